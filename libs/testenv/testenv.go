@@ -1,0 +1,253 @@
+// Package testenv finds or starts the real servers that integration tests talk to: PostgreSQL,
+// NATS with JetStream and MinIO. `make test` starts shared ones and passes their addresses in
+// TEST_* variables; a plain `go test` starts NATS and MinIO from ./bin itself. Nothing is faked:
+// where a server cannot be had, the test is skipped with a message saying how to get it, and
+// under CI=true it fails instead, so a green CI never hides a missing server.
+package testenv
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// InCI reports whether missing servers must fail the run rather than skip the test.
+func InCI() bool { return os.Getenv("CI") == "true" }
+
+// unavailable skips the test, or fails it under CI, naming the server and the way to get it.
+func unavailable(t testing.TB, format string, args ...any) {
+	t.Helper()
+	msg := fmt.Sprintf(format, args...) + " (run `make test`, which starts the servers, or see README.md)"
+	if InCI() {
+		t.Fatal(msg)
+	}
+	t.Skip(msg)
+}
+
+// RepoRoot is the folder holding go.work, found by walking up from the working directory.
+func RepoRoot() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.work")); err == nil {
+			return dir, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", fmt.Errorf("no go.work above the working directory")
+		}
+		dir = parent
+	}
+}
+
+// Binary returns the path of a server built by infra/servers.sh into ./bin.
+func Binary(t testing.TB, name string) string {
+	t.Helper()
+	root, err := RepoRoot()
+	if err != nil {
+		unavailable(t, "%s: %v", name, err)
+	}
+	p := filepath.Join(root, "bin", name)
+	if _, err := os.Stat(p); err != nil {
+		unavailable(t, "%s is not built: run infra/servers.sh %s", p, name)
+	}
+	return p
+}
+
+// FreePort asks the kernel for a free loopback port.
+func FreePort(t testing.TB) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatalf("free port: %v", err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+// WaitTCP waits until addr accepts connections or the timeout passes.
+func WaitTCP(addr string, timeout time.Duration) error {
+	deadline := time.Now().Add(timeout)
+	for {
+		c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond)
+		if err == nil {
+			return c.Close()
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("%s did not accept connections within %s: %w", addr, timeout, err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// Process is a server started for one test; Stop ends it (Cleanup also does).
+type Process struct {
+	cmd  *exec.Cmd
+	Addr string
+}
+
+// Stop kills the server and waits for it to exit. Calling it twice is harmless.
+func (p *Process) Stop() {
+	if p.cmd == nil || p.cmd.Process == nil {
+		return
+	}
+	_ = p.cmd.Process.Kill()
+	_ = p.cmd.Wait()
+	p.cmd = nil
+}
+
+// start runs a server binary, waits until addr answers and stops it when the test ends.
+func start(t testing.TB, addr string, bin string, args []string, env []string) *Process {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
+	cmd.Env = append(os.Environ(), env...)
+	logf, err := os.Create(filepath.Join(t.TempDir(), filepath.Base(bin)+".log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stdout, cmd.Stderr = logf, logf
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("start %s: %v", bin, err)
+	}
+	p := &Process{cmd: cmd, Addr: addr}
+	t.Cleanup(p.Stop)
+	if err := WaitTCP(addr, 60*time.Second); err != nil {
+		p.Stop()
+		out, _ := os.ReadFile(logf.Name())
+		t.Fatalf("%s: %v\n%s", bin, err, out)
+	}
+	return p
+}
+
+// StartNATS starts a private nats-server with JetStream on a free loopback port, for tests that
+// must stop and restart the server itself. Most tests want NATS.
+func StartNATS(t testing.TB) *Process {
+	t.Helper()
+	return StartNATSAt(t, FreePort(t), t.TempDir())
+}
+
+// StartNATSAt starts nats-server on a given port and JetStream store, so a test can restart it
+// with its streams intact.
+func StartNATSAt(t testing.TB, port int, storeDir string) *Process {
+	t.Helper()
+	addr := fmt.Sprintf("127.0.0.1:%d", port)
+	return start(t, addr, Binary(t, "nats-server"),
+		[]string{"-a", "127.0.0.1", "-p", fmt.Sprint(port), "-js", "-sd", storeDir}, nil)
+}
+
+// NATS returns the URL of a NATS server with JetStream: TEST_NATS_URL when `make test` started
+// one, otherwise a private server for this test.
+func NATS(t testing.TB) string {
+	t.Helper()
+	if u := os.Getenv("TEST_NATS_URL"); u != "" {
+		return u
+	}
+	return "nats://" + StartNATS(t).Addr
+}
+
+// MinIOServer is where a test reaches MinIO.
+type MinIOServer struct {
+	Endpoint  string // host:port, no scheme
+	AccessKey string
+	SecretKey string
+	*Process        // nil when the server is shared
+}
+
+// MinIO returns a MinIO server: the shared one from TEST_MINIO_ENDPOINT (with
+// TEST_MINIO_ACCESS_KEY and TEST_MINIO_SECRET_KEY), or a private one on a free port.
+func MinIO(t testing.TB) MinIOServer {
+	t.Helper()
+	if ep := os.Getenv("TEST_MINIO_ENDPOINT"); ep != "" {
+		return MinIOServer{Endpoint: ep, AccessKey: os.Getenv("TEST_MINIO_ACCESS_KEY"), SecretKey: os.Getenv("TEST_MINIO_SECRET_KEY")}
+	}
+	return StartMinIO(t)
+}
+
+// StartMinIO starts a private MinIO on a free loopback port with a fresh data folder.
+func StartMinIO(t testing.TB) MinIOServer {
+	t.Helper()
+	port, console := FreePort(t), FreePort(t)
+	addr := fmt.Sprintf("127.0.0.1:%d", port)
+	s := MinIOServer{Endpoint: addr, AccessKey: "egovtest", SecretKey: "egovtest-" + randomHex(8)}
+	s.Process = start(t, addr, Binary(t, "minio"),
+		[]string{"server", "--quiet", "--address", addr, "--console-address", fmt.Sprintf("127.0.0.1:%d", console), t.TempDir()},
+		[]string{"MINIO_ROOT_USER=" + s.AccessKey, "MINIO_ROOT_PASSWORD=" + s.SecretKey, "MINIO_BROWSER=off", "MINIO_UPDATE=off"})
+	return s
+}
+
+// PostgresAdminDSN is the DSN of a PostgreSQL server where tests may create databases:
+// TEST_POSTGRES_DSN, or the local trust-auth server on 127.0.0.1:5432 if one answers.
+func PostgresAdminDSN(t testing.TB) string {
+	t.Helper()
+	dsn := os.Getenv("TEST_POSTGRES_DSN")
+	if dsn == "" {
+		dsn = "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		unavailable(t, "PostgreSQL at %s is unreachable: %v", redact(dsn), err)
+	}
+	_ = conn.Close(ctx)
+	return dsn
+}
+
+// PostgresDatabase creates a fresh, empty database for this test and drops it when the test ends.
+// It returns the DSN of the new database.
+func PostgresDatabase(t testing.TB) string {
+	t.Helper()
+	admin := PostgresAdminDSN(t)
+	name := "t_" + randomHex(8)
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, admin)
+	if err != nil {
+		t.Fatalf("PostgreSQL: %v", err)
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, "CREATE DATABASE "+name); err != nil {
+		t.Fatalf("create test database: %v", err)
+	}
+	t.Cleanup(func() {
+		c, err := pgx.Connect(context.Background(), admin)
+		if err != nil {
+			return
+		}
+		defer c.Close(context.Background())
+		_, _ = c.Exec(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
+	})
+	u, err := url.Parse(admin)
+	if err != nil {
+		t.Fatalf("TEST_POSTGRES_DSN is not a URL: %v", err)
+	}
+	u.Path = "/" + name
+	return u.String()
+}
+
+// redact hides a password in a DSN before it is printed.
+func redact(dsn string) string {
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return "(unparseable DSN)"
+	}
+	return u.Redacted()
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return strings.ToLower(hex.EncodeToString(b))
+}
