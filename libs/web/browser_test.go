@@ -1,0 +1,207 @@
+package web_test
+
+import (
+	"context"
+	"net"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/chromedp"
+
+	"egov.vn/platform/libs/testenv"
+)
+
+const chromiumPath = "/usr/bin/chromium"
+
+// TestInRealBrowser opens the demo page in headless Chromium at phone sizes: the page must not
+// scroll sideways, the form must submit with its CSRF token, and the flash must show. It leaves
+// screenshots in $TEST_ARTIFACTS_DIR, or testdata/screenshots (gitignored), for a person to look at.
+func TestInRealBrowser(t *testing.T) {
+	if testing.Short() {
+		t.Skip("browser test skipped in -short mode")
+	}
+	if _, err := os.Stat(chromiumPath); err != nil {
+		msg := chromiumPath + " is missing: apt-get install -y chromium"
+		if testenv.InCI() {
+			t.Fatal(msg)
+		}
+		t.Skip(msg)
+	}
+
+	_, app := demoApp(t, demoOpts{insecure: true})
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewUnstartedServer(app)
+	srv.Listener.Close()
+	srv.Listener = l
+	srv.Start()
+	defer srv.Close()
+
+	outDir := os.Getenv("TEST_ARTIFACTS_DIR")
+	if outDir == "" {
+		outDir = filepath.Join("testdata", "screenshots")
+	}
+	if err := os.MkdirAll(outDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
+		chromedp.ExecPath(chromiumPath),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.NoDefaultBrowserCheck,
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-dev-shm-usage", true),
+		// Nothing but the test server: every other host name fails to resolve.
+		chromedp.Flag("host-resolver-rules", "MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"),
+	)
+	defer cancelAlloc()
+	ctx, cancel := chromedp.NewContext(allocCtx, chromedp.WithLogf(t.Logf))
+	defer cancel()
+	if err := chromedp.Do(ctx); err != nil { // start the browser without a deadline on it
+		t.Fatalf("start chromium: %v", err)
+	}
+	ctx, cancelTimeout := context.WithTimeout(ctx, 60*time.Second)
+	defer cancelTimeout()
+
+	// Record every Content-Security-Policy violation from the first byte of each page: the shell
+	// promises pages that work under its CSP, htmx included.
+	if err := chromedp.Do(ctx, chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		_, err := cdp.Call(ctx, t, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{
+			Source: `window.__csp = []; document.addEventListener("securitypolicyviolation",
+				e => window.__csp.push(e.violatedDirective + " " + e.blockedURI));`,
+		})
+		return err
+	})); err != nil {
+		t.Fatal(err)
+	}
+	checkCSP := func(where string) {
+		t.Helper()
+		v, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`window.__csp`))
+		if err != nil || len(v) > 0 {
+			t.Errorf("%s: CSP violations %v (err %v)", where, v, err)
+		}
+	}
+
+	for _, width := range []int64{375, 360} {
+		if err := chromedp.Do(ctx,
+			chromedp.EmulateViewport(width, 812, chromedp.EmulateMobile, chromedp.EmulateTouch, chromedp.EmulateScale(2)),
+			chromedp.Navigate(srv.URL+"/dossiers/new"),
+			chromedp.WaitVisible(chromedp.CSS("#f-full_name")),
+		); err != nil {
+			t.Fatalf("open form at %dpx: %v", width, err)
+		}
+		overflow, err := chromedp.Run(ctx, chromedp.Evaluate[[]int](
+			`[document.documentElement.scrollWidth, document.documentElement.clientWidth]`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if overflow[0] > overflow[1] {
+			t.Errorf("at %dpx the page scrolls sideways: scrollWidth %d > clientWidth %d", width, overflow[0], overflow[1])
+		}
+		checkCSP("form page")
+		// The viewport meta must hold: a phone lays the page out at its own width, not 980 px.
+		if overflow[1] != int(width) {
+			t.Errorf("at %dpx the layout viewport is %d px wide", width, overflow[1])
+		}
+	}
+
+	// htmx loaded from the embedded copy, under the CSP (no inline script, no eval).
+	if ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`typeof htmx === "object" && htmx.version.startsWith("2.0.")`)); err != nil || !ok {
+		t.Errorf("htmx not loaded (err %v)", err)
+	}
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeArtifact(t, outDir, "web-form-360.png", png)
+
+	// Keyboard users see where they are: tabbing onto the skip link shows it.
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(375, 812, chromedp.EmulateMobile, chromedp.EmulateScale(2)),
+		chromedp.Navigate(srv.URL+"/dossiers/new"), chromedp.WaitVisible(chromedp.CSS("#f-full_name"))); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(ctx, chromedp.KeyEvent("\t")); err != nil {
+		t.Fatal(err)
+	}
+	skipTop, err := chromedp.Run(ctx, chromedp.Evaluate[float64](
+		`document.activeElement.className === "skip-link" ? document.activeElement.getBoundingClientRect().top : -1`))
+	if err != nil || skipTop < 0 {
+		t.Errorf("Tab does not bring the skip link on screen (top %v, err %v)", skipTop, err)
+	}
+
+	// Submit empty: the errors come back next to the field, nothing is lost.
+	if err := chromedp.Do(ctx,
+		chromedp.Click(chromedp.CSS(`button[type="submit"]:not(.logout button)`)),
+		chromedp.WaitVisible(chromedp.CSS("#f-full_name-error")),
+	); err != nil {
+		t.Fatalf("submit empty form: %v", err)
+	}
+	png, err = chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeArtifact(t, outDir, "web-form-errors-375.png", png)
+
+	// Fill it in and submit: the CSRF token in the page gets the POST through, the redirect
+	// lands on the list with the success message.
+	if err := chromedp.Do(ctx,
+		chromedp.SendKeys(chromedp.CSS("#f-full_name"), "Nguyễn Thị Ánh Tuyết"),
+		evalVoid(`document.querySelector("#f-procedure").value = "1.001"`),
+		chromedp.Click(chromedp.CSS(`form:not(.logout) button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS(".flash-success")),
+	); err != nil {
+		t.Fatalf("submit form: %v", err)
+	}
+	flash, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(".flash-success")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(flash, "Đã tiếp nhận hồ sơ của Nguyễn Thị Ánh Tuyết.") {
+		t.Errorf("flash text %q", flash)
+	}
+	loc, err := chromedp.Run(ctx, chromedp.Location())
+	if err != nil || !strings.HasSuffix(loc, "/dossiers") {
+		t.Errorf("after submit the browser is at %q (err %v), want /dossiers", loc, err)
+	}
+	png, err = chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeArtifact(t, outDir, "web-flash-375.png", png)
+	checkCSP("page after redirect")
+
+	// The flash is gone on reload.
+	if err := chromedp.Do(ctx, chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS("#list"))); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll(".flash").length`)); err != nil || n != 0 {
+		t.Errorf("%d flashes after reload (err %v), want 0", n, err)
+	}
+}
+
+func writeArtifact(t *testing.T, dir, name string, data []byte) {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	abs, _ := filepath.Abs(p)
+	t.Logf("screenshot: %s", abs)
+}
+
+func evalVoid(js string) chromedp.Action[chromedp.Void] { return chromedp.Evaluate[chromedp.Void](js) }
