@@ -70,11 +70,12 @@ func Binary(t testing.TB, name string) string {
 // FreePort asks the kernel for a free loopback port.
 func FreePort(t testing.TB) int {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	var lc net.ListenConfig
+	l, err := lc.Listen(context.Background(), "tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatalf("free port: %v", err)
 	}
-	defer l.Close()
+	defer func() { _ = l.Close() }()
 	return l.Addr().(*net.TCPAddr).Port
 }
 
@@ -82,7 +83,8 @@ func FreePort(t testing.TB) int {
 func WaitTCP(addr string, timeout time.Duration) error {
 	deadline := time.Now().Add(timeout)
 	for {
-		c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond)
+		d := net.Dialer{Timeout: 200 * time.Millisecond}
+		c, err := d.DialContext(context.Background(), "tcp", addr)
 		if err == nil {
 			return c.Close()
 		}
@@ -112,7 +114,8 @@ func (p *Process) Stop() {
 // start runs a server binary, waits until addr answers and stops it when the test ends.
 func start(t testing.TB, addr string, bin string, args []string, env []string) *Process {
 	t.Helper()
-	cmd := exec.Command(bin, args...)
+	// Not CommandContext: the server outlives any one context and is ended by Stop or Cleanup.
+	cmd := exec.Command(bin, args...) //nolint:noctx // see above
 	cmd.Env = append(os.Environ(), env...)
 	logf, err := os.Create(filepath.Join(t.TempDir(), filepath.Base(bin)+".log"))
 	if err != nil {
@@ -163,7 +166,7 @@ type MinIOServer struct {
 	Endpoint  string // host:port, no scheme
 	AccessKey string
 	SecretKey string
-	*Process        // nil when the server is shared
+	*Process  // nil when the server is shared
 }
 
 // MinIO returns a MinIO server: the shared one from TEST_MINIO_ENDPOINT (with
@@ -217,7 +220,7 @@ func PostgresDatabase(t testing.TB) string {
 	if err != nil {
 		t.Fatalf("PostgreSQL: %v", err)
 	}
-	defer conn.Close(ctx)
+	defer func() { _ = conn.Close(ctx) }()
 	if _, err := conn.Exec(ctx, "CREATE DATABASE "+name); err != nil {
 		t.Fatalf("create test database: %v", err)
 	}
@@ -226,7 +229,7 @@ func PostgresDatabase(t testing.TB) string {
 		if err != nil {
 			return
 		}
-		defer c.Close(context.Background())
+		defer func() { _ = c.Close(context.Background()) }()
 		_, _ = c.Exec(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
 	})
 	u, err := url.Parse(admin)
