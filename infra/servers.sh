@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Builds the real servers that tests and `make run` talk to, from the Go module proxy, at pinned
 # versions. Each binary is built once into a cache outside the clone (so every clone and CI reuse
-# it) and linked into ./bin. Usage: infra/servers.sh [minio|nats-server|etcd|kube-apiserver|golangci-lint|controller-gen ...]
-# With no names it builds them all.
+# it) and linked into ./bin. Usage: infra/servers.sh [minio|nats-server|etcd|kube-apiserver|golangci-lint|controller-gen|helm ...]
+# With no names it builds what `make test` needs (all but helm).
 set -euo pipefail
 
 MINIO_VERSION=v0.0.0-20260212201848-7aac2a2c5b7c
@@ -12,6 +12,7 @@ ETCD_VERSION=v3.6.6
 KUBE_VERSION=1.34.2
 GOLANGCI_LINT_VERSION=v2.15.0
 CONTROLLER_GEN_VERSION=v0.19.0
+HELM_VERSION=v3.19.2
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 cache=${XDG_CACHE_HOME:-$HOME/.cache}/egov/bin
@@ -69,6 +70,11 @@ build_controller_gen() {
 	mv "$1/controller-gen" "$2"
 }
 
+build_helm() {
+	GOBIN="$1" go install "helm.sh/helm/v3/cmd/helm@$HELM_VERSION"
+	mv "$1/helm" "$2"
+}
+
 ensure() {
 	local name=$1 version=$2 builder=$3 out="$cache/$1-$2"
 	if [ ! -x "$out" ]; then
@@ -101,6 +107,7 @@ for n in "${names[@]}"; do
 	kube-apiserver) ensure kube-apiserver "v$KUBE_VERSION" build_kube_apiserver ;;
 	golangci-lint) ensure golangci-lint "$GOLANGCI_LINT_VERSION" build_golangci_lint ;;
 	controller-gen) ensure controller-gen "$CONTROLLER_GEN_VERSION" build_controller_gen ;;
-	*) log "unknown server '$n' (known: minio nats-server etcd kube-apiserver golangci-lint controller-gen)"; exit 2 ;;
+	helm) ensure helm "$HELM_VERSION" build_helm ;;
+	*) log "unknown server '$n' (known: minio nats-server etcd kube-apiserver golangci-lint controller-gen helm)"; exit 2 ;;
 	esac
 done
