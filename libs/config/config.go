@@ -12,10 +12,10 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
-	"regexp"
 	"slices"
 	"strings"
 
+	"egov.vn/platform/libs/redact"
 	"github.com/caarlos0/env/v11"
 )
 
@@ -389,9 +389,6 @@ func scrub(problems []*VarError, secrets []string) {
 	}
 }
 
-// urlPassword matches the password in scheme://user:password@host.
-var urlPassword = regexp.MustCompile(`([A-Za-z][A-Za-z0-9+.-]*://[^:/@\s]*:)[^@\s]*@`)
-
 // Redacted lists cfg's variables and values for a start-up log line, with secret values replaced
 // by "[REDACTED]" and passwords inside URLs masked. Pass the same options as to Load.
 func Redacted(cfg any, opts ...Option) map[string]string {
@@ -412,7 +409,7 @@ func Redacted(cfg any, opts ...Option) map[string]string {
 		case f.secret:
 			out[f.key] = "[REDACTED]"
 		default:
-			out[f.key] = urlPassword.ReplaceAllString(fmt.Sprint(fv.Interface()), "${1}***@")
+			out[f.key] = redact.URLPasswords(fmt.Sprint(fv.Interface()))
 		}
 	}
 	return out

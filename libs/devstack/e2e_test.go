@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"egov.vn/platform/libs/testenv"
+	"egov.vn/platform/libs/workspace"
 )
 
 // TestEgovDevEndToEnd runs the real egov-dev binary from the repository root with the real MinIO
@@ -30,7 +31,7 @@ func TestEgovDevEndToEnd(t *testing.T) {
 	// Skipped (or, under CI=true, failed) with a hint when the servers are not built.
 	testenv.Binary(t, "minio")
 	testenv.Binary(t, "nats-server")
-	root, err := testenv.RepoRoot()
+	root, err := workspace.Root()
 	if err != nil {
 		t.Fatal(err)
 	}

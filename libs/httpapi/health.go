@@ -5,10 +5,10 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"regexp"
 	"sync"
 	"time"
 
+	"egov.vn/platform/libs/redact"
 	"github.com/gin-gonic/gin"
 )
 
@@ -78,16 +78,7 @@ func runCheck(c *gin.Context, chk Check, timeout time.Duration) CheckResult {
 	res.Duration = time.Since(start).Round(time.Millisecond).String()
 	if err != nil {
 		loggerFrom(c).WarnContext(c.Request.Context(), "readiness check failed",
-			slog.String("check", chk.Name), slog.String("error", maskURLPasswords(err.Error())))
+			slog.String("check", chk.Name), slog.String("error", redact.URLPasswords(err.Error())))
 	}
 	return res
-}
-
-// urlPassword matches the password of a URL's userinfo (scheme://user:password@host).
-var urlPassword = regexp.MustCompile(`([A-Za-z][A-Za-z0-9+.-]*://[^:/@\s]*:)[^@\s]*@`)
-
-// maskURLPasswords hides passwords in DSNs that drivers echo into connection errors, so they do
-// not reach logs.
-func maskURLPasswords(s string) string {
-	return urlPassword.ReplaceAllString(s, "${1}***@")
 }

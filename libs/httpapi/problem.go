@@ -11,6 +11,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"egov.vn/platform/libs/apperr"
+	"egov.vn/platform/libs/redact"
 )
 
 // ContentTypeProblem is the media type of RFC 9457 problem details.
@@ -117,7 +118,7 @@ func RespondError(c *gin.Context, err error) {
 			slog.String("method", c.Request.Method),
 			slog.String("path", c.Request.URL.Path),
 			slog.String("request_id", RequestID(c.Request.Context())),
-			slog.String("error", maskURLPasswords(err.Error())),
+			slog.String("error", redact.URLPasswords(err.Error())),
 		)
 	}
 	WriteProblem(c, p)

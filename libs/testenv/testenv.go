@@ -19,6 +19,7 @@ import (
 	"testing"
 	"time"
 
+	"egov.vn/platform/libs/workspace"
 	"github.com/jackc/pgx/v5"
 )
 
@@ -35,28 +36,10 @@ func unavailable(t testing.TB, format string, args ...any) {
 	t.Skip(msg)
 }
 
-// RepoRoot is the folder holding go.work, found by walking up from the working directory.
-func RepoRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.work")); err == nil {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", fmt.Errorf("no go.work above the working directory")
-		}
-		dir = parent
-	}
-}
-
 // Binary returns the path of a server built by infra/servers.sh into ./bin.
 func Binary(t testing.TB, name string) string {
 	t.Helper()
-	root, err := RepoRoot()
+	root, err := workspace.Root()
 	if err != nil {
 		unavailable(t, "%s: %v", name, err)
 	}

@@ -13,6 +13,7 @@ import (
 	"syscall"
 
 	"egov.vn/platform/libs/devstack"
+	"egov.vn/platform/libs/workspace"
 )
 
 func main() {
@@ -36,9 +37,9 @@ func run() error {
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
 
 	if *root == "" {
-		r, err := findRoot()
+		r, err := workspace.Root()
 		if err != nil {
-			return err
+			return fmt.Errorf("%w: run from the repository or pass -root", err)
 		}
 		*root = r
 	}
@@ -62,22 +63,4 @@ func run() error {
 		stop()
 	}()
 	return devstack.Run(ctx, devstack.Options{Root: abs, Config: cfg, Listen: *listen, Out: os.Stdout, Log: log})
-}
-
-// findRoot walks up from the working directory to the folder holding go.work.
-func findRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.work")); err == nil {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", fmt.Errorf("no go.work above the working directory; run from the repository or pass -root")
-		}
-		dir = parent
-	}
 }
