@@ -15,8 +15,9 @@ import (
 	"slices"
 	"strings"
 
-	"egov.vn/platform/libs/redact"
 	"github.com/caarlos0/env/v11"
+
+	"egov.vn/platform/libs/redact"
 )
 
 // Validator is implemented by a config struct that checks rules beyond parsing (formats, ranges,

@@ -160,10 +160,12 @@ func TestSupervisorRestartsACrashedChild(t *testing.T) {
 	if err := sv.Start(Command{Name: "crashy", Path: "/bin/sh", Args: []string{"-c", "echo up; exit 3"}}); err != nil {
 		t.Fatal(err)
 	}
+	// Wait until the third run has crashed by itself (it is then waiting to restart), so that
+	// Stop ends a backoff, not a run still starting.
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		st, _ := sv.Status("crashy")
-		if st.Restarts >= 2 {
+		if st.Restarts >= 2 && st.State == StateRestarting {
 			break
 		}
 		if time.Now().After(deadline) {

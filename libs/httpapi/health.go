@@ -8,8 +8,9 @@ import (
 	"sync"
 	"time"
 
-	"egov.vn/platform/libs/redact"
 	"github.com/gin-gonic/gin"
+
+	"egov.vn/platform/libs/redact"
 )
 
 // Check is one readiness dependency (database ping, MinIO bucket, NATS connection). Probe must

@@ -7,10 +7,11 @@ import (
 	"testing"
 	"testing/fstest"
 
+	"gorm.io/gorm"
+
 	"egov.vn/platform/libs/store"
 	"egov.vn/platform/libs/store/storetest"
 	"egov.vn/platform/libs/testenv"
-	"gorm.io/gorm"
 )
 
 func sqlFile(up, down string) *fstest.MapFile {

@@ -15,7 +15,8 @@ import (
 	"go.opentelemetry.io/otel/trace"
 	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
-	"gorm.io/plugin/opentelemetry/tracing"
+
+	"egov.vn/platform/libs/telemetry"
 )
 
 // The dialect names Dialect returns.
@@ -149,11 +150,7 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*gorm.DB, error) {
 	}
 
 	// Spans carry the SQL text but never its parameters, which may hold personal data or secrets.
-	tracingOpts := []tracing.Option{tracing.WithoutQueryVariables()}
-	if o.tracerProvider != nil {
-		tracingOpts = append(tracingOpts, tracing.WithTracerProvider(o.tracerProvider))
-	}
-	if err := db.Use(tracing.NewPlugin(tracingOpts...)); err != nil {
+	if err := db.Use(telemetry.GormPlugin(o.tracerProvider)); err != nil {
 		_ = sqlDB.Close()
 		return nil, fmt.Errorf("store: register tracing: %w", err)
 	}

@@ -11,12 +11,13 @@ import (
 	"testing"
 	"time"
 
-	"egov.vn/platform/libs/store"
-	"egov.vn/platform/libs/store/storetest"
-	"egov.vn/platform/libs/testenv"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 	"gorm.io/gorm"
+
+	"egov.vn/platform/libs/store"
+	"egov.vn/platform/libs/store/storetest"
+	"egov.vn/platform/libs/testenv"
 )
 
 func TestOpenSQLiteSetsPragmas(t *testing.T) {

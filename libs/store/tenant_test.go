@@ -6,9 +6,10 @@ import (
 	"slices"
 	"testing"
 
+	"gorm.io/gorm"
+
 	"egov.vn/platform/libs/store"
 	"egov.vn/platform/libs/store/storetest"
-	"gorm.io/gorm"
 )
 
 // note is a tenant-owned row, as a service's model would be.

@@ -6,6 +6,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"go.opentelemetry.io/contrib/instrumentation/github.com/gin-gonic/gin/otelgin"
 	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
+	"go.opentelemetry.io/otel/trace"
 	"gorm.io/gorm"
 	"gorm.io/plugin/opentelemetry/tracing"
 )
@@ -50,7 +51,12 @@ func HTTPClient(base *http.Client) *http.Client {
 // GormPlugin returns the gorm tracing plugin: a client span per statement, named after the
 // operation and table, with the SQL text but without the bound values (they hold personal data
 // and credentials). It also reports the connection-pool gauges (go.sql.connections_*), which
-// cost nothing until scraped. Register it once per *gorm.DB: db.Use(telemetry.GormPlugin()).
-func GormPlugin() gorm.Plugin {
-	return tracing.NewPlugin(tracing.WithoutQueryVariables())
+// cost nothing until scraped. Register it once per *gorm.DB (store.Open does):
+// db.Use(telemetry.GormPlugin(nil)). A nil provider means the global one that Setup installs.
+func GormPlugin(tp trace.TracerProvider) gorm.Plugin {
+	opts := []tracing.Option{tracing.WithoutQueryVariables()}
+	if tp != nil {
+		opts = append(opts, tracing.WithTracerProvider(tp))
+	}
+	return tracing.NewPlugin(opts...)
 }

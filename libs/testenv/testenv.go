@@ -19,8 +19,9 @@ import (
 	"testing"
 	"time"
 
-	"egov.vn/platform/libs/workspace"
 	"github.com/jackc/pgx/v5"
+
+	"egov.vn/platform/libs/workspace"
 )
 
 // InCI reports whether missing servers must fail the run rather than skip the test.

@@ -8,9 +8,10 @@ import (
 	"path/filepath"
 	"testing"
 
+	"gorm.io/gorm"
+
 	"egov.vn/platform/libs/store"
 	"egov.vn/platform/libs/testenv"
-	"gorm.io/gorm"
 )
 
 // EachDB runs fn as the subtests "sqlite" and "postgres", each with a fresh, empty database.
