@@ -8,6 +8,9 @@ import (
 	"testing"
 	"time"
 
+	"gorm.io/gorm"
+
+	"egov.vn/platform/libs/store/storetest"
 	"egov.vn/platform/libs/testenv"
 )
 
@@ -40,4 +43,22 @@ func TestConnectRefusedNamesNATS(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "connect to NATS") {
 		t.Fatalf("Connect to a closed port: err = %v, want an error naming NATS", err)
 	}
+}
+
+func TestAutoMigrateFromConcurrentReplicas(t *testing.T) {
+	t.Parallel()
+	storetest.EachDB(t, func(t *testing.T, db *gorm.DB) {
+		errs := make(chan error, 5)
+		for range 5 {
+			go func() { errs <- AutoMigrate(db) }()
+		}
+		for range 5 {
+			if err := <-errs; err != nil {
+				t.Fatalf("replica migration: %v", err)
+			}
+		}
+		if !db.Migrator().HasTable(&OutboxEvent{}) || !db.Migrator().HasTable(&ProcessedEvent{}) {
+			t.Fatal("outbox tables missing after migration")
+		}
+	})
 }

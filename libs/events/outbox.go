@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"time"
 
+	"egov.vn/platform/libs/store"
+
 	"github.com/nats-io/nats.go"
 	"gorm.io/gorm"
 
@@ -45,12 +47,29 @@ func (ProcessedEvent) TableName() string { return "processed_events" }
 // AutoMigrate creates or extends outbox_events and processed_events. Both tables are owned by this
 // package and only ever grow columns, so gorm's AutoMigrate is enough; a service that versions its
 // schema with goose can instead copy the CREATE TABLE statements gorm emits into a migration.
+//
+// Replicas start together, so the check-then-create runs in one transaction: on PostgreSQL it
+// also holds an advisory lock, and a second replica waits and then finds the tables made instead
+// of failing on a concurrent CREATE TABLE; on SQLite, store.Open's immediate transactions take
+// the write lock at BEGIN, which serialises the same way.
 func AutoMigrate(db *gorm.DB) error {
-	if err := db.AutoMigrate(&OutboxEvent{}, &ProcessedEvent{}); err != nil {
+	err := db.Transaction(func(tx *gorm.DB) error {
+		if store.Dialect(tx) == store.Postgres {
+			if err := tx.Exec("SELECT pg_advisory_xact_lock(?)", outboxMigrationLock).Error; err != nil {
+				return err
+			}
+		}
+		return tx.AutoMigrate(&OutboxEvent{}, &ProcessedEvent{})
+	})
+	if err != nil {
 		return fmt.Errorf("events: migrate outbox_events, processed_events: %w", err)
 	}
 	return nil
 }
+
+// outboxMigrationLock is the advisory-lock key of AutoMigrate: any fixed number that goose
+// (which uses its own) and services do not.
+const outboxMigrationLock int64 = 0x65676f760001 // "egov" + 1
 
 // Notifier is told that outbox rows were committed; *Relay is one.
 type Notifier interface{ Notify() }

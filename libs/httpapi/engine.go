@@ -84,7 +84,9 @@ func NewEngine(opts Options, middleware ...gin.HandlerFunc) *gin.Engine {
 	gin.SetMode(gin.ReleaseMode)
 	e := gin.New()
 	// Handlers often pass *gin.Context as a context.Context; make it carry the request's
-	// deadline, cancellation and values (request id, trace) instead of none.
+	// deadline, cancellation and values (request id, trace) instead of none. Database and other
+	// calls that watch their context from a goroutine must get c.Request.Context() instead: that
+	// goroutine can outlive the middleware, which rewrites c.Request on its way out (a data race).
 	e.ContextWithFallback = true
 	e.HandleMethodNotAllowed = true
 	if err := e.SetTrustedProxies(opts.TrustedProxies); err != nil {

@@ -5,12 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"log/slog"
 	"path"
 
 	"github.com/pressly/goose/v3"
 	"github.com/pressly/goose/v3/lock"
 	"gorm.io/gorm"
+
+	"egov.vn/platform/libs/telemetry"
 )
 
 // Migrate applies the pending goose SQL migrations found in dir of fsys (usually an embed.FS)
@@ -71,7 +72,7 @@ func Migrate(ctx context.Context, db *gorm.DB, fsys fs.FS, dir string) error {
 	results, err := provider.Up(ctx)
 	for _, r := range results {
 		if r.Error == nil {
-			slog.InfoContext(ctx, "migration applied", "component", "store", "file", path.Join(dir, r.Source.Path), "duration", r.Duration)
+			telemetry.Logger(ctx).InfoContext(ctx, "migration applied", "component", "store", "file", path.Join(dir, r.Source.Path), "duration", r.Duration)
 		}
 	}
 	if err != nil {
