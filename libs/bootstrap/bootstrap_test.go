@@ -57,7 +57,9 @@ DROP TABLE things;
 // transaction, sees the event arrive on NATS in the request's trace, and shuts down cleanly.
 func TestServiceLifecycleAgainstRealServers(t *testing.T) {
 	minioSrv := testenv.MinIO(t)
-	natsURL := testenv.NATS(t)
+	// A private server: Start ensures the platform stream on egov.>, which would overlap the
+	// per-test streams other packages make on a shared server.
+	natsURL := "nats://" + testenv.StartNATS(t).Addr
 	addr := fmt.Sprintf("127.0.0.1:%d", testenv.FreePort(t))
 	spans := tracetest.NewInMemoryExporter()
 	logs := &syncBuffer{}

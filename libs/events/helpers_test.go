@@ -42,10 +42,12 @@ func eachDB(t *testing.T, fn func(t *testing.T, db *gorm.DB)) {
 	}, store.WithLogger(testLogger()))
 }
 
-// natsServer returns one JetStream server for the whole test (shared by its DB subtests).
+// natsServer returns one JetStream server for the whole test (shared by its DB subtests). It is
+// private: streams here cover egov.<tenant>.>, which would overlap a platform stream (egov.>)
+// that a service test made on a shared server.
 func natsServer(t testing.TB) string {
 	t.Helper()
-	return testenv.NATS(t)
+	return "nats://" + testenv.StartNATS(t).Addr
 }
 
 func connect(t testing.TB, url string) jetstream.JetStream {

@@ -136,7 +136,10 @@ func StartNATSAt(t testing.TB, port int, storeDir string) *Process {
 }
 
 // NATS returns the URL of a NATS server with JetStream: TEST_NATS_URL when `make test` started
-// one, otherwise a private server for this test.
+// one, otherwise a private server for this test. The shared server suits core NATS and streams on
+// subjects no other test uses; a test that makes streams on egov.> (the platform stream, as
+// bootstrap.Start does) or on part of it takes a private one with StartNATS, since JetStream
+// refuses streams whose subjects overlap.
 func NATS(t testing.TB) string {
 	t.Helper()
 	if u := os.Getenv("TEST_NATS_URL"); u != "" {
