@@ -1,14 +1,12 @@
 package bootstrap
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"testing/fstest"
 	"time"
@@ -25,24 +23,6 @@ import (
 	"egov.vn/platform/libs/telemetry"
 	"egov.vn/platform/libs/testenv"
 )
-
-// syncBuffer collects the JSON logs, written from several goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 var migrations = fstest.MapFS{
 	"migrations/00001_things.sql": {Data: []byte(`-- +goose Up
@@ -62,7 +42,7 @@ func TestServiceLifecycleAgainstRealServers(t *testing.T) {
 	natsURL := "nats://" + testenv.StartNATS(t).Addr
 	addr := fmt.Sprintf("127.0.0.1:%d", testenv.FreePort(t))
 	spans := tracetest.NewInMemoryExporter()
-	logs := &syncBuffer{}
+	logs := &testenv.Buffer{}
 
 	rt, err := Start(context.Background(), Options{
 		Service: "demo",

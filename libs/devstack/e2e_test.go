@@ -59,7 +59,7 @@ services:
   - {name: fake, prefix: /fake, port: %d, package: ./libs/devstack/testdata/fakesvc, env: {FAKE_PIDFILE: %s}}
 `, listen, filepath.Join(tmp, "var"), filepath.Join(tmp, "bin"), port(), port(), port(), port(), port(), pidfile))
 
-	var stdout, stderr lockedBuffer
+	var stdout, stderr testenv.Buffer
 	cmd := exec.Command(bin, "-config", config)
 	cmd.Dir = root
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr

@@ -12,33 +12,16 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"egov.vn/platform/libs/testenv"
 )
 
-// lockedBuffer collects children's output; the supervisor writes from several goroutines.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
-func newTestSupervisor(t *testing.T, stopTimeout time.Duration) (*Supervisor, *lockedBuffer) {
+func newTestSupervisor(t *testing.T, stopTimeout time.Duration) (*Supervisor, *testenv.Buffer) {
 	t.Helper()
-	out := &lockedBuffer{}
+	out := &testenv.Buffer{}
 	sv := NewSupervisor(slog.New(slog.NewTextHandler(io.Discard, nil)), out, stopTimeout)
 	sv.NameWidth = 6
 	sv.MinBackoff, sv.MaxBackoff = 20*time.Millisecond, 100*time.Millisecond

@@ -1,7 +1,6 @@
 package httpapi_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -19,29 +18,12 @@ import (
 
 	"egov.vn/platform/libs/apperr"
 	"egov.vn/platform/libs/httpapi"
+	"egov.vn/platform/libs/testenv"
 )
 
-// logBuffer is a goroutine-safe sink for the engine's logger.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *logBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *logBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
-func newServer(t *testing.T, opts httpapi.Options, routes func(*gin.Engine)) (*httptest.Server, *logBuffer) {
+func newServer(t *testing.T, opts httpapi.Options, routes func(*gin.Engine)) (*httptest.Server, *testenv.Buffer) {
 	t.Helper()
-	logs := &logBuffer{}
+	logs := &testenv.Buffer{}
 	opts.Logger = slog.New(slog.NewJSONHandler(logs, nil))
 	e := httpapi.NewEngine(opts)
 	if routes != nil {
@@ -505,7 +487,7 @@ func TestReadyz(t *testing.T) {
 func TestContextLoggerIsUsedForRequestLogs(t *testing.T) {
 	t.Parallel()
 	type key struct{}
-	logs := &logBuffer{}
+	logs := &testenv.Buffer{}
 	base := slog.New(slog.NewJSONHandler(logs, nil))
 	e := httpapi.NewEngine(httpapi.Options{
 		Logger: slog.New(slog.DiscardHandler),

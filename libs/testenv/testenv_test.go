@@ -82,3 +82,23 @@ func TestRedactHidesPassword(t *testing.T) {
 		t.Fatalf("redact = %q", got)
 	}
 }
+
+func TestBufferTakesConcurrentWrites(t *testing.T) {
+	t.Parallel()
+	var b Buffer
+	done := make(chan struct{})
+	for range 8 {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			for range 100 {
+				_, _ = b.Write([]byte("x"))
+			}
+		}()
+	}
+	for range 8 {
+		<-done
+	}
+	if got := len(b.String()); got != 800 {
+		t.Fatalf("%d bytes collected, want 800", got)
+	}
+}
