@@ -57,7 +57,14 @@ build_kube_apiserver() {
 		for m in $staging; do echo "replace k8s.io/$m => k8s.io/$m v0.${KUBE_VERSION#1.}"; done
 	} >"$1/go.mod"
 	printf 'package main\n\nimport _ "k8s.io/kubernetes/cmd/kube-apiserver"\n\nfunc main() {}\n' >"$1/tools.go"
-	(cd "$1" && go mod tidy && go build -o "$2" k8s.io/kubernetes/cmd/kube-apiserver)
+	# Stamp the version the way Kubernetes' own build does, so /version (read by clients, Helm's
+	# kubeVersion checks and envtest users) reports v$KUBE_VERSION instead of v0.0.0-master.
+	local v=k8s.io/component-base/version
+	local minor=${KUBE_VERSION#1.}
+	minor=${minor%%.*}
+	(cd "$1" && go mod tidy && go build -o "$2" \
+		-ldflags "-X $v.gitVersion=v$KUBE_VERSION -X $v.gitMajor=1 -X $v.gitMinor=$minor -X $v.gitTreeState=clean" \
+		k8s.io/kubernetes/cmd/kube-apiserver)
 }
 
 build_golangci_lint() {
@@ -104,7 +111,8 @@ for n in "${names[@]}"; do
 	minio) ensure minio "$MINIO_VERSION" build_minio ;;
 	nats-server) ensure nats-server "$NATS_VERSION" build_nats ;;
 	etcd) ensure etcd "$ETCD_VERSION" build_etcd ;;
-	kube-apiserver) ensure kube-apiserver "v$KUBE_VERSION" build_kube_apiserver ;;
+	# "-2": the second recipe (version stamped); a new recipe must not reuse an old cached build.
+	kube-apiserver) ensure kube-apiserver "v$KUBE_VERSION-2" build_kube_apiserver ;;
 	golangci-lint) ensure golangci-lint "$GOLANGCI_LINT_VERSION" build_golangci_lint ;;
 	controller-gen) ensure controller-gen "$CONTROLLER_GEN_VERSION" build_controller_gen ;;
 	helm) ensure helm "$HELM_VERSION" build_helm ;;
