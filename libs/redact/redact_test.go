@@ -16,3 +16,16 @@ func TestURLPasswords(t *testing.T) {
 		}
 	}
 }
+
+func TestDSNHidesPasswordAndQuery(t *testing.T) {
+	t.Parallel()
+	if got := DSN("postgres://egov:s3cret@127.0.0.1:5432/db"); got != "postgres://egov:xxxxx@127.0.0.1:5432/db" {
+		t.Errorf("DSN = %q", got)
+	}
+	if got := DSN("postgres://egov@db/x?password=s3cret&sslmode=disable"); got != "postgres://egov@db/x" {
+		t.Errorf("DSN with a password in the query = %q", got)
+	}
+	if got := DSN("host=db user=egov password=s3cret"); got != NotAURL {
+		t.Errorf("key=value DSN = %q, want it hidden whole", got)
+	}
+}

@@ -16,6 +16,7 @@ import (
 	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
 
+	"egov.vn/platform/libs/redact"
 	"egov.vn/platform/libs/telemetry"
 )
 
@@ -225,15 +226,12 @@ func Dialect(db *gorm.DB) string {
 	}
 }
 
-// redactDSN shows enough of a DSN to recognise it (scheme, user, host, path) and nothing that
-// may be secret: the password and the whole query string are dropped.
+// redactDSN is redact.DSN, quoted when it is a URL so that the message shows where it ends.
 func redactDSN(dsn string) string {
-	u, err := url.Parse(dsn)
-	if err != nil || u.Scheme == "" || u.Opaque != "" {
-		return "(not a URL; not shown in case it holds a password)"
+	if s := redact.DSN(dsn); s != redact.NotAURL {
+		return fmt.Sprintf("%q", s)
 	}
-	u.RawQuery, u.ForceQuery, u.Fragment = "", false, ""
-	return fmt.Sprintf("%q", u.Redacted())
+	return redact.NotAURL
 }
 
 // secrets lists the strings of dsn that must never appear in an error.

@@ -21,6 +21,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"egov.vn/platform/libs/redact"
 	"egov.vn/platform/libs/workspace"
 )
 
@@ -190,7 +191,7 @@ func PostgresAdminDSN(t testing.TB) string {
 	defer cancel()
 	conn, err := pgx.Connect(ctx, dsn)
 	if err != nil {
-		unavailable(t, "PostgreSQL at %s is unreachable: %v", redact(dsn), err)
+		unavailable(t, "PostgreSQL at %s is unreachable: %v", redact.DSN(dsn), err)
 	}
 	_ = conn.Close(ctx)
 	return dsn
@@ -225,15 +226,6 @@ func PostgresDatabase(t testing.TB) string {
 	}
 	u.Path = "/" + name
 	return u.String()
-}
-
-// redact hides a password in a DSN before it is printed.
-func redact(dsn string) string {
-	u, err := url.Parse(dsn)
-	if err != nil {
-		return "(unparseable DSN)"
-	}
-	return u.Redacted()
 }
 
 func randomHex(n int) string {
