@@ -157,7 +157,8 @@ func (rt *Runtime) Engine(middleware ...gin.HandlerFunc) *gin.Engine {
 		c.Request = c.Request.WithContext(telemetry.WithLogger(c.Request.Context(), rt.Log))
 		c.Next()
 	}
-	e := httpapi.NewEngine(httpapi.Options{Logger: rt.Log, ContextLogger: telemetry.Logger, Checks: rt.checks},
+	e := httpapi.NewEngine(httpapi.Options{Logger: rt.Log, ContextLogger: telemetry.Logger, Checks: rt.checks,
+		TrustedProxies: rt.common.TrustedProxies},
 		append([]gin.HandlerFunc{withLogger, telemetry.GinMiddleware(rt.Service)}, middleware...)...)
 	e.GET("/metrics", gin.WrapH(rt.Telemetry.MetricsHandler()))
 	return e

@@ -39,6 +39,10 @@ type Common struct {
 	MinIOAccessKey string `env:"MINIO_ACCESS_KEY" envDefault:"minioadmin" secret:"true"`
 	MinIOSecretKey string `env:"MINIO_SECRET_KEY" envDefault:"minioadmin" secret:"true"`
 	MinIOUseTLS    bool   `env:"MINIO_USE_TLS" envDefault:"false"`
+	// TrustedProxies lists the proxies (CIDRs or IPs, comma-separated) whose X-Forwarded-For is
+	// believed for the client's address: the ingress controller's pod network in a cluster.
+	// Empty trusts none, so behind an ingress every request seems to come from the ingress.
+	TrustedProxies []string `env:"TRUSTED_PROXIES" envSeparator:","`
 	// ShutdownTimeout bounds draining on SIGTERM; keep it below the pod's grace period.
 	ShutdownTimeout time.Duration `env:"SHUTDOWN_TIMEOUT" envDefault:"20s"`
 }
