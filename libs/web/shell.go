@@ -110,6 +110,10 @@ type Page struct {
 	// Fragment names a template of the page to render alone for htmx requests (HX-Request set,
 	// not a boosted navigation), e.g. the rows of a table being filtered. Empty renders the page.
 	Fragment string
+	// Lang is the BCP 47 language of the page's content, "en" for a page shown in English; empty
+	// means "vi". It becomes <html lang>, so screen readers pick the right voice and browsers the
+	// right hyphenation and spell-checker. The layout's own words stay Vietnamese.
+	Lang string
 }
 
 // NavLink is a NavItem as rendered, knowing whether it is the current service.
@@ -347,6 +351,9 @@ func (s *Shell) write(c *gin.Context, status int, body []byte) {
 }
 
 func (s *Shell) view(c *gin.Context, p Page) *View {
+	if p.Lang == "" {
+		p.Lang = "vi"
+	}
 	v := &View{
 		Page:      p,
 		SiteName:  s.cfg.SiteName,
