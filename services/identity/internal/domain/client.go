@@ -1,0 +1,120 @@
+package domain
+
+import (
+	"net/url"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"egov.vn/platform/libs/apperr"
+)
+
+// ClientType says whether a client can keep a secret. Public clients (a single-page or mobile
+// app) must use PKCE; confidential clients (the services' pages, the operator) hold a secret.
+type ClientType string
+
+const (
+	ClientConfidential ClientType = "confidential"
+	ClientPublic       ClientType = "public"
+)
+
+// Grant types a client may be allowed.
+const (
+	GrantAuthorizationCode = "authorization_code"
+	GrantRefreshToken      = "refresh_token"
+	GrantClientCredentials = "client_credentials"
+)
+
+// Client is an OIDC relying party or a machine client.
+type Client struct {
+	ID                     string // client_id; also the audience of the tokens it gets
+	TenantID               string // tenant whose claims its client-credentials tokens carry
+	Name                   string
+	Type                   ClientType
+	SecretHash             string // SHA-256 of the secret; "" for public clients
+	RedirectURIs           []string
+	PostLogoutRedirectURIs []string
+	BackchannelLogoutURI   string
+	GrantTypes             []string
+	Roles                  []string // roles of its client-credentials tokens
+	Audiences              []string // other services its tokens are also meant for
+	Disabled               bool
+	CreatedAt              time.Time
+	UpdatedAt              time.Time
+}
+
+// AllowsGrant reports whether grant is allowed.
+func (c Client) AllowsGrant(grant string) bool { return slices.Contains(c.GrantTypes, grant) }
+
+var clientIDRE = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{1,63}$`)
+
+// ValidClientID reports whether id may name a client.
+func ValidClientID(id string) bool { return clientIDRE.MatchString(id) }
+
+// Validate checks the client; devMode allows plain-http redirect URIs on hosts other than
+// localhost (never in production).
+func (c Client) Validate(devMode bool) error {
+	var errs apperr.FieldErrors
+	if !ValidClientID(c.ID) {
+		errs.Add("client_id", "must be 2 to 64 characters: lower-case letters, digits, '.', '_' or '-', e.g. dossiers")
+	}
+	if c.Name == "" {
+		errs.Add("name", "is required")
+	}
+	if c.Type != ClientConfidential && c.Type != ClientPublic {
+		errs.Add("type", "must be confidential or public")
+	}
+	if len(c.GrantTypes) == 0 {
+		errs.Add("grant_types", "name at least one of authorization_code, refresh_token, client_credentials")
+	}
+	for _, g := range c.GrantTypes {
+		if g != GrantAuthorizationCode && g != GrantRefreshToken && g != GrantClientCredentials {
+			errs.Add("grant_types", "unknown grant type "+quote(g)+"; use authorization_code, refresh_token or client_credentials")
+		}
+	}
+	if c.Type == ClientPublic && c.AllowsGrant(GrantClientCredentials) {
+		errs.Add("grant_types", "a public client cannot use client_credentials: it holds no secret")
+	}
+	if c.AllowsGrant(GrantAuthorizationCode) && len(c.RedirectURIs) == 0 {
+		errs.Add("redirect_uris", "the authorization_code grant needs at least one redirect URI")
+	}
+	for _, u := range c.RedirectURIs {
+		if reason := checkClientURL(u, devMode); reason != "" {
+			errs.Add("redirect_uris", quote(u)+" "+reason)
+		}
+	}
+	for _, u := range c.PostLogoutRedirectURIs {
+		if reason := checkClientURL(u, devMode); reason != "" {
+			errs.Add("post_logout_redirect_uris", quote(u)+" "+reason)
+		}
+	}
+	if c.BackchannelLogoutURI != "" {
+		if reason := checkClientURL(c.BackchannelLogoutURI, devMode); reason != "" {
+			errs.Add("backchannel_logout_uri", reason)
+		}
+	}
+	for _, a := range c.Audiences {
+		if !ValidClientID(a) {
+			errs.Add("audiences", quote(a)+" is not a client id")
+		}
+	}
+	return errs.Err()
+}
+
+// checkClientURL applies RFC 6749 §3.1.2 and the OAuth 2.0 Security BCP: absolute, no fragment,
+// https except on the loopback host.
+func checkClientURL(raw string, devMode bool) string {
+	u, err := url.Parse(raw)
+	switch {
+	case err != nil || !u.IsAbs() || u.Host == "":
+		return "must be an absolute URL"
+	case u.Fragment != "" || strings.Contains(raw, "#"): // "#" alone parses as no fragment
+		return "must not have a fragment"
+	case u.Scheme == "https":
+		return ""
+	case u.Scheme == "http" && (devMode || u.Hostname() == "localhost" || u.Hostname() == "127.0.0.1" || u.Hostname() == "::1"):
+		return ""
+	}
+	return "must use https (plain http only on localhost)"
+}
