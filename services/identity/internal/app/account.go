@@ -1,0 +1,225 @@
+package app
+
+import (
+	"context"
+	"net/url"
+
+	"github.com/pquerna/otp/totp"
+
+	"egov.vn/platform/libs/apperr"
+	"egov.vn/platform/services/identity/internal/domain"
+)
+
+// PasswordError is a new password the policy refuses; Problem lets pages say why in Vietnamese.
+type PasswordError struct {
+	Problem domain.PasswordProblem
+	Reason  string
+}
+
+func (e *PasswordError) Error() string { return "password " + e.Reason }
+
+// Unwrap makes the error an apperr Invalid for the API.
+func (e *PasswordError) Unwrap() error { return apperr.Invalid("new_password", e.Reason) }
+
+func (s *Service) checkPassword(username, password string) error {
+	if p := s.cfg.PasswordPolicy.Check(username, password); p != "" {
+		return &PasswordError{Problem: p, Reason: s.cfg.PasswordPolicy.Reason(p)}
+	}
+	return nil
+}
+
+// ChangePassword replaces the password of userID after checking the current one (counted
+// against the lockout like a sign-in).
+func (s *Service) ChangePassword(ctx context.Context, userID, current, next, address string) error {
+	user, err := s.store.UserByID(ctx, userID)
+	if err != nil {
+		return err
+	}
+	now := s.Now()
+	ok, err := s.store.ReserveUserAttempt(ctx, user.ID, s.cfg.MaxUserAttempts, now)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		until, _ := s.store.UserLockedUntil(ctx, user.ID, now)
+		return &LockedOutError{Until: until}
+	}
+	match, err := s.hasher.Verify(current, user.PasswordHash)
+	if err != nil {
+		return err
+	}
+	if !match {
+		s.failUser(ctx, user, address, now)
+		return apperr.Invalid("current_password", "the current password is wrong")
+	}
+	if err := s.store.ResetUserAttempts(ctx, user.ID); err != nil {
+		return err
+	}
+	if current == next {
+		return &PasswordError{Problem: domain.PasswordSameAsBefore, Reason: s.cfg.PasswordPolicy.Reason(domain.PasswordSameAsBefore)}
+	}
+	if err := s.checkPassword(user.Username, next); err != nil {
+		return err
+	}
+	hash, err := s.hasher.Hash(next)
+	if err != nil {
+		return err
+	}
+	if err := s.store.SetPassword(ctx, user.ID, hash, false, now); err != nil {
+		return err
+	}
+	s.audit(ctx, domain.AuditEvent{TenantID: user.TenantID, Actor: user.ID, Action: domain.AuditPasswordChange, Subject: user.ID, Address: address})
+	return nil
+}
+
+// TOTPEnrolment is a new second-factor secret waiting for its first code.
+type TOTPEnrolment struct {
+	Secret string // base32, for typing into the app by hand
+	URL    string // otpauth:// URL, shown as a QR code
+}
+
+// BeginTOTP makes a new secret for userID and keeps it unconfirmed; the second factor is not
+// required until ConfirmTOTP proves the person's app produces the right codes.
+func (s *Service) BeginTOTP(ctx context.Context, userID, issuer string) (TOTPEnrolment, error) {
+	user, err := s.store.UserByID(ctx, userID)
+	if err != nil {
+		return TOTPEnrolment{}, err
+	}
+	if user.TOTPEnabled {
+		return TOTPEnrolment{}, apperr.Conflict("totp_enabled", "the second factor is already on; turn it off first")
+	}
+	key, err := totp.Generate(totp.GenerateOpts{Issuer: issuer, AccountName: user.Username, Period: totpOptions.Period,
+		Digits: totpOptions.Digits, Algorithm: totpOptions.Algorithm})
+	if err != nil {
+		return TOTPEnrolment{}, err
+	}
+	if err := s.store.SetTOTP(ctx, user.ID, key.Secret(), false, s.Now()); err != nil {
+		return TOTPEnrolment{}, err
+	}
+	return TOTPEnrolment{Secret: key.Secret(), URL: key.URL()}, nil
+}
+
+// PendingTOTP returns the unconfirmed enrolment of userID, if one was begun.
+func (s *Service) PendingTOTP(ctx context.Context, userID, issuer string) (TOTPEnrolment, bool, error) {
+	user, err := s.store.UserByID(ctx, userID)
+	if err != nil || user.TOTPEnabled || user.TOTPSecret == "" {
+		return TOTPEnrolment{}, false, err
+	}
+	return TOTPEnrolment{Secret: user.TOTPSecret, URL: otpauthURL(issuer, user.Username, user.TOTPSecret)}, true, nil
+}
+
+// ConfirmTOTP turns the second factor on once code matches the pending secret.
+func (s *Service) ConfirmTOTP(ctx context.Context, userID, code, address string) error {
+	user, err := s.store.UserByID(ctx, userID)
+	if err != nil {
+		return err
+	}
+	if user.TOTPEnabled || user.TOTPSecret == "" {
+		return apperr.Conflict("totp_not_pending", "start the set-up of the second factor first")
+	}
+	step, ok := s.matchTOTP(code, user.TOTPSecret, s.Now())
+	if !ok {
+		return apperr.Invalid("code", "the code does not match; check the phone's clock and type the newest code")
+	}
+	if err := s.store.SetTOTP(ctx, user.ID, user.TOTPSecret, true, s.Now()); err != nil {
+		return err
+	}
+	if _, err := s.store.UseTOTPStep(ctx, user.ID, step); err != nil {
+		return err
+	}
+	s.audit(ctx, domain.AuditEvent{TenantID: user.TenantID, Actor: user.ID, Action: domain.AuditTOTPEnable, Subject: user.ID, Address: address})
+	return nil
+}
+
+// DisableTOTP turns the second factor off after checking the password (counted against the
+// lockout like a sign-in).
+func (s *Service) DisableTOTP(ctx context.Context, userID, password, address string) error {
+	user, err := s.store.UserByID(ctx, userID)
+	if err != nil {
+		return err
+	}
+	now := s.Now()
+	ok, err := s.store.ReserveUserAttempt(ctx, user.ID, s.cfg.MaxUserAttempts, now)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		until, _ := s.store.UserLockedUntil(ctx, user.ID, now)
+		return &LockedOutError{Until: until}
+	}
+	match, err := s.hasher.Verify(password, user.PasswordHash)
+	if err != nil {
+		return err
+	}
+	if !match {
+		s.failUser(ctx, user, address, now)
+		return apperr.Invalid("password", "the password is wrong")
+	}
+	if err := s.store.ResetUserAttempts(ctx, user.ID); err != nil {
+		return err
+	}
+	if err := s.store.SetTOTP(ctx, user.ID, "", false, s.Now()); err != nil {
+		return err
+	}
+	s.audit(ctx, domain.AuditEvent{TenantID: user.TenantID, Actor: user.ID, Action: domain.AuditTOTPDisable, Subject: user.ID, Address: address})
+	return nil
+}
+
+// Sessions lists the user's active sessions.
+func (s *Service) Sessions(ctx context.Context, userID string) ([]domain.Session, error) {
+	return s.store.ActiveSessions(ctx, userID, s.Now())
+}
+
+// EndOwnSession signs the user out of one of their own sessions.
+func (s *Service) EndOwnSession(ctx context.Context, userID, sid, address string) error {
+	sess, err := s.store.SessionByID(ctx, sid)
+	if err != nil {
+		return err
+	}
+	if sess.UserID != userID {
+		return apperr.NotFound("session", sid) // not "forbidden": do not confirm another's sid
+	}
+	return s.SignOut(ctx, sid, userID, address)
+}
+
+// User returns an account.
+func (s *Service) User(ctx context.Context, id string) (domain.User, error) {
+	return s.store.UserByID(ctx, id)
+}
+
+// Tenant returns a tenant by id.
+func (s *Service) Tenant(ctx context.Context, id string) (domain.Tenant, error) {
+	return s.store.TenantByID(ctx, id)
+}
+
+// otpauthURL is the Key URI Format authenticator apps read from a QR code.
+func otpauthURL(issuer, account, secret string) string {
+	v := url.Values{"secret": {secret}, "issuer": {issuer}, "algorithm": {"SHA1"}, "digits": {"6"}, "period": {"30"}}
+	return (&url.URL{Scheme: "otpauth", Host: "totp", Path: "/" + issuer + ":" + account, RawQuery: v.Encode()}).String()
+}
+
+// ReplaceOneTimePassword sets the first real password of an account whose password was a
+// one-time password. The caller has just verified that one-time password (SignIn); the account
+// must still be marked MustChangePassword, so this cannot be used to skip the current password.
+func (s *Service) ReplaceOneTimePassword(ctx context.Context, userID, next, address string) error {
+	user, err := s.store.UserByID(ctx, userID)
+	if err != nil {
+		return err
+	}
+	if !user.MustChangePassword {
+		return apperr.Conflict("password_already_set", "the password was already changed; sign in again")
+	}
+	if err := s.checkPassword(user.Username, next); err != nil {
+		return err
+	}
+	hash, err := s.hasher.Hash(next)
+	if err != nil {
+		return err
+	}
+	if err := s.store.SetPassword(ctx, user.ID, hash, false, s.Now()); err != nil {
+		return err
+	}
+	s.audit(ctx, domain.AuditEvent{TenantID: user.TenantID, Actor: user.ID, Action: domain.AuditPasswordChange, Subject: user.ID,
+		Address: address, Detail: "one-time password replaced"})
+	return nil
+}
