@@ -1,0 +1,424 @@
+// Package adminapi is identity's administration REST API: tenants, users, roles, OIDC clients,
+// onboarding a commune in one call, and the audit log. Every route needs a bearer token with the
+// platform.admin role (the operator's client-credentials token); the contract is
+// api/openapi.yaml.
+package adminapi
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"egov.vn/platform/libs/apperr"
+	"egov.vn/platform/libs/httpapi"
+	"egov.vn/platform/services/identity/internal/app"
+	"egov.vn/platform/services/identity/internal/domain"
+)
+
+// API serves the administration routes.
+type API struct {
+	app   *app.Service
+	actor func(c *gin.Context) string
+}
+
+// New returns the API; actor names the caller for the audit log (the token's subject).
+func New(a *app.Service, actor func(c *gin.Context) string) *API { return &API{app: a, actor: actor} }
+
+// Mount registers the routes on g, which must already require the platform.admin role.
+func (a *API) Mount(g gin.IRouter) {
+	g.GET("/roles", a.roles)
+	g.GET("/tenants", a.listTenants)
+	g.POST("/tenants", a.ensureTenant)
+	g.GET("/tenants/:slug", a.getTenant)
+	g.PATCH("/tenants/:slug", a.patchTenant)
+	g.GET("/tenants/:slug/users", a.listUsers)
+	g.POST("/users", a.ensureUser)
+	g.GET("/users/:username", a.getUser)
+	g.PATCH("/users/:username", a.patchUser)
+	g.POST("/users/:username/reset-password", a.resetPassword)
+	g.GET("/clients", a.listClients)
+	g.POST("/clients", a.ensureClient)
+	g.GET("/clients/:id", a.getClient)
+	g.PATCH("/clients/:id", a.patchClient)
+	g.POST("/clients/:id/rotate-secret", a.rotateSecret)
+	g.POST("/onboard", a.onboard)
+	g.GET("/audit", a.audit)
+}
+
+// TenantView is a tenant as the API shows it.
+type TenantView struct {
+	ID        string            `json:"id"`
+	Slug      string            `json:"slug"`
+	Code      string            `json:"code"`
+	Name      string            `json:"name"`
+	Kind      domain.TenantKind `json:"kind"`
+	Parent    string            `json:"parent,omitempty"`
+	Disabled  bool              `json:"disabled"`
+	CreatedAt time.Time         `json:"created_at"`
+}
+
+// UserView is an account as the API shows it; hashes and TOTP secrets never leave identity.
+type UserView struct {
+	ID                 string    `json:"id"`
+	Tenant             string    `json:"tenant"`
+	Username           string    `json:"username"`
+	Name               string    `json:"name"`
+	Email              string    `json:"email,omitempty"`
+	Roles              []string  `json:"roles"`
+	StaffID            string    `json:"staff_id,omitempty"`
+	Disabled           bool      `json:"disabled"`
+	MustChangePassword bool      `json:"must_change_password"`
+	TOTPEnabled        bool      `json:"totp_enabled"`
+	CreatedAt          time.Time `json:"created_at"`
+	OneTimePassword    string    `json:"one_time_password,omitempty"` // only in the answer that created it
+}
+
+// ClientView is a client as the API shows it; the secret appears once, when it is made.
+type ClientView struct {
+	ClientID               string            `json:"client_id"`
+	Tenant                 string            `json:"tenant,omitempty"`
+	Name                   string            `json:"name"`
+	Type                   domain.ClientType `json:"type"`
+	RedirectURIs           []string          `json:"redirect_uris"`
+	PostLogoutRedirectURIs []string          `json:"post_logout_redirect_uris"`
+	BackchannelLogoutURI   string            `json:"backchannel_logout_uri,omitempty"`
+	GrantTypes             []string          `json:"grant_types"`
+	Roles                  []string          `json:"roles"`
+	Audiences              []string          `json:"audiences"`
+	Disabled               bool              `json:"disabled"`
+	CreatedAt              time.Time         `json:"created_at"`
+	ClientSecret           string            `json:"client_secret,omitempty"`
+}
+
+// slugs maps tenant ids to slugs for one answer.
+type slugs map[string]string
+
+func (a *API) slugs(c *gin.Context) (slugs, error) {
+	ts, err := a.app.Tenants(c.Request.Context())
+	if err != nil {
+		return nil, err
+	}
+	m := make(slugs, len(ts))
+	for _, t := range ts {
+		m[t.ID] = t.Slug
+	}
+	return m, nil
+}
+
+func (m slugs) tenant(t domain.Tenant) TenantView {
+	return TenantView{ID: t.ID, Slug: t.Slug, Code: t.Code, Name: t.Name, Kind: t.Kind, Parent: m[t.ParentID], Disabled: t.Disabled, CreatedAt: t.CreatedAt}
+}
+
+func (m slugs) user(u domain.User) UserView {
+	return UserView{ID: u.ID, Tenant: m[u.TenantID], Username: u.Username, Name: u.Name, Email: u.Email, Roles: nonNil(u.Roles),
+		StaffID: u.StaffID, Disabled: u.Disabled, MustChangePassword: u.MustChangePassword, TOTPEnabled: u.TOTPEnabled, CreatedAt: u.CreatedAt}
+}
+
+func (m slugs) client(c domain.Client) ClientView {
+	return ClientView{ClientID: c.ID, Tenant: m[c.TenantID], Name: c.Name, Type: c.Type, RedirectURIs: nonNil(c.RedirectURIs),
+		PostLogoutRedirectURIs: nonNil(c.PostLogoutRedirectURIs), BackchannelLogoutURI: c.BackchannelLogoutURI,
+		GrantTypes: nonNil(c.GrantTypes), Roles: nonNil(c.Roles), Audiences: nonNil(c.Audiences), Disabled: c.Disabled, CreatedAt: c.CreatedAt}
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+// created answers 201 for something new and 200 for something found (an idempotent retry).
+func created(c *gin.Context, isNew bool, body any) {
+	if isNew {
+		c.JSON(http.StatusCreated, body)
+		return
+	}
+	c.JSON(http.StatusOK, body)
+}
+
+func (a *API) roles(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"roles": domain.Roles()}) }
+
+func (a *API) listTenants(c *gin.Context) {
+	ts, err := a.app.Tenants(c.Request.Context())
+	if err != nil {
+		httpapi.RespondError(c, err)
+		return
+	}
+	m, err := a.slugs(c)
+	if err != nil {
+		httpapi.RespondError(c, err)
+		return
+	}
+	out := make([]TenantView, len(ts))
+	for i, t := range ts {
+		out[i] = m.tenant(t)
+	}
+	c.JSON(http.StatusOK, gin.H{"tenants": out})
+}
+
+func (a *API) ensureTenant(c *gin.Context) {
+	var in app.TenantInput
+	if err := httpapi.BindJSON(c, &in); err != nil {
+		httpapi.RespondError(c, err)
+		return
+	}
+	t, isNew, err := a.app.EnsureTenant(c.Request.Context(), a.actor(c), in)
+	a.answerTenant(c, t, isNew, err)
+}
+
+func (a *API) answerTenant(c *gin.Context, t domain.Tenant, isNew bool, err error) {
+	if err != nil {
+		httpapi.RespondError(c, err)
+		return
+	}
+	m, err := a.slugs(c)
+	if err != nil {
+		httpapi.RespondError(c, err)
+		return
+	}
+	created(c, isNew, m.tenant(t))
+}
+
+func (a *API) getTenant(c *gin.Context) {
+	t, err := a.app.TenantBySlug(c.Request.Context(), c.Param("slug"))
+	a.answerTenant(c, t, false, err)
+}
+
+func (a *API) patchTenant(c *gin.Context) {
+	var p app.TenantPatch
+	if err := httpapi.BindJSON(c, &p); err != nil {
+		httpapi.RespondError(c, err)
+		return
+	}
+	t, err := a.app.UpdateTenant(c.Request.Context(), a.actor(c), c.Param("slug"), p)
+	a.answerTenant(c, t, false, err)
+}
+
+func (a *API) listUsers(c *gin.Context) {
+	if _, err := a.app.TenantBySlug(c.Request.Context(), c.Param("slug")); err != nil {
+		httpapi.RespondError(c, err)
+		return
+	}
+	us, err := a.app.Users(c.Request.Context(), c.Param("slug"))
+	if err != nil {
+		httpapi.RespondError(c, err)
+		return
+	}
+	m, err := a.slugs(c)
+	if err != nil {
+		httpapi.RespondError(c, err)
+		return
+	}
+	out := make([]UserView, len(us))
+	for i, u := range us {
+		out[i] = m.user(u)
+	}
+	c.JSON(http.StatusOK, gin.H{"users": out})
+}
+
+func (a *API) ensureUser(c *gin.Context) {
+	var in app.UserInput
+	if err := httpapi.BindJSON(c, &in); err != nil {
+		httpapi.RespondError(c, err)
+		return
+	}
+	u, oneTime, isNew, err := a.app.EnsureUser(c.Request.Context(), a.actor(c), in)
+	a.answerUser(c, u, oneTime, isNew, err)
+}
+
+func (a *API) answerUser(c *gin.Context, u domain.User, oneTime string, isNew bool, err error) {
+	if err != nil {
+		httpapi.RespondError(c, err)
+		return
+	}
+	m, err := a.slugs(c)
+	if err != nil {
+		httpapi.RespondError(c, err)
+		return
+	}
+	v := m.user(u)
+	v.OneTimePassword = oneTime
+	if oneTime != "" {
+		c.Header("Cache-Control", "no-store")
+	}
+	created(c, isNew, v)
+}
+
+func (a *API) getUser(c *gin.Context) {
+	u, err := a.app.UserByUsername(c.Request.Context(), c.Param("username"))
+	a.answerUser(c, u, "", false, err)
+}
+
+func (a *API) patchUser(c *gin.Context) {
+	var p app.UserPatch
+	if err := httpapi.BindJSON(c, &p); err != nil {
+		httpapi.RespondError(c, err)
+		return
+	}
+	u, err := a.app.UpdateUser(c.Request.Context(), a.actor(c), c.Param("username"), p)
+	a.answerUser(c, u, "", false, err)
+}
+
+func (a *API) resetPassword(c *gin.Context) {
+	pw, err := a.app.ResetPassword(c.Request.Context(), a.actor(c), c.Param("username"))
+	if err != nil {
+		httpapi.RespondError(c, err)
+		return
+	}
+	c.Header("Cache-Control", "no-store")
+	c.JSON(http.StatusOK, gin.H{"one_time_password": pw})
+}
+
+func (a *API) listClients(c *gin.Context) {
+	cs, err := a.app.Clients(c.Request.Context(), c.Query("tenant"))
+	if err != nil {
+		httpapi.RespondError(c, err)
+		return
+	}
+	m, err := a.slugs(c)
+	if err != nil {
+		httpapi.RespondError(c, err)
+		return
+	}
+	out := make([]ClientView, len(cs))
+	for i, cl := range cs {
+		out[i] = m.client(cl)
+	}
+	c.JSON(http.StatusOK, gin.H{"clients": out})
+}
+
+func (a *API) ensureClient(c *gin.Context) {
+	var in app.ClientInput
+	if err := httpapi.BindJSON(c, &in); err != nil {
+		httpapi.RespondError(c, err)
+		return
+	}
+	cl, secret, isNew, err := a.app.EnsureClient(c.Request.Context(), a.actor(c), in)
+	a.answerClient(c, cl, secret, isNew, err)
+}
+
+func (a *API) answerClient(c *gin.Context, cl domain.Client, secret string, isNew bool, err error) {
+	if err != nil {
+		httpapi.RespondError(c, err)
+		return
+	}
+	m, err := a.slugs(c)
+	if err != nil {
+		httpapi.RespondError(c, err)
+		return
+	}
+	v := m.client(cl)
+	v.ClientSecret = secret
+	if secret != "" {
+		c.Header("Cache-Control", "no-store")
+	}
+	created(c, isNew, v)
+}
+
+func (a *API) getClient(c *gin.Context) {
+	cl, err := a.app.ClientByID(c.Request.Context(), c.Param("id"))
+	a.answerClient(c, cl, "", false, err)
+}
+
+// clientPatch is what PATCH /clients/{id} may change; settings go through POST /clients.
+type clientPatch struct {
+	Disabled *bool `json:"disabled"`
+}
+
+func (a *API) patchClient(c *gin.Context) {
+	var p clientPatch
+	if err := httpapi.BindJSON(c, &p); err != nil {
+		httpapi.RespondError(c, err)
+		return
+	}
+	if p.Disabled == nil {
+		httpapi.RespondError(c, apperr.Invalid("disabled", "is required: true or false"))
+		return
+	}
+	cl, err := a.app.SetClientDisabled(c.Request.Context(), a.actor(c), c.Param("id"), *p.Disabled)
+	a.answerClient(c, cl, "", false, err)
+}
+
+func (a *API) rotateSecret(c *gin.Context) {
+	secret, err := a.app.RotateClientSecret(c.Request.Context(), a.actor(c), c.Param("id"))
+	if err != nil {
+		httpapi.RespondError(c, err)
+		return
+	}
+	c.Header("Cache-Control", "no-store")
+	c.JSON(http.StatusOK, gin.H{"client_id": c.Param("id"), "client_secret": secret})
+}
+
+// OnboardView is the answer to POST /onboard.
+type OnboardView struct {
+	Tenant        TenantView   `json:"tenant"`
+	TenantCreated bool         `json:"tenant_created"`
+	Admin         UserView     `json:"admin"`
+	Clients       []ClientView `json:"clients"`
+}
+
+func (a *API) onboard(c *gin.Context) {
+	var in app.OnboardInput
+	if err := httpapi.BindJSON(c, &in); err != nil {
+		httpapi.RespondError(c, err)
+		return
+	}
+	res, err := a.app.Onboard(c.Request.Context(), a.actor(c), in)
+	if err != nil {
+		httpapi.RespondError(c, err)
+		return
+	}
+	m, err := a.slugs(c)
+	if err != nil {
+		httpapi.RespondError(c, err)
+		return
+	}
+	v := OnboardView{Tenant: m.tenant(res.Tenant), TenantCreated: res.TenantCreated, Admin: m.user(res.Admin), Clients: []ClientView{}}
+	v.Admin.OneTimePassword = res.AdminOneTimePassword
+	for _, ic := range res.Clients {
+		cv := m.client(ic.Client)
+		cv.ClientSecret = ic.Secret
+		v.Clients = append(v.Clients, cv)
+	}
+	c.Header("Cache-Control", "no-store")
+	created(c, res.TenantCreated, v)
+}
+
+func (a *API) audit(c *gin.Context) {
+	f := domain.AuditFilter{Actor: c.Query("actor"), Action: c.Query("action")}
+	if slug := c.Query("tenant"); slug != "" {
+		t, err := a.app.TenantBySlug(c.Request.Context(), slug)
+		if err != nil {
+			httpapi.RespondError(c, err)
+			return
+		}
+		f.TenantID = t.ID
+	}
+	if s := c.Query("before"); s != "" {
+		t, err := time.Parse(time.RFC3339Nano, s)
+		if err != nil {
+			httpapi.RespondError(c, apperr.Malformed("before", "must be an RFC 3339 time, e.g. 2026-11-27T08:00:00Z"))
+			return
+		}
+		f.Before = t
+	}
+	if s := c.Query("limit"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 || n > 500 {
+			httpapi.RespondError(c, apperr.Malformed("limit", "must be a whole number from 1 to 500"))
+			return
+		}
+		f.Limit = n
+	}
+	events, err := a.app.AuditLog(c.Request.Context(), f)
+	if err != nil {
+		httpapi.RespondError(c, err)
+		return
+	}
+	if events == nil {
+		events = []domain.AuditEvent{}
+	}
+	c.JSON(http.StatusOK, gin.H{"events": events})
+}

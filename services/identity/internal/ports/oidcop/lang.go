@@ -1,0 +1,5 @@
+package oidcop
+
+import "golang.org/x/text/language"
+
+var viTag = language.Vietnamese

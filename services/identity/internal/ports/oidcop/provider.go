@@ -1,0 +1,124 @@
+// Package oidcop is identity's OpenID Provider: zitadel/oidc's op runs the protocol (discovery,
+// JWKS, authorization code + PKCE, refresh, client credentials, userinfo, revocation,
+// end_session); this package gives it storage backed by the app's use cases and answers
+// introspection with the token's own claims.
+package oidcop
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+	"github.com/zitadel/oidc/v3/pkg/op"
+	"golang.org/x/text/language"
+
+	"egov.vn/platform/libs/httpapi"
+	"egov.vn/platform/services/identity/internal/adapters"
+	"egov.vn/platform/services/identity/internal/app"
+)
+
+// Config is the provider's setting.
+type Config struct {
+	// Issuer is the absolute URL of identity, with its path prefix: "https://egov.example/auth".
+	Issuer string
+	// CryptoKey encrypts op's opaque values; 32 bytes, the same on every replica.
+	CryptoKey [32]byte
+	// DevMode allows a plain-http issuer and plain-http redirect URIs (local stack only).
+	DevMode bool
+	// Health is asked by op's readiness endpoint.
+	Health func(context.Context) error
+	// Logger receives op's protocol errors (a client's mistakes are logged at warn).
+	Logger *slog.Logger
+}
+
+// Provider is the OpenID Provider, mounted under the issuer's path.
+type Provider struct {
+	op     *op.Provider
+	app    *app.Service
+	prefix string
+	issuer string
+}
+
+// New builds the provider.
+func New(cfg Config, a *app.Service, keys *adapters.KeyRing) (*Provider, error) {
+	u, err := url.Parse(cfg.Issuer)
+	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
+		return nil, fmt.Errorf("oidcop: issuer %q must be an absolute http(s) URL", cfg.Issuer)
+	}
+	prefix := strings.TrimSuffix(u.Path, "/")
+	health := cfg.Health
+	if health == nil {
+		health = func(context.Context) error { return nil }
+	}
+	st := &storage{
+		app: a, keys: keys, health: health, devMode: cfg.DevMode,
+		loginURL: func(id string) string { return prefix + "/login?authRequestID=" + url.QueryEscape(id) },
+		logout:   prefix + "/logout",
+	}
+	opts := []op.Option{op.WithLogger(cfg.Logger)}
+	if u.Scheme == "http" {
+		opts = append(opts, op.WithAllowInsecure())
+	}
+	provider, err := op.NewProvider(&op.Config{
+		CryptoKey:                         cfg.CryptoKey,
+		DefaultLogoutRedirectURI:          prefix + "/logout",
+		CodeMethodS256:                    true,
+		AuthMethodPost:                    true,
+		GrantTypeRefreshToken:             true,
+		SupportedUILocales:                []language.Tag{language.Vietnamese, language.English},
+		SupportedClaims:                   []string{"sub", "name", "preferred_username", "email", "tenant", "roles", "sid", "staff_id"},
+		BackChannelLogoutSupported:        true,
+		BackChannelLogoutSessionSupported: true,
+	}, st, op.StaticIssuer(strings.TrimSuffix(cfg.Issuer, "/")), opts...)
+	if err != nil {
+		return nil, fmt.Errorf("oidcop: %w", err)
+	}
+	return &Provider{op: provider, app: a, prefix: prefix, issuer: strings.TrimSuffix(cfg.Issuer, "/")}, nil
+}
+
+// CallbackURL is where the browser goes once a sign-in has completed authorization request id:
+// op then issues the code to the client.
+func (p *Provider) CallbackURL(_ context.Context, id string) string {
+	return p.op.AuthorizationEndpoint().Absolute(p.issuer) + "/callback?id=" + url.QueryEscape(id)
+}
+
+// maxProtocolBody bounds the OAuth requests: they are a few form fields, so anything bigger is
+// refused with 413 before op parses it (op would answer a cut-off form with a misleading 400).
+const maxProtocolBody = 64 << 10
+
+func limitBody(c *gin.Context) {
+	if c.Request.ContentLength > maxProtocolBody {
+		httpapi.RespondError(c, &http.MaxBytesError{Limit: maxProtocolBody})
+		c.Abort()
+		return
+	}
+	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxProtocolBody)
+	c.Next()
+}
+
+// Mount registers the protocol's endpoints on r (the service's gin engine), under the issuer's
+// path. Listing them keeps them beside the sign-in pages in one router.
+func (p *Provider) Mount(r gin.IRouter) {
+	h := gin.WrapH(http.StripPrefix(p.prefix, p.op))
+	for _, route := range []struct{ methods, path string }{
+		{"GET", "/.well-known/openid-configuration"},
+		{"GET", "/keys"},
+		{"GET POST", "/authorize"},
+		{"GET", "/authorize/callback"},
+		{"POST OPTIONS", "/oauth/token"},
+		{"GET POST OPTIONS", "/userinfo"},
+		{"POST OPTIONS", "/revoke"},
+		{"GET POST", "/end_session"},
+	} {
+		for _, m := range strings.Fields(route.methods) {
+			r.Handle(m, p.prefix+route.path, limitBody, h)
+		}
+	}
+	// op's verifiers read the issuer from the request context, which its own router sets.
+	introspect := op.NewIssuerInterceptor(p.op.IssuerFromRequest).HandlerFunc(p.introspect)
+	r.POST(p.prefix+"/oauth/introspect", limitBody, gin.WrapF(introspect))
+}
