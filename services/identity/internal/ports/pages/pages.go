@@ -1,0 +1,305 @@
+// Package pages owns identity's HTML pages: signing in (password, then the TOTP second factor or
+// the replacement of a one-time password), the single sign-on cookie that lets a person move
+// between services without signing in again, the account page (password, two-step verification,
+// sessions) and signing out of every service at once. Pages are rendered in the platform shell
+// (libs/web) in Vietnamese, or English on request; every form is CSRF-protected. The OIDC
+// provider (ports/oidcop) sends people here with an authRequestID and reads the SSO cookie back
+// through SessionFromRequest.
+package pages
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/gorilla/securecookie"
+
+	"egov.vn/platform/libs/apperr"
+	"egov.vn/platform/libs/web"
+	"egov.vn/platform/services/identity/internal/app"
+	"egov.vn/platform/services/identity/internal/domain"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+// SSOCookie holds the single sign-on session's secret (never its sid, which every relying party
+// learns from its ID token).
+const SSOCookie = "egov_sso"
+
+// totpIssuer labels the account in the person's authenticator app.
+const totpIssuer = "Chính quyền điện tử"
+
+// Config is what the pages need besides the use cases.
+type Config struct {
+	// Prefix is the path identity is mounted under, "/auth"; the issuer is origin+Prefix.
+	Prefix string
+	// Issuer is the OIDC issuer URL, "http://localhost:8080/auth".
+	Issuer string
+	// CallbackURL is where the browser goes once a sign-in has completed an OIDC request
+	// (op.AuthCallbackURL): the provider then issues the code to the relying party.
+	CallbackURL func(ctx context.Context, authRequestID string) string
+	// CookieHashKey signs (HMAC-SHA256, at least 32 bytes) and CookieBlockKey encrypts (AES, 16,
+	// 24 or 32 bytes) the short-lived cookie that carries a sign-in between its steps. Every
+	// replica must use the same keys.
+	CookieHashKey, CookieBlockKey []byte
+	// SessionLifetime is the SSO cookie's Max-Age; zero takes the use cases' SessionLifetime.
+	SessionLifetime time.Duration
+	// InsecureHTTP drops the Secure flag from cookies, for local plain-HTTP development only.
+	InsecureHTTP bool
+	// FlashKey signs flash messages (see web.Config.FlashKey).
+	FlashKey []byte
+	// Logger receives failures; nil is slog.Default().
+	Logger *slog.Logger
+}
+
+// Pages serves identity's HTML pages. Build it once with New and Mount it on the engine.
+type Pages struct {
+	app     *app.Service
+	cfg     Config
+	shell   *web.Shell
+	pending *securecookie.SecureCookie
+	log     *slog.Logger
+}
+
+// New checks the configuration and parses the templates, so a mistake stops the service at start.
+func New(a *app.Service, cfg Config) (*Pages, error) {
+	if a == nil {
+		return nil, errors.New("pages: app.Service is required")
+	}
+	if cfg.Issuer != "" {
+		// The issuer is origin+Prefix; a mismatch would put the SSO cookie on a path the OIDC
+		// endpoints never see.
+		u, err := url.Parse(cfg.Issuer)
+		if err != nil || u.Host == "" || strings.TrimSuffix(u.Path, "/") != cfg.Prefix {
+			return nil, fmt.Errorf("pages: Config.Issuer %q must be an origin followed by Prefix %q", cfg.Issuer, cfg.Prefix)
+		}
+	}
+	if cfg.CallbackURL == nil {
+		return nil, errors.New("pages: Config.CallbackURL is required")
+	}
+	if len(cfg.CookieHashKey) < 32 {
+		return nil, errors.New("pages: Config.CookieHashKey must be at least 32 bytes")
+	}
+	if n := len(cfg.CookieBlockKey); n != 16 && n != 24 && n != 32 {
+		return nil, errors.New("pages: Config.CookieBlockKey must be 16, 24 or 32 bytes (AES)")
+	}
+	if cfg.SessionLifetime <= 0 {
+		cfg.SessionLifetime = a.Config().SessionLifetime
+	}
+	if cfg.SessionLifetime <= 0 {
+		return nil, errors.New("pages: no session lifetime: set Config.SessionLifetime or app.Config.SessionLifetime")
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	sub, err := fs.Sub(templateFS, "templates")
+	if err != nil {
+		return nil, fmt.Errorf("pages: templates: %w", err)
+	}
+	shell, err := web.New(web.Config{
+		Service:      catalogue["service"].vi,
+		Prefix:       cfg.Prefix,
+		Pages:        sub,
+		FlashKey:     cfg.FlashKey,
+		LogoutURL:    cfg.Prefix + "/logout",
+		InsecureHTTP: cfg.InsecureHTTP,
+		Logger:       cfg.Logger,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("pages: %w", err)
+	}
+	sc := securecookie.New(cfg.CookieHashKey, cfg.CookieBlockKey)
+	sc.MaxAge(int(pendingLifetime / time.Second)) // the signed timestamp expires it, not only the browser
+	sc.SetSerializer(securecookie.JSONEncoder{})
+	return &Pages{app: a, cfg: cfg, shell: shell, pending: sc, log: cfg.Logger}, nil
+}
+
+// Mount registers the pages and the shell's static files under Prefix. Every route passes the
+// CSRF middleware: GETs get a token for their forms, POSTs without a valid one are refused.
+func (p *Pages) Mount(r gin.IRouter) {
+	p.shell.Mount(r)
+	g := r.Group(p.cfg.Prefix, p.language, p.shell.CSRF())
+	g.GET("/login", p.loginPage)
+	g.POST("/login", p.login)
+	g.GET("/login/totp", p.totpPage)
+	g.POST("/login/totp", p.totp)
+	g.GET("/login/new-password", p.newPasswordPage)
+	g.POST("/login/new-password", p.newPassword)
+	g.GET("/logout", p.logoutPage)
+	g.POST("/logout", p.logout)
+
+	acc := g.Group("/account", p.requireSession)
+	acc.GET("", p.accountPage)
+	acc.POST("/password", p.changePassword)
+	acc.POST("/totp/begin", p.beginTOTP)
+	acc.GET("/totp/qr.png", p.totpQR)
+	acc.POST("/totp/confirm", p.confirmTOTP)
+	acc.POST("/totp/disable", p.disableTOTP)
+	acc.POST("/sessions/:sid/end", p.endSession)
+}
+
+// SessionFromRequest returns the active SSO session named by the request's cookie and its person,
+// or app.ErrNoSession. The OIDC provider uses it to answer an authorization request without a form.
+func (p *Pages) SessionFromRequest(r *http.Request) (domain.Session, domain.User, error) {
+	ck, err := r.Cookie(SSOCookie)
+	if err != nil || ck.Value == "" {
+		return domain.Session{}, domain.User{}, app.ErrNoSession
+	}
+	return p.app.SessionFromCookie(r.Context(), ck.Value)
+}
+
+// currentSession is SessionFromRequest for a page: "not signed in" in every form (no cookie, an
+// ended session, an account that is gone) is ok=false, and a stale cookie is removed on the way;
+// only a failure of the system itself is an error.
+func (p *Pages) currentSession(c *gin.Context) (domain.Session, domain.User, bool, error) {
+	sess, user, err := p.SessionFromRequest(c.Request)
+	if err == nil {
+		return sess, user, true, nil
+	}
+	switch apperr.KindOf(err) {
+	case apperr.KindUnauthenticated, apperr.KindNotFound:
+		if _, cerr := c.Request.Cookie(SSOCookie); cerr == nil {
+			p.clearSSOCookie(c)
+		}
+		return sess, user, false, nil
+	}
+	return sess, user, false, err
+}
+
+func (p *Pages) cookiePath() string {
+	if p.cfg.Prefix == "" {
+		return "/"
+	}
+	return p.cfg.Prefix
+}
+
+// setSSOCookie keeps the session's secret: HttpOnly so no script can read it, Lax so the OIDC
+// redirect from a relying party (a top-level GET) still carries it, scoped to identity's prefix.
+func (p *Pages) setSSOCookie(c *gin.Context, secret string) {
+	http.SetCookie(c.Writer, &http.Cookie{Name: SSOCookie, Value: secret, Path: p.cookiePath(),
+		MaxAge: int(p.cfg.SessionLifetime / time.Second), HttpOnly: true, Secure: !p.cfg.InsecureHTTP,
+		SameSite: http.SameSiteLaxMode})
+}
+
+func (p *Pages) clearSSOCookie(c *gin.Context) {
+	http.SetCookie(c.Writer, &http.Cookie{Name: SSOCookie, Path: p.cookiePath(), MaxAge: -1,
+		HttpOnly: true, Secure: !p.cfg.InsecureHTTP, SameSite: http.SameSiteLaxMode})
+}
+
+// view is what every page template gets in .Data besides its own fields: the language (and
+// through T every string), the switch to the other language, and an alert about the whole form.
+type view struct {
+	Lang   Lang
+	Switch langSwitch
+	Alert  string
+}
+
+// T is a message of the catalogue in the page's language: {{.Data.T "login.title"}}.
+func (v view) T(id string, args ...any) string { return v.Lang.T(id, args...) }
+
+// newView starts a page's data; here is the page's GET address for the language switch ("" is the
+// current request).
+func (p *Pages) newView(c *gin.Context, here string) view {
+	if here == "" {
+		here = c.Request.URL.RequestURI()
+	}
+	l := p.lang(c)
+	return view{Lang: l, Switch: switchLink(l, here)}
+}
+
+// render shows a page of this package in the shell, in the request's language.
+func (p *Pages) render(c *gin.Context, status int, content, titleID string, data any, form *web.Form) {
+	l := p.lang(c)
+	p.shell.Render(c, status, web.Page{Title: l.T(titleID), Content: content, Data: data, Form: form, Lang: string(l)})
+}
+
+// messageData is a page that only says something, with one way on.
+type messageData struct {
+	view
+	Message   string
+	LinkURL   string
+	LinkLabel string
+}
+
+// message renders a messageData page. here is the GET address of the same page for the language
+// switch; "" is the current request, or the sign-in page when answering a POST.
+func (p *Pages) message(c *gin.Context, status int, here, titleID, messageID, linkURL, linkID string) {
+	if here == "" && c.Request.Method != http.MethodGet {
+		here = p.cfg.Prefix + "/login"
+	}
+	v := p.newView(c, here)
+	d := messageData{view: v, Message: v.T(messageID), LinkURL: linkURL}
+	if linkID != "" {
+		d.LinkLabel = v.T(linkID)
+	}
+	p.render(c, status, "message", titleID, d, nil)
+}
+
+// fail logs an unexpected error (never a password or a code: the use cases' errors hold none)
+// and shows the person a page that tells them to try again.
+func (p *Pages) fail(c *gin.Context, err error) {
+	p.log.ErrorContext(c.Request.Context(), "identity page failed", "method", c.Request.Method,
+		"path", c.Request.URL.Path, "error", err.Error())
+	p.message(c, http.StatusInternalServerError, "", "err.internal.title", "err.internal", p.cfg.Prefix+"/account", "link.account")
+}
+
+// flashRedirect queues a message for the next page and sends the browser there with 303, so a
+// reload does not post the form again.
+func (p *Pages) flashRedirect(c *gin.Context, kind web.FlashKind, messageID, location string) {
+	p.shell.AddFlash(c, kind, p.lang(c).T(messageID))
+	c.Redirect(http.StatusSeeOther, location)
+}
+
+// noStore keeps responses that carry secrets (the QR code) or personal data out of every cache;
+// rendered pages get it from the shell.
+func noStore(c *gin.Context) {
+	c.Header("Cache-Control", "no-store")
+}
+
+// lockoutMessage says until when sign-in is refused, and whether the account or the address is
+// locked, in Vietnam time.
+func lockoutMessage(l Lang, e *app.LockedOutError) string {
+	at := l.T("vn_time", web.FormatDateTime(e.Until))
+	if e.Address {
+		return l.T("err.locked_address", at)
+	}
+	return l.T("err.locked_account", at)
+}
+
+// retryAfter tells clients (and the browser's developer tools) when to try again.
+func retryAfter(c *gin.Context, until, now time.Time) {
+	if s := int(until.Sub(now).Seconds()) + 1; s > 0 {
+		c.Header("Retry-After", fmt.Sprint(s))
+	}
+}
+
+// fieldIs reports whether err is an invalid-input error about field.
+func fieldIs(err error, field string) bool {
+	e := apperr.As(err)
+	if e == nil || e.Kind != apperr.KindInvalid {
+		return false
+	}
+	for _, f := range e.Fields {
+		if f.Field == field {
+			return true
+		}
+	}
+	return false
+}
+
+// conflictCode returns the code of a conflict error, "" for other errors.
+func conflictCode(err error) string {
+	if e := apperr.As(err); e != nil && e.Kind == apperr.KindConflict {
+		return e.Code
+	}
+	return ""
+}
