@@ -1,0 +1,83 @@
+package service
+
+import (
+	"context"
+	"fmt"
+	"os"
+
+	"go.yaml.in/yaml/v3"
+
+	"egov.vn/platform/services/identity/internal/app"
+	"egov.vn/platform/services/identity/internal/domain"
+)
+
+// startActor names identity itself in the audit log for what it ensures at start.
+const startActor = "identity-start"
+
+// Seed is the YAML seed file: tenants under the root, staff, and clients.
+type Seed struct {
+	Tenants []app.TenantInput `yaml:"tenants"`
+	Users   []struct {
+		Username string   `yaml:"username"`
+		Name     string   `yaml:"name"`
+		Tenant   string   `yaml:"tenant"`
+		Roles    []string `yaml:"roles"`
+	} `yaml:"users"`
+	Clients []app.ClientInput `yaml:"clients"`
+}
+
+func (id *Identity) ensureStart(ctx context.Context, cfg Config) error {
+	root, _, err := id.App.EnsureTenant(ctx, startActor, app.TenantInput{Slug: cfg.RootTenantSlug, Code: cfg.RootTenantCode,
+		Name: cfg.RootTenantName, Kind: domain.TenantKind(cfg.RootTenantKind)})
+	if err != nil {
+		return fmt.Errorf("identity: root tenant: %w", err)
+	}
+	if cfg.BootstrapAdminPassword != "" {
+		_, _, _, err := id.App.EnsureUser(ctx, startActor, app.UserInput{Tenant: root.Slug, Username: cfg.BootstrapAdminUsername,
+			Name: "Quản trị nền tảng", Roles: []string{string(domain.RolePlatformAdmin), string(domain.RoleTenantAdmin)},
+			Password: cfg.BootstrapAdminPassword})
+		if err != nil {
+			return fmt.Errorf("identity: bootstrap administrator (IDENTITY_BOOTSTRAP_ADMIN_*): %w", err)
+		}
+	}
+	if cfg.OperatorClientID != "" {
+		_, _, _, err := id.App.EnsureClient(ctx, startActor, app.ClientInput{ClientID: cfg.OperatorClientID, Tenant: root.Slug,
+			Name: "Tenant operator", GrantTypes: []string{domain.GrantClientCredentials}, Roles: []string{string(domain.RolePlatformAdmin)},
+			Audiences: []string{AdminAudience}, Secret: cfg.OperatorClientSecret})
+		if err != nil {
+			return fmt.Errorf("identity: operator client (IDENTITY_OPERATOR_CLIENT_*): %w", err)
+		}
+	}
+	if cfg.SeedFile == "" {
+		return nil
+	}
+	b, err := os.ReadFile(cfg.SeedFile)
+	if err != nil {
+		return fmt.Errorf("identity: seed file: %w", err)
+	}
+	var seed Seed
+	if err := yaml.Unmarshal(b, &seed); err != nil {
+		return fmt.Errorf("identity: seed file %s: %w", cfg.SeedFile, err)
+	}
+	for _, t := range seed.Tenants {
+		if _, _, err := id.App.EnsureTenant(ctx, startActor, t); err != nil {
+			return fmt.Errorf("identity: seed tenant %s: %w", t.Slug, err)
+		}
+	}
+	for _, u := range seed.Users {
+		if cfg.BootstrapAdminPassword == "" {
+			return fmt.Errorf("identity: seed users need IDENTITY_BOOTSTRAP_ADMIN_PASSWORD (they share it)")
+		}
+		_, _, _, err := id.App.EnsureUser(ctx, startActor, app.UserInput{Tenant: u.Tenant, Username: u.Username, Name: u.Name,
+			Roles: u.Roles, Password: cfg.BootstrapAdminPassword})
+		if err != nil {
+			return fmt.Errorf("identity: seed user %s: %w", u.Username, err)
+		}
+	}
+	for _, c := range seed.Clients {
+		if _, _, _, err := id.App.EnsureClient(ctx, startActor, c); err != nil {
+			return fmt.Errorf("identity: seed client %s: %w", c.ClientID, err)
+		}
+	}
+	return nil
+}
