@@ -52,6 +52,9 @@ type AdminConfig struct {
 	Service      string `yaml:"service"`
 	Username     string `yaml:"username"`
 	PasswordFile string `yaml:"password-file"`
+	// SeedFile lists demo tenants and staff that the admin service creates at start (passed as
+	// NAME_SEED_FILE); they share the administrator's dev password and are printed with it.
+	SeedFile string `yaml:"seed-file"`
 }
 
 // ServiceDef is one line of the services list.

@@ -19,6 +19,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"go.yaml.in/yaml/v3"
 )
 
 // Options are what egov-dev wires into Run.
@@ -272,6 +274,9 @@ func (s *stack) serviceEnv(svc ServiceDef) ([]string, error) {
 			return nil, err
 		}
 		env = append(env, n+"_BOOTSTRAP_ADMIN_USERNAME="+s.cfg.Admin.Username, n+"_BOOTSTRAP_ADMIN_PASSWORD="+pw)
+		if s.cfg.Admin.SeedFile != "" {
+			env = append(env, n+"_SEED_FILE="+s.path(s.cfg.Admin.SeedFile))
+		}
 	}
 	for k, v := range svc.Env {
 		env = append(env, k+"="+v)
@@ -344,6 +349,7 @@ func (s *stack) printSummary() {
 		}
 		as, _ := s.cfg.Service(s.cfg.Admin.Service)
 		fmt.Fprintf(&b, "%-*s sign in at %s%s as %s / %s\n", w, "admin", s.origin, as.Prefix, s.cfg.Admin.Username, pw)
+		s.printSeedUsers(&b, w)
 	case StateNotInstalled:
 		fmt.Fprintf(&b, "%-*s %s is not installed yet, so there is no sign-in\n", w, "admin", s.cfg.Admin.Service)
 	default:
@@ -381,7 +387,7 @@ func (s *stack) minioCredentials() (user, key string, err error) {
 
 // adminPassword reads the administrator's dev password, generating it on the first run.
 func (s *stack) adminPassword() (string, error) {
-	pw, err := readOrCreateSecret(s.Log, s.path(s.cfg.Admin.PasswordFile), func() string { return rand.Text() + "\n" })
+	pw, err := readOrCreateSecret(s.Log, s.path(s.cfg.Admin.PasswordFile), func() string { return devPassword() + "\n" })
 	if err != nil {
 		return "", err
 	}
@@ -492,4 +498,48 @@ func (p *portPicker) pick(what string, preferred int) (int, error) {
 		}
 	}
 	return 0, fmt.Errorf("no free loopback port for %s", what)
+}
+
+// devPassword is 26 random base32 characters (130 bits) that also meet identity's password
+// policy: letters mixed with digits.
+func devPassword() string {
+	for {
+		pw := rand.Text()
+		if strings.ContainsAny(pw, "234567") && strings.ContainsAny(pw, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") {
+			return pw
+		}
+	}
+}
+
+// seedUsers is the part of the seed file the summary prints.
+type seedUsers struct {
+	Users []struct {
+		Username string   `yaml:"username"`
+		Name     string   `yaml:"name"`
+		Tenant   string   `yaml:"tenant"`
+		Roles    []string `yaml:"roles"`
+	} `yaml:"users"`
+}
+
+// printSeedUsers lists the demo staff, who sign in with the administrator's password.
+func (s *stack) printSeedUsers(b *strings.Builder, w int) {
+	if s.cfg.Admin.SeedFile == "" {
+		return
+	}
+	raw, err := os.ReadFile(s.path(s.cfg.Admin.SeedFile))
+	if err != nil {
+		fmt.Fprintf(b, "%-*s seed file unreadable: %v\n", w, "", err)
+		return
+	}
+	var seed seedUsers
+	if err := yaml.Unmarshal(raw, &seed); err != nil {
+		fmt.Fprintf(b, "%-*s seed file unreadable: %v\n", w, "", err)
+		return
+	}
+	if len(seed.Users) > 0 {
+		fmt.Fprintf(b, "%-*s staff, same password as admin:\n", w, "")
+	}
+	for _, u := range seed.Users {
+		fmt.Fprintf(b, "%-*s   %-18s %s, %s (%s)\n", w, "", u.Username, u.Name, u.Tenant, strings.Join(u.Roles, ", "))
+	}
 }
