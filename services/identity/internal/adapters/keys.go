@@ -2,13 +2,17 @@ package adapters
 
 import (
 	"context"
+	"crypto/aes"
+	"crypto/cipher"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/x509"
+	"encoding/base64"
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -40,6 +44,7 @@ type PublicKey struct {
 // MaxTokenLifetime more, so tokens it signed verify until they expire, and is dropped after.
 type KeyRing struct {
 	db               *gorm.DB
+	seal             cipher.AEAD // encrypts private keys at rest; nil stores them as plain PEM
 	rotateEvery      time.Duration
 	maxTokenLifetime time.Duration
 	now              func() time.Time
@@ -55,6 +60,52 @@ func NewKeyRing(db *gorm.DB, rotateEvery, maxTokenLifetime time.Duration, now fu
 		now = time.Now
 	}
 	return &KeyRing{db: db, rotateEvery: rotateEvery, maxTokenLifetime: maxTokenLifetime, now: now}
+}
+
+// EncryptKeysWith makes the ring store new private keys encrypted (AES-256-GCM with key, 32
+// bytes), so a copy of the database alone cannot sign tokens. Keys stored before stay readable.
+func (k *KeyRing) EncryptKeysWith(key []byte) error {
+	block, err := aes.NewCipher(key)
+	if err != nil {
+		return fmt.Errorf("identity: key encryption: %w", err)
+	}
+	k.seal, err = cipher.NewGCM(block)
+	return err
+}
+
+// sealedPrefix marks an encrypted private key: "v1:" + base64(nonce ‖ ciphertext of the PEM).
+const sealedPrefix = "v1:"
+
+func (k *KeyRing) sealPEM(id string, pemBytes []byte) (string, error) {
+	if k.seal == nil {
+		return string(pemBytes), nil
+	}
+	nonce := make([]byte, k.seal.NonceSize())
+	if _, err := rand.Read(nonce); err != nil {
+		return "", err
+	}
+	// The key id is the additional data: a sealed key copied onto another row does not open.
+	return sealedPrefix + base64.StdEncoding.EncodeToString(k.seal.Seal(nonce, nonce, pemBytes, []byte(id))), nil
+}
+
+func (k *KeyRing) openPEM(row signingKeyRow) ([]byte, error) {
+	b64, sealed := strings.CutPrefix(row.PrivatePEM, sealedPrefix)
+	if !sealed {
+		return []byte(row.PrivatePEM), nil
+	}
+	if k.seal == nil {
+		return nil, fmt.Errorf("signing key %s is encrypted and no key to open it is configured", row.ID)
+	}
+	raw, err := base64.StdEncoding.DecodeString(b64)
+	if err != nil || len(raw) < k.seal.NonceSize() {
+		return nil, fmt.Errorf("signing key %s: damaged", row.ID)
+	}
+	plain, err := k.seal.Open(nil, raw[:k.seal.NonceSize()], raw[k.seal.NonceSize():], []byte(row.ID))
+	if err != nil {
+		return nil, fmt.Errorf("signing key %s cannot be opened: was IDENTITY_SECRET_KEY changed? "+
+			"Restore it, or delete the rows of signing_keys (everyone signs in again)", row.ID)
+	}
+	return plain, nil
 }
 
 // keyCacheFor bounds how long a replica reuses the signing key it read: a rotation made by
@@ -97,7 +148,7 @@ func (k *KeyRing) current(ctx context.Context, now time.Time) (*SigningKey, erro
 	if err != nil {
 		return nil, err
 	}
-	return parseKey(row)
+	return k.parseKey(row)
 }
 
 // Rotate retires the current signing key now and makes a new one.
@@ -137,7 +188,7 @@ func (k *KeyRing) create(ctx context.Context, now time.Time, retireCurrent bool)
 			var row signingKeyRow
 			err := tx.Where("sign_until > ?", now).Order("created_at DESC").Take(&row).Error
 			if err == nil {
-				out, err = parseKey(row)
+				out, err = k.parseKey(row)
 				return err
 			}
 			if !errors.Is(err, gorm.ErrRecordNotFound) {
@@ -152,9 +203,13 @@ func (k *KeyRing) create(ctx context.Context, now time.Time, retireCurrent bool)
 		if err != nil {
 			return err
 		}
+		id := uuid.NewString()
+		stored, err := k.sealPEM(id, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}))
+		if err != nil {
+			return err
+		}
 		row := signingKeyRow{
-			ID: uuid.NewString(), Algorithm: SigningAlgorithm, CreatedAt: now,
-			PrivatePEM:   string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der})),
+			ID: id, Algorithm: SigningAlgorithm, CreatedAt: now, PrivatePEM: stored,
 			SignUntil:    now.Add(k.rotateEvery),
 			PublishUntil: now.Add(k.rotateEvery + k.maxTokenLifetime),
 		}
@@ -183,7 +238,7 @@ func (k *KeyRing) Published(ctx context.Context) ([]PublicKey, error) {
 	}
 	out := make([]PublicKey, 0, len(rows))
 	for _, r := range rows {
-		key, err := parseKey(r)
+		key, err := k.parseKey(r)
 		if err != nil {
 			return nil, err
 		}
@@ -192,8 +247,12 @@ func (k *KeyRing) Published(ctx context.Context) ([]PublicKey, error) {
 	return out, nil
 }
 
-func parseKey(row signingKeyRow) (*SigningKey, error) {
-	block, _ := pem.Decode([]byte(row.PrivatePEM))
+func (k *KeyRing) parseKey(row signingKeyRow) (*SigningKey, error) {
+	pemBytes, err := k.openPEM(row)
+	if err != nil {
+		return nil, err
+	}
+	block, _ := pem.Decode(pemBytes)
 	if block == nil {
 		return nil, fmt.Errorf("signing key %s: not PEM", row.ID)
 	}
