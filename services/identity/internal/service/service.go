@@ -92,6 +92,9 @@ func New(ctx context.Context, cfg Config, d Deps) (*Identity, error) {
 		client = &http.Client{Timeout: 2 * time.Second} // per attempt; app bounds the whole at 5 s
 	}
 	keys := adapters.NewKeyRing(d.DB, cfg.KeyRotation, max(cfg.IDTokenLifetime, cfg.AccessTokenLifetime)+time.Minute, now)
+	if err := keys.EncryptKeysWith(derive("signing keys")); err != nil {
+		return nil, err
+	}
 	appCfg := app.DefaultConfig()
 	appCfg.AccessTokenLifetime, appCfg.IDTokenLifetime = cfg.AccessTokenLifetime, cfg.IDTokenLifetime
 	appCfg.RefreshTokenLifetime, appCfg.SessionLifetime = cfg.RefreshTokenLifetime, cfg.SessionLifetime
