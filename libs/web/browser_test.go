@@ -4,8 +4,6 @@ import (
 	"context"
 	"net"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -17,23 +15,11 @@ import (
 	"egov.vn/platform/libs/testenv"
 )
 
-const chromiumPath = "/usr/bin/chromium"
-
 // TestInRealBrowser opens the demo page in headless Chromium at phone sizes: the page must not
 // scroll sideways, the form must submit with its CSRF token, and the flash must show. It leaves
 // screenshots in $TEST_ARTIFACTS_DIR, or testdata/screenshots (gitignored), for a person to look at.
 func TestInRealBrowser(t *testing.T) {
-	if testing.Short() {
-		t.Skip("browser test skipped in -short mode")
-	}
-	if _, err := os.Stat(chromiumPath); err != nil {
-		msg := chromiumPath + " is missing: apt-get install -y chromium"
-		if testenv.InCI() {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
-	}
-
+	ctx := testenv.Chromium(t, 60*time.Second)
 	_, app := demoApp(t, demoOpts{insecure: true})
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -44,39 +30,6 @@ func TestInRealBrowser(t *testing.T) {
 	srv.Listener = l
 	srv.Start()
 	defer srv.Close()
-
-	outDir := os.Getenv("TEST_ARTIFACTS_DIR")
-	if outDir == "" {
-		outDir = filepath.Join("testdata", "screenshots")
-	}
-	if err := os.MkdirAll(outDir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
-		chromedp.ExecPath(chromiumPath),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-		// Nothing but the test server: every other host name fails to resolve.
-		chromedp.Flag("host-resolver-rules", "MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"),
-	)
-	defer cancelAlloc()
-	ctx, cancel := chromedp.NewContext(allocCtx, chromedp.WithLogf(t.Logf))
-	defer cancel()
-	if err := chromedp.Do(ctx); err != nil { // start the browser without a deadline on it
-		t.Fatalf("start chromium: %v", err)
-	}
-	ctx, cancelTimeout := context.WithTimeout(ctx, 60*time.Second)
-	defer cancelTimeout()
 
 	// Record every Content-Security-Policy violation from the first byte of each page: the shell
 	// promises pages that work under its CSP, htmx included.
@@ -128,7 +81,7 @@ func TestInRealBrowser(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	writeArtifact(t, outDir, "web-form-360.png", png)
+	testenv.WriteArtifact(t, "web-form-360.png", png)
 
 	// Keyboard users see where they are: tabbing onto the skip link shows it.
 	if err := chromedp.Do(ctx, chromedp.EmulateViewport(375, 812, chromedp.EmulateMobile, chromedp.EmulateScale(2)),
@@ -155,7 +108,7 @@ func TestInRealBrowser(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	writeArtifact(t, outDir, "web-form-errors-375.png", png)
+	testenv.WriteArtifact(t, "web-form-errors-375.png", png)
 
 	// Fill it in and submit: the CSRF token in the page gets the POST through, the redirect
 	// lands on the list with the success message.
@@ -182,7 +135,7 @@ func TestInRealBrowser(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	writeArtifact(t, outDir, "web-flash-375.png", png)
+	testenv.WriteArtifact(t, "web-flash-375.png", png)
 	checkCSP("page after redirect")
 
 	// The flash is gone on reload.
@@ -192,16 +145,6 @@ func TestInRealBrowser(t *testing.T) {
 	if n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll(".flash").length`)); err != nil || n != 0 {
 		t.Errorf("%d flashes after reload (err %v), want 0", n, err)
 	}
-}
-
-func writeArtifact(t *testing.T, dir, name string, data []byte) {
-	t.Helper()
-	p := filepath.Join(dir, name)
-	if err := os.WriteFile(p, data, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	abs, _ := filepath.Abs(p)
-	t.Logf("screenshot: %s", abs)
 }
 
 func evalVoid(js string) chromedp.Action[chromedp.Void] { return chromedp.Evaluate[chromedp.Void](js) }

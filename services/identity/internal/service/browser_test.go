@@ -5,8 +5,6 @@ import (
 	"crypto/rand"
 	"net"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -23,8 +21,6 @@ import (
 	"egov.vn/platform/services/identity/internal/app"
 	"egov.vn/platform/services/identity/internal/domain"
 )
-
-const chromiumPath = "/usr/bin/chromium"
 
 // relyingParty is a small service with one page behind sign-in, built the way every platform
 // service builds its pages: libs/web's shell and libs/auth's Web.
@@ -82,46 +78,14 @@ func startRelyingParty(t *testing.T, h *harness, clientID, prefix, title string)
 }
 
 // TestSingleSignOnInChromium: one sign-in at identity serves two services; signing out of one
-// signs out of both (back-channel logout). Screenshots go to $TEST_ARTIFACTS_DIR or
-// testdata/screenshots (gitignored) for review.
+// signs out of both (back-channel logout). Screenshots go to testenv.ArtifactsDir for review.
 func TestSingleSignOnInChromium(t *testing.T) {
-	if testing.Short() {
-		t.Skip("browser test skipped in -short mode")
-	}
-	if _, err := os.Stat(chromiumPath); err != nil {
-		if testenv.InCI() {
-			t.Fatal(chromiumPath + " is missing: apt-get install -y chromium")
-		}
-		t.Skip(chromiumPath + " is missing")
-	}
 	h := startIdentity(t, storetest.SQLite(t))
 	h.seedCommune(t, "hoa.nt", "dossier.receive")
 	dossiers := startRelyingParty(t, h, "dossiers", "/dossiers", "Một cửa")
 	archives := startRelyingParty(t, h, "archives", "/archives", "Văn thư – Lưu trữ")
 
-	outDir := os.Getenv("TEST_ARTIFACTS_DIR")
-	if outDir == "" {
-		outDir = filepath.Join("testdata", "screenshots")
-	}
-	if err := os.MkdirAll(outDir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
-		chromedp.ExecPath(chromiumPath), chromedp.UserDataDir(t.TempDir()), chromedp.Headless, chromedp.NoSandbox,
-		chromedp.DisableGPU, chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck, chromedp.WindowSize(412, 915),
-		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.Flag("host-resolver-rules", "MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"),
-	)
-	defer cancelAlloc()
-	ctx, cancel := chromedp.NewContext(allocCtx, chromedp.WithLogf(t.Logf))
-	defer cancel()
-	if err := chromedp.Do(ctx); err != nil { // start the browser without a deadline on it
-		t.Fatalf("start chromium: %v", err)
-	}
-	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
-	defer cancelTimeout()
+	ctx := testenv.Chromium(t, 90*time.Second, chromedp.WindowSize(412, 915))
 
 	shot := func(name string) {
 		t.Helper()
@@ -129,9 +93,7 @@ func TestSingleSignOnInChromium(t *testing.T) {
 		if err != nil {
 			t.Fatalf("screenshot %s: %v", name, err)
 		}
-		if err := os.WriteFile(filepath.Join(outDir, name), png, 0o644); err != nil {
-			t.Fatal(err)
-		}
+		testenv.WriteArtifact(t, name, png)
 	}
 	location := func() string {
 		loc, err := chromedp.Run(ctx, chromedp.Location())
