@@ -79,7 +79,7 @@ services:
 
 	origin := fmt.Sprintf("http://127.0.0.1:%d", listen)
 	waitHTTP(t, origin+"/livez", http.StatusOK, 30*time.Second, exited)
-	// Ready means MinIO, NATS and the built stand-in answer; identity has no code and is skipped.
+	// Ready means MinIO, NATS, identity and the built stand-in answer.
 	waitHTTP(t, origin+"/readyz", http.StatusOK, 3*time.Minute, exited)
 	deadline := time.Now().Add(30 * time.Second)
 	for !strings.Contains(stdout.String(), "Press Ctrl-C") {
@@ -108,11 +108,15 @@ services:
 		echo.Env["FAKE_OIDC_ISSUER"] != fmt.Sprintf("http://localhost:%d/auth", listen) {
 		t.Errorf("service environment: %v", echo.Env)
 	}
-	if resp, err := http.Get(origin + "/auth/login"); err != nil || resp.StatusCode != http.StatusServiceUnavailable {
-		t.Errorf("/auth without identity: %v %v", resp, err)
+	// Identity runs behind the gateway with the generated administrator.
+	if resp, err := http.Get(origin + "/auth/login"); err != nil || resp.StatusCode != http.StatusOK {
+		t.Errorf("/auth/login through the gateway: %v %v", resp, err)
+	} else {
+		_ = resp.Body.Close()
 	}
 	out := stdout.String()
-	for _, want := range []string{"identity is not installed yet", "\nfake     | fakesvc listening on 127.0.0.1:", "nats://127.0.0.1:"} {
+	signIn := fmt.Sprintf("sign in at http://localhost:%d/auth as admin / ", listen)
+	for _, want := range []string{signIn, "\nfake     | fakesvc listening on 127.0.0.1:", "nats://127.0.0.1:"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("console lacks %q", want)
 		}
