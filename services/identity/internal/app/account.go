@@ -28,13 +28,10 @@ func (s *Service) checkPassword(username, password string) error {
 	return nil
 }
 
-// ChangePassword replaces the password of userID after checking the current one (counted
-// against the lockout like a sign-in).
-func (s *Service) ChangePassword(ctx context.Context, userID, current, next, address string) error {
-	user, err := s.store.UserByID(ctx, userID)
-	if err != nil {
-		return err
-	}
+// confirmPassword checks the password of a signed-in person before a sensitive change, counted
+// against the same lockout as a sign-in (a stolen session must not become a guessing oracle).
+// A wrong password is an Invalid error on field.
+func (s *Service) confirmPassword(ctx context.Context, user domain.User, password, address, field string) error {
 	now := s.Now()
 	ok, err := s.store.ReserveUserAttempt(ctx, user.ID, s.cfg.MaxUserAttempts, now)
 	if err != nil {
@@ -44,17 +41,28 @@ func (s *Service) ChangePassword(ctx context.Context, userID, current, next, add
 		until, _ := s.store.UserLockedUntil(ctx, user.ID, now)
 		return &LockedOutError{Until: until}
 	}
-	match, err := s.hasher.Verify(current, user.PasswordHash)
+	match, err := s.hasher.Verify(password, user.PasswordHash)
 	if err != nil {
 		return err
 	}
 	if !match {
 		s.failUser(ctx, user, address, now)
-		return apperr.Invalid("current_password", "the current password is wrong")
+		return apperr.Invalid(field, "the password is wrong")
 	}
-	if err := s.store.ResetUserAttempts(ctx, user.ID); err != nil {
+	return s.store.ResetUserAttempts(ctx, user.ID)
+}
+
+// ChangePassword replaces the password of userID after checking the current one (counted
+// against the lockout like a sign-in).
+func (s *Service) ChangePassword(ctx context.Context, userID, current, next, address string) error {
+	user, err := s.store.UserByID(ctx, userID)
+	if err != nil {
 		return err
 	}
+	if err := s.confirmPassword(ctx, user, current, address, "current_password"); err != nil {
+		return err
+	}
+	now := s.Now()
 	if current == next {
 		return &PasswordError{Problem: domain.PasswordSameAsBefore, Reason: s.cfg.PasswordPolicy.Reason(domain.PasswordSameAsBefore)}
 	}
@@ -138,24 +146,7 @@ func (s *Service) DisableTOTP(ctx context.Context, userID, password, address str
 	if err != nil {
 		return err
 	}
-	now := s.Now()
-	ok, err := s.store.ReserveUserAttempt(ctx, user.ID, s.cfg.MaxUserAttempts, now)
-	if err != nil {
-		return err
-	}
-	if !ok {
-		until, _ := s.store.UserLockedUntil(ctx, user.ID, now)
-		return &LockedOutError{Until: until}
-	}
-	match, err := s.hasher.Verify(password, user.PasswordHash)
-	if err != nil {
-		return err
-	}
-	if !match {
-		s.failUser(ctx, user, address, now)
-		return apperr.Invalid("password", "the password is wrong")
-	}
-	if err := s.store.ResetUserAttempts(ctx, user.ID); err != nil {
+	if err := s.confirmPassword(ctx, user, password, address, "password"); err != nil {
 		return err
 	}
 	if err := s.store.SetTOTP(ctx, user.ID, "", false, s.Now()); err != nil {

@@ -275,15 +275,20 @@ func (s *Service) ResetPassword(ctx context.Context, actor, username string) (st
 
 // Users lists a tenant's accounts ("" for all).
 func (s *Service) Users(ctx context.Context, tenantSlug string) ([]domain.User, error) {
-	id := ""
-	if tenantSlug != "" {
-		t, err := s.store.TenantBySlug(ctx, tenantSlug)
-		if err != nil {
-			return nil, err
-		}
-		id = t.ID
+	id, err := s.tenantID(ctx, tenantSlug)
+	if err != nil {
+		return nil, err
 	}
 	return s.store.ListUsers(ctx, id)
+}
+
+// tenantID resolves a slug to the tenant's id; "" stays "" (all tenants).
+func (s *Service) tenantID(ctx context.Context, slug string) (string, error) {
+	if slug == "" {
+		return "", nil
+	}
+	t, err := s.store.TenantBySlug(ctx, slug)
+	return t.ID, err
 }
 
 // UserByUsername returns an account.
@@ -416,13 +421,9 @@ func (s *Service) SetClientDisabled(ctx context.Context, actor, id string, disab
 
 // Clients lists a tenant's clients ("" for all).
 func (s *Service) Clients(ctx context.Context, tenantSlug string) ([]domain.Client, error) {
-	id := ""
-	if tenantSlug != "" {
-		t, err := s.store.TenantBySlug(ctx, tenantSlug)
-		if err != nil {
-			return nil, err
-		}
-		id = t.ID
+	id, err := s.tenantID(ctx, tenantSlug)
+	if err != nil {
+		return nil, err
 	}
 	return s.store.ListClients(ctx, id)
 }

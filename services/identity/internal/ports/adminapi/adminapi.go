@@ -138,10 +138,8 @@ func created(c *gin.Context, isNew bool, body any) {
 	c.JSON(http.StatusOK, body)
 }
 
-func (a *API) roles(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"roles": domain.Roles()}) }
-
-func (a *API) listTenants(c *gin.Context) {
-	ts, err := a.app.Tenants(c.Request.Context())
+// respondList answers {key: [view of each item]}, or the error that stopped the listing.
+func respondList[T, V any](a *API, c *gin.Context, key string, items []T, err error, view func(slugs, T) V) {
 	if err != nil {
 		httpapi.RespondError(c, err)
 		return
@@ -151,11 +149,37 @@ func (a *API) listTenants(c *gin.Context) {
 		httpapi.RespondError(c, err)
 		return
 	}
-	out := make([]TenantView, len(ts))
-	for i, t := range ts {
-		out[i] = m.tenant(t)
+	out := make([]V, len(items))
+	for i, it := range items {
+		out[i] = view(m, it)
 	}
-	c.JSON(http.StatusOK, gin.H{"tenants": out})
+	c.JSON(http.StatusOK, gin.H{key: out})
+}
+
+// respondOne answers the view of item (201 when isNew), or err. once adds what is shown only in
+// this answer (a secret); when it does, the answer must not be cached.
+func respondOne[T, V any](a *API, c *gin.Context, item T, isNew bool, err error, view func(slugs, T) V, once func(*V) bool) {
+	if err != nil {
+		httpapi.RespondError(c, err)
+		return
+	}
+	m, err := a.slugs(c)
+	if err != nil {
+		httpapi.RespondError(c, err)
+		return
+	}
+	v := view(m, item)
+	if once != nil && once(&v) {
+		c.Header("Cache-Control", "no-store")
+	}
+	created(c, isNew, v)
+}
+
+func (a *API) roles(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"roles": domain.Roles()}) }
+
+func (a *API) listTenants(c *gin.Context) {
+	ts, err := a.app.Tenants(c.Request.Context())
+	respondList(a, c, "tenants", ts, err, slugs.tenant)
 }
 
 func (a *API) ensureTenant(c *gin.Context) {
@@ -169,16 +193,7 @@ func (a *API) ensureTenant(c *gin.Context) {
 }
 
 func (a *API) answerTenant(c *gin.Context, t domain.Tenant, isNew bool, err error) {
-	if err != nil {
-		httpapi.RespondError(c, err)
-		return
-	}
-	m, err := a.slugs(c)
-	if err != nil {
-		httpapi.RespondError(c, err)
-		return
-	}
-	created(c, isNew, m.tenant(t))
+	respondOne(a, c, t, isNew, err, slugs.tenant, nil)
 }
 
 func (a *API) getTenant(c *gin.Context) {
@@ -202,20 +217,7 @@ func (a *API) listUsers(c *gin.Context) {
 		return
 	}
 	us, err := a.app.Users(c.Request.Context(), c.Param("slug"))
-	if err != nil {
-		httpapi.RespondError(c, err)
-		return
-	}
-	m, err := a.slugs(c)
-	if err != nil {
-		httpapi.RespondError(c, err)
-		return
-	}
-	out := make([]UserView, len(us))
-	for i, u := range us {
-		out[i] = m.user(u)
-	}
-	c.JSON(http.StatusOK, gin.H{"users": out})
+	respondList(a, c, "users", us, err, slugs.user)
 }
 
 func (a *API) ensureUser(c *gin.Context) {
@@ -229,21 +231,10 @@ func (a *API) ensureUser(c *gin.Context) {
 }
 
 func (a *API) answerUser(c *gin.Context, u domain.User, oneTime string, isNew bool, err error) {
-	if err != nil {
-		httpapi.RespondError(c, err)
-		return
-	}
-	m, err := a.slugs(c)
-	if err != nil {
-		httpapi.RespondError(c, err)
-		return
-	}
-	v := m.user(u)
-	v.OneTimePassword = oneTime
-	if oneTime != "" {
-		c.Header("Cache-Control", "no-store")
-	}
-	created(c, isNew, v)
+	respondOne(a, c, u, isNew, err, slugs.user, func(v *UserView) bool {
+		v.OneTimePassword = oneTime
+		return oneTime != ""
+	})
 }
 
 func (a *API) getUser(c *gin.Context) {
@@ -273,20 +264,7 @@ func (a *API) resetPassword(c *gin.Context) {
 
 func (a *API) listClients(c *gin.Context) {
 	cs, err := a.app.Clients(c.Request.Context(), c.Query("tenant"))
-	if err != nil {
-		httpapi.RespondError(c, err)
-		return
-	}
-	m, err := a.slugs(c)
-	if err != nil {
-		httpapi.RespondError(c, err)
-		return
-	}
-	out := make([]ClientView, len(cs))
-	for i, cl := range cs {
-		out[i] = m.client(cl)
-	}
-	c.JSON(http.StatusOK, gin.H{"clients": out})
+	respondList(a, c, "clients", cs, err, slugs.client)
 }
 
 func (a *API) ensureClient(c *gin.Context) {
@@ -300,21 +278,10 @@ func (a *API) ensureClient(c *gin.Context) {
 }
 
 func (a *API) answerClient(c *gin.Context, cl domain.Client, secret string, isNew bool, err error) {
-	if err != nil {
-		httpapi.RespondError(c, err)
-		return
-	}
-	m, err := a.slugs(c)
-	if err != nil {
-		httpapi.RespondError(c, err)
-		return
-	}
-	v := m.client(cl)
-	v.ClientSecret = secret
-	if secret != "" {
-		c.Header("Cache-Control", "no-store")
-	}
-	created(c, isNew, v)
+	respondOne(a, c, cl, isNew, err, slugs.client, func(v *ClientView) bool {
+		v.ClientSecret = secret
+		return secret != ""
+	})
 }
 
 func (a *API) getClient(c *gin.Context) {

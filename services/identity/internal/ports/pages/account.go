@@ -171,9 +171,8 @@ func (p *Pages) changePassword(c *gin.Context) {
 	}
 	err := p.app.ChangePassword(c.Request.Context(), user.ID, c.PostForm("current_password"), c.PostForm("new_password"), c.ClientIP())
 	var pe *app.PasswordError
-	if lock, locked := app.IsLockedOut(err); locked {
-		retryAfter(c, lock.Until, p.app.Now())
-		p.renderAccount(c, http.StatusTooManyRequests, form, "", lockoutMessage(l, lock))
+	if msg, locked := p.lockedOut(c, l, err); locked {
+		p.renderAccount(c, http.StatusTooManyRequests, form, "", msg)
 		return
 	}
 	switch {
@@ -276,9 +275,8 @@ func (p *Pages) disableTOTP(c *gin.Context) {
 		return
 	}
 	err := p.app.DisableTOTP(c.Request.Context(), user.ID, password, c.ClientIP())
-	if lock, locked := app.IsLockedOut(err); locked {
-		retryAfter(c, lock.Until, p.app.Now())
-		p.renderAccount(c, http.StatusTooManyRequests, form, "", lockoutMessage(l, lock))
+	if msg, locked := p.lockedOut(c, l, err); locked {
+		p.renderAccount(c, http.StatusTooManyRequests, form, "", msg)
 		return
 	}
 	switch {

@@ -243,9 +243,8 @@ func (p *Pages) login(c *gin.Context) {
 	res, err := p.app.SignIn(ctx, app.SignInInput{Username: username, Password: password,
 		Address: c.ClientIP(), UserAgent: c.Request.UserAgent()})
 	if err != nil {
-		if lock, ok := app.IsLockedOut(err); ok {
-			retryAfter(c, lock.Until, p.app.Now())
-			p.renderLogin(c, http.StatusTooManyRequests, form, a, next, lockoutMessage(l, lock))
+		if msg, locked := p.lockedOut(c, l, err); locked {
+			p.renderLogin(c, http.StatusTooManyRequests, form, a, next, msg)
 			return
 		}
 		switch {

@@ -267,6 +267,17 @@ func noStore(c *gin.Context) {
 
 // lockoutMessage says until when sign-in is refused, and whether the account or the address is
 // locked, in Vietnam time.
+// lockedOut reports whether err is a lockout; if so it sets Retry-After and returns the message
+// that says until when.
+func (p *Pages) lockedOut(c *gin.Context, l Lang, err error) (string, bool) {
+	lock, ok := app.IsLockedOut(err)
+	if !ok {
+		return "", false
+	}
+	retryAfter(c, lock.Until, p.app.Now())
+	return lockoutMessage(l, lock), true
+}
+
 func lockoutMessage(l Lang, e *app.LockedOutError) string {
 	at := l.T("vn_time", web.FormatDateTime(e.Until))
 	if e.Address {

@@ -105,9 +105,8 @@ func (p *Pages) totp(c *gin.Context) {
 		return
 	}
 	err := p.app.VerifyTOTP(c.Request.Context(), pl.UserID, code, c.ClientIP())
-	if lock, locked := app.IsLockedOut(err); locked {
-		retryAfter(c, lock.Until, p.app.Now())
-		p.renderTOTP(c, http.StatusTooManyRequests, "", lockoutMessage(l, lock))
+	if msg, locked := p.lockedOut(c, l, err); locked {
+		p.renderTOTP(c, http.StatusTooManyRequests, "", msg)
 		return
 	}
 	switch {
