@@ -5,6 +5,7 @@
 package adminapi
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 	"time"
@@ -92,32 +93,53 @@ type ClientView struct {
 	ClientSecret           string            `json:"client_secret,omitempty"`
 }
 
-// slugs maps tenant ids to slugs for one answer.
-type slugs map[string]string
+// slugs names tenants by slug in one answer. It reads only the tenants the answer mentions, each
+// once: an answer about one commune must not read every tenant of the country.
+type slugs struct {
+	ctx context.Context
+	app *app.Service
+	m   map[string]string
+	err error // the first failed read; the answer is then that error
+}
 
-func (a *API) slugs(c *gin.Context) (slugs, error) {
-	ts, err := a.app.Tenants(c.Request.Context())
-	if err != nil {
-		return nil, err
-	}
-	m := make(slugs, len(ts))
+func (a *API) slugs(c *gin.Context) *slugs {
+	return &slugs{ctx: c.Request.Context(), app: a.app, m: map[string]string{"": ""}}
+}
+
+// know records tenants the answer already holds, so naming them costs no read.
+func (s *slugs) know(ts ...domain.Tenant) {
 	for _, t := range ts {
-		m[t.ID] = t.Slug
+		s.m[t.ID] = t.Slug
 	}
-	return m, nil
 }
 
-func (m slugs) tenant(t domain.Tenant) TenantView {
-	return TenantView{ID: t.ID, Slug: t.Slug, Code: t.Code, Name: t.Name, Kind: t.Kind, Parent: m[t.ParentID], Disabled: t.Disabled, CreatedAt: t.CreatedAt}
+func (s *slugs) of(id string) string {
+	if slug, ok := s.m[id]; ok {
+		return slug
+	}
+	t, err := s.app.Tenant(s.ctx, id)
+	if err != nil {
+		if s.err == nil {
+			s.err = err
+		}
+		return ""
+	}
+	s.m[id] = t.Slug
+	return t.Slug
 }
 
-func (m slugs) user(u domain.User) UserView {
-	return UserView{ID: u.ID, Tenant: m[u.TenantID], Username: u.Username, Name: u.Name, Email: u.Email, Roles: nonNil(u.Roles),
+func (s *slugs) tenant(t domain.Tenant) TenantView {
+	s.know(t)
+	return TenantView{ID: t.ID, Slug: t.Slug, Code: t.Code, Name: t.Name, Kind: t.Kind, Parent: s.of(t.ParentID), Disabled: t.Disabled, CreatedAt: t.CreatedAt}
+}
+
+func (s *slugs) user(u domain.User) UserView {
+	return UserView{ID: u.ID, Tenant: s.of(u.TenantID), Username: u.Username, Name: u.Name, Email: u.Email, Roles: nonNil(u.Roles),
 		StaffID: u.StaffID, Disabled: u.Disabled, MustChangePassword: u.MustChangePassword, TOTPEnabled: u.TOTPEnabled, CreatedAt: u.CreatedAt}
 }
 
-func (m slugs) client(c domain.Client) ClientView {
-	return ClientView{ClientID: c.ID, Tenant: m[c.TenantID], Name: c.Name, Type: c.Type, RedirectURIs: nonNil(c.RedirectURIs),
+func (s *slugs) client(c domain.Client) ClientView {
+	return ClientView{ClientID: c.ID, Tenant: s.of(c.TenantID), Name: c.Name, Type: c.Type, RedirectURIs: nonNil(c.RedirectURIs),
 		PostLogoutRedirectURIs: nonNil(c.PostLogoutRedirectURIs), BackchannelLogoutURI: c.BackchannelLogoutURI,
 		GrantTypes: nonNil(c.GrantTypes), Roles: nonNil(c.Roles), Audiences: nonNil(c.Audiences), Disabled: c.Disabled, CreatedAt: c.CreatedAt}
 }
@@ -139,36 +161,41 @@ func created(c *gin.Context, isNew bool, body any) {
 }
 
 // respondList answers {key: [view of each item]}, or the error that stopped the listing.
-func respondList[T, V any](a *API, c *gin.Context, key string, items []T, err error, view func(slugs, T) V) {
+func respondList[T, V any](a *API, c *gin.Context, key string, items []T, err error, view func(*slugs, T) V) {
 	if err != nil {
 		httpapi.RespondError(c, err)
 		return
 	}
-	m, err := a.slugs(c)
-	if err != nil {
-		httpapi.RespondError(c, err)
-		return
+	m := a.slugs(c)
+	for _, it := range items { // a list of tenants names its own parents
+		if t, ok := any(it).(domain.Tenant); ok {
+			m.know(t)
+		}
 	}
 	out := make([]V, len(items))
 	for i, it := range items {
 		out[i] = view(m, it)
+	}
+	if m.err != nil {
+		httpapi.RespondError(c, m.err)
+		return
 	}
 	c.JSON(http.StatusOK, gin.H{key: out})
 }
 
 // respondOne answers the view of item (201 when isNew), or err. once adds what is shown only in
 // this answer (a secret); when it does, the answer must not be cached.
-func respondOne[T, V any](a *API, c *gin.Context, item T, isNew bool, err error, view func(slugs, T) V, once func(*V) bool) {
+func respondOne[T, V any](a *API, c *gin.Context, item T, isNew bool, err error, view func(*slugs, T) V, once func(*V) bool) {
 	if err != nil {
 		httpapi.RespondError(c, err)
 		return
 	}
-	m, err := a.slugs(c)
-	if err != nil {
-		httpapi.RespondError(c, err)
-		return
-	}
+	m := a.slugs(c)
 	v := view(m, item)
+	if m.err != nil {
+		httpapi.RespondError(c, m.err)
+		return
+	}
 	if once != nil && once(&v) {
 		c.Header("Cache-Control", "no-store")
 	}
@@ -179,7 +206,7 @@ func (a *API) roles(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"roles": domai
 
 func (a *API) listTenants(c *gin.Context) {
 	ts, err := a.app.Tenants(c.Request.Context())
-	respondList(a, c, "tenants", ts, err, slugs.tenant)
+	respondList(a, c, "tenants", ts, err, (*slugs).tenant)
 }
 
 func (a *API) ensureTenant(c *gin.Context) {
@@ -193,7 +220,7 @@ func (a *API) ensureTenant(c *gin.Context) {
 }
 
 func (a *API) answerTenant(c *gin.Context, t domain.Tenant, isNew bool, err error) {
-	respondOne(a, c, t, isNew, err, slugs.tenant, nil)
+	respondOne(a, c, t, isNew, err, (*slugs).tenant, nil)
 }
 
 func (a *API) getTenant(c *gin.Context) {
@@ -212,12 +239,8 @@ func (a *API) patchTenant(c *gin.Context) {
 }
 
 func (a *API) listUsers(c *gin.Context) {
-	if _, err := a.app.TenantBySlug(c.Request.Context(), c.Param("slug")); err != nil {
-		httpapi.RespondError(c, err)
-		return
-	}
 	us, err := a.app.Users(c.Request.Context(), c.Param("slug"))
-	respondList(a, c, "users", us, err, slugs.user)
+	respondList(a, c, "users", us, err, (*slugs).user)
 }
 
 func (a *API) ensureUser(c *gin.Context) {
@@ -231,7 +254,7 @@ func (a *API) ensureUser(c *gin.Context) {
 }
 
 func (a *API) answerUser(c *gin.Context, u domain.User, oneTime string, isNew bool, err error) {
-	respondOne(a, c, u, isNew, err, slugs.user, func(v *UserView) bool {
+	respondOne(a, c, u, isNew, err, (*slugs).user, func(v *UserView) bool {
 		v.OneTimePassword = oneTime
 		return oneTime != ""
 	})
@@ -264,7 +287,7 @@ func (a *API) resetPassword(c *gin.Context) {
 
 func (a *API) listClients(c *gin.Context) {
 	cs, err := a.app.Clients(c.Request.Context(), c.Query("tenant"))
-	respondList(a, c, "clients", cs, err, slugs.client)
+	respondList(a, c, "clients", cs, err, (*slugs).client)
 }
 
 func (a *API) ensureClient(c *gin.Context) {
@@ -278,7 +301,7 @@ func (a *API) ensureClient(c *gin.Context) {
 }
 
 func (a *API) answerClient(c *gin.Context, cl domain.Client, secret string, isNew bool, err error) {
-	respondOne(a, c, cl, isNew, err, slugs.client, func(v *ClientView) bool {
+	respondOne(a, c, cl, isNew, err, (*slugs).client, func(v *ClientView) bool {
 		v.ClientSecret = secret
 		return secret != ""
 	})
@@ -337,17 +360,17 @@ func (a *API) onboard(c *gin.Context) {
 		httpapi.RespondError(c, err)
 		return
 	}
-	m, err := a.slugs(c)
-	if err != nil {
-		httpapi.RespondError(c, err)
-		return
-	}
+	m := a.slugs(c)
 	v := OnboardView{Tenant: m.tenant(res.Tenant), TenantCreated: res.TenantCreated, Admin: m.user(res.Admin), Clients: []ClientView{}}
 	v.Admin.OneTimePassword = res.AdminOneTimePassword
 	for _, ic := range res.Clients {
 		cv := m.client(ic.Client)
 		cv.ClientSecret = ic.Secret
 		v.Clients = append(v.Clients, cv)
+	}
+	if m.err != nil {
+		httpapi.RespondError(c, m.err)
+		return
 	}
 	c.Header("Cache-Control", "no-store")
 	created(c, res.TenantCreated, v)
