@@ -3,7 +3,6 @@ package adapters
 import (
 	"context"
 	"errors"
-	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -42,13 +41,9 @@ func (s *Store) Transact(ctx context.Context, fn func(ctx context.Context) error
 	})
 }
 
-func isUniqueViolation(err error) bool {
-	if errors.Is(err, gorm.ErrDuplicatedKey) {
-		return true
-	}
-	msg := err.Error()
-	return strings.Contains(msg, "UNIQUE constraint failed") || strings.Contains(msg, "duplicate key value") || strings.Contains(msg, "SQLSTATE 23505")
-}
+// isUniqueViolation relies on store.Open's TranslateError, which maps both dialects' unique
+// violations to gorm.ErrDuplicatedKey.
+func isUniqueViolation(err error) bool { return errors.Is(err, gorm.ErrDuplicatedKey) }
 
 func notFound(err error, resource string, id any) error {
 	if errors.Is(err, gorm.ErrRecordNotFound) {

@@ -2,7 +2,8 @@ package app
 
 import (
 	"context"
-	"net/url"
+	"encoding/base32"
+	"fmt"
 
 	"github.com/pquerna/otp/totp"
 
@@ -33,13 +34,8 @@ func (s *Service) checkPassword(username, password string) error {
 // A wrong password is an Invalid error on field.
 func (s *Service) confirmPassword(ctx context.Context, user domain.User, password, address, field string) error {
 	now := s.Now()
-	ok, err := s.store.ReserveUserAttempt(ctx, user.ID, s.cfg.MaxUserAttempts, now)
-	if err != nil {
+	if err := s.reserveAttempt(ctx, user.ID, now); err != nil {
 		return err
-	}
-	if !ok {
-		until, _ := s.store.UserLockedUntil(ctx, user.ID, now)
-		return &LockedOutError{Until: until}
 	}
 	match, err := s.hasher.Verify(password, user.PasswordHash)
 	if err != nil {
@@ -96,12 +92,22 @@ func (s *Service) BeginTOTP(ctx context.Context, userID, issuer string) (TOTPEnr
 	if user.TOTPEnabled {
 		return TOTPEnrolment{}, apperr.Conflict("totp_enabled", "the second factor is already on; turn it off first")
 	}
-	key, err := totp.Generate(totp.GenerateOpts{Issuer: issuer, AccountName: user.Username, Period: totpOptions.Period,
-		Digits: totpOptions.Digits, Algorithm: totpOptions.Algorithm})
+	enr, err := totpEnrolment(issuer, user.Username, nil)
 	if err != nil {
 		return TOTPEnrolment{}, err
 	}
-	if err := s.store.SetTOTP(ctx, user.ID, key.Secret(), false, s.Now()); err != nil {
+	if err := s.store.SetTOTP(ctx, user.ID, enr.Secret, false, s.Now()); err != nil {
+		return TOTPEnrolment{}, err
+	}
+	return enr, nil
+}
+
+// totpEnrolment describes a TOTP key with pquerna/otp: a new random one when secret is nil,
+// else the stored base32 secret again (for the QR code of a set-up not yet confirmed).
+func totpEnrolment(issuer, account string, secret []byte) (TOTPEnrolment, error) {
+	key, err := totp.Generate(totp.GenerateOpts{Issuer: issuer, AccountName: account, Secret: secret,
+		Period: totpOptions.Period, Digits: totpOptions.Digits, Algorithm: totpOptions.Algorithm})
+	if err != nil {
 		return TOTPEnrolment{}, err
 	}
 	return TOTPEnrolment{Secret: key.Secret(), URL: key.URL()}, nil
@@ -113,7 +119,12 @@ func (s *Service) PendingTOTP(ctx context.Context, userID, issuer string) (TOTPE
 	if err != nil || user.TOTPEnabled || user.TOTPSecret == "" {
 		return TOTPEnrolment{}, false, err
 	}
-	return TOTPEnrolment{Secret: user.TOTPSecret, URL: otpauthURL(issuer, user.Username, user.TOTPSecret)}, true, nil
+	secret, err := base32.StdEncoding.WithPadding(base32.NoPadding).DecodeString(user.TOTPSecret)
+	if err != nil {
+		return TOTPEnrolment{}, false, fmt.Errorf("stored TOTP secret of %s: %w", user.ID, err)
+	}
+	enr, err := totpEnrolment(issuer, user.Username, secret)
+	return enr, err == nil, err
 }
 
 // ConfirmTOTP turns the second factor on once code matches the pending secret.
@@ -181,12 +192,6 @@ func (s *Service) User(ctx context.Context, id string) (domain.User, error) {
 // Tenant returns a tenant by id.
 func (s *Service) Tenant(ctx context.Context, id string) (domain.Tenant, error) {
 	return s.store.TenantByID(ctx, id)
-}
-
-// otpauthURL is the Key URI Format authenticator apps read from a QR code.
-func otpauthURL(issuer, account, secret string) string {
-	v := url.Values{"secret": {secret}, "issuer": {issuer}, "algorithm": {"SHA1"}, "digits": {"6"}, "period": {"30"}}
-	return (&url.URL{Scheme: "otpauth", Host: "totp", Path: "/" + issuer + ":" + account, RawQuery: v.Encode()}).String()
 }
 
 // ReplaceOneTimePassword sets the first real password of an account whose password was a

@@ -201,12 +201,7 @@ func IsLockedOut(err error) (*LockedOutError, bool) {
 // audit writes e; a failure is logged, never hidden from the log, but does not undo the action
 // the person already saw succeed.
 func (s *Service) audit(ctx context.Context, e domain.AuditEvent) {
-	e.ID = newID()
-	e.At = s.Now()
-	if e.Outcome == "" {
-		e.Outcome = "ok"
-	}
-	if err := s.store.Audit(ctx, e); err != nil {
+	if err := s.auditTx(ctx, e); err != nil {
 		s.log.ErrorContext(ctx, "audit write failed", "action", e.Action, "subject", e.Subject, "error", err)
 	}
 }

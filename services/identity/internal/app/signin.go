@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/pquerna/otp"
@@ -60,18 +61,12 @@ func (s *Service) SignIn(ctx context.Context, in SignInInput) (res SignInResult,
 	}
 	fail.TenantID, fail.Subject = user.TenantID, user.ID
 
-	ok, err := s.store.ReserveUserAttempt(ctx, user.ID, s.cfg.MaxUserAttempts, now)
-	if err != nil {
-		return res, err
-	}
-	if !ok {
-		until, _ := s.store.UserLockedUntil(ctx, user.ID, now)
-		if until.IsZero() {
-			until = now.Add(s.cfg.UserLockout)
+	if err := s.reserveAttempt(ctx, user.ID, now); err != nil {
+		if _, locked := IsLockedOut(err); locked {
+			fail.Detail = "account locked"
+			s.audit(ctx, fail)
 		}
-		fail.Detail = "account locked"
-		s.audit(ctx, fail)
-		return res, &LockedOutError{Until: until}
+		return res, err
 	}
 	match, err := s.hasher.Verify(in.Password, user.PasswordHash)
 	if err != nil {
@@ -107,6 +102,25 @@ func (s *Service) SignIn(ctx context.Context, in SignInInput) (res SignInResult,
 		return res, err
 	}
 	return SignInResult{User: user}, nil
+}
+
+// reserveAttempt counts one attempt against the account before its password or code is checked
+// (see Store.ReserveUserAttempt) and returns a *LockedOutError when none is left. While the last
+// allowed attempts are still being checked the account has no lock time yet; the answer then
+// says the longest it can be.
+func (s *Service) reserveAttempt(ctx context.Context, userID string, now time.Time) error {
+	ok, err := s.store.ReserveUserAttempt(ctx, userID, s.cfg.MaxUserAttempts, now)
+	if err != nil || ok {
+		return err
+	}
+	until, err := s.store.UserLockedUntil(ctx, userID, now)
+	if err != nil {
+		return err
+	}
+	if until.IsZero() {
+		until = now.Add(s.cfg.UserLockout)
+	}
+	return &LockedOutError{Until: until}
 }
 
 func (s *Service) failUser(ctx context.Context, user domain.User, address string, now time.Time) {
@@ -153,16 +167,13 @@ func (s *Service) VerifyTOTP(ctx context.Context, userID, code, address string) 
 	if !user.TOTPEnabled {
 		return apperr.Conflict("totp_not_enabled", "the account has no second factor")
 	}
-	ok, err := s.store.ReserveUserAttempt(ctx, user.ID, s.cfg.MaxUserAttempts, now)
-	if err != nil {
-		return err
-	}
 	fail := domain.AuditEvent{TenantID: user.TenantID, Actor: user.ID, Action: domain.AuditTOTPFailed, Subject: user.ID, Outcome: "denied", Address: address}
-	if !ok {
-		until, _ := s.store.UserLockedUntil(ctx, user.ID, now)
-		fail.Detail = "account locked"
-		s.audit(ctx, fail)
-		return &LockedOutError{Until: until}
+	if err := s.reserveAttempt(ctx, user.ID, now); err != nil {
+		if _, locked := IsLockedOut(err); locked {
+			fail.Detail = "account locked"
+			s.audit(ctx, fail)
+		}
+		return err
 	}
 	step, valid := s.matchTOTP(code, user.TOTPSecret, now)
 	if valid {
@@ -207,19 +218,8 @@ func (s *Service) StartSession(ctx context.Context, user domain.User, amr []stri
 		return "", domain.Session{}, err
 	}
 	s.audit(ctx, domain.AuditEvent{TenantID: user.TenantID, Actor: user.ID, Action: domain.AuditSignIn, Subject: user.ID,
-		Address: address, Detail: "session " + sess.ID + " amr " + joinAMR(amr)})
+		Address: address, Detail: "session " + sess.ID + " amr " + strings.Join(amr, "+")})
 	return secret, sess, nil
-}
-
-func joinAMR(amr []string) string {
-	out := ""
-	for i, a := range amr {
-		if i > 0 {
-			out += "+"
-		}
-		out += a
-	}
-	return out
 }
 
 // ErrNoSession means the cookie names no active session.

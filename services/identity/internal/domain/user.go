@@ -4,6 +4,7 @@ import (
 	"net/mail"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -121,9 +122,9 @@ func (p PasswordPolicy) Check(username, password string) PasswordProblem {
 func (p PasswordPolicy) Reason(problem PasswordProblem) string {
 	switch problem {
 	case PasswordTooShort:
-		return "must be at least " + itoa(p.MinLength) + " characters"
+		return "must be at least " + strconv.Itoa(p.MinLength) + " characters"
 	case PasswordTooLong:
-		return "must be at most " + itoa(p.MaxLength) + " characters"
+		return "must be at most " + strconv.Itoa(p.MaxLength) + " characters"
 	case PasswordHasUsername:
 		return "must not contain the username"
 	case PasswordCommon:
@@ -134,15 +135,4 @@ func (p PasswordPolicy) Reason(problem PasswordProblem) string {
 		return "must differ from the current password"
 	}
 	return ""
-}
-
-func itoa(n int) string {
-	if n == 0 {
-		return "0"
-	}
-	var b []byte
-	for ; n > 0; n /= 10 {
-		b = append([]byte{byte('0' + n%10)}, b...)
-	}
-	return string(b)
 }

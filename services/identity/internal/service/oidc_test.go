@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -171,7 +172,7 @@ func TestRefreshTokenReuseRevokesTheFamily(t *testing.T) {
 		// The rotated-out token is refused…
 		_, err = refresh(tok.RefreshToken)
 		var re *oauth2.RetrieveError
-		if !errorsAs(err, &re) || re.ErrorCode != "invalid_grant" {
+		if !errors.As(err, &re) || re.ErrorCode != "invalid_grant" {
 			t.Fatalf("reused refresh token: %v, want invalid_grant", err)
 		}
 		// …and its reuse revoked the whole family, including the newest link.

@@ -11,6 +11,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/zitadel/oidc/v3/pkg/oidc"
 	"github.com/zitadel/oidc/v3/pkg/op"
+	"golang.org/x/text/language"
 
 	"egov.vn/platform/libs/apperr"
 	"egov.vn/platform/services/identity/internal/adapters"
@@ -360,7 +361,7 @@ func setUserinfo(info *oidc.UserInfo, p app.Principal, scopes []string) {
 	if slices.Contains(scopes, oidc.ScopeProfile) {
 		info.Name = p.Name
 		info.PreferredUsername = p.Username
-		info.Locale = oidc.NewLocale(viTag)
+		info.Locale = oidc.NewLocale(language.Vietnamese)
 	}
 	if slices.Contains(scopes, oidc.ScopeEmail) && p.Email != "" {
 		info.Email = p.Email

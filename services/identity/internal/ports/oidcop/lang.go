@@ -1,5 +1,0 @@
-package oidcop
-
-import "golang.org/x/text/language"
-
-var viTag = language.Vietnamese

@@ -1,5 +1,0 @@
-package service_test
-
-import "errors"
-
-func errorsAs[T error](err error, target *T) bool { return errors.As(err, target) }
