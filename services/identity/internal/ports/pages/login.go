@@ -4,7 +4,6 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
-	"path"
 	"regexp"
 	"slices"
 	"strings"
@@ -74,27 +73,13 @@ func (p *Pages) pendingExpired(c *gin.Context) {
 	p.flashRedirect(c, web.FlashInfo, "flash.pending_expired", p.cfg.Prefix+"/login")
 }
 
-// safeNext keeps a redirect after sign-in on identity's own pages: a local path under Prefix,
-// never another host ("//evil.example", "https://…", "/\evil"), never a path that climbs out
-// of the prefix with "..". Anything else goes to the account page.
+// safeNext keeps a redirect after sign-in on identity's own pages (web.LocalPath: a path under
+// Prefix, never another host). Anything else goes to the account page.
 func (p *Pages) safeNext(next string) string {
-	fallback := p.cfg.Prefix + "/account"
-	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") ||
-		strings.ContainsAny(next, "\\\r\n\t") {
-		return fallback
+	if local, ok := web.LocalPath(next, p.cfg.Prefix); ok {
+		return local
 	}
-	u, err := url.Parse(next)
-	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" {
-		return fallback
-	}
-	clean := path.Clean(u.Path)
-	if clean != u.Path && clean+"/" != u.Path {
-		return fallback
-	}
-	if p.cfg.Prefix != "" && clean != p.cfg.Prefix && !strings.HasPrefix(clean, p.cfg.Prefix+"/") {
-		return fallback
-	}
-	return (&url.URL{Path: u.Path, RawQuery: u.RawQuery}).RequestURI()
+	return p.cfg.Prefix + "/account"
 }
 
 // loginURL is the sign-in page's address for a request or a next page.
