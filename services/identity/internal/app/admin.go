@@ -298,18 +298,18 @@ func (s *Service) UserByUsername(ctx context.Context, username string) (domain.U
 
 // ClientInput creates or updates a client.
 type ClientInput struct {
-	ClientID               string            `json:"client_id"`
-	Tenant                 string            `json:"tenant,omitempty"` // slug; empty for platform-wide clients
-	Name                   string            `json:"name"`
-	Type                   domain.ClientType `json:"type"`
-	RedirectURIs           []string          `json:"redirect_uris,omitempty"`
-	PostLogoutRedirectURIs []string          `json:"post_logout_redirect_uris,omitempty"`
-	BackchannelLogoutURI   string            `json:"backchannel_logout_uri,omitempty"`
-	GrantTypes             []string          `json:"grant_types"`
-	Roles                  []string          `json:"roles,omitempty"`
-	Audiences              []string          `json:"audiences,omitempty"`
+	ClientID               string            `json:"client_id" yaml:"client_id"`
+	Tenant                 string            `json:"tenant,omitempty" yaml:"tenant"` // slug; empty for platform-wide clients
+	Name                   string            `json:"name" yaml:"name"`
+	Type                   domain.ClientType `json:"type" yaml:"type"`
+	RedirectURIs           []string          `json:"redirect_uris,omitempty" yaml:"redirect_uris"`
+	PostLogoutRedirectURIs []string          `json:"post_logout_redirect_uris,omitempty" yaml:"post_logout_redirect_uris"`
+	BackchannelLogoutURI   string            `json:"backchannel_logout_uri,omitempty" yaml:"backchannel_logout_uri"`
+	GrantTypes             []string          `json:"grant_types" yaml:"grant_types"`
+	Roles                  []string          `json:"roles,omitempty" yaml:"roles"`
+	Audiences              []string          `json:"audiences,omitempty" yaml:"audiences"`
 	// Secret is set by seeds and tests; when empty a confidential client gets a random one.
-	Secret string `json:"secret,omitempty"`
+	Secret string `json:"secret,omitempty" yaml:"secret"`
 }
 
 // EnsureClient creates the client and returns its secret once; for an existing client id it

@@ -107,7 +107,7 @@ func TestAdminOnboardingIsIdempotent(t *testing.T) {
 	})
 }
 
-func TestAdminAPINeedsPlatformAdmin(t *testing.T) {
+func TestAdminAPINeedsPlatformAdminExceptTheTenantTree(t *testing.T) {
 	h := startIdentity(t, storetest.SQLite(t))
 	if st, body := h.call(t, "", http.MethodGet, "/tenants", nil); st != http.StatusUnauthorized {
 		t.Fatalf("no token: %d %v", st, body)
@@ -117,8 +117,19 @@ func TestAdminAPINeedsPlatformAdmin(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st, body := h.call(t, h.adminToken(t, "reporting", secret), http.MethodGet, "/tenants", nil); st != http.StatusForbidden {
-		t.Fatalf("a service token without platform.admin: %d %v", st, body)
+	service := h.adminToken(t, "reporting", secret)
+	// A service reads the tenant tree (to let a district read its communes) but administers nothing.
+	if st, body := h.call(t, service, http.MethodGet, "/tenants", nil); st != http.StatusOK || len(body["tenants"].([]any)) != 1 {
+		t.Fatalf("a service reading the tree: %d %v", st, body)
+	}
+	if st, body := h.call(t, service, http.MethodGet, "/tenants/tinh-thai-binh", nil); st != http.StatusOK {
+		t.Fatalf("a service reading a unit: %d %v", st, body)
+	}
+	for _, r := range []struct{ method, path string }{{http.MethodGet, "/tenants/tinh-thai-binh/users"}, {http.MethodGet, "/clients"},
+		{http.MethodGet, "/audit"}, {http.MethodPost, "/tenants"}, {http.MethodPatch, "/tenants/tinh-thai-binh"}, {http.MethodPost, "/onboard"}} {
+		if st, body := h.call(t, service, r.method, r.path, map[string]any{}); st != http.StatusForbidden {
+			t.Fatalf("a service token without platform.admin, %s %s: %d %v", r.method, r.path, st, body)
+		}
 	}
 	if st, body := h.call(t, h.adminToken(t, h.Operator.ID, h.Operator.Secret), http.MethodGet, "/tenants", nil); st != http.StatusOK || len(body["tenants"].([]any)) != 1 {
 		t.Fatalf("the operator: %d %v", st, body)

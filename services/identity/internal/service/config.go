@@ -1,12 +1,7 @@
 package service
 
 import (
-	"encoding/hex"
 	"errors"
-	"fmt"
-	"os"
-	"path/filepath"
-	"strings"
 	"time"
 
 	"egov.vn/platform/libs/config"
@@ -55,10 +50,14 @@ type Config struct {
 	// are set, so the operator can onboard communes through the admin API.
 	OperatorClientID     string `env:"OPERATOR_CLIENT_ID"`
 	OperatorClientSecret string `env:"OPERATOR_CLIENT_SECRET" secret:"true"`
+	// OperatorAudiences are the services the operator's tokens are meant for: identity's admin
+	// API and every service's provisioning endpoint.
+	OperatorAudiences []string `env:"OPERATOR_AUDIENCES" envSeparator:"," envDefault:"identity,dossiers,archives,hr,reporting"`
 
-	// SeedFile is a YAML file of tenants, staff and clients to ensure at start (local stack:
-	// infra/dev/identity-seed.yaml). Seeded staff get the bootstrap administrator's password.
-	SeedFile string `env:"SEED_FILE"`
+	// SeedFiles are YAML files of tenants, staff and clients to ensure at start, in order,
+	// comma-separated (local stack: infra/dev/identity-seed.yaml and the services' generated
+	// clients). Seeded staff get the bootstrap administrator's password.
+	SeedFiles []string `env:"SEED_FILE" envSeparator:","`
 }
 
 // Defaults puts identity's database under ./var for the local stack.
@@ -67,11 +66,7 @@ func (c *Config) Defaults() { c.DatabaseDSN = config.SQLiteDSN("identity") }
 // Validate checks what parsing cannot.
 func (c Config) Validate() error {
 	errs := []error{c.Common.Validate()}
-	if c.SecretKey != "" {
-		if b, err := hex.DecodeString(c.SecretKey); err != nil || len(b) != 32 {
-			errs = append(errs, config.Invalid("SECRET_KEY", "must be 64 hex characters (32 random bytes), e.g. from `openssl rand -hex 32`"))
-		}
-	}
+	errs = append(errs, config.CheckRootKey("SECRET_KEY", c.SecretKey))
 	if c.Argon2MemoryKiB < 8*1024 || c.Argon2Iterations < 1 || c.Argon2Parallelism < 1 {
 		errs = append(errs, config.Invalid("ARGON2_MEMORY_KIB", "argon2id needs at least 8192 KiB, 1 iteration and 1 lane"))
 	}
@@ -103,30 +98,4 @@ func (c Config) Validate() error {
 }
 
 // rootSecret returns the 32-byte root key, creating the key file when needed.
-func (c Config) rootSecret() ([]byte, error) {
-	if c.SecretKey != "" {
-		return hex.DecodeString(c.SecretKey)
-	}
-	b, err := os.ReadFile(c.SecretKeyFile)
-	if err == nil {
-		key, derr := hex.DecodeString(strings.TrimSpace(string(b)))
-		if derr != nil || len(key) != 32 {
-			return nil, fmt.Errorf("%s does not hold 64 hex characters; delete it to make a new key (everyone is signed out)", c.SecretKeyFile)
-		}
-		return key, nil
-	}
-	if !errors.Is(err, os.ErrNotExist) {
-		return nil, err
-	}
-	key := make([]byte, 32)
-	if _, err := randRead(key); err != nil {
-		return nil, err
-	}
-	if err := os.MkdirAll(filepath.Dir(c.SecretKeyFile), 0o700); err != nil {
-		return nil, err
-	}
-	if err := os.WriteFile(c.SecretKeyFile, []byte(hex.EncodeToString(key)+"\n"), 0o600); err != nil {
-		return nil, err
-	}
-	return key, nil
-}
+func (c Config) rootSecret() ([]byte, error) { return config.RootKey(c.SecretKey, c.SecretKeyFile) }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"slices"
 
 	"go.yaml.in/yaml/v3"
 
@@ -41,23 +42,34 @@ func (id *Identity) ensureStart(ctx context.Context, cfg Config) error {
 		}
 	}
 	if cfg.OperatorClientID != "" {
+		audiences := cfg.OperatorAudiences
+		if !slices.Contains(audiences, AdminAudience) { // onboarding through the admin API is its job
+			audiences = append([]string{AdminAudience}, audiences...)
+		}
 		_, _, _, err := id.App.EnsureClient(ctx, startActor, app.ClientInput{ClientID: cfg.OperatorClientID, Tenant: root.Slug,
 			Name: "Tenant operator", GrantTypes: []string{domain.GrantClientCredentials}, Roles: []string{string(domain.RolePlatformAdmin)},
-			Audiences: []string{AdminAudience}, Secret: cfg.OperatorClientSecret})
+			Audiences: audiences, Secret: cfg.OperatorClientSecret})
 		if err != nil {
 			return fmt.Errorf("identity: operator client (IDENTITY_OPERATOR_CLIENT_*): %w", err)
 		}
 	}
-	if cfg.SeedFile == "" {
-		return nil
+	for _, file := range cfg.SeedFiles {
+		if err := id.ensureSeed(ctx, cfg, file); err != nil {
+			return err
+		}
 	}
-	b, err := os.ReadFile(cfg.SeedFile)
+	return nil
+}
+
+// ensureSeed ensures one seed file's tenants, users and clients.
+func (id *Identity) ensureSeed(ctx context.Context, cfg Config, file string) error {
+	b, err := os.ReadFile(file)
 	if err != nil {
 		return fmt.Errorf("identity: seed file: %w", err)
 	}
 	var seed Seed
 	if err := yaml.Unmarshal(b, &seed); err != nil {
-		return fmt.Errorf("identity: seed file %s: %w", cfg.SeedFile, err)
+		return fmt.Errorf("identity: seed file %s: %w", file, err)
 	}
 	for _, t := range seed.Tenants {
 		if _, _, err := id.App.EnsureTenant(ctx, startActor, t); err != nil {

@@ -5,9 +5,6 @@ package service
 
 import (
 	"context"
-	"crypto/hkdf"
-	"crypto/rand"
-	"crypto/sha256"
 	"fmt"
 	"log/slog"
 	"net"
@@ -21,6 +18,7 @@ import (
 	"gorm.io/gorm"
 
 	"egov.vn/platform/libs/auth"
+	"egov.vn/platform/libs/config"
 	"egov.vn/platform/libs/store"
 	"egov.vn/platform/services/identity/internal/adapters"
 	"egov.vn/platform/services/identity/internal/app"
@@ -29,8 +27,6 @@ import (
 	"egov.vn/platform/services/identity/internal/ports/oidcop"
 	"egov.vn/platform/services/identity/internal/ports/pages"
 )
-
-var randRead = rand.Read
 
 // Identity is the assembled service.
 type Identity struct {
@@ -73,13 +69,7 @@ func New(ctx context.Context, cfg Config, d Deps) (*Identity, error) {
 	if err != nil {
 		return nil, fmt.Errorf("identity: secret key: %w", err)
 	}
-	derive := func(purpose string) []byte {
-		k, err := hkdf.Key(sha256.New, root, nil, "egov identity "+purpose, 32)
-		if err != nil {
-			panic(err) // only for lengths HKDF cannot make; 32 bytes from SHA-256 always works
-		}
-		return k
-	}
+	derive := func(purpose string) []byte { return config.DeriveKey(root, "identity", purpose) }
 	if err := adapters.Migrate(ctx, d.DB); err != nil {
 		return nil, err
 	}
@@ -167,8 +157,9 @@ func selfURL(addr string) string {
 func (id *Identity) Routes(r *gin.Engine) {
 	id.Provider.Mount(r)
 	id.Pages.Mount(r)
-	admin := r.Group(id.Prefix+"/api/v1", auth.Middleware(id.Verifier), auth.RequireRole(string(domain.RolePlatformAdmin)))
-	id.Admin.Mount(admin)
+	api := r.Group(id.Prefix+"/api/v1", auth.Middleware(id.Verifier))
+	id.Admin.MountDirectory(api.Group("", auth.RequireRole(string(domain.RolePlatformAdmin), string(domain.RoleService))))
+	id.Admin.Mount(api.Group("", auth.RequireRole(string(domain.RolePlatformAdmin))))
 	r.GET(id.Prefix+"/openapi.json", serveOpenAPI)
 	r.GET(id.Prefix+"/", func(c *gin.Context) { c.Redirect(http.StatusSeeOther, id.Prefix+"/account") })
 }

@@ -1,7 +1,7 @@
 // Package adminapi is identity's administration REST API: tenants, users, roles, OIDC clients,
 // onboarding a commune in one call, and the audit log. Every route needs a bearer token with the
-// platform.admin role (the operator's client-credentials token); the contract is
-// api/openapi.yaml.
+// platform.admin role (the operator's client-credentials token), except the tenant tree, which
+// services (role `service`) may read too; the contract is api/openapi.yaml.
 package adminapi
 
 import (
@@ -27,12 +27,18 @@ type API struct {
 // New returns the API; actor names the caller for the audit log (the token's subject).
 func New(a *app.Service, actor func(c *gin.Context) string) *API { return &API{app: a, actor: actor} }
 
-// Mount registers the routes on g, which must already require the platform.admin role.
+// MountDirectory registers the read-only tenant tree on g, which must require platform.admin or
+// the service role: every service reads the tree to let a district read its communes' data.
+func (a *API) MountDirectory(g gin.IRouter) {
+	g.GET("/tenants", a.listTenants)
+	g.GET("/tenants/:slug", a.getTenant)
+}
+
+// Mount registers the administration routes on g, which must already require the
+// platform.admin role.
 func (a *API) Mount(g gin.IRouter) {
 	g.GET("/roles", a.roles)
-	g.GET("/tenants", a.listTenants)
 	g.POST("/tenants", a.ensureTenant)
-	g.GET("/tenants/:slug", a.getTenant)
 	g.PATCH("/tenants/:slug", a.patchTenant)
 	g.GET("/tenants/:slug/users", a.listUsers)
 	g.POST("/users", a.ensureUser)

@@ -1,0 +1,167 @@
+package auth
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"sync"
+	"time"
+
+	"egov.vn/platform/libs/apperr"
+)
+
+// Tenant is an administrative unit as identity's tenant tree shows it.
+type Tenant struct {
+	Slug     string `json:"slug"`
+	Code     string `json:"code"`
+	Name     string `json:"name"`
+	Kind     string `json:"kind"`
+	Parent   string `json:"parent,omitempty"`
+	Disabled bool   `json:"disabled"`
+}
+
+// How fresh the tree is kept. Units are added by onboarding and almost never move, so a copy a
+// few seconds old is right; an unknown slug refetches at once (a commune onboarded a moment ago),
+// but such refetches come at most every missRefetch so a stream of bad slugs cannot hammer
+// identity.
+const (
+	directoryTTL = 30 * time.Second
+	missRefetch  = 2 * time.Second
+)
+
+// Directory is the tenant tree read from identity (GET <issuer>/api/v1/tenants, role service),
+// kept for directoryTTL. Services use it to let a parent unit read its descendants' data. It is
+// a read-through copy, not state the replicas must agree on: each replica refreshes on its own.
+type Directory struct {
+	client *http.Client
+	url    string
+	now    func() time.Time
+
+	mu      sync.Mutex
+	tenants     map[string]Tenant
+	fetched     time.Time
+	missFetched time.Time // the last refetch made for an unknown slug
+}
+
+// NewDirectory reads the tree from url with client (which must add a bearer token).
+func NewDirectory(client *http.Client, url string) *Directory {
+	return &Directory{client: client, url: url, now: time.Now}
+}
+
+// Tenant returns one unit; apperr.NotFound when identity does not know it.
+func (d *Directory) Tenant(ctx context.Context, slug string) (Tenant, error) {
+	m, err := d.tree(ctx, slug)
+	if err != nil {
+		return Tenant{}, err
+	}
+	t, ok := m[slug]
+	if !ok {
+		return Tenant{}, apperr.NotFound("unit", slug)
+	}
+	return t, nil
+}
+
+// Within reports whether slug is ancestor itself or lies below it in the tree.
+func (d *Directory) Within(ctx context.Context, ancestor, slug string) (bool, error) {
+	if ancestor == slug {
+		return true, nil
+	}
+	m, err := d.tree(ctx, slug)
+	if err != nil {
+		return false, err
+	}
+	for seen, cur := 0, m[slug].Parent; cur != "" && seen <= len(m); seen++ { // seen bounds a cycle
+		if cur == ancestor {
+			return true, nil
+		}
+		cur = m[cur].Parent
+	}
+	return false, nil
+}
+
+// Subtree returns slug and every unit below it, parents before children.
+func (d *Directory) Subtree(ctx context.Context, slug string) ([]string, error) {
+	m, err := d.tree(ctx, slug)
+	if err != nil {
+		return nil, err
+	}
+	if _, ok := m[slug]; !ok {
+		return nil, apperr.NotFound("unit", slug)
+	}
+	children := map[string][]string{}
+	for _, t := range m {
+		children[t.Parent] = append(children[t.Parent], t.Slug)
+	}
+	out := []string{slug}
+	for i := 0; i < len(out); i++ {
+		out = append(out, children[out[i]]...)
+	}
+	return out, nil
+}
+
+// Children returns the units directly below slug.
+func (d *Directory) Children(ctx context.Context, slug string) ([]Tenant, error) {
+	m, err := d.tree(ctx, slug)
+	if err != nil {
+		return nil, err
+	}
+	var out []Tenant
+	for _, t := range m {
+		if t.Parent == slug {
+			out = append(out, t)
+		}
+	}
+	return out, nil
+}
+
+// tree returns the current copy, refetched when stale or when want is missing from it.
+func (d *Directory) tree(ctx context.Context, want string) (map[string]Tenant, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock() // one fetch at a time; the others wait for its result
+	now := d.now()
+	_, known := d.tenants[want]
+	fresh := now.Sub(d.fetched) < directoryTTL
+	if d.tenants != nil && fresh && (known || now.Sub(d.missFetched) < missRefetch) {
+		return d.tenants, nil
+	}
+	if fresh && !known {
+		d.missFetched = now
+	}
+	m, err := d.fetch(ctx)
+	if err != nil {
+		if d.tenants != nil && known {
+			return d.tenants, nil // identity briefly away: a known unit's place in the tree stands
+		}
+		return nil, err
+	}
+	d.tenants, d.fetched = m, now
+	return m, nil
+}
+
+func (d *Directory) fetch(ctx context.Context) (map[string]Tenant, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, d.url, nil)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := d.client.Do(req)
+	if err != nil {
+		return nil, apperr.Unavailable("identity's unit tree", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, apperr.Unavailable("identity's unit tree",
+			fmt.Errorf("identity answered %d; the service's client needs the service role and the identity audience", resp.StatusCode))
+	}
+	var body struct {
+		Tenants []Tenant `json:"tenants"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil {
+		return nil, apperr.Unavailable("identity's unit tree", err)
+	}
+	m := make(map[string]Tenant, len(body.Tenants))
+	for _, t := range body.Tenants {
+		m[t.Slug] = t
+	}
+	return m, nil
+}
