@@ -1,0 +1,36 @@
+{{/* Names and labels shared by every template. */}}
+{{- define "egov.labels" -}}
+app.kubernetes.io/part-of: egov-platform
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+helm.sh/chart: {{ .Chart.Name }}-{{ .Chart.Version }}
+{{- end }}
+
+{{/* The Secret of generated keys, read back on upgrade so nothing is regenerated. */}}
+{{- define "egov.generatedName" -}}{{ .Release.Name }}-generated{{- end }}
+
+{{/* The services with a client at identity (every one but identity). */}}
+{{- define "egov.clients" -}}
+{{- $out := list }}
+{{- range $name, $svc := .Values.services }}{{ if and $svc.enabled (ne $name "identity") }}{{ $out = append $out $name }}{{ end }}{{ end }}
+{{- $out | toJson }}
+{{- end }}
+
+{{/* The generated secrets: existing values are kept, missing ones are made. */}}
+{{- define "egov.generated" -}}
+{{- $existing := lookup "v1" "Secret" .Release.Namespace (include "egov.generatedName" .) }}
+{{- $old := dict }}
+{{- if $existing }}{{ $old = $existing.data }}{{ end }}
+{{- $keep := dict }}
+{{- range $name, $svc := .Values.services }}
+{{- $k := printf "%s-secret-key" $name }}
+{{- $_ := set $keep $k (ternary (index $old $k | default "" | b64dec) (sha256sum (randAlphaNum 64)) (hasKey $old $k)) }}
+{{- if ne $name "identity" }}
+{{- $c := printf "%s-client-secret" $name }}
+{{- $_ := set $keep $c (ternary (index $old $c | default "" | b64dec) (randAlphaNum 48) (hasKey $old $c)) }}
+{{- end }}
+{{- end }}
+{{- $_ := set $keep "operator-client-secret" (ternary (index $old "operator-client-secret" | default "" | b64dec) (randAlphaNum 48) (hasKey $old "operator-client-secret")) }}
+{{- $_ := set $keep "admin-password" (ternary (index $old "admin-password" | default "" | b64dec) (randAlphaNum 24) (hasKey $old "admin-password")) }}
+{{- $keep | toJson }}
+{{- end }}
