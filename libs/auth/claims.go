@@ -16,6 +16,9 @@ type Claims struct {
 	Tenant string
 	// Name is the display name, "Nguyễn Thị Hoa".
 	Name string
+	// StaffID links the person to their civil-servant record in hr ("staff_id"); empty when
+	// no record is linked and on client-credentials tokens.
+	StaffID string
 	// SessionID is the identity service's single sign-on session ("sid"); empty on
 	// client-credentials tokens.
 	SessionID string

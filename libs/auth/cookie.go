@@ -33,6 +33,7 @@ type session struct {
 	Name      string   `json:"name,omitempty"`
 	Tenant    string   `json:"tenant,omitempty"`
 	Roles     []string `json:"roles,omitempty"`
+	StaffID   string   `json:"staff,omitempty"`
 	IDToken   string   `json:"idt,omitempty"`
 	// Microseconds since the epoch: the precision EndedSessions compares with.
 	IssuedAt int64 `json:"iat"`

@@ -38,7 +38,7 @@ type Directory struct {
 	url    string
 	now    func() time.Time
 
-	mu      sync.Mutex
+	mu          sync.Mutex
 	tenants     map[string]Tenant
 	fetched     time.Time
 	missFetched time.Time // the last refetch made for an unknown slug
@@ -148,7 +148,7 @@ func (d *Directory) fetch(ctx context.Context) (map[string]Tenant, error) {
 	if err != nil {
 		return nil, apperr.Unavailable("identity's unit tree", err)
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	if resp.StatusCode != http.StatusOK {
 		return nil, apperr.Unavailable("identity's unit tree",
 			fmt.Errorf("identity answered %d; the service's client needs the service role and the identity audience", resp.StatusCode))

@@ -18,6 +18,7 @@ type idTokenClaims struct {
 	Name      string   `json:"name"`
 	Tenant    string   `json:"tenant"`
 	Roles     []string `json:"roles"`
+	StaffID   string   `json:"staff_id"`
 	AZP       string   `json:"azp"`
 }
 
@@ -177,6 +178,7 @@ func (w *Web) sessionFromIDToken(ctx context.Context, rawID, nonce string) (*ses
 		Name:      ic.Name,
 		Tenant:    ic.Tenant,
 		Roles:     ic.Roles,
+		StaffID:   ic.StaffID,
 		IDToken:   rawID,
 		IssuedAt:  now.UnixMicro(),
 		Expiry:    now.Add(w.cfg.SessionLifetime).UnixMicro(),

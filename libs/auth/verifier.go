@@ -102,6 +102,7 @@ type accessTokenClaims struct {
 	Roles     []string    `json:"roles"`
 	Name      string      `json:"name"`
 	SessionID string      `json:"sid"`
+	StaffID   string      `json:"staff_id"`
 	// Present only in ID tokens and logout tokens: refused, so that neither can be replayed as
 	// an access token when the API's audience equals a client id.
 	Nonce  json.RawMessage `json:"nonce"`
@@ -151,6 +152,7 @@ func (v *Verifier) Verify(ctx context.Context, raw string) (*Claims, error) {
 		Tenant:    tc.Tenant,
 		Name:      tc.Name,
 		SessionID: tc.SessionID,
+		StaffID:   tc.StaffID,
 		ClientID:  tc.ClientID,
 		Roles:     tc.Roles,
 		Audience:  tc.Audience,

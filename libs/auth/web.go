@@ -236,6 +236,7 @@ func (w *Web) Session() gin.HandlerFunc {
 			Tenant:    s.Tenant,
 			Name:      s.Name,
 			SessionID: s.SessionID,
+			StaffID:   s.StaffID,
 			ClientID:  w.cfg.ClientID,
 			Roles:     s.Roles,
 			Audience:  []string{w.cfg.ClientID},

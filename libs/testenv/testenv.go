@@ -11,6 +11,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"net"
+	"net/http"
 	"net/url"
 	"os"
 	"os/exec"
@@ -176,7 +177,23 @@ func StartMinIO(t testing.TB) MinIOServer {
 	s.Process = start(t, addr, Binary(t, "minio"),
 		[]string{"server", "--quiet", "--address", addr, "--console-address", fmt.Sprintf("127.0.0.1:%d", console), t.TempDir()},
 		[]string{"MINIO_ROOT_USER=" + s.AccessKey, "MINIO_ROOT_PASSWORD=" + s.SecretKey, "MINIO_BROWSER=off", "MINIO_UPDATE=off"})
-	return s
+	// MinIO listens before it can serve ("Server not initialized yet"): wait for its readiness
+	// check so the test's first call does not race the start.
+	ready := "http://" + addr + "/minio/health/ready"
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		resp, err := http.Get(ready) //nolint:noctx // a loopback probe bounded by the deadline
+		if err == nil {
+			_ = resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return s
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("MinIO on %s did not become ready within 60 s", addr)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 }
 
 // PostgresAdminDSN is the DSN of a PostgreSQL server where tests may create databases:

@@ -78,14 +78,16 @@ func TestContractIsOpenAPI31(t *testing.T) {
 // ginParam matches gin's path parameters, ":slug" or "*path".
 var ginParam = regexp.MustCompile(`[:*]([A-Za-z0-9_]+)`)
 
-// mountedRoutes returns "METHOD /path" for every route adminapi.Mount registers, with gin's
+// mountedRoutes returns "METHOD /path" for every route adminapi's MountDirectory and Mount register, with gin's
 // :param written as OpenAPI's {param} and the mount prefix removed.
 func mountedRoutes(t *testing.T) map[string]bool {
 	t.Helper()
 	gin.SetMode(gin.TestMode)
 	engine := gin.New()
 	// Handlers only run on requests, so the API needs no use cases to register its routes.
-	adminapi.New(nil, nil).Mount(engine.Group(prefix))
+	api := adminapi.New(nil, nil)
+	api.MountDirectory(engine.Group(prefix))
+	api.Mount(engine.Group(prefix))
 	routes := map[string]bool{}
 	for _, r := range engine.Routes() {
 		path, ok := strings.CutPrefix(r.Path, prefix)

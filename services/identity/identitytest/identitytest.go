@@ -85,7 +85,7 @@ func Start(t testing.TB, opts ...Option) *Server {
 	for _, f := range opts {
 		f(&o)
 	}
-	ln, err := net.Listen("tcp", o.addr)
+	ln, err := (&net.ListenConfig{}).Listen(context.Background(), "tcp", o.addr)
 	if err != nil {
 		t.Fatalf("identitytest: listen: %v", err)
 	}
@@ -262,11 +262,15 @@ func (s *Server) signIn(authURL, username, state string) (string, error) {
 		}
 		return nil
 	}}
-	resp, err := c.Get(authURL)
+	get, err := http.NewRequestWithContext(context.Background(), http.MethodGet, authURL, nil)
 	if err != nil {
 		return "", err
 	}
-	defer resp.Body.Close()
+	resp, err := c.Do(get)
+	if err != nil {
+		return "", err
+	}
+	defer func() { _ = resp.Body.Close() }()
 	if resp.StatusCode != http.StatusOK {
 		return "", fmt.Errorf("sign-in page answered %d", resp.StatusCode)
 	}
@@ -276,7 +280,7 @@ func (s *Server) signIn(authURL, username, state string) (string, error) {
 	}
 	vals.Set("username", username)
 	vals.Set("password", Password)
-	req, err := http.NewRequest(http.MethodPost, s.Origin+action, strings.NewReader(vals.Encode()))
+	req, err := http.NewRequestWithContext(context.Background(), http.MethodPost, s.Origin+action, strings.NewReader(vals.Encode()))
 	if err != nil {
 		return "", err
 	}
@@ -286,7 +290,7 @@ func (s *Server) signIn(authURL, username, state string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	defer post.Body.Close()
+	defer func() { _ = post.Body.Close() }()
 	loc, err := post.Location()
 	if err != nil || !strings.HasPrefix(loc.String(), testRedirect) {
 		b, _ := io.ReadAll(post.Body)

@@ -34,7 +34,7 @@ func TestAServiceTrustsIdentity(t *testing.T) {
 	if err != nil {
 		t.Fatalf("verify: %v", err)
 	}
-	if claims.Tenant != "xa-dong-tan" || !claims.HasRole("dossier.receive") || claims.Name != "Nguyễn Thị Hoa" {
+	if claims.Tenant != "xa-dong-tan" || !claims.HasRole("dossier.receive") || claims.Name != "Nguyễn Thị Hoa" || claims.StaffID != "cb-0001" {
 		t.Fatalf("claims = %+v", claims)
 	}
 	// A later call with other roles brings the account in line.
