@@ -1,0 +1,608 @@
+package app
+
+import (
+	"context"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"go.opentelemetry.io/otel/trace"
+
+	"egov.vn/platform/libs/apperr"
+	"egov.vn/platform/libs/events"
+	"egov.vn/platform/libs/httpapi/page"
+	"egov.vn/platform/libs/store"
+	"egov.vn/platform/libs/telemetry"
+	"egov.vn/platform/services/dossiers/internal/domain"
+)
+
+// Config tunes the use cases.
+type Config struct {
+	// LookupLimit is how many citizen lookups one client may make per LookupWindow.
+	LookupLimit  int
+	LookupWindow time.Duration
+	// DueSoon is how far ahead the "due soon" inbox looks.
+	DueSoon time.Duration
+}
+
+// DefaultConfig: 10 lookups per client per 10 minutes; due soon = within a day.
+func DefaultConfig() Config {
+	return Config{LookupLimit: 10, LookupWindow: 10 * time.Minute, DueSoon: 24 * time.Hour}
+}
+
+// Deps are the use cases' collaborators.
+type Deps struct {
+	Store     Store
+	Files     FileStore
+	Directory Directory
+	Tracer    trace.Tracer
+	Now       func() time.Time
+}
+
+// Service is the dossiers use cases.
+type Service struct {
+	store  Store
+	files  FileStore
+	dir    Directory
+	tracer trace.Tracer
+	now    func() time.Time
+	cfg    Config
+}
+
+// New returns the use cases.
+func New(d Deps, cfg Config) *Service {
+	now := d.Now
+	if now == nil {
+		now = time.Now
+	}
+	return &Service{store: d.Store, files: d.Files, dir: d.Directory, tracer: d.Tracer, now: now, cfg: cfg}
+}
+
+// readerRoles may read the dossiers of the units below their own (a district leader follows
+// its communes); acting stays with the unit holding a dossier.
+var readerRoles = []string{domain.RoleReceive, domain.RoleHandle, domain.RoleApprove, "report.view", domain.RoleAdmin}
+
+// Scope resolves what actor may read and write: its own tenant, plus the units below it when a
+// role allows. Ports call it once per request and put the result in the context.
+func (s *Service) Scope(ctx context.Context, a domain.Actor) (context.Context, error) {
+	if a.Tenant == "" {
+		return ctx, apperr.Forbidden("this token names no unit (tenant); dossiers belong to units")
+	}
+	sc := store.Scope{Tenant: a.Tenant}
+	if slices.ContainsFunc(readerRoles, func(r string) bool { return slices.Contains(a.Roles, r) }) && s.dir != nil {
+		below, err := s.dir.Subtree(ctx, a.Tenant)
+		if err != nil {
+			return ctx, apperr.Unavailable("the unit directory", err)
+		}
+		sc.Readable = below
+	}
+	return store.WithScope(ctx, sc), nil
+}
+
+// ---- calendar ----
+
+// Calendar returns the working-day calendar and settings of the caller's unit.
+func (s *Service) Calendar(ctx context.Context) (*domain.WorkingDayCalendar, Settings, error) {
+	st, found, err := s.store.Settings(ctx)
+	if err != nil {
+		return nil, Settings{}, err
+	}
+	if !found {
+		st = Settings{Hours: domain.DefaultOfficeHours, ReceiptPattern: domain.DefaultReceiptPattern}
+		if sc, err := store.ScopeFrom(ctx); err == nil {
+			st.UnitCode = domain.DefaultUnitCode(sc.Tenant)
+		}
+	}
+	days, err := s.store.CalendarDays(ctx)
+	if err != nil {
+		return nil, Settings{}, err
+	}
+	return domain.NewWorkingDayCalendar(st.Hours, days), st, nil
+}
+
+// SetCalendarDay records a swapped day off or a make-up working day (tenant.admin).
+func (s *Service) SetCalendarDay(ctx context.Context, a domain.Actor, o domain.DayOverride) (err error) {
+	ctx, span := s.tracer.Start(ctx, "dossiers.App.SetCalendarDay")
+	defer telemetry.End(span, &err)
+	if err := requireAdmin(a); err != nil {
+		return err
+	}
+	if o.Kind != domain.DayOff && o.Kind != domain.DayWork {
+		return apperr.Invalid("kind", "must be off or work")
+	}
+	if len([]rune(o.Note)) > 200 {
+		return apperr.Invalid("note", "must be at most 200 characters")
+	}
+	return s.store.SetCalendarDay(ctx, o)
+}
+
+// DeleteCalendarDay removes an override (tenant.admin).
+func (s *Service) DeleteCalendarDay(ctx context.Context, a domain.Actor, d domain.Date) error {
+	if err := requireAdmin(a); err != nil {
+		return err
+	}
+	return s.store.DeleteCalendarDay(ctx, d)
+}
+
+// UpdateSettings changes office hours, unit code and receipt pattern (tenant.admin).
+func (s *Service) UpdateSettings(ctx context.Context, a domain.Actor, hours domain.OfficeHours, unitCode string, pattern domain.ReceiptPattern) (err error) {
+	ctx, span := s.tracer.Start(ctx, "dossiers.App.UpdateSettings")
+	defer telemetry.End(span, &err)
+	if err := requireAdmin(a); err != nil {
+		return err
+	}
+	var errs apperr.FieldErrors
+	if e := hours.Validate(); e != nil {
+		errs.Add("office_hours", e.Error())
+	}
+	if e := pattern.Validate(); e != nil {
+		errs.Add("receipt_pattern", e.Error())
+	}
+	if unitCode == "" || len(unitCode) > 20 || strings.ContainsAny(unitCode, " /") {
+		errs.Add("unit_code", "must be 1–20 characters without spaces or '/'")
+	}
+	if err := errs.Err(); err != nil {
+		return err
+	}
+	if taken, err := s.store.UnitCodeTaken(ctx, unitCode); err != nil {
+		return err
+	} else if taken {
+		return apperr.Conflict("unit_code_taken", "another unit already prints this code in its receipt codes; choose another").
+			WithDetail("unit_code", unitCode)
+	}
+	_, st, err := s.Calendar(ctx)
+	if err != nil {
+		return err
+	}
+	st.Hours, st.UnitCode, st.ReceiptPattern = hours, unitCode, pattern
+	return s.store.SaveSettings(ctx, st)
+}
+
+func requireAdmin(a domain.Actor) error {
+	if !slices.Contains(a.Roles, domain.RoleAdmin) {
+		return apperr.Forbidden("editing the catalogue and the calendar needs the role tenant.admin").
+			WithDetail("required_roles", []string{domain.RoleAdmin})
+	}
+	return nil
+}
+
+// ---- catalogue ----
+
+// Procedures lists the caller's catalogue.
+func (s *Service) Procedures(ctx context.Context) ([]domain.Procedure, error) {
+	return s.store.Procedures(ctx)
+}
+
+// Procedure returns one procedure.
+func (s *Service) Procedure(ctx context.Context, code string) (domain.Procedure, error) {
+	return s.store.Procedure(ctx, code)
+}
+
+// SaveProcedure validates and stores a procedure (tenant.admin).
+func (s *Service) SaveProcedure(ctx context.Context, a domain.Actor, p domain.Procedure) (created bool, err error) {
+	ctx, span := s.tracer.Start(ctx, "dossiers.App.SaveProcedure")
+	defer telemetry.End(span, &err)
+	if err := requireAdmin(a); err != nil {
+		return false, err
+	}
+	if err := p.Validate(); err != nil {
+		return false, err
+	}
+	return s.store.SaveProcedure(ctx, p)
+}
+
+// DeleteProcedure removes a procedure (tenant.admin).
+func (s *Service) DeleteProcedure(ctx context.Context, a domain.Actor, code string) error {
+	if err := requireAdmin(a); err != nil {
+		return err
+	}
+	return s.store.DeleteProcedure(ctx, code)
+}
+
+// RowError names the line and field of one bad row of an import.
+type RowError struct {
+	Line   int    `json:"line"`
+	Field  string `json:"field"`
+	Reason string `json:"reason"`
+}
+
+// ImportProcedures validates every row first and stores them only if all are valid, so an
+// import is all or nothing; the errors name the line (1-based, counting a CSV header) and field.
+func (s *Service) ImportProcedures(ctx context.Context, a domain.Actor, rows []domain.Procedure, lines []int) (n int, err error) {
+	ctx, span := s.tracer.Start(ctx, "dossiers.App.ImportProcedures")
+	defer telemetry.End(span, &err)
+	if err := requireAdmin(a); err != nil {
+		return 0, err
+	}
+	var bad []RowError
+	seen := map[string]int{}
+	for i, p := range rows {
+		line := i + 1
+		if i < len(lines) {
+			line = lines[i]
+		}
+		if e := apperr.As(p.Validate()); e != nil {
+			for _, f := range e.Fields {
+				bad = append(bad, RowError{Line: line, Field: f.Field, Reason: f.Reason})
+			}
+		}
+		if prev, dup := seen[p.Code]; dup && p.Code != "" {
+			bad = append(bad, RowError{Line: line, Field: "code", Reason: fmt.Sprintf("repeats the code of line %d", prev)})
+		}
+		seen[p.Code] = line
+	}
+	if len(bad) > 0 {
+		fields := make([]apperr.FieldError, len(bad))
+		for i, b := range bad {
+			fields[i] = apperr.FieldError{Field: fmt.Sprintf("line %d: %s", b.Line, b.Field), Reason: b.Reason}
+		}
+		return 0, apperr.InvalidFields(fields...).WithDetail("rows", bad)
+	}
+	for _, p := range rows {
+		if _, err := s.store.SaveProcedure(ctx, p); err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
+}
+
+// ---- provisioning ----
+
+// TenantInfo is what the Tenant operator sends when it provisions a unit.
+type TenantInfo struct {
+	Code, Name, Kind, Parent string
+}
+
+// Provision makes slug ready for the one-stop shop: its settings (unit code, receipt pattern,
+// office hours) and the shipped catalogue. Idempotent: existing procedures are left as the
+// unit's admins edited them, and a second call seeds nothing.
+func (s *Service) Provision(ctx context.Context, slug string, info TenantInfo) (created bool, seeded map[string]int, err error) {
+	ctx, span := s.tracer.Start(ctx, "dossiers.App.Provision")
+	defer telemetry.End(span, &err)
+	var errs apperr.FieldErrors
+	if !validSlug(slug) {
+		errs.Add("slug", "must be a DNS label, e.g. xa-dong-tan")
+	}
+	if strings.TrimSpace(info.Name) == "" {
+		errs.Add("name", "is required")
+	}
+	if strings.TrimSpace(info.Code) == "" {
+		errs.Add("code", "is required")
+	}
+	switch info.Kind {
+	case "province", "district", "commune":
+	default:
+		errs.Add("kind", "must be province, district or commune")
+	}
+	if info.Parent != "" && !validSlug(info.Parent) {
+		errs.Add("parent", "must be a tenant slug")
+	}
+	if err := errs.Err(); err != nil {
+		return false, nil, err
+	}
+	// The operator acts for the new unit: the scope is the unit being provisioned.
+	ctx = store.WithScope(ctx, store.Scope{Tenant: slug})
+	st, found, err := s.store.Settings(ctx)
+	if err != nil {
+		return false, nil, err
+	}
+	if !found {
+		st = Settings{UnitCode: domain.DefaultUnitCode(slug), ReceiptPattern: domain.DefaultReceiptPattern, Hours: domain.DefaultOfficeHours}
+		// Initials can clash (xã Đông Tân and xã Định Tiến are both UBXDT): the official code
+		// then makes the unit code unique, as receipt codes must be.
+		taken, err := s.store.UnitCodeTaken(ctx, st.UnitCode)
+		if err != nil {
+			return false, nil, err
+		}
+		if taken {
+			st.UnitCode += strings.TrimSpace(info.Code)
+		}
+	}
+	st.Name, st.Code, st.Kind, st.Parent = info.Name, info.Code, info.Kind, info.Parent
+	if err := s.store.SaveSettings(ctx, st); err != nil {
+		return false, nil, err
+	}
+	existing, err := s.store.Procedures(ctx)
+	if err != nil {
+		return false, nil, err
+	}
+	have := map[string]bool{}
+	for _, p := range existing {
+		have[p.Code] = true
+	}
+	n := 0
+	for _, p := range ShippedCatalogue() {
+		if have[p.Code] {
+			continue
+		}
+		if _, err := s.store.SaveProcedure(ctx, p); err != nil {
+			return false, nil, err
+		}
+		n++
+	}
+	return !found, map[string]int{"procedures": n, "settings": map[bool]int{true: 0, false: 1}[found]}, nil
+}
+
+func validSlug(s string) bool {
+	if len(s) == 0 || len(s) > 63 || s[0] == '-' || s[len(s)-1] == '-' {
+		return false
+	}
+	return strings.Trim(s, "abcdefghijklmnopqrstuvwxyz0123456789-") == ""
+}
+
+// ---- intake and lifecycle ----
+
+// IntakeRequest is what the desk sends.
+type IntakeRequest struct {
+	ProcedureCode string
+	Applicant     domain.Applicant
+	Channel       domain.Channel
+	Documents     []domain.ReceivedDocument
+	Note          string
+}
+
+// Intake receives a dossier: validates it against the procedure, gives it the next receipt
+// code and the appointment, and publishes dossier.received.
+func (s *Service) Intake(ctx context.Context, a domain.Actor, req IntakeRequest) (d *domain.Dossier, err error) {
+	ctx, span := s.tracer.Start(ctx, "dossiers.App.Intake")
+	defer telemetry.End(span, &err)
+	if !slices.Contains(a.Roles, domain.RoleReceive) {
+		return nil, apperr.Forbidden("receiving dossiers needs the role dossier.receive").WithDetail("required_roles", []string{domain.RoleReceive})
+	}
+	if strings.TrimSpace(req.ProcedureCode) == "" {
+		return nil, apperr.Invalid("procedure_code", "is required")
+	}
+	p, err := s.store.Procedure(ctx, req.ProcedureCode)
+	if err != nil {
+		if apperr.KindOf(err) == apperr.KindNotFound {
+			return nil, apperr.Invalid("procedure_code", "no such procedure in this unit's catalogue")
+		}
+		return nil, err
+	}
+	now := s.now().UTC().Truncate(time.Microsecond)
+	in := domain.Intake{Procedure: p, Applicant: req.Applicant, Channel: req.Channel, Documents: req.Documents, Note: req.Note}
+	if err := in.Validate(now); err != nil {
+		return nil, err
+	}
+	cal, st, err := s.Calendar(ctx)
+	if err != nil {
+		return nil, err
+	}
+	id, err := uuid.NewV7()
+	if err != nil {
+		return nil, err
+	}
+	day := domain.DateOf(now)
+	return s.store.Intake(ctx, st.UnitCode, day, func(seq int) (*domain.Dossier, []events.Event, error) {
+		code := st.ReceiptPattern.Render(st.UnitCode, day, seq)
+		d, err := domain.NewDossier(id.String(), code, in, a, cal, st.Hours, now)
+		if err != nil {
+			return nil, nil, err
+		}
+		e, err := dossierEvent("received", d.Holder, d, a.Subject, now, map[string]any{"legal_minutes": d.LegalMinutes})
+		if err != nil {
+			return nil, nil, err
+		}
+		return d, []events.Event{e}, nil
+	})
+}
+
+// Act applies one lifecycle action to dossier id, which the caller last saw at version
+// (0 = whatever is current), and publishes its events.
+func (s *Service) Act(ctx context.Context, a domain.Actor, id string, version int, c domain.Command) (d *domain.Dossier, err error) {
+	ctx, span := s.tracer.Start(ctx, "dossiers.App.Act")
+	defer telemetry.End(span, &err)
+	d, err = s.store.Dossier(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if version != 0 && version != d.Version {
+		return nil, domain.VersionConflict(d, version)
+	}
+	prev := d.Version
+	if c.Action == domain.ActTransfer {
+		if c.ToTenant, err = s.parentOf(ctx, a.Tenant); err != nil {
+			return nil, err
+		}
+	}
+	// The clock that matters is the unit's that holds the dossier.
+	cal, _, err := s.Calendar(ctx)
+	if err != nil {
+		return nil, err
+	}
+	before := len(d.History)
+	t, err := d.Apply(a, c, cal, s.now().UTC().Truncate(time.Microsecond))
+	if err != nil {
+		return nil, err
+	}
+	evts, err := s.eventsFor(d, t, cal)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.store.Update(ctx, d, prev, d.History[before:], evts); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+func (s *Service) parentOf(ctx context.Context, slug string) (string, error) {
+	if s.dir == nil {
+		return "", apperr.Unavailable("the unit directory", nil)
+	}
+	t, err := s.dir.Tenant(ctx, slug)
+	if err != nil {
+		return "", apperr.Unavailable("the unit directory", err)
+	}
+	if t.Parent == "" {
+		return "", apperr.Invalid("action", "this unit has no unit above it to hand the dossier to")
+	}
+	return t.Parent, nil
+}
+
+// Dossier returns one dossier the caller may read.
+func (s *Service) Dossier(ctx context.Context, id string) (*domain.Dossier, error) {
+	return s.store.Dossier(ctx, id)
+}
+
+// Inbox names the staff inboxes.
+type Inbox string
+
+// The inboxes.
+const (
+	InboxMine    Inbox = "mine"
+	InboxUnit    Inbox = "unit"
+	InboxDueSoon Inbox = "due_soon"
+	InboxOverdue Inbox = "overdue"
+	InboxAll     Inbox = ""
+)
+
+// Dossiers lists dossiers for an inbox plus filters.
+func (s *Service) Dossiers(ctx context.Context, a domain.Actor, inbox Inbox, f Filter) (page.Page[*domain.Dossier], error) {
+	now := s.now()
+	switch inbox {
+	case InboxMine:
+		f.HeldByMe, f.Handler, f.OpenOnly = true, a.Subject, true
+	case InboxUnit:
+		f.HeldByMe, f.OpenOnly = true, true
+	case InboxDueSoon:
+		soon := now.Add(s.cfg.DueSoon)
+		f.HeldByMe, f.DueBefore = true, &soon
+	case InboxOverdue:
+		f.HeldByMe, f.Overdue = true, &now
+	case InboxAll:
+	default:
+		return page.Page[*domain.Dossier]{}, apperr.Malformed("inbox", "must be mine, unit, due_soon or overdue")
+	}
+	return s.store.Dossiers(ctx, f)
+}
+
+// RunOverdue flags what is overdue now; safe to run on every replica at once.
+func (s *Service) RunOverdue(ctx context.Context) (n int, err error) {
+	ctx, span := s.tracer.Start(ctx, "dossiers.App.RunOverdue")
+	defer telemetry.End(span, &err)
+	now := s.now()
+	return s.store.MarkOverdue(ctx, now, 500, func(d *domain.Dossier, step int) (events.Event, error) {
+		return dossierEvent("overdue", d.Holder, d, "", now, map[string]any{"step": step})
+	})
+}
+
+// ---- documents ----
+
+// UploadDocument stores the scan of the index-th received document of dossier id.
+func (s *Service) UploadDocument(ctx context.Context, a domain.Actor, id string, index int, r io.Reader, size int64, contentType string) (d *domain.Dossier, err error) {
+	ctx, span := s.tracer.Start(ctx, "dossiers.App.UploadDocument")
+	defer telemetry.End(span, &err)
+	if s.files == nil {
+		return nil, apperr.Unavailable("document storage", nil)
+	}
+	if !slices.Contains(a.Roles, domain.RoleReceive) {
+		return nil, apperr.Forbidden("attaching scans needs the role dossier.receive")
+	}
+	d, err = s.store.Dossier(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if d.Holder != a.Tenant {
+		return nil, apperr.Forbidden("only the unit holding the dossier may attach documents")
+	}
+	if index < 0 || index >= len(d.Documents) {
+		return nil, apperr.Invalid("index", fmt.Sprintf("the dossier has %d documents", len(d.Documents)))
+	}
+	key := fmt.Sprintf("dossiers/%s/%d", d.ID, index)
+	if _, err := s.files.Put(ctx, d.Tenant, key, r, size, contentType); err != nil {
+		return nil, apperr.Unavailable("document storage", err)
+	}
+	prev := d.Version
+	d.Documents[index].FileKey = key
+	d.Version++
+	if err := s.store.Update(ctx, d, prev, nil, nil); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+// DocumentFile opens the scan of a received document.
+func (s *Service) DocumentFile(ctx context.Context, id string, index int) (io.ReadCloser, error) {
+	if s.files == nil {
+		return nil, apperr.Unavailable("document storage", nil)
+	}
+	d, err := s.store.Dossier(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if index < 0 || index >= len(d.Documents) || d.Documents[index].FileKey == "" {
+		return nil, apperr.NotFound("document file", index)
+	}
+	return s.files.Get(ctx, d.Tenant, d.Documents[index].FileKey)
+}
+
+// ---- citizens ----
+
+// ErrLookupFailed is the one answer to a wrong code or wrong phone digits, so that neither can
+// be probed separately.
+var ErrLookupFailed = apperr.NotFound("dossier", "").WithMessage("Không tìm thấy hồ sơ với mã và số điện thoại đã nhập.")
+
+// ErrTooManyLookups answers a client over its lookup budget.
+var ErrTooManyLookups = &apperr.Error{Kind: apperr.KindConflict, Code: "too_many_lookups",
+	Message: "Bạn đã tra cứu quá nhiều lần. Vui lòng thử lại sau ít phút."}
+
+// Lookup finds a dossier for a citizen by receipt code and the last four digits of the phone
+// number given at receipt. client identifies the caller for rate limiting (its address).
+func (s *Service) Lookup(ctx context.Context, client, code, phone4 string) (d *domain.Dossier, err error) {
+	ctx, span := s.tracer.Start(ctx, "dossiers.App.Lookup")
+	defer telemetry.End(span, &err)
+	window := s.now().UTC().Truncate(s.cfg.LookupWindow)
+	key := sha256.Sum256([]byte(client))
+	n, err := s.store.Hit(ctx, hex.EncodeToString(key[:16]), window)
+	if err != nil {
+		return nil, err
+	}
+	if n > s.cfg.LookupLimit {
+		return nil, ErrTooManyLookups
+	}
+	code = strings.ToUpper(strings.TrimSpace(code))
+	phone4 = strings.TrimSpace(phone4)
+	if code == "" || len(code) > 64 || len(phone4) != 4 {
+		return nil, ErrLookupFailed
+	}
+	d, err = s.store.ByReceiptCode(ctx, code)
+	if err != nil {
+		return nil, err
+	}
+	// Compare against a dummy when there is no dossier, so both failures take the same path.
+	want := "\x00\x00\x00\x00"
+	if d != nil && len(d.Applicant.Phone) >= 4 {
+		want = d.Applicant.Phone[len(d.Applicant.Phone)-4:]
+	}
+	if subtle.ConstantTimeCompare([]byte(want), []byte(phone4)) != 1 || d == nil {
+		return nil, ErrLookupFailed
+	}
+	return d, nil
+}
+
+// Rate records a citizen's rating of a returned dossier, once.
+func (s *Service) Rate(ctx context.Context, client, code, phone4 string, r domain.Rating, comment string) (err error) {
+	ctx, span := s.tracer.Start(ctx, "dossiers.App.Rate")
+	defer telemetry.End(span, &err)
+	d, err := s.Lookup(ctx, client, code, phone4)
+	if err != nil {
+		return err
+	}
+	prev := d.Version
+	now := s.now().UTC().Truncate(time.Microsecond)
+	if err := d.Rate(r, comment, now); err != nil {
+		return err
+	}
+	e, err := dossierEvent("rated", d.Holder, d, "", now, map[string]any{"rating": string(r), "comment": d.RatingComment})
+	if err != nil {
+		return err
+	}
+	return s.store.SaveRating(ctx, d, prev, e)
+}

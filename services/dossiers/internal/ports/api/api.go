@@ -1,0 +1,779 @@
+// Package api is the dossiers service's REST API under <prefix>/api/v1: the catalogue and the
+// calendar, intake and lifecycle actions, inboxes and the ledger, forms, document files, the
+// citizen's lookup and rating, and the operator's provisioning. It turns HTTP into use-case
+// calls and errors into problem+json (libs/httpapi); the contract is api/openapi.yaml.
+package api
+
+import (
+	"bytes"
+	"encoding/csv"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"egov.vn/platform/libs/apperr"
+	"egov.vn/platform/libs/auth"
+	"egov.vn/platform/libs/httpapi"
+	"egov.vn/platform/services/dossiers/internal/app"
+	"egov.vn/platform/services/dossiers/internal/domain"
+)
+
+// Forms renders forms 01–07; ports/forms implements it.
+type Forms interface {
+	HTML(w io.Writer, form int, d *domain.Dossier, unit app.Settings, extra map[string]any) error
+	PDF(w io.Writer, form int, d *domain.Dossier, unit app.Settings, extra map[string]any) error
+}
+
+// API holds the handlers.
+type API struct {
+	app   *app.Service
+	forms Forms
+}
+
+// New returns the handlers over the use cases.
+func New(a *app.Service, forms Forms) *API { return &API{app: a, forms: forms} }
+
+const actorKey = "dossiers.actor"
+
+// Actor turns the verified token into the domain's actor and the request's tenant scope. Mount
+// it after auth.Middleware on every tenant route.
+func (h *API) Actor() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		cl, ok := auth.ClaimsFrom(c.Request.Context())
+		if !ok {
+			httpapi.RespondError(c, apperr.Unauthenticated("sign in first"))
+			return
+		}
+		a := domain.Actor{Subject: cl.Subject, Name: cl.Name, Tenant: cl.Tenant, Roles: cl.Roles}
+		ctx, err := h.app.Scope(c.Request.Context(), a)
+		if err != nil {
+			httpapi.RespondError(c, err)
+			return
+		}
+		c.Request = c.Request.WithContext(ctx)
+		c.Set(actorKey, a)
+		c.Next()
+	}
+}
+
+func actor(c *gin.Context) domain.Actor {
+	a, _ := c.Get(actorKey)
+	act, _ := a.(domain.Actor)
+	return act
+}
+
+// Mount registers the tenant routes on r (already authenticated and through Actor).
+func (h *API) Mount(r gin.IRouter) {
+	r.GET("/procedures", h.listProcedures)
+	r.GET("/procedures/export", h.exportProcedures)
+	r.POST("/procedures/import", h.importProcedures)
+	r.GET("/procedures/:code", h.getProcedure)
+	r.PUT("/procedures/:code", h.putProcedure)
+	r.DELETE("/procedures/:code", h.deleteProcedure)
+	r.GET("/calendar", h.getCalendar)
+	r.PUT("/calendar/days/:date", h.putCalendarDay)
+	r.DELETE("/calendar/days/:date", h.deleteCalendarDay)
+	r.PUT("/settings", h.putSettings)
+	r.POST("/dossiers", h.intake)
+	r.GET("/dossiers", h.listDossiers)
+	r.GET("/dossiers/:id", h.getDossier)
+	r.POST("/dossiers/:id/actions", h.act)
+	r.GET("/dossiers/:id/forms/:form", h.form)
+	r.PUT("/dossiers/:id/documents/:index/file", h.putFile)
+	r.GET("/dossiers/:id/documents/:index/file", h.getFile)
+}
+
+// MountPublic registers the citizen's routes (no account).
+func (h *API) MountPublic(r gin.IRouter) {
+	r.POST("/public/lookup", h.lookup)
+	r.POST("/public/rating", h.rate)
+}
+
+// MountOperator registers the provisioning route (platform.admin).
+func (h *API) MountOperator(r gin.IRouter) {
+	r.PUT("/tenants/:slug", h.provision)
+}
+
+// ---- catalogue ----
+
+func (h *API) listProcedures(c *gin.Context) {
+	ps, err := h.app.Procedures(c.Request.Context())
+	if err != nil {
+		httpapi.RespondError(c, err)
+		return
+	}
+	if ps == nil {
+		ps = []domain.Procedure{}
+	}
+	c.JSON(http.StatusOK, gin.H{"items": ps})
+}
+
+func (h *API) getProcedure(c *gin.Context) {
+	p, err := h.app.Procedure(c.Request.Context(), c.Param("code"))
+	if err != nil {
+		httpapi.RespondError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, p)
+}
+
+func (h *API) putProcedure(c *gin.Context) {
+	var p domain.Procedure
+	if err := httpapi.BindJSON(c, &p); err != nil {
+		httpapi.RespondError(c, err)
+		return
+	}
+	if p.Code == "" {
+		p.Code = c.Param("code")
+	}
+	if p.Code != c.Param("code") {
+		httpapi.RespondError(c, apperr.Invalid("code", "must match the code in the path"))
+		return
+	}
+	created, err := h.app.SaveProcedure(c.Request.Context(), actor(c), p)
+	if err != nil {
+		httpapi.RespondError(c, err)
+		return
+	}
+	status := http.StatusOK
+	if created {
+		status = http.StatusCreated
+	}
+	c.JSON(status, p)
+}
+
+func (h *API) deleteProcedure(c *gin.Context) {
+	if err := h.app.DeleteProcedure(c.Request.Context(), actor(c), c.Param("code")); err != nil {
+		httpapi.RespondError(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}
+
+// csvHeader is the column order of the catalogue's CSV form. Documents are "name|kind|count"
+// joined by ";", steps "name|share" joined by ";".
+var csvHeader = []string{"code", "name", "field", "level", "legal_time", "time_unit", "fee", "handling_unit", "supplement", "documents", "steps", "legal_basis"}
+
+func (h *API) exportProcedures(c *gin.Context) {
+	ps, err := h.app.Procedures(c.Request.Context())
+	if err != nil {
+		httpapi.RespondError(c, err)
+		return
+	}
+	if c.Query("format") != "csv" {
+		if ps == nil {
+			ps = []domain.Procedure{}
+		}
+		c.JSON(http.StatusOK, ps)
+		return
+	}
+	var buf bytes.Buffer
+	w := csv.NewWriter(&buf)
+	_ = w.Write(csvHeader)
+	for _, p := range ps {
+		docs := make([]string, len(p.Documents))
+		for i, d := range p.Documents {
+			docs[i] = fmt.Sprintf("%s|%s|%d", d.Name, d.Kind, d.Count)
+		}
+		steps := make([]string, len(p.Steps))
+		for i, s := range p.Steps {
+			steps[i] = fmt.Sprintf("%s|%d", s.Name, s.Share)
+		}
+		_ = w.Write([]string{p.Code, p.Name, p.Field, string(p.Level), strconv.Itoa(p.LegalTime), string(p.TimeUnit),
+			strconv.FormatInt(p.Fee, 10), p.HandlingUnit, string(p.Supplement), strings.Join(docs, ";"), strings.Join(steps, ";"), p.LegalBasis})
+	}
+	w.Flush()
+	c.Header("Content-Disposition", `attachment; filename="thu-tuc.csv"`)
+	c.Data(http.StatusOK, "text/csv; charset=utf-8", buf.Bytes())
+}
+
+func (h *API) importProcedures(c *gin.Context) {
+	var (
+		rows  []domain.Procedure
+		lines []int
+	)
+	if strings.HasPrefix(c.ContentType(), "text/csv") {
+		var perr *apperr.Error
+		rows, lines, perr = parseCSV(c.Request.Body)
+		if perr != nil {
+			httpapi.RespondError(c, perr)
+			return
+		}
+	} else if err := httpapi.BindJSON(c, &rows); err != nil {
+		httpapi.RespondError(c, err)
+		return
+	}
+	n, err := h.app.ImportProcedures(c.Request.Context(), actor(c), rows, lines)
+	if err != nil {
+		httpapi.RespondError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"imported": n})
+}
+
+// parseCSV reads the catalogue's CSV form; a cell that cannot be read is reported with its line
+// and column, as the validation of the rows is.
+func parseCSV(r io.Reader) ([]domain.Procedure, []int, *apperr.Error) {
+	cr := csv.NewReader(r)
+	cr.FieldsPerRecord = len(csvHeader)
+	var (
+		out   []domain.Procedure
+		lines []int
+		errs  apperr.FieldErrors
+	)
+	line := 0
+	for {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			break
+		}
+		line++
+		if err != nil {
+			return nil, nil, apperr.Malformed(fmt.Sprintf("line %d", line), "is not a CSV row of "+strconv.Itoa(len(csvHeader))+" columns: "+strings.Join(csvHeader, ","))
+		}
+		if line == 1 && rec[0] == "code" {
+			continue
+		}
+		p := domain.Procedure{Code: rec[0], Name: rec[1], Field: rec[2], Level: domain.Level(rec[3]), TimeUnit: domain.TimeUnit(rec[5]),
+			HandlingUnit: rec[7], Supplement: domain.SupplementPolicy(rec[8]), LegalBasis: rec[11]}
+		var e error
+		if p.LegalTime, e = strconv.Atoi(rec[4]); e != nil {
+			errs.Add(fmt.Sprintf("line %d: legal_time", line), "must be a whole number")
+		}
+		if p.Fee, e = strconv.ParseInt(rec[6], 10, 64); e != nil {
+			errs.Add(fmt.Sprintf("line %d: fee", line), "must be a whole number of đồng")
+		}
+		for i, d := range splitNonEmpty(rec[9]) {
+			parts := strings.Split(d, "|")
+			n := 0
+			if len(parts) == 3 {
+				n, e = strconv.Atoi(parts[2])
+			}
+			if len(parts) != 3 || e != nil {
+				errs.Add(fmt.Sprintf("line %d: documents[%d]", line, i), "must be name|original or copy|count")
+				continue
+			}
+			p.Documents = append(p.Documents, domain.RequiredDocument{Name: parts[0], Kind: domain.CopyKind(parts[1]), Count: n})
+		}
+		for i, s := range splitNonEmpty(rec[10]) {
+			parts := strings.Split(s, "|")
+			n := 0
+			if len(parts) == 2 {
+				n, e = strconv.Atoi(parts[1])
+			}
+			if len(parts) != 2 || e != nil {
+				errs.Add(fmt.Sprintf("line %d: steps[%d]", line, i), "must be name|share")
+				continue
+			}
+			p.Steps = append(p.Steps, domain.Step{Name: parts[0], Share: n})
+		}
+		out = append(out, p)
+		lines = append(lines, line)
+	}
+	if err := errs.Err(); err != nil {
+		return nil, nil, apperr.As(err)
+	}
+	return out, lines, nil
+}
+
+func splitNonEmpty(s string) []string {
+	var out []string
+	for part := range strings.SplitSeq(s, ";") {
+		if strings.TrimSpace(part) != "" {
+			out = append(out, part)
+		}
+	}
+	return out
+}
+
+// ---- calendar ----
+
+type dayJSON struct {
+	Date string `json:"date"`
+	Kind string `json:"kind"`
+	Note string `json:"note"`
+}
+
+type hoursJSON struct {
+	MorningStart   string `json:"morning_start"`
+	MorningEnd     string `json:"morning_end"`
+	AfternoonStart string `json:"afternoon_start"`
+	AfternoonEnd   string `json:"afternoon_end"`
+}
+
+func (h *API) getCalendar(c *gin.Context) {
+	year := time.Now().In(domain.Vietnam).Year()
+	if s := c.Query("year"); s != "" {
+		y, err := strconv.Atoi(s)
+		if err != nil || y < 1990 || y > 2100 {
+			httpapi.RespondError(c, apperr.Malformed("year", "must be a year from 1990 to 2100"))
+			return
+		}
+		year = y
+	}
+	cal, st, err := h.app.Calendar(c.Request.Context())
+	if err != nil {
+		httpapi.RespondError(c, err)
+		return
+	}
+	days := []dayJSON{}
+	for _, o := range cal.DaysOff(year) {
+		days = append(days, dayJSON{Date: o.Date.String(), Kind: string(o.Kind), Note: o.Note})
+	}
+	overrides := []dayJSON{}
+	for _, o := range cal.Overrides {
+		if o.Date.Year == year {
+			overrides = append(overrides, dayJSON{Date: o.Date.String(), Kind: string(o.Kind), Note: o.Note})
+		}
+	}
+	c.JSON(http.StatusOK, gin.H{"year": year, "days": days, "overrides": overrides,
+		"office_hours": hoursJSON{st.Hours.MorningStart.String(), st.Hours.MorningEnd.String(), st.Hours.AfternoonStart.String(), st.Hours.AfternoonEnd.String()},
+		"unit_code":    st.UnitCode, "receipt_pattern": st.ReceiptPattern})
+}
+
+func (h *API) putCalendarDay(c *gin.Context) {
+	d, err := domain.ParseDate(c.Param("date"))
+	if err != nil {
+		httpapi.RespondError(c, apperr.Malformed("date", "must be a date as YYYY-MM-DD"))
+		return
+	}
+	var body struct {
+		Kind string `json:"kind"`
+		Note string `json:"note"`
+	}
+	if err := httpapi.BindJSON(c, &body); err != nil {
+		httpapi.RespondError(c, err)
+		return
+	}
+	o := domain.DayOverride{Date: d, Kind: domain.DayKind(body.Kind), Note: body.Note}
+	if err := h.app.SetCalendarDay(c.Request.Context(), actor(c), o); err != nil {
+		httpapi.RespondError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, dayJSON{Date: d.String(), Kind: body.Kind, Note: body.Note})
+}
+
+func (h *API) deleteCalendarDay(c *gin.Context) {
+	d, err := domain.ParseDate(c.Param("date"))
+	if err != nil {
+		httpapi.RespondError(c, apperr.Malformed("date", "must be a date as YYYY-MM-DD"))
+		return
+	}
+	if err := h.app.DeleteCalendarDay(c.Request.Context(), actor(c), d); err != nil {
+		httpapi.RespondError(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}
+
+func (h *API) putSettings(c *gin.Context) {
+	var body struct {
+		OfficeHours    hoursJSON `json:"office_hours"`
+		UnitCode       string    `json:"unit_code"`
+		ReceiptPattern string    `json:"receipt_pattern"`
+	}
+	if err := httpapi.BindJSON(c, &body); err != nil {
+		httpapi.RespondError(c, err)
+		return
+	}
+	var hours domain.OfficeHours
+	var errs apperr.FieldErrors
+	for name, p := range map[string]*domain.TimeOfDay{"morning_start": &hours.MorningStart, "morning_end": &hours.MorningEnd,
+		"afternoon_start": &hours.AfternoonStart, "afternoon_end": &hours.AfternoonEnd} {
+		src := map[string]string{"morning_start": body.OfficeHours.MorningStart, "morning_end": body.OfficeHours.MorningEnd,
+			"afternoon_start": body.OfficeHours.AfternoonStart, "afternoon_end": body.OfficeHours.AfternoonEnd}[name]
+		v, err := domain.ParseClock(src)
+		if err != nil {
+			errs.Add("office_hours."+name, "must be a time as HH:MM")
+		}
+		*p = v
+	}
+	if err := errs.Err(); err != nil {
+		httpapi.RespondError(c, err)
+		return
+	}
+	if err := h.app.UpdateSettings(c.Request.Context(), actor(c), hours, body.UnitCode, domain.ReceiptPattern(body.ReceiptPattern)); err != nil {
+		httpapi.RespondError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, body)
+}
+
+// ---- dossiers ----
+
+type intakeJSON struct {
+	ProcedureCode string                    `json:"procedure_code"`
+	Applicant     domain.Applicant          `json:"applicant"`
+	Channel       domain.Channel            `json:"channel"`
+	Documents     []domain.ReceivedDocument `json:"documents"`
+	Note          string                    `json:"note"`
+}
+
+func (h *API) intake(c *gin.Context) {
+	var body intakeJSON
+	if err := httpapi.BindJSON(c, &body); err != nil {
+		httpapi.RespondError(c, err)
+		return
+	}
+	d, err := h.app.Intake(c.Request.Context(), actor(c), app.IntakeRequest{ProcedureCode: body.ProcedureCode,
+		Applicant: body.Applicant, Channel: body.Channel, Documents: body.Documents, Note: body.Note})
+	if err != nil {
+		httpapi.RespondError(c, err)
+		return
+	}
+	c.Header("Location", c.Request.URL.Path+"/"+d.ID)
+	c.JSON(http.StatusCreated, View(d, actor(c)))
+}
+
+func (h *API) listDossiers(c *gin.Context) {
+	pg, err := httpapi.ParsePage(c)
+	if err != nil {
+		httpapi.RespondError(c, err)
+		return
+	}
+	f, err := ParseFilter(c.Request.URL.Query())
+	if err != nil {
+		httpapi.RespondError(c, err)
+		return
+	}
+	f.Page = pg
+	res, err := h.app.Dossiers(c.Request.Context(), actor(c), app.Inbox(c.Query("inbox")), f)
+	if err != nil {
+		httpapi.RespondError(c, err)
+		return
+	}
+	items := make([]DossierView, len(res.Items))
+	for i, d := range res.Items {
+		items[i] = View(d, actor(c))
+	}
+	c.JSON(http.StatusOK, gin.H{"items": items, "next_cursor": res.NextCursor})
+}
+
+// ParseFilter reads the list filters shared by the API and the pages.
+func ParseFilter(q map[string][]string) (app.Filter, error) {
+	get := func(k string) string {
+		if v := q[k]; len(v) > 0 {
+			return strings.TrimSpace(v[0])
+		}
+		return ""
+	}
+	f := app.Filter{Procedure: get("procedure"), Query: get("q")}
+	for _, s := range q["state"] {
+		for part := range strings.SplitSeq(s, ",") {
+			st := domain.State(strings.TrimSpace(part))
+			if st == "" {
+				continue
+			}
+			if !validState(st) {
+				return f, apperr.Malformed("state", "is not a dossier state")
+			}
+			f.States = append(f.States, st)
+		}
+	}
+	for name, dst := range map[string]**time.Time{"from": &f.From, "to": &f.To} {
+		if s := get(name); s != "" {
+			d, err := domain.ParseDate(s)
+			if err != nil {
+				return f, apperr.Malformed(name, "must be a date as YYYY-MM-DD")
+			}
+			t := d.At(0)
+			if name == "to" {
+				t = d.AddDays(1).At(0) // inclusive
+			}
+			*dst = &t
+		}
+	}
+	return f, nil
+}
+
+func validState(s domain.State) bool {
+	for _, st := range domain.States {
+		if st == s {
+			return true
+		}
+	}
+	return false
+}
+
+func (h *API) getDossier(c *gin.Context) {
+	d, err := h.app.Dossier(c.Request.Context(), c.Param("id"))
+	if err != nil {
+		httpapi.RespondError(c, err)
+		return
+	}
+	v := View(d, actor(c))
+	v.History = d.History
+	c.JSON(http.StatusOK, v)
+}
+
+type actionJSON struct {
+	Action   domain.Action `json:"action"`
+	Version  int           `json:"version"`
+	Note     string        `json:"note"`
+	Unit     string        `json:"unit"`
+	Handler  string        `json:"handler"`
+	NewDueAt *time.Time    `json:"new_due_at"`
+}
+
+func (h *API) act(c *gin.Context) {
+	var body actionJSON
+	if err := httpapi.BindJSON(c, &body); err != nil {
+		httpapi.RespondError(c, err)
+		return
+	}
+	if body.Version < 1 {
+		httpapi.RespondError(c, apperr.Invalid("version", "send the version of the dossier you acted on (optimistic locking)"))
+		return
+	}
+	d, err := h.app.Act(c.Request.Context(), actor(c), c.Param("id"), body.Version, domain.Command{Action: body.Action,
+		Note: body.Note, Unit: body.Unit, Handler: body.Handler, NewDueAt: body.NewDueAt})
+	if err != nil {
+		httpapi.RespondError(c, err)
+		return
+	}
+	v := View(d, actor(c))
+	v.History = d.History
+	c.JSON(http.StatusOK, v)
+}
+
+func (h *API) form(c *gin.Context) {
+	name := c.Param("form")
+	format := "html"
+	if base, ok := strings.CutSuffix(name, ".pdf"); ok {
+		name, format = base, "pdf"
+	}
+	n, err := strconv.Atoi(name)
+	if err != nil || n < 1 || n > 7 {
+		httpapi.RespondError(c, apperr.NotFound("form", c.Param("form")))
+		return
+	}
+	d, err := h.app.Dossier(c.Request.Context(), c.Param("id"))
+	if err != nil {
+		httpapi.RespondError(c, err)
+		return
+	}
+	_, st, err := h.app.Calendar(c.Request.Context())
+	if err != nil {
+		httpapi.RespondError(c, err)
+		return
+	}
+	var buf bytes.Buffer
+	if format == "pdf" {
+		err = h.forms.PDF(&buf, n, d, st, nil)
+	} else {
+		err = h.forms.HTML(&buf, n, d, st, nil)
+	}
+	if err != nil {
+		httpapi.RespondError(c, err)
+		return
+	}
+	ct := "text/html; charset=utf-8"
+	if format == "pdf" {
+		ct = "application/pdf"
+	}
+	c.Data(http.StatusOK, ct, buf.Bytes())
+}
+
+// maxFile bounds one scanned document.
+const maxFile = 50 << 20
+
+func (h *API) putFile(c *gin.Context) {
+	idx, err := strconv.Atoi(c.Param("index"))
+	if err != nil {
+		httpapi.RespondError(c, apperr.Malformed("index", "must be a whole number"))
+		return
+	}
+	if c.Request.ContentLength > maxFile {
+		httpapi.RespondError(c, apperr.Invalid("file", "must be at most 50 MB"))
+		return
+	}
+	body := http.MaxBytesReader(c.Writer, c.Request.Body, maxFile)
+	d, err := h.app.UploadDocument(c.Request.Context(), actor(c), c.Param("id"), idx, body, c.Request.ContentLength, c.ContentType())
+	if err != nil {
+		httpapi.RespondError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, View(d, actor(c)))
+}
+
+func (h *API) getFile(c *gin.Context) {
+	idx, err := strconv.Atoi(c.Param("index"))
+	if err != nil {
+		httpapi.RespondError(c, apperr.Malformed("index", "must be a whole number"))
+		return
+	}
+	rc, err := h.app.DocumentFile(c.Request.Context(), c.Param("id"), idx)
+	if err != nil {
+		httpapi.RespondError(c, err)
+		return
+	}
+	defer func() { _ = rc.Close() }()
+	c.Status(http.StatusOK)
+	c.Header("Content-Type", "application/octet-stream")
+	_, _ = io.Copy(c.Writer, rc)
+}
+
+// ---- citizens ----
+
+type lookupJSON struct {
+	ReceiptCode string `json:"receipt_code"`
+	PhoneLast4  string `json:"phone_last4"`
+}
+
+func (h *API) lookup(c *gin.Context) {
+	var body lookupJSON
+	if err := httpapi.BindJSON(c, &body); err != nil {
+		httpapi.RespondError(c, err)
+		return
+	}
+	d, err := h.app.Lookup(c.Request.Context(), c.ClientIP(), body.ReceiptCode, body.PhoneLast4)
+	if err != nil {
+		respondCitizen(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, PublicView(d))
+}
+
+func (h *API) rate(c *gin.Context) {
+	var body struct {
+		lookupJSON
+		Rating  domain.Rating `json:"rating"`
+		Comment string        `json:"comment"`
+	}
+	if err := httpapi.BindJSON(c, &body); err != nil {
+		httpapi.RespondError(c, err)
+		return
+	}
+	if err := h.app.Rate(c.Request.Context(), c.ClientIP(), body.ReceiptCode, body.PhoneLast4, body.Rating, body.Comment); err != nil {
+		respondCitizen(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"rated": true})
+}
+
+// respondCitizen answers a citizen: too many lookups is 429 with Retry-After.
+func respondCitizen(c *gin.Context, err error) {
+	if e := apperr.As(err); e != nil && e.Code == app.ErrTooManyLookups.Code {
+		c.Header("Retry-After", "600")
+		httpapi.WriteProblem(c, httpapi.Problem{Status: http.StatusTooManyRequests, Title: "Too many requests", Code: e.Code, Detail: e.Message})
+		return
+	}
+	httpapi.RespondError(c, err)
+}
+
+// ---- operator ----
+
+func (h *API) provision(c *gin.Context) {
+	var body struct {
+		Code   string `json:"code"`
+		Name   string `json:"name"`
+		Kind   string `json:"kind"`
+		Parent string `json:"parent"`
+	}
+	if err := httpapi.BindJSON(c, &body); err != nil {
+		httpapi.RespondError(c, err)
+		return
+	}
+	slug := c.Param("slug")
+	created, seeded, err := h.app.Provision(c.Request.Context(), slug, app.TenantInfo{Code: body.Code, Name: body.Name, Kind: body.Kind, Parent: body.Parent})
+	if err != nil {
+		httpapi.RespondError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"tenant": slug, "created": created, "seeded": seeded})
+}
+
+// ---- views ----
+
+// DossierView is the API's JSON form of a dossier.
+type DossierView struct {
+	ID             string                    `json:"id"`
+	ReceiptCode    string                    `json:"receipt_code"`
+	Tenant         string                    `json:"tenant"`
+	Holder         string                    `json:"holder"`
+	Version        int                       `json:"version"`
+	Procedure      ProcedureRef              `json:"procedure"`
+	Applicant      domain.Applicant          `json:"applicant"`
+	Channel        domain.Channel            `json:"channel"`
+	Documents      []domain.ReceivedDocument `json:"documents"`
+	State          domain.State              `json:"state"`
+	Steps          []domain.Step             `json:"steps"`
+	StepsDone      int                       `json:"steps_done"`
+	StepDueAt      *time.Time                `json:"step_due_at"`
+	Unit           string                    `json:"unit"`
+	Handler        string                    `json:"handler"`
+	ReceivedAt     time.Time                 `json:"received_at"`
+	DueAt          time.Time                 `json:"due_at"`
+	ExtendedDueAt  *time.Time                `json:"extended_due_at"`
+	Late           bool                      `json:"late"`
+	ResolvedAt     *time.Time                `json:"resolved_at"`
+	ReturnedAt     *time.Time                `json:"returned_at"`
+	Rating         domain.Rating             `json:"rating,omitempty"`
+	AllowedActions []domain.Action           `json:"allowed_actions"`
+	History        []domain.Transition       `json:"history,omitempty"`
+}
+
+// ProcedureRef is the procedure as the dossier recorded it at receipt.
+type ProcedureRef struct {
+	Code         string       `json:"code"`
+	Name         string       `json:"name"`
+	Field        string       `json:"field"`
+	Level        domain.Level `json:"level"`
+	LegalMinutes int          `json:"legal_minutes"`
+	Fee          int64        `json:"fee"`
+}
+
+// View renders d for a (the allowed actions are a's).
+func View(d *domain.Dossier, a domain.Actor) DossierView {
+	allowed := d.AllowedActions(a)
+	if allowed == nil {
+		allowed = []domain.Action{}
+	}
+	docs := d.Documents
+	if docs == nil {
+		docs = []domain.ReceivedDocument{}
+	}
+	return DossierView{ID: d.ID, ReceiptCode: d.ReceiptCode, Tenant: d.Tenant, Holder: d.Holder, Version: d.Version,
+		Procedure: ProcedureRef{Code: d.ProcedureCode, Name: d.ProcedureName, Field: d.Field, Level: d.Level, LegalMinutes: d.LegalMinutes, Fee: d.Fee},
+		Applicant: d.Applicant, Channel: d.Channel, Documents: docs, State: d.State, Steps: d.Steps, StepsDone: d.StepsDone,
+		StepDueAt: d.StepDueAt, Unit: d.Unit, Handler: d.Handler, ReceivedAt: d.ReceivedAt, DueAt: d.DueAt,
+		ExtendedDueAt: d.ExtendedDueAt, Late: d.Late, ResolvedAt: d.ResolvedAt, ReturnedAt: d.ReturnedAt, Rating: d.Rating,
+		AllowedActions: allowed}
+}
+
+// PublicDossier is what a citizen sees: no personal data beyond what they typed.
+type PublicDossier struct {
+	ReceiptCode   string        `json:"receipt_code"`
+	Procedure     string        `json:"procedure"`
+	State         domain.State  `json:"state"`
+	ReceivedAt    time.Time     `json:"received_at"`
+	DueAt         time.Time     `json:"due_at"`
+	ExtendedDueAt *time.Time    `json:"extended_due_at"`
+	ResolvedAt    *time.Time    `json:"resolved_at"`
+	ReturnedAt    *time.Time    `json:"returned_at"`
+	CanRate       bool          `json:"can_rate"`
+	Timeline      []PublicEvent `json:"timeline"`
+	Rating        domain.Rating `json:"rating,omitempty"`
+}
+
+// PublicEvent is one step of the timeline a citizen sees.
+type PublicEvent struct {
+	At    time.Time    `json:"at"`
+	State domain.State `json:"state"`
+}
+
+// PublicView renders d for the citizen's lookup.
+func PublicView(d *domain.Dossier) PublicDossier {
+	tl := make([]PublicEvent, 0, len(d.History))
+	for _, t := range d.History {
+		tl = append(tl, PublicEvent{At: t.At, State: t.To})
+	}
+	return PublicDossier{ReceiptCode: d.ReceiptCode, Procedure: d.ProcedureName, State: d.State, ReceivedAt: d.ReceivedAt,
+		DueAt: d.DueAt, ExtendedDueAt: d.ExtendedDueAt, ResolvedAt: d.ResolvedAt, ReturnedAt: d.ReturnedAt,
+		CanRate: d.State == domain.StateReturned && d.Rating == "", Timeline: tl, Rating: d.Rating}
+}

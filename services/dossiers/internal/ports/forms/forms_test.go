@@ -1,0 +1,99 @@
+package forms
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+	"time"
+
+	"egov.vn/platform/services/dossiers/internal/app"
+	"egov.vn/platform/services/dossiers/internal/domain"
+)
+
+func sample(t *testing.T) (*domain.Dossier, app.Settings) {
+	t.Helper()
+	cal := domain.NewWorkingDayCalendar(domain.DefaultOfficeHours, nil)
+	now := time.Date(2026, 11, 23, 9, 0, 0, 0, domain.Vietnam)
+	p := app.ShippedCatalogue()[1]
+	in := domain.Intake{Procedure: p, Applicant: domain.Applicant{Name: "Nguyễn Thị Ánh Tuyết", IDNumber: "034190001234", Phone: "0912345678", Address: "Thôn Đồng Nhân, xã Đông Tân"}}
+	for _, d := range p.Documents {
+		in.Documents = append(in.Documents, domain.ReceivedDocument{Name: d.Name, Kind: d.Kind, Count: d.Count})
+	}
+	if err := in.Validate(now); err != nil {
+		t.Fatal(err)
+	}
+	a := domain.Actor{Subject: "u1", Name: "Phạm Văn Đức", Tenant: "xa-dong-tan", Roles: []string{domain.RoleReceive, domain.RoleHandle, domain.RoleApprove}}
+	d, err := domain.NewDossier("id-1", "UBXDT-261123-0001", in, a, cal, cal.Hours, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []domain.Command{{Action: domain.ActAssign, Unit: "Tư pháp – Hộ tịch"},
+		{Action: domain.ActRequestSupplement, Note: "Bổ sung bản sao giấy khai sinh của hai bên"}, {Action: domain.ActSupplement}} {
+		if _, err := d.Apply(a, c, cal, now.Add(time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	newDue := d.DueAt.Add(72 * time.Hour)
+	if _, err := d.Apply(a, domain.Command{Action: domain.ActExtend, Note: "Cần xác minh tình trạng hôn nhân ở nơi cư trú trước", NewDueAt: &newDue}, cal, d.DueAt.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.Apply(a, domain.Command{Action: domain.ActStop, Note: "Người yêu cầu không đủ điều kiện kết hôn"}, cal, d.DueAt.Add(2*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	return d, app.Settings{Name: "UBND xã Đông Tân", UnitCode: "UBXDT"}
+}
+
+func TestFormsSayTheSameInHTMLAndPDF(t *testing.T) {
+	t.Parallel()
+	d, unit := sample(t)
+	r := New()
+	for _, n := range []int{1, 2, 4, 5, 6} {
+		var html, pdf bytes.Buffer
+		if err := r.HTML(&html, n, d, unit, nil); err != nil {
+			t.Fatalf("form %d html: %v", n, err)
+		}
+		for _, want := range []string{"CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", strings.ToUpper(FormNames[n]), "UBXDT-261123-0001"} {
+			if !strings.Contains(html.String(), want) {
+				t.Errorf("form %d does not say %q", n, want)
+			}
+		}
+		if err := r.PDF(&pdf, n, d, unit, nil); err != nil {
+			t.Fatalf("form %d pdf: %v", n, err)
+		}
+		b := pdf.Bytes()
+		// A PDF that embeds its TrueType font subset (FontFile2) shows the diacritics on any
+		// reader, with no font of the reader's machine involved.
+		if !bytes.HasPrefix(b, []byte("%PDF-")) || !bytes.Contains(b, []byte("FontFile2")) || !bytes.Contains(b, []byte("utf8dejavu")) {
+			t.Errorf("form %d: not a PDF with an embedded font (%d bytes)", n, len(b))
+		}
+		testArtifact(t, n, b)
+	}
+	// Form 03 needs a refusal, which this dossier does not have.
+	var buf bytes.Buffer
+	if err := r.HTML(&buf, 3, d, unit, nil); err == nil {
+		t.Fatal("form 03 rendered for a dossier that was not refused")
+	}
+	var ledger bytes.Buffer
+	if err := WritePDF(&ledger, Ledger([]*domain.Dossier{d, d}, unit, "2026-11-01", "2026-11-30")); err != nil {
+		t.Fatal(err)
+	}
+	testArtifact(t, 7, ledger.Bytes())
+}
+
+// TestFontHasVietnameseGlyphs checks that the embedded font maps every letter Vietnamese uses,
+// so no diacritic can fall back to a missing-glyph box.
+func TestFontHasVietnameseGlyphs(t *testing.T) {
+	t.Parallel()
+	letters := "aăâbcdđeêghiklmnoôơpqrstuưvxy" + "àáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ"
+	for _, font := range [][]byte{fontRegular, fontBold} {
+		cmap, err := unicodeCoverage(font)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range letters + strings.ToUpper(letters) + "–" {
+			if !cmap[r] {
+				t.Errorf("the font has no glyph for %q", r)
+			}
+		}
+	}
+}

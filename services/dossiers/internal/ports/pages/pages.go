@@ -1,0 +1,518 @@
+// Package pages is the staff's and citizens' side of the one-stop shop in Vietnamese, in the
+// platform shell (libs/web, htmx): the desk intake form with the procedure's checklist and the
+// printed receipt, inboxes, the dossier page with its timeline and actions, search, the ledger
+// with CSV export, printable forms, and the citizen's lookup and rating.
+package pages
+
+import (
+	"bytes"
+	"embed"
+	"encoding/csv"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"egov.vn/platform/libs/apperr"
+	"egov.vn/platform/libs/auth"
+	"egov.vn/platform/libs/web"
+	"egov.vn/platform/services/dossiers/internal/app"
+	"egov.vn/platform/services/dossiers/internal/domain"
+	"egov.vn/platform/services/dossiers/internal/ports/api"
+	"egov.vn/platform/services/dossiers/internal/ports/forms"
+)
+
+//go:embed templates/*.html
+var templates embed.FS
+
+// NewShell builds the page shell of the service.
+func NewShell(prefix string, flashKey []byte, insecure bool, log *slog.Logger) (*web.Shell, error) {
+	sub, err := fs.Sub(templates, "templates")
+	if err != nil {
+		return nil, err
+	}
+	return web.New(web.Config{Service: "Một cửa", Prefix: prefix, FlashKey: flashKey, InsecureHTTP: insecure,
+		LogoutURL: prefix + "/logout", LoginURL: prefix + "/login", Pages: sub, Logger: log})
+}
+
+// Pages holds the page handlers.
+type Pages struct {
+	app    *app.Service
+	shell  *web.Shell
+	forms  *forms.Renderer
+	prefix string
+}
+
+// New returns the pages.
+func New(a *app.Service, shell *web.Shell, f *forms.Renderer, prefix string) *Pages {
+	return &Pages{app: a, shell: shell, forms: f, prefix: prefix}
+}
+
+// Mount registers sign-in, the staff pages (signed in) and the citizen's pages (public).
+func (p *Pages) Mount(r *gin.Engine, w *auth.Web) {
+	p.shell.Mount(r)
+	w.Mount(r, p.shell.CSRF())
+	pub := r.Group(p.prefix, p.shell.CSRF())
+	pub.GET("/tra-cuu", p.lookupPage)
+	pub.POST("/tra-cuu", p.lookup)
+	pub.POST("/danh-gia", p.rate)
+	staff := r.Group(p.prefix, w.Session(), w.RequireSignIn(), p.shell.CSRF(), p.actor)
+	staff.GET("/", p.inbox)
+	staff.GET("/tiep-nhan", p.intakeForm)
+	staff.POST("/tiep-nhan", p.intake)
+	staff.GET("/ho-so/:id", p.dossier)
+	staff.POST("/ho-so/:id/hanh-dong", p.act)
+	staff.GET("/ho-so/:id/phieu/:form", p.form)
+	staff.GET("/so-theo-doi", p.ledger)
+}
+
+const actorKey = "dossiers.page.actor"
+
+func (p *Pages) actor(c *gin.Context) {
+	cl, ok := auth.ClaimsFrom(c.Request.Context())
+	if !ok {
+		c.AbortWithStatus(http.StatusUnauthorized)
+		return
+	}
+	a := domain.Actor{Subject: cl.Subject, Name: cl.Name, Tenant: cl.Tenant, Roles: cl.Roles}
+	ctx, err := p.app.Scope(c.Request.Context(), a)
+	if err != nil {
+		p.fail(c, err)
+		c.Abort()
+		return
+	}
+	c.Request = c.Request.WithContext(ctx)
+	c.Set(actorKey, a)
+	if _, st, err := p.app.Calendar(ctx); err == nil && st.Name != "" {
+		web.SetViewer(c, &web.Viewer{Name: cl.Name, Role: roleVI(cl.Roles), Tenant: web.Tenant{Slug: cl.Tenant, Name: st.Name}})
+	}
+	c.Next()
+}
+
+func roleVI(roles []string) string {
+	names := map[string]string{domain.RoleReceive: "Tiếp nhận", domain.RoleHandle: "Xử lý", domain.RoleApprove: "Lãnh đạo", domain.RoleAdmin: "Quản trị"}
+	var out []string
+	for _, r := range roles {
+		if n, ok := names[r]; ok {
+			out = append(out, n)
+		}
+	}
+	return strings.Join(out, ", ")
+}
+
+func actorOf(c *gin.Context) domain.Actor {
+	v, _ := c.Get(actorKey)
+	a, _ := v.(domain.Actor)
+	return a
+}
+
+// fail shows an error page in Vietnamese.
+func (p *Pages) fail(c *gin.Context, err error) {
+	e := apperr.As(err)
+	status, title, msg := http.StatusInternalServerError, "Đã có lỗi", "Hệ thống gặp sự cố. Vui lòng thử lại sau."
+	if e != nil {
+		switch e.Kind {
+		case apperr.KindNotFound:
+			status, title, msg = http.StatusNotFound, "Không tìm thấy", "Không tìm thấy hồ sơ hoặc bạn không có quyền xem."
+		case apperr.KindForbidden:
+			status, title, msg = http.StatusForbidden, "Không có quyền", "Bạn không có quyền thực hiện việc này."
+		case apperr.KindConflict:
+			status, title, msg = http.StatusConflict, "Hồ sơ đã thay đổi", "Người khác vừa cập nhật hồ sơ. Vui lòng tải lại trang."
+		case apperr.KindInvalid, apperr.KindMalformed:
+			status, title, msg = http.StatusUnprocessableEntity, "Không thực hiện được", e.Message
+		case apperr.KindUnavailable:
+			status, title, msg = http.StatusServiceUnavailable, "Tạm thời gián đoạn", "Một dịch vụ liên quan chưa sẵn sàng. Vui lòng thử lại sau."
+		}
+	}
+	p.shell.RenderError(c, status, title, msg)
+}
+
+// ---- inbox and search ----
+
+var inboxTabs = []struct{ Key, Label string }{{"mine", "Giao cho tôi"}, {"unit", "Của đơn vị"}, {"due_soon", "Sắp đến hạn"}, {"overdue", "Quá hạn"}, {"", "Tất cả"}}
+
+type row struct {
+	*domain.Dossier
+	StateVI string
+	Overdue bool
+}
+
+func (p *Pages) inbox(c *gin.Context) {
+	q := c.Request.URL.Query()
+	f, err := api.ParseFilter(q)
+	if err != nil {
+		p.fail(c, err)
+		return
+	}
+	f.Page.Limit = 50
+	inbox := app.Inbox(q.Get("inbox"))
+	res, err := p.app.Dossiers(c.Request.Context(), actorOf(c), inbox, f)
+	if err != nil {
+		p.fail(c, err)
+		return
+	}
+	now := time.Now()
+	rows := make([]row, len(res.Items))
+	for i, d := range res.Items {
+		rows[i] = row{Dossier: d, StateVI: forms.StateVI[d.State], Overdue: d.State.Active() && d.CurrentDue().Before(now)}
+	}
+	procs, _ := p.app.Procedures(c.Request.Context())
+	form := web.NewForm(q)
+	p.shell.Render(c, http.StatusOK, web.Page{Title: "Hồ sơ", Content: "inbox", Form: form, Fragment: "rows",
+		Data: gin.H{"Tabs": inboxTabs, "Inbox": string(inbox), "Rows": rows, "States": stateOptions(), "Procedures": procOptions(procs),
+			"Prefix": p.prefix}})
+}
+
+func stateOptions() []web.Option {
+	out := make([]web.Option, 0, len(domain.States))
+	for _, s := range domain.States {
+		out = append(out, web.Option{Value: string(s), Label: forms.StateVI[s]})
+	}
+	return out
+}
+
+func procOptions(ps []domain.Procedure) []web.Option {
+	out := make([]web.Option, 0, len(ps))
+	for _, pr := range ps {
+		out = append(out, web.Option{Value: pr.Code, Label: pr.Name})
+	}
+	return out
+}
+
+// ---- intake ----
+
+func (p *Pages) intakeForm(c *gin.Context) {
+	p.renderIntake(c, http.StatusOK, web.NewForm(c.Request.URL.Query()))
+}
+
+func (p *Pages) renderIntake(c *gin.Context, status int, form *web.Form) {
+	procs, err := p.app.Procedures(c.Request.Context())
+	if err != nil {
+		p.fail(c, err)
+		return
+	}
+	var chosen *domain.Procedure
+	for i := range procs {
+		if procs[i].Code == form.Values.Get("procedure_code") {
+			chosen = &procs[i]
+		}
+	}
+	var due string
+	if chosen != nil {
+		if cal, st, err := p.app.Calendar(c.Request.Context()); err == nil {
+			if t, err := cal.AddWorkingMinutes(time.Now(), chosen.LegalMinutes(st.Hours)); err == nil {
+				due = web.FormatDateTime(t)
+			}
+		}
+	}
+	p.shell.Render(c, status, web.Page{Title: "Tiếp nhận hồ sơ", Content: "intake", Form: form, Fragment: "checklist",
+		Data: gin.H{"Procedures": procOptions(procs), "Chosen": chosen, "Due": due, "Prefix": p.prefix,
+			"Channels": []web.Option{{Value: "desk", Label: "Trực tiếp"}, {Value: "post", Label: "Bưu chính"}, {Value: "online", Label: "Trực tuyến"}}}})
+}
+
+func (p *Pages) intake(c *gin.Context) {
+	if err := c.Request.ParseForm(); err != nil {
+		p.fail(c, apperr.Malformed("", "biểu mẫu không đọc được"))
+		return
+	}
+	v := c.Request.PostForm
+	form := web.NewForm(v)
+	code := v.Get("procedure_code")
+	proc, err := p.app.Procedure(c.Request.Context(), code)
+	if err != nil {
+		form.Errors.Add("procedure_code", "Chọn thủ tục hành chính")
+		p.renderIntake(c, http.StatusUnprocessableEntity, form)
+		return
+	}
+	var docs []domain.ReceivedDocument
+	for i, d := range proc.Documents {
+		if v.Get(fmt.Sprintf("doc_%d", i)) == "on" {
+			docs = append(docs, domain.ReceivedDocument{Name: d.Name, Kind: d.Kind, Count: d.Count})
+		}
+	}
+	req := app.IntakeRequest{ProcedureCode: code, Channel: domain.Channel(v.Get("channel")), Documents: docs, Note: v.Get("note"),
+		Applicant: domain.Applicant{Name: v.Get("applicant_name"), IDNumber: v.Get("applicant_id_number"), Phone: v.Get("applicant_phone"),
+			Address: v.Get("applicant_address"), Organisation: v.Get("applicant_organisation"), TaxCode: v.Get("applicant_tax_code")}}
+	d, err := p.app.Intake(c.Request.Context(), actorOf(c), req)
+	if e := apperr.As(err); e != nil && e.Kind == apperr.KindInvalid {
+		for _, f := range e.Fields {
+			name := strings.ReplaceAll(f.Field, ".", "_")
+			if name == "documents" {
+				name = "doc_0"
+			}
+			form.Errors.Add(name, f.Reason)
+		}
+		p.renderIntake(c, http.StatusUnprocessableEntity, form)
+		return
+	}
+	if err != nil {
+		p.fail(c, err)
+		return
+	}
+	p.shell.AddFlash(c, web.FlashSuccess, "Đã tiếp nhận hồ sơ "+d.ReceiptCode+". In giấy tiếp nhận và hẹn trả kết quả cho người nộp.")
+	c.Redirect(http.StatusSeeOther, p.prefix+"/ho-so/"+d.ID+"?in=1")
+}
+
+// ---- dossier ----
+
+type actionButton struct {
+	Action   domain.Action
+	Label    string
+	Note     bool // needs a reason
+	Assign   bool
+	Extend   bool
+	Dangered bool
+}
+
+func (p *Pages) dossier(c *gin.Context) {
+	d, err := p.app.Dossier(c.Request.Context(), c.Param("id"))
+	if err != nil {
+		p.fail(c, err)
+		return
+	}
+	a := actorOf(c)
+	var buttons []actionButton
+	for _, act := range d.AllowedActions(a) {
+		buttons = append(buttons, actionButton{Action: act, Label: forms.ActionVI[act],
+			Note:   act == domain.ActRefuse || act == domain.ActRequestSupplement || act == domain.ActStop || act == domain.ActWithdraw || act == domain.ActExtend,
+			Assign: act == domain.ActAssign, Extend: act == domain.ActExtend,
+			Dangered: act == domain.ActRefuse || act == domain.ActStop || act == domain.ActWithdraw})
+	}
+	type entry struct {
+		domain.Transition
+		ActionVI, StateVI string
+	}
+	timeline := make([]entry, len(d.History))
+	for i, h := range d.History {
+		timeline[i] = entry{Transition: h, ActionVI: forms.ActionVI[h.Action], StateVI: forms.StateVI[h.To]}
+	}
+	var available []gin.H
+	for n := 1; n <= 6; n++ {
+		if _, err := forms.Build(n, d, app.Settings{}); err == nil {
+			available = append(available, gin.H{"N": n, "Name": forms.FormNames[n]})
+		}
+	}
+	p.shell.Render(c, http.StatusOK, web.Page{Title: "Hồ sơ " + d.ReceiptCode, Content: "dossier",
+		Data: gin.H{"D": d, "StateVI": forms.StateVI[d.State], "Timeline": timeline, "Buttons": buttons, "Forms": available,
+			"Prefix": p.prefix, "Print": c.Query("in") == "1", "Overdue": d.State.Active() && d.CurrentDue().Before(time.Now())}})
+}
+
+func (p *Pages) act(c *gin.Context) {
+	if err := c.Request.ParseForm(); err != nil {
+		p.fail(c, apperr.Malformed("", "biểu mẫu không đọc được"))
+		return
+	}
+	v := c.Request.PostForm
+	version, _ := strconv.Atoi(v.Get("version"))
+	cmd := domain.Command{Action: domain.Action(v.Get("action")), Note: v.Get("note"), Unit: v.Get("unit"), Handler: v.Get("handler")}
+	if s := v.Get("new_due"); s != "" {
+		if d, err := domain.ParseDate(s); err == nil {
+			t := d.At(17 * 60)
+			cmd.NewDueAt = &t
+		}
+	}
+	if cmd.Action == domain.ActAssign && cmd.Handler == "me" {
+		cmd.Handler = actorOf(c).Subject
+	}
+	d, err := p.app.Act(c.Request.Context(), actorOf(c), c.Param("id"), version, cmd)
+	if err != nil {
+		e := apperr.As(err)
+		switch {
+		case e != nil && e.Kind == apperr.KindConflict:
+			p.shell.AddFlash(c, web.FlashError, "Hồ sơ vừa được người khác cập nhật; trang đã được tải lại, vui lòng thực hiện lại.")
+		case e != nil && (e.Kind == apperr.KindInvalid || e.Kind == apperr.KindForbidden):
+			p.shell.AddFlash(c, web.FlashError, "Không thực hiện được: "+e.Message)
+		default:
+			p.fail(c, err)
+			return
+		}
+		c.Redirect(http.StatusSeeOther, p.prefix+"/ho-so/"+c.Param("id"))
+		return
+	}
+	p.shell.AddFlash(c, web.FlashSuccess, "Đã cập nhật: "+forms.ActionVI[cmd.Action]+".")
+	c.Redirect(http.StatusSeeOther, p.prefix+"/ho-so/"+d.ID)
+}
+
+func (p *Pages) form(c *gin.Context) {
+	name := c.Param("form")
+	pdf := false
+	if base, ok := strings.CutSuffix(name, ".pdf"); ok {
+		name, pdf = base, true
+	}
+	n, err := strconv.Atoi(name)
+	if err != nil || n < 1 || n > 6 {
+		p.fail(c, apperr.NotFound("form", name))
+		return
+	}
+	d, err := p.app.Dossier(c.Request.Context(), c.Param("id"))
+	if err != nil {
+		p.fail(c, err)
+		return
+	}
+	_, st, err := p.app.Calendar(c.Request.Context())
+	if err != nil {
+		p.fail(c, err)
+		return
+	}
+	var buf bytes.Buffer
+	ct := "text/html; charset=utf-8"
+	if pdf {
+		err, ct = p.forms.PDF(&buf, n, d, st, nil), "application/pdf"
+	} else {
+		err = p.forms.HTML(&buf, n, d, st, nil)
+	}
+	if err != nil {
+		p.fail(c, err)
+		return
+	}
+	c.Data(http.StatusOK, ct, buf.Bytes())
+}
+
+// ---- ledger ----
+
+func (p *Pages) ledger(c *gin.Context) {
+	q := c.Request.URL.Query()
+	today := time.Now().In(domain.Vietnam)
+	if q.Get("from") == "" {
+		q.Set("from", today.AddDate(0, 0, 1-today.Day()).Format(time.DateOnly))
+	}
+	if q.Get("to") == "" {
+		q.Set("to", today.Format(time.DateOnly))
+	}
+	f, err := api.ParseFilter(q)
+	if err != nil {
+		p.fail(c, err)
+		return
+	}
+	f.OldestLast = true
+	var all []*domain.Dossier
+	// The ledger is one unit's book: its own dossiers, read page by page up to a bound.
+	for len(all) < 5000 {
+		f.Page.Limit = 200
+		res, err := p.app.Dossiers(c.Request.Context(), actorOf(c), app.InboxAll, f)
+		if err != nil {
+			p.fail(c, err)
+			return
+		}
+		for _, d := range res.Items {
+			if d.Tenant == actorOf(c).Tenant {
+				all = append(all, d)
+			}
+		}
+		if res.NextCursor == "" {
+			break
+		}
+		next, err := decodeCursor(res.NextCursor)
+		if err != nil {
+			break
+		}
+		f.Page.After = &next
+	}
+	_, st, _ := p.app.Calendar(c.Request.Context())
+	switch q.Get("format") {
+	case "csv":
+		var buf bytes.Buffer
+		buf.WriteString("\ufeff") // so that spreadsheet programs read UTF-8
+		w := csv.NewWriter(&buf)
+		_ = w.Write([]string{"STT", "Mã hồ sơ", "Thủ tục", "Người nộp", "Số định danh", "Kênh", "Nhận lúc", "Hẹn trả", "Có kết quả", "Trả lúc", "Tình trạng", "Trễ hạn"})
+		for i, d := range all {
+			_ = w.Write([]string{strconv.Itoa(i + 1), d.ReceiptCode, d.ProcedureName, d.Applicant.Name, d.Applicant.IDNumber, string(d.Channel),
+				web.FormatDateTime(d.ReceivedAt), web.FormatDateTime(d.DueAt), optTime(d.ResolvedAt), optTime(d.ReturnedAt),
+				forms.StateVI[d.State], map[bool]string{true: "có", false: "không"}[d.Late]})
+		}
+		w.Flush()
+		c.Header("Content-Disposition", `attachment; filename="so-theo-doi-ho-so.csv"`)
+		c.Data(http.StatusOK, "text/csv; charset=utf-8", buf.Bytes())
+	case "pdf":
+		var buf bytes.Buffer
+		if err := forms.WritePDF(&buf, forms.Ledger(all, st, q.Get("from"), q.Get("to"))); err != nil {
+			p.fail(c, err)
+			return
+		}
+		c.Data(http.StatusOK, "application/pdf", buf.Bytes())
+	case "html":
+		var buf bytes.Buffer
+		if err := forms.WriteHTML(&buf, forms.Ledger(all, st, q.Get("from"), q.Get("to"))); err != nil {
+			p.fail(c, err)
+			return
+		}
+		c.Data(http.StatusOK, "text/html; charset=utf-8", buf.Bytes())
+	default:
+		rows := make([]row, len(all))
+		for i, d := range all {
+			rows[i] = row{Dossier: d, StateVI: forms.StateVI[d.State]}
+		}
+		p.shell.Render(c, http.StatusOK, web.Page{Title: "Sổ theo dõi hồ sơ", Content: "ledger", Form: web.NewForm(q),
+			Data: gin.H{"Rows": rows, "Query": q.Encode(), "Prefix": p.prefix}})
+	}
+}
+
+func optTime(t *time.Time) string {
+	if t == nil {
+		return ""
+	}
+	return web.FormatDateTime(*t)
+}
+
+// ---- citizens ----
+
+func (p *Pages) lookupPage(c *gin.Context) {
+	p.shell.Render(c, http.StatusOK, web.Page{Title: "Tra cứu hồ sơ", Content: "lookup", Form: web.NewForm(nil), Data: gin.H{"Prefix": p.prefix}})
+}
+
+func (p *Pages) lookup(c *gin.Context) {
+	if err := c.Request.ParseForm(); err != nil {
+		p.fail(c, apperr.Malformed("", "biểu mẫu không đọc được"))
+		return
+	}
+	form := web.NewForm(c.Request.PostForm)
+	d, err := p.app.Lookup(c.Request.Context(), c.ClientIP(), form.Values.Get("receipt_code"), form.Values.Get("phone_last4"))
+	data := gin.H{"Prefix": p.prefix}
+	status := http.StatusOK
+	if err != nil {
+		e := apperr.As(err)
+		if e == nil || (e.Kind != apperr.KindNotFound && e.Code != app.ErrTooManyLookups.Code) {
+			p.fail(c, err)
+			return
+		}
+		form.Errors.Add("receipt_code", e.Message)
+		status = http.StatusNotFound
+		if e.Code == app.ErrTooManyLookups.Code {
+			status = http.StatusTooManyRequests
+		}
+	} else {
+		pv := api.PublicView(d)
+		data["D"], data["StateVI"] = pv, forms.StateVI[d.State]
+		tl := make([]gin.H, len(pv.Timeline))
+		for i, e := range pv.Timeline {
+			tl[i] = gin.H{"At": e.At, "State": forms.StateVI[e.State]}
+		}
+		data["Timeline"] = tl
+	}
+	p.shell.Render(c, status, web.Page{Title: "Tra cứu hồ sơ", Content: "lookup", Form: form, Data: data})
+}
+
+func (p *Pages) rate(c *gin.Context) {
+	if err := c.Request.ParseForm(); err != nil {
+		p.fail(c, apperr.Malformed("", "biểu mẫu không đọc được"))
+		return
+	}
+	v := c.Request.PostForm
+	err := p.app.Rate(c.Request.Context(), c.ClientIP(), v.Get("receipt_code"), v.Get("phone_last4"), domain.Rating(v.Get("rating")), v.Get("comment"))
+	if err != nil {
+		e := apperr.As(err)
+		if e == nil {
+			p.fail(c, err)
+			return
+		}
+		p.shell.AddFlash(c, web.FlashError, e.Message)
+	} else {
+		p.shell.AddFlash(c, web.FlashSuccess, "Cảm ơn Ông/Bà đã đánh giá.")
+	}
+	c.Redirect(http.StatusSeeOther, p.prefix+"/tra-cuu")
+}

@@ -1,0 +1,40 @@
+package service
+
+import (
+	"errors"
+	"time"
+
+	"egov.vn/platform/libs/auth"
+	"egov.vn/platform/libs/config"
+)
+
+// Config is the dossiers service's configuration, read from DOSSIERS_* variables.
+type Config struct {
+	config.Common
+	auth.ServiceConfig
+
+	// OverdueInterval is how often each replica looks for overdue dossiers and steps.
+	OverdueInterval time.Duration `env:"OVERDUE_INTERVAL" envDefault:"1m"`
+	// LookupLimit citizen lookups per client address per LookupWindow.
+	LookupLimit  int           `env:"LOOKUP_LIMIT" envDefault:"10"`
+	LookupWindow time.Duration `env:"LOOKUP_WINDOW" envDefault:"10m"`
+	// BucketPrefix is put before a tenant's slug to name its MinIO bucket.
+	BucketPrefix string `env:"BUCKET_PREFIX" envDefault:""`
+	// Files turns the MinIO file store for scanned documents on.
+	Files bool `env:"FILES" envDefault:"true"`
+}
+
+// Defaults puts the database under ./var for the local stack.
+func (c *Config) Defaults() { c.DatabaseDSN = config.SQLiteDSN("dossiers") }
+
+// Validate checks what parsing cannot.
+func (c Config) Validate() error {
+	errs := []error{c.Common.Validate(), c.ServiceConfig.Validate()}
+	if c.OverdueInterval < time.Second {
+		errs = append(errs, config.Invalid("OVERDUE_INTERVAL", "must be at least 1s"))
+	}
+	if c.LookupLimit < 1 || c.LookupWindow < time.Second {
+		errs = append(errs, config.Invalid("LOOKUP_LIMIT", "and LOOKUP_WINDOW must be positive"))
+	}
+	return errors.Join(errs...)
+}
