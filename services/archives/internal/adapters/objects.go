@@ -1,0 +1,258 @@
+package adapters
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/minio/minio-go/v7"
+
+	"egov.vn/platform/libs/apperr"
+	"egov.vn/platform/services/archives/internal/domain"
+)
+
+// Objects keeps the archives' files in MinIO: one bucket per tenant, created with object lock
+// (which S3 allows only at creation) and versioning, so that no version is ever replaced in
+// place and records under retention cannot be deleted.
+type Objects struct {
+	client   *minio.Client
+	prefix   string
+	partSize uint64
+	threads  uint
+	mode     minio.RetentionMode
+	// ensured remembers buckets this process has checked. It is only a shortcut: every replica
+	// checks for itself, and creating a bucket that exists is harmless.
+	ensured sync.Map
+}
+
+// ObjectsConfig tunes the object store.
+type ObjectsConfig struct {
+	// BucketPrefix is put before the tenant slug to name its bucket ("" in production: the
+	// bucket is the slug; tests use a random prefix).
+	BucketPrefix string
+	// PartSize is the multipart part size; one upload holds Threads parts in memory.
+	PartSize uint64
+	// Threads is how many parts are in flight. More than one overlaps reading the next part
+	// with sending the previous; measured on the 2-core test machine it was slower (see README).
+	Threads uint
+	// Governance selects GOVERNANCE retention instead of COMPLIANCE (for test installations only:
+	// it lets an administrator with the bypass permission delete locked records).
+	Governance bool
+}
+
+// MinPartSize is S3's smallest multipart part (except the last).
+const MinPartSize = 5 << 20
+
+// NewObjects returns the object store over client.
+func NewObjects(client *minio.Client, cfg ObjectsConfig) *Objects {
+	if cfg.PartSize < MinPartSize {
+		cfg.PartSize = 16 << 20
+	}
+	if cfg.Threads == 0 {
+		cfg.Threads = 1
+	}
+	mode := minio.Compliance
+	if cfg.Governance {
+		mode = minio.Governance
+	}
+	return &Objects{client: client, prefix: cfg.BucketPrefix, partSize: cfg.PartSize, threads: cfg.Threads, mode: mode}
+}
+
+// Bucket names the bucket of tenant.
+func (o *Objects) Bucket(tenant string) string { return o.prefix + tenant }
+
+// LockMode names the retention mode applied to records.
+func (o *Objects) LockMode() string { return string(o.mode) }
+
+// EnsureBucket creates the tenant's bucket with object lock and versioning when it is missing,
+// and refuses one made without object lock (by hand, or by an operator misconfigured), since
+// records put there could be deleted. It reports whether it created the bucket.
+func (o *Objects) EnsureBucket(ctx context.Context, tenant string) (created bool, err error) {
+	bucket := o.Bucket(tenant)
+	if _, ok := o.ensured.Load(bucket); ok {
+		return false, nil
+	}
+	exists, err := o.client.BucketExists(ctx, bucket)
+	if err != nil {
+		return false, classify(err, "check bucket "+bucket)
+	}
+	if !exists {
+		err = o.client.MakeBucket(ctx, bucket, minio.MakeBucketOptions{ObjectLocking: true})
+		switch code := minio.ToErrorResponse(err).Code; {
+		case err == nil:
+			created = true
+		case code == "BucketAlreadyOwnedByYou" || code == "BucketAlreadyExists":
+			// Another replica made it first.
+		default:
+			return false, classify(err, "create bucket "+bucket)
+		}
+	}
+	lock, _, _, _, err := o.client.GetObjectLockConfig(ctx, bucket)
+	if err != nil || lock != "Enabled" {
+		return false, fmt.Errorf("archives: bucket %s exists without object lock (it must be created with it): %w", bucket, classify(err, "object lock"))
+	}
+	// Object lock turns versioning on; asking again is harmless and covers a bucket whose
+	// versioning someone suspended.
+	if err := o.client.EnableVersioning(ctx, bucket); err != nil {
+		return false, classify(err, "enable versioning on "+bucket)
+	}
+	o.ensured.Store(bucket, true)
+	return created, nil
+}
+
+// Put streams r to tenant's bucket under key as a multipart upload of unknown length: at most
+// Threads parts are held in memory. It returns the new version's id and size.
+func (o *Objects) Put(ctx context.Context, tenant, key string, r io.Reader, contentType string) (versionID string, size int64, err error) {
+	if _, err := o.EnsureBucket(ctx, tenant); err != nil {
+		return "", 0, err
+	}
+	info, err := o.client.PutObject(ctx, o.Bucket(tenant), key, r, -1, minio.PutObjectOptions{
+		ContentType: contentType, PartSize: o.partSize, ConcurrentStreamParts: o.threads > 1, NumThreads: o.threads,
+	})
+	if err != nil {
+		return "", 0, classify(err, "store "+key)
+	}
+	return info.VersionID, info.Size, nil
+}
+
+// Open streams one version of an object.
+func (o *Objects) Open(ctx context.Context, bucket, key, versionID string) (io.ReadCloser, error) {
+	obj, err := o.client.GetObject(ctx, bucket, key, minio.GetObjectOptions{VersionID: versionID})
+	if err != nil {
+		return nil, classify(err, "read "+key)
+	}
+	// GetObject is lazy: Stat makes the request, so a missing version is reported here.
+	if _, err := obj.Stat(); err != nil {
+		_ = obj.Close()
+		return nil, classify(err, "read "+key)
+	}
+	return obj, nil
+}
+
+// Latest returns the version id of the key's newest version, or domain.ErrObjectMissing when the
+// newest is a delete marker or there is none.
+func (o *Objects) Latest(ctx context.Context, bucket, key string) (string, error) {
+	info, err := o.client.StatObject(ctx, bucket, key, minio.StatObjectOptions{})
+	if err != nil {
+		return "", classify(err, "stat "+key)
+	}
+	return info.VersionID, nil
+}
+
+// Presign returns a URL valid for ttl that downloads one version, offered under name.
+func (o *Objects) Presign(ctx context.Context, bucket, key, versionID, name string, ttl time.Duration) (string, error) {
+	params := url.Values{}
+	params.Set("versionId", versionID)
+	params.Set("response-content-disposition", contentDisposition(name))
+	u, err := o.client.PresignedGetObject(ctx, bucket, key, ttl, params)
+	if err != nil {
+		return "", classify(err, "presign "+key)
+	}
+	return u.String(), nil
+}
+
+// contentDisposition offers the file under its own name (RFC 6266, UTF-8 for Vietnamese names).
+func contentDisposition(name string) string {
+	return "attachment; filename*=UTF-8''" + url.PathEscape(name)
+}
+
+// ContentDisposition is the header a streamed download carries.
+func ContentDisposition(name string) string { return contentDisposition(name) }
+
+// Lock applies the retention mode until the given date to one version (only ever lengthened:
+// MinIO refuses to shorten a COMPLIANCE lock), and sets or clears its legal hold.
+func (o *Objects) Lock(ctx context.Context, bucket, key, versionID string, until *time.Time, hold bool) error {
+	if until != nil {
+		mode := o.mode
+		if err := o.client.PutObjectRetention(ctx, bucket, key, minio.PutObjectRetentionOptions{
+			Mode: &mode, RetainUntilDate: until, VersionID: versionID,
+		}); err != nil {
+			return classify(err, "retention on "+key)
+		}
+	}
+	status := minio.LegalHoldDisabled
+	if hold {
+		status = minio.LegalHoldEnabled
+	}
+	if err := o.client.PutObjectLegalHold(ctx, bucket, key, minio.PutObjectLegalHoldOptions{VersionID: versionID, Status: &status}); err != nil {
+		return classify(err, "legal hold on "+key)
+	}
+	return nil
+}
+
+// Copy copies one version server-side into another tenant's bucket (electronic exchange: the
+// recipient keeps its own copy under its own retention).
+func (o *Objects) Copy(ctx context.Context, bucket, key, versionID, toTenant, toKey string) (string, error) {
+	if _, err := o.EnsureBucket(ctx, toTenant); err != nil {
+		return "", err
+	}
+	info, err := o.client.CopyObject(ctx, minio.CopyDestOptions{Bucket: o.Bucket(toTenant), Object: toKey},
+		minio.CopySrcOptions{Bucket: bucket, Object: key, VersionID: versionID})
+	if err != nil {
+		return "", classify(err, "copy "+key)
+	}
+	return info.VersionID, nil
+}
+
+// RemoveAll deletes every version of key: the cleanup of an upload that never committed. It
+// fails on a locked version, which only a committed record can have.
+func (o *Objects) RemoveAll(ctx context.Context, bucket, key string) error {
+	for v := range o.client.ListObjects(ctx, bucket, minio.ListObjectsOptions{Prefix: key, WithVersions: true}) {
+		if v.Err != nil {
+			if minio.ToErrorResponse(v.Err).Code == "NoSuchBucket" {
+				return nil
+			}
+			return classify(v.Err, "list "+key)
+		}
+		if v.Key != key {
+			continue
+		}
+		if err := o.client.RemoveObject(ctx, bucket, key, minio.RemoveObjectOptions{VersionID: v.VersionID}); err != nil {
+			return classify(err, "remove "+key)
+		}
+	}
+	return nil
+}
+
+// Remove deletes one version (for tests and the cleanup of a failed copy).
+func (o *Objects) Remove(ctx context.Context, bucket, key, versionID string) error {
+	if err := o.client.RemoveObject(ctx, bucket, key, minio.RemoveObjectOptions{VersionID: versionID}); err != nil {
+		return classify(err, "remove "+key)
+	}
+	return nil
+}
+
+// classify turns MinIO's answers into the platform's kinds: a missing object stays
+// domain.ErrObjectMissing, an unreachable or overloaded server becomes 503 with a message a clerk can
+// act on; anything else is an internal error.
+func classify(err error, what string) error {
+	if err == nil || apperr.As(err) != nil {
+		return err
+	}
+	resp := minio.ToErrorResponse(err)
+	switch {
+	case resp.Code == "NoSuchKey" || resp.Code == "NoSuchVersion" || resp.StatusCode == http.StatusNotFound && resp.Code != "NoSuchBucket":
+		return fmt.Errorf("%s: %w: %w", what, domain.ErrObjectMissing, err)
+	case unreachable(err) || resp.StatusCode == http.StatusServiceUnavailable || resp.Code == "SlowDown" || resp.Code == "XMinioServerNotInitialized":
+		return apperr.Unavailable("kho lưu trữ tệp (MinIO)", fmt.Errorf("%s: %w", what, err)).
+			WithMessage("Kho lưu trữ tệp tạm thời không truy cập được nên tệp chưa được lưu và văn bản chưa được đăng ký; vui lòng thử lại sau ít phút (the file store is unreachable; nothing was saved, try again)")
+	}
+	return fmt.Errorf("archives: MinIO %s: %w", what, err)
+}
+
+// unreachable reports a connection-level failure: refused, reset, timed out, closed early.
+func unreachable(err error) bool {
+	var netErr net.Error
+	var opErr *net.OpError
+	var urlErr *url.Error
+	return errors.As(err, &opErr) || errors.As(err, &urlErr) || errors.As(err, &netErr) ||
+		errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, io.ErrUnexpectedEOF) ||
+		errors.Is(err, syscall.EPIPE)
+}

@@ -1,0 +1,579 @@
+package adapters
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"egov.vn/platform/libs/apperr"
+	"egov.vn/platform/libs/events"
+	"egov.vn/platform/libs/store"
+	"egov.vn/platform/services/archives/internal/domain"
+)
+
+// Store is the archives' gorm repository. Every statement on tenant data takes its scope from
+// the context (store.ScopeFrom): that is the one place tenancy is applied. The few statements
+// that cross tenants on purpose (the fixity and cleanup jobs) say so with store.AllTenants.
+type Store struct {
+	db     *gorm.DB
+	outbox *events.Outbox
+}
+
+// NewStore returns a Store over db (migrated with Migrate) writing events through outbox.
+func NewStore(db *gorm.DB, outbox *events.Outbox) *Store { return &Store{db: db, outbox: outbox} }
+
+type txKey struct{}
+
+// q is the database for ctx: the transaction Transact opened, or the pool.
+func (s *Store) q(ctx context.Context) *gorm.DB {
+	if tx, ok := ctx.Value(txKey{}).(*gorm.DB); ok {
+		return tx.WithContext(ctx)
+	}
+	return s.db.WithContext(ctx)
+}
+
+// Transact runs fn in one transaction: every Store call made with the ctx it is given joins it.
+// The outbox relay is woken once it commits.
+func (s *Store) Transact(ctx context.Context, fn func(ctx context.Context) error) error {
+	if _, ok := ctx.Value(txKey{}).(*gorm.DB); ok {
+		return fn(ctx)
+	}
+	for attempt := 1; ; attempt++ {
+		err := s.outbox.Transact(ctx, s.db, func(tx *gorm.DB) error {
+			return fn(context.WithValue(ctx, txKey{}, tx))
+		})
+		// SQLite has one writer: a transaction that waited busy_timeout for the write lock
+		// without getting it did nothing (BEGIN IMMEDIATE failed), so it is safe to try again.
+		// A burst of registrations then queues instead of failing.
+		if err == nil || attempt == maxBusyAttempts || !sqliteBusy(err) || ctx.Err() != nil {
+			return err
+		}
+	}
+}
+
+const maxBusyAttempts = 5
+
+// sqliteBusy recognises SQLITE_BUSY from the pure-Go driver, whose error type is internal to it.
+func sqliteBusy(err error) bool {
+	return strings.Contains(err.Error(), "SQLITE_BUSY")
+}
+
+// AddEvent writes evt to the outbox in ctx's transaction.
+func (s *Store) AddEvent(ctx context.Context, evt events.Event) error {
+	return s.outbox.Add(ctx, s.q(ctx), evt)
+}
+
+func scope(ctx context.Context) (store.Scope, error) {
+	sc, err := store.ScopeFrom(ctx)
+	if err != nil {
+		return store.Scope{}, fmt.Errorf("archives store: %w", err)
+	}
+	return sc, nil
+}
+
+func (s *Store) read(ctx context.Context) (*gorm.DB, error) {
+	sc, err := scope(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return s.q(ctx).Scopes(store.ForRead(sc)), nil
+}
+
+func (s *Store) write(ctx context.Context) (*gorm.DB, error) {
+	sc, err := scope(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return s.q(ctx).Scopes(store.ForWrite(sc)), nil
+}
+
+// notFound turns gorm's "no row" into the domain's 404.
+func notFound(err error, what, id string) error {
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return apperr.NotFound(what, id)
+	}
+	return err
+}
+
+// NextNumber takes the next number of the scope tenant's register for dir and year. Call it in
+// the transaction that creates the document: the counter row stays locked until that commits,
+// and a rollback gives the number back, so numbers have neither gaps nor duplicates.
+func (s *Store) NextNumber(ctx context.Context, dir domain.Direction, year int) (int, error) {
+	sc, err := scope(ctx)
+	if err != nil {
+		return 0, err
+	}
+	var n int
+	// One statement on both dialects (INSERT … ON CONFLICT … RETURNING): the first registration
+	// of a year creates the counter, later ones increment it under the row lock.
+	err = s.q(ctx).Raw(`INSERT INTO register_counters (tenant_id, direction, year, last_number) VALUES (?, ?, ?, 1)
+		ON CONFLICT (tenant_id, direction, year) DO UPDATE SET last_number = register_counters.last_number + 1
+		RETURNING last_number`, sc.Tenant, string(dir), year).Scan(&n).Error
+	if err != nil {
+		return 0, fmt.Errorf("archives store: next number of %s %d: %w", dir, year, err)
+	}
+	return n, nil
+}
+
+// CreateDocument inserts d in the scope tenant.
+func (s *Store) CreateDocument(ctx context.Context, d *domain.Document) error {
+	db, err := s.write(ctx)
+	if err != nil {
+		return err
+	}
+	row := toDocumentRow(*d)
+	if err := db.Create(&row).Error; err != nil {
+		return fmt.Errorf("archives store: create document: %w", err)
+	}
+	d.Tenant = row.TenantID
+	return nil
+}
+
+// Document reads one document the scope may read.
+func (s *Store) Document(ctx context.Context, id string) (domain.Document, error) {
+	db, err := s.read(ctx)
+	if err != nil {
+		return domain.Document{}, err
+	}
+	var row documentRow
+	if err := db.Where("id = ?", id).Take(&row).Error; err != nil {
+		return domain.Document{}, notFound(err, "document", id)
+	}
+	return row.domain(), nil
+}
+
+// Documents lists documents matching q, newest registration first.
+func (s *Store) Documents(ctx context.Context, q domain.DocumentQuery) ([]domain.Document, error) {
+	db, err := s.read(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if q.Direction != "" {
+		db = db.Where("direction = ?", string(q.Direction))
+	}
+	if q.Year != 0 {
+		db = db.Where("year = ?", q.Year)
+	}
+	if q.Type != "" {
+		db = db.Where("type = ?", q.Type)
+	}
+	if q.RecordID != "" {
+		db = db.Where("record_id = ?", q.RecordID)
+	}
+	if q.From != nil {
+		db = db.Where("issued_date >= ?", *q.From)
+	}
+	if q.To != nil {
+		db = db.Where("issued_date <= ?", *q.To)
+	}
+	if db, err = s.matchText(db, "documents", q.Text); err != nil {
+		return nil, err
+	}
+	var rows []documentRow
+	if err := db.Order("year DESC").Order("registered_at DESC").Order("number DESC").Limit(limit(q.Limit)).Offset(q.Offset).Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("archives store: list documents: %w", err)
+	}
+	out := make([]domain.Document, len(rows))
+	for i, r := range rows {
+		out[i] = r.domain()
+	}
+	return out, nil
+}
+
+func limit(n int) int {
+	if n <= 0 || n > 500 {
+		return 50
+	}
+	return n
+}
+
+// matchText adds the full-text condition on table's search_text, folded like the stored copy:
+// a stored, GIN-indexed tsvector on PostgreSQL, the FTS5 table on SQLite. Every word must match.
+func (s *Store) matchText(db *gorm.DB, table, text string) (*gorm.DB, error) {
+	words := strings.Fields(domain.SearchWords(text))
+	if len(words) == 0 {
+		return db, nil
+	}
+	if store.Dialect(s.db) == store.Postgres {
+		return db.Where("search_vector @@ plainto_tsquery('simple', ?)", strings.Join(words, " ")), nil
+	}
+	// FTS5 query syntax: each word quoted (so "and", "-" or "*" typed by a person are plain words).
+	quoted := make([]string, len(words))
+	for i, w := range words {
+		quoted[i] = `"` + strings.ReplaceAll(w, `"`, `""`) + `"`
+	}
+	return db.Where(table+".rowid IN (SELECT rowid FROM "+table+"_fts WHERE "+table+"_fts MATCH ?)", strings.Join(quoted, " ")), nil
+}
+
+// FileDocument puts a document of the scope tenant into a record file (or takes it out with "").
+func (s *Store) FileDocument(ctx context.Context, documentID, recordID string) error {
+	db, err := s.write(ctx)
+	if err != nil {
+		return err
+	}
+	var rec *string
+	if recordID != "" {
+		rec = &recordID
+	}
+	res := db.Model(&documentRow{}).Where("id = ?", documentID).Update("record_id", rec)
+	if res.Error != nil {
+		return fmt.Errorf("archives store: file document: %w", res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return apperr.NotFound("document", documentID)
+	}
+	return nil
+}
+
+// MarkRead sets read_at on an incoming document of the scope tenant the first time; it reports
+// whether this call was the first.
+func (s *Store) MarkRead(ctx context.Context, documentID string, at time.Time) (bool, error) {
+	db, err := s.write(ctx)
+	if err != nil {
+		return false, err
+	}
+	res := db.Model(&documentRow{}).Where("id = ? AND read_at IS NULL", documentID).Update("read_at", at)
+	if res.Error != nil {
+		return false, fmt.Errorf("archives store: mark read: %w", res.Error)
+	}
+	return res.RowsAffected == 1, nil
+}
+
+// CreateRecord inserts a record file in the scope tenant; a file code already used there is a
+// conflict.
+func (s *Store) CreateRecord(ctx context.Context, r *domain.RecordFile) error {
+	db, err := s.write(ctx)
+	if err != nil {
+		return err
+	}
+	row := toRecordRow(*r)
+	if err := db.Create(&row).Error; err != nil {
+		if errors.Is(err, gorm.ErrDuplicatedKey) {
+			return apperr.Conflict("file_code_taken", fmt.Sprintf("số, ký hiệu hồ sơ %q đã được dùng cho một hồ sơ khác", r.FileCode)).
+				WithDetail("field", "file_code")
+		}
+		return fmt.Errorf("archives store: create record file: %w", err)
+	}
+	r.Tenant = row.TenantID
+	return nil
+}
+
+// Record reads one record file.
+func (s *Store) Record(ctx context.Context, id string) (domain.RecordFile, error) {
+	db, err := s.read(ctx)
+	if err != nil {
+		return domain.RecordFile{}, err
+	}
+	var row recordRow
+	if err := db.Where("id = ?", id).Take(&row).Error; err != nil {
+		return domain.RecordFile{}, notFound(err, "record file", id)
+	}
+	return row.domain(), nil
+}
+
+// Records lists record files, newest first.
+func (s *Store) Records(ctx context.Context, q domain.RecordQuery) ([]domain.RecordFile, error) {
+	db, err := s.read(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if db, err = s.matchText(db, "record_files", q.Text); err != nil {
+		return nil, err
+	}
+	var rows []recordRow
+	if err := db.Order("created_at DESC").Limit(limit(q.Limit)).Offset(q.Offset).Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("archives store: list record files: %w", err)
+	}
+	out := make([]domain.RecordFile, len(rows))
+	for i, r := range rows {
+		out[i] = r.domain()
+	}
+	return out, nil
+}
+
+// AddFile inserts a stored file version of the scope tenant.
+func (s *Store) AddFile(ctx context.Context, f *domain.StoredFile) error {
+	db, err := s.write(ctx)
+	if err != nil {
+		return err
+	}
+	row := toFileRow(*f)
+	if err := db.Create(&row).Error; err != nil {
+		return fmt.Errorf("archives store: add file: %w", err)
+	}
+	f.Tenant = row.TenantID
+	return nil
+}
+
+// File reads one stored file version.
+func (s *Store) File(ctx context.Context, id string) (domain.StoredFile, error) {
+	db, err := s.read(ctx)
+	if err != nil {
+		return domain.StoredFile{}, err
+	}
+	var row fileRow
+	if err := db.Where("id = ?", id).Take(&row).Error; err != nil {
+		return domain.StoredFile{}, notFound(err, "file", id)
+	}
+	return row.domain(), nil
+}
+
+// FilesOf lists the file versions of a document, oldest first.
+func (s *Store) FilesOf(ctx context.Context, documentID string) ([]domain.StoredFile, error) {
+	return s.files(ctx, "document_id = ?", documentID)
+}
+
+// Attachments lists the file versions another service stored for one of its things.
+func (s *Store) Attachments(ctx context.Context, service, ref string) ([]domain.StoredFile, error) {
+	return s.files(ctx, "owner_service = ? AND owner_ref = ?", service, ref)
+}
+
+func (s *Store) files(ctx context.Context, cond string, args ...any) ([]domain.StoredFile, error) {
+	db, err := s.read(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var rows []fileRow
+	if err := db.Where(cond, args...).Order("created_at").Order("id").Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("archives store: list files: %w", err)
+	}
+	out := make([]domain.StoredFile, len(rows))
+	for i, r := range rows {
+		out[i] = r.domain()
+	}
+	return out, nil
+}
+
+// SetFileLock records the object-lock state applied to a file version in MinIO.
+func (s *Store) SetFileLock(ctx context.Context, id string, until *time.Time, hold bool) error {
+	db, err := s.write(ctx)
+	if err != nil {
+		return err
+	}
+	if err := db.Model(&fileRow{}).Where("id = ?", id).Updates(map[string]any{"retain_until": until, "legal_hold": hold}).Error; err != nil {
+		return fmt.Errorf("archives store: set file lock: %w", err)
+	}
+	return nil
+}
+
+// BeginUpload notes, in its own statement before any byte is sent, that key is being written.
+func (s *Store) BeginUpload(ctx context.Context, u domain.PendingUpload) error {
+	row := uploadRow(u)
+	if err := s.db.WithContext(ctx).Create(&row).Error; err != nil {
+		return fmt.Errorf("archives store: begin upload: %w", err)
+	}
+	return nil
+}
+
+// EndUpload forgets a pending upload: in the committing transaction, or after its object was removed.
+func (s *Store) EndUpload(ctx context.Context, id string) error {
+	if err := s.q(ctx).Where("id = ?", id).Delete(&uploadRow{}).Error; err != nil {
+		return fmt.Errorf("archives store: end upload: %w", err)
+	}
+	return nil
+}
+
+// StaleUploads lists uploads started before cutoff and never committed, across all tenants
+// (the cleanup job's work).
+func (s *Store) StaleUploads(ctx context.Context, cutoff time.Time, n int) ([]domain.PendingUpload, error) {
+	var rows []uploadRow
+	if err := s.db.WithContext(ctx).Where("started_at < ?", cutoff).Order("started_at").Limit(n).Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("archives store: stale uploads: %w", err)
+	}
+	out := make([]domain.PendingUpload, len(rows))
+	for i, r := range rows {
+		out[i] = domain.PendingUpload(r)
+	}
+	return out, nil
+}
+
+// LogAccess appends to the access log of the scope tenant.
+func (s *Store) LogAccess(ctx context.Context, a domain.Access) error {
+	db, err := s.write(ctx)
+	if err != nil {
+		return err
+	}
+	row := accessRow{ID: a.ID, DocumentID: a.DocumentID, FileID: a.FileID, Actor: a.Actor, ActorName: a.ActorName,
+		Action: a.Action, ClientIP: a.ClientIP, At: a.At}
+	if err := db.Create(&row).Error; err != nil {
+		return fmt.Errorf("archives store: log access: %w", err)
+	}
+	return nil
+}
+
+// AccessLog lists a document's access log, newest first.
+func (s *Store) AccessLog(ctx context.Context, documentID string) ([]domain.Access, error) {
+	db, err := s.read(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var rows []accessRow
+	if err := db.Where("document_id = ?", documentID).Order("at DESC").Limit(500).Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("archives store: access log: %w", err)
+	}
+	out := make([]domain.Access, len(rows))
+	for i, r := range rows {
+		out[i] = domain.Access{ID: r.ID, Tenant: r.TenantID, DocumentID: r.DocumentID, FileID: r.FileID, Actor: r.Actor,
+			ActorName: r.ActorName, Action: r.Action, ClientIP: r.ClientIP, At: r.At.UTC()}
+	}
+	return out, nil
+}
+
+// CreateDelivery records one recipient of a sent document. The scope tenant must be the sender.
+func (s *Store) CreateDelivery(ctx context.Context, d domain.Delivery) error {
+	sc, err := scope(ctx)
+	if err != nil {
+		return err
+	}
+	if d.SenderTenant != sc.Tenant {
+		return fmt.Errorf("archives store: %w: delivery of %q in scope of %q", store.ErrCrossTenant, d.SenderTenant, sc.Tenant)
+	}
+	row := deliveryRow{ID: d.ID, SenderTenant: d.SenderTenant, DocumentID: d.DocumentID, RecipientTenant: d.RecipientTenant,
+		IncomingDocumentID: d.IncomingDocumentID, IncomingNumber: d.IncomingNumber, State: string(d.State), SentAt: d.SentAt,
+		ReceivedAt: d.ReceivedAt, ReadAt: d.ReadAt}
+	if err := s.q(ctx).Create(&row).Error; err != nil {
+		return fmt.Errorf("archives store: create delivery: %w", err)
+	}
+	return nil
+}
+
+// deliveries is the delivery table limited to rows the scope tenant sent or received.
+func (s *Store) deliveries(ctx context.Context) (*gorm.DB, error) {
+	sc, err := scope(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return s.q(ctx).Model(&deliveryRow{}).Where(clause.Or(clause.Eq{Column: "sender_tenant", Value: sc.Tenant},
+		clause.Eq{Column: "recipient_tenant", Value: sc.Tenant})), nil
+}
+
+// Deliveries lists the recipients of a document the scope tenant sent.
+func (s *Store) Deliveries(ctx context.Context, documentID string) ([]domain.Delivery, error) {
+	db, err := s.deliveries(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var rows []deliveryRow
+	if err := db.Where("document_id = ?", documentID).Order("recipient_tenant").Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("archives store: deliveries: %w", err)
+	}
+	out := make([]domain.Delivery, len(rows))
+	for i, r := range rows {
+		out[i] = r.domain()
+	}
+	return out, nil
+}
+
+// DeliveryOfIncoming finds the delivery that brought an incoming document of the scope tenant.
+func (s *Store) DeliveryOfIncoming(ctx context.Context, incomingID string) (domain.Delivery, error) {
+	db, err := s.deliveries(ctx)
+	if err != nil {
+		return domain.Delivery{}, err
+	}
+	var row deliveryRow
+	if err := db.Where("incoming_document_id = ?", incomingID).Take(&row).Error; err != nil {
+		return domain.Delivery{}, notFound(err, "delivery", incomingID)
+	}
+	return row.domain(), nil
+}
+
+// MarkDeliveryRead moves a delivery the scope tenant received to read.
+func (s *Store) MarkDeliveryRead(ctx context.Context, id string, at time.Time) error {
+	sc, err := scope(ctx)
+	if err != nil {
+		return err
+	}
+	err = s.q(ctx).Model(&deliveryRow{}).Where("id = ? AND recipient_tenant = ? AND read_at IS NULL", id, sc.Tenant).
+		Updates(map[string]any{"state": string(domain.DeliveryRead), "read_at": at}).Error
+	if err != nil {
+		return fmt.Errorf("archives store: mark delivery read: %w", err)
+	}
+	return nil
+}
+
+// ClaimFixity takes up to n files, of every tenant, whose check is due, and moves their due time
+// lease ahead so that no other replica takes them meanwhile. A file is claimed by one
+// conditional UPDATE: when two replicas race, only the one whose UPDATE matched keeps it.
+func (s *Store) ClaimFixity(ctx context.Context, now time.Time, lease time.Duration, n int) ([]domain.StoredFile, error) {
+	var due []fileRow
+	db := s.db.WithContext(ctx).Scopes(store.AllTenants())
+	if err := db.Where("fixity_due <= ?", now).Order("fixity_due").Limit(n).Find(&due).Error; err != nil {
+		return nil, fmt.Errorf("archives store: due fixity checks: %w", err)
+	}
+	var out []domain.StoredFile
+	for _, r := range due {
+		res := s.db.WithContext(ctx).Scopes(store.AllTenants()).Model(&fileRow{}).
+			Where("id = ? AND fixity_due = ?", r.ID, r.FixityDue).Update("fixity_due", now.Add(lease))
+		if res.Error != nil {
+			return nil, fmt.Errorf("archives store: claim fixity check: %w", res.Error)
+		}
+		if res.RowsAffected == 1 {
+			out = append(out, r.domain())
+		}
+	}
+	return out, nil
+}
+
+// FixityPassed records a good check of a file and when the next is due.
+func (s *Store) FixityPassed(ctx context.Context, id string, at, next time.Time) error {
+	err := s.db.WithContext(ctx).Scopes(store.AllTenants()).Model(&fileRow{}).Where("id = ?", id).
+		Updates(map[string]any{"fixity_at": at, "fixity_due": next}).Error
+	if err != nil {
+		return fmt.Errorf("archives store: fixity passed: %w", err)
+	}
+	return nil
+}
+
+// AddAlert records a failed check, with its event, in ctx's transaction. The tenant is the
+// file's: the fixity job works for every tenant.
+func (s *Store) AddAlert(ctx context.Context, a domain.FixityAlert) error {
+	row := alertRow{ID: a.ID, TenantModel: store.TenantModel{TenantID: a.Tenant}, FileID: a.FileID, DocumentID: a.DocumentID, Key: a.Key,
+		VersionID: a.VersionID, Problem: string(a.Problem), ExpectedSHA256: a.ExpectedSHA256, ActualSHA256: a.ActualSHA256,
+		Detail: a.Detail, DetectedAt: a.DetectedAt}
+	if err := s.q(ctx).Scopes(store.AllTenants()).Create(&row).Error; err != nil {
+		return fmt.Errorf("archives store: add fixity alert: %w", err)
+	}
+	return nil
+}
+
+// Alerts lists the fixity alerts of the tenants the scope may read, newest first.
+func (s *Store) Alerts(ctx context.Context) ([]domain.FixityAlert, error) {
+	db, err := s.read(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var rows []alertRow
+	if err := db.Order("detected_at DESC").Limit(500).Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("archives store: fixity alerts: %w", err)
+	}
+	out := make([]domain.FixityAlert, len(rows))
+	for i, r := range rows {
+		out[i] = r.domain()
+	}
+	return out, nil
+}
+
+// FixityFailed schedules the next check of a file whose check raised an alert.
+func (s *Store) FixityFailed(ctx context.Context, id string, next time.Time) error {
+	err := s.q(ctx).Scopes(store.AllTenants()).Model(&fileRow{}).Where("id = ?", id).Update("fixity_due", next).Error
+	if err != nil {
+		return fmt.Errorf("archives store: fixity failed: %w", err)
+	}
+	return nil
+}
+
+// VersionsOf lists the version ids the archive stored under one key of tenant (for the fixity
+// job, which works across tenants).
+func (s *Store) VersionsOf(ctx context.Context, tenant, key string) ([]string, error) {
+	var out []string
+	err := s.q(ctx).Scopes(store.AllTenants()).Model(&fileRow{}).Where("tenant_id = ? AND object_key = ?", tenant, key).Pluck("version_id", &out).Error
+	if err != nil {
+		return nil, fmt.Errorf("archives store: versions of %s: %w", key, err)
+	}
+	return out, nil
+}

@@ -1,0 +1,100 @@
+package service_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"os"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/minio/minio-go/v7"
+
+	"egov.vn/platform/libs/auth"
+	"egov.vn/platform/libs/store"
+	"egov.vn/platform/libs/store/storetest"
+	"egov.vn/platform/services/archives/internal/domain"
+)
+
+// BenchmarkUpload compares, in one run against the same MinIO, a 64 MiB file registered through
+// the service's API (multipart HTTP in, sniffing, SHA-256, streamed multipart to MinIO, the
+// database commit) with a raw PutObject of the same bytes and part size. Goal: service ≥ 0.9×.
+func BenchmarkUpload(b *testing.B) {
+	h := start(b, options{})
+	tan := h.clerk("xa-dong-tan")
+	const size = 64 << 20
+	if _, err := h.ar.Objects.EnsureBucket(context.Background(), "xa-dong-tan"); err != nil {
+		b.Fatal(err)
+	}
+	b.Run("service", func(b *testing.B) {
+		b.SetBytes(size)
+		for b.Loop() {
+			body, ct := multipartBody(outgoing("Tệp đo tốc độ"), "do.pdf", &pausingReader{n: size, at: 1 << 62})
+			if r := h.do(tan, http.MethodPost, "/api/v1/documents", body, ct); r.Status != http.StatusCreated {
+				b.Fatalf("%d %s", r.Status, r.Body)
+			}
+		}
+	})
+	b.Run("raw-putobject", func(b *testing.B) {
+		b.SetBytes(size)
+		i := 0
+		for b.Loop() {
+			i++
+			_, err := h.minio.PutObject(context.Background(), h.prefix+"xa-dong-tan", fmt.Sprintf("raw/%d", i), &pausingReader{n: size, at: 1 << 62}, -1,
+				minio.PutObjectOptions{ContentType: "application/pdf", PartSize: 16 << 20})
+			if err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+// BenchmarkPresign measures issuing a presigned download URL (with its access-log row).
+func BenchmarkPresign(b *testing.B) {
+	h := start(b, options{})
+	_, f := h.registerWithFile("xa-dong-tan", "Tệp", "a.pdf", pdf("a"))
+	ctx := store.WithScope(auth.WithClaims(context.Background(), &auth.Claims{Subject: "u", Tenant: "xa-dong-tan", Roles: []string{"archive.clerk"}}),
+		store.Scope{Tenant: "xa-dong-tan"})
+	for b.Loop() {
+		if _, _, err := h.ar.App.PresignedURL(ctx, f["id"].(string), "127.0.0.1"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkSearch searches the full text of a register of ARCHIVES_BENCH_DOCS documents
+// (default 1,000,000) on PostgreSQL, spread over 10 units; goal ≤ 100 ms a search.
+func BenchmarkSearch(b *testing.B) {
+	n := 1_000_000
+	if s := os.Getenv("ARCHIVES_BENCH_DOCS"); s != "" {
+		n, _ = strconv.Atoi(s)
+	}
+	db := storetest.Postgres(b)
+	h := start(b, options{db: db})
+	started := time.Now()
+	// Generated in the database: subjects from a few Vietnamese phrases, folded copies alike.
+	err := db.Exec(`INSERT INTO documents (id, tenant_id, direction, year, number, issuing_organ, type, source_number, symbol, issued_date,
+		subject, signer, language, pages, priority, security, registered_at, registered_by, search_text)
+		SELECT md5(g::text)::uuid::text, 'xa-' || (g % 10), 'outgoing', 2026, g / 10 + 1, 'UBND', 'cong-van', g / 10 + 1, 'UBND-VP', '2026-01-01',
+		  (ARRAY['Công văn về việc đường giao thông nông thôn','Kế hoạch phòng chống lụt bão','Quyết định khen thưởng','Báo cáo tình hình kinh tế xã hội'])[g % 4 + 1] || ' ' || g,
+		  'Trần Văn An', 'vi', 1, 'thuong', 'thuong', now(), 'bench',
+		  (ARRAY['cong van ve viec duong giao thong nong thon','ke hoach phong chong lut bao','quyet dinh khen thuong','bao cao tinh hinh kinh te xa hoi'])[g % 4 + 1] || ' ' || g
+		FROM generate_series(1, ?) g`, n).Error
+	if err != nil {
+		b.Fatal(err)
+	}
+	db.Exec("ANALYZE documents")
+	b.Logf("%d documents loaded in %s", n, time.Since(started).Round(time.Second))
+	ctx := store.WithScope(auth.WithClaims(context.Background(), &auth.Claims{Subject: "u", Tenant: "xa-3", Roles: []string{"archive.clerk"}}),
+		store.Scope{Tenant: "xa-3"})
+	queries := []string{"lut bao", "Quyết định khen thưởng", "đường giao thông 123"}
+	i := 0
+	for b.Loop() {
+		q := queries[i%len(queries)]
+		i++
+		if _, err := h.ar.App.Documents(ctx, domain.DocumentQuery{Text: q, Limit: 50}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
