@@ -1,0 +1,173 @@
+package adapters
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+
+	"egov.vn/platform/libs/store"
+	"egov.vn/platform/services/hr/internal/domain"
+)
+
+// Tables are prefixed hr_ so that a shared PostgreSQL database (one per platform in small
+// installs) keeps every service's tables apart.
+
+type unitRow struct {
+	ID string `gorm:"primaryKey;size:36"`
+	store.TenantModel
+	Code        string    `gorm:"size:20;not null;index:idx_hr_units_code"`
+	Name        string    `gorm:"size:200;not null"`
+	Kind        string    `gorm:"size:20;not null"`
+	ParentID    *string   `gorm:"size:36;index"`
+	OpenedOn    time.Time `gorm:"not null"`
+	ClosedOn    *time.Time
+	CloseReason string `gorm:"size:500;not null;default:''"`
+	// SeedKey marks units made by provisioning, so that a second provisioning finds them.
+	SeedKey   *string `gorm:"size:40"`
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+func (unitRow) TableName() string { return "hr_units" }
+
+type unitVersionRow struct {
+	ID     int64  `gorm:"primaryKey;autoIncrement"`
+	UnitID string `gorm:"size:36;not null;index"`
+	store.TenantModel
+	Name      string    `gorm:"size:200;not null"`
+	ParentID  *string   `gorm:"size:36"`
+	ValidFrom time.Time `gorm:"not null"`
+	ValidTo   *time.Time
+	Change    string `gorm:"size:20;not null"`
+	Reason    string `gorm:"size:500;not null;default:''"`
+	Actor     string `gorm:"size:100;not null;default:''"`
+	CreatedAt time.Time
+}
+
+func (unitVersionRow) TableName() string { return "hr_unit_versions" }
+
+type staffRow struct {
+	ID string `gorm:"primaryKey;size:36"`
+	store.TenantModel
+	FullName    string    `gorm:"size:100;not null;index"`
+	BirthDate   time.Time `gorm:"not null"`
+	Gender      string    `gorm:"size:10;not null"`
+	CCCD        string    `gorm:"column:cccd;size:12;not null"`
+	Category    string    `gorm:"size:20;not null"`
+	Phone       string    `gorm:"size:20;not null;default:''"`
+	Email       string    `gorm:"size:200;not null;default:''"`
+	Address     string    `gorm:"size:300;not null;default:''"`
+	UserSubject *string   `gorm:"size:100;index"`
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+}
+
+func (staffRow) TableName() string { return "hr_staff" }
+
+type assignmentRow struct {
+	ID string `gorm:"primaryKey;size:36"`
+	store.TenantModel
+	StaffID   string     `gorm:"size:36;not null;index"`
+	UnitID    string     `gorm:"size:36;not null;index"`
+	Position  string     `gorm:"size:150;not null"`
+	Rank      string     `gorm:"column:civil_rank;size:30;not null;default:''"`
+	Step      int        `gorm:"not null;default:0"`
+	StartsOn  time.Time  `gorm:"not null;index"`
+	EndsOn    *time.Time `gorm:"index"`
+	Change    string     `gorm:"size:20;not null"`
+	EndReason string     `gorm:"size:500;not null;default:''"`
+	Actor     string     `gorm:"size:100;not null;default:''"`
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+func (assignmentRow) TableName() string { return "hr_assignments" }
+
+type qualificationRow struct {
+	ID string `gorm:"primaryKey;size:36"`
+	store.TenantModel
+	StaffID      string    `gorm:"size:36;not null;index"`
+	Kind         string    `gorm:"size:20;not null"`
+	Level        string    `gorm:"size:40;not null;default:''"`
+	Rank         int       `gorm:"column:level_rank;not null;default:0"`
+	Field        string    `gorm:"size:200;not null;default:''"`
+	Language     string    `gorm:"size:200;not null;default:''"`
+	AwardingBody string    `gorm:"size:200;not null"`
+	AwardedOn    time.Time `gorm:"not null"`
+	Course       string    `gorm:"size:200;not null;default:''"`
+	StartOn      *time.Time
+	EndOn        *time.Time
+	Result       string  `gorm:"size:200;not null;default:''"`
+	EvidenceRef  string  `gorm:"size:200;not null;default:''"`
+	EvidenceKey  *string `gorm:"size:300"`
+	EvidenceName string  `gorm:"size:255;not null;default:''"`
+	EvidenceType string  `gorm:"size:100;not null;default:''"`
+	EvidenceSize int64   `gorm:"not null;default:0"`
+	EvidenceSHA  string  `gorm:"column:evidence_sha256;size:64;not null;default:''"`
+	CreatedAt    time.Time
+}
+
+func (qualificationRow) TableName() string { return "hr_qualifications" }
+
+// levelRow is one code-list entry. It is not a TenantModel: the platform's defaults have the
+// empty tenant and every tenant reads them, so the repository adds the tenant condition itself.
+type levelRow struct {
+	TenantID string `gorm:"primaryKey;size:63"`
+	Kind     string `gorm:"primaryKey;size:20"`
+	Code     string `gorm:"primaryKey;size:40"`
+	Name     string `gorm:"size:100;not null"`
+	Rank     int    `gorm:"column:level_rank;not null"`
+}
+
+func (levelRow) TableName() string { return "hr_qualification_levels" }
+
+// migrationLock is HR's advisory-lock key on PostgreSQL, so that replicas starting together
+// migrate one after another.
+const migrationLock int64 = 0x65676f760401
+
+// Migrate creates or updates HR's tables and seeds the platform's default code list. gorm's
+// AutoMigrate suffices: the tables only ever grow columns and indexes.
+func Migrate(ctx context.Context, db *gorm.DB) error {
+	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if store.Dialect(tx) == store.Postgres {
+			if err := tx.Exec("SELECT pg_advisory_xact_lock(?)", migrationLock).Error; err != nil {
+				return err
+			}
+		}
+		if err := tx.AutoMigrate(&unitRow{}, &unitVersionRow{}, &staffRow{}, &assignmentRow{},
+			&qualificationRow{}, &levelRow{}); err != nil {
+			return err
+		}
+		// The staff list and statistics look for the assignment active on a day.
+		if err := tx.Exec("CREATE INDEX IF NOT EXISTS idx_hr_assignments_active ON hr_assignments (tenant_id, starts_on, ends_on, staff_id)").Error; err != nil {
+			return err
+		}
+		// Covers the "best level per person and kind" aggregate: read in group order, no table
+		// lookups (it cut the statistics query on SQLite from about 80 to 55 ms of CPU).
+		if err := tx.Exec("CREATE INDEX IF NOT EXISTS idx_hr_qualifications_best ON hr_qualifications (tenant_id, staff_id, kind, awarded_on, level_rank)").Error; err != nil {
+			return err
+		}
+		// A CCCD is on file once per tenant; another tenant may employ the same person.
+		if err := tx.Exec("CREATE UNIQUE INDEX IF NOT EXISTS idx_hr_staff_cccd ON hr_staff (tenant_id, cccd)").Error; err != nil {
+			return err
+		}
+		if err := tx.Exec("CREATE UNIQUE INDEX IF NOT EXISTS idx_hr_units_seed ON hr_units (tenant_id, seed_key)").Error; err != nil {
+			return err
+		}
+		// The defaults are data: inserted when missing, never overwritten, so an operator's
+		// correction of a name in the database survives a restart.
+		for _, l := range domain.DefaultLevels() {
+			row := levelRow{TenantID: "", Kind: string(l.Kind), Code: l.Code, Name: l.Name, Rank: l.Rank}
+			if err := tx.Where(levelRow{TenantID: "", Kind: row.Kind, Code: row.Code}).FirstOrCreate(&row).Error; err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("hr: migrate: %w", err)
+	}
+	return nil
+}

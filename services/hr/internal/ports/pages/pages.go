@@ -1,0 +1,610 @@
+// Package pages owns HR's pages for HR officers, in Vietnamese, in the platform's shell: the unit
+// tree with its history, the staff list with filters, a person's profile with their career and
+// qualifications, the import wizard (check first, then write everything or nothing) and the
+// statistics with charts drawn by the vendored Chart.js.
+package pages
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"embed"
+	"encoding/base64"
+	"encoding/hex"
+	"io"
+	"net/http"
+	"path"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"egov.vn/platform/libs/apperr"
+	"egov.vn/platform/libs/auth"
+	"egov.vn/platform/libs/httpapi"
+	"egov.vn/platform/libs/web"
+	"egov.vn/platform/services/hr/internal/app"
+	"egov.vn/platform/services/hr/internal/domain"
+)
+
+// Templates are the page templates, one per file under templates/ (see web.Config.Pages).
+//
+//go:embed templates/*.html
+var Templates embed.FS
+
+// TemplatePatterns is where the templates lie inside Templates.
+var TemplatePatterns = []string{"templates/*.html"}
+
+//go:embed static/chart.umd.min.js static/stats.js
+var assets embed.FS
+
+// maxUpload bounds an import file sent through the wizard (the second step sends it again, as
+// base64, so the form body is about a third larger).
+const maxUpload = 32 << 20
+
+// Pages serves the HR pages.
+type Pages struct {
+	app     *app.App
+	shell   *web.Shell
+	prefix  string
+	tenants *auth.Directory
+	now     func() time.Time
+	// versions are the content hashes of the assets, for cache-busting URLs.
+	versions map[string]string
+}
+
+// New returns the pages; tenants (may be nil) names the unit in the header.
+func New(a *app.App, shell *web.Shell, prefix string, tenants *auth.Directory) *Pages {
+	p := &Pages{app: a, shell: shell, prefix: prefix, tenants: tenants, now: time.Now, versions: map[string]string{}}
+	for _, name := range []string{"chart.umd.min.js", "stats.js"} {
+		b, err := assets.ReadFile("static/" + name)
+		if err == nil {
+			sum := sha256.Sum256(b)
+			p.versions[name] = hex.EncodeToString(sum[:6])
+		}
+	}
+	return p
+}
+
+// Mount adds the pages to r, a group at the prefix that already requires a session and CSRF.
+func (p *Pages) Mount(r *gin.RouterGroup) {
+	r.GET("/assets/:file", p.asset)
+	g := r.Group("", p.viewer)
+	g.GET("/", func(c *gin.Context) { c.Redirect(http.StatusSeeOther, p.prefix+"/staff") })
+	g.GET("/units", p.units)
+	g.POST("/units", p.createUnit)
+	g.GET("/units/:id", p.unit)
+	g.POST("/units/:id", p.changeUnit)
+	g.GET("/staff", p.staff)
+	g.GET("/staff/:id", p.profile)
+	g.GET("/import", p.importForm)
+	g.POST("/import", httpapi.MaxBody(maxUpload), p.importCheck)
+	g.POST("/import/commit", httpapi.MaxBody(maxUpload*2), p.importCommit)
+	g.GET("/statistics", p.statistics)
+}
+
+func (p *Pages) assetURL(name string) string {
+	return p.prefix + "/assets/" + name + "?v=" + p.versions[name]
+}
+
+func (p *Pages) asset(c *gin.Context) {
+	name := path.Base(c.Param("file"))
+	b, err := assets.ReadFile("static/" + name)
+	if err != nil {
+		c.AbortWithStatus(http.StatusNotFound)
+		return
+	}
+	c.Header("Cache-Control", "public, max-age=31536000, immutable")
+	c.Data(http.StatusOK, "text/javascript; charset=utf-8", b)
+}
+
+// viewer resolves the person's scope and shows their unit's name in the header.
+func (p *Pages) viewer(c *gin.Context) {
+	claims, _ := auth.ClaimsFrom(c.Request.Context())
+	v := domain.Viewer{Subject: claims.Subject, Tenant: claims.Tenant, Roles: claims.Roles}
+	ctx, err := p.app.WithViewer(c.Request.Context(), v)
+	if err != nil {
+		p.fail(c, err)
+		c.Abort()
+		return
+	}
+	c.Request = c.Request.WithContext(ctx)
+	viewer := &web.Viewer{Name: claims.Name, Role: roleLabel(v), Tenant: web.Tenant{Slug: claims.Tenant}}
+	if p.tenants != nil {
+		if t, err := p.tenants.Tenant(ctx, claims.Tenant); err == nil {
+			viewer.Tenant.Name = t.Name
+		}
+	}
+	web.SetViewer(c, viewer)
+	c.Next()
+}
+
+func roleLabel(v domain.Viewer) string {
+	switch {
+	case v.Has(domain.RoleHROfficer):
+		return "Cán bộ tổ chức – nhân sự"
+	case v.Has(domain.RoleReportView):
+		return "Lãnh đạo, theo dõi báo cáo"
+	}
+	return ""
+}
+
+// fail shows an error page whose words fit what went wrong.
+func (p *Pages) fail(c *gin.Context, err error) {
+	e := apperr.As(err)
+	switch apperr.KindOf(err) {
+	case apperr.KindNotFound:
+		p.shell.RenderError(c, http.StatusNotFound, "Không tìm thấy", "Không có hồ sơ này, hoặc bạn không được xem hồ sơ này.")
+	case apperr.KindForbidden:
+		p.shell.RenderError(c, http.StatusForbidden, "Không có quyền", e.Message)
+	case apperr.KindInvalid, apperr.KindMalformed, apperr.KindConflict:
+		p.shell.RenderError(c, http.StatusUnprocessableEntity, "Yêu cầu không hợp lệ", e.Message)
+	case apperr.KindUnavailable:
+		p.shell.RenderError(c, http.StatusServiceUnavailable, "Tạm thời gián đoạn", "Một thành phần của hệ thống đang bận; vui lòng thử lại sau ít phút.")
+	default:
+		_ = c.Error(err)
+		p.shell.RenderError(c, http.StatusInternalServerError, "Lỗi hệ thống", "Đã có lỗi xảy ra; vui lòng thử lại hoặc báo quản trị hệ thống.")
+	}
+}
+
+// formErrors turns an invalid-input error into the form's field errors; other errors are returned.
+func formErrors(err error) (web.FormErrors, error) {
+	e := apperr.As(err)
+	if e == nil || (e.Kind != apperr.KindInvalid && e.Kind != apperr.KindConflict) {
+		return nil, err
+	}
+	fe := web.FormErrors{}
+	for _, f := range e.Fields {
+		fe.Add(f.Field, f.Reason)
+	}
+	if len(e.Fields) == 0 {
+		fe.Add("form", e.Message)
+	}
+	return fe, nil
+}
+
+func parseDay(s string, def time.Time) time.Time {
+	if d, err := time.Parse(domain.DateLayout, s); err == nil {
+		return d
+	}
+	return def
+}
+
+func (p *Pages) today() time.Time { return domain.Day(p.now()) }
+
+// ---- units
+
+type unitRow struct {
+	ID, Code, Name, Kind, OpenedOn, Indent string
+}
+
+func (p *Pages) unitOptions(c *gin.Context) ([]web.Option, map[string]string, error) {
+	nodes, err := p.app.UnitTree(c.Request.Context(), "", p.today())
+	if err != nil {
+		return nil, nil, err
+	}
+	opts := make([]web.Option, len(nodes))
+	names := map[string]string{}
+	for i, n := range nodes {
+		opts[i] = web.Option{Value: n.ID, Label: strings.Repeat("— ", n.Depth) + n.Name}
+		names[n.ID] = n.Name
+	}
+	return opts, names, nil
+}
+
+var unitKinds = []web.Option{
+	{Value: string(domain.UnitOffice), Label: domain.UnitOffice.Label()}, {Value: string(domain.UnitDepartment), Label: domain.UnitDepartment.Label()},
+	{Value: string(domain.UnitCenter), Label: domain.UnitCenter.Label()}, {Value: string(domain.UnitDesk), Label: domain.UnitDesk.Label()},
+	{Value: string(domain.UnitTeam), Label: domain.UnitTeam.Label()}, {Value: string(domain.UnitAuthority), Label: domain.UnitAuthority.Label()},
+}
+
+func (p *Pages) units(c *gin.Context) { p.renderUnits(c, http.StatusOK, nil) }
+
+func (p *Pages) renderUnits(c *gin.Context, status int, form *web.Form) {
+	on := parseDay(c.Query("on"), p.today())
+	nodes, err := p.app.UnitTree(c.Request.Context(), "", on)
+	if err != nil {
+		p.fail(c, err)
+		return
+	}
+	rows := make([]unitRow, len(nodes))
+	for i, n := range nodes {
+		rows[i] = unitRow{ID: n.ID, Code: n.Code, Name: n.Name, Kind: n.Kind.Label(), OpenedOn: domain.FormatDate(n.OpenedOn), Indent: strings.Repeat("— ", n.Depth)}
+	}
+	parents, _, err := p.unitOptions(c)
+	if err != nil {
+		p.fail(c, err)
+		return
+	}
+	if form == nil {
+		form = web.NewForm(nil)
+	}
+	p.shell.Render(c, status, web.Page{Title: "Cơ cấu tổ chức", Content: "units", Form: form, Data: map[string]any{
+		"On": domain.FormatDate(on), "Units": rows, "Kinds": unitKinds, "Parents": parents,
+		"Officer": app.ViewerFrom(c.Request.Context()).ManagesStaff()}})
+}
+
+func (p *Pages) createUnit(c *gin.Context) {
+	_ = c.Request.ParseForm()
+	f := c.Request.PostForm
+	_, err := p.app.CreateUnit(c.Request.Context(), app.UnitInput{Code: f.Get("code"), Name: f.Get("name"), Kind: domain.UnitKind(f.Get("kind")),
+		ParentID: f.Get("parent_id"), OpenedOn: parseDay(f.Get("opened_on"), time.Time{})})
+	if err != nil {
+		fe, other := formErrors(err)
+		if other != nil {
+			p.fail(c, other)
+			return
+		}
+		form := web.NewForm(f)
+		form.Errors = fe
+		p.renderUnits(c, http.StatusUnprocessableEntity, form)
+		return
+	}
+	p.shell.AddFlash(c, web.FlashSuccess, "Đã thêm đơn vị "+strings.TrimSpace(f.Get("name"))+".")
+	c.Redirect(http.StatusSeeOther, p.prefix+"/units")
+}
+
+type versionRow struct{ From, To, Name, Parent, Change, Reason string }
+
+var changeLabels = map[domain.Change]string{domain.ChangeCreated: "Thành lập", domain.ChangeRenamed: "Đổi tên",
+	domain.ChangeMoved: "Chuyển trực thuộc", domain.ChangeClosed: "Giải thể, sáp nhập"}
+
+func (p *Pages) unit(c *gin.Context) { p.renderUnit(c, http.StatusOK, nil) }
+
+func (p *Pages) renderUnit(c *gin.Context, status int, form *web.Form) {
+	u, vs, err := p.app.UnitHistory(c.Request.Context(), c.Param("id"))
+	if err != nil {
+		p.fail(c, err)
+		return
+	}
+	parents, names, err := p.unitOptions(c)
+	if err != nil {
+		p.fail(c, err)
+		return
+	}
+	hist := make([]versionRow, len(vs))
+	for i, v := range vs {
+		hist[i] = versionRow{From: domain.FormatDate(v.ValidFrom), To: domain.FormatDatePtr(v.ValidTo), Name: v.Name, Parent: names[v.ParentID],
+			Change: changeLabels[v.Change], Reason: v.Reason}
+	}
+	if form == nil {
+		form = web.NewForm(nil)
+	}
+	var closed string
+	if u.ClosedOn != nil {
+		closed = domain.FormatDate(*u.ClosedOn)
+	}
+	p.shell.Render(c, status, web.Page{Title: u.Name, Content: "unit", Form: form, Data: map[string]any{
+		"Unit": u, "Kind": u.Kind.Label(), "OpenedOn": domain.FormatDate(u.OpenedOn), "ClosedOn": closed, "History": hist, "Parents": parents,
+		"Changes": []web.Option{{Value: "renamed", Label: "Đổi tên"}, {Value: "moved", Label: "Chuyển trực thuộc"}, {Value: "closed", Label: "Giải thể, sáp nhập"}},
+		"Officer": app.ViewerFrom(c.Request.Context()).ManagesStaff()}})
+}
+
+func (p *Pages) changeUnit(c *gin.Context) {
+	_ = c.Request.ParseForm()
+	f := c.Request.PostForm
+	_, err := p.app.ChangeUnit(c.Request.Context(), c.Param("id"), app.UnitChange{Change: domain.Change(f.Get("change")), Name: f.Get("name"),
+		ParentID: f.Get("parent_id"), EffectiveOn: parseDay(f.Get("effective_on"), time.Time{}), Reason: f.Get("reason")})
+	if err != nil {
+		fe, other := formErrors(err)
+		if other != nil {
+			p.fail(c, other)
+			return
+		}
+		form := web.NewForm(f)
+		form.Errors = fe
+		p.renderUnit(c, http.StatusUnprocessableEntity, form)
+		return
+	}
+	p.shell.AddFlash(c, web.FlashSuccess, "Đã ghi nhận thay đổi của đơn vị.")
+	c.Redirect(http.StatusSeeOther, p.prefix+"/units/"+c.Param("id"))
+}
+
+// ---- staff
+
+type staffRow struct{ ID, Name, Category, Unit, Position, BirthDate string }
+
+func categoryOptions() []web.Option {
+	out := make([]web.Option, len(domain.Categories))
+	for i, k := range domain.Categories {
+		out[i] = web.Option{Value: string(k), Label: k.Label()}
+	}
+	return out
+}
+
+func (p *Pages) staff(c *gin.Context) {
+	ctx := c.Request.Context()
+	on := parseDay(c.Query("on"), p.today())
+	f := domain.StaffFilter{Category: domain.Category(c.Query("category")), Query: c.Query("q"), On: on, Limit: 200}
+	if u := c.Query("unit"); u != "" {
+		f.UnitIDs = []string{u}
+	}
+	if !f.Category.Valid() {
+		f.Category = ""
+	}
+	page, err := p.app.ListStaff(ctx, f)
+	if err != nil {
+		p.fail(c, err)
+		return
+	}
+	opts, names, err := p.unitOptions(c)
+	if err != nil {
+		p.fail(c, err)
+		return
+	}
+	rows := make([]staffRow, len(page.Items))
+	for i, l := range page.Items {
+		rows[i] = staffRow{ID: l.Staff.ID, Name: l.Staff.FullName, Category: l.Staff.Category.Label(), Unit: names[l.Assignment.UnitID],
+			Position: l.Assignment.Position}
+		if page.Personal[i] {
+			rows[i].BirthDate = domain.FormatDate(l.Staff.BirthDate)
+		}
+	}
+	p.shell.Render(c, http.StatusOK, web.Page{Title: "Danh sách nhân sự", Content: "staff", Data: map[string]any{
+		"Rows": rows, "Total": page.Total, "Units": opts, "Categories": categoryOptions(), "Unit": c.Query("unit"),
+		"Category": string(f.Category), "Q": f.Query, "On": domain.FormatDate(on)}})
+}
+
+type historyRow struct{ From, To, Unit, Position, Rank, Note string }
+type qualificationRow struct{ Kind, Level, Detail, Body, Awarded string }
+
+func (p *Pages) profile(c *gin.Context) {
+	ctx := c.Request.Context()
+	pr, err := p.app.Profile(ctx, c.Param("id"))
+	if err != nil {
+		p.fail(c, err)
+		return
+	}
+	units, err := p.app.UnitTree(ctx, pr.Staff.Tenant, p.today())
+	if err != nil {
+		p.fail(c, err)
+		return
+	}
+	names := map[string]string{}
+	for _, u := range units {
+		names[u.ID] = u.Name
+	}
+	codes, err := p.app.Levels(ctx)
+	if err != nil {
+		p.fail(c, err)
+		return
+	}
+	data := map[string]any{"Personal": pr.Personal, "Category": pr.Staff.Category.Label()}
+	if pr.Current != nil {
+		data["Unit"], data["Position"] = names[pr.Current.UnitID], pr.Current.Position
+	} else {
+		data["Unit"], data["Position"] = "—", "Đã nghỉ việc"
+	}
+	if pr.Personal {
+		s := pr.Staff
+		data["BirthDate"], data["Gender"], data["CCCD"] = domain.FormatDate(s.BirthDate), s.Gender.Label(), s.CCCD
+		data["Phone"], data["Email"], data["Address"] = s.Contacts.Phone, s.Contacts.Email, s.Contacts.Address
+	}
+	var hist []historyRow
+	for i := len(pr.Employment.Assignments) - 1; i >= 0; i-- {
+		a := pr.Employment.Assignments[i]
+		rank := a.Rank
+		if a.Step > 0 {
+			rank += ", bậc " + itoa(a.Step)
+		}
+		note := changeLabel(a.Change)
+		if a.EndReason != "" {
+			note += "; thôi việc: " + a.EndReason
+		}
+		hist = append(hist, historyRow{From: domain.FormatDate(a.From), To: domain.FormatDatePtr(a.To), Unit: names[a.UnitID], Position: a.Position, Rank: rank, Note: note})
+	}
+	data["History"] = hist
+	var quals []qualificationRow
+	for _, q := range pr.Qualifications {
+		level := q.Level
+		if l, ok := codes.Find(q.Kind, q.Level); ok {
+			level = l.Name
+		}
+		detail := strings.TrimSpace(q.Field + " " + q.Language + " " + q.Course)
+		if q.Result != "" {
+			detail += " (" + q.Result + ")"
+		}
+		quals = append(quals, qualificationRow{Kind: q.Kind.Label(), Level: level, Detail: detail, Body: q.AwardingBody, Awarded: domain.FormatDate(q.AwardedOn)})
+	}
+	data["Qualifications"] = quals
+	p.shell.Render(c, http.StatusOK, web.Page{Title: pr.Staff.FullName, Content: "profile", Data: data})
+}
+
+func changeLabel(c domain.Change) string {
+	switch c {
+	case domain.ChangeHired:
+		return "Tuyển dụng"
+	case domain.ChangeMoved:
+		return "Điều động, bổ nhiệm"
+	}
+	return string(c)
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+// ---- import wizard
+
+var datasets = []web.Option{{Value: string(app.StaffData), Label: "Hồ sơ nhân sự"}, {Value: string(app.QualificationsData), Label: "Trình độ, bồi dưỡng"}}
+
+func (p *Pages) importForm(c *gin.Context) { p.renderImportForm(c, http.StatusOK, nil) }
+
+func (p *Pages) renderImportForm(c *gin.Context, status int, form *web.Form) {
+	if form == nil {
+		form = web.NewForm(nil)
+	}
+	p.shell.Render(c, status, web.Page{Title: "Nhập dữ liệu từ tệp", Content: "import", Form: form, Data: map[string]any{
+		"Datasets": datasets, "StaffColumns": strings.Join(app.StaffColumns, ", "), "QualificationColumns": strings.Join(app.QualificationColumns, ", ")}})
+}
+
+func formatOf(name string) string {
+	if strings.EqualFold(path.Ext(name), ".csv") {
+		return "csv"
+	}
+	return "xlsx"
+}
+
+// importCheck is step 1: a dry run. The file travels to step 2 inside the page (base64 in a
+// hidden field), so any replica can commit it and nothing is kept between the steps.
+func (p *Pages) importCheck(c *gin.Context) {
+	dataset := c.PostForm("dataset")
+	fh, err := c.FormFile("file")
+	if err != nil || dataset == "" {
+		form := web.NewForm(c.Request.PostForm)
+		form.Errors = web.FormErrors{}
+		if dataset == "" {
+			form.Errors.Add("dataset", "Chọn loại dữ liệu")
+		}
+		if err != nil {
+			form.Errors.Add("file", "Chọn tệp CSV hoặc XLSX để nhập")
+		}
+		p.renderImportForm(c, http.StatusUnprocessableEntity, form)
+		return
+	}
+	f, err := fh.Open()
+	if err != nil {
+		p.fail(c, err)
+		return
+	}
+	defer func() { _ = f.Close() }()
+	content, err := io.ReadAll(f)
+	if err != nil {
+		p.fail(c, err)
+		return
+	}
+	p.runImport(c, dataset, formatOf(fh.Filename), path.Base(fh.Filename), content, false)
+}
+
+func (p *Pages) importCommit(c *gin.Context) {
+	content, err := base64.StdEncoding.DecodeString(c.PostForm("content"))
+	if err != nil {
+		p.fail(c, apperr.Invalid("file", "Tệp gửi lại không đọc được; vui lòng chọn lại tệp."))
+		return
+	}
+	format := c.PostForm("format")
+	if format != "csv" {
+		format = "xlsx"
+	}
+	p.runImport(c, c.PostForm("dataset"), format, c.PostForm("file_name"), content, true)
+}
+
+func (p *Pages) runImport(c *gin.Context, dataset, format, name string, content []byte, commit bool) {
+	rep, err := p.app.Import(c.Request.Context(), app.Dataset(dataset), format, bytes.NewReader(content), commit)
+	if err != nil {
+		if e := apperr.As(err); e != nil && e.Code == "import_rejected" {
+			if r, ok := e.Details["report"].(app.ImportReport); ok {
+				rep, err = r, nil
+			}
+		}
+	}
+	if err != nil {
+		var fe web.FormErrors
+		if fe, err = formErrors(err); err != nil {
+			p.fail(c, err)
+			return
+		}
+		form := web.NewForm(c.Request.PostForm)
+		form.Errors = web.FormErrors{}
+		for k, v := range fe {
+			if k != "file" && k != "dataset" {
+				k = "file"
+			}
+			form.Errors.Add(k, v)
+		}
+		p.renderImportForm(c, http.StatusUnprocessableEntity, form)
+		return
+	}
+	if rep.Committed {
+		p.shell.AddFlash(c, web.FlashSuccess, "Đã nhập "+itoa(rep.Rows)+" dòng từ tệp "+name+".")
+		c.Redirect(http.StatusSeeOther, p.prefix+"/staff")
+		return
+	}
+	status := http.StatusOK
+	if !rep.OK() {
+		status = http.StatusUnprocessableEntity
+	}
+	p.shell.Render(c, status, web.Page{Title: "Kết quả kiểm tra tệp", Content: "import_report", Data: map[string]any{
+		"Report": rep, "Dataset": dataset, "Format": format, "FileName": name, "Content": base64.StdEncoding.EncodeToString(content)}})
+}
+
+// ---- statistics
+
+type categoryRow struct {
+	Label       string
+	Before, Now int
+	Delta       string
+}
+
+type levelTable struct {
+	Kind   string
+	Shares []domain.Share
+}
+
+func signed(n int) string {
+	switch {
+	case n > 0:
+		return "+" + itoa(n)
+	case n < 0:
+		return "−" + itoa(-n)
+	}
+	return "0"
+}
+
+func (p *Pages) statistics(c *gin.Context) {
+	ctx := c.Request.Context()
+	on := parseDay(c.Query("on"), p.today())
+	from := parseDay(c.Query("from"), on.AddDate(-1, 0, 0))
+	if !from.Before(on) {
+		from = on.AddDate(-1, 0, 0)
+	}
+	ch, err := p.app.Change(ctx, "", c.Query("unit"), from, on)
+	if err != nil {
+		p.fail(c, err)
+		return
+	}
+	opts, _, err := p.unitOptions(c)
+	if err != nil {
+		p.fail(c, err)
+		return
+	}
+	var cats []categoryRow
+	chartCats := map[string]any{}
+	var labels []string
+	var values []int
+	for _, k := range domain.Categories {
+		b, n := ch.From.ByCategory[k], ch.To.ByCategory[k]
+		cats = append(cats, categoryRow{Label: k.Label(), Before: b, Now: n, Delta: signed(n - b)})
+		labels, values = append(labels, k.Label()), append(values, n)
+	}
+	chartCats["labels"], chartCats["values"] = labels, values
+	var levels []levelTable
+	var kindLabels []string
+	// One series per "at or above" step (1st, 2nd, … threshold of each kind), so a kind with
+	// more levels shows more bars; the chart's x axis is the kinds.
+	maxSteps := 0
+	for _, ks := range ch.To.Levels {
+		levels = append(levels, levelTable{Kind: ks.Kind.Label(), Shares: ks.Shares})
+		kindLabels = append(kindLabels, ks.Kind.Label())
+		maxSteps = max(maxSteps, len(ks.Shares))
+	}
+	type series struct {
+		Label  string    `json:"label"`
+		Values []float64 `json:"values"`
+	}
+	var ss []series
+	for step := range maxSteps {
+		s := series{Label: "Từ mức " + itoa(step+1) + " trở lên"}
+		for _, ks := range ch.To.Levels {
+			v := 0.0
+			if step < len(ks.Shares) {
+				v = ks.Shares[step].Percent
+			}
+			s.Values = append(s.Values, v)
+		}
+		ss = append(ss, s)
+	}
+	p.shell.Render(c, http.StatusOK, web.Page{Title: "Thống kê nhân sự", Content: "statistics", Data: map[string]any{
+		"Change": ch, "Categories": cats, "HeadcountDelta": signed(ch.Headcount), "Levels": levels, "Units": opts, "Unit": c.Query("unit"),
+		"On": domain.FormatDate(on), "From": domain.FormatDate(from),
+		"ChartJSON": map[string]any{"categories": chartCats, "levels": map[string]any{"labels": kindLabels, "series": ss}},
+		"ChartJS":   p.assetURL("chart.umd.min.js"), "StatsJS": p.assetURL("stats.js")}})
+}
