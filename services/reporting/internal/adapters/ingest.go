@@ -1,0 +1,289 @@
+package adapters
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/metric"
+	"go.opentelemetry.io/otel/trace"
+	"gorm.io/gorm"
+
+	"egov.vn/platform/libs/events"
+	"egov.vn/platform/libs/store"
+	"egov.vn/platform/libs/telemetry"
+	"egov.vn/platform/services/reporting/internal/app"
+)
+
+// The durable consumer's settings, the same whichever way events are applied, so that switching
+// between one event and batches per transaction keeps the consumer (and its position) as it is.
+const (
+	ackWait    = 30 * time.Second
+	maxDeliver = 20
+)
+
+// Ingest feeds the read model from the platform's stream with one durable consumer. Batch 1 uses
+// libs/events.Consume (one event per transaction); a larger batch fetches up to Batch messages
+// and applies them in one transaction, recording every event id in processed_events in that same
+// transaction, so each event still counts exactly once: a batch that fails is retried event by
+// event, which isolates an event that can never apply.
+type Ingest struct {
+	DB      *gorm.DB
+	JS      jetstream.JetStream
+	Stream  string
+	Durable string
+	Batch   int
+	Log     *slog.Logger
+	Tracer  trace.Tracer
+	// MaxWait bounds how long a batch waits to fill up (default 200ms).
+	MaxWait time.Duration
+}
+
+// Run consumes until ctx ends.
+func (in *Ingest) Run(ctx context.Context) error {
+	if in.Batch <= 1 {
+		return events.Consume(ctx, in.JS, in.DB, in.Stream, in.Durable, []string{events.AllSubjects},
+			func(ctx context.Context, evt events.Event, tx *gorm.DB) error {
+				return app.Project(ctx, NewTxFacts(tx), []events.Event{evt})
+			}, events.WithLogger(in.Log), events.WithAckWait(ackWait), events.WithMaxDeliver(maxDeliver))
+	}
+	cons, err := in.JS.CreateOrUpdateConsumer(ctx, in.Stream, jetstream.ConsumerConfig{
+		Durable:       in.Durable,
+		Description:   "egov events consumer " + in.Durable,
+		DeliverPolicy: jetstream.DeliverAllPolicy,
+		AckPolicy:     jetstream.AckExplicitPolicy,
+		AckWait:       ackWait,
+		MaxDeliver:    maxDeliver,
+		FilterSubject: events.AllSubjects,
+	})
+	if err != nil {
+		return fmt.Errorf("reporting: consumer %s: %w", in.Durable, err)
+	}
+	wait := in.MaxWait
+	if wait == 0 {
+		wait = 200 * time.Millisecond
+	}
+	for ctx.Err() == nil {
+		batch, err := cons.Fetch(in.Batch, jetstream.FetchMaxWait(wait))
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			in.Log.WarnContext(ctx, "reporting: fetch failed", "error", err)
+			time.Sleep(wait)
+			continue
+		}
+		var msgs []jetstream.Msg
+		for m := range batch.Messages() {
+			msgs = append(msgs, m)
+		}
+		if err := batch.Error(); err != nil && !errors.Is(err, context.Canceled) && ctx.Err() == nil &&
+			!errors.Is(err, jetstream.ErrNoMessages) {
+			in.Log.WarnContext(ctx, "reporting: fetch ended early", "error", err)
+		}
+		if len(msgs) > 0 {
+			in.applyBatch(ctx, msgs)
+		}
+	}
+	return nil
+}
+
+// applyBatch applies msgs in one transaction and acks them; on failure it falls back to one
+// transaction per message.
+func (in *Ingest) applyBatch(ctx context.Context, msgs []jetstream.Msg) {
+	var (
+		good []jetstream.Msg
+		evts []events.Event
+	)
+	for _, m := range msgs {
+		evt, err := events.Decode(m.Data())
+		if err != nil {
+			in.Log.ErrorContext(ctx, "reporting: terminating undecodable message", "subject", m.Subject(), "error", err)
+			_ = m.Term()
+			continue
+		}
+		good, evts = append(good, m), append(evts, evt)
+	}
+	if len(evts) == 0 {
+		return
+	}
+	err := in.applyTx(ctx, evts)
+	if err == nil {
+		for _, m := range good {
+			_ = m.Ack() // a lost ack is a redelivery, absorbed by processed_events
+		}
+		return
+	}
+	in.Log.WarnContext(ctx, "reporting: batch failed, applying its events one by one", "events", len(evts), "error", err)
+	for i, m := range good {
+		switch err := in.applyTx(ctx, evts[i:i+1]); {
+		case err == nil:
+			_ = m.Ack()
+		case isPermanent(err):
+			in.Log.ErrorContext(ctx, "reporting: event rejected permanently", "event_id", evts[i].ID(), "error", err)
+			_ = m.Term()
+		default:
+			in.Log.WarnContext(ctx, "reporting: event failed, will retry", "event_id", evts[i].ID(), "error", err)
+			_ = m.NakWithDelay(time.Second)
+		}
+	}
+}
+
+func isPermanent(err error) bool { return errors.Is(err, app.ErrMalformed) }
+
+// applyTx claims the events' ids and projects the new ones, in one transaction.
+func (in *Ingest) applyTx(ctx context.Context, evts []events.Event) (err error) {
+	ctx, span := in.Tracer.Start(ctx, "reporting.Ingest.Apply", trace.WithAttributes(attribute.Int("events", len(evts))))
+	defer telemetry.End(span, &err)
+	return in.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		fresh, err := claim(tx, in.Durable, evts)
+		if err != nil {
+			return err
+		}
+		return app.Project(ctx, NewTxFacts(tx), fresh)
+	})
+}
+
+// claim records the events as processed by durable and returns those not processed before, in
+// one INSERT … ON CONFLICT DO NOTHING RETURNING (PostgreSQL and SQLite ≥ 3.35): an id already
+// there is not returned. On PostgreSQL a replica inserting the same id at the same moment blocks
+// until this transaction ends and then skips it, so an event is never applied twice.
+func claim(tx *gorm.DB, durable string, evts []events.Event) ([]events.Event, error) {
+	byID := make(map[string]events.Event, len(evts))
+	var (
+		ids  []string
+		args []any
+		sql  strings.Builder
+		now  = time.Now().UTC()
+	)
+	sql.WriteString("INSERT INTO processed_events (consumer, event_id, processed_at) VALUES ")
+	for _, e := range evts {
+		if _, dup := byID[e.ID()]; dup {
+			continue
+		}
+		byID[e.ID()] = e
+		ids = append(ids, e.ID())
+		if len(args) > 0 {
+			sql.WriteString(",")
+		}
+		sql.WriteString("(?,?,?)")
+		args = append(args, durable, e.ID(), now)
+	}
+	sql.WriteString(" ON CONFLICT DO NOTHING RETURNING event_id")
+	var fresh []string
+	if err := tx.Raw(sql.String(), args...).Scan(&fresh).Error; err != nil {
+		return nil, fmt.Errorf("record processed events: %w", err)
+	}
+	isFresh := make(map[string]bool, len(fresh))
+	for _, id := range fresh {
+		isFresh[id] = true
+	}
+	out := make([]events.Event, 0, len(fresh))
+	for _, id := range ids { // the stream's order
+		if isFresh[id] {
+			out = append(out, byID[id])
+		}
+	}
+	return out, nil
+}
+
+// RegisterLag exposes the consumer's lag as the gauge reporting.consumer.lag (Prometheus
+// reporting_consumer_lag): events in the stream not yet delivered to it plus those delivered and
+// not yet acknowledged.
+func RegisterLag(meter metric.Meter, js jetstream.JetStream, stream, durable string) error {
+	_, err := meter.Int64ObservableGauge("reporting.consumer.lag",
+		metric.WithDescription("events of the stream the read model has not applied yet (pending + unacknowledged)"),
+		metric.WithUnit("{event}"),
+		metric.WithInt64Callback(func(ctx context.Context, o metric.Int64Observer) error {
+			ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+			defer cancel()
+			cons, err := js.Consumer(ctx, stream, durable)
+			if err != nil {
+				return nil // not created yet: nothing to report
+			}
+			info, err := cons.Info(ctx)
+			if err != nil {
+				return nil
+			}
+			o.Observe(int64(info.NumPending)+int64(info.NumAckPending), metric.WithAttributes(attribute.String("consumer", durable)))
+			return nil
+		}))
+	return err
+}
+
+// Rebuild wipes the read model (facts, counters and the consumer's processed ids; registered
+// tenants and targets are kept) and replays the stream from its first event up to the last one
+// present when it starts, in batches. Run it with the service's consumer stopped, or against a
+// fresh database that the service is then pointed at: the replay records the ids under durable,
+// so the durable consumer resuming on top of it skips what the replay already applied.
+func Rebuild(ctx context.Context, db *gorm.DB, js jetstream.JetStream, stream, durable string, batch int, tracer trace.Tracer) (applied int, err error) {
+	if err := Migrate(db); err != nil {
+		return 0, err
+	}
+	err = db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		for _, m := range []any{&dossierRow{}, &documentRow{}, &staffRow{}, &counterRow{}} {
+			if err := tx.Session(&gorm.Session{AllowGlobalUpdate: true}).Scopes(store.AllTenants()).Delete(m).Error; err != nil {
+				return err
+			}
+		}
+		return tx.Where("consumer = ?", durable).Delete(&events.ProcessedEvent{}).Error
+	})
+	if err != nil {
+		return 0, fmt.Errorf("reporting: rebuild: wipe: %w", err)
+	}
+	s, err := js.Stream(ctx, stream)
+	if err != nil {
+		return 0, fmt.Errorf("reporting: rebuild: stream %s: %w", stream, err)
+	}
+	info, err := s.Info(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("reporting: rebuild: stream %s: %w", stream, err)
+	}
+	last := info.State.LastSeq
+	if info.State.Msgs == 0 {
+		return 0, nil
+	}
+	cons, err := s.OrderedConsumer(ctx, jetstream.OrderedConsumerConfig{FilterSubjects: []string{events.AllSubjects},
+		DeliverPolicy: jetstream.DeliverAllPolicy})
+	if err != nil {
+		return 0, fmt.Errorf("reporting: rebuild: replay: %w", err)
+	}
+	in := &Ingest{DB: db, Durable: durable, Tracer: tracer}
+	for {
+		b, err := cons.Fetch(batch, jetstream.FetchMaxWait(time.Second))
+		if err != nil {
+			return applied, fmt.Errorf("reporting: rebuild: fetch: %w", err)
+		}
+		var (
+			evts []events.Event
+			seq  uint64
+		)
+		for m := range b.Messages() {
+			if meta, err := m.Metadata(); err == nil {
+				seq = meta.Sequence.Stream
+			}
+			evt, err := events.Decode(m.Data())
+			if err != nil {
+				continue // the live consumer terminates these too
+			}
+			evts = append(evts, evt)
+		}
+		if len(evts) > 0 {
+			if err := in.applyTx(ctx, evts); err != nil {
+				return applied, fmt.Errorf("reporting: rebuild: apply: %w", err)
+			}
+			applied += len(evts)
+		}
+		if seq >= last {
+			return applied, nil
+		}
+		if ctx.Err() != nil {
+			return applied, ctx.Err()
+		}
+	}
+}

@@ -1,0 +1,250 @@
+// Package adapters keeps reporting's read model in gorm (SQLite or PostgreSQL): the registered
+// tenant tree, one fact row per dossier, document and staff member, the monthly counters the
+// indicators are computed from, and the targets; and it feeds that model from JetStream, one
+// event per transaction through libs/events.Consume or many per transaction in batches.
+package adapters
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+
+	"egov.vn/platform/libs/events"
+	"egov.vn/platform/libs/store"
+	"egov.vn/platform/services/reporting/internal/domain"
+)
+
+// tenantRow is one unit of the tree the roll-ups follow, registered by the provisioning call or
+// learnt from identity's directory. It is the tree itself, so it is not tenant-scoped.
+type tenantRow struct {
+	Slug      string `gorm:"primaryKey;size:63"`
+	Code      string `gorm:"size:20;not null;default:''"`
+	Name      string `gorm:"size:200;not null;default:''"`
+	Kind      string `gorm:"size:20;not null;default:''"`
+	Parent    string `gorm:"size:63;not null;default:'';index"`
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+func (tenantRow) TableName() string { return "report_tenants" }
+
+// counterRow is one monthly counter of one tenant: unique on (tenant_id, month, indicator), an
+// index created by migrate since TenantModel's column tag cannot join a composite key.
+type counterRow struct {
+	ID int64 `gorm:"primaryKey;autoIncrement"`
+	store.TenantModel
+	Month     int    `gorm:"not null"`
+	Indicator string `gorm:"size:60;not null"`
+	Value     int64  `gorm:"not null;default:0"`
+}
+
+func (counterRow) TableName() string { return "report_counters" }
+
+// dossierRow is domain.DossierFact with the months drill-downs filter on.
+type dossierRow struct {
+	ID int64 `gorm:"primaryKey;autoIncrement"`
+	store.TenantModel
+	DossierID      string `gorm:"size:36;not null"`
+	Version        int64  `gorm:"not null"`
+	ReceiptCode    string `gorm:"size:60;not null;default:''"`
+	ProcedureCode  string `gorm:"size:60;not null;default:''"`
+	ProcedureName  string `gorm:"size:500;not null;default:''"`
+	Field          string `gorm:"size:200;not null;default:''"`
+	Level          string `gorm:"size:20;not null;default:''"`
+	Channel        string `gorm:"size:20;not null;default:''"`
+	State          string `gorm:"size:30;not null;default:''"`
+	Received       bool   `gorm:"not null"`
+	ReceivedAt     *time.Time
+	DueAt          *time.Time
+	RefusedAt      *time.Time
+	LegalMinutes   int64 `gorm:"not null;default:0"`
+	ResolvedAt     *time.Time
+	OnTime         bool  `gorm:"not null;default:false"`
+	ElapsedMinutes int64 `gorm:"not null;default:0"`
+	ReturnedAt     *time.Time
+	ClosedAs       string `gorm:"size:20;not null;default:''"`
+	ClosedAt       *time.Time
+	Rating         string `gorm:"size:20;not null;default:''"`
+	RatingVersion  int64  `gorm:"not null;default:0"`
+	RatedAt        *time.Time
+	ReceivedMonth  int `gorm:"not null;default:0;index:ix_report_dossiers_received,priority:2"`
+	EndedMonth     int `gorm:"not null;default:0"`
+	ResolvedMonth  int `gorm:"not null;default:0;index:ix_report_dossiers_resolved,priority:2"`
+	DueMonth       int `gorm:"not null;default:0"`
+	ReturnedMonth  int `gorm:"not null;default:0"`
+	RatedMonth     int `gorm:"not null;default:0"`
+}
+
+func (dossierRow) TableName() string { return "report_dossiers" }
+
+type documentRow struct {
+	ID int64 `gorm:"primaryKey;autoIncrement"`
+	store.TenantModel
+	DocumentID   string `gorm:"size:36;not null"`
+	Register     string `gorm:"size:20;not null;default:''"`
+	RegisteredAt *time.Time
+	SentAt       *time.Time
+	ReceivedAt   *time.Time
+}
+
+func (documentRow) TableName() string { return "report_documents" }
+
+type staffRow struct {
+	ID int64 `gorm:"primaryKey;autoIncrement"`
+	store.TenantModel
+	StaffID   string `gorm:"size:36;not null"`
+	Category  string `gorm:"size:20;not null;default:''"`
+	HiredAt   *time.Time
+	LeftAt    *time.Time
+	Qualified string `gorm:"type:text;not null;default:'{}'"` // JSON kind → earliest award
+	BestRank  string `gorm:"type:text;not null;default:'{}'"` // JSON kind → best rank
+}
+
+func (staffRow) TableName() string { return "report_staff" }
+
+// targetRow is a target a unit set for itself for one indicator and period ("*": every period).
+type targetRow struct {
+	ID int64 `gorm:"primaryKey;autoIncrement"`
+	store.TenantModel
+	Indicator string  `gorm:"size:60;not null"`
+	Period    string  `gorm:"size:10;not null"`
+	Value     float64 `gorm:"not null"`
+	UpdatedAt time.Time
+}
+
+func (targetRow) TableName() string { return "report_targets" }
+
+// uniqueIndexes are the natural keys the upserts conflict on.
+var uniqueIndexes = []string{
+	"CREATE UNIQUE INDEX IF NOT EXISTS ux_report_counters ON report_counters (tenant_id, month, indicator)",
+	"CREATE UNIQUE INDEX IF NOT EXISTS ux_report_dossiers ON report_dossiers (dossier_id, tenant_id)",
+	"CREATE UNIQUE INDEX IF NOT EXISTS ux_report_documents ON report_documents (document_id, tenant_id)",
+	"CREATE UNIQUE INDEX IF NOT EXISTS ux_report_staff ON report_staff (staff_id, tenant_id)",
+	"CREATE UNIQUE INDEX IF NOT EXISTS ux_report_targets ON report_targets (tenant_id, indicator, period)",
+	// Covers the stock sums (one indicator, every month up to the period's end) without the table.
+	"CREATE INDEX IF NOT EXISTS ix_report_counters_stock ON report_counters (tenant_id, indicator, month, value)",
+	"CREATE INDEX IF NOT EXISTS ix_report_dossiers_tenant_received ON report_dossiers (tenant_id, received_month)",
+	"CREATE INDEX IF NOT EXISTS ix_report_dossiers_tenant_resolved ON report_dossiers (tenant_id, resolved_month)",
+}
+
+// migrationLock is the PostgreSQL advisory-lock key that serialises replicas migrating together.
+const migrationLock int64 = 0x65676f760007
+
+// Migrate creates or extends reporting's tables (and the events tables the consumer needs).
+func Migrate(db *gorm.DB) error {
+	if err := events.AutoMigrate(db); err != nil {
+		return err
+	}
+	err := db.Transaction(func(tx *gorm.DB) error {
+		if store.Dialect(tx) == store.Postgres {
+			if err := tx.Exec("SELECT pg_advisory_xact_lock(?)", migrationLock).Error; err != nil {
+				return err
+			}
+		}
+		if err := tx.AutoMigrate(&tenantRow{}, &counterRow{}, &dossierRow{}, &documentRow{}, &staffRow{}, &targetRow{}); err != nil {
+			return err
+		}
+		for _, q := range uniqueIndexes {
+			if err := tx.Exec(q).Error; err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("reporting: migrate: %w", err)
+	}
+	return nil
+}
+
+func tp(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	u := t.UTC()
+	return &u
+}
+
+func tv(t *time.Time) time.Time {
+	if t == nil {
+		return time.Time{}
+	}
+	return t.UTC()
+}
+
+func monthOf(t time.Time) int {
+	if t.IsZero() {
+		return 0
+	}
+	return int(domain.MonthOf(t))
+}
+
+func dossierToRow(f domain.DossierFact) dossierRow {
+	r := dossierRow{
+		DossierID: f.DossierID, Version: f.Version, ReceiptCode: f.ReceiptCode, ProcedureCode: f.ProcedureCode,
+		ProcedureName: f.ProcedureName, Field: f.Field, Level: f.Level, Channel: f.Channel, State: f.State,
+		Received: f.Received, ReceivedAt: tp(f.ReceivedAt), DueAt: tp(f.DueAt), RefusedAt: tp(f.RefusedAt),
+		LegalMinutes: f.LegalMinutes, ResolvedAt: tp(f.ResolvedAt), OnTime: f.OnTime, ElapsedMinutes: f.ElapsedMinutes,
+		ReturnedAt: tp(f.ReturnedAt), ClosedAs: f.ClosedAs, ClosedAt: tp(f.ClosedAt), Rating: f.Rating,
+		RatingVersion: f.RatingVersion, RatedAt: tp(f.RatedAt),
+		ReceivedMonth: monthOf(f.ReceivedAt), EndedMonth: monthOf(f.EndedAt()), ResolvedMonth: monthOf(f.ResolvedAt),
+		DueMonth: monthOf(f.DueAt), ReturnedMonth: monthOf(f.ReturnedAt), RatedMonth: monthOf(f.RatedAt),
+	}
+	if !f.Received {
+		r.ReceivedMonth = 0
+	}
+	r.TenantID = f.Tenant
+	return r
+}
+
+func dossierFromRow(r dossierRow) domain.DossierFact {
+	return domain.DossierFact{
+		DossierKey: domain.DossierKey{DossierID: r.DossierID, Tenant: r.TenantID}, Version: r.Version,
+		ReceiptCode: r.ReceiptCode, ProcedureCode: r.ProcedureCode, ProcedureName: r.ProcedureName, Field: r.Field,
+		Level: r.Level, Channel: r.Channel, State: r.State, Received: r.Received, ReceivedAt: tv(r.ReceivedAt),
+		DueAt: tv(r.DueAt), RefusedAt: tv(r.RefusedAt), LegalMinutes: r.LegalMinutes, ResolvedAt: tv(r.ResolvedAt),
+		OnTime: r.OnTime, ElapsedMinutes: r.ElapsedMinutes, ReturnedAt: tv(r.ReturnedAt), ClosedAs: r.ClosedAs,
+		ClosedAt: tv(r.ClosedAt), Rating: r.Rating, RatingVersion: r.RatingVersion, RatedAt: tv(r.RatedAt),
+	}
+}
+
+func documentToRow(f domain.DocumentFact) documentRow {
+	r := documentRow{DocumentID: f.DocumentID, Register: f.Register, RegisteredAt: tp(f.RegisteredAt),
+		SentAt: tp(f.SentAt), ReceivedAt: tp(f.ReceivedAt)}
+	r.TenantID = f.Tenant
+	return r
+}
+
+func documentFromRow(r documentRow) domain.DocumentFact {
+	return domain.DocumentFact{DocumentKey: domain.DocumentKey{DocumentID: r.DocumentID, Tenant: r.TenantID},
+		Register: r.Register, RegisteredAt: tv(r.RegisteredAt), SentAt: tv(r.SentAt), ReceivedAt: tv(r.ReceivedAt)}
+}
+
+func staffToRow(f domain.StaffFact) (staffRow, error) {
+	q, err := json.Marshal(f.Qualified)
+	if err != nil {
+		return staffRow{}, err
+	}
+	b, err := json.Marshal(f.BestRank)
+	if err != nil {
+		return staffRow{}, err
+	}
+	r := staffRow{StaffID: f.StaffID, Category: f.Category, HiredAt: tp(f.HiredAt), LeftAt: tp(f.LeftAt),
+		Qualified: string(q), BestRank: string(b)}
+	r.TenantID = f.Tenant
+	return r, nil
+}
+
+func staffFromRow(r staffRow) (domain.StaffFact, error) {
+	f := domain.StaffFact{StaffKey: domain.StaffKey{StaffID: r.StaffID, Tenant: r.TenantID}, Category: r.Category,
+		HiredAt: tv(r.HiredAt), LeftAt: tv(r.LeftAt), Qualified: map[string]time.Time{}, BestRank: map[string]int64{}}
+	if err := json.Unmarshal([]byte(r.Qualified), &f.Qualified); err != nil {
+		return f, fmt.Errorf("staff %s qualifications: %w", r.StaffID, err)
+	}
+	if err := json.Unmarshal([]byte(r.BestRank), &f.BestRank); err != nil {
+		return f, fmt.Errorf("staff %s ranks: %w", r.StaffID, err)
+	}
+	return f, nil
+}

@@ -1,0 +1,281 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"egov.vn/platform/libs/events"
+	"egov.vn/platform/services/reporting/internal/domain"
+)
+
+// Facts is the read model as one transaction sees it: load the facts a batch of events touches,
+// then save them with the counter changes, all in that transaction.
+type Facts interface {
+	Dossiers(ctx context.Context, keys []domain.DossierKey) (map[domain.DossierKey]domain.DossierFact, error)
+	Documents(ctx context.Context, keys []domain.DocumentKey) (map[domain.DocumentKey]domain.DocumentFact, error)
+	Staff(ctx context.Context, keys []domain.StaffKey) (map[domain.StaffKey]domain.StaffFact, error)
+	Save(ctx context.Context, c Changes) error
+}
+
+// Changes is what one batch of events does to the read model.
+type Changes struct {
+	Dossiers  []domain.DossierFact
+	Documents []domain.DocumentFact
+	Staff     []domain.StaffFact
+	Counters  domain.Deltas
+	Tenants   []string // tenants seen in events, registered when unknown so roll-ups can find them
+}
+
+// ErrMalformed marks an event reporting uses whose data it cannot read: retrying cannot help, so
+// the consumer terminates it instead of redelivering it.
+var ErrMalformed = errors.New("malformed event")
+
+// dossierData is the data of a dossier event, as services/EVENTS.md defines it.
+type dossierData struct {
+	DossierID      string    `json:"dossier_id"`
+	ReceiptCode    string    `json:"receipt_code"`
+	ProcedureCode  string    `json:"procedure_code"`
+	ProcedureName  string    `json:"procedure_name"`
+	Field          string    `json:"field"`
+	Level          string    `json:"level"`
+	Channel        string    `json:"channel"`
+	State          string    `json:"state"`
+	Version        int64     `json:"version"`
+	ReceivedAt     time.Time `json:"received_at"`
+	DueAt          time.Time `json:"due_at"`
+	OccurredAt     time.Time `json:"occurred_at"`
+	LegalMinutes   int64     `json:"legal_minutes"`
+	ResolvedAt     time.Time `json:"resolved_at"`
+	OnTime         bool      `json:"on_time"`
+	ElapsedMinutes int64     `json:"elapsed_minutes"`
+	ReturnedAt     time.Time `json:"returned_at"`
+	Rating         string    `json:"rating"`
+}
+
+type documentData struct {
+	DocumentID   string    `json:"document_id"`
+	Register     string    `json:"register"`
+	RegisteredAt time.Time `json:"registered_at"`
+	SentAt       time.Time `json:"sent_at"`
+	ReceivedAt   time.Time `json:"received_at"`
+}
+
+type staffData struct {
+	StaffID     string    `json:"staff_id"`
+	Category    string    `json:"category"`
+	EffectiveAt time.Time `json:"effective_at"`
+	Kind        string    `json:"kind"`
+	Rank        int64     `json:"rank"`
+	AwardedAt   time.Time `json:"awarded_at"`
+}
+
+// change is one decoded event.
+type change struct {
+	dossier  *domain.DossierChange
+	document *domain.DocumentChange
+	staff    *domain.StaffChange
+}
+
+// decode reads what reporting needs from an event; ok is false for events it does not use.
+// Malformed data of an event it uses is a permanent error: retrying cannot fix it.
+func decode(evt events.Event) (c change, ok bool, err error) {
+	topic, err := events.TopicOf(evt)
+	if err != nil {
+		return c, false, events.Permanent(fmt.Errorf("%w: %w", ErrMalformed, err))
+	}
+	bad := func(err error) error {
+		return events.Permanent(fmt.Errorf("%w %s (%s): %w", ErrMalformed, evt.ID(), evt.Type(), err))
+	}
+	switch {
+	case topic.Service == "dossiers" && topic.Entity == "dossier":
+		var d dossierData
+		if err := evt.DataAs(&d); err != nil {
+			return c, false, bad(err)
+		}
+		if d.DossierID == "" {
+			return c, false, bad(fmt.Errorf("dossier_id is missing"))
+		}
+		c.dossier = &domain.DossierChange{Verb: topic.Verb, Tenant: topic.Tenant, DossierID: d.DossierID,
+			ReceiptCode: d.ReceiptCode, ProcedureCode: d.ProcedureCode, ProcedureName: d.ProcedureName, Field: d.Field,
+			Level: d.Level, Channel: d.Channel, State: d.State, Version: d.Version, ReceivedAt: d.ReceivedAt, DueAt: d.DueAt,
+			OccurredAt: d.OccurredAt, LegalMinutes: d.LegalMinutes, ResolvedAt: d.ResolvedAt, OnTime: d.OnTime,
+			ElapsedMinutes: d.ElapsedMinutes, ReturnedAt: d.ReturnedAt, Rating: d.Rating}
+	case topic.Service == "archives" && topic.Entity == "document":
+		var d documentData
+		if err := evt.DataAs(&d); err != nil {
+			return c, false, bad(err)
+		}
+		if d.DocumentID == "" {
+			return c, false, bad(fmt.Errorf("document_id is missing"))
+		}
+		c.document = &domain.DocumentChange{Verb: topic.Verb, Tenant: topic.Tenant, DocumentID: d.DocumentID,
+			Register: d.Register, RegisteredAt: d.RegisteredAt, SentAt: d.SentAt, ReceivedAt: d.ReceivedAt}
+	case topic.Service == "hr" && topic.Entity == "staff":
+		var d staffData
+		if err := evt.DataAs(&d); err != nil {
+			return c, false, bad(err)
+		}
+		if d.StaffID == "" {
+			return c, false, bad(fmt.Errorf("staff_id is missing"))
+		}
+		c.staff = &domain.StaffChange{Verb: topic.Verb, Tenant: topic.Tenant, StaffID: d.StaffID, Category: d.Category,
+			EffectiveAt: d.EffectiveAt, Kind: d.Kind, Rank: d.Rank, AwardedAt: d.AwardedAt}
+	default:
+		return c, false, nil
+	}
+	return c, true, nil
+}
+
+// Project applies a batch of events (already claimed as new by the consumer) to the read model:
+// it loads each touched fact once, merges the events into it in any order, and saves the facts
+// with the difference their contributions make to the counters. One event or a thousand, the
+// result is the same as applying them one by one.
+func Project(ctx context.Context, facts Facts, evts []events.Event) error {
+	var (
+		dossiers  []domain.DossierChange
+		documents []domain.DocumentChange
+		staff     []domain.StaffChange
+		tenants   = map[string]bool{}
+	)
+	for _, evt := range evts {
+		c, ok, err := decode(evt)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			continue
+		}
+		switch {
+		case c.dossier != nil:
+			dossiers = append(dossiers, *c.dossier)
+			tenants[c.dossier.Tenant] = true
+		case c.document != nil:
+			documents = append(documents, *c.document)
+			tenants[c.document.Tenant] = true
+		case c.staff != nil:
+			staff = append(staff, *c.staff)
+			tenants[c.staff.Tenant] = true
+		}
+	}
+	out := Changes{Counters: domain.Deltas{}}
+	for t := range tenants {
+		out.Tenants = append(out.Tenants, t)
+	}
+	if err := projectDossiers(ctx, facts, dossiers, &out); err != nil {
+		return err
+	}
+	if err := projectDocuments(ctx, facts, documents, &out); err != nil {
+		return err
+	}
+	if err := projectStaff(ctx, facts, staff, &out); err != nil {
+		return err
+	}
+	if len(out.Dossiers)+len(out.Documents)+len(out.Staff) == 0 {
+		return nil
+	}
+	return facts.Save(ctx, out)
+}
+
+func projectDossiers(ctx context.Context, facts Facts, changes []domain.DossierChange, out *Changes) error {
+	if len(changes) == 0 {
+		return nil
+	}
+	keys := make([]domain.DossierKey, 0, len(changes))
+	for _, c := range changes {
+		keys = append(keys, domain.DossierKey{DossierID: c.DossierID, Tenant: c.Tenant})
+	}
+	known, err := facts.Dossiers(ctx, keys)
+	if err != nil {
+		return err
+	}
+	before := map[domain.DossierKey][]domain.Delta{}
+	for k, f := range known {
+		before[k] = f.Contribution()
+	}
+	for _, c := range changes {
+		k := domain.DossierKey{DossierID: c.DossierID, Tenant: c.Tenant}
+		f := known[k]
+		f.Merge(c)
+		known[k] = f
+	}
+	for _, k := range uniqueKeys(keys) {
+		f := known[k]
+		out.Counters.Apply(before[k], f.Contribution())
+		out.Dossiers = append(out.Dossiers, f)
+	}
+	return nil
+}
+
+func projectDocuments(ctx context.Context, facts Facts, changes []domain.DocumentChange, out *Changes) error {
+	if len(changes) == 0 {
+		return nil
+	}
+	keys := make([]domain.DocumentKey, 0, len(changes))
+	for _, c := range changes {
+		keys = append(keys, domain.DocumentKey{DocumentID: c.DocumentID, Tenant: c.Tenant})
+	}
+	known, err := facts.Documents(ctx, keys)
+	if err != nil {
+		return err
+	}
+	before := map[domain.DocumentKey][]domain.Delta{}
+	for k, f := range known {
+		before[k] = f.Contribution()
+	}
+	for _, c := range changes {
+		k := domain.DocumentKey{DocumentID: c.DocumentID, Tenant: c.Tenant}
+		f := known[k]
+		f.Merge(c)
+		known[k] = f
+	}
+	for _, k := range uniqueKeys(keys) {
+		f := known[k]
+		out.Counters.Apply(before[k], f.Contribution())
+		out.Documents = append(out.Documents, f)
+	}
+	return nil
+}
+
+func projectStaff(ctx context.Context, facts Facts, changes []domain.StaffChange, out *Changes) error {
+	if len(changes) == 0 {
+		return nil
+	}
+	keys := make([]domain.StaffKey, 0, len(changes))
+	for _, c := range changes {
+		keys = append(keys, domain.StaffKey{StaffID: c.StaffID, Tenant: c.Tenant})
+	}
+	known, err := facts.Staff(ctx, keys)
+	if err != nil {
+		return err
+	}
+	before := map[domain.StaffKey][]domain.Delta{}
+	for k, f := range known {
+		before[k] = f.Contribution()
+	}
+	for _, c := range changes {
+		k := domain.StaffKey{StaffID: c.StaffID, Tenant: c.Tenant}
+		f := known[k]
+		f.Merge(c)
+		known[k] = f
+	}
+	for _, k := range uniqueKeys(keys) {
+		f := known[k]
+		out.Counters.Apply(before[k], f.Contribution())
+		out.Staff = append(out.Staff, f)
+	}
+	return nil
+}
+
+func uniqueKeys[K comparable](keys []K) []K {
+	seen := make(map[K]bool, len(keys))
+	out := keys[:0:0]
+	for _, k := range keys {
+		if !seen[k] {
+			seen[k] = true
+			out = append(out, k)
+		}
+	}
+	return out
+}

@@ -1,0 +1,124 @@
+package domain_test
+
+import (
+	"math/rand/v2"
+	"reflect"
+	"testing"
+	"time"
+
+	"egov.vn/platform/services/reporting/internal/domain"
+)
+
+func TestPeriodBoundariesAreInVietnamTime(t *testing.T) {
+	// 30 Sep 2026 18:00 UTC is 1 Oct 01:00 in Vietnam: October, Q4.
+	at := time.Date(2026, 9, 30, 18, 0, 0, 0, time.UTC)
+	if m := domain.MonthOf(at); m != domain.MonthFor(2026, 10) {
+		t.Fatalf("MonthOf = %s, want 2026-10", m)
+	}
+	for key, want := range map[string]domain.Period{
+		"2026":    {Kind: domain.KindYear, From: 202601, To: 202612},
+		"2026-Q4": {Kind: domain.KindQuarter, From: 202610, To: 202612},
+		"2026-02": {Kind: domain.KindMonth, From: 202602, To: 202602},
+	} {
+		p, err := domain.ParsePeriod(key)
+		if err != nil || p != want || p.Key() != key {
+			t.Errorf("ParsePeriod(%q) = %+v, %v; want %+v", key, p, err, want)
+		}
+	}
+	for _, bad := range []string{"", "26", "2026-Q5", "2026-13", "2026-1", "abcd"} {
+		if _, err := domain.ParsePeriod(bad); err == nil {
+			t.Errorf("ParsePeriod(%q) accepted", bad)
+		}
+	}
+	if got := domain.MonthFor(2026, 1).Add(-1); got != domain.MonthFor(2025, 12) {
+		t.Errorf("January minus one month = %s", got)
+	}
+}
+
+// TestDossierMergeIsOrderIndependent: whatever order a dossier's events arrive in, the fact and
+// its contribution to the counters end the same.
+func TestDossierMergeIsOrderIndependent(t *testing.T) {
+	rec := time.Date(2026, 3, 10, 9, 0, 0, 0, domain.Zone)
+	due := rec.Add(5 * 24 * time.Hour)
+	res := rec.Add(7 * 24 * time.Hour) // late
+	base := domain.DossierChange{Tenant: "xa-dong-tan", DossierID: "d1", Channel: "online", ReceivedAt: rec, DueAt: due}
+	with := func(verb string, v int64, state string, f func(*domain.DossierChange)) domain.DossierChange {
+		c := base
+		c.Verb, c.Version, c.State = verb, v, state
+		if f != nil {
+			f(&c)
+		}
+		return c
+	}
+	changes := []domain.DossierChange{
+		with("received", 1, "received", func(c *domain.DossierChange) { c.LegalMinutes = 2400 }),
+		with("assigned", 2, "assigned", nil),
+		with("result-ready", 3, "result_ready", func(c *domain.DossierChange) {
+			c.ResolvedAt, c.OnTime, c.ElapsedMinutes, c.LegalMinutes = res, false, 3000, 2400
+		}),
+		with("returned", 4, "returned", func(c *domain.DossierChange) { c.ReturnedAt = res.Add(time.Hour) }),
+		with("rated", 5, "returned", func(c *domain.DossierChange) { c.Rating, c.OccurredAt = "satisfied", res.Add(2*time.Hour) }),
+	}
+	var want domain.DossierFact
+	for _, c := range changes {
+		want.Merge(c)
+	}
+	wantDeltas := domain.Deltas{}
+	wantDeltas.Apply(nil, want.Contribution())
+	r := rand.New(rand.NewPCG(1, 2))
+	for range 50 {
+		perm := r.Perm(len(changes))
+		var got domain.DossierFact
+		deltas := domain.Deltas{}
+		for _, i := range perm {
+			before := got.Contribution()
+			got.Merge(changes[i])
+			deltas.Apply(before, got.Contribution()) // as the consumer does, one event at a time
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("order %v: fact %+v, want %+v", perm, got, want)
+		}
+		for k, v := range wantDeltas {
+			if deltas[k] != v {
+				t.Fatalf("order %v: counter %+v = %d, want %d", perm, k, deltas[k], v)
+			}
+		}
+		for k, v := range deltas {
+			if v != 0 && wantDeltas[k] != v {
+				t.Fatalf("order %v: stray counter %+v = %d", perm, k, v)
+			}
+		}
+	}
+	if want.State != "returned" || want.Version != 5 {
+		t.Errorf("fact state %s v%d, want returned v5", want.State, want.Version)
+	}
+	// Late, resolved in March (in process −1, overdue +1 then −1 in the same month).
+	m := domain.MonthFor(2026, 3)
+	for ind, v := range map[string]int64{domain.CReceived: 1, domain.CResolved: 1, domain.CResolvedLate: 1,
+		domain.COpen: 0, domain.COverdueOpen: 0, domain.CRatingsSatisfied: 1, domain.CElapsedMinutes: 3000} {
+		if got := wantDeltas[domain.DeltaKey{Tenant: "xa-dong-tan", Month: m, Indicator: ind}]; got != v {
+			t.Errorf("%s in March = %d, want %d", ind, got, v)
+		}
+	}
+}
+
+func TestTargetsAndIndex766(t *testing.T) {
+	c := domain.Counters{InPeriod: domain.Sums{domain.CResolved: 10, domain.CResolvedOnTime: 9, domain.CReceived: 20,
+		domain.CReceivedOnline: 5, domain.CRatings: 4, domain.CRatingsSatisfied: 3}, ToEnd: domain.Sums{}, Before: domain.Sums{}}
+	v := domain.Compute(c, nil)
+	if v[domain.IOnTimeRate] != 90 || v[domain.IIndex766Progress] != 18 || v[domain.IIndex766Online] != 3 ||
+		v[domain.IIndex766Satisfy] != 13.5 || v[domain.IIndex766Total] != 34.5 {
+		t.Errorf("values %v", v)
+	}
+	if _, ok := v[domain.IElectronicDocs]; ok {
+		t.Error("a share without outgoing documents has a value")
+	}
+	sat, _ := domain.DefaultTarget(domain.ISatisfaction)
+	if sat.Met(80) || !sat.Met(80.1) {
+		t.Error("satisfaction's target is strictly above 80 %")
+	}
+	tc, _ := domain.DefaultTarget(domain.ITimeChange)
+	if !tc.Met(-40) || tc.Met(-20) {
+		t.Error("the time change target is a cut of at least a third")
+	}
+}

@@ -1,0 +1,405 @@
+package ports
+
+import (
+	"cmp"
+	"embed"
+	"encoding/json"
+	"errors"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"egov.vn/platform/libs/apperr"
+	"egov.vn/platform/libs/auth"
+	"egov.vn/platform/libs/web"
+	"egov.vn/platform/services/reporting/internal/app"
+	"egov.vn/platform/services/reporting/internal/domain"
+)
+
+//go:embed templates/*.html
+var templates embed.FS
+
+//go:embed static/*.js
+var static embed.FS
+
+// Templates are the page templates for web.Config.Pages.
+func Templates() fs.FS {
+	sub, err := fs.Sub(templates, "templates")
+	if err != nil {
+		panic(err) // the embed pattern above guarantees the folder
+	}
+	return sub
+}
+
+// Pages serves the Vietnamese pages.
+type Pages struct {
+	App    *app.App
+	Shell  *web.Shell
+	Prefix string
+}
+
+// Mount registers the pages on r, a group that already runs the session, sign-in and CSRF
+// middleware.
+func (p *Pages) Mount(r gin.IRouter) {
+	r.GET(p.Prefix+"/assets/:file", p.asset)
+	g := r.Group(p.Prefix, Scope(p.App, p.fail))
+	g.GET("", p.home)
+	g.GET("/", p.home)
+	g.GET("/units/:slug", p.dashboard)
+	g.GET("/units/:slug/ranking", p.ranking)
+	g.GET("/units/:slug/dossiers", p.dossiers)
+	g.GET("/units/:slug/export/:table", func(c *gin.Context) { export(c, p.App, p.fail) })
+}
+
+// fail shows an error as a page a person can act on.
+func (p *Pages) fail(c *gin.Context, err error) {
+	switch apperr.KindOf(err) {
+	case apperr.KindForbidden:
+		p.Shell.RenderError(c, http.StatusForbidden, "Không có quyền xem", cmp.Or(apperr.As(err).Message,
+			"Bạn không có quyền xem báo cáo này."))
+	case apperr.KindUnauthenticated:
+		p.Shell.RenderError(c, http.StatusUnauthorized, "Cần đăng nhập", "Vui lòng đăng nhập để xem báo cáo.")
+	case apperr.KindInvalid:
+		p.Shell.RenderError(c, http.StatusUnprocessableEntity, "Yêu cầu không hợp lệ", apperr.As(err).Message+
+			" — kỳ báo cáo có dạng 2026 (năm), 2026-Q4 (quý) hoặc 2026-11 (tháng).")
+	case apperr.KindNotFound:
+		p.Shell.RenderError(c, http.StatusNotFound, "Không tìm thấy", "Trang hoặc bảng số liệu này không có.")
+	default:
+		p.Shell.RenderError(c, http.StatusInternalServerError, "Đã có lỗi xảy ra",
+			"Hệ thống chưa lấy được số liệu. Vui lòng thử lại sau ít phút.")
+	}
+	c.Abort()
+}
+
+func (p *Pages) asset(c *gin.Context) {
+	name := c.Param("file")
+	body, err := static.ReadFile("static/" + name)
+	if err != nil {
+		c.Status(http.StatusNotFound)
+		return
+	}
+	c.Header("Cache-Control", "public, max-age=86400")
+	c.Header("X-Content-Type-Options", "nosniff")
+	c.Data(http.StatusOK, "text/javascript; charset=utf-8", body)
+}
+
+func (p *Pages) home(c *gin.Context) {
+	claims, _ := auth.ClaimsFrom(c.Request.Context())
+	c.Redirect(http.StatusSeeOther, p.Prefix+"/units/"+url.PathEscape(claims.Tenant))
+}
+
+// cell is one indicator as the dashboard shows it.
+type cell struct {
+	Code, Name, Unit, Value, Target, Formula string
+	Met, HasTarget, HasValue                 bool
+}
+
+func formatValue(v float64, unit string) string {
+	switch unit {
+	case "%":
+		return web.FormatPercent(v)
+	case "ngày":
+		return web.FormatDecimal(v, 1) + " ngày"
+	default:
+		return web.FormatDecimal(v, 1) + " " + unit
+	}
+}
+
+func comparatorText(c domain.Comparator) string {
+	switch c {
+	case domain.Above:
+		return "trên"
+	case domain.AtMost:
+		return "không quá"
+	default:
+		return "từ"
+	}
+}
+
+func cells(r app.TenantReport) []cell {
+	var out []cell
+	for _, iv := range r.Indicators {
+		c := cell{Code: iv.Code, Name: iv.Name, Unit: iv.Unit, Formula: iv.Formula, Value: "—"}
+		if iv.Value != nil {
+			c.Value, c.HasValue = formatValue(*iv.Value, iv.Unit), true
+		}
+		if iv.Target != nil {
+			c.HasTarget = true
+			c.Target = comparatorText(iv.Target.Comparator) + " " + formatValue(iv.Target.Value, iv.Unit)
+		}
+		if iv.Met != nil {
+			c.Met = *iv.Met
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+type unitRow struct {
+	Slug, Name string
+	Report     app.TenantReport
+	OnTime     string
+	Satisfied  string
+	Index      string
+}
+
+func rowOf(r app.TenantReport) unitRow {
+	f := func(code string) string {
+		if v, ok := r.Value(code); ok {
+			def, _ := domain.DefinitionOf(code)
+			return formatValue(v, def.Unit)
+		}
+		return "—"
+	}
+	return unitRow{Slug: r.Tenant.Slug, Name: r.Tenant.DisplayName(), Report: r, OnTime: f(domain.IOnTimeRate),
+		Satisfied: f(domain.ISatisfaction), Index: f(domain.IIndex766Total)}
+}
+
+// chartData is what static/dashboard.js draws: the trend and the communes' on-time rates.
+type chartData struct {
+	Months []string              `json:"months"`
+	Series []chartSeries         `json:"series"`
+	Units  []string              `json:"units"`
+	Bars   map[string][]*float64 `json:"bars"`
+}
+
+type chartSeries struct {
+	Label  string     `json:"label"`
+	Values []*float64 `json:"values"`
+}
+
+type dashboardView struct {
+	Unit      unitRow
+	Cells     []cell
+	Children  []unitRow
+	Period    string
+	Baseline  string
+	Label     string
+	Periods   []periodOption
+	ChartJSON template.JS
+	Figures   []figureLink
+	Tables    []exportLink
+}
+
+type periodOption struct {
+	Key, Label string
+	Selected   bool
+}
+
+type figureLink struct {
+	Code, Name string
+	Count      int64
+}
+
+type exportLink struct{ Name, CSV, XLSX string }
+
+func periodOptions(current string) []periodOption {
+	now := domain.MonthOf(time.Now())
+	var out []periodOption
+	for y := now.Year(); y >= now.Year()-2; y-- {
+		yp := domain.PeriodOf(domain.KindYear, domain.MonthFor(y, 1))
+		out = append(out, periodOption{Key: yp.Key(), Label: yp.Label(), Selected: yp.Key() == current})
+		for q := 4; q >= 1; q-- {
+			qp := domain.PeriodOf(domain.KindQuarter, domain.MonthFor(y, 3*q))
+			if qp.From > now {
+				continue
+			}
+			out = append(out, periodOption{Key: qp.Key(), Label: qp.Label(), Selected: qp.Key() == current})
+		}
+	}
+	for m := now; m > now.Add(-12); m = m.Add(-1) {
+		mp := domain.PeriodOf(domain.KindMonth, m)
+		out = append(out, periodOption{Key: mp.Key(), Label: mp.Label(), Selected: mp.Key() == current})
+	}
+	return out
+}
+
+func (p *Pages) dashboard(c *gin.Context) {
+	slug, period := c.Param("slug"), cmp.Or(c.Query("period"), defaultPeriod())
+	d, err := p.App.Dashboard(c.Request.Context(), slug, period, c.Query("baseline"))
+	if err != nil {
+		p.fail(c, err)
+		return
+	}
+	pr, _ := domain.ParsePeriod(d.Unit.Period)
+	v := dashboardView{Unit: rowOf(d.Unit), Cells: cells(d.Unit), Period: d.Unit.Period, Baseline: d.Unit.Baseline,
+		Label: pr.Label(), Periods: periodOptions(d.Unit.Period)}
+	cd := chartData{Months: d.Trend.Months, Bars: map[string][]*float64{}}
+	for _, code := range app.TrendIndicators {
+		def, _ := domain.DefinitionOf(code)
+		cd.Series = append(cd.Series, chartSeries{Label: def.Name + " (%)", Values: d.Trend.Series[code]})
+	}
+	for _, ch := range d.Children {
+		v.Children = append(v.Children, rowOf(ch))
+		cd.Units = append(cd.Units, ch.Tenant.DisplayName())
+		for _, code := range []string{domain.IOnTimeRate, domain.ISatisfaction} {
+			var val *float64
+			if x, ok := ch.Value(code); ok {
+				val = &x
+			}
+			cd.Bars[code] = append(cd.Bars[code], val)
+		}
+	}
+	js, err := json.Marshal(cd)
+	if err != nil {
+		p.fail(c, err)
+		return
+	}
+	v.ChartJSON = template.JS(js) // JSON inside <script type="application/json">: data, never run
+	l := d.Unit.Ledger
+	counts := map[string]int64{app.FigureCarriedOver: l.CarriedOver, app.FigureReceived: l.Received, app.FigureOnline: l.ReceivedOnline,
+		app.FigureResolved: l.Resolved, app.FigureOnTime: l.ResolvedOnTime, app.FigureLate: l.ResolvedLate,
+		app.FigureInProcess: l.InProcess, app.FigureOverdue: l.InProcessOverdue, app.FigureReturned: l.Returned,
+		app.FigureRated: l.Ratings, app.FigureNotSatisfied: l.Ratings - l.RatingsSatisfied}
+	for _, f := range app.Figures {
+		v.Figures = append(v.Figures, figureLink{Code: f.Code, Name: f.Name, Count: counts[f.Code]})
+	}
+	for _, t := range ExportTables {
+		base := p.Prefix + "/units/" + url.PathEscape(slug) + "/export/" + t.Code + "?period=" + url.QueryEscape(d.Unit.Period)
+		v.Tables = append(v.Tables, exportLink{Name: t.Name, CSV: base + "&format=csv", XLSX: base + "&format=xlsx"})
+	}
+	web.SetTenant(c, web.Tenant{Slug: slug, Name: d.Unit.Tenant.DisplayName()})
+	p.Shell.Render(c, http.StatusOK, web.Page{Title: "Báo cáo chỉ tiêu cải cách hành chính", Content: "dashboard", Data: v})
+}
+
+type rankingView struct {
+	Unit       unitRow
+	Period     string
+	Label      string
+	Indicator  string
+	Name       string
+	Rows       []rankRow
+	Options    []periodOption
+	Indicators []domain.Definition
+	CSV, XLSX  string
+}
+
+type rankRow struct {
+	Rank       int
+	Slug, Name string
+	Value      string
+	OnTime     string
+	Satisfied  string
+	Index      string
+}
+
+func (p *Pages) ranking(c *gin.Context) {
+	slug, period := c.Param("slug"), cmp.Or(c.Query("period"), defaultPeriod())
+	indicator := cmp.Or(c.Query("indicator"), domain.IIndex766Total)
+	rs, err := p.App.Ranking(c.Request.Context(), slug, period, indicator)
+	if err != nil {
+		p.fail(c, err)
+		return
+	}
+	unit, err := p.App.Report(c.Request.Context(), slug, period, "")
+	if err != nil {
+		p.fail(c, err)
+		return
+	}
+	def, _ := domain.DefinitionOf(indicator)
+	pr, _ := domain.ParsePeriod(unit.Period)
+	v := rankingView{Unit: rowOf(unit), Period: unit.Period, Label: pr.Label(), Indicator: indicator, Name: def.Name,
+		Options: periodOptions(unit.Period), Indicators: domain.Catalogue()}
+	for i, r := range rs {
+		row := rowOf(r)
+		val := "—"
+		if x, ok := r.Value(indicator); ok {
+			val = formatValue(x, def.Unit)
+		}
+		v.Rows = append(v.Rows, rankRow{Rank: i + 1, Slug: row.Slug, Name: row.Name, Value: val, OnTime: row.OnTime,
+			Satisfied: row.Satisfied, Index: row.Index})
+	}
+	base := p.Prefix + "/units/" + url.PathEscape(slug) + "/export/ranking?period=" + url.QueryEscape(unit.Period) + "&indicator=" + url.QueryEscape(indicator)
+	v.CSV, v.XLSX = base+"&format=csv", base+"&format=xlsx"
+	web.SetTenant(c, web.Tenant{Slug: slug, Name: unit.Tenant.DisplayName()})
+	p.Shell.Render(c, http.StatusOK, web.Page{Title: "Xếp hạng các đơn vị trực thuộc", Content: "ranking", Data: v})
+}
+
+type dossiersView struct {
+	Unit       app.Tenant
+	Period     string
+	Label      string
+	Figure     string
+	FigureName string
+	Total      int64
+	Rows       []dossierRowView
+	Prev, Next string
+	CSV, XLSX  string
+}
+
+type dossierRowView struct {
+	ReceiptCode, Tenant, Procedure, Channel, State, Received, Due, Resolved, OnTime, Rating string
+}
+
+func dateCell(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return web.FormatDate(t)
+}
+
+func figureName(code string) string {
+	for _, f := range app.Figures {
+		if f.Code == code {
+			return f.Name
+		}
+	}
+	return code
+}
+
+func channelName(c string) string {
+	return map[string]string{"desk": "Trực tiếp", "online": "Trực tuyến", "post": "Bưu chính"}[c]
+}
+
+func ratingName(r string) string {
+	return map[string]string{domain.RatingVerySatisfied: "Rất hài lòng", domain.RatingSatisfied: "Hài lòng",
+		domain.RatingNotSatisfied: "Không hài lòng"}[r]
+}
+
+func stateName(s string) string {
+	names := map[string]string{"received": "Đã tiếp nhận", "refused": "Từ chối", "assigned": "Đã phân công",
+		"in_process": "Đang xử lý", "supplement_requested": "Chờ bổ sung", "stopped": "Dừng xử lý", "withdrawn": "Đã rút",
+		"approved": "Đã phê duyệt", "result_ready": "Có kết quả", "returned": "Đã trả kết quả", "transferred": "Đã chuyển"}
+	return cmp.Or(names[s], s)
+}
+
+func (p *Pages) dossiers(c *gin.Context) {
+	slug, period, figure := c.Param("slug"), cmp.Or(c.Query("period"), defaultPeriod()), c.Query("figure")
+	offset := atoi(c.Query("offset"), 0)
+	const pageSize = 50
+	pg, err := p.App.Dossiers(c.Request.Context(), slug, period, figure, pageSize, offset)
+	if err != nil {
+		if apperr.KindOf(err) == apperr.KindInvalid && figure == "" {
+			err = errors.Join(apperr.Invalid("figure", "chọn một số liệu để xem hồ sơ"), err)
+		}
+		p.fail(c, err)
+		return
+	}
+	pr, _ := domain.ParsePeriod(pg.Period)
+	v := dossiersView{Unit: pg.Tenant, Period: pg.Period, Label: pr.Label(), Figure: figure, FigureName: figureName(figure), Total: pg.Total}
+	for _, d := range pg.Dossiers {
+		row := dossierRowView{ReceiptCode: d.ReceiptCode, Tenant: d.Tenant, Procedure: d.ProcedureName, Channel: channelName(d.Channel),
+			State: stateName(d.State), Received: dateCell(d.ReceivedAt), Due: dateCell(d.DueAt), Resolved: dateCell(d.ResolvedAt),
+			Rating: ratingName(d.Rating)}
+		if d.Resolved() {
+			row.OnTime = map[bool]string{true: "Đúng hạn", false: "Quá hạn"}[d.OnTime]
+		}
+		v.Rows = append(v.Rows, row)
+	}
+	base := p.Prefix + "/units/" + url.PathEscape(slug) + "/dossiers?period=" + url.QueryEscape(pg.Period) + "&figure=" + url.QueryEscape(figure)
+	if offset > 0 {
+		v.Prev = base + "&offset=" + strconv.Itoa(max(offset-pageSize, 0))
+	}
+	if int64(offset+pageSize) < pg.Total {
+		v.Next = base + "&offset=" + strconv.Itoa(offset+pageSize)
+	}
+	exp := p.Prefix + "/units/" + url.PathEscape(slug) + "/export/dossiers?period=" + url.QueryEscape(pg.Period) + "&figure=" + url.QueryEscape(figure)
+	v.CSV, v.XLSX = exp+"&format=csv", exp+"&format=xlsx"
+	web.SetTenant(c, web.Tenant{Slug: slug, Name: pg.Tenant.DisplayName()})
+	p.Shell.Render(c, http.StatusOK, web.Page{Title: "Hồ sơ: " + v.FigureName, Content: "dossiers", Data: v})
+}
