@@ -1,0 +1,84 @@
+package controller_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"os"
+	"os/exec"
+	"testing"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"egov.vn/platform/libs/testenv"
+)
+
+const chartDir = "../../../charts/operator"
+
+// The chart carries copies of the generated CRD and RBAC rules; they must match the generator's
+// output (run `make generate` after changing a marker).
+func TestChartCarriesTheGeneratedCRDAndRules(t *testing.T) {
+	for _, pair := range [][2]string{
+		{"../../config/crd/bases/platform.egov.vn_tenants.yaml", chartDir + "/crds/platform.egov.vn_tenants.yaml"},
+		{"../../config/rbac/role.yaml", chartDir + "/files/role.yaml"},
+	} {
+		a, err := os.ReadFile(pair[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := os.ReadFile(pair[1])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(a, b) {
+			t.Errorf("%s differs from %s: run `make generate`", pair[1], pair[0])
+		}
+	}
+}
+
+// The rendered chart is accepted by a real API server (server-side apply, dry run): every
+// object is valid for Kubernetes 1.34, the CRD included.
+func TestRenderedChartPassesServerSideDryRun(t *testing.T) {
+	needCluster(t)
+	helm := testenv.Binary(t, "helm")
+	out, err := exec.Command(helm, "template", "tenant-operator", chartDir, "--namespace", "egov-operator", "--include-crds", "--kube-version", "1.34.2",
+		"--set", "identity.clientSecret=test-secret-value-of-32-characters", "--set", "minio.accessKey=operator",
+		"--set", "minio.secretKey=test-minio-secret").CombinedOutput()
+	if err != nil {
+		t.Fatalf("helm template: %v\n%s", err, out)
+	}
+	ctx := context.Background()
+	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "egov-operator"}}
+	if err := shared.k8s.Create(ctx, ns); err != nil && !apierrors.IsAlreadyExists(err) {
+		t.Fatal(err)
+	}
+	dec := utilyaml.NewYAMLOrJSONDecoder(bytes.NewReader(out), 4096)
+	kinds := map[string]int{}
+	for {
+		var u unstructured.Unstructured
+		if err := dec.Decode(&u.Object); err != nil {
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			t.Fatal(err)
+		}
+		if len(u.Object) == 0 {
+			continue
+		}
+		kinds[u.GetKind()]++
+		if err := shared.k8s.Patch(ctx, &u, client.Apply, client.DryRunAll, client.FieldOwner("chart-test"), client.ForceOwnership); err != nil {
+			t.Errorf("%s %s: %v", u.GetKind(), u.GetName(), err)
+		}
+	}
+	for _, k := range []string{"CustomResourceDefinition", "ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding", "ServiceAccount", "Secret", "Deployment", "Service"} {
+		if kinds[k] == 0 {
+			t.Errorf("the chart renders no %s (got %v)", k, kinds)
+		}
+	}
+}
