@@ -45,16 +45,39 @@ func TestChartCarriesTheGeneratedCRDAndRules(t *testing.T) {
 // The rendered chart is accepted by a real API server (server-side apply, dry run): every
 // object is valid for Kubernetes 1.34, the CRD included.
 func TestRenderedChartPassesServerSideDryRun(t *testing.T) {
+	kinds := dryRunChart(t, "tenant-operator", chartDir, "egov-operator", "--include-crds",
+		"--set", "identity.clientSecret=test-secret-value-of-32-characters", "--set", "minio.accessKey=operator",
+		"--set", "minio.secretKey=test-minio-secret")
+	for _, k := range []string{"CustomResourceDefinition", "ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding", "ServiceAccount", "Secret", "Deployment", "Service"} {
+		if kinds[k] == 0 {
+			t.Errorf("the chart renders no %s (got %v)", k, kinds)
+		}
+	}
+}
+
+// The platform chart (the five services) passes the same server-side dry run.
+func TestRenderedPlatformChartPassesServerSideDryRun(t *testing.T) {
+	kinds := dryRunChart(t, "egov", "../../../charts/platform", "egov-platform")
+	for k, want := range map[string]int{"Deployment": 5, "Service": 5, "PodDisruptionBudget": 5, "Ingress": 1, "NetworkPolicy": 1, "Secret": 1} {
+		if kinds[k] != want {
+			t.Errorf("the platform chart renders %d %s, want %d (got %v)", kinds[k], k, want, kinds)
+		}
+	}
+}
+
+// dryRunChart renders a chart with helm from ./bin into namespace and applies every object to
+// the envtest API server with server-side apply in dry-run mode; it returns the kinds rendered.
+func dryRunChart(t *testing.T, release, dir, namespace string, args ...string) map[string]int {
+	t.Helper()
 	needCluster(t)
 	helm := testenv.Binary(t, "helm")
-	out, err := exec.Command(helm, "template", "tenant-operator", chartDir, "--namespace", "egov-operator", "--include-crds", "--kube-version", "1.34.2",
-		"--set", "identity.clientSecret=test-secret-value-of-32-characters", "--set", "minio.accessKey=operator",
-		"--set", "minio.secretKey=test-minio-secret").CombinedOutput()
+	args = append([]string{"template", release, dir, "--namespace", namespace, "--kube-version", "1.34.2"}, args...)
+	out, err := exec.Command(helm, args...).CombinedOutput()
 	if err != nil {
 		t.Fatalf("helm template: %v\n%s", err, out)
 	}
 	ctx := context.Background()
-	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "egov-operator"}}
+	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: namespace}}
 	if err := shared.k8s.Create(ctx, ns); err != nil && !apierrors.IsAlreadyExists(err) {
 		t.Fatal(err)
 	}
@@ -76,9 +99,5 @@ func TestRenderedChartPassesServerSideDryRun(t *testing.T) {
 			t.Errorf("%s %s: %v", u.GetKind(), u.GetName(), err)
 		}
 	}
-	for _, k := range []string{"CustomResourceDefinition", "ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding", "ServiceAccount", "Secret", "Deployment", "Service"} {
-		if kinds[k] == 0 {
-			t.Errorf("the chart renders no %s (got %v)", k, kinds)
-		}
-	}
+	return kinds
 }
