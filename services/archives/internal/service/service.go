@@ -5,19 +5,15 @@ package service
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
 	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/gin-gonic/gin"
 	"github.com/minio/minio-go/v7"
 	"go.opentelemetry.io/otel/trace"
-	"go.yaml.in/yaml/v3"
 	"gorm.io/gorm"
 
 	"egov.vn/platform/libs/auth"
@@ -100,7 +96,7 @@ func New(ctx context.Context, cfg Config, d Deps) (*Archives, error) {
 
 // Routes puts the API, the contract, the sign-in routes and the pages on e.
 func (s *Archives) Routes(e *gin.Engine) {
-	e.GET(s.Prefix+"/openapi.json", serveOpenAPI)
+	e.GET(s.Prefix+"/openapi.json", httpapi.OpenAPIHandler(archivesapi.OpenAPI))
 	s.api.Routes(e.Group(s.Prefix+"/api/v1", auth.Middleware(s.Auth.Verifier)))
 	s.shell.Mount(e)
 	s.Auth.Web.Mount(e, s.shell.CSRF())
@@ -136,24 +132,6 @@ func (s *Archives) RunJobs(ctx context.Context) {
 		case <-t.C:
 		}
 	}
-}
-
-// openAPIJSON converts the embedded YAML once; a broken contract fails the contract test.
-var openAPIJSON = sync.OnceValues(func() ([]byte, error) {
-	var doc any
-	if err := yaml.Unmarshal(archivesapi.OpenAPI, &doc); err != nil {
-		return nil, fmt.Errorf("api/openapi.yaml: %w", err)
-	}
-	return json.Marshal(doc)
-})
-
-func serveOpenAPI(c *gin.Context) {
-	b, err := openAPIJSON()
-	if err != nil {
-		_ = c.Error(err)
-		return
-	}
-	c.Data(http.StatusOK, "application/json", b)
 }
 
 func httpapiMaxUpload(n int64) gin.HandlerFunc { return httpapi.MaxBody(n + 1<<20) }

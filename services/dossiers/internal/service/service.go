@@ -5,22 +5,20 @@ package service
 
 import (
 	"context"
-	"encoding/json"
 	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/gin-gonic/gin"
 	"github.com/minio/minio-go/v7"
 	"go.opentelemetry.io/otel/trace"
-	"go.yaml.in/yaml/v3"
 	"gorm.io/gorm"
 
 	"egov.vn/platform/libs/auth"
 	"egov.vn/platform/libs/events"
+	"egov.vn/platform/libs/httpapi"
 	"egov.vn/platform/services/dossiers/api"
 	"egov.vn/platform/services/dossiers/internal/adapters"
 	"egov.vn/platform/services/dossiers/internal/app"
@@ -103,26 +101,8 @@ func (s *Dossiers) Routes(r *gin.Engine) {
 	s.API.MountPublic(r.Group(v1))
 	s.API.MountOperator(r.Group(v1, auth.Middleware(s.Auth.Verifier), auth.RequireRole("platform.admin")))
 	s.API.Mount(r.Group(v1, auth.Middleware(s.Auth.Verifier), s.API.Actor()))
-	r.GET(s.Prefix+"/openapi.json", serveOpenAPI)
+	r.GET(s.Prefix+"/openapi.json", httpapi.OpenAPIHandler(api.OpenAPI))
 	s.Pages.Mount(r, s.Auth.Web)
-}
-
-// openAPIJSON converts the embedded YAML once.
-var openAPIJSON = sync.OnceValues(func() ([]byte, error) {
-	var doc any
-	if err := yaml.Unmarshal(api.OpenAPI, &doc); err != nil {
-		return nil, err
-	}
-	return json.Marshal(doc)
-})
-
-func serveOpenAPI(c *gin.Context) {
-	b, err := openAPIJSON()
-	if err != nil {
-		c.AbortWithStatus(http.StatusInternalServerError)
-		return
-	}
-	c.Data(http.StatusOK, "application/json", b)
 }
 
 // RunJobs flags overdue dossiers every OverdueInterval and purges old lookup counters, until

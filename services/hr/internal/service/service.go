@@ -18,7 +18,9 @@ import (
 	"egov.vn/platform/libs/apperr"
 	"egov.vn/platform/libs/auth"
 	"egov.vn/platform/libs/events"
+	"egov.vn/platform/libs/httpapi"
 	"egov.vn/platform/libs/web"
+	"egov.vn/platform/services/hr/api"
 	"egov.vn/platform/services/hr/internal/adapters"
 	"egov.vn/platform/services/hr/internal/app"
 	"egov.vn/platform/services/hr/internal/domain"
@@ -87,7 +89,7 @@ func New(ctx context.Context, cfg Config, d Deps) (*HR, error) {
 
 // Routes mounts everything under the prefix: the API, its contract, the pages with their sign-in.
 func (h *HR) Routes(e *gin.Engine) {
-	e.GET(h.Prefix+"/openapi.json", serveOpenAPI)
+	e.GET(h.Prefix+"/openapi.json", httpapi.OpenAPIHandler(api.OpenAPI))
 	h.api.Mount(e.Group(h.Prefix+"/api/v1"), auth.Middleware(h.Auth.Verifier))
 	h.shell.Mount(e)
 	h.Auth.Web.Mount(e, h.shell.CSRF())

@@ -19,7 +19,9 @@ import (
 
 	"egov.vn/platform/libs/auth"
 	"egov.vn/platform/libs/config"
+	"egov.vn/platform/libs/httpapi"
 	"egov.vn/platform/libs/store"
+	"egov.vn/platform/services/identity/api"
 	"egov.vn/platform/services/identity/internal/adapters"
 	"egov.vn/platform/services/identity/internal/app"
 	"egov.vn/platform/services/identity/internal/domain"
@@ -157,10 +159,10 @@ func selfURL(addr string) string {
 func (id *Identity) Routes(r *gin.Engine) {
 	id.Provider.Mount(r)
 	id.Pages.Mount(r)
-	api := r.Group(id.Prefix+"/api/v1", auth.Middleware(id.Verifier))
-	id.Admin.MountDirectory(api.Group("", auth.RequireRole(string(domain.RolePlatformAdmin), string(domain.RoleService))))
-	id.Admin.Mount(api.Group("", auth.RequireRole(string(domain.RolePlatformAdmin))))
-	r.GET(id.Prefix+"/openapi.json", serveOpenAPI)
+	v1 := r.Group(id.Prefix+"/api/v1", auth.Middleware(id.Verifier))
+	id.Admin.MountDirectory(v1.Group("", auth.RequireRole(string(domain.RolePlatformAdmin), string(domain.RoleService))))
+	id.Admin.Mount(v1.Group("", auth.RequireRole(string(domain.RolePlatformAdmin))))
+	r.GET(id.Prefix+"/openapi.json", httpapi.OpenAPIHandler(api.OpenAPI))
 	r.GET(id.Prefix+"/", func(c *gin.Context) { c.Redirect(http.StatusSeeOther, id.Prefix+"/account") })
 }
 

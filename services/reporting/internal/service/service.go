@@ -6,9 +6,7 @@ package service
 import (
 	"cmp"
 	"context"
-	"encoding/json"
 	"errors"
-	"fmt"
 	"log/slog"
 	"strings"
 
@@ -16,12 +14,12 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 	"go.opentelemetry.io/otel/metric"
 	"go.opentelemetry.io/otel/trace"
-	"go.yaml.in/yaml/v3"
 	"gorm.io/gorm"
 
 	"egov.vn/platform/libs/auth"
 	"egov.vn/platform/libs/bootstrap"
 	"egov.vn/platform/libs/config"
+	"egov.vn/platform/libs/httpapi"
 	"egov.vn/platform/libs/web"
 	"egov.vn/platform/services/reporting/api"
 	"egov.vn/platform/services/reporting/internal/adapters"
@@ -93,15 +91,6 @@ func (d directory) Subtree(ctx context.Context, slug string) ([]string, error) {
 	return d.d.Subtree(ctx, slug)
 }
 
-// OpenAPIJSON is the contract converted from YAML for /openapi.json.
-func OpenAPIJSON() ([]byte, error) {
-	var doc any
-	if err := yaml.Unmarshal(api.OpenAPI, &doc); err != nil {
-		return nil, fmt.Errorf("reporting: api/openapi.yaml: %w", err)
-	}
-	return json.Marshal(doc)
-}
-
 // New wires the service.
 func New(ctx context.Context, cfg Config, d Deps) (*Reporting, error) {
 	if err := adapters.Migrate(d.DB); err != nil {
@@ -126,7 +115,7 @@ func New(ctx context.Context, cfg Config, d Deps) (*Reporting, error) {
 		dir = directory{svc.Directory}
 	}
 	a := app.New(adapters.NewStore(d.DB), dir, d.Tracer)
-	spec, err := OpenAPIJSON()
+	spec, err := httpapi.OpenAPIJSON(api.OpenAPI)
 	if err != nil {
 		return nil, err
 	}
