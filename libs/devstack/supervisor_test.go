@@ -79,7 +79,9 @@ func TestSupervisorStopEndsChildAndGrandchildren(t *testing.T) {
 	sv, out := newTestSupervisor(t, 5*time.Second)
 	pidfile := filepath.Join(t.TempDir(), "grandchild")
 	err := sv.Start(Command{Name: "shell", Path: "/bin/sh",
-		Args: []string{"-c", `sleep 300 & echo $! > "$PIDFILE"; echo "hello from $GREETING"; wait`},
+		// The greeting is written before the pid file the test waits for, so Stop cannot come
+		// before it.
+		Args: []string{"-c", `sleep 300 & echo "hello from $GREETING"; echo $! > "$PIDFILE"; wait`},
 		Env:  []string{"PIDFILE=" + pidfile, "GREETING=the stack"}})
 	if err != nil {
 		t.Fatal(err)
