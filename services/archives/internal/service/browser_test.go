@@ -122,7 +122,9 @@ func TestClerkPagesInChromium(t *testing.T) {
 	}
 	shot("archives-6-van-ban-trong-ho-so.png")
 
-	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS("form.logout button")), chromedp.WaitVisible(chromedp.CSS("body"))); err != nil {
+	// Signing out runs a chain of redirects (the service, identity's end_session, back to the
+	// service, on to the sign-in page); wait for its end, or the next navigation aborts it.
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS("form.logout button")), chromedp.WaitVisible(chromedp.CSS(`input[name="username"]`))); err != nil {
 		t.Fatalf("sign out: %v", err)
 	}
 	signIn("hung.nv")
