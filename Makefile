@@ -40,7 +40,7 @@ bench: test-deps ## Go benchmarks against the real servers; figures go into the 
 .PHONY: test-deps
 test-deps: ## Install and build what the tests need (Debian packages, servers into ./bin).
 	infra/test-deps.sh
-	infra/servers.sh minio nats-server etcd kube-apiserver
+	infra/servers.sh minio nats-server etcd kube-apiserver helm
 
 ##@ Code quality
 
