@@ -111,23 +111,42 @@ func (o *Outbox) AddAll(ctx context.Context, tx *gorm.DB, evts []Event) error {
 	if len(evts) == 0 {
 		return nil
 	}
-	headers, err := traceHeaders(ctx)
+	rows, err := o.Rows(ctx, evts)
 	if err != nil {
 		return err
+	}
+	if err := tx.WithContext(ctx).CreateInBatches(&rows, addAllBatch).Error; err != nil {
+		return fmt.Errorf("events: add %d events to outbox: %w", len(rows), err)
+	}
+	return nil
+}
+
+// Rows are the outbox rows Add would store for evts, each validated, with the trace context of
+// ctx: for a caller that writes them in its own statements (store.PipelineTx) and then calls
+// Notify.
+func (o *Outbox) Rows(ctx context.Context, evts []Event) ([]OutboxEvent, error) {
+	headers, err := traceHeaders(ctx)
+	if err != nil {
+		return nil, err
 	}
 	now := time.Now().UTC()
 	rows := make([]OutboxEvent, 0, len(evts))
 	for _, evt := range evts {
 		row, err := outboxRow(evt, headers, now)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		rows = append(rows, row)
 	}
-	if err := tx.WithContext(ctx).CreateInBatches(&rows, addAllBatch).Error; err != nil {
-		return fmt.Errorf("events: add %d events to outbox: %w", len(rows), err)
+	return rows, nil
+}
+
+// Notify wakes the relay, as Transact does after its commit: call it after committing rows
+// from Rows.
+func (o *Outbox) Notify() {
+	if o.notifier != nil {
+		o.notifier.Notify()
 	}
-	return nil
 }
 
 // traceHeaders are the NATS headers stored with an event: the trace context of ctx and the
@@ -162,9 +181,7 @@ func (o *Outbox) Transact(ctx context.Context, db *gorm.DB, fn func(tx *gorm.DB)
 	if err := db.WithContext(ctx).Transaction(fn); err != nil {
 		return err
 	}
-	if o.notifier != nil {
-		o.notifier.Notify()
-	}
+	o.Notify()
 	return nil
 }
 
