@@ -309,6 +309,9 @@ func (s *Store) Intake(ctx context.Context, unit string, day domain.Date, build 
 	if err != nil {
 		return nil, err
 	}
+	if store.Dialect(s.db) == store.Postgres {
+		return s.intakePipelined(ctx, sc, unit, day, build)
+	}
 	var d *domain.Dossier
 	err = s.outbox.Transact(ctx, s.db, func(tx *gorm.DB) error {
 		seq, err := nextSeq(tx, sc.Tenant, unit, day.String())
@@ -332,6 +335,58 @@ func (s *Store) Intake(ctx context.Context, unit string, day domain.Date, build 
 	if err != nil {
 		return nil, dbError("intake", err)
 	}
+	return d, nil
+}
+
+// intakePipelined is Intake on PostgreSQL in two round trips instead of six: the receipt counter
+// with BEGIN, then the dossier, its first history entry, its events and COMMIT. The same rows as
+// the gorm path, built by gorm (store.CreateStmt) with the same tenant guard; the counter's row
+// lock is held for one round trip instead of four, so one unit's desks queue less behind it.
+func (s *Store) intakePipelined(ctx context.Context, sc store.Scope, unit string, day domain.Date, build func(seq int) (*domain.Dossier, []events.Event, error)) (*domain.Dossier, error) {
+	var (
+		seq int
+		d   *domain.Dossier
+	)
+	counter := store.Stmt{SQL: `INSERT INTO receipt_counters (tenant_id, unit, day, seq) VALUES ($1, $2, $3, 1)
+ON CONFLICT (tenant_id, unit, day) DO UPDATE SET seq = receipt_counters.seq + 1 RETURNING seq`,
+		Args: []any{sc.Tenant, unit, day.String()}, Dest: []any{&seq}}
+	err := store.PipelineTx(ctx, s.db, []store.Stmt{counter}, func() ([]store.Stmt, error) {
+		var (
+			evts []events.Event
+			err  error
+		)
+		if d, evts, err = build(seq); err != nil {
+			return nil, err
+		}
+		scoped := s.db.WithContext(ctx).Scopes(store.ForWrite(sc))
+		row := dossierToRow(d)
+		insDossier, err := store.CreateStmt(scoped, &row)
+		if err != nil {
+			return nil, err
+		}
+		t := transitionToRow(d.Tenant, d.ID, d.History[0])
+		insTransition, err := store.CreateStmt(scoped, &t)
+		if err != nil {
+			return nil, err
+		}
+		stmts := []store.Stmt{insDossier, insTransition}
+		outboxRows, err := s.outbox.Rows(ctx, evts)
+		if err != nil {
+			return nil, err
+		}
+		for i := range outboxRows {
+			ins, err := store.CreateStmt(s.db.WithContext(ctx), &outboxRows[i])
+			if err != nil {
+				return nil, err
+			}
+			stmts = append(stmts, ins)
+		}
+		return stmts, nil
+	})
+	if err != nil {
+		return nil, dbError("intake", err)
+	}
+	s.outbox.Notify()
 	return d, nil
 }
 

@@ -29,11 +29,15 @@ type Config struct {
 	LookupWindow time.Duration
 	// DueSoon is how far ahead the "due soon" inbox looks.
 	DueSoon time.Duration
+	// UnitCacheTTL is how long a unit's settings, calendar and procedures are kept in memory
+	// (0 = not kept): how long another replica's edit of them may go unseen here.
+	UnitCacheTTL time.Duration
 }
 
-// DefaultConfig: 10 lookups per client per 10 minutes; due soon = within a day.
+// DefaultConfig: 10 lookups per client per 10 minutes; due soon = within a day; a unit's
+// settings kept 5 seconds.
 func DefaultConfig() Config {
-	return Config{LookupLimit: 10, LookupWindow: 10 * time.Minute, DueSoon: 24 * time.Hour}
+	return Config{LookupLimit: 10, LookupWindow: 10 * time.Minute, DueSoon: 24 * time.Hour, UnitCacheTTL: 5 * time.Second}
 }
 
 // Deps are the use cases' collaborators.
@@ -53,6 +57,7 @@ type Service struct {
 	tracer trace.Tracer
 	now    func() time.Time
 	cfg    Config
+	cache  *unitCache
 }
 
 // New returns the use cases.
@@ -61,7 +66,7 @@ func New(d Deps, cfg Config) *Service {
 	if now == nil {
 		now = time.Now
 	}
-	return &Service{store: d.Store, files: d.Files, dir: d.Directory, tracer: d.Tracer, now: now, cfg: cfg}
+	return &Service{store: d.Store, files: d.Files, dir: d.Directory, tracer: d.Tracer, now: now, cfg: cfg, cache: newUnitCache(cfg.UnitCacheTTL)}
 }
 
 // readerRoles may read the dossiers of the units below their own (a district leader follows
@@ -87,8 +92,27 @@ func (s *Service) Scope(ctx context.Context, a domain.Actor) (context.Context, e
 
 // ---- calendar ----
 
-// Calendar returns the working-day calendar and settings of the caller's unit.
+// Calendar returns the working-day calendar and settings of the caller's unit, as kept for up
+// to Config.UnitCacheTTL.
 func (s *Service) Calendar(ctx context.Context) (*domain.WorkingDayCalendar, Settings, error) {
+	tenant, ok := s.cache.tenantOf(ctx)
+	if !ok {
+		return s.loadCalendar(ctx)
+	}
+	cal, st, gen, hit := s.cache.calendar(tenant)
+	if hit {
+		return cal, st, nil
+	}
+	cal, st, err := s.loadCalendar(ctx)
+	if err != nil {
+		return nil, Settings{}, err
+	}
+	s.cache.putCalendar(tenant, gen, cal, st)
+	return cal, st, nil
+}
+
+// loadCalendar reads the calendar and settings of the caller's unit from the store.
+func (s *Service) loadCalendar(ctx context.Context) (*domain.WorkingDayCalendar, Settings, error) {
 	st, found, err := s.store.Settings(ctx)
 	if err != nil {
 		return nil, Settings{}, err
@@ -119,6 +143,7 @@ func (s *Service) SetCalendarDay(ctx context.Context, a domain.Actor, o domain.D
 	if len([]rune(o.Note)) > 200 {
 		return apperr.Invalid("note", "must be at most 200 characters")
 	}
+	defer s.cache.forget(ctx)
 	return s.store.SetCalendarDay(ctx, o)
 }
 
@@ -127,6 +152,7 @@ func (s *Service) DeleteCalendarDay(ctx context.Context, a domain.Actor, d domai
 	if err := requireAdmin(a); err != nil {
 		return err
 	}
+	defer s.cache.forget(ctx)
 	return s.store.DeleteCalendarDay(ctx, d)
 }
 
@@ -156,11 +182,12 @@ func (s *Service) UpdateSettings(ctx context.Context, a domain.Actor, hours doma
 		return apperr.Conflict("unit_code_taken", "another unit already prints this code in its receipt codes; choose another").
 			WithDetail("unit_code", unitCode)
 	}
-	_, st, err := s.Calendar(ctx)
+	_, st, err := s.loadCalendar(ctx)
 	if err != nil {
 		return err
 	}
 	st.Hours, st.UnitCode, st.ReceiptPattern = hours, unitCode, pattern
+	defer s.cache.forget(ctx)
 	return s.store.SaveSettings(ctx, st)
 }
 
@@ -194,6 +221,7 @@ func (s *Service) SaveProcedure(ctx context.Context, a domain.Actor, p domain.Pr
 	if err := p.Validate(); err != nil {
 		return false, err
 	}
+	defer s.cache.forget(ctx)
 	return s.store.SaveProcedure(ctx, p)
 }
 
@@ -202,6 +230,7 @@ func (s *Service) DeleteProcedure(ctx context.Context, a domain.Actor, code stri
 	if err := requireAdmin(a); err != nil {
 		return err
 	}
+	defer s.cache.forget(ctx)
 	return s.store.DeleteProcedure(ctx, code)
 }
 
@@ -244,6 +273,7 @@ func (s *Service) ImportProcedures(ctx context.Context, a domain.Actor, rows []d
 		}
 		return 0, apperr.InvalidFields(fields...).WithDetail("rows", bad)
 	}
+	defer s.cache.forget(ctx)
 	for _, p := range rows {
 		if _, err := s.store.SaveProcedure(ctx, p); err != nil {
 			return n, err
@@ -289,6 +319,7 @@ func (s *Service) Provision(ctx context.Context, slug string, info TenantInfo) (
 	}
 	// The operator acts for the new unit: the scope is the unit being provisioned.
 	ctx = store.WithScope(ctx, store.Scope{Tenant: slug})
+	defer s.cache.forget(ctx)
 	st, found, err := s.store.Settings(ctx)
 	if err != nil {
 		return false, nil, err
@@ -339,6 +370,24 @@ func validSlug(s string) bool {
 
 // ---- intake and lifecycle ----
 
+// procedure is the caller's procedure code as kept for up to Config.UnitCacheTTL.
+func (s *Service) procedure(ctx context.Context, code string) (domain.Procedure, error) {
+	tenant, ok := s.cache.tenantOf(ctx)
+	if !ok {
+		return s.store.Procedure(ctx, code)
+	}
+	p, gen, hit := s.cache.procedure(tenant, code)
+	if hit {
+		return p, nil
+	}
+	p, err := s.store.Procedure(ctx, code)
+	if err != nil {
+		return domain.Procedure{}, err
+	}
+	s.cache.putProcedure(tenant, gen, p)
+	return p, nil
+}
+
 // IntakeRequest is what the desk sends.
 type IntakeRequest struct {
 	ProcedureCode string
@@ -359,7 +408,7 @@ func (s *Service) Intake(ctx context.Context, a domain.Actor, req IntakeRequest)
 	if strings.TrimSpace(req.ProcedureCode) == "" {
 		return nil, apperr.Invalid("procedure_code", "is required")
 	}
-	p, err := s.store.Procedure(ctx, req.ProcedureCode)
+	p, err := s.procedure(ctx, req.ProcedureCode)
 	if err != nil {
 		if apperr.KindOf(err) == apperr.KindNotFound {
 			return nil, apperr.Invalid("procedure_code", "no such procedure in this unit's catalogue")

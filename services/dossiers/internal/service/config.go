@@ -18,6 +18,9 @@ type Config struct {
 	// LookupLimit citizen lookups per client address per LookupWindow.
 	LookupLimit  int           `env:"LOOKUP_LIMIT" envDefault:"10"`
 	LookupWindow time.Duration `env:"LOOKUP_WINDOW" envDefault:"10m"`
+	// UnitCacheTTL is how long a replica keeps a unit's settings, calendar and procedures in
+	// memory, so how long an edit made through another replica may go unseen (0 = not kept).
+	UnitCacheTTL time.Duration `env:"UNIT_CACHE_TTL" envDefault:"5s"`
 	// BucketPrefix is put before a tenant's slug to name its MinIO bucket.
 	BucketPrefix string `env:"BUCKET_PREFIX" envDefault:""`
 	// Files turns the MinIO file store for scanned documents on.
@@ -32,6 +35,9 @@ func (c Config) Validate() error {
 	errs := []error{c.Common.Validate(), c.ServiceConfig.Validate()}
 	if c.OverdueInterval < time.Second {
 		errs = append(errs, config.Invalid("OVERDUE_INTERVAL", "must be at least 1s"))
+	}
+	if c.UnitCacheTTL < 0 || c.UnitCacheTTL > time.Hour {
+		errs = append(errs, config.Invalid("UNIT_CACHE_TTL", "must be between 0 (not kept) and 1h"))
 	}
 	if c.LookupLimit < 1 || c.LookupWindow < time.Second {
 		errs = append(errs, config.Invalid("LOOKUP_LIMIT", "and LOOKUP_WINDOW must be positive"))

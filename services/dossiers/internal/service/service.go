@@ -87,7 +87,7 @@ func New(ctx context.Context, cfg Config, d Deps) (*Dossiers, error) {
 		files = adapters.NewMinIOFiles(d.Objects, cfg.BucketPrefix)
 	}
 	appCfg := app.DefaultConfig()
-	appCfg.LookupLimit, appCfg.LookupWindow = cfg.LookupLimit, cfg.LookupWindow
+	appCfg.LookupLimit, appCfg.LookupWindow, appCfg.UnitCacheTTL = cfg.LookupLimit, cfg.LookupWindow, cfg.UnitCacheTTL
 	a := app.New(app.Deps{Store: st, Files: files, Directory: adapters.Directory{D: authSvc.Directory}, Tracer: d.Tracer, Now: d.Now}, appCfg)
 	renderer := forms.New()
 	pg := pages.New(a, shell, renderer, prefix)
