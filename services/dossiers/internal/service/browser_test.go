@@ -108,3 +108,107 @@ func TestDeskIntakeInTheBrowser(t *testing.T) {
 		shot(fmt.Sprintf("%d-%s", 4+i, strings.Trim(strings.NewReplacer("/", "", "?inbox=", "inbox-").Replace(page), "-")))
 	}
 }
+
+// TestCalendarAdminInTheBrowser: the unit's admin sees 2026's statutory days off (Tết by the lunar
+// calendar for UTC+7), is told what to fix when the basis is missing, records a make-up working
+// Saturday and removes a day recorded by mistake; a reception officer sees the calendar without
+// the forms.
+func TestCalendarAdminInTheBrowser(t *testing.T) {
+	h := start(t, storetest.SQLite(t))
+	h.provision("xa-dong-tan", "12700", "UBND xã Đông Tân", "commune", "huyen-dong-hung")
+	h.IDP.Person(t, identitytest.Person{Tenant: "xa-dong-tan", Username: "lan.pt", Name: "Phạm Thị Lan", Roles: []string{"tenant.admin", "dossier.receive"}})
+	h.IDP.Person(t, identitytest.Person{Tenant: "xa-dong-tan", Username: "hoa.nt", Name: "Nguyễn Thị Hoa", Roles: []string{"dossier.receive"}})
+	ctx := testenv.Chromium(t, 90*time.Second, chromedp.WindowSize(1280, 1600))
+	shot := func(name string) {
+		t.Helper()
+		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+		if err != nil {
+			t.Fatal(err)
+		}
+		testenv.WriteArtifact(t, "dossiers-calendar-"+name+".png", png)
+	}
+	signIn := func(user string) {
+		t.Helper()
+		if err := chromedp.Do(ctx,
+			chromedp.Navigate(h.Base+"/lich-lam-viec?year=2026"),
+			chromedp.WaitVisible(chromedp.CSS(`input[name="username"]`)),
+			chromedp.SendKeys(chromedp.CSS(`input[name="username"]`), user),
+			chromedp.SendKeys(chromedp.CSS(`input[name="password"]`), h.IDP.Password),
+			chromedp.Submit(chromedp.CSS(`input[name="password"]`)),
+			chromedp.WaitVisible(chromedp.CSS(`#days-off`)),
+		); err != nil {
+			t.Fatalf("%s signs in and opens the calendar: %v", user, err)
+		}
+	}
+	text := func(sel string) string {
+		t.Helper()
+		s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	signIn("lan.pt")
+	// Tết Bính Ngọ: the first lunar day is 17/02/2026 in Vietnam.
+	if days := text(`#days-off`); !strings.Contains(days, "17/02/2026") || !strings.Contains(days, "Tết Nguyên đán") {
+		t.Fatalf("2026's days off do not show Tết on 17/02/2026:\n%s", days)
+	}
+	shot("1-year")
+
+	// No basis given: the page says what to fill in, and keeps what was typed. (The browser
+	// itself stops an empty required field; the attribute is taken off to reach the server's
+	// check, which is what a script or an older browser meets.)
+	setDate := func(d string) chromedp.Action[chromedp.Void] {
+		return chromedp.SetValue(chromedp.CSS(`#f-date`), d)
+	}
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.querySelector('#f-note').removeAttribute('required') === undefined`)); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(ctx, setDate("2026-12-12"), chromedp.SetValue(chromedp.CSS(`#f-kind`), "work"),
+		chromedp.Click(chromedp.CSS(`#save-day`)), chromedp.WaitVisible(chromedp.CSS(`.error-summary`))); err != nil {
+		t.Fatalf("submit without a basis: %v", err)
+	}
+	if s := text(`.error-summary`); !strings.Contains(s, "Ghi căn cứ") {
+		t.Fatalf("error summary %q", s)
+	}
+	if v, err := chromedp.Run(ctx, chromedp.Value(chromedp.CSS(`#f-date`))); err != nil || v != "2026-12-12" {
+		t.Fatalf("the date typed was lost: %q %v", v, err)
+	}
+	shot("2-missing-basis")
+
+	if err := chromedp.Do(ctx, chromedp.SendKeys(chromedp.CSS(`#f-note`), "Làm bù cho ngày nghỉ 31/12"),
+		chromedp.Click(chromedp.CSS(`#save-day`)), chromedp.WaitVisible(chromedp.CSS(`.flash`))); err != nil {
+		t.Fatalf("record a make-up day: %v", err)
+	}
+	if s := text(`#edits`); !strings.Contains(s, "12/12/2026") || !strings.Contains(s, "Ngày làm bù") {
+		t.Fatalf("the unit's edits show %q", s)
+	}
+	if s := text(`#days-off`); !strings.Contains(s, "12/12/2026") {
+		t.Fatalf("12/12/2026 (a Saturday) is not listed as a working day:\n%s", s)
+	}
+	shot("3-make-up-day")
+
+	// A day recorded by mistake is removed again.
+	if err := chromedp.Do(ctx, setDate("2026-12-19"), chromedp.SetValue(chromedp.CSS(`#f-kind`), "work"),
+		chromedp.SendKeys(chromedp.CSS(`#f-note`), "nhầm"), chromedp.Click(chromedp.CSS(`#save-day`)),
+		chromedp.WaitVisible(chromedp.CSS(`#edits form:has(input[value="2026-12-19"]) button`)),
+		chromedp.Click(chromedp.CSS(`#edits form:has(input[value="2026-12-19"]) button`)),
+		chromedp.WaitVisible(chromedp.CSS(`.flash`))); err != nil {
+		t.Fatalf("record and remove 19/12: %v", err)
+	}
+	if s := text(`#edits`); strings.Contains(s, "19/12/2026") || !strings.Contains(s, "12/12/2026") {
+		t.Fatalf("after removing 19/12 the unit's edits show %q", s)
+	}
+
+	// The other officer sees the edit, without the forms.
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS("form.logout button")), chromedp.WaitVisible(chromedp.CSS(`input[name="username"]`))); err != nil {
+		t.Fatalf("sign out: %v", err)
+	}
+	signIn("hoa.nt")
+	if s := text(`#edits`); !strings.Contains(s, "12/12/2026") {
+		t.Fatalf("a reception officer does not see the edit: %q", s)
+	}
+	if forms, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('#calendar-day, #edits form').length`)); err != nil || forms != 0 {
+		t.Fatalf("a reception officer is offered %d calendar forms (%v)", forms, err)
+	}
+}

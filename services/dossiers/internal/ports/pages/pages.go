@@ -12,6 +12,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -69,6 +70,9 @@ func (p *Pages) Mount(r *gin.Engine, w *auth.Web) {
 	staff.POST("/ho-so/:id/hanh-dong", p.act)
 	staff.GET("/ho-so/:id/phieu/:form", p.form)
 	staff.GET("/so-theo-doi", p.ledger)
+	staff.GET("/lich-lam-viec", p.calendar)
+	staff.POST("/lich-lam-viec", p.setCalendarDay)
+	staff.POST("/lich-lam-viec/xoa", p.deleteCalendarDay)
 }
 
 const actorKey = "dossiers.page.actor"
@@ -450,6 +454,109 @@ func (p *Pages) ledger(c *gin.Context) {
 		p.shell.Render(c, http.StatusOK, web.Page{Title: "Sổ theo dõi hồ sơ", Content: "ledger", Form: web.NewForm(q),
 			Data: gin.H{"Rows": rows, "Query": q.Encode(), "Prefix": p.prefix}})
 	}
+}
+
+// ---- working-day calendar ----
+
+type calendarDay struct {
+	Date    string // YYYY-MM-DD, what the form sends back
+	Shown   string // dd/mm/yyyy
+	Weekday string
+	Kind    string
+	Note    string
+}
+
+var weekdayVI = [...]string{"Chủ nhật", "Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy"}
+
+var dayKindOptions = []web.Option{{Value: string(domain.DayOff), Label: "Ngày nghỉ (hoán đổi, nghỉ thêm)"}, {Value: string(domain.DayWork), Label: "Ngày làm bù"}}
+
+// calendar shows a year of the unit's working-day calendar: office hours, the days off and
+// working weekend days the rules and the admins' edits give, and (for tenant.admin) the form
+// that records a swapped day off or a make-up working day.
+func (p *Pages) calendar(c *gin.Context) {
+	p.renderCalendar(c, http.StatusOK, web.NewForm(nil))
+}
+
+func (p *Pages) renderCalendar(c *gin.Context, status int, form *web.Form) {
+	year := time.Now().In(domain.Vietnam).Year()
+	if s := c.Query("year"); s != "" {
+		if y, err := strconv.Atoi(s); err == nil && y >= 1990 && y <= 2100 {
+			year = y
+		}
+	}
+	cal, st, err := p.app.Calendar(c.Request.Context())
+	if err != nil {
+		p.fail(c, err)
+		return
+	}
+	var days, edits []calendarDay
+	for _, o := range cal.DaysOff(year) {
+		days = append(days, calendarDay{Date: o.Date.String(), Shown: web.FormatDate(o.Date.At(0)), Weekday: weekdayVI[o.Date.Weekday()], Kind: string(o.Kind), Note: o.Note})
+	}
+	for _, o := range cal.Overrides {
+		if o.Date.Year == year {
+			edits = append(edits, calendarDay{Date: o.Date.String(), Shown: web.FormatDate(o.Date.At(0)), Weekday: weekdayVI[o.Date.Weekday()], Kind: string(o.Kind), Note: o.Note})
+		}
+	}
+	slices.SortFunc(edits, func(a, b calendarDay) int { return strings.Compare(a.Date, b.Date) })
+	if form.Values.Get("kind") == "" {
+		form.Set("kind", string(domain.DayOff))
+	}
+	p.shell.Render(c, status, web.Page{Title: fmt.Sprintf("Lịch làm việc năm %d", year), Content: "calendar", Form: form,
+		Data: gin.H{"Prefix": p.prefix, "Year": year, "Prev": year - 1, "Next": year + 1, "Days": days, "Edits": edits, "Hours": st.Hours,
+			"Kinds": dayKindOptions, "Admin": slices.Contains(actorOf(c).Roles, domain.RoleAdmin)}})
+}
+
+func (p *Pages) setCalendarDay(c *gin.Context) {
+	if err := c.Request.ParseForm(); err != nil {
+		p.fail(c, apperr.Malformed("", "biểu mẫu không đọc được"))
+		return
+	}
+	v := c.Request.PostForm
+	form := web.NewForm(v)
+	d, err := domain.ParseDate(v.Get("date"))
+	if err != nil {
+		form.Errors.Add("date", "Nhập ngày theo dạng năm-tháng-ngày")
+	}
+	kind := domain.DayKind(v.Get("kind"))
+	if kind != domain.DayOff && kind != domain.DayWork {
+		form.Errors.Add("kind", "Chọn ngày nghỉ hoặc ngày làm bù")
+	}
+	if strings.TrimSpace(v.Get("note")) == "" {
+		form.Errors.Add("note", "Ghi căn cứ, ví dụ số văn bản thông báo nghỉ bù")
+	}
+	if form.Errors.Any() {
+		p.renderCalendar(c, http.StatusUnprocessableEntity, form)
+		return
+	}
+	err = p.app.SetCalendarDay(c.Request.Context(), actorOf(c), domain.DayOverride{Date: d, Kind: kind, Note: strings.TrimSpace(v.Get("note"))})
+	if e := apperr.As(err); e != nil && e.Kind == apperr.KindInvalid {
+		for _, f := range e.Fields {
+			form.Errors.Add(f.Field, f.Reason)
+		}
+		p.renderCalendar(c, http.StatusUnprocessableEntity, form)
+		return
+	}
+	if err != nil {
+		p.fail(c, err)
+		return
+	}
+	p.shell.AddFlash(c, web.FlashSuccess, fmt.Sprintf("Đã ghi ngày %s vào lịch làm việc; hạn xử lý của hồ sơ tiếp nhận từ nay tính theo lịch mới.", web.FormatDate(d.At(0))))
+	c.Redirect(http.StatusSeeOther, fmt.Sprintf("%s/lich-lam-viec?year=%d", p.prefix, d.Year))
+}
+
+func (p *Pages) deleteCalendarDay(c *gin.Context) {
+	d, err := domain.ParseDate(c.PostForm("date"))
+	if err != nil {
+		p.fail(c, apperr.Malformed("date", "ngày không hợp lệ"))
+		return
+	}
+	if err := p.app.DeleteCalendarDay(c.Request.Context(), actorOf(c), d); err != nil {
+		p.fail(c, err)
+		return
+	}
+	p.shell.AddFlash(c, web.FlashSuccess, fmt.Sprintf("Đã bỏ điều chỉnh ngày %s; ngày này theo lịch chung.", web.FormatDate(d.At(0))))
+	c.Redirect(http.StatusSeeOther, fmt.Sprintf("%s/lich-lam-viec?year=%d", p.prefix, d.Year))
 }
 
 func optTime(t *time.Time) string {
