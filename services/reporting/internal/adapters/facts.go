@@ -3,22 +3,36 @@ package adapters
 import (
 	"cmp"
 	"context"
+	"database/sql"
 	"slices"
+	"strings"
 
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 
 	"egov.vn/platform/libs/store"
 	"egov.vn/platform/services/reporting/internal/app"
 	"egov.vn/platform/services/reporting/internal/domain"
 )
 
-// chunk bounds the parameters of one statement well below SQLite's and PostgreSQL's limits.
+// chunk bounds the ids of one lookup well below SQLite's and PostgreSQL's parameter limits.
 const chunk = 500
 
+// Parameters per INSERT statement. PostgreSQL takes up to 65535 and each statement is a round
+// trip, so many rows go in one. The SQLite driver (glebarez/go-sqlite) finds each placeholder's
+// argument by scanning the argument list, so binding costs the square of the parameters of a
+// statement: 400 fact rows of 30 columns, as gorm's CreateInBatches wrote them, spent more time
+// binding than SQLite spent inserting. A few hundred parameters keep binding cheap and still
+// spread the parsing of a statement over many rows.
+const (
+	paramsPostgres = 8000
+	paramsSQLite   = 256
+)
+
 // TxFacts is the read model inside one consumer transaction. The consumer applies events of
-// every tenant, so its statements cross tenants on purpose (store.AllTenants); nothing a caller
-// chooses reaches them.
+// every tenant, so its statements cross tenants on purpose (store.AllTenants for the guarded
+// gorm calls; the raw statements below carry no tenant condition); nothing a caller chooses
+// reaches them. The hot statements are written by hand: gorm's reflection over 30-column rows
+// cost more than the database work.
 type TxFacts struct{ tx *gorm.DB }
 
 // NewTxFacts wraps the consumer's transaction.
@@ -26,8 +40,85 @@ func NewTxFacts(tx *gorm.DB) TxFacts { return TxFacts{tx: tx} }
 
 var _ app.Facts = TxFacts{}
 
-func (f TxFacts) db(ctx context.Context) *gorm.DB {
-	return f.tx.WithContext(ctx).Scopes(store.AllTenants())
+// insertRows runs head + "(?,…),(?,…)…" + tail over args (cols values per row), as many rows per
+// statement as the dialect's parameter budget allows, each statement through run.
+func insertRows(tx *gorm.DB, head string, cols int, tail string, args []any, run func(tx *gorm.DB, sql string, args []any) error) error {
+	budget := paramsPostgres
+	if store.Dialect(tx) == store.SQLite {
+		budget = paramsSQLite
+	}
+	per := max(1, budget/cols) * cols
+	row := "(" + strings.Repeat("?,", cols-1) + "?)"
+	var sql strings.Builder
+	for part := range slices.Chunk(args, per) {
+		sql.Reset()
+		sql.Grow(len(head) + len(part)/cols*(len(row)+1) + len(tail))
+		sql.WriteString(head)
+		for i := range len(part) / cols {
+			if i > 0 {
+				sql.WriteByte(',')
+			}
+			sql.WriteString(row)
+		}
+		sql.WriteString(tail)
+		if err := run(tx, sql.String(), part); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func execRows(tx *gorm.DB, head string, cols int, tail string, args []any) error {
+	return insertRows(tx, head, cols, tail, args, func(tx *gorm.DB, sql string, args []any) error {
+		return tx.Exec(sql, args...).Error
+	})
+}
+
+// upsertSQL is the head and tail of an INSERT of columns into table that overwrites every column
+// but the key's on conflict.
+func upsertSQL(table string, columns []string, key ...string) (head, tail string) {
+	head = "INSERT INTO " + table + " (" + strings.Join(columns, ", ") + ") VALUES "
+	var set []string
+	for _, c := range columns {
+		if !slices.Contains(key, c) {
+			set = append(set, c+" = excluded."+c)
+		}
+	}
+	tail = " ON CONFLICT (" + strings.Join(key, ", ") + ") DO UPDATE SET " + strings.Join(set, ", ")
+	return head, tail
+}
+
+var (
+	dossierUpsertHead, dossierUpsertTail   = upsertSQL("report_dossiers", dossierColumns, "dossier_id", "tenant_id")
+	documentUpsertHead, documentUpsertTail = upsertSQL("report_documents", documentColumns, "document_id", "tenant_id")
+	staffUpsertHead, staffUpsertTail       = upsertSQL("report_staff", staffColumns, "staff_id", "tenant_id")
+	dossierSelect                          = "SELECT " + strings.Join(dossierColumns, ", ") + " FROM report_dossiers WHERE dossier_id IN ?"
+	documentSelect                         = "SELECT " + strings.Join(documentColumns, ", ") + " FROM report_documents WHERE document_id IN ?"
+	staffSelect                            = "SELECT " + strings.Join(staffColumns, ", ") + " FROM report_staff WHERE staff_id IN ?"
+)
+
+// load runs query (one "IN ?") over ids in chunks and scans each row through scan.
+func (f TxFacts) load(ctx context.Context, query string, ids []string, scan func(*sql.Rows) error) error {
+	for part := range slices.Chunk(ids, chunk) {
+		if err := f.loadPart(ctx, query, part, scan); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (f TxFacts) loadPart(ctx context.Context, query string, ids []string, scan func(*sql.Rows) error) error {
+	rows, err := f.tx.WithContext(ctx).Raw(query, ids).Rows()
+	if err != nil {
+		return err
+	}
+	defer func() { _ = rows.Close() }()
+	for rows.Next() {
+		if err := scan(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
 }
 
 // Dossiers loads the facts of keys that exist.
@@ -41,18 +132,17 @@ func (f TxFacts) Dossiers(ctx context.Context, keys []domain.DossierKey) (map[do
 		}
 	}
 	out := map[domain.DossierKey]domain.DossierFact{}
-	for part := range slices.Chunk(ids, chunk) {
-		var rows []dossierRow
-		if err := f.db(ctx).Where("dossier_id IN ?", part).Find(&rows).Error; err != nil {
-			return nil, err
+	err := f.load(ctx, dossierSelect, ids, func(rows *sql.Rows) error {
+		var r dossierRow
+		if err := rows.Scan(r.fields()...); err != nil {
+			return err
 		}
-		for _, r := range rows {
-			if fact := dossierFromRow(r); want[fact.DossierKey] {
-				out[fact.DossierKey] = fact
-			}
+		if fact := dossierFromRow(r); want[fact.DossierKey] {
+			out[fact.DossierKey] = fact
 		}
-	}
-	return out, nil
+		return nil
+	})
+	return out, err
 }
 
 // Documents loads the facts of keys that exist.
@@ -66,18 +156,17 @@ func (f TxFacts) Documents(ctx context.Context, keys []domain.DocumentKey) (map[
 		}
 	}
 	out := map[domain.DocumentKey]domain.DocumentFact{}
-	for part := range slices.Chunk(ids, chunk) {
-		var rows []documentRow
-		if err := f.db(ctx).Where("document_id IN ?", part).Find(&rows).Error; err != nil {
-			return nil, err
+	err := f.load(ctx, documentSelect, ids, func(rows *sql.Rows) error {
+		var r documentRow
+		if err := rows.Scan(r.fields()...); err != nil {
+			return err
 		}
-		for _, r := range rows {
-			if fact := documentFromRow(r); want[fact.DocumentKey] {
-				out[fact.DocumentKey] = fact
-			}
+		if fact := documentFromRow(r); want[fact.DocumentKey] {
+			out[fact.DocumentKey] = fact
 		}
-	}
-	return out, nil
+		return nil
+	})
+	return out, err
 }
 
 // Staff loads the facts of keys that exist.
@@ -91,33 +180,37 @@ func (f TxFacts) Staff(ctx context.Context, keys []domain.StaffKey) (map[domain.
 		}
 	}
 	out := map[domain.StaffKey]domain.StaffFact{}
-	for part := range slices.Chunk(ids, chunk) {
-		var rows []staffRow
-		if err := f.db(ctx).Where("staff_id IN ?", part).Find(&rows).Error; err != nil {
-			return nil, err
+	err := f.load(ctx, staffSelect, ids, func(rows *sql.Rows) error {
+		var r staffRow
+		if err := rows.Scan(r.fields()...); err != nil {
+			return err
 		}
-		for _, r := range rows {
-			fact, err := staffFromRow(r)
-			if err != nil {
-				return nil, err
-			}
-			if want[fact.StaffKey] {
-				out[fact.StaffKey] = fact
-			}
+		fact, err := staffFromRow(r)
+		if err != nil {
+			return err
 		}
-	}
-	return out, nil
+		if want[fact.StaffKey] {
+			out[fact.StaffKey] = fact
+		}
+		return nil
+	})
+	return out, err
 }
 
 // Save upserts the facts and adds the counter changes. Rows are written in key order so that two
 // replicas' transactions lock them in the same order and cannot deadlock.
 func (f TxFacts) Save(ctx context.Context, c app.Changes) error {
+	tx := f.tx.WithContext(ctx)
 	if len(c.Tenants) > 0 {
-		rows := make([]tenantRow, 0, len(c.Tenants))
+		// As gorm's Create of tenantRow{Slug: t} wrote them: empty details, both times now.
+		now := tx.NowFunc()
+		var args []any
 		for _, t := range slices.Sorted(slices.Values(c.Tenants)) {
-			rows = append(rows, tenantRow{Slug: t})
+			args = append(args, t, "", "", "", "", now, now)
 		}
-		if err := f.tx.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&rows).Error; err != nil {
+		err := execRows(tx, "INSERT INTO report_tenants (slug, code, name, kind, parent, created_at, updated_at) VALUES ", 7,
+			" ON CONFLICT DO NOTHING", args)
+		if err != nil {
 			return err
 		}
 	}
@@ -129,11 +222,11 @@ func (f TxFacts) Save(ctx context.Context, c app.Changes) error {
 		slices.SortFunc(rows, func(a, b dossierRow) int {
 			return cmp.Or(cmp.Compare(a.DossierID, b.DossierID), cmp.Compare(a.TenantID, b.TenantID))
 		})
-		err := f.db(ctx).Clauses(clause.OnConflict{
-			Columns:   []clause.Column{{Name: "dossier_id"}, {Name: "tenant_id"}},
-			UpdateAll: true,
-		}).CreateInBatches(&rows, 400).Error
-		if err != nil {
+		args := make([]any, 0, len(rows)*len(dossierColumns))
+		for i := range rows {
+			args = rows[i].appendValues(args)
+		}
+		if err := execRows(tx, dossierUpsertHead, len(dossierColumns), dossierUpsertTail, args); err != nil {
 			return err
 		}
 	}
@@ -145,11 +238,11 @@ func (f TxFacts) Save(ctx context.Context, c app.Changes) error {
 		slices.SortFunc(rows, func(a, b documentRow) int {
 			return cmp.Or(cmp.Compare(a.DocumentID, b.DocumentID), cmp.Compare(a.TenantID, b.TenantID))
 		})
-		err := f.db(ctx).Clauses(clause.OnConflict{
-			Columns:   []clause.Column{{Name: "document_id"}, {Name: "tenant_id"}},
-			UpdateAll: true,
-		}).CreateInBatches(&rows, 500).Error
-		if err != nil {
+		args := make([]any, 0, len(rows)*len(documentColumns))
+		for i := range rows {
+			args = rows[i].appendValues(args)
+		}
+		if err := execRows(tx, documentUpsertHead, len(documentColumns), documentUpsertTail, args); err != nil {
 			return err
 		}
 	}
@@ -165,36 +258,35 @@ func (f TxFacts) Save(ctx context.Context, c app.Changes) error {
 		slices.SortFunc(rows, func(a, b staffRow) int {
 			return cmp.Or(cmp.Compare(a.StaffID, b.StaffID), cmp.Compare(a.TenantID, b.TenantID))
 		})
-		err := f.db(ctx).Clauses(clause.OnConflict{
-			Columns:   []clause.Column{{Name: "staff_id"}, {Name: "tenant_id"}},
-			UpdateAll: true,
-		}).CreateInBatches(&rows, 500).Error
-		if err != nil {
+		args := make([]any, 0, len(rows)*len(staffColumns))
+		for i := range rows {
+			args = rows[i].appendValues(args)
+		}
+		if err := execRows(tx, staffUpsertHead, len(staffColumns), staffUpsertTail, args); err != nil {
 			return err
 		}
 	}
-	return addCounters(ctx, f.db(ctx), c.Counters)
+	return addCounters(tx, c.Counters)
 }
 
-// addCounters adds deltas to the monthly counters in one upsert per chunk.
-func addCounters(ctx context.Context, db *gorm.DB, deltas domain.Deltas) error {
-	rows := make([]counterRow, 0, len(deltas))
+// addCounters adds the batch's deltas, summed per counter already, to the monthly counters.
+func addCounters(tx *gorm.DB, deltas domain.Deltas) error {
+	keys := make([]domain.DeltaKey, 0, len(deltas))
 	for k, v := range deltas {
-		if v == 0 {
-			continue
+		if v != 0 {
+			keys = append(keys, k)
 		}
-		r := counterRow{Month: int(k.Month), Indicator: k.Indicator, Value: v}
-		r.TenantID = k.Tenant
-		rows = append(rows, r)
 	}
-	if len(rows) == 0 {
+	if len(keys) == 0 {
 		return nil
 	}
-	slices.SortFunc(rows, func(a, b counterRow) int {
-		return cmp.Or(cmp.Compare(a.TenantID, b.TenantID), cmp.Compare(a.Month, b.Month), cmp.Compare(a.Indicator, b.Indicator))
+	slices.SortFunc(keys, func(a, b domain.DeltaKey) int {
+		return cmp.Or(cmp.Compare(a.Tenant, b.Tenant), cmp.Compare(a.Month, b.Month), cmp.Compare(a.Indicator, b.Indicator))
 	})
-	return db.WithContext(ctx).Clauses(clause.OnConflict{
-		Columns:   []clause.Column{{Name: "tenant_id"}, {Name: "month"}, {Name: "indicator"}},
-		DoUpdates: clause.Assignments(map[string]any{"value": gorm.Expr("report_counters.value + excluded.value")}),
-	}).CreateInBatches(&rows, 1000).Error
+	args := make([]any, 0, 4*len(keys))
+	for _, k := range keys {
+		args = append(args, k.Tenant, int(k.Month), k.Indicator, deltas[k])
+	}
+	return execRows(tx, "INSERT INTO report_counters (tenant_id, month, indicator, value) VALUES ", 4,
+		" ON CONFLICT (tenant_id, month, indicator) DO UPDATE SET value = report_counters.value + excluded.value", args)
 }

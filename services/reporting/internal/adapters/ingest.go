@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"strings"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -31,7 +30,9 @@ const (
 // libs/events.Consume (one event per transaction); a larger batch fetches up to Batch messages
 // and applies them in one transaction, recording every event id in processed_events in that same
 // transaction, so each event still counts exactly once: a batch that fails is retried event by
-// event, which isolates an event that can never apply.
+// event, which isolates an event that can never apply. In batch mode the next batch is fetched
+// and decoded in a goroutine of its own while the current one is applied, so the JSON work
+// overlaps the database work instead of waiting for it.
 type Ingest struct {
 	DB      *gorm.DB
 	JS      jetstream.JetStream
@@ -42,6 +43,17 @@ type Ingest struct {
 	Tracer  trace.Tracer
 	// MaxWait bounds how long a batch waits to fill up (default 200ms).
 	MaxWait time.Duration
+}
+
+// message is one fetched event, decoded before any transaction starts. err is set when reporting
+// uses the event but cannot read its data; it surfaces only if the event turns out to be new, as
+// decoding inside the transaction did.
+type message struct {
+	msg    jetstream.Msg // nil during a rebuild, which does not ack
+	evt    events.Event
+	change app.Change
+	used   bool
+	err    error
 }
 
 // Run consumes until ctx ends.
@@ -64,72 +76,96 @@ func (in *Ingest) Run(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("reporting: consumer %s: %w", in.Durable, err)
 	}
+	// Unbuffered: one batch applying and one fetched and waiting, so no more than two batches are
+	// ever unacknowledged (the server's default MaxAckPending of 1000 is two batches of 500).
+	batches := make(chan []message)
+	go in.fetch(ctx, cons, batches)
+	for msgs := range batches {
+		if ctx.Err() != nil {
+			nakAll(msgs) // stopping: hand them back now rather than after AckWait
+			continue
+		}
+		in.applyBatch(ctx, msgs)
+	}
+	return nil
+}
+
+// fetch fetches and decodes batches into out until ctx ends, then closes out.
+func (in *Ingest) fetch(ctx context.Context, cons jetstream.Consumer, out chan<- []message) {
+	defer close(out)
 	wait := in.MaxWait
 	if wait == 0 {
 		wait = 200 * time.Millisecond
 	}
+	dec := app.NewDecoder()
 	for ctx.Err() == nil {
 		batch, err := cons.Fetch(in.Batch, jetstream.FetchMaxWait(wait))
 		if err != nil {
 			if ctx.Err() != nil {
-				return nil
+				return
 			}
 			in.Log.WarnContext(ctx, "reporting: fetch failed", "error", err)
 			time.Sleep(wait)
 			continue
 		}
-		var msgs []jetstream.Msg
+		var msgs []message
 		for m := range batch.Messages() {
-			msgs = append(msgs, m)
+			evt, err := events.Decode(m.Data())
+			if err != nil {
+				in.Log.ErrorContext(ctx, "reporting: terminating undecodable message", "subject", m.Subject(), "error", err)
+				_ = m.Term()
+				continue
+			}
+			msgs = append(msgs, decodeMessage(dec, m, evt))
 		}
 		if err := batch.Error(); err != nil && !errors.Is(err, context.Canceled) && ctx.Err() == nil &&
 			!errors.Is(err, jetstream.ErrNoMessages) {
 			in.Log.WarnContext(ctx, "reporting: fetch ended early", "error", err)
 		}
-		if len(msgs) > 0 {
-			in.applyBatch(ctx, msgs)
+		if len(msgs) == 0 {
+			continue
+		}
+		select {
+		case out <- msgs:
+		case <-ctx.Done():
+			nakAll(msgs)
+			return
 		}
 	}
-	return nil
+}
+
+func decodeMessage(dec *app.Decoder, m jetstream.Msg, evt events.Event) message {
+	c, used, err := dec.Decode(evt)
+	return message{msg: m, evt: evt, change: c, used: used, err: err}
+}
+
+func nakAll(msgs []message) {
+	for _, m := range msgs {
+		_ = m.msg.Nak()
+	}
 }
 
 // applyBatch applies msgs in one transaction and acks them; on failure it falls back to one
 // transaction per message.
-func (in *Ingest) applyBatch(ctx context.Context, msgs []jetstream.Msg) {
-	var (
-		good []jetstream.Msg
-		evts []events.Event
-	)
-	for _, m := range msgs {
-		evt, err := events.Decode(m.Data())
-		if err != nil {
-			in.Log.ErrorContext(ctx, "reporting: terminating undecodable message", "subject", m.Subject(), "error", err)
-			_ = m.Term()
-			continue
-		}
-		good, evts = append(good, m), append(evts, evt)
-	}
-	if len(evts) == 0 {
-		return
-	}
-	err := in.applyTx(ctx, evts)
+func (in *Ingest) applyBatch(ctx context.Context, msgs []message) {
+	err := in.applyTx(ctx, msgs)
 	if err == nil {
-		for _, m := range good {
-			_ = m.Ack() // a lost ack is a redelivery, absorbed by processed_events
+		for _, m := range msgs {
+			_ = m.msg.Ack() // a lost ack is a redelivery, absorbed by processed_events
 		}
 		return
 	}
-	in.Log.WarnContext(ctx, "reporting: batch failed, applying its events one by one", "events", len(evts), "error", err)
-	for i, m := range good {
-		switch err := in.applyTx(ctx, evts[i:i+1]); {
+	in.Log.WarnContext(ctx, "reporting: batch failed, applying its events one by one", "events", len(msgs), "error", err)
+	for i, m := range msgs {
+		switch err := in.applyTx(ctx, msgs[i:i+1]); {
 		case err == nil:
-			_ = m.Ack()
+			_ = m.msg.Ack()
 		case isPermanent(err):
-			in.Log.ErrorContext(ctx, "reporting: event rejected permanently", "event_id", evts[i].ID(), "error", err)
-			_ = m.Term()
+			in.Log.ErrorContext(ctx, "reporting: event rejected permanently", "event_id", m.evt.ID(), "error", err)
+			_ = m.msg.Term()
 		default:
-			in.Log.WarnContext(ctx, "reporting: event failed, will retry", "event_id", evts[i].ID(), "error", err)
-			_ = m.NakWithDelay(time.Second)
+			in.Log.WarnContext(ctx, "reporting: event failed, will retry", "event_id", m.evt.ID(), "error", err)
+			_ = m.msg.NakWithDelay(time.Second)
 		}
 	}
 }
@@ -137,59 +173,65 @@ func (in *Ingest) applyBatch(ctx context.Context, msgs []jetstream.Msg) {
 func isPermanent(err error) bool { return errors.Is(err, app.ErrMalformed) }
 
 // applyTx claims the events' ids and projects the new ones, in one transaction.
-func (in *Ingest) applyTx(ctx context.Context, evts []events.Event) (err error) {
-	ctx, span := in.Tracer.Start(ctx, "reporting.Ingest.Apply", trace.WithAttributes(attribute.Int("events", len(evts))))
+func (in *Ingest) applyTx(ctx context.Context, msgs []message) (err error) {
+	ctx, span := in.Tracer.Start(ctx, "reporting.Ingest.Apply", trace.WithAttributes(attribute.Int("events", len(msgs))))
 	defer telemetry.End(span, &err)
+	ids := make([]string, len(msgs))
+	for i, m := range msgs {
+		ids[i] = m.evt.ID()
+	}
 	return in.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		fresh, err := claim(tx, in.Durable, evts)
+		fresh, err := claim(tx, in.Durable, ids)
 		if err != nil {
 			return err
 		}
-		return app.Project(ctx, NewTxFacts(tx), fresh)
+		changes := make([]app.Change, 0, len(fresh))
+		for _, m := range msgs { // the stream's order
+			if !fresh[m.evt.ID()] {
+				continue
+			}
+			delete(fresh, m.evt.ID()) // a second copy of the event in this batch is not new
+			if m.err != nil {
+				return m.err
+			}
+			if m.used {
+				changes = append(changes, m.change)
+			}
+		}
+		return app.ProjectChanges(ctx, NewTxFacts(tx), changes)
 	})
 }
 
-// claim records the events as processed by durable and returns those not processed before, in
-// one INSERT … ON CONFLICT DO NOTHING RETURNING (PostgreSQL and SQLite ≥ 3.35): an id already
+// claim records the event ids as processed by durable and returns those not processed before,
+// with INSERT … ON CONFLICT DO NOTHING RETURNING (PostgreSQL and SQLite ≥ 3.35): an id already
 // there is not returned. On PostgreSQL a replica inserting the same id at the same moment blocks
 // until this transaction ends and then skips it, so an event is never applied twice.
-func claim(tx *gorm.DB, durable string, evts []events.Event) ([]events.Event, error) {
-	byID := make(map[string]events.Event, len(evts))
-	var (
-		ids  []string
-		args []any
-		sql  strings.Builder
-		now  = time.Now().UTC()
-	)
-	sql.WriteString("INSERT INTO processed_events (consumer, event_id, processed_at) VALUES ")
-	for _, e := range evts {
-		if _, dup := byID[e.ID()]; dup {
-			continue
+func claim(tx *gorm.DB, durable string, ids []string) (map[string]bool, error) {
+	seen := make(map[string]bool, len(ids))
+	args := make([]any, 0, 3*len(ids))
+	now := time.Now().UTC()
+	for _, id := range ids {
+		if !seen[id] {
+			seen[id] = true
+			args = append(args, durable, id, now)
 		}
-		byID[e.ID()] = e
-		ids = append(ids, e.ID())
-		if len(args) > 0 {
-			sql.WriteString(",")
-		}
-		sql.WriteString("(?,?,?)")
-		args = append(args, durable, e.ID(), now)
 	}
-	sql.WriteString(" ON CONFLICT DO NOTHING RETURNING event_id")
-	var fresh []string
-	if err := tx.Raw(sql.String(), args...).Scan(&fresh).Error; err != nil {
+	fresh := make(map[string]bool, len(seen))
+	err := insertRows(tx, "INSERT INTO processed_events (consumer, event_id, processed_at) VALUES ", 3,
+		" ON CONFLICT DO NOTHING RETURNING event_id", args, func(tx *gorm.DB, sql string, args []any) error {
+			var got []string
+			if err := tx.Raw(sql, args...).Scan(&got).Error; err != nil {
+				return err
+			}
+			for _, id := range got {
+				fresh[id] = true
+			}
+			return nil
+		})
+	if err != nil {
 		return nil, fmt.Errorf("record processed events: %w", err)
 	}
-	isFresh := make(map[string]bool, len(fresh))
-	for _, id := range fresh {
-		isFresh[id] = true
-	}
-	out := make([]events.Event, 0, len(fresh))
-	for _, id := range ids { // the stream's order
-		if isFresh[id] {
-			out = append(out, byID[id])
-		}
-	}
-	return out, nil
+	return fresh, nil
 }
 
 // RegisterLag exposes the consumer's lag as the gauge reporting.consumer.lag (Prometheus
@@ -254,13 +296,14 @@ func Rebuild(ctx context.Context, db *gorm.DB, js jetstream.JetStream, stream, d
 		return 0, fmt.Errorf("reporting: rebuild: replay: %w", err)
 	}
 	in := &Ingest{DB: db, Durable: durable, Tracer: tracer}
+	dec := app.NewDecoder()
 	for {
 		b, err := cons.Fetch(batch, jetstream.FetchMaxWait(time.Second))
 		if err != nil {
 			return applied, fmt.Errorf("reporting: rebuild: fetch: %w", err)
 		}
 		var (
-			evts []events.Event
+			msgs []message
 			seq  uint64
 		)
 		for m := range b.Messages() {
@@ -271,13 +314,13 @@ func Rebuild(ctx context.Context, db *gorm.DB, js jetstream.JetStream, stream, d
 			if err != nil {
 				continue // the live consumer terminates these too
 			}
-			evts = append(evts, evt)
+			msgs = append(msgs, decodeMessage(dec, nil, evt))
 		}
-		if len(evts) > 0 {
-			if err := in.applyTx(ctx, evts); err != nil {
+		if len(msgs) > 0 {
+			if err := in.applyTx(ctx, msgs); err != nil {
 				return applied, fmt.Errorf("reporting: rebuild: apply: %w", err)
 			}
-			applied += len(evts)
+			applied += len(msgs)
 		}
 		if seq >= last {
 			return applied, nil

@@ -79,6 +79,27 @@ type dossierRow struct {
 
 func (dossierRow) TableName() string { return "report_dossiers" }
 
+// dossierColumns are the columns the consumer writes and reads, in the order of appendValues and
+// fields (every column but the surrogate id).
+var dossierColumns = []string{"tenant_id", "dossier_id", "version", "receipt_code", "procedure_code", "procedure_name",
+	"field", "level", "channel", "state", "received", "received_at", "due_at", "refused_at", "legal_minutes",
+	"resolved_at", "on_time", "elapsed_minutes", "returned_at", "closed_as", "closed_at", "rating", "rating_version",
+	"rated_at", "received_month", "ended_month", "resolved_month", "due_month", "returned_month", "rated_month"}
+
+func (r *dossierRow) appendValues(args []any) []any {
+	return append(args, r.TenantID, r.DossierID, r.Version, r.ReceiptCode, r.ProcedureCode, r.ProcedureName,
+		r.Field, r.Level, r.Channel, r.State, r.Received, r.ReceivedAt, r.DueAt, r.RefusedAt, r.LegalMinutes,
+		r.ResolvedAt, r.OnTime, r.ElapsedMinutes, r.ReturnedAt, r.ClosedAs, r.ClosedAt, r.Rating, r.RatingVersion,
+		r.RatedAt, r.ReceivedMonth, r.EndedMonth, r.ResolvedMonth, r.DueMonth, r.ReturnedMonth, r.RatedMonth)
+}
+
+func (r *dossierRow) fields() []any {
+	return []any{&r.TenantID, &r.DossierID, &r.Version, &r.ReceiptCode, &r.ProcedureCode, &r.ProcedureName,
+		&r.Field, &r.Level, &r.Channel, &r.State, &r.Received, &r.ReceivedAt, &r.DueAt, &r.RefusedAt, &r.LegalMinutes,
+		&r.ResolvedAt, &r.OnTime, &r.ElapsedMinutes, &r.ReturnedAt, &r.ClosedAs, &r.ClosedAt, &r.Rating, &r.RatingVersion,
+		&r.RatedAt, &r.ReceivedMonth, &r.EndedMonth, &r.ResolvedMonth, &r.DueMonth, &r.ReturnedMonth, &r.RatedMonth}
+}
+
 type documentRow struct {
 	ID int64 `gorm:"primaryKey;autoIncrement"`
 	store.TenantModel
@@ -90,6 +111,16 @@ type documentRow struct {
 }
 
 func (documentRow) TableName() string { return "report_documents" }
+
+var documentColumns = []string{"tenant_id", "document_id", "register", "registered_at", "sent_at", "received_at"}
+
+func (r *documentRow) appendValues(args []any) []any {
+	return append(args, r.TenantID, r.DocumentID, r.Register, r.RegisteredAt, r.SentAt, r.ReceivedAt)
+}
+
+func (r *documentRow) fields() []any {
+	return []any{&r.TenantID, &r.DocumentID, &r.Register, &r.RegisteredAt, &r.SentAt, &r.ReceivedAt}
+}
 
 type staffRow struct {
 	ID int64 `gorm:"primaryKey;autoIncrement"`
@@ -103,6 +134,16 @@ type staffRow struct {
 }
 
 func (staffRow) TableName() string { return "report_staff" }
+
+var staffColumns = []string{"tenant_id", "staff_id", "category", "hired_at", "left_at", "qualified", "best_rank"}
+
+func (r *staffRow) appendValues(args []any) []any {
+	return append(args, r.TenantID, r.StaffID, r.Category, r.HiredAt, r.LeftAt, r.Qualified, r.BestRank)
+}
+
+func (r *staffRow) fields() []any {
+	return []any{&r.TenantID, &r.StaffID, &r.Category, &r.HiredAt, &r.LeftAt, &r.Qualified, &r.BestRank}
+}
 
 // targetRow is a target a unit set for itself for one indicator and period ("*": every period).
 type targetRow struct {
