@@ -111,6 +111,67 @@ func TestStoreContract(t *testing.T) {
 				}
 			}
 		})
+		t.Run("search past the newest documents, in pages", func(t *testing.T) {
+			// More documents than PostgreSQL's search reads in order before it turns to the
+			// index (searchWindow), the only matches of "đê điều" the three oldest: the index
+			// path must find them, in the register's order, a page at a time, and nothing of
+			// the unit next door where the word is common.
+			const total = 1100
+			ctx := scoped("xa-tim-kiem")
+			at := time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC)
+			err := s.Transact(ctx, func(ctx context.Context) error {
+				for i := 1; i <= total; i++ {
+					subject := "Kế hoạch tuần"
+					if i <= 3 {
+						subject = "Kế hoạch tu bổ đê điều"
+					}
+					n, err := s.NextNumber(ctx, domain.Outgoing, 2026)
+					if err != nil {
+						return err
+					}
+					d := domain.Document{ID: newID(t), Direction: domain.Outgoing, Year: 2026, Number: n, SourceNumber: n, IssuingOrgan: "UBND",
+						Type: "ke-hoach", Symbol: "KH-UBND", IssuedDate: at, Subject: subject, Signer: "Trần Văn An", Language: "vi", Pages: 1,
+						Priority: domain.PriorityNormal, Security: domain.SecurityNormal, RegisteredAt: at.Add(time.Duration(i) * time.Second), RegisteredBy: "u1"}
+					if err := s.CreateDocument(ctx, &d); err != nil {
+						return err
+					}
+				}
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for range 5 {
+				register(t, s, "xa-dong-la", domain.Outgoing, "Báo cáo đê điều")
+			}
+			numbers := func(q domain.DocumentQuery) []int {
+				t.Helper()
+				got, err := s.Documents(ctx, q)
+				if err != nil {
+					t.Fatalf("search %+v: %v", q, err)
+				}
+				out := make([]int, len(got))
+				for i, d := range got {
+					out[i] = d.Number
+				}
+				return out
+			}
+			for _, c := range []struct {
+				q    domain.DocumentQuery
+				want []int
+			}{
+				{domain.DocumentQuery{Text: "de dieu"}, []int{3, 2, 1}},
+				{domain.DocumentQuery{Text: "đê điều", Limit: 2}, []int{3, 2}},
+				{domain.DocumentQuery{Text: "đê điều", Limit: 2, Offset: 2}, []int{1}},
+				{domain.DocumentQuery{Text: "ke hoach", Limit: 3}, []int{1100, 1099, 1098}},
+				{domain.DocumentQuery{Text: "ke hoach", Limit: 50, Offset: 1097}, []int{3, 2, 1}},
+				{domain.DocumentQuery{Text: "ke hoach tuan", Limit: 2, Offset: 1096}, []int{4}},
+			} {
+				if got := numbers(c.q); fmt.Sprint(got) != fmt.Sprint(c.want) {
+					t.Errorf("search %q limit %d offset %d: numbers %v, want %v", c.q.Text, c.q.Limit, c.q.Offset, got, c.want)
+				}
+			}
+		})
 		t.Run("record files, unique code, search", func(t *testing.T) {
 			ctx := scoped("xa-dong-tan")
 			r := domain.RecordFile{ID: newID(t), FileCode: "01.VP.2026", Title: "Hồ sơ hội nghị tổng kết", Retention: domain.RetentionClass{Years: 20},

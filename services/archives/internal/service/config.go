@@ -17,8 +17,9 @@ type Config struct {
 	MaxUploadBytes int64 `env:"MAX_UPLOAD_BYTES" envDefault:"2147483648"`
 	// PartSize is the multipart part size sent to MinIO; one upload holds UploadThreads parts.
 	PartSize uint64 `env:"PART_SIZE" envDefault:"16777216"`
-	// UploadThreads is how many parts of one upload are in flight at once (1 to 8).
-	UploadThreads uint `env:"UPLOAD_THREADS" envDefault:"1"`
+	// UploadThreads is how many parts of one upload are in flight at once (1 to 8). Two let the
+	// next part be received, parsed and hashed while the previous one is sent to MinIO.
+	UploadThreads uint `env:"UPLOAD_THREADS" envDefault:"2"`
 	// BucketPrefix goes before the tenant slug in bucket names (empty: the bucket is the slug).
 	BucketPrefix string `env:"BUCKET_PREFIX"`
 	// LockMode is COMPLIANCE (nobody, not even MinIO's root, can shorten or delete a locked

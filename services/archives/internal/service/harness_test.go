@@ -76,7 +76,7 @@ func start(t testing.TB, o options) *harness {
 	cfg := service.Config{
 		Common:         config.Common{HTTPAddr: ln.Addr().String(), PublicBaseURL: base, ShutdownTimeout: time.Second},
 		ServiceConfig:  auth.ServiceConfig{OIDCIssuer: o.idp.Issuer, OIDCClientID: id, OIDCClientSecret: secret, SecretKey: randomHex(32)},
-		MaxUploadBytes: o.maxBytes, PartSize: 16 << 20, UploadThreads: 1, BucketPrefix: prefix, LockMode: "COMPLIANCE",
+		MaxUploadBytes: o.maxBytes, PartSize: 16 << 20, UploadThreads: 2, BucketPrefix: prefix, LockMode: "COMPLIANCE",
 		PresignTTL: 5 * time.Minute, FixityInterval: time.Hour, FixityEvery: time.Hour, OrphanAge: time.Hour,
 		ServiceClients: []string{"dossiers", "dossiers-commune"},
 	}

@@ -90,7 +90,7 @@ func (h *API) register(c *gin.Context) {
 		h.registerDocument(c, in, nil)
 		return
 	}
-	mr, err := c.Request.MultipartReader()
+	mr, err := MultipartReader(c.Request)
 	if err != nil {
 		fail(c, apperr.Malformed("", "the multipart body cannot be read: "+err.Error()))
 		return
@@ -151,7 +151,7 @@ func nextFile(mr *multipart.Reader) (*app.Upload, error) {
 
 // fileFromRequest reads an upload-only multipart body: its "file" part.
 func fileFromRequest(c *gin.Context) (*app.Upload, error) {
-	mr, err := c.Request.MultipartReader()
+	mr, err := MultipartReader(c.Request)
 	if err != nil {
 		return nil, apperr.Malformed("", "send the file as multipart/form-data in a part named \"file\"")
 	}

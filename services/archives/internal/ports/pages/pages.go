@@ -205,7 +205,7 @@ func readUpload(c *gin.Context) (url.Values, *app.Upload, func(), error) {
 		}
 		return values, &app.Upload{Name: fh[0].Filename, Body: f}, func() { _ = f.Close() }, nil
 	}
-	mr, err := c.Request.MultipartReader()
+	mr, err := api.MultipartReader(c.Request)
 	if err != nil {
 		return nil, nil, noop, apperr.Malformed("", "biểu mẫu phải gửi dạng multipart/form-data")
 	}
