@@ -4,12 +4,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"regexp"
 	"strings"
 	"time"
 
 	cloudevents "github.com/cloudevents/sdk-go/v2/event"
 	"github.com/cloudevents/sdk-go/v2/types"
+	gojson "github.com/goccy/go-json"
 	"github.com/google/uuid"
 )
 
@@ -51,15 +51,27 @@ func (e *InvalidError) Is(target error) bool { return target == ErrInvalid }
 // A token is one dot-separated part of a subject. It is held to the DNS-label rule tenants already
 // follow, which also keeps NATS wildcards ("*", ">"), dots, spaces and upper case out, so a subject
 // always has exactly five tokens and a filter written for it means what it says.
-var tokenRE = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
-
 const tokenRule = "use 1-63 lowercase letters a-z, digits and '-', starting and ending with a letter or digit (no dots, spaces or wildcards)"
 
 func checkToken(field, v string) error {
-	if !tokenRE.MatchString(v) {
+	if !isToken(v) {
 		return &InvalidError{Field: field, Value: v, Reason: tokenRule}
 	}
 	return nil
+}
+
+// isToken is ^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$ written out: every consumer checks four tokens
+// of every event it decodes, and the regexp was a fifth of decoding.
+func isToken(v string) bool {
+	if len(v) == 0 || len(v) > 63 || v[0] == '-' || v[len(v)-1] == '-' {
+		return false
+	}
+	for i := 0; i < len(v); i++ {
+		if c := v[i]; (c < 'a' || c > 'z') && (c < '0' || c > '9') && c != '-' {
+			return false
+		}
+	}
+	return true
 }
 
 // Topic names what happened and where. It yields both the NATS subject
@@ -167,9 +179,31 @@ func Validate(e Event) error {
 
 // Decode parses a structured-mode CloudEvents JSON message and validates it.
 func Decode(payload []byte) (Event, error) {
+	// The SDK's parser directly, after one validity scan: json.Unmarshal would scan the payload
+	// twice before handing it over (check, then skip), a third of the cost of decoding an event
+	// for a consumer reading the whole stream. Invalid JSON takes json.Unmarshal's way, for its
+	// message.
 	var e Event
-	if err := json.Unmarshal(payload, &e); err != nil {
+	if !json.Valid(payload) {
+		err := json.Unmarshal(payload, &e)
+		return Event{}, &InvalidError{Field: "payload", Value: "", Reason: fmt.Sprintf("not CloudEvents JSON: %v", err)}
+	}
+	if err := e.UnmarshalJSON(payload); err != nil {
 		return Event{}, &InvalidError{Field: "payload", Value: "", Reason: "not CloudEvents JSON: " + err.Error()}
 	}
 	return e, Validate(e)
+}
+
+// DecodeData decodes the data of a validated event (JSON, which Validate checks) into v, as
+// evt.DataAs does, with goccy/go-json: a consumer reading the whole stream spent more time in
+// encoding/json's reflection than in its database.
+func DecodeData(evt Event, v any) error {
+	data := evt.Data()
+	if len(data) == 0 {
+		return fmt.Errorf("events: %s %s has no data", evt.Type(), evt.ID())
+	}
+	if err := gojson.Unmarshal(data, v); err != nil {
+		return fmt.Errorf("events: data of %s %s: %w", evt.Type(), evt.ID(), err)
+	}
+	return nil
 }

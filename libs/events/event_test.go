@@ -16,6 +16,10 @@ func TestTopicRejectsBadTokens(t *testing.T) {
 	if err := good.Validate(); err != nil {
 		t.Fatalf("valid topic rejected: %v", err)
 	}
+	edges := Topic{Tenant: strings.Repeat("a", 63), Service: "x", Entity: "9", Verb: "a-0"} // longest, shortest, digits
+	if err := edges.Validate(); err != nil {
+		t.Fatalf("valid topic %+v rejected: %v", edges, err)
+	}
 	if got, want := good.Subject(), "egov.xa-dong-tan.dossiers.dossier.received"; got != want {
 		t.Fatalf("Subject() = %q, want %q", got, want)
 	}
