@@ -2,6 +2,7 @@ package adapters
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -72,12 +73,14 @@ func (in *Ingest) Run(ctx context.Context) error {
 		AckWait:       ackWait,
 		MaxDeliver:    maxDeliver,
 		FilterSubject: events.AllSubjects,
+		// Room for the two batches below, and a third being acknowledged, however large a batch.
+		MaxAckPending: max(1000, 3*in.Batch),
 	})
 	if err != nil {
 		return fmt.Errorf("reporting: consumer %s: %w", in.Durable, err)
 	}
 	// Unbuffered: one batch applying and one fetched and waiting, so no more than two batches are
-	// ever unacknowledged (the server's default MaxAckPending of 1000 is two batches of 500).
+	// ever unacknowledged.
 	batches := make(chan []message)
 	go in.fetch(ctx, cons, batches)
 	for msgs := range batches {
@@ -181,7 +184,7 @@ func (in *Ingest) applyTx(ctx context.Context, msgs []message) (err error) {
 		ids[i] = m.evt.ID()
 	}
 	return in.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		fresh, err := claim(tx, in.Durable, ids)
+		fresh, err := claim(ctx, tx, in.Durable, ids)
 		if err != nil {
 			return err
 		}
@@ -206,7 +209,7 @@ func (in *Ingest) applyTx(ctx context.Context, msgs []message) (err error) {
 // with INSERT … ON CONFLICT DO NOTHING RETURNING (PostgreSQL and SQLite ≥ 3.35): an id already
 // there is not returned. On PostgreSQL a replica inserting the same id at the same moment blocks
 // until this transaction ends and then skips it, so an event is never applied twice.
-func claim(tx *gorm.DB, durable string, ids []string) (map[string]bool, error) {
+func claim(ctx context.Context, tx *gorm.DB, durable string, ids []string) (map[string]bool, error) {
 	seen := make(map[string]bool, len(ids))
 	args := make([]any, 0, 3*len(ids))
 	now := time.Now().UTC()
@@ -217,15 +220,13 @@ func claim(tx *gorm.DB, durable string, ids []string) (map[string]bool, error) {
 		}
 	}
 	fresh := make(map[string]bool, len(seen))
-	err := insertRows(tx, "INSERT INTO processed_events (consumer, event_id, processed_at) VALUES ", 3,
-		" ON CONFLICT DO NOTHING RETURNING event_id", args, func(tx *gorm.DB, sql string, args []any) error {
-			var got []string
-			if err := tx.Raw(sql, args...).Scan(&got).Error; err != nil {
+	err := insertRows(ctx, tx, "INSERT INTO processed_events (consumer, event_id, processed_at)", 3,
+		" ON CONFLICT DO NOTHING RETURNING event_id", args, func(rows *sql.Rows) error {
+			var id string
+			if err := rows.Scan(&id); err != nil {
 				return err
 			}
-			for _, id := range got {
-				fresh[id] = true
-			}
+			fresh[id] = true
 			return nil
 		})
 	if err != nil {

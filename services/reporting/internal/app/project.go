@@ -130,7 +130,7 @@ func (dec *Decoder) Decode(evt events.Event) (c Change, ok bool, err error) {
 	switch {
 	case topic.Service == "dossiers" && topic.Entity == "dossier":
 		var d dossierData
-		if err := evt.DataAs(&d); err != nil {
+		if err := events.DecodeData(evt, &d); err != nil {
 			return c, false, bad(err)
 		}
 		if d.DossierID == "" {
@@ -143,7 +143,7 @@ func (dec *Decoder) Decode(evt events.Event) (c Change, ok bool, err error) {
 			ElapsedMinutes: d.ElapsedMinutes, ReturnedAt: d.ReturnedAt, Rating: d.Rating}
 	case topic.Service == "archives" && topic.Entity == "document":
 		var d documentData
-		if err := evt.DataAs(&d); err != nil {
+		if err := events.DecodeData(evt, &d); err != nil {
 			return c, false, bad(err)
 		}
 		if d.DocumentID == "" {
@@ -153,7 +153,7 @@ func (dec *Decoder) Decode(evt events.Event) (c Change, ok bool, err error) {
 			Register: d.Register, RegisteredAt: d.RegisteredAt, SentAt: d.SentAt, ReceivedAt: d.ReceivedAt}
 	case topic.Service == "hr" && topic.Entity == "staff":
 		var d staffData
-		if err := evt.DataAs(&d); err != nil {
+		if err := events.DecodeData(evt, &d); err != nil {
 			return c, false, bad(err)
 		}
 		if d.StaffID == "" {

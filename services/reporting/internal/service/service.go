@@ -42,7 +42,8 @@ type Config struct {
 	Durable string `env:"CONSUMER" envDefault:"reporting"`
 	// IngestBatch is how many events one database transaction applies: 1 uses libs/events.Consume
 	// (one event per transaction); more fetches and applies that many together (catch-up, replay).
-	IngestBatch int `env:"INGEST_BATCH" envDefault:"200"`
+	// The default is the size the ingest benchmark measures.
+	IngestBatch int `env:"INGEST_BATCH" envDefault:"500"`
 }
 
 // Defaults puts the database under ./var for the local stack.
@@ -51,8 +52,8 @@ func (c *Config) Defaults() { c.DatabaseDSN = config.SQLiteDSN(Name) }
 // Validate checks what parsing cannot.
 func (c Config) Validate() error {
 	errs := []error{c.Common.Validate(), c.ServiceConfig.Validate()}
-	if c.IngestBatch < 1 || c.IngestBatch > 1000 {
-		errs = append(errs, config.Invalid("INGEST_BATCH", "between 1 and 1000"))
+	if c.IngestBatch < 1 || c.IngestBatch > 5000 {
+		errs = append(errs, config.Invalid("INGEST_BATCH", "between 1 and 5000"))
 	}
 	if c.Durable == "" {
 		errs = append(errs, config.Invalid("CONSUMER", "a consumer name is required"))
