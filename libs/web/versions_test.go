@@ -27,3 +27,23 @@ func TestVendoredHTMXMatchesVERSIONS(t *testing.T) {
 		t.Error("static/VERSIONS does not name an htmx 2.0.x release")
 	}
 }
+
+// The vendored Chart.js, which the services' statistics pages draw with, likewise.
+func TestVendoredChartJSMatchesVERSIONS(t *testing.T) {
+	t.Parallel()
+	js, err := os.ReadFile("static/chart.umd.min.js")
+	if err != nil {
+		t.Fatal(err)
+	}
+	versions, err := os.ReadFile("static/VERSIONS")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256(js)
+	if want := "chart.umd.min.js sha256: " + hex.EncodeToString(sum[:]); !strings.Contains(string(versions), want) {
+		t.Errorf("static/VERSIONS lacks %q; re-run web/static/vendor.sh", want)
+	}
+	if !strings.Contains(string(versions), "chart.js 4.") {
+		t.Error("static/VERSIONS does not name a Chart.js 4.x release")
+	}
+}

@@ -35,7 +35,7 @@ var Templates embed.FS
 // TemplatePatterns is where the templates lie inside Templates.
 var TemplatePatterns = []string{"templates/*.html"}
 
-//go:embed static/chart.umd.min.js static/stats.js
+//go:embed static/stats.js
 var assets embed.FS
 
 // maxUpload bounds an import file sent through the wizard (the second step sends it again, as
@@ -56,7 +56,7 @@ type Pages struct {
 // New returns the pages; tenants (may be nil) names the unit in the header.
 func New(a *app.App, shell *web.Shell, prefix string, tenants *auth.Directory) *Pages {
 	p := &Pages{app: a, shell: shell, prefix: prefix, tenants: tenants, now: time.Now, versions: map[string]string{}}
-	for _, name := range []string{"chart.umd.min.js", "stats.js"} {
+	for _, name := range []string{"stats.js"} {
 		b, err := assets.ReadFile("static/" + name)
 		if err == nil {
 			sum := sha256.Sum256(b)
@@ -606,5 +606,5 @@ func (p *Pages) statistics(c *gin.Context) {
 		"Change": ch, "Categories": cats, "HeadcountDelta": signed(ch.Headcount), "Levels": levels, "Units": opts, "Unit": c.Query("unit"),
 		"On": domain.FormatDate(on), "From": domain.FormatDate(from),
 		"ChartJSON": map[string]any{"categories": chartCats, "levels": map[string]any{"labels": kindLabels, "series": ss}},
-		"ChartJS":   p.assetURL("chart.umd.min.js"), "StatsJS": p.assetURL("stats.js")}})
+		"ChartJS":   p.shell.Asset("chart.umd.min.js"), "StatsJS": p.assetURL("stats.js")}})
 }
