@@ -10,10 +10,10 @@ import (
 func TestParseCCCD(t *testing.T) {
 	t.Parallel()
 	good := map[string]vnid.CCCD{
-		"034090001234": {Province: "Thái Bình", Gender: vnid.Male, BirthYear: 1990},
-		"001305009999": {Province: "Hà Nội", Gender: vnid.Female, BirthYear: 2005},
-		"079226123456": {Province: "Hồ Chí Minh", Gender: vnid.Male, BirthYear: 2026},
-		"096999000001": {Province: "Cà Mau", Gender: vnid.Female, BirthYear: 2399},
+		"034090001234":   {Province: "Thái Bình", Gender: vnid.Male, BirthYear: 1990},
+		"001305009999":   {Province: "Hà Nội", Gender: vnid.Female, BirthYear: 2005},
+		"079226123456":   {Province: "Hồ Chí Minh", Gender: vnid.Male, BirthYear: 2026},
+		"096999000001":   {Province: "Cà Mau", Gender: vnid.Female, BirthYear: 2399},
 		" 034090001234 ": {Province: "Thái Bình", Gender: vnid.Male, BirthYear: 1990},
 	}
 	for s, want := range good {
