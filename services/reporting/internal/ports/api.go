@@ -39,10 +39,16 @@ func Scope(a *app.App, fail func(*gin.Context, error)) gin.HandlerFunc {
 	}
 }
 
-// Mount registers the API under prefix (e.g. "/reports") with the bearer middleware mw.
+// Mount registers the API under prefix (e.g. "/reports") with the bearer middleware mw, and its
+// contract at prefix/openapi.json.
 func (h *API) Mount(r gin.IRouter, prefix string, mw gin.HandlerFunc) {
 	r.GET(prefix+"/openapi.json", func(c *gin.Context) { c.Data(http.StatusOK, "application/json", h.OpenAPI) })
-	v1 := r.Group(prefix+"/api/v1", mw)
+	h.MountV1(r.Group(prefix+"/api/v1"), mw)
+}
+
+// MountV1 registers the API's routes on v1, the group at prefix/api/v1.
+func (h *API) MountV1(v1 gin.IRouter, mw gin.HandlerFunc) {
+	v1 = v1.Group("", mw)
 	v1.PUT("/tenants/:slug", auth.RequireRole(app.RolePlatform), h.registerTenant)
 	read := v1.Group("", auth.RequireRole(app.RoleView), Scope(h.App, httpapi.RespondError))
 	read.GET("/indicators", h.indicators)
