@@ -243,30 +243,16 @@ type RowError struct {
 
 // ImportProcedures validates every row first and stores them only if all are valid, so an
 // import is all or nothing; the errors name the line (1-based, counting a CSV header) and field.
-func (s *Service) ImportProcedures(ctx context.Context, a domain.Actor, rows []domain.Procedure, lines []int) (n int, err error) {
+// cellErrors are what the file's reader could not read (a fee that is not a number); they are
+// reported together with the rows' own mistakes, so that one attempt lists everything to fix.
+func (s *Service) ImportProcedures(ctx context.Context, a domain.Actor, rows []domain.Procedure, lines []int, cellErrors []RowError) (n int, err error) {
 	ctx, span := s.tracer.Start(ctx, "dossiers.App.ImportProcedures")
 	defer telemetry.End(span, &err)
 	if err := requireAdmin(a); err != nil {
 		return 0, err
 	}
-	var bad []RowError
-	seen := map[string]int{}
-	for i, p := range rows {
-		line := i + 1
-		if i < len(lines) {
-			line = lines[i]
-		}
-		if e := apperr.As(p.Validate()); e != nil {
-			for _, f := range e.Fields {
-				bad = append(bad, RowError{Line: line, Field: f.Field, Reason: f.Reason})
-			}
-		}
-		if prev, dup := seen[p.Code]; dup && p.Code != "" {
-			bad = append(bad, RowError{Line: line, Field: "code", Reason: fmt.Sprintf("repeats the code of line %d", prev)})
-		}
-		seen[p.Code] = line
-	}
-	if len(bad) > 0 {
+	if bad := append(slices.Clone(cellErrors), CheckProcedures(rows, lines, cellErrors)...); len(bad) > 0 {
+		slices.SortStableFunc(bad, func(x, y RowError) int { return x.Line - y.Line })
 		fields := make([]apperr.FieldError, len(bad))
 		for i, b := range bad {
 			fields[i] = apperr.FieldError{Field: fmt.Sprintf("line %d: %s", b.Line, b.Field), Reason: b.Reason}
@@ -281,6 +267,43 @@ func (s *Service) ImportProcedures(ctx context.Context, a domain.Actor, rows []d
 		n++
 	}
 	return n, nil
+}
+
+// CheckProcedures lists the mistakes of an import's rows, each by line and field: what a
+// procedure's Validate finds, and a code repeated within the file. A field the reader already
+// reported on a line (in known) is not reported again from the value it could not read.
+func CheckProcedures(rows []domain.Procedure, lines []int, known []RowError) []RowError {
+	reported := map[string]bool{}
+	base := func(field string) string { // "documents[0].count" → "documents"
+		if i := strings.IndexAny(field, "[."); i >= 0 {
+			return field[:i]
+		}
+		return field
+	}
+	for _, k := range known {
+		reported[fmt.Sprint(k.Line, base(k.Field))] = true
+	}
+	var bad []RowError
+	seen := map[string]int{}
+	for i, p := range rows {
+		line := i + 1
+		if i < len(lines) {
+			line = lines[i]
+		}
+		if e := apperr.As(p.Validate()); e != nil {
+			for _, f := range e.Fields {
+				if f.Field != "" && reported[fmt.Sprint(line, base(f.Field))] {
+					continue
+				}
+				bad = append(bad, RowError{Line: line, Field: f.Field, Reason: f.Reason})
+			}
+		}
+		if prev, dup := seen[p.Code]; dup && p.Code != "" {
+			bad = append(bad, RowError{Line: line, Field: "code", Reason: fmt.Sprintf("repeats the code of line %d", prev)})
+		}
+		seen[p.Code] = line
+	}
+	return bad
 }
 
 // ---- provisioning ----

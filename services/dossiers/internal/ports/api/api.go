@@ -194,12 +194,13 @@ func (h *API) exportProcedures(c *gin.Context) {
 
 func (h *API) importProcedures(c *gin.Context) {
 	var (
-		rows  []domain.Procedure
-		lines []int
+		rows       []domain.Procedure
+		lines      []int
+		cellErrors []app.RowError
 	)
 	if strings.HasPrefix(c.ContentType(), "text/csv") {
 		var perr *apperr.Error
-		rows, lines, perr = parseCSV(c.Request.Body)
+		rows, lines, cellErrors, perr = parseCSV(c.Request.Body)
 		if perr != nil {
 			httpapi.RespondError(c, perr)
 			return
@@ -208,7 +209,7 @@ func (h *API) importProcedures(c *gin.Context) {
 		httpapi.RespondError(c, err)
 		return
 	}
-	n, err := h.app.ImportProcedures(c.Request.Context(), actor(c), rows, lines)
+	n, err := h.app.ImportProcedures(c.Request.Context(), actor(c), rows, lines, cellErrors)
 	if err != nil {
 		httpapi.RespondError(c, err)
 		return
@@ -216,15 +217,16 @@ func (h *API) importProcedures(c *gin.Context) {
 	c.JSON(http.StatusOK, gin.H{"imported": n})
 }
 
-// parseCSV reads the catalogue's CSV form; a cell that cannot be read is reported with its line
-// and column, as the validation of the rows is.
-func parseCSV(r io.Reader) ([]domain.Procedure, []int, *apperr.Error) {
+// parseCSV reads the catalogue's CSV form. A cell that cannot be read is returned as a row error
+// with its line and column, to be reported with the validation of the rows; a file that is not
+// CSV of the catalogue's columns is an error at once.
+func parseCSV(r io.Reader) ([]domain.Procedure, []int, []app.RowError, *apperr.Error) {
 	cr := csv.NewReader(r)
 	cr.FieldsPerRecord = len(csvHeader)
 	var (
 		out   []domain.Procedure
 		lines []int
-		errs  apperr.FieldErrors
+		errs  []app.RowError
 	)
 	line := 0
 	for {
@@ -234,7 +236,7 @@ func parseCSV(r io.Reader) ([]domain.Procedure, []int, *apperr.Error) {
 		}
 		line++
 		if err != nil {
-			return nil, nil, apperr.Malformed(fmt.Sprintf("line %d", line), "is not a CSV row of "+strconv.Itoa(len(csvHeader))+" columns: "+strings.Join(csvHeader, ","))
+			return nil, nil, nil, apperr.Malformed(fmt.Sprintf("line %d", line), "is not a CSV row of "+strconv.Itoa(len(csvHeader))+" columns: "+strings.Join(csvHeader, ","))
 		}
 		if line == 1 && rec[0] == "code" {
 			continue
@@ -243,10 +245,10 @@ func parseCSV(r io.Reader) ([]domain.Procedure, []int, *apperr.Error) {
 			HandlingUnit: rec[7], Supplement: domain.SupplementPolicy(rec[8]), LegalBasis: rec[11]}
 		var e error
 		if p.LegalTime, e = strconv.Atoi(rec[4]); e != nil {
-			errs.Add(fmt.Sprintf("line %d: legal_time", line), "must be a whole number")
+			errs = append(errs, app.RowError{Line: line, Field: "legal_time", Reason: "must be a whole number"})
 		}
 		if p.Fee, e = strconv.ParseInt(rec[6], 10, 64); e != nil {
-			errs.Add(fmt.Sprintf("line %d: fee", line), "must be a whole number of đồng")
+			errs = append(errs, app.RowError{Line: line, Field: "fee", Reason: "must be a whole number of đồng"})
 		}
 		for i, d := range splitNonEmpty(rec[9]) {
 			parts := strings.Split(d, "|")
@@ -255,7 +257,7 @@ func parseCSV(r io.Reader) ([]domain.Procedure, []int, *apperr.Error) {
 				n, e = strconv.Atoi(parts[2])
 			}
 			if len(parts) != 3 || e != nil {
-				errs.Add(fmt.Sprintf("line %d: documents[%d]", line, i), "must be name|original or copy|count")
+				errs = append(errs, app.RowError{Line: line, Field: fmt.Sprintf("documents[%d]", i), Reason: "must be name|original or copy|count"})
 				continue
 			}
 			p.Documents = append(p.Documents, domain.RequiredDocument{Name: parts[0], Kind: domain.CopyKind(parts[1]), Count: n})
@@ -267,7 +269,7 @@ func parseCSV(r io.Reader) ([]domain.Procedure, []int, *apperr.Error) {
 				n, e = strconv.Atoi(parts[1])
 			}
 			if len(parts) != 2 || e != nil {
-				errs.Add(fmt.Sprintf("line %d: steps[%d]", line, i), "must be name|share")
+				errs = append(errs, app.RowError{Line: line, Field: fmt.Sprintf("steps[%d]", i), Reason: "must be name|share"})
 				continue
 			}
 			p.Steps = append(p.Steps, domain.Step{Name: parts[0], Share: n})
@@ -275,10 +277,7 @@ func parseCSV(r io.Reader) ([]domain.Procedure, []int, *apperr.Error) {
 		out = append(out, p)
 		lines = append(lines, line)
 	}
-	if err := errs.Err(); err != nil {
-		return nil, nil, apperr.As(err)
-	}
-	return out, lines, nil
+	return out, lines, errs, nil
 }
 
 func splitNonEmpty(s string) []string {
