@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"io"
 	"mime"
-	"mime/multipart"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -131,7 +130,7 @@ func (h *API) registerDocument(c *gin.Context, in DocumentIn, file *app.Upload) 
 }
 
 // nextFile returns the next part named "file" as an upload, or nil when the body ends.
-func nextFile(mr *multipart.Reader) (*app.Upload, error) {
+func nextFile(mr *FormReader) (*app.Upload, error) {
 	for {
 		part, err := mr.NextPart()
 		if errors.Is(err, io.EOF) {
