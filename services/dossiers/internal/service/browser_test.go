@@ -1,6 +1,7 @@
 package service_test
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -21,14 +22,7 @@ func TestDeskIntakeInTheBrowser(t *testing.T) {
 	h.provision("xa-dong-tan", "12700", "UBND xã Đông Tân", "commune", "huyen-dong-hung")
 	h.IDP.Person(t, identitytest.Person{Tenant: "xa-dong-tan", Username: "hoa.nt", Name: "Nguyễn Thị Hoa", Roles: []string{"dossier.receive"}})
 	ctx := testenv.Chromium(t, 90*time.Second, chromedp.WindowSize(1280, 1400))
-	shot := func(name string) {
-		t.Helper()
-		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
-		if err != nil {
-			t.Fatal(err)
-		}
-		testenv.WriteArtifact(t, "dossiers-"+name+".png", png)
-	}
+	shot := screenshots(t, ctx, "dossiers-")
 	if err := chromedp.Do(ctx, chromedp.Navigate(h.Base+"/tiep-nhan"), chromedp.WaitVisible(chromedp.CSS(`input[name="username"]`))); err != nil {
 		t.Fatalf("sign-in page: %v", err)
 	}
@@ -119,14 +113,7 @@ func TestCalendarAdminInTheBrowser(t *testing.T) {
 	h.IDP.Person(t, identitytest.Person{Tenant: "xa-dong-tan", Username: "lan.pt", Name: "Phạm Thị Lan", Roles: []string{"tenant.admin", "dossier.receive"}})
 	h.IDP.Person(t, identitytest.Person{Tenant: "xa-dong-tan", Username: "hoa.nt", Name: "Nguyễn Thị Hoa", Roles: []string{"dossier.receive"}})
 	ctx := testenv.Chromium(t, 90*time.Second, chromedp.WindowSize(1280, 1600))
-	shot := func(name string) {
-		t.Helper()
-		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
-		if err != nil {
-			t.Fatal(err)
-		}
-		testenv.WriteArtifact(t, "dossiers-calendar-"+name+".png", png)
-	}
+	shot := screenshots(t, ctx, "dossiers-calendar-")
 	signIn := func(user string) {
 		t.Helper()
 		if err := chromedp.Do(ctx,
@@ -210,5 +197,17 @@ func TestCalendarAdminInTheBrowser(t *testing.T) {
 	}
 	if forms, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('#calendar-day, #edits form').length`)); err != nil || forms != 0 {
 		t.Fatalf("a reception officer is offered %d calendar forms (%v)", forms, err)
+	}
+}
+
+// screenshots returns a function that saves the whole page as an artifact named prefix+name.
+func screenshots(t *testing.T, ctx context.Context, prefix string) func(name string) {
+	return func(name string) {
+		t.Helper()
+		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+		if err != nil {
+			t.Fatal(err)
+		}
+		testenv.WriteArtifact(t, prefix+name+".png", png)
 	}
 }

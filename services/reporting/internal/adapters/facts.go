@@ -219,80 +219,69 @@ func (f TxFacts) loadPart(ctx context.Context, query string, ids []string, scan 
 	return rows.Err()
 }
 
-// Dossiers loads the facts of keys that exist.
-func (f TxFacts) Dossiers(ctx context.Context, keys []domain.DossierKey) (map[domain.DossierKey]domain.DossierFact, error) {
-	want := map[domain.DossierKey]bool{}
+// loadFacts loads the facts of keys that exist: the rows of q with the keys' ids (id), each read
+// by scan into its fact and key, kept if that key was asked for (an id may exist in other tenants).
+func loadFacts[K comparable, F any](ctx context.Context, f TxFacts, q factSelect, keys []K, id func(K) string,
+	scan func(*sql.Rows) (F, K, error)) (map[K]F, error) {
+	want := map[K]bool{}
 	var ids []string
 	for _, k := range keys {
 		if !want[k] {
 			want[k] = true
-			ids = append(ids, k.DossierID)
+			ids = append(ids, id(k))
 		}
 	}
-	out := map[domain.DossierKey]domain.DossierFact{}
-	err := f.load(ctx, dossierSelect, ids, func(rows *sql.Rows) error {
-		var r dossierRow
-		if err := rows.Scan(r.fields()...); err != nil {
+	out := map[K]F{}
+	err := f.load(ctx, q, ids, func(rows *sql.Rows) error {
+		fact, k, err := scan(rows)
+		if err != nil {
 			return err
 		}
-		if fact := dossierFromRow(r); want[fact.DossierKey] {
-			out[fact.DossierKey] = fact
+		if want[k] {
+			out[k] = fact
 		}
 		return nil
 	})
 	return out, err
+}
+
+// Dossiers loads the facts of keys that exist.
+func (f TxFacts) Dossiers(ctx context.Context, keys []domain.DossierKey) (map[domain.DossierKey]domain.DossierFact, error) {
+	return loadFacts(ctx, f, dossierSelect, keys, func(k domain.DossierKey) string { return k.DossierID },
+		func(rows *sql.Rows) (domain.DossierFact, domain.DossierKey, error) {
+			var r dossierRow
+			if err := rows.Scan(r.fields()...); err != nil {
+				return domain.DossierFact{}, domain.DossierKey{}, err
+			}
+			fact := dossierFromRow(r)
+			return fact, fact.DossierKey, nil
+		})
 }
 
 // Documents loads the facts of keys that exist.
 func (f TxFacts) Documents(ctx context.Context, keys []domain.DocumentKey) (map[domain.DocumentKey]domain.DocumentFact, error) {
-	want := map[domain.DocumentKey]bool{}
-	var ids []string
-	for _, k := range keys {
-		if !want[k] {
-			want[k] = true
-			ids = append(ids, k.DocumentID)
-		}
-	}
-	out := map[domain.DocumentKey]domain.DocumentFact{}
-	err := f.load(ctx, documentSelect, ids, func(rows *sql.Rows) error {
-		var r documentRow
-		if err := rows.Scan(r.fields()...); err != nil {
-			return err
-		}
-		if fact := documentFromRow(r); want[fact.DocumentKey] {
-			out[fact.DocumentKey] = fact
-		}
-		return nil
-	})
-	return out, err
+	return loadFacts(ctx, f, documentSelect, keys, func(k domain.DocumentKey) string { return k.DocumentID },
+		func(rows *sql.Rows) (domain.DocumentFact, domain.DocumentKey, error) {
+			var r documentRow
+			if err := rows.Scan(r.fields()...); err != nil {
+				return domain.DocumentFact{}, domain.DocumentKey{}, err
+			}
+			fact := documentFromRow(r)
+			return fact, fact.DocumentKey, nil
+		})
 }
 
 // Staff loads the facts of keys that exist.
 func (f TxFacts) Staff(ctx context.Context, keys []domain.StaffKey) (map[domain.StaffKey]domain.StaffFact, error) {
-	want := map[domain.StaffKey]bool{}
-	var ids []string
-	for _, k := range keys {
-		if !want[k] {
-			want[k] = true
-			ids = append(ids, k.StaffID)
-		}
-	}
-	out := map[domain.StaffKey]domain.StaffFact{}
-	err := f.load(ctx, staffSelect, ids, func(rows *sql.Rows) error {
-		var r staffRow
-		if err := rows.Scan(r.fields()...); err != nil {
-			return err
-		}
-		fact, err := staffFromRow(r)
-		if err != nil {
-			return err
-		}
-		if want[fact.StaffKey] {
-			out[fact.StaffKey] = fact
-		}
-		return nil
-	})
-	return out, err
+	return loadFacts(ctx, f, staffSelect, keys, func(k domain.StaffKey) string { return k.StaffID },
+		func(rows *sql.Rows) (domain.StaffFact, domain.StaffKey, error) {
+			var r staffRow
+			if err := rows.Scan(r.fields()...); err != nil {
+				return domain.StaffFact{}, domain.StaffKey{}, err
+			}
+			fact, err := staffFromRow(r)
+			return fact, fact.StaffKey, err
+		})
 }
 
 // Save upserts the facts and adds the counter changes. Rows are written in key order so that two

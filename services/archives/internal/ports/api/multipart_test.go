@@ -19,32 +19,29 @@ type formResult struct {
 	err   bool
 }
 
+// formPart is what both parsers' parts offer the comparison.
+type formPart interface {
+	io.Reader
+	FormName() string
+	FileName() string
+}
+
 func readWithMime(body []byte, boundary string, chunk int) formResult {
-	var res formResult
 	mr := multipart.NewReader(bytes.NewReader(body), boundary)
-	for {
-		p, err := mr.NextPart()
-		if errors.Is(err, io.EOF) {
-			return res
-		}
-		if err != nil {
-			res.err = true
-			return res
-		}
-		b, err := readAllIn(p, chunk)
-		res.parts = append(res.parts, fmt.Sprintf("%q %q %q", p.FormName(), p.FileName(), b))
-		if err != nil {
-			res.err = true
-			return res
-		}
-	}
+	return readParts(func() (formPart, error) { return mr.NextPart() }, chunk)
 }
 
 func readWithForm(src io.Reader, boundary string, chunk int) formResult {
-	var res formResult
 	fr := NewFormReader(src, boundary)
+	return readParts(func() (formPart, error) { return fr.NextPart() }, chunk)
+}
+
+// readParts reads every part next yields, each in reads of chunk bytes, until the body's end or
+// the first error.
+func readParts(next func() (formPart, error), chunk int) formResult {
+	var res formResult
 	for {
-		p, err := fr.NextPart()
+		p, err := next()
 		if errors.Is(err, io.EOF) {
 			return res
 		}
