@@ -168,37 +168,43 @@ func upsertSQL(table string, columns []string, key ...string) (head, tail string
 	return head, tail
 }
 
-var (
-	dossierUpsertHead, dossierUpsertTail   = upsertSQL("report_dossiers", dossierColumns, "dossier_id", "tenant_id")
-	documentUpsertHead, documentUpsertTail = upsertSQL("report_documents", documentColumns, "document_id", "tenant_id")
-	staffUpsertHead, staffUpsertTail       = upsertSQL("report_staff", staffColumns, "staff_id", "tenant_id")
-	dossierSelect                          = factSelect{"report_dossiers", dossierColumns, "dossier_id"}
-	documentSelect                         = factSelect{"report_documents", documentColumns, "document_id"}
-	staffSelect                            = factSelect{"report_staff", staffColumns, "staff_id"}
-)
-
-// factSelect reads the facts of a table by their ids.
-type factSelect struct {
-	table   string
-	columns []string
-	id      string
+// factTable is one per-entity fact table: its columns, and the statements that read its rows by
+// id and write them, keyed on (id, tenant_id). The statements are built once.
+type factTable struct {
+	columns                []string
+	upsertHead, upsertTail string
+	selectPostgres         string // the ids as one array, $1
+	selectSQLite           string // the ids as an IN list, ?
 }
 
-// load reads the rows of q whose id is one of ids and scans each through scan. On PostgreSQL
+func newFactTable(table, id string, columns []string) factTable {
+	head, tail := upsertSQL(table, columns, id, "tenant_id")
+	cols := "t." + strings.Join(columns, ", t.")
+	return factTable{columns: columns, upsertHead: head, upsertTail: tail,
+		selectPostgres: "SELECT " + cols + " FROM unnest($1::text[]) AS k(id) JOIN " + table + " t ON t." + id + " = k.id",
+		selectSQLite:   "SELECT " + cols + " FROM " + table + " t WHERE t." + id + " IN ?"}
+}
+
+var (
+	dossierFacts  = newFactTable("report_dossiers", "dossier_id", dossierColumns)
+	documentFacts = newFactTable("report_documents", "document_id", documentColumns)
+	staffFacts    = newFactTable("report_staff", "staff_id", staffColumns)
+)
+
+// load reads the rows of t whose id is one of ids and scans each through scan. On PostgreSQL
 // the ids are one array joined to the table: with "id = ANY(array)" the planner, misled by a
 // young table's statistics, compared every row with every id (22 ms a batch of 500 at a few
 // thousand rows), where a join hashes the ids or probes the index. SQLite takes IN lists in
 // chunks.
-func (f TxFacts) load(ctx context.Context, q factSelect, ids []string, scan func(*sql.Rows) error) error {
+func (f TxFacts) load(ctx context.Context, t factTable, ids []string, scan func(*sql.Rows) error) error {
 	if len(ids) == 0 {
 		return nil
 	}
-	cols := "t." + strings.Join(q.columns, ", t.")
 	if store.Dialect(f.tx) == store.Postgres {
-		return runRows(ctx, f.tx, "SELECT "+cols+" FROM unnest($1::text[]) AS k(id) JOIN "+q.table+" t ON t."+q.id+" = k.id", []any{ids}, scan)
+		return runRows(ctx, f.tx, t.selectPostgres, []any{ids}, scan)
 	}
 	for part := range slices.Chunk(ids, chunk) {
-		if err := f.loadPart(ctx, "SELECT "+cols+" FROM "+q.table+" t WHERE t."+q.id+" IN ?", part, scan); err != nil {
+		if err := f.loadPart(ctx, t.selectSQLite, part, scan); err != nil {
 			return err
 		}
 	}
@@ -221,7 +227,7 @@ func (f TxFacts) loadPart(ctx context.Context, query string, ids []string, scan 
 
 // loadFacts loads the facts of keys that exist: the rows of q with the keys' ids (id), each read
 // by scan into its fact and key, kept if that key was asked for (an id may exist in other tenants).
-func loadFacts[K comparable, F any](ctx context.Context, f TxFacts, q factSelect, keys []K, id func(K) string,
+func loadFacts[K comparable, F any](ctx context.Context, f TxFacts, t factTable, keys []K, id func(K) string,
 	scan func(*sql.Rows) (F, K, error)) (map[K]F, error) {
 	want := map[K]bool{}
 	var ids []string
@@ -232,7 +238,7 @@ func loadFacts[K comparable, F any](ctx context.Context, f TxFacts, q factSelect
 		}
 	}
 	out := map[K]F{}
-	err := f.load(ctx, q, ids, func(rows *sql.Rows) error {
+	err := f.load(ctx, t, ids, func(rows *sql.Rows) error {
 		fact, k, err := scan(rows)
 		if err != nil {
 			return err
@@ -247,7 +253,7 @@ func loadFacts[K comparable, F any](ctx context.Context, f TxFacts, q factSelect
 
 // Dossiers loads the facts of keys that exist.
 func (f TxFacts) Dossiers(ctx context.Context, keys []domain.DossierKey) (map[domain.DossierKey]domain.DossierFact, error) {
-	return loadFacts(ctx, f, dossierSelect, keys, func(k domain.DossierKey) string { return k.DossierID },
+	return loadFacts(ctx, f, dossierFacts, keys, func(k domain.DossierKey) string { return k.DossierID },
 		func(rows *sql.Rows) (domain.DossierFact, domain.DossierKey, error) {
 			var r dossierRow
 			if err := rows.Scan(r.fields()...); err != nil {
@@ -260,7 +266,7 @@ func (f TxFacts) Dossiers(ctx context.Context, keys []domain.DossierKey) (map[do
 
 // Documents loads the facts of keys that exist.
 func (f TxFacts) Documents(ctx context.Context, keys []domain.DocumentKey) (map[domain.DocumentKey]domain.DocumentFact, error) {
-	return loadFacts(ctx, f, documentSelect, keys, func(k domain.DocumentKey) string { return k.DocumentID },
+	return loadFacts(ctx, f, documentFacts, keys, func(k domain.DocumentKey) string { return k.DocumentID },
 		func(rows *sql.Rows) (domain.DocumentFact, domain.DocumentKey, error) {
 			var r documentRow
 			if err := rows.Scan(r.fields()...); err != nil {
@@ -273,7 +279,7 @@ func (f TxFacts) Documents(ctx context.Context, keys []domain.DocumentKey) (map[
 
 // Staff loads the facts of keys that exist.
 func (f TxFacts) Staff(ctx context.Context, keys []domain.StaffKey) (map[domain.StaffKey]domain.StaffFact, error) {
-	return loadFacts(ctx, f, staffSelect, keys, func(k domain.StaffKey) string { return k.StaffID },
+	return loadFacts(ctx, f, staffFacts, keys, func(k domain.StaffKey) string { return k.StaffID },
 		func(rows *sql.Rows) (domain.StaffFact, domain.StaffKey, error) {
 			var r staffRow
 			if err := rows.Scan(r.fields()...); err != nil {
@@ -301,59 +307,52 @@ func (f TxFacts) Save(ctx context.Context, c app.Changes) error {
 			return err
 		}
 	}
-	if len(c.Dossiers) > 0 {
-		rows := make([]dossierRow, 0, len(c.Dossiers))
-		for _, d := range c.Dossiers {
-			rows = append(rows, dossierToRow(d))
-		}
-		slices.SortFunc(rows, func(a, b dossierRow) int {
-			return cmp.Or(cmp.Compare(a.DossierID, b.DossierID), cmp.Compare(a.TenantID, b.TenantID))
-		})
-		args := make([]any, 0, len(rows)*len(dossierColumns))
-		for i := range rows {
-			args = rows[i].appendValues(args)
-		}
-		if err := execRows(ctx, tx, dossierUpsertHead, len(dossierColumns), dossierUpsertTail, args); err != nil {
-			return err
-		}
+	if err := saveFacts(ctx, tx, dossierFacts, c.Dossiers, func(d domain.DossierFact) (dossierRow, error) { return dossierToRow(d), nil },
+		func(r *dossierRow) (string, string) { return r.DossierID, r.TenantID }); err != nil {
+		return err
 	}
-	if len(c.Documents) > 0 {
-		rows := make([]documentRow, 0, len(c.Documents))
-		for _, d := range c.Documents {
-			rows = append(rows, documentToRow(d))
-		}
-		slices.SortFunc(rows, func(a, b documentRow) int {
-			return cmp.Or(cmp.Compare(a.DocumentID, b.DocumentID), cmp.Compare(a.TenantID, b.TenantID))
-		})
-		args := make([]any, 0, len(rows)*len(documentColumns))
-		for i := range rows {
-			args = rows[i].appendValues(args)
-		}
-		if err := execRows(ctx, tx, documentUpsertHead, len(documentColumns), documentUpsertTail, args); err != nil {
-			return err
-		}
+	if err := saveFacts(ctx, tx, documentFacts, c.Documents, func(d domain.DocumentFact) (documentRow, error) { return documentToRow(d), nil },
+		func(r *documentRow) (string, string) { return r.DocumentID, r.TenantID }); err != nil {
+		return err
 	}
-	if len(c.Staff) > 0 {
-		rows := make([]staffRow, 0, len(c.Staff))
-		for _, s := range c.Staff {
-			r, err := staffToRow(s)
-			if err != nil {
-				return err
-			}
-			rows = append(rows, r)
-		}
-		slices.SortFunc(rows, func(a, b staffRow) int {
-			return cmp.Or(cmp.Compare(a.StaffID, b.StaffID), cmp.Compare(a.TenantID, b.TenantID))
-		})
-		args := make([]any, 0, len(rows)*len(staffColumns))
-		for i := range rows {
-			args = rows[i].appendValues(args)
-		}
-		if err := execRows(ctx, tx, staffUpsertHead, len(staffColumns), staffUpsertTail, args); err != nil {
-			return err
-		}
+	if err := saveFacts(ctx, tx, staffFacts, c.Staff, staffToRow,
+		func(r *staffRow) (string, string) { return r.StaffID, r.TenantID }); err != nil {
+		return err
 	}
 	return addCounters(ctx, tx, c.Counters)
+}
+
+// factRow is a fact table's row (*R) that lists its values in the table's column order.
+type factRow[R any] interface {
+	*R
+	appendValues(args []any) []any
+}
+
+// saveFacts upserts facts into t as rows (toRow), in (id, tenant) order (key) so that two
+// replicas' transactions lock rows in the same order and cannot deadlock.
+func saveFacts[F, R any, PR factRow[R]](ctx context.Context, tx *gorm.DB, t factTable, facts []F, toRow func(F) (R, error),
+	key func(*R) (id, tenant string)) error {
+	if len(facts) == 0 {
+		return nil
+	}
+	rows := make([]R, 0, len(facts))
+	for _, f := range facts {
+		r, err := toRow(f)
+		if err != nil {
+			return err
+		}
+		rows = append(rows, r)
+	}
+	slices.SortFunc(rows, func(a, b R) int {
+		aid, at := key(&a)
+		bid, bt := key(&b)
+		return cmp.Or(cmp.Compare(aid, bid), cmp.Compare(at, bt))
+	})
+	args := make([]any, 0, len(rows)*len(t.columns))
+	for i := range rows {
+		args = PR(&rows[i]).appendValues(args)
+	}
+	return execRows(ctx, tx, t.upsertHead, len(t.columns), t.upsertTail, args)
 }
 
 // addCounters adds the batch's deltas, summed per counter already, to the monthly counters.

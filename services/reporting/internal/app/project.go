@@ -212,13 +212,20 @@ func ProjectChanges(ctx context.Context, facts Facts, changes []Change) error {
 	for t := range tenants {
 		out.Tenants = append(out.Tenants, t)
 	}
-	if err := projectDossiers(ctx, facts, dossiers, &out); err != nil {
+	var err error
+	if out.Dossiers, err = projectFacts(ctx, dossiers, func(c domain.DossierChange) domain.DossierKey {
+		return domain.DossierKey{DossierID: c.DossierID, Tenant: c.Tenant}
+	}, facts.Dossiers, out.Counters); err != nil {
 		return err
 	}
-	if err := projectDocuments(ctx, facts, documents, &out); err != nil {
+	if out.Documents, err = projectFacts(ctx, documents, func(c domain.DocumentChange) domain.DocumentKey {
+		return domain.DocumentKey{DocumentID: c.DocumentID, Tenant: c.Tenant}
+	}, facts.Documents, out.Counters); err != nil {
 		return err
 	}
-	if err := projectStaff(ctx, facts, staff, &out); err != nil {
+	if out.Staff, err = projectFacts(ctx, staff, func(c domain.StaffChange) domain.StaffKey {
+		return domain.StaffKey{StaffID: c.StaffID, Tenant: c.Tenant}
+	}, facts.Staff, out.Counters); err != nil {
 		return err
 	}
 	if len(out.Dossiers)+len(out.Documents)+len(out.Staff) == 0 {
@@ -227,94 +234,47 @@ func ProjectChanges(ctx context.Context, facts Facts, changes []Change) error {
 	return facts.Save(ctx, out)
 }
 
-func projectDossiers(ctx context.Context, facts Facts, changes []domain.DossierChange, out *Changes) error {
-	if len(changes) == 0 {
-		return nil
-	}
-	keys := make([]domain.DossierKey, 0, len(changes))
-	for _, c := range changes {
-		keys = append(keys, domain.DossierKey{DossierID: c.DossierID, Tenant: c.Tenant})
-	}
-	known, err := facts.Dossiers(ctx, keys)
-	if err != nil {
-		return err
-	}
-	before := map[domain.DossierKey][]domain.Delta{}
-	for k, f := range known {
-		before[k] = f.Contribution()
-	}
-	for _, c := range changes {
-		k := domain.DossierKey{DossierID: c.DossierID, Tenant: c.Tenant}
-		f := known[k]
-		f.Merge(c)
-		known[k] = f
-	}
-	for _, k := range uniqueKeys(keys) {
-		f := known[k]
-		out.Counters.Apply(before[k], f.Contribution())
-		out.Dossiers = append(out.Dossiers, f)
-	}
-	return nil
+// fact is a read-model fact (*F) that merges changes of type C and contributes to the counters.
+type fact[C, F any] interface {
+	*F
+	Merge(C)
+	Contribution() []domain.Delta
 }
 
-func projectDocuments(ctx context.Context, facts Facts, changes []domain.DocumentChange, out *Changes) error {
+// projectFacts merges changes into the facts load returns for their keys (key), adds each fact's
+// change of contribution to counters, and returns the merged facts, one per key, in the order
+// their keys first appear.
+func projectFacts[K comparable, C, F any, PF fact[C, F]](ctx context.Context, changes []C, key func(C) K,
+	load func(context.Context, []K) (map[K]F, error), counters domain.Deltas) ([]F, error) {
 	if len(changes) == 0 {
-		return nil
+		return nil, nil
 	}
-	keys := make([]domain.DocumentKey, 0, len(changes))
+	keys := make([]K, 0, len(changes))
 	for _, c := range changes {
-		keys = append(keys, domain.DocumentKey{DocumentID: c.DocumentID, Tenant: c.Tenant})
+		keys = append(keys, key(c))
 	}
-	known, err := facts.Documents(ctx, keys)
+	known, err := load(ctx, keys)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	before := map[domain.DocumentKey][]domain.Delta{}
+	before := map[K][]domain.Delta{}
 	for k, f := range known {
-		before[k] = f.Contribution()
+		before[k] = PF(&f).Contribution()
 	}
 	for _, c := range changes {
-		k := domain.DocumentKey{DocumentID: c.DocumentID, Tenant: c.Tenant}
+		k := key(c)
 		f := known[k]
-		f.Merge(c)
+		PF(&f).Merge(c)
 		known[k] = f
 	}
-	for _, k := range uniqueKeys(keys) {
+	unique := uniqueKeys(keys)
+	out := make([]F, 0, len(unique))
+	for _, k := range unique {
 		f := known[k]
-		out.Counters.Apply(before[k], f.Contribution())
-		out.Documents = append(out.Documents, f)
+		counters.Apply(before[k], PF(&f).Contribution())
+		out = append(out, f)
 	}
-	return nil
-}
-
-func projectStaff(ctx context.Context, facts Facts, changes []domain.StaffChange, out *Changes) error {
-	if len(changes) == 0 {
-		return nil
-	}
-	keys := make([]domain.StaffKey, 0, len(changes))
-	for _, c := range changes {
-		keys = append(keys, domain.StaffKey{StaffID: c.StaffID, Tenant: c.Tenant})
-	}
-	known, err := facts.Staff(ctx, keys)
-	if err != nil {
-		return err
-	}
-	before := map[domain.StaffKey][]domain.Delta{}
-	for k, f := range known {
-		before[k] = f.Contribution()
-	}
-	for _, c := range changes {
-		k := domain.StaffKey{StaffID: c.StaffID, Tenant: c.Tenant}
-		f := known[k]
-		f.Merge(c)
-		known[k] = f
-	}
-	for _, k := range uniqueKeys(keys) {
-		f := known[k]
-		out.Counters.Apply(before[k], f.Contribution())
-		out.Staff = append(out.Staff, f)
-	}
-	return nil
+	return out, nil
 }
 
 func uniqueKeys[K comparable](keys []K) []K {
