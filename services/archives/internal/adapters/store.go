@@ -27,26 +27,17 @@ type Store struct {
 // NewStore returns a Store over db (migrated with Migrate) writing events through outbox.
 func NewStore(db *gorm.DB, outbox *events.Outbox) *Store { return &Store{db: db, outbox: outbox} }
 
-type txKey struct{}
-
 // q is the database for ctx: the transaction Transact opened, or the pool.
-func (s *Store) q(ctx context.Context) *gorm.DB {
-	if tx, ok := ctx.Value(txKey{}).(*gorm.DB); ok {
-		return tx.WithContext(ctx)
-	}
-	return s.db.WithContext(ctx)
-}
+func (s *Store) q(ctx context.Context) *gorm.DB { return store.Conn(ctx, s.db) }
 
 // Transact runs fn in one transaction: every Store call made with the ctx it is given joins it.
 // The outbox relay is woken once it commits.
 func (s *Store) Transact(ctx context.Context, fn func(ctx context.Context) error) error {
-	if _, ok := ctx.Value(txKey{}).(*gorm.DB); ok {
+	if _, ok := store.TxFrom(ctx); ok {
 		return fn(ctx)
 	}
 	for attempt := 1; ; attempt++ {
-		err := s.outbox.Transact(ctx, s.db, func(tx *gorm.DB) error {
-			return fn(context.WithValue(ctx, txKey{}, tx))
-		})
+		err := store.Transact(ctx, func(begin func(tx *gorm.DB) error) error { return s.outbox.Transact(ctx, s.db, begin) }, fn)
 		// SQLite has one writer: a transaction that waited busy_timeout for the write lock
 		// without getting it did nothing (BEGIN IMMEDIATE failed), so it is safe to try again.
 		// A burst of registrations then queues instead of failing.

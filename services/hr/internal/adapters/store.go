@@ -32,30 +32,18 @@ func NewStore(db *gorm.DB, outbox *events.Outbox) *Store {
 	return &Store{db: db, outbox: outbox}
 }
 
-type txKey struct{}
-
-func (s *Store) q(ctx context.Context) *gorm.DB {
-	if tx, ok := ctx.Value(txKey{}).(*gorm.DB); ok {
-		return tx.WithContext(ctx)
-	}
-	return s.db.WithContext(ctx)
-}
+func (s *Store) q(ctx context.Context) *gorm.DB { return store.Conn(ctx, s.db) }
 
 // Transact runs fn in one transaction; every Store call with the ctx it is given joins it, and
 // the outbox relay is woken once it commits.
 func (s *Store) Transact(ctx context.Context, fn func(ctx context.Context) error) error {
-	if _, ok := ctx.Value(txKey{}).(*gorm.DB); ok {
-		return fn(ctx)
-	}
-	return s.outbox.Transact(ctx, s.db, func(tx *gorm.DB) error {
-		return fn(context.WithValue(ctx, txKey{}, tx))
-	})
+	return store.Transact(ctx, func(begin func(tx *gorm.DB) error) error { return s.outbox.Transact(ctx, s.db, begin) }, fn)
 }
 
 // Publish adds evt to the outbox inside the current transaction: it exists if and only if the
 // change it describes commits.
 func (s *Store) Publish(ctx context.Context, evt events.Event) error {
-	tx, ok := ctx.Value(txKey{}).(*gorm.DB)
+	tx, ok := store.TxFrom(ctx)
 	if !ok {
 		return errors.New("hr: Publish outside a transaction")
 	}
@@ -65,7 +53,7 @@ func (s *Store) Publish(ctx context.Context, evt events.Event) error {
 // PublishAll adds many events to the outbox inside the current transaction, in batched inserts:
 // an import of 10,000 people writes 10,000 events.
 func (s *Store) PublishAll(ctx context.Context, evts []events.Event) error {
-	tx, ok := ctx.Value(txKey{}).(*gorm.DB)
+	tx, ok := store.TxFrom(ctx)
 	if !ok {
 		return errors.New("hr: PublishAll outside a transaction")
 	}

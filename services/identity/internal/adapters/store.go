@@ -21,24 +21,12 @@ type Store struct{ db *gorm.DB }
 // NewStore returns a Store over db (migrated with Migrate).
 func NewStore(db *gorm.DB) *Store { return &Store{db: db} }
 
-type txKey struct{}
-
 // q is the database for ctx: the transaction Transact opened, or the pool.
-func (s *Store) q(ctx context.Context) *gorm.DB {
-	if tx, ok := ctx.Value(txKey{}).(*gorm.DB); ok {
-		return tx.WithContext(ctx)
-	}
-	return s.db.WithContext(ctx)
-}
+func (s *Store) q(ctx context.Context) *gorm.DB { return store.Conn(ctx, s.db) }
 
 // Transact runs fn in one transaction: every Store call made with the ctx it is given joins it.
 func (s *Store) Transact(ctx context.Context, fn func(ctx context.Context) error) error {
-	if _, ok := ctx.Value(txKey{}).(*gorm.DB); ok {
-		return fn(ctx) // already inside one
-	}
-	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		return fn(context.WithValue(ctx, txKey{}, tx))
-	})
+	return store.Transact(ctx, func(begin func(tx *gorm.DB) error) error { return s.db.WithContext(ctx).Transaction(begin) }, fn)
 }
 
 // isUniqueViolation relies on store.Open's TranslateError, which maps both dialects' unique
