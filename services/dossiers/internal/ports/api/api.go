@@ -25,8 +25,19 @@ import (
 
 // Forms renders forms 01–07; ports/forms implements it.
 type Forms interface {
-	HTML(w io.Writer, form int, d *domain.Dossier, unit app.Settings, extra map[string]any) error
-	PDF(w io.Writer, form int, d *domain.Dossier, unit app.Settings, extra map[string]any) error
+	// Write writes form n of d as PDF or as a printable page, and returns its content type.
+	Write(w io.Writer, form int, pdf bool, d *domain.Dossier, unit app.Settings) (contentType string, err error)
+}
+
+// ParseFormName reads a form's name in a URL, "3" or "3.pdf": its number, from 1 to last, and
+// whether PDF is asked for; ok is false for any other name.
+func ParseFormName(name string, last int) (n int, pdf bool, ok bool) {
+	name, pdf = strings.CutSuffix(name, ".pdf")
+	n, err := strconv.Atoi(name)
+	if err != nil || n < 1 || n > last {
+		return 0, false, false
+	}
+	return n, pdf, true
 }
 
 // API holds the handlers.
@@ -541,13 +552,8 @@ func (h *API) act(c *gin.Context) {
 }
 
 func (h *API) form(c *gin.Context) {
-	name := c.Param("form")
-	format := "html"
-	if base, ok := strings.CutSuffix(name, ".pdf"); ok {
-		name, format = base, "pdf"
-	}
-	n, err := strconv.Atoi(name)
-	if err != nil || n < 1 || n > 7 {
+	n, pdf, ok := ParseFormName(c.Param("form"), 7)
+	if !ok {
 		httpapi.RespondError(c, apperr.NotFound("form", c.Param("form")))
 		return
 	}
@@ -562,18 +568,10 @@ func (h *API) form(c *gin.Context) {
 		return
 	}
 	var buf bytes.Buffer
-	if format == "pdf" {
-		err = h.forms.PDF(&buf, n, d, st, nil)
-	} else {
-		err = h.forms.HTML(&buf, n, d, st, nil)
-	}
+	ct, err := h.forms.Write(&buf, n, pdf, d, st)
 	if err != nil {
 		httpapi.RespondError(c, err)
 		return
-	}
-	ct := "text/html; charset=utf-8"
-	if format == "pdf" {
-		ct = "application/pdf"
 	}
 	c.Data(http.StatusOK, ct, buf.Bytes())
 }

@@ -231,7 +231,7 @@ body{font-family:"Times New Roman",serif;max-width:190mm;margin:10mm auto;font-s
 </body></html>`))
 
 // HTML writes form n of d as a printable page.
-func (r *Renderer) HTML(w io.Writer, n int, d *domain.Dossier, unit app.Settings, _ map[string]any) error {
+func (r *Renderer) HTML(w io.Writer, n int, d *domain.Dossier, unit app.Settings) error {
 	doc, err := Build(n, d, unit)
 	if err != nil {
 		return err
@@ -240,12 +240,20 @@ func (r *Renderer) HTML(w io.Writer, n int, d *domain.Dossier, unit app.Settings
 }
 
 // PDF writes form n of d as PDF.
-func (r *Renderer) PDF(w io.Writer, n int, d *domain.Dossier, unit app.Settings, _ map[string]any) error {
+func (r *Renderer) PDF(w io.Writer, n int, d *domain.Dossier, unit app.Settings) error {
 	doc, err := Build(n, d, unit)
 	if err != nil {
 		return err
 	}
 	return WritePDF(w, doc)
+}
+
+// Write writes form n of d as PDF or as a printable page, and returns its content type.
+func (r *Renderer) Write(w io.Writer, n int, pdf bool, d *domain.Dossier, unit app.Settings) (contentType string, err error) {
+	if pdf {
+		return "application/pdf", r.PDF(w, n, d, unit)
+	}
+	return "text/html; charset=utf-8", r.HTML(w, n, d, unit)
 }
 
 // WriteHTML writes any doc (the ledger) as a printable page.

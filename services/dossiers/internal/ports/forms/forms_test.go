@@ -49,7 +49,7 @@ func TestFormsSayTheSameInHTMLAndPDF(t *testing.T) {
 	r := New()
 	for _, n := range []int{1, 2, 4, 5, 6} {
 		var html, pdf bytes.Buffer
-		if err := r.HTML(&html, n, d, unit, nil); err != nil {
+		if err := r.HTML(&html, n, d, unit); err != nil {
 			t.Fatalf("form %d html: %v", n, err)
 		}
 		for _, want := range []string{"CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", strings.ToUpper(FormNames[n]), "UBXDT-261123-0001"} {
@@ -57,7 +57,7 @@ func TestFormsSayTheSameInHTMLAndPDF(t *testing.T) {
 				t.Errorf("form %d does not say %q", n, want)
 			}
 		}
-		if err := r.PDF(&pdf, n, d, unit, nil); err != nil {
+		if err := r.PDF(&pdf, n, d, unit); err != nil {
 			t.Fatalf("form %d pdf: %v", n, err)
 		}
 		b := pdf.Bytes()
@@ -70,7 +70,7 @@ func TestFormsSayTheSameInHTMLAndPDF(t *testing.T) {
 	}
 	// Form 03 needs a refusal, which this dossier does not have.
 	var buf bytes.Buffer
-	if err := r.HTML(&buf, 3, d, unit, nil); err == nil {
+	if err := r.HTML(&buf, 3, d, unit); err == nil {
 		t.Fatal("form 03 rendered for a dossier that was not refused")
 	}
 	var ledger bytes.Buffer

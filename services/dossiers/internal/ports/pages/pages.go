@@ -343,14 +343,9 @@ func (p *Pages) act(c *gin.Context) {
 }
 
 func (p *Pages) form(c *gin.Context) {
-	name := c.Param("form")
-	pdf := false
-	if base, ok := strings.CutSuffix(name, ".pdf"); ok {
-		name, pdf = base, true
-	}
-	n, err := strconv.Atoi(name)
-	if err != nil || n < 1 || n > 6 {
-		p.fail(c, apperr.NotFound("form", name))
+	n, pdf, ok := api.ParseFormName(c.Param("form"), 6)
+	if !ok {
+		p.fail(c, apperr.NotFound("form", strings.TrimSuffix(c.Param("form"), ".pdf")))
 		return
 	}
 	d, err := p.app.Dossier(c.Request.Context(), c.Param("id"))
@@ -364,12 +359,7 @@ func (p *Pages) form(c *gin.Context) {
 		return
 	}
 	var buf bytes.Buffer
-	ct := "text/html; charset=utf-8"
-	if pdf {
-		err, ct = p.forms.PDF(&buf, n, d, st, nil), "application/pdf"
-	} else {
-		err = p.forms.HTML(&buf, n, d, st, nil)
-	}
+	ct, err := p.forms.Write(&buf, n, pdf, d, st)
 	if err != nil {
 		p.fail(c, err)
 		return
