@@ -31,7 +31,12 @@ const paramsSQLite = 256
 // gorm calls; the raw statements below carry no tenant condition); nothing a caller chooses
 // reaches them. The hot statements are written by hand: gorm's reflection over 30-column rows
 // cost more than the database work.
-type TxFacts struct{ tx *gorm.DB }
+type TxFacts struct {
+	tx *gorm.DB
+	// registered are tenants known to be in report_tenants already (nil: none known), which Save
+	// need not insert again; see Ingest.registered.
+	registered map[string]bool
+}
 
 // NewTxFacts wraps the consumer's transaction.
 func NewTxFacts(tx *gorm.DB) TxFacts { return TxFacts{tx: tx} }
@@ -237,7 +242,7 @@ func loadFacts[K comparable, F any](ctx context.Context, f TxFacts, t factTable,
 			ids = append(ids, id(k))
 		}
 	}
-	out := map[K]F{}
+	out := make(map[K]F, len(ids))
 	err := f.load(ctx, t, ids, func(rows *sql.Rows) error {
 		fact, k, err := scan(rows)
 		if err != nil {
@@ -290,17 +295,20 @@ func (f TxFacts) Staff(ctx context.Context, keys []domain.StaffKey) (map[domain.
 		})
 }
 
-// Save upserts the facts and adds the counter changes. Rows are written in key order so that two
-// replicas' transactions lock them in the same order and cannot deadlock.
+// Save upserts the facts and adds the counter changes. Rows are written in key order: should two
+// transactions ever overlap (replicas take turns, see lockConsumer), they lock rows in the same
+// order and cannot deadlock.
 func (f TxFacts) Save(ctx context.Context, c app.Changes) error {
 	tx := f.tx.WithContext(ctx)
-	if len(c.Tenants) > 0 {
-		// As gorm's Create of tenantRow{Slug: t} wrote them: empty details, both times now.
-		now := tx.NowFunc()
-		var args []any
-		for _, t := range slices.Sorted(slices.Values(c.Tenants)) {
+	var args []any
+	now := tx.NowFunc()
+	for _, t := range slices.Sorted(slices.Values(c.Tenants)) {
+		if !f.registered[t] {
+			// As gorm's Create of tenantRow{Slug: t} wrote them: empty details, both times now.
 			args = append(args, t, "", "", "", "", now, now)
 		}
+	}
+	if len(args) > 0 {
 		err := execRows(ctx, tx, "INSERT INTO report_tenants (slug, code, name, kind, parent, created_at, updated_at)", 7,
 			" ON CONFLICT DO NOTHING", args)
 		if err != nil {
@@ -328,8 +336,7 @@ type factRow[R any] interface {
 	appendValues(args []any) []any
 }
 
-// saveFacts upserts facts into t as rows (toRow), in (id, tenant) order (key) so that two
-// replicas' transactions lock rows in the same order and cannot deadlock.
+// saveFacts upserts facts into t as rows (toRow), in (id, tenant) order (key; see Save).
 func saveFacts[F, R any, PR factRow[R]](ctx context.Context, tx *gorm.DB, t factTable, facts []F, toRow func(F) (R, error),
 	key func(*R) (id, tenant string)) error {
 	if len(facts) == 0 {
@@ -343,14 +350,19 @@ func saveFacts[F, R any, PR factRow[R]](ctx context.Context, tx *gorm.DB, t fact
 		}
 		rows = append(rows, r)
 	}
-	slices.SortFunc(rows, func(a, b R) int {
-		aid, at := key(&a)
-		bid, bt := key(&b)
+	// Sorted by pointer: swapping rows of 30 columns cost more than the rest of saving them.
+	order := make([]*R, len(rows))
+	for i := range rows {
+		order[i] = &rows[i]
+	}
+	slices.SortFunc(order, func(a, b *R) int {
+		aid, at := key(a)
+		bid, bt := key(b)
 		return cmp.Or(cmp.Compare(aid, bid), cmp.Compare(at, bt))
 	})
 	args := make([]any, 0, len(rows)*len(t.columns))
-	for i := range rows {
-		args = PR(&rows[i]).appendValues(args)
+	for _, r := range order {
+		args = PR(r).appendValues(args)
 	}
 	return execRows(ctx, tx, t.upsertHead, len(t.columns), t.upsertTail, args)
 }

@@ -69,9 +69,9 @@ type dossierRow struct {
 	Rating         string `gorm:"size:20;not null;default:''"`
 	RatingVersion  int64  `gorm:"not null;default:0"`
 	RatedAt        *time.Time
-	ReceivedMonth  int `gorm:"not null;default:0;index:ix_report_dossiers_received,priority:2"`
+	ReceivedMonth  int `gorm:"not null;default:0"`
 	EndedMonth     int `gorm:"not null;default:0"`
-	ResolvedMonth  int `gorm:"not null;default:0;index:ix_report_dossiers_resolved,priority:2"`
+	ResolvedMonth  int `gorm:"not null;default:0"`
 	DueMonth       int `gorm:"not null;default:0"`
 	ReturnedMonth  int `gorm:"not null;default:0"`
 	RatedMonth     int `gorm:"not null;default:0"`
@@ -168,6 +168,8 @@ var uniqueIndexes = []string{
 	"CREATE INDEX IF NOT EXISTS ix_report_counters_stock ON report_counters (tenant_id, indicator, month, value)",
 	"CREATE INDEX IF NOT EXISTS ix_report_dossiers_tenant_received ON report_dossiers (tenant_id, received_month)",
 	"CREATE INDEX IF NOT EXISTS ix_report_dossiers_tenant_resolved ON report_dossiers (tenant_id, resolved_month)",
+	"DROP INDEX IF EXISTS ix_report_dossiers_received",
+	"DROP INDEX IF EXISTS ix_report_dossiers_resolved",
 }
 
 // migrationLock is the PostgreSQL advisory-lock key that serialises replicas migrating together.
