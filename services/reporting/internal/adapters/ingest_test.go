@@ -241,6 +241,32 @@ func TestIngestMatchesHistory(t *testing.T) {
 	}
 }
 
+// TestReplicasShareTheConsumer runs two replicas of the consumer on one database and one
+// durable consumer, as the chart deploys them, with small batches so that the events of one
+// dossier are applied by both at the same time. Each batch reads facts, merges its events into
+// them and writes them back: without the consumer's lock one replica's write would overwrite the
+// other's, losing events from the facts and the counters. Every figure must still match.
+func TestReplicasShareTheConsumer(t *testing.T) {
+	storetest.EachDB(t, func(t *testing.T, db *gorm.DB) {
+		migrated(t, db)
+		registerTree(t, db)
+		js := jetStream(t)
+		h := generate(11, communes, 300)
+		evts := publish(t, js, h)
+		stopA := runIngest(t, db, js, 10)
+		stopB := runIngest(t, db, js, 10)
+		waitCaughtUp(t, js)
+		stopA()
+		stopB()
+		if got := processed(t, db); got != int64(len(evts)) {
+			t.Fatalf("processed %d distinct events, want %d", got, len(evts))
+		}
+		a := app.New(adapters.NewStore(db), nil, noop.NewTracerProvider().Tracer("test"))
+		checkAgainstHistory(t, a, h)
+		checkRollUp(t, a)
+	})
+}
+
 // reopenFresh opens another empty database of the same dialect.
 func reopenFresh(t *testing.T, db *gorm.DB) *gorm.DB {
 	t.Helper()
