@@ -202,6 +202,9 @@ func Decode(payload []byte) (Event, error) {
 	// twice before handing it over (check, then skip), a third of the cost of decoding an event
 	// for a consumer reading the whole stream. Invalid JSON takes json.Unmarshal's way, for its
 	// message.
+	if e, ok := decodeCanonical(payload); ok {
+		return e, Validate(e)
+	}
 	var e Event
 	if !json.Valid(payload) {
 		err := json.Unmarshal(payload, &e)
