@@ -159,28 +159,31 @@ func nakAll(msgs []message) {
 	}
 }
 
-// applyBatch applies msgs in one transaction and acks them; on failure it falls back to one
-// transaction per message.
+// applyBatch applies msgs in one transaction and acks them. When that fails it applies each half
+// the same way, down to single events, which it terminates when they can never apply and hands
+// back for a retry otherwise. One bad event among n is so found in about 2·log2(n) transactions
+// (26 for 5,000) instead of n, each committing with an fsync, and every other event is applied
+// with its neighbours, long before the batch's acknowledgement deadline.
 func (in *Ingest) applyBatch(ctx context.Context, msgs []message) {
 	err := in.applyTx(ctx, msgs)
-	if err == nil {
+	switch {
+	case err == nil:
 		for _, m := range msgs {
 			_ = m.msg.Ack() // a lost ack is a redelivery, absorbed by processed_events
 		}
-		return
-	}
-	in.Log.WarnContext(ctx, "reporting: batch failed, applying its events one by one", "events", len(msgs), "error", err)
-	for i, m := range msgs {
-		switch err := in.applyTx(ctx, msgs[i:i+1]); {
-		case err == nil:
-			_ = m.msg.Ack()
-		case isPermanent(err):
-			in.Log.ErrorContext(ctx, "reporting: event rejected permanently", "event_id", m.evt.ID(), "error", err)
-			_ = m.msg.Term()
-		default:
-			in.Log.WarnContext(ctx, "reporting: event failed, will retry", "event_id", m.evt.ID(), "error", err)
-			_ = m.msg.NakWithDelay(time.Second)
-		}
+	case ctx.Err() != nil:
+		nakAll(msgs) // stopping: hand them back now rather than after AckWait
+	case len(msgs) > 1:
+		in.Log.WarnContext(ctx, "reporting: batch failed, applying its halves", "events", len(msgs), "error", err)
+		half := len(msgs) / 2
+		in.applyBatch(ctx, msgs[:half])
+		in.applyBatch(ctx, msgs[half:])
+	case isPermanent(err):
+		in.Log.ErrorContext(ctx, "reporting: event rejected permanently", "event_id", msgs[0].evt.ID(), "error", err)
+		_ = msgs[0].msg.Term()
+	default:
+		in.Log.WarnContext(ctx, "reporting: event failed, will retry", "event_id", msgs[0].evt.ID(), "error", err)
+		_ = msgs[0].msg.NakWithDelay(time.Second)
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"math"
 	"sort"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -264,6 +265,47 @@ func TestReplicasShareTheConsumer(t *testing.T) {
 		a := app.New(adapters.NewStore(db), nil, noop.NewTracerProvider().Tracer("test"))
 		checkAgainstHistory(t, a, h)
 		checkRollUp(t, a)
+	})
+}
+
+// TestMalformedEventsAreSetAside slips dossier events whose data reporting cannot use (no
+// dossier_id) into a history consumed in batches of 500: the batches holding them fail and are
+// applied by halves, the bad events are terminated without their ids recorded, and every other
+// event counts exactly once.
+func TestMalformedEventsAreSetAside(t *testing.T) {
+	storetest.EachDB(t, func(t *testing.T, db *gorm.DB) {
+		migrated(t, db)
+		registerTree(t, db)
+		js := jetStream(t)
+		h := generate(13, communes, 300)
+		bad := map[int]bool{17: true, 400: true, 401: true, len(h.events) - 1: true}
+		var mixed []pending
+		for i, p := range h.events {
+			if bad[i] {
+				mixed = append(mixed, pending{events.Topic{Tenant: communes[0], Service: "dossiers", Entity: "dossier", Verb: "received"},
+					map[string]any{"receipt_code": "UB-BAD", "version": 1}})
+			}
+			mixed = append(mixed, p)
+		}
+		h.events = mixed
+		evts := publishEvents(t, js, h, false)
+		stop := runIngest(t, db, js, 500)
+		waitCaughtUp(t, js)
+		stop()
+		if got := processed(t, db); got != int64(len(evts)-len(bad)) {
+			t.Fatalf("processed %d events, want %d (all but the %d malformed)", got, len(evts)-len(bad), len(bad))
+		}
+		for _, e := range evts {
+			var n int64
+			if err := db.Model(&events.ProcessedEvent{}).Where("event_id = ?", e.ID()).Count(&n).Error; err != nil {
+				t.Fatal(err)
+			}
+			if malformed := strings.Contains(string(e.Data()), "UB-BAD"); malformed != (n == 0) {
+				t.Fatalf("event %s (malformed: %v) recorded %d times", e.ID(), malformed, n)
+			}
+		}
+		a := app.New(adapters.NewStore(db), nil, noop.NewTracerProvider().Tracer("test"))
+		checkAgainstHistory(t, a, h)
 	})
 }
 
