@@ -37,7 +37,7 @@ var benchDBs = []struct {
 // a fixed count, e.g. -benchtime=20000x.
 func BenchmarkIngest(b *testing.B) {
 	for _, k := range benchDBs {
-		for _, batch := range []int{1, 500, 2000} {
+		for _, batch := range []int{1, 500, 2000, 5000} {
 			b.Run(fmt.Sprintf("%s/batch=%d", k.name, batch), func(b *testing.B) {
 				if batch == 1 && b.N > 2000 {
 					b.Skip("one event per transaction: run with -benchtime=2000x or less")
