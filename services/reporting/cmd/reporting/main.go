@@ -27,7 +27,7 @@ func main() {
 	tracer := rt.Telemetry.Tracer(service.Name)
 
 	if len(os.Args) > 1 && os.Args[1] == "rebuild" {
-		n, err := adapters.Rebuild(ctx, rt.DB, rt.JetStream, bootstrap.Stream, cfg.Durable, 500, tracer)
+		n, err := adapters.Rebuild(ctx, rt.DB, rt.JetStream, bootstrap.Stream, cfg.Durable, cfg.IngestBatch, tracer)
 		if err != nil {
 			rt.Log.Error("rebuild failed", "error", err, "applied", n)
 			os.Exit(1)
