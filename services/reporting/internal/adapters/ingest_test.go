@@ -217,12 +217,7 @@ func TestIngestMatchesHistory(t *testing.T) {
 				stop = runIngest(t, db, js, batch)
 				waitCaughtUp(t, js)
 				stop()
-				if got := processed(t, db); got != int64(len(evts)) {
-					t.Fatalf("processed %d distinct events, want %d", got, len(evts))
-				}
-				a := app.New(adapters.NewStore(db), nil, noop.NewTracerProvider().Tracer("test"))
-				checkAgainstHistory(t, a, h)
-				checkRollUp(t, a)
+				checkIngested(t, db, h, len(evts))
 
 				fresh := migrated(t, reopenFresh(t, db))
 				registerTree(t, fresh)
@@ -259,12 +254,7 @@ func TestReplicasShareTheConsumer(t *testing.T) {
 		waitCaughtUp(t, js)
 		stopA()
 		stopB()
-		if got := processed(t, db); got != int64(len(evts)) {
-			t.Fatalf("processed %d distinct events, want %d", got, len(evts))
-		}
-		a := app.New(adapters.NewStore(db), nil, noop.NewTracerProvider().Tracer("test"))
-		checkAgainstHistory(t, a, h)
-		checkRollUp(t, a)
+		checkIngested(t, db, h, len(evts))
 	})
 }
 
@@ -292,9 +282,7 @@ func TestMalformedEventsAreSetAside(t *testing.T) {
 		stop := runIngest(t, db, js, 500)
 		waitCaughtUp(t, js)
 		stop()
-		if got := processed(t, db); got != int64(len(evts)-len(bad)) {
-			t.Fatalf("processed %d events, want %d (all but the %d malformed)", got, len(evts)-len(bad), len(bad))
-		}
+		checkIngested(t, db, h, len(evts)-len(bad))
 		for _, e := range evts {
 			var n int64
 			if err := db.Model(&events.ProcessedEvent{}).Where("event_id = ?", e.ID()).Count(&n).Error; err != nil {
@@ -304,9 +292,19 @@ func TestMalformedEventsAreSetAside(t *testing.T) {
 				t.Fatalf("event %s (malformed: %v) recorded %d times", e.ID(), malformed, n)
 			}
 		}
-		a := app.New(adapters.NewStore(db), nil, noop.NewTracerProvider().Tracer("test"))
-		checkAgainstHistory(t, a, h)
 	})
+}
+
+// checkIngested checks that the consumer recorded want distinct events and that every figure
+// matches the history, the district's being the sum of its communes'.
+func checkIngested(t *testing.T, db *gorm.DB, h *history, want int) {
+	t.Helper()
+	if got := processed(t, db); got != int64(want) {
+		t.Fatalf("processed %d distinct events, want %d", got, want)
+	}
+	a := app.New(adapters.NewStore(db), nil, noop.NewTracerProvider().Tracer("test"))
+	checkAgainstHistory(t, a, h)
+	checkRollUp(t, a)
 }
 
 // reopenFresh opens another empty database of the same dialect.
