@@ -93,6 +93,11 @@ func runRows(ctx context.Context, tx *gorm.DB, query string, args []any, scan fu
 	if err != nil {
 		return err
 	}
+	return eachRow(rows, scan)
+}
+
+// eachRow hands every row of rows to scan, then closes rows.
+func eachRow(rows *sql.Rows, scan func(*sql.Rows) error) error {
 	defer func() { _ = rows.Close() }()
 	for rows.Next() {
 		if err := scan(rows); err != nil {
@@ -209,31 +214,22 @@ func (f TxFacts) load(ctx context.Context, t factTable, ids []string, scan func(
 		return runRows(ctx, f.tx, t.selectPostgres, []any{ids}, scan)
 	}
 	for part := range slices.Chunk(ids, chunk) {
-		if err := f.loadPart(ctx, t.selectSQLite, part, scan); err != nil {
+		rows, err := f.tx.WithContext(ctx).Raw(t.selectSQLite, part).Rows() // gorm spells out the IN list
+		if err != nil {
+			return err
+		}
+		if err := eachRow(rows, scan); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func (f TxFacts) loadPart(ctx context.Context, query string, ids []string, scan func(*sql.Rows) error) error {
-	rows, err := f.tx.WithContext(ctx).Raw(query, ids).Rows()
-	if err != nil {
-		return err
-	}
-	defer func() { _ = rows.Close() }()
-	for rows.Next() {
-		if err := scan(rows); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
-}
-
-// loadFacts loads the facts of keys that exist: the rows of q with the keys' ids (id), each read
-// by scan into its fact and key, kept if that key was asked for (an id may exist in other tenants).
-func loadFacts[K comparable, F any](ctx context.Context, f TxFacts, t factTable, keys []K, id func(K) string,
-	scan func(*sql.Rows) (F, K, error)) (map[K]F, error) {
+// loadFacts loads the facts of keys that exist: the rows of t with the keys' ids (id), each
+// turned by fromRow into its fact and key, kept if that key was asked for (an id may exist in
+// other tenants).
+func loadFacts[K comparable, F, R any, PR factRow[R]](ctx context.Context, f TxFacts, t factTable, keys []K, id func(K) string,
+	fromRow func(R) (F, K, error)) (map[K]F, error) {
 	want := map[K]bool{}
 	var ids []string
 	for _, k := range keys {
@@ -244,7 +240,11 @@ func loadFacts[K comparable, F any](ctx context.Context, f TxFacts, t factTable,
 	}
 	out := make(map[K]F, len(ids))
 	err := f.load(ctx, t, ids, func(rows *sql.Rows) error {
-		fact, k, err := scan(rows)
+		var r R
+		if err := rows.Scan(PR(&r).fields()...); err != nil {
+			return err
+		}
+		fact, k, err := fromRow(r)
 		if err != nil {
 			return err
 		}
@@ -259,11 +259,7 @@ func loadFacts[K comparable, F any](ctx context.Context, f TxFacts, t factTable,
 // Dossiers loads the facts of keys that exist.
 func (f TxFacts) Dossiers(ctx context.Context, keys []domain.DossierKey) (map[domain.DossierKey]domain.DossierFact, error) {
 	return loadFacts(ctx, f, dossierFacts, keys, func(k domain.DossierKey) string { return k.DossierID },
-		func(rows *sql.Rows) (domain.DossierFact, domain.DossierKey, error) {
-			var r dossierRow
-			if err := rows.Scan(r.fields()...); err != nil {
-				return domain.DossierFact{}, domain.DossierKey{}, err
-			}
+		func(r dossierRow) (domain.DossierFact, domain.DossierKey, error) {
 			fact := dossierFromRow(r)
 			return fact, fact.DossierKey, nil
 		})
@@ -272,11 +268,7 @@ func (f TxFacts) Dossiers(ctx context.Context, keys []domain.DossierKey) (map[do
 // Documents loads the facts of keys that exist.
 func (f TxFacts) Documents(ctx context.Context, keys []domain.DocumentKey) (map[domain.DocumentKey]domain.DocumentFact, error) {
 	return loadFacts(ctx, f, documentFacts, keys, func(k domain.DocumentKey) string { return k.DocumentID },
-		func(rows *sql.Rows) (domain.DocumentFact, domain.DocumentKey, error) {
-			var r documentRow
-			if err := rows.Scan(r.fields()...); err != nil {
-				return domain.DocumentFact{}, domain.DocumentKey{}, err
-			}
+		func(r documentRow) (domain.DocumentFact, domain.DocumentKey, error) {
 			fact := documentFromRow(r)
 			return fact, fact.DocumentKey, nil
 		})
@@ -285,11 +277,7 @@ func (f TxFacts) Documents(ctx context.Context, keys []domain.DocumentKey) (map[
 // Staff loads the facts of keys that exist.
 func (f TxFacts) Staff(ctx context.Context, keys []domain.StaffKey) (map[domain.StaffKey]domain.StaffFact, error) {
 	return loadFacts(ctx, f, staffFacts, keys, func(k domain.StaffKey) string { return k.StaffID },
-		func(rows *sql.Rows) (domain.StaffFact, domain.StaffKey, error) {
-			var r staffRow
-			if err := rows.Scan(r.fields()...); err != nil {
-				return domain.StaffFact{}, domain.StaffKey{}, err
-			}
+		func(r staffRow) (domain.StaffFact, domain.StaffKey, error) {
 			fact, err := staffFromRow(r)
 			return fact, fact.StaffKey, err
 		})
@@ -315,30 +303,29 @@ func (f TxFacts) Save(ctx context.Context, c app.Changes) error {
 			return err
 		}
 	}
-	if err := saveFacts(ctx, tx, dossierFacts, c.Dossiers, func(d domain.DossierFact) (dossierRow, error) { return dossierToRow(d), nil },
-		func(r *dossierRow) (string, string) { return r.DossierID, r.TenantID }); err != nil {
+	if err := saveFacts(ctx, tx, dossierFacts, c.Dossiers, func(d domain.DossierFact) (dossierRow, error) { return dossierToRow(d), nil }); err != nil {
 		return err
 	}
-	if err := saveFacts(ctx, tx, documentFacts, c.Documents, func(d domain.DocumentFact) (documentRow, error) { return documentToRow(d), nil },
-		func(r *documentRow) (string, string) { return r.DocumentID, r.TenantID }); err != nil {
+	if err := saveFacts(ctx, tx, documentFacts, c.Documents, func(d domain.DocumentFact) (documentRow, error) { return documentToRow(d), nil }); err != nil {
 		return err
 	}
-	if err := saveFacts(ctx, tx, staffFacts, c.Staff, staffToRow,
-		func(r *staffRow) (string, string) { return r.StaffID, r.TenantID }); err != nil {
+	if err := saveFacts(ctx, tx, staffFacts, c.Staff, staffToRow); err != nil {
 		return err
 	}
 	return addCounters(ctx, tx, c.Counters)
 }
 
-// factRow is a fact table's row (*R) that lists its values in the table's column order.
+// factRow is a fact table's row (*R): its values in the table's column order, the fields to scan
+// them into in the same order, and its key.
 type factRow[R any] interface {
 	*R
 	appendValues(args []any) []any
+	fields() []any
+	key() (id, tenant string)
 }
 
-// saveFacts upserts facts into t as rows (toRow), in (id, tenant) order (key; see Save).
-func saveFacts[F, R any, PR factRow[R]](ctx context.Context, tx *gorm.DB, t factTable, facts []F, toRow func(F) (R, error),
-	key func(*R) (id, tenant string)) error {
+// saveFacts upserts facts into t as rows (toRow), in (id, tenant) order (see Save).
+func saveFacts[F, R any, PR factRow[R]](ctx context.Context, tx *gorm.DB, t factTable, facts []F, toRow func(F) (R, error)) error {
 	if len(facts) == 0 {
 		return nil
 	}
@@ -356,8 +343,8 @@ func saveFacts[F, R any, PR factRow[R]](ctx context.Context, tx *gorm.DB, t fact
 		order[i] = &rows[i]
 	}
 	slices.SortFunc(order, func(a, b *R) int {
-		aid, at := key(a)
-		bid, bt := key(b)
+		aid, at := PR(a).key()
+		bid, bt := PR(b).key()
 		return cmp.Or(cmp.Compare(aid, bid), cmp.Compare(at, bt))
 	})
 	args := make([]any, 0, len(rows)*len(t.columns))

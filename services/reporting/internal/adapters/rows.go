@@ -93,6 +93,8 @@ func (r *dossierRow) appendValues(args []any) []any {
 		r.RatedAt, r.ReceivedMonth, r.EndedMonth, r.ResolvedMonth, r.DueMonth, r.ReturnedMonth, r.RatedMonth)
 }
 
+func (r *dossierRow) key() (id, tenant string) { return r.DossierID, r.TenantID }
+
 func (r *dossierRow) fields() []any {
 	return []any{&r.TenantID, &r.DossierID, &r.Version, &r.ReceiptCode, &r.ProcedureCode, &r.ProcedureName,
 		&r.Field, &r.Level, &r.Channel, &r.State, &r.Received, &r.ReceivedAt, &r.DueAt, &r.RefusedAt, &r.LegalMinutes,
@@ -118,6 +120,8 @@ func (r *documentRow) appendValues(args []any) []any {
 	return append(args, r.TenantID, r.DocumentID, r.Register, r.RegisteredAt, r.SentAt, r.ReceivedAt)
 }
 
+func (r *documentRow) key() (id, tenant string) { return r.DocumentID, r.TenantID }
+
 func (r *documentRow) fields() []any {
 	return []any{&r.TenantID, &r.DocumentID, &r.Register, &r.RegisteredAt, &r.SentAt, &r.ReceivedAt}
 }
@@ -140,6 +144,8 @@ var staffColumns = []string{"tenant_id", "staff_id", "category", "hired_at", "le
 func (r *staffRow) appendValues(args []any) []any {
 	return append(args, r.TenantID, r.StaffID, r.Category, r.HiredAt, r.LeftAt, r.Qualified, r.BestRank)
 }
+
+func (r *staffRow) key() (id, tenant string) { return r.StaffID, r.TenantID }
 
 func (r *staffRow) fields() []any {
 	return []any{&r.TenantID, &r.StaffID, &r.Category, &r.HiredAt, &r.LeftAt, &r.Qualified, &r.BestRank}
