@@ -274,8 +274,8 @@ func projectFacts[K comparable, C, F any, PF fact[C, F]](ctx context.Context, ch
 	for k, f := range known {
 		before[k] = PF(&f).Contribution()
 	}
-	for _, c := range changes {
-		k := key(c)
+	for i, c := range changes {
+		k := keys[i]
 		f := known[k]
 		PF(&f).Merge(c)
 		known[k] = f
