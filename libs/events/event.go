@@ -198,13 +198,13 @@ func Validate(e Event) error {
 
 // Decode parses a structured-mode CloudEvents JSON message and validates it.
 func Decode(payload []byte) (Event, error) {
-	// The SDK's parser directly, after one validity scan: json.Unmarshal would scan the payload
-	// twice before handing it over (check, then skip), a third of the cost of decoding an event
-	// for a consumer reading the whole stream. Invalid JSON takes json.Unmarshal's way, for its
-	// message.
 	if e, ok := decodeCanonical(payload); ok {
 		return e, Validate(e)
 	}
+	// Any other form: the SDK's parser directly, after one validity scan. json.Unmarshal would
+	// scan the payload twice before handing it over (check, then skip), a third of the cost of
+	// decoding an event for a consumer reading the whole stream. Invalid JSON takes
+	// json.Unmarshal's way, for its message.
 	var e Event
 	if !json.Valid(payload) {
 		err := json.Unmarshal(payload, &e)
