@@ -20,7 +20,7 @@ help: ## List the targets.
 .PHONY: run
 run: ## Start the whole platform locally on embedded defaults (http://localhost:8080).
 	infra/servers.sh minio nats-server
-	go build -o $(BIN)/egov-dev ./libs/cmd/egov-dev
+	go build -o $(BIN)/egov-dev ./libs/devkit/cmd/egov-dev
 	$(BIN)/egov-dev -root $(ROOT) -config infra/dev/stack.yaml
 
 ##@ Tests

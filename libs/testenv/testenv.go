@@ -29,8 +29,8 @@ import (
 // InCI reports whether missing servers must fail the run rather than skip the test.
 func InCI() bool { return os.Getenv("CI") == "true" }
 
-// unavailable skips the test, or fails it under CI, naming the server and the way to get it.
-func unavailable(t testing.TB, format string, args ...any) {
+// Unavailable skips the test, or fails it under CI, naming the server and the way to get it.
+func Unavailable(t testing.TB, format string, args ...any) {
 	t.Helper()
 	msg := fmt.Sprintf(format, args...) + " (run `make test`, which starts the servers, or see README.md)"
 	if InCI() {
@@ -44,11 +44,11 @@ func Binary(t testing.TB, name string) string {
 	t.Helper()
 	root, err := workspace.Root()
 	if err != nil {
-		unavailable(t, "%s: %v", name, err)
+		Unavailable(t, "%s: %v", name, err)
 	}
 	p := filepath.Join(root, "bin", name)
 	if _, err := os.Stat(p); err != nil {
-		unavailable(t, "%s is not built: run infra/servers.sh %s", p, name)
+		Unavailable(t, "%s is not built: run infra/servers.sh %s", p, name)
 	}
 	return p
 }
@@ -208,7 +208,7 @@ func PostgresAdminDSN(t testing.TB) string {
 	defer cancel()
 	conn, err := pgx.Connect(ctx, dsn)
 	if err != nil {
-		unavailable(t, "PostgreSQL at %s is unreachable: %v", redact.DSN(dsn), err)
+		Unavailable(t, "PostgreSQL at %s is unreachable: %v", redact.DSN(dsn), err)
 	}
 	_ = conn.Close(ctx)
 	return dsn
@@ -249,4 +249,29 @@ func randomHex(n int) string {
 	b := make([]byte, n)
 	_, _ = rand.Read(b)
 	return strings.ToLower(hex.EncodeToString(b))
+}
+
+// ArtifactsDir is where a test leaves files for a person to look at (screenshots):
+// $TEST_ARTIFACTS_DIR, or testdata/screenshots beside the test (gitignored). It is created.
+func ArtifactsDir(t testing.TB) string {
+	t.Helper()
+	dir := os.Getenv("TEST_ARTIFACTS_DIR")
+	if dir == "" {
+		dir = filepath.Join("testdata", "screenshots")
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// WriteArtifact saves data as name in ArtifactsDir and logs where.
+func WriteArtifact(t testing.TB, name string, data []byte) {
+	t.Helper()
+	p := filepath.Join(ArtifactsDir(t), name)
+	if err := os.WriteFile(p, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	abs, _ := filepath.Abs(p)
+	t.Logf("artifact: %s", abs)
 }

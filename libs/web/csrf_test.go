@@ -10,7 +10,7 @@ import (
 
 func TestCSRFRefusesPostsWithoutValidTokenOrFromOtherSites(t *testing.T) {
 	t.Parallel()
-	srv := httptest.NewServer(must(demoApp(t, demoOpts{insecure: true})))
+	srv := httptest.NewServer(must(demoApp(t, demoOpts{Insecure: true})))
 	defer srv.Close()
 	c := newClient(t, srv)
 	_, page := c.get("/dossiers/new")

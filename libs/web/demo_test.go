@@ -2,7 +2,6 @@ package web_test
 
 import (
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -11,11 +10,11 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/gin-gonic/gin"
 
 	"egov.vn/platform/libs/web"
+	"egov.vn/platform/libs/web/webtest"
 )
 
 func TestMain(m *testing.M) {
@@ -23,108 +22,14 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-var testKey = []byte("0123456789abcdef0123456789abcdef-test-only")
+var testKey = webtest.Key
 
-type row struct {
-	Code, Name string
-	Due        time.Time
-	Fee        int64
-}
+type demoOpts = webtest.Options
 
-type demoData struct {
-	Received     time.Time
-	Fee          int64
-	Satisfaction float64
-	Count        int
-	Procedures   []web.Option
-	Recent       []row
-}
+func sampleData() webtest.Data { return webtest.SampleData() }
 
-func sampleData() demoData {
-	due := time.Date(2026, 12, 4, 0, 0, 0, 0, web.Location())
-	return demoData{
-		Received:     time.Date(2026, 11, 27, 2, 5, 0, 0, time.UTC), // 09:05 in Hà Nội
-		Fee:          1250000,
-		Satisfaction: 83.5,
-		Count:        12480,
-		Procedures: []web.Option{
-			{Value: "1.001", Label: "Đăng ký khai sinh"},
-			{Value: "1.002", Label: "Cấp bản sao trích lục hộ tịch"},
-		},
-		Recent: []row{
-			{Code: "000.00.25.H12-261127-0001", Name: "Trần Văn Đức", Due: due, Fee: 0},
-			{Code: "000.00.25.H12-261127-0002", Name: "Lê Thị Ngọc Hường", Due: due, Fee: 1250000},
-		},
-	}
-}
-
-type demoOpts struct {
-	signedOut bool
-	insecure  bool // plain HTTP, for httptest.Server and the browser
-}
-
-// demoApp is a service as a service would write it: one shell, the CSRF middleware on the page
-// group, a form page that comes back with errors or redirects with a flash.
-func demoApp(t *testing.T, o demoOpts) (*web.Shell, *gin.Engine) {
-	t.Helper()
-	shell, err := web.New(web.Config{
-		Service:      "Một cửa",
-		Prefix:       "/dossiers",
-		Pages:        os.DirFS("testdata/pages"),
-		FlashKey:     testKey,
-		InsecureHTTP: o.insecure,
-		Logger:       slog.New(slog.NewTextHandler(testLog{t}, nil)),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := gin.New()
-	shell.Mount(r)
-	g := r.Group("/dossiers")
-	g.Use(func(c *gin.Context) {
-		if !o.signedOut {
-			web.SetViewer(c, &web.Viewer{Name: "Nguyễn Thị Hoa", Role: "Chuyên viên Bộ phận một cửa",
-				Tenant: web.Tenant{Slug: "xa-dong-tan", Name: "UBND xã Đông Tân"}})
-		}
-	}, shell.CSRF())
-	g.GET("", func(c *gin.Context) {
-		shell.Render(c, http.StatusOK, web.Page{Title: "Hồ sơ đã tiếp nhận", Content: "list"})
-	})
-	g.GET("/new", func(c *gin.Context) {
-		shell.Render(c, http.StatusOK, web.Page{Title: "Tiếp nhận hồ sơ", Content: "demo",
-			Data: sampleData(), Form: web.NewForm(nil), Fragment: "rows"})
-	})
-	g.POST("/new", func(c *gin.Context) {
-		_ = c.Request.ParseForm() // already parsed by the CSRF check; harmless again
-		form := web.NewForm(c.Request.PostForm)
-		if strings.TrimSpace(form.Values.Get("full_name")) == "" {
-			form.Errors.Add("full_name", "Nhập họ và tên người nộp hồ sơ")
-		}
-		if form.Values.Get("procedure") == "" {
-			form.Errors.Add("procedure", "Chọn thủ tục")
-		}
-		if form.Errors.Any() {
-			shell.Render(c, http.StatusUnprocessableEntity, web.Page{Title: "Tiếp nhận hồ sơ", Content: "demo",
-				Data: sampleData(), Form: form})
-			return
-		}
-		shell.AddFlash(c, web.FlashSuccess, "Đã tiếp nhận hồ sơ của "+form.Values.Get("full_name")+".")
-		c.Redirect(http.StatusSeeOther, "/dossiers")
-	})
-	g.POST("/ping", func(c *gin.Context) { c.String(http.StatusOK, "ok") })
-	g.GET("/broken", func(c *gin.Context) {
-		shell.Render(c, http.StatusOK, web.Page{Title: "Không có", Content: "missing"})
-	})
-	return shell, r
-}
-
-// testLog sends the shell's log lines to the test's log, shown only when a test fails or with -v.
-type testLog struct{ t *testing.T }
-
-func (l testLog) Write(p []byte) (int, error) {
-	l.t.Log(strings.TrimSpace(string(p)))
-	return len(p), nil
-}
+// demoApp is the shell's demo service (webtest.App).
+func demoApp(t *testing.T, o demoOpts) (*web.Shell, *gin.Engine) { return webtest.App(t, o) }
 
 // client is a browser stand-in for tests over a real listener: it keeps cookies and sends the
 // Origin header a browser would.

@@ -71,7 +71,7 @@ func TestRenderShowsUnitViewerNavigationAndCSRF(t *testing.T) {
 
 func TestRenderSignedOutOffersSignIn(t *testing.T) {
 	t.Parallel()
-	_, r := demoApp(t, demoOpts{signedOut: true})
+	_, r := demoApp(t, demoOpts{SignedOut: true})
 	w := httptest.NewRecorder()
 	r.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/dossiers?trang=2", nil))
 	body := w.Body.String()
@@ -87,7 +87,7 @@ func TestRenderSignedOutOffersSignIn(t *testing.T) {
 
 func TestFormComesBackWithErrorsNextToFields(t *testing.T) {
 	t.Parallel()
-	srv := httptest.NewServer(must(demoApp(t, demoOpts{insecure: true})))
+	srv := httptest.NewServer(must(demoApp(t, demoOpts{Insecure: true})))
 	defer srv.Close()
 	c := newClient(t, srv)
 	_, page := c.get("/dossiers/new")

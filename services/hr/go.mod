@@ -4,8 +4,9 @@ go 1.26.0
 
 require (
 	egov.vn/platform/libs v0.0.0
+	egov.vn/platform/libs/devkit v0.0.0-00010101000000-000000000000
 	egov.vn/platform/services/identity v0.0.0
-	github.com/chromedp/chromedp v0.23.0
+	github.com/chromedp/chromedp v0.24.0
 	github.com/gin-gonic/gin v1.12.0
 	github.com/google/uuid v1.6.0
 	github.com/minio/minio-go/v7 v7.4.1
@@ -30,7 +31,7 @@ require (
 	github.com/caarlos0/env/v11 v11.4.2 // indirect
 	github.com/cenkalti/backoff/v5 v5.0.3 // indirect
 	github.com/cespare/xxhash/v2 v2.3.0 // indirect
-	github.com/chromedp/cdproto v0.159.0 // indirect
+	github.com/chromedp/cdproto v0.160.5 // indirect
 	github.com/cloudevents/sdk-go/v2 v2.16.2 // indirect
 	github.com/cloudwego/base64x v0.1.6 // indirect
 	github.com/coreos/go-oidc/v3 v3.21.0 // indirect
@@ -151,5 +152,6 @@ require (
 
 replace (
 	egov.vn/platform/libs => ../../libs
+	egov.vn/platform/libs/devkit => ../../libs/devkit
 	egov.vn/platform/services/identity => ../identity
 )

@@ -9,6 +9,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"egov.vn/platform/libs/devkit/browser"
 	"egov.vn/platform/libs/testenv"
 	"egov.vn/platform/services/identity/identitytest"
 )
@@ -25,7 +26,7 @@ func TestClerkPagesInChromium(t *testing.T) {
 	if err := os.WriteFile(pdfPath, pdf("Quyết định 15"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	ctx := testenv.Chromium(t, 2*time.Minute, chromedp.WindowSize(1280, 1000))
+	ctx := browser.Chromium(t, 2*time.Minute, chromedp.WindowSize(1280, 1000))
 	shot := func(name string) {
 		t.Helper()
 		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))

@@ -9,6 +9,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"egov.vn/platform/libs/devkit/browser"
 	"egov.vn/platform/libs/store/storetest"
 	"egov.vn/platform/libs/testenv"
 	"egov.vn/platform/services/identity/identitytest"
@@ -21,7 +22,7 @@ func TestDeskIntakeInTheBrowser(t *testing.T) {
 	h := start(t, storetest.SQLite(t))
 	h.provision("xa-dong-tan", "12700", "UBND xã Đông Tân", "commune", "huyen-dong-hung")
 	h.IDP.Person(t, identitytest.Person{Tenant: "xa-dong-tan", Username: "hoa.nt", Name: "Nguyễn Thị Hoa", Roles: []string{"dossier.receive"}})
-	ctx := testenv.Chromium(t, 90*time.Second, chromedp.WindowSize(1280, 1400))
+	ctx := browser.Chromium(t, 90*time.Second, chromedp.WindowSize(1280, 1400))
 	shot := screenshots(t, ctx, "dossiers-")
 	if err := chromedp.Do(ctx, chromedp.Navigate(h.Base+"/tiep-nhan"), chromedp.WaitVisible(chromedp.CSS(`input[name="username"]`))); err != nil {
 		t.Fatalf("sign-in page: %v", err)
@@ -112,7 +113,7 @@ func TestCalendarAdminInTheBrowser(t *testing.T) {
 	h.provision("xa-dong-tan", "12700", "UBND xã Đông Tân", "commune", "huyen-dong-hung")
 	h.IDP.Person(t, identitytest.Person{Tenant: "xa-dong-tan", Username: "lan.pt", Name: "Phạm Thị Lan", Roles: []string{"tenant.admin", "dossier.receive"}})
 	h.IDP.Person(t, identitytest.Person{Tenant: "xa-dong-tan", Username: "hoa.nt", Name: "Nguyễn Thị Hoa", Roles: []string{"dossier.receive"}})
-	ctx := testenv.Chromium(t, 90*time.Second, chromedp.WindowSize(1280, 1600))
+	ctx := browser.Chromium(t, 90*time.Second, chromedp.WindowSize(1280, 1600))
 	shot := screenshots(t, ctx, "dossiers-calendar-")
 	signIn := func(user string) {
 		t.Helper()

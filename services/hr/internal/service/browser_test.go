@@ -10,6 +10,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"egov.vn/platform/libs/devkit/browser"
 	"egov.vn/platform/libs/store/storetest"
 	"egov.vn/platform/libs/testenv"
 	"egov.vn/platform/services/identity/identitytest"
@@ -48,7 +49,7 @@ func TestPagesInChromium(t *testing.T) {
 		}
 	}
 
-	ctx := testenv.Chromium(t, 120*time.Second, chromedp.WindowSize(1280, 900))
+	ctx := browser.Chromium(t, 120*time.Second, chromedp.WindowSize(1280, 900))
 	shot := func(name string) {
 		t.Helper()
 		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))

@@ -14,6 +14,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"egov.vn/platform/libs/auth"
+	chromium "egov.vn/platform/libs/devkit/browser"
 	"egov.vn/platform/libs/httpapi"
 	"egov.vn/platform/libs/store/storetest"
 	"egov.vn/platform/libs/testenv"
@@ -85,7 +86,7 @@ func TestSingleSignOnInChromium(t *testing.T) {
 	dossiers := startRelyingParty(t, h, "dossiers", "/dossiers", "Một cửa")
 	archives := startRelyingParty(t, h, "archives", "/archives", "Văn thư – Lưu trữ")
 
-	ctx := testenv.Chromium(t, 90*time.Second, chromedp.WindowSize(412, 915))
+	ctx := chromium.Chromium(t, 90*time.Second, chromedp.WindowSize(412, 915))
 
 	shot := func(name string) {
 		t.Helper()

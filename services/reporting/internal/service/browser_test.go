@@ -7,6 +7,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"egov.vn/platform/libs/devkit/browser"
 	"egov.vn/platform/libs/testenv"
 	"egov.vn/platform/services/identity/identitytest"
 )
@@ -20,7 +21,7 @@ func TestDashboardInChromium(t *testing.T) {
 	h.seed()
 	h.idp.Person(t, identitytest.Person{Tenant: "huyen-dong-hung", Username: "lanh.dao.huyen", Name: "Trần Văn Bình", Roles: []string{"report.view"}})
 
-	ctx := testenv.Chromium(t, 120*time.Second, chromedp.WindowSize(1280, 1400))
+	ctx := browser.Chromium(t, 120*time.Second, chromedp.WindowSize(1280, 1400))
 	shot := func(name string) {
 		t.Helper()
 		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))

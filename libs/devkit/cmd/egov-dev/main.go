@@ -12,7 +12,7 @@ import (
 	"path/filepath"
 	"syscall"
 
-	"egov.vn/platform/libs/devstack"
+	"egov.vn/platform/libs/devkit/devstack"
 	"egov.vn/platform/libs/workspace"
 )
 

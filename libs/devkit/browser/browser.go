@@ -1,13 +1,17 @@
-package testenv
+// Package browser starts headless Chromium for the platform's browser tests (chromedp), with the
+// flags that keep it on this machine. It lives in the dev-tooling module so that the production
+// libs never depend on a browser driver.
+package browser
 
 import (
 	"context"
 	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"egov.vn/platform/libs/testenv"
 )
 
 // ChromiumPath is where Debian's chromium package installs the browser (infra/test-deps.sh).
@@ -24,7 +28,7 @@ func Chromium(t testing.TB, timeout time.Duration, opts ...chromedp.ExecAllocato
 		t.Skip("browser test skipped in -short mode")
 	}
 	if _, err := os.Stat(ChromiumPath); err != nil {
-		unavailable(t, "%s is missing: apt-get install -y chromium (make test-deps does it)", ChromiumPath)
+		testenv.Unavailable(t, "%s is missing: apt-get install -y chromium (make test-deps does it)", ChromiumPath)
 	}
 	all := append([]chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(ChromiumPath),
@@ -55,29 +59,4 @@ func Chromium(t testing.TB, timeout time.Duration, opts ...chromedp.ExecAllocato
 		cancelAlloc()
 	})
 	return ctx
-}
-
-// ArtifactsDir is where a test leaves files for a person to look at (screenshots):
-// $TEST_ARTIFACTS_DIR, or testdata/screenshots beside the test (gitignored). It is created.
-func ArtifactsDir(t testing.TB) string {
-	t.Helper()
-	dir := os.Getenv("TEST_ARTIFACTS_DIR")
-	if dir == "" {
-		dir = filepath.Join("testdata", "screenshots")
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	return dir
-}
-
-// WriteArtifact saves data as name in ArtifactsDir and logs where.
-func WriteArtifact(t testing.TB, name string, data []byte) {
-	t.Helper()
-	p := filepath.Join(ArtifactsDir(t), name)
-	if err := os.WriteFile(p, data, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	abs, _ := filepath.Abs(p)
-	t.Logf("artifact: %s", abs)
 }

@@ -1,4 +1,4 @@
-package web_test
+package browser_test
 
 import (
 	"context"
@@ -12,15 +12,18 @@ import (
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
+	"egov.vn/platform/libs/devkit/browser"
 	"egov.vn/platform/libs/testenv"
+	"egov.vn/platform/libs/web/webtest"
 )
 
-// TestInRealBrowser opens the demo page in headless Chromium at phone sizes: the page must not
-// scroll sideways, the form must submit with its CSRF token, and the flash must show. It leaves
+// TestShellInRealBrowser opens libs/web's demo page (webtest) in headless Chromium at phone sizes:
+// the page must not scroll sideways, the form must submit with its CSRF token, and the flash must
+// show. It leaves
 // screenshots in $TEST_ARTIFACTS_DIR, or testdata/screenshots (gitignored), for a person to look at.
-func TestInRealBrowser(t *testing.T) {
-	ctx := testenv.Chromium(t, 60*time.Second)
-	_, app := demoApp(t, demoOpts{insecure: true})
+func TestShellInRealBrowser(t *testing.T) {
+	ctx := browser.Chromium(t, 60*time.Second)
+	_, app := webtest.App(t, webtest.Options{Insecure: true})
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
