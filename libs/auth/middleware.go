@@ -8,6 +8,7 @@ import (
 
 	"egov.vn/platform/libs/apperr"
 	"egov.vn/platform/libs/httpapi"
+	"egov.vn/platform/libs/platform"
 )
 
 // Middleware authenticates API requests: it takes the bearer token from the Authorization
@@ -50,19 +51,23 @@ func bearerToken(header string) (string, bool) {
 // RequireRole lets the request through when the caller holds at least one of roles. Mount it
 // after Middleware (or Web.Session and Web.RequireSignIn): without claims the answer is 401, with
 // claims but none of the roles it is 403 naming the roles needed.
-func RequireRole(roles ...string) gin.HandlerFunc {
+func RequireRole(roles ...platform.Role) gin.HandlerFunc {
 	if len(roles) == 0 {
 		panic("auth.RequireRole: name at least one role")
 	}
+	names := make([]string, len(roles))
+	for i, r := range roles {
+		names[i] = string(r)
+	}
 	need := apperr.Forbidden(fmt.Sprintf("this needs one of the roles %s; ask your unit's administrator to grant it",
-		strings.Join(roles, ", "))).WithDetail("required_roles", roles)
+		strings.Join(names, ", "))).WithDetail("required_roles", names)
 	return func(c *gin.Context) {
 		claims, ok := ClaimsFrom(c.Request.Context())
 		if !ok {
 			httpapi.RespondError(c, apperr.Unauthenticated("sign in first: this request carries no verified identity"))
 			return
 		}
-		if !claims.HasAnyRole(roles...) {
+		if !claims.HasAnyRole(names...) {
 			httpapi.RespondError(c, need)
 			return
 		}

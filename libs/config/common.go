@@ -102,3 +102,7 @@ func checkHostPort(addr string, emptyHostOK bool) error {
 	}
 	return nil
 }
+
+// CommonConfig returns c; promoted through embedding, it lets generic code (bootstrap.Main) reach
+// any service config's Common.
+func (c Common) CommonConfig() Common { return c }

@@ -84,3 +84,43 @@ func Probe(c *minio.Client) func(context.Context) error {
 		return fmt.Errorf("objstore: MinIO at %s: %w", c.EndpointURL().Host, err)
 	}
 }
+
+// ErrNoObjectLock means a tenant's bucket exists without object lock: made by hand, or by an old
+// version that did not follow the storage contract. S3 cannot add the lock later, so its objects
+// must be moved to a bucket made with it; nothing is written there meanwhile.
+var ErrNoObjectLock = errors.New("objstore: bucket exists without object lock")
+
+// EnsureBucket makes bucket as the storage contract says (libs/platform): with object lock, which
+// turns versioning on, and refuses one that exists without it. It reports whether it made the
+// bucket. Replicas and services may call it together: a bucket another made first is fine.
+// Retention and quota are the operator's to set; this never touches them.
+func EnsureBucket(ctx context.Context, c *minio.Client, bucket string) (created bool, err error) {
+	exists, err := c.BucketExists(ctx, bucket)
+	if err != nil {
+		return false, fmt.Errorf("objstore: check bucket %s: %w", bucket, err)
+	}
+	if !exists {
+		err = c.MakeBucket(ctx, bucket, minio.MakeBucketOptions{ObjectLocking: true})
+		switch code := minio.ToErrorResponse(err).Code; {
+		case err == nil:
+			created = true
+		case code == "BucketAlreadyOwnedByYou" || code == "BucketAlreadyExists":
+			// Another replica, service or the operator made it first.
+		default:
+			return false, fmt.Errorf("objstore: create bucket %s: %w", bucket, err)
+		}
+	}
+	lock, _, _, _, err := c.GetObjectLockConfig(ctx, bucket)
+	if err != nil && minio.ToErrorResponse(err).Code != "ObjectLockConfigurationNotFoundError" {
+		return false, fmt.Errorf("objstore: object lock of %s: %w", bucket, err)
+	}
+	if lock != "Enabled" {
+		return false, fmt.Errorf("%w: %s (move its objects to a bucket made with object lock, remove it, and let the operator or the service create it)", ErrNoObjectLock, bucket)
+	}
+	// Object lock turns versioning on; asking again is harmless and covers a bucket whose
+	// versioning someone suspended.
+	if err := c.EnableVersioning(ctx, bucket); err != nil {
+		return false, fmt.Errorf("objstore: enable versioning on %s: %w", bucket, err)
+	}
+	return created, nil
+}

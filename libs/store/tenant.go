@@ -9,6 +9,9 @@ import (
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
+
+	"egov.vn/platform/libs/apperr"
+	"egov.vn/platform/libs/platform"
 )
 
 var (
@@ -338,4 +341,26 @@ func checkUpsert(db *gorm.DB) {
 	if want := v.(int); db.Statement.RowsAffected < int64(want) {
 		_ = db.AddError(fmt.Errorf("%w: %d of %d rows conflict with rows of another tenant", ErrCrossTenant, int64(want)-db.Statement.RowsAffected, want))
 	}
+}
+
+// Subtree lists the tenants below a tenant, children first (auth.Directory does, from identity's
+// tenant tree).
+type Subtree func(ctx context.Context, tenant string) ([]string, error)
+
+// ScopeFor is the one way a service sets up the tenant scope of a request, in its app's Scope
+// rule: the actor's own tenant, and, when readsBelow (the service's rule for the actor's roles),
+// the tenants under it as read-only. A token naming no unit is refused: every row belongs to one.
+func ScopeFor(ctx context.Context, a platform.Actor, readsBelow bool, below Subtree) (context.Context, error) {
+	if a.Tenant == "" {
+		return ctx, apperr.Forbidden("this token names no unit (tenant): ask the administrator to attach the account to its unit")
+	}
+	sc := Scope{Tenant: string(a.Tenant)}
+	if readsBelow && below != nil {
+		tenants, err := below(ctx, string(a.Tenant))
+		if err != nil {
+			return ctx, apperr.Unavailable("the unit directory (identity)", err)
+		}
+		sc.Readable = tenants
+	}
+	return WithScope(ctx, sc), nil
 }
