@@ -20,11 +20,11 @@ import (
 	"egov.vn/platform/libs/auth"
 	"egov.vn/platform/libs/config"
 	"egov.vn/platform/libs/httpapi"
+	"egov.vn/platform/libs/platform"
 	"egov.vn/platform/libs/store"
 	"egov.vn/platform/services/identity/api"
 	"egov.vn/platform/services/identity/internal/adapters"
 	"egov.vn/platform/services/identity/internal/app"
-	"egov.vn/platform/services/identity/internal/domain"
 	"egov.vn/platform/services/identity/internal/ports/adminapi"
 	"egov.vn/platform/services/identity/internal/ports/oidcop"
 	"egov.vn/platform/services/identity/internal/ports/pages"
@@ -160,8 +160,8 @@ func (id *Identity) Routes(r *gin.Engine) {
 	id.Provider.Mount(r)
 	id.Pages.Mount(r)
 	v1 := r.Group(id.Prefix+"/api/v1", auth.Middleware(id.Verifier))
-	id.Admin.MountDirectory(v1.Group("", auth.RequireRole(string(domain.RolePlatformAdmin), string(domain.RoleService))))
-	id.Admin.Mount(v1.Group("", auth.RequireRole(string(domain.RolePlatformAdmin))))
+	id.Admin.MountDirectory(v1.Group("", auth.RequireRole(platform.RolePlatformAdmin, platform.RoleService)))
+	id.Admin.Mount(v1.Group("", auth.RequireRole(platform.RolePlatformAdmin)))
 	r.GET(id.Prefix+"/openapi.json", httpapi.OpenAPIHandler(api.OpenAPI))
 	r.GET(id.Prefix+"/", func(c *gin.Context) { c.Redirect(http.StatusSeeOther, id.Prefix+"/account") })
 }
