@@ -26,8 +26,6 @@ var testKey = webtest.Key
 
 type demoOpts = webtest.Options
 
-func sampleData() webtest.Data { return webtest.SampleData() }
-
 // demoApp is the shell's demo service (webtest.App).
 func demoApp(t *testing.T, o demoOpts) (*web.Shell, *gin.Engine) { return webtest.App(t, o) }
 
