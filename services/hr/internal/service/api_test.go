@@ -168,7 +168,7 @@ func TestStaffLifecycleOverTheAPI(t *testing.T) {
 func TestBadInputIsAClear4xx(t *testing.T) {
 	h := startHR(t, storetest.SQLite(t))
 	op := h.operator(t)
-	h.call(t, op, http.MethodPut, "/api/v1/tenants/xa-dong-tan", map[string]any{"name": "UBND xã Đông Tân", "kind": "commune"})
+	h.call(t, op, http.MethodPut, "/api/v1/tenants/xa-dong-tan", map[string]any{"code": "12700", "name": "UBND xã Đông Tân", "kind": "commune", "parent": "huyen-dong-hung"})
 	officer := h.person(t, "xa-dong-tan", "nhansu.dongtan", "hr.officer")
 	_, units := h.call(t, officer, http.MethodGet, "/api/v1/units", nil)
 	vp := unitID(t, units, "VP")
@@ -188,6 +188,8 @@ func TestBadInputIsAClear4xx(t *testing.T) {
 		{"unknown staff", officer, http.MethodGet, "/api/v1/staff/00000000-0000-0000-0000-000000000000", nil, 404, "not_found"},
 		{"duplicate unit code", officer, http.MethodPost, "/api/v1/units", map[string]any{"code": "VP", "name": "Văn phòng 2", "kind": "office"}, 409, "unit_code_taken"},
 		{"import without a header", officer, http.MethodPost, "/api/v1/imports/staff?format=csv", []byte("a,b\n1,2\n"), 422, "ho_ten"},
+		{"provisioning a commune without its parent", op, http.MethodPut, "/api/v1/tenants/xa-dong-la", map[string]any{"code": "12703", "name": "UBND xã Đông La", "kind": "commune"}, 422, "parent"},
+		{"provisioning a bad slug", op, http.MethodPut, "/api/v1/tenants/Xa_Dong_La", map[string]any{"code": "12703", "name": "UBND xã Đông La", "kind": "commune", "parent": "huyen-dong-hung"}, 422, "slug"},
 		{"import of an unknown dataset", officer, http.MethodPost, "/api/v1/imports/pets?format=csv", []byte("a\n"), 400, "dataset"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -23,7 +23,7 @@ import (
 func TestPagesInChromium(t *testing.T) {
 	h := startHR(t, storetest.SQLite(t))
 	op := h.operator(t)
-	if st, body := h.call(t, op, http.MethodPut, "/api/v1/tenants/xa-dong-tan", map[string]any{"name": "UBND xã Đông Tân", "kind": "commune"}); st != 200 {
+	if st, body := h.call(t, op, http.MethodPut, "/api/v1/tenants/xa-dong-tan", map[string]any{"code": "12700", "name": "UBND xã Đông Tân", "kind": "commune", "parent": "huyen-dong-hung"}); st != 200 {
 		t.Fatalf("provision: %d %v", st, body)
 	}
 	api := h.person(t, "xa-dong-tan", "nhansu.dongtan", "hr.officer")

@@ -38,8 +38,10 @@ func TestPrivacyAndTenancyMatrix(t *testing.T) {
 	storetest.EachDB(t, func(t *testing.T, db *gorm.DB) {
 		h := startHR(t, db)
 		op := h.operator(t)
-		for slug, kind := range map[string]string{"xa-dong-tan": "commune", "xa-dong-la": "commune", "huyen-dong-hung": "district"} {
-			if st, body := h.call(t, op, http.MethodPut, "/api/v1/tenants/"+slug, map[string]any{"name": "UBND " + slug, "kind": kind}); st != http.StatusOK {
+		for slug, unit := range map[string]struct{ code, kind, parent string }{"xa-dong-tan": {"12700", "commune", "huyen-dong-hung"},
+			"xa-dong-la": {"12703", "commune", "huyen-dong-hung"}, "huyen-dong-hung": {"341", "district", "tinh-thai-binh"}} {
+			body := map[string]any{"code": unit.code, "name": "UBND " + slug, "kind": unit.kind, "parent": unit.parent}
+			if st, body := h.call(t, op, http.MethodPut, "/api/v1/tenants/"+slug, body); st != http.StatusOK {
 				t.Fatalf("provision %s: %d %v", slug, st, body)
 			}
 		}
