@@ -30,6 +30,7 @@ import (
 
 	"egov.vn/platform/libs/config"
 	"egov.vn/platform/libs/httpapi"
+	"egov.vn/platform/libs/platform"
 	"egov.vn/platform/libs/store/storetest"
 	"egov.vn/platform/services/identity/internal/app"
 	"egov.vn/platform/services/identity/internal/domain"
@@ -138,7 +139,7 @@ func (s *Server) Stop() {
 func (s *Server) Tenant(t testing.TB, u Tenant) {
 	t.Helper()
 	_, _, err := s.id.App.EnsureTenant(context.Background(), "test", app.TenantInput{Slug: u.Slug, Code: u.Code, Name: u.Name,
-		Kind: domain.TenantKind(u.Kind), Parent: u.Parent})
+		Kind: platform.TenantKind(u.Kind), Parent: u.Parent})
 	if err != nil {
 		t.Fatalf("identitytest: tenant %s: %v", u.Slug, err)
 	}
@@ -181,7 +182,7 @@ func (s *Server) ServiceClient(t testing.TB, id, baseURL string) (clientID, secr
 		Tenant: "tinh-thai-binh", Type: domain.ClientConfidential, RedirectURIs: []string{base + "/auth/callback"},
 		PostLogoutRedirectURIs: []string{base + "/"}, BackchannelLogoutURI: base + "/auth/backchannel-logout",
 		GrantTypes: []string{domain.GrantAuthorizationCode, domain.GrantRefreshToken, domain.GrantClientCredentials},
-		Roles:      []string{string(domain.RoleService)}, Audiences: Services, Secret: secret})
+		Roles:      []string{string(platform.RoleService)}, Audiences: Services, Secret: secret})
 	if err != nil {
 		t.Fatalf("identitytest: client %s: %v", id, err)
 	}

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"egov.vn/platform/libs/apperr"
+	"egov.vn/platform/libs/platform"
 	"egov.vn/platform/services/identity/internal/domain"
 )
 
@@ -20,11 +21,11 @@ import (
 
 // TenantInput creates or finds a tenant.
 type TenantInput struct {
-	Slug   string            `json:"slug"`
-	Code   string            `json:"code"`
-	Name   string            `json:"name"`
-	Kind   domain.TenantKind `json:"kind"`
-	Parent string            `json:"parent,omitempty"` // the parent's slug
+	Slug   string              `json:"slug"`
+	Code   string              `json:"code"`
+	Name   string              `json:"name"`
+	Kind   platform.TenantKind `json:"kind"`
+	Parent string              `json:"parent,omitempty"` // the parent's slug
 }
 
 // EnsureTenant creates the tenant, or returns the existing one with the same slug (updating its
@@ -157,7 +158,7 @@ func (s *Service) ensureUser(ctx context.Context, actor string, in UserInput) (d
 	if err != nil {
 		return domain.User{}, "", false, err
 	}
-	roles, err := domain.NormalizeRoles("roles", in.Roles)
+	roles, err := platform.NormalizeRoles("roles", in.Roles)
 	if err != nil {
 		return domain.User{}, "", false, err
 	}
@@ -224,7 +225,7 @@ func (s *Service) UpdateUser(ctx context.Context, actor, username string, p User
 		u.StaffID = *p.StaffID
 	}
 	if p.Roles != nil {
-		if u.Roles, err = domain.NormalizeRoles("roles", *p.Roles); err != nil {
+		if u.Roles, err = platform.NormalizeRoles("roles", *p.Roles); err != nil {
 			return u, err
 		}
 	}
@@ -341,7 +342,7 @@ func (s *Service) ensureClient(ctx context.Context, actor string, in ClientInput
 		c.TenantID = t.ID
 	}
 	var err error
-	if c.Roles, err = domain.NormalizeRoles("roles", in.Roles); err != nil {
+	if c.Roles, err = platform.NormalizeRoles("roles", in.Roles); err != nil {
 		return c, "", false, err
 	}
 	slices.Sort(c.GrantTypes)
@@ -465,8 +466,8 @@ func (s *Service) Onboard(ctx context.Context, actor string, in OnboardInput) (r
 		}
 		admin := in.Admin
 		admin.Tenant = res.Tenant.Slug
-		if !slices.Contains(admin.Roles, string(domain.RoleTenantAdmin)) {
-			admin.Roles = append(admin.Roles, string(domain.RoleTenantAdmin))
+		if !slices.Contains(admin.Roles, string(platform.RoleTenantAdmin)) {
+			admin.Roles = append(admin.Roles, string(platform.RoleTenantAdmin))
 		}
 		if res.Admin, res.AdminOneTimePassword, _, err = s.ensureUser(ctx, actor, admin); err != nil {
 			return prefixFields(err, "admin.")

@@ -5,7 +5,7 @@ import (
 	"time"
 
 	"egov.vn/platform/libs/config"
-	"egov.vn/platform/services/identity/internal/domain"
+	"egov.vn/platform/libs/platform"
 )
 
 // Config is identity's configuration, read from IDENTITY_* variables.
@@ -82,10 +82,10 @@ func (c Config) Validate() error {
 	if c.MaxFailedSignIns < 1 || c.MaxFailedPerAddress < c.MaxFailedSignIns {
 		errs = append(errs, config.Invalid("MAX_FAILED_PER_ADDRESS", "must be at least MAX_FAILED_SIGN_INS, which must be at least 1"))
 	}
-	if !domain.ValidSlug(c.RootTenantSlug) {
+	if !platform.ValidSlug(c.RootTenantSlug) {
 		errs = append(errs, config.Invalid("ROOT_TENANT_SLUG", "must be a DNS label, e.g. tinh-thai-binh"))
 	}
-	if k := domain.TenantKind(c.RootTenantKind); k != domain.KindProvince && k != domain.KindDistrict {
+	if k := platform.TenantKind(c.RootTenantKind); k != platform.KindProvince && k != platform.KindDistrict {
 		errs = append(errs, config.Invalid("ROOT_TENANT_KIND", "must be province or district"))
 	}
 	if (c.OperatorClientID == "") != (c.OperatorClientSecret == "") {

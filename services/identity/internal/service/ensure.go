@@ -8,6 +8,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"egov.vn/platform/libs/platform"
 	"egov.vn/platform/services/identity/internal/app"
 	"egov.vn/platform/services/identity/internal/domain"
 )
@@ -29,13 +30,13 @@ type Seed struct {
 
 func (id *Identity) ensureStart(ctx context.Context, cfg Config) error {
 	root, _, err := id.App.EnsureTenant(ctx, startActor, app.TenantInput{Slug: cfg.RootTenantSlug, Code: cfg.RootTenantCode,
-		Name: cfg.RootTenantName, Kind: domain.TenantKind(cfg.RootTenantKind)})
+		Name: cfg.RootTenantName, Kind: platform.TenantKind(cfg.RootTenantKind)})
 	if err != nil {
 		return fmt.Errorf("identity: root tenant: %w", err)
 	}
 	if cfg.BootstrapAdminPassword != "" {
 		_, _, _, err := id.App.EnsureUser(ctx, startActor, app.UserInput{Tenant: root.Slug, Username: cfg.BootstrapAdminUsername,
-			Name: "Quản trị nền tảng", Roles: []string{string(domain.RolePlatformAdmin), string(domain.RoleTenantAdmin)},
+			Name: "Quản trị nền tảng", Roles: []string{string(platform.RolePlatformAdmin), string(platform.RoleTenantAdmin)},
 			Password: cfg.BootstrapAdminPassword})
 		if err != nil {
 			return fmt.Errorf("identity: bootstrap administrator (IDENTITY_BOOTSTRAP_ADMIN_*): %w", err)
@@ -47,7 +48,7 @@ func (id *Identity) ensureStart(ctx context.Context, cfg Config) error {
 			audiences = append([]string{AdminAudience}, audiences...)
 		}
 		_, _, _, err := id.App.EnsureClient(ctx, startActor, app.ClientInput{ClientID: cfg.OperatorClientID, Tenant: root.Slug,
-			Name: "Tenant operator", GrantTypes: []string{domain.GrantClientCredentials}, Roles: []string{string(domain.RolePlatformAdmin)},
+			Name: "Tenant operator", GrantTypes: []string{domain.GrantClientCredentials}, Roles: []string{string(platform.RolePlatformAdmin)},
 			Audiences: audiences, Secret: cfg.OperatorClientSecret})
 		if err != nil {
 			return fmt.Errorf("identity: operator client (IDENTITY_OPERATOR_CLIENT_*): %w", err)

@@ -21,6 +21,7 @@ import (
 
 	"egov.vn/platform/libs/config"
 	"egov.vn/platform/libs/httpapi"
+	"egov.vn/platform/libs/platform"
 	"egov.vn/platform/services/identity/internal/app"
 	"egov.vn/platform/services/identity/internal/domain"
 	"egov.vn/platform/services/identity/internal/service"
@@ -108,10 +109,10 @@ func startIdentity(t testing.TB, db *gorm.DB, tune ...func(*service.Config)) *ha
 func (h *harness) seedCommune(t testing.TB, username string, roles ...string) domain.User {
 	t.Helper()
 	ctx := context.Background()
-	if _, _, err := h.ID.App.EnsureTenant(ctx, "test", app.TenantInput{Slug: "huyen-dong-hung", Code: "342", Name: "UBND huyện Đông Hưng", Kind: domain.KindDistrict, Parent: "tinh-thai-binh"}); err != nil {
+	if _, _, err := h.ID.App.EnsureTenant(ctx, "test", app.TenantInput{Slug: "huyen-dong-hung", Code: "342", Name: "UBND huyện Đông Hưng", Kind: platform.KindDistrict, Parent: "tinh-thai-binh"}); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := h.ID.App.EnsureTenant(ctx, "test", app.TenantInput{Slug: "xa-dong-tan", Code: "12700", Name: "UBND xã Đông Tân", Kind: domain.KindCommune, Parent: "huyen-dong-hung"}); err != nil {
+	if _, _, err := h.ID.App.EnsureTenant(ctx, "test", app.TenantInput{Slug: "xa-dong-tan", Code: "12700", Name: "UBND xã Đông Tân", Kind: platform.KindCommune, Parent: "huyen-dong-hung"}); err != nil {
 		t.Fatal(err)
 	}
 	u, _, _, err := h.ID.App.EnsureUser(ctx, "test", app.UserInput{Tenant: "xa-dong-tan", Username: username, Name: "Nguyễn Thị Hoa", Roles: roles, Password: h.Password})

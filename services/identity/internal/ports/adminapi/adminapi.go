@@ -14,6 +14,7 @@ import (
 
 	"egov.vn/platform/libs/apperr"
 	"egov.vn/platform/libs/httpapi"
+	"egov.vn/platform/libs/platform"
 	"egov.vn/platform/services/identity/internal/app"
 	"egov.vn/platform/services/identity/internal/domain"
 )
@@ -56,14 +57,14 @@ func (a *API) Mount(g gin.IRouter) {
 
 // TenantView is a tenant as the API shows it.
 type TenantView struct {
-	ID        string            `json:"id"`
-	Slug      string            `json:"slug"`
-	Code      string            `json:"code"`
-	Name      string            `json:"name"`
-	Kind      domain.TenantKind `json:"kind"`
-	Parent    string            `json:"parent,omitempty"`
-	Disabled  bool              `json:"disabled"`
-	CreatedAt time.Time         `json:"created_at"`
+	ID        string              `json:"id"`
+	Slug      string              `json:"slug"`
+	Code      string              `json:"code"`
+	Name      string              `json:"name"`
+	Kind      platform.TenantKind `json:"kind"`
+	Parent    string              `json:"parent,omitempty"`
+	Disabled  bool                `json:"disabled"`
+	CreatedAt time.Time           `json:"created_at"`
 }
 
 // UserView is an account as the API shows it; hashes and TOTP secrets never leave identity.
@@ -208,7 +209,7 @@ func respondOne[T, V any](a *API, c *gin.Context, item T, isNew bool, err error,
 	created(c, isNew, v)
 }
 
-func (a *API) roles(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"roles": domain.Roles()}) }
+func (a *API) roles(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"roles": platform.Roles()}) }
 
 func (a *API) listTenants(c *gin.Context) {
 	ts, err := a.app.Tenants(c.Request.Context())

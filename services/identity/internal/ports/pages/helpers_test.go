@@ -22,6 +22,7 @@ import (
 	"go.opentelemetry.io/otel/trace/noop"
 	"gorm.io/gorm"
 
+	"egov.vn/platform/libs/platform"
 	"egov.vn/platform/services/identity/internal/adapters"
 	"egov.vn/platform/services/identity/internal/app"
 	"egov.vn/platform/services/identity/internal/domain"
@@ -140,10 +141,10 @@ func newWorld(t *testing.T, db *gorm.DB, o worldOpts) *world {
 	}
 	t.Cleanup(w.srv.Close)
 
-	if _, _, err := w.app.EnsureTenant(ctx, "test", app.TenantInput{Slug: "ha-noi", Code: "01", Name: "Thành phố Hà Nội", Kind: domain.KindProvince}); err != nil {
+	if _, _, err := w.app.EnsureTenant(ctx, "test", app.TenantInput{Slug: "ha-noi", Code: "01", Name: "Thành phố Hà Nội", Kind: platform.KindProvince}); err != nil {
 		t.Fatalf("seed province: %v", err)
 	}
-	if _, _, err := w.app.EnsureTenant(ctx, "test", app.TenantInput{Slug: tenantSlug, Code: "26734", Name: tenantName, Kind: domain.KindCommune, Parent: "ha-noi"}); err != nil {
+	if _, _, err := w.app.EnsureTenant(ctx, "test", app.TenantInput{Slug: tenantSlug, Code: "26734", Name: tenantName, Kind: platform.KindCommune, Parent: "ha-noi"}); err != nil {
 		t.Fatalf("seed commune: %v", err)
 	}
 	return w
@@ -154,7 +155,7 @@ func (w *world) user(username, pw string) (domain.User, string) {
 	w.t.Helper()
 	u, oneTime, _, err := w.app.EnsureUser(context.Background(), "test", app.UserInput{Tenant: tenantSlug,
 		Username: username, Name: "Nguyễn Thị Hoa", Email: username + "@dongtan.gov.vn",
-		Roles: []string{"dossier.receive", "report.view"}, Password: pw})
+		Roles: []string{string(platform.RoleDossierReceive), string(platform.RoleReportView)}, Password: pw})
 	if err != nil {
 		w.t.Fatalf("seed user: %v", err)
 	}

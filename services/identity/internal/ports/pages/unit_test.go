@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"egov.vn/platform/libs/platform"
 	"egov.vn/platform/libs/web"
 	"egov.vn/platform/services/identity/internal/app"
 	"egov.vn/platform/services/identity/internal/domain"
@@ -65,7 +66,7 @@ func TestCatalogueIsComplete(t *testing.T) {
 			t.Errorf("%s: the languages take different arguments: %q / %q", id, m.vi, m.en)
 		}
 	}
-	for _, r := range domain.Roles() {
+	for _, r := range platform.Roles() {
 		if _, ok := catalogue["role."+string(r.Name)]; !ok {
 			t.Errorf("role %s has no English description", r.Name)
 		}
