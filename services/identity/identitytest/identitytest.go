@@ -28,6 +28,7 @@ import (
 	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/clientcredentials"
 
+	"egov.vn/platform/libs/bootstrap"
 	"egov.vn/platform/libs/config"
 	"egov.vn/platform/libs/httpapi"
 	"egov.vn/platform/libs/platform"
@@ -62,7 +63,7 @@ type Server struct {
 	// Operator is a client-credentials client with platform.admin and every service audience.
 	Operator struct{ ID, Secret string }
 
-	id  *service.Identity
+	id  *service.Service
 	srv *http.Server
 
 	mu      sync.Mutex
@@ -107,8 +108,8 @@ func Start(t testing.TB, opts ...Option) *Server {
 		DevMode: true,
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	s.id, err = service.New(context.Background(), cfg, service.Deps{DB: storetest.SQLite(t), Log: log,
-		Tracer: noop.NewTracerProvider().Tracer("identitytest"), SelfURL: origin})
+	s.id, err = service.New(context.Background(), cfg, bootstrap.Deps{DB: storetest.SQLite(t), Log: log,
+		Tracer: noop.NewTracerProvider().Tracer("identitytest")})
 	if err != nil {
 		_ = ln.Close()
 		t.Fatalf("identitytest: start identity: %v", err)

@@ -27,7 +27,7 @@ import (
 )
 
 // base is 08:30 on a Monday in Hà Nội, when the one-stop desk opens. The app hands the store UTC
-// times (app.Service.Now), so the tests do too.
+// times (app.App.Now), so the tests do too.
 var base = time.Date(2026, 3, 2, 1, 30, 0, 0, time.UTC)
 
 // newStore migrates db and returns identity's store over it.

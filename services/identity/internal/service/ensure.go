@@ -28,7 +28,7 @@ type Seed struct {
 	Clients []app.ClientInput `yaml:"clients"`
 }
 
-func (id *Identity) ensureStart(ctx context.Context, cfg Config) error {
+func (id *Service) ensureStart(ctx context.Context, cfg Config) error {
 	root, _, err := id.App.EnsureTenant(ctx, startActor, app.TenantInput{Slug: cfg.RootTenantSlug, Code: cfg.RootTenantCode,
 		Name: cfg.RootTenantName, Kind: platform.TenantKind(cfg.RootTenantKind)})
 	if err != nil {
@@ -63,7 +63,7 @@ func (id *Identity) ensureStart(ctx context.Context, cfg Config) error {
 }
 
 // ensureSeed ensures one seed file's tenants, users and clients.
-func (id *Identity) ensureSeed(ctx context.Context, cfg Config, file string) error {
+func (id *Service) ensureSeed(ctx context.Context, cfg Config, file string) error {
 	b, err := os.ReadFile(file)
 	if err != nil {
 		return fmt.Errorf("identity: seed file: %w", err)

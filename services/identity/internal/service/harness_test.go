@@ -19,6 +19,7 @@ import (
 	"golang.org/x/net/html"
 	"gorm.io/gorm"
 
+	"egov.vn/platform/libs/bootstrap"
 	"egov.vn/platform/libs/config"
 	"egov.vn/platform/libs/httpapi"
 	"egov.vn/platform/libs/platform"
@@ -49,7 +50,7 @@ func (c *clock) Add(d time.Duration) {
 // harness is identity running for real: its own listener, the gin engine of production, and a
 // real database (SQLite file or PostgreSQL).
 type harness struct {
-	ID       *service.Identity
+	ID       *service.Service
 	Origin   string // http://127.0.0.1:port
 	Issuer   string // Origin + "/auth"
 	Clock    *clock
@@ -88,8 +89,8 @@ func startIdentity(t testing.TB, db *gorm.DB, tune ...func(*service.Config)) *ha
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	h.DB = db
-	h.ID, err = service.New(context.Background(), cfg, service.Deps{DB: db, Log: log, Tracer: noop.NewTracerProvider().Tracer("test"),
-		Now: h.Clock.Now, SelfURL: origin})
+	h.ID, err = service.New(context.Background(), cfg, bootstrap.Deps{DB: db, Log: log, Tracer: noop.NewTracerProvider().Tracer("test"),
+		Now: h.Clock.Now})
 	if err != nil {
 		t.Fatalf("start identity: %v", err)
 	}

@@ -22,7 +22,9 @@ import (
 	"go.opentelemetry.io/otel/trace/noop"
 	"gorm.io/gorm"
 
+	"egov.vn/platform/libs/bootstrap"
 	"egov.vn/platform/libs/platform"
+	"egov.vn/platform/libs/web"
 	"egov.vn/platform/services/identity/internal/adapters"
 	"egov.vn/platform/services/identity/internal/app"
 	"egov.vn/platform/services/identity/internal/domain"
@@ -84,7 +86,7 @@ const (
 // world is identity's pages served over real HTTP on a real database.
 type world struct {
 	t       *testing.T
-	app     *app.Service
+	app     *app.App
 	pages   *pages.Pages
 	srv     *httptest.Server
 	clock   *clock
@@ -125,7 +127,7 @@ func newWorld(t *testing.T, db *gorm.DB, o worldOpts) *world {
 		CookieHashKey:  []byte("0123456789abcdef0123456789abcdef-hash"),
 		CookieBlockKey: []byte("0123456789abcdef0123456789abcdef"),
 		InsecureHTTP:   !o.tls,
-		FlashKey:       []byte("0123456789abcdef0123456789abcdef-flash"),
+		Shell:          newShell(t, "/auth", []byte("0123456789abcdef0123456789abcdef-flash"), !o.tls),
 		Logger:         slog.New(slog.DiscardHandler),
 	})
 	if err != nil {
@@ -133,7 +135,7 @@ func newWorld(t *testing.T, db *gorm.DB, o worldOpts) *world {
 	}
 	w.pages = p
 	r := gin.New()
-	p.Mount(r)
+	p.Routes(r)
 	if o.tls {
 		w.srv = httptest.NewTLSServer(r)
 	} else {
@@ -344,4 +346,19 @@ func setCookieHeader(h http.Header, name string) string {
 		}
 	}
 	return ""
+}
+
+// newShell builds the shell as identity's composition root does (bootstrap.NewShell).
+func newShell(t testing.TB, prefix string, flashKey []byte, insecure bool) *web.Shell {
+	t.Helper()
+	templates, err := pages.Templates()
+	if err != nil {
+		t.Fatal(err)
+	}
+	shell, err := bootstrap.NewShell(prefix, flashKey, insecure, bootstrap.Deps{Log: slog.New(slog.DiscardHandler)},
+		bootstrap.WebOptions{Title: pages.Title, Pages: templates})
+	if err != nil {
+		t.Fatalf("shell: %v", err)
+	}
+	return shell
 }
