@@ -14,7 +14,7 @@ import (
 )
 
 // Levels returns the code list of the caller's tenant: the platform defaults and its own levels.
-func (a *App) Levels(ctx context.Context, _ platform.Actor) (_ domain.CodeList, err error) {
+func (a *App) Levels(ctx context.Context) (_ domain.CodeList, err error) {
 	ctx, span := a.tracer.Start(ctx, "hr.App.Levels")
 	defer telemetry.End(span, &err)
 	return a.repo.Levels(ctx)

@@ -21,7 +21,7 @@ type UnitNode struct {
 
 // UnitTree returns tenant's units ("" = the caller's own) that were open on day on, with the
 // names and parents they had that day, in tree order (each parent before its children).
-func (a *App) UnitTree(ctx context.Context, _ platform.Actor, tenant string, on time.Time) (_ []UnitNode, err error) {
+func (a *App) UnitTree(ctx context.Context, tenant string, on time.Time) (_ []UnitNode, err error) {
 	ctx, span := a.tracer.Start(ctx, "hr.App.UnitTree")
 	defer telemetry.End(span, &err)
 	units, err := a.repo.Units(ctx, tenant)
@@ -170,7 +170,7 @@ func (a *App) ChangeUnit(ctx context.Context, actor platform.Actor, id string, c
 }
 
 // UnitHistory returns a unit with every shape it has had, oldest first.
-func (a *App) UnitHistory(ctx context.Context, _ platform.Actor, id string) (_ domain.Unit, _ []domain.UnitVersion, err error) {
+func (a *App) UnitHistory(ctx context.Context, id string) (_ domain.Unit, _ []domain.UnitVersion, err error) {
 	ctx, span := a.tracer.Start(ctx, "hr.App.UnitHistory")
 	defer telemetry.End(span, &err)
 	u, err := a.repo.Unit(ctx, id)

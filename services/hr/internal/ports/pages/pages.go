@@ -157,7 +157,7 @@ type unitRow struct {
 }
 
 func (p *Pages) unitOptions(c *gin.Context) ([]web.Option, map[string]string, error) {
-	nodes, err := p.app.UnitTree(c.Request.Context(), auth.ActorFrom(c), "", p.today())
+	nodes, err := p.app.UnitTree(c.Request.Context(), "", p.today())
 	if err != nil {
 		return nil, nil, err
 	}
@@ -180,7 +180,7 @@ func (p *Pages) units(c *gin.Context) { p.renderUnits(c, http.StatusOK, nil) }
 
 func (p *Pages) renderUnits(c *gin.Context, status int, form *web.Form) {
 	on := parseDay(c.Query("on"), p.today())
-	nodes, err := p.app.UnitTree(c.Request.Context(), auth.ActorFrom(c), "", on)
+	nodes, err := p.app.UnitTree(c.Request.Context(), "", on)
 	if err != nil {
 		p.shell.Fail(c, err)
 		return
@@ -230,7 +230,7 @@ var changeLabels = map[domain.Change]string{domain.ChangeCreated: "Thành lập"
 func (p *Pages) unit(c *gin.Context) { p.renderUnit(c, http.StatusOK, nil) }
 
 func (p *Pages) renderUnit(c *gin.Context, status int, form *web.Form) {
-	u, vs, err := p.app.UnitHistory(c.Request.Context(), auth.ActorFrom(c), c.Param("id"))
+	u, vs, err := p.app.UnitHistory(c.Request.Context(), c.Param("id"))
 	if err != nil {
 		p.shell.Fail(c, err)
 		return
@@ -333,7 +333,7 @@ func (p *Pages) profile(c *gin.Context) {
 		p.shell.Fail(c, err)
 		return
 	}
-	units, err := p.app.UnitTree(ctx, auth.ActorFrom(c), pr.Staff.Tenant, p.today())
+	units, err := p.app.UnitTree(ctx, pr.Staff.Tenant, p.today())
 	if err != nil {
 		p.shell.Fail(c, err)
 		return
@@ -342,7 +342,7 @@ func (p *Pages) profile(c *gin.Context) {
 	for _, u := range units {
 		names[u.ID] = u.Name
 	}
-	codes, err := p.app.Levels(ctx, auth.ActorFrom(c))
+	codes, err := p.app.Levels(ctx)
 	if err != nil {
 		p.shell.Fail(c, err)
 		return
