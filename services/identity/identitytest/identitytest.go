@@ -28,8 +28,10 @@ import (
 	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/clientcredentials"
 
+	"egov.vn/platform/libs/bootstrap"
 	"egov.vn/platform/libs/config"
 	"egov.vn/platform/libs/httpapi"
+	"egov.vn/platform/libs/platform"
 	"egov.vn/platform/libs/store/storetest"
 	"egov.vn/platform/services/identity/internal/app"
 	"egov.vn/platform/services/identity/internal/domain"
@@ -61,7 +63,7 @@ type Server struct {
 	// Operator is a client-credentials client with platform.admin and every service audience.
 	Operator struct{ ID, Secret string }
 
-	id  *service.Identity
+	id  *service.Service
 	srv *http.Server
 
 	mu      sync.Mutex
@@ -106,8 +108,8 @@ func Start(t testing.TB, opts ...Option) *Server {
 		DevMode: true,
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	s.id, err = service.New(context.Background(), cfg, service.Deps{DB: storetest.SQLite(t), Log: log,
-		Tracer: noop.NewTracerProvider().Tracer("identitytest"), SelfURL: origin})
+	s.id, err = service.New(context.Background(), cfg, bootstrap.Deps{DB: storetest.SQLite(t), Log: log,
+		Tracer: noop.NewTracerProvider().Tracer("identitytest")})
 	if err != nil {
 		_ = ln.Close()
 		t.Fatalf("identitytest: start identity: %v", err)
@@ -138,7 +140,7 @@ func (s *Server) Stop() {
 func (s *Server) Tenant(t testing.TB, u Tenant) {
 	t.Helper()
 	_, _, err := s.id.App.EnsureTenant(context.Background(), "test", app.TenantInput{Slug: u.Slug, Code: u.Code, Name: u.Name,
-		Kind: domain.TenantKind(u.Kind), Parent: u.Parent})
+		Kind: platform.TenantKind(u.Kind), Parent: u.Parent})
 	if err != nil {
 		t.Fatalf("identitytest: tenant %s: %v", u.Slug, err)
 	}
@@ -181,7 +183,7 @@ func (s *Server) ServiceClient(t testing.TB, id, baseURL string) (clientID, secr
 		Tenant: "tinh-thai-binh", Type: domain.ClientConfidential, RedirectURIs: []string{base + "/auth/callback"},
 		PostLogoutRedirectURIs: []string{base + "/"}, BackchannelLogoutURI: base + "/auth/backchannel-logout",
 		GrantTypes: []string{domain.GrantAuthorizationCode, domain.GrantRefreshToken, domain.GrantClientCredentials},
-		Roles:      []string{string(domain.RoleService)}, Audiences: Services, Secret: secret})
+		Roles:      []string{string(platform.RoleService)}, Audiences: Services, Secret: secret})
 	if err != nil {
 		t.Fatalf("identitytest: client %s: %v", id, err)
 	}

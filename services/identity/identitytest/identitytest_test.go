@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"egov.vn/platform/libs/auth"
+	"egov.vn/platform/libs/platform"
 	"egov.vn/platform/libs/store/storetest"
 	"egov.vn/platform/services/identity/identitytest"
 )
@@ -29,21 +30,21 @@ func TestAServiceTrustsIdentity(t *testing.T) {
 	}
 
 	tok := idp.Token(t, identitytest.Person{Tenant: "xa-dong-tan", Username: "hoa.nt", Name: "Nguyễn Thị Hoa",
-		Roles: []string{"dossier.receive"}, StaffID: "cb-0001"}, "dossiers")
+		Roles: []string{string(platform.RoleDossierReceive)}, StaffID: "cb-0001"}, "dossiers")
 	claims, err := svc.Verifier.Verify(ctx, tok)
 	if err != nil {
 		t.Fatalf("verify: %v", err)
 	}
-	if claims.Tenant != "xa-dong-tan" || !claims.HasRole("dossier.receive") || claims.Name != "Nguyễn Thị Hoa" || claims.StaffID != "cb-0001" {
+	if claims.Tenant != "xa-dong-tan" || !claims.HasRole(string(platform.RoleDossierReceive)) || claims.Name != "Nguyễn Thị Hoa" || claims.StaffID != "cb-0001" {
 		t.Fatalf("claims = %+v", claims)
 	}
 	// A later call with other roles brings the account in line.
-	tok = idp.Token(t, identitytest.Person{Tenant: "xa-dong-tan", Username: "hoa.nt", Roles: []string{"dossier.handle"}}, "dossiers")
-	if claims, err = svc.Verifier.Verify(ctx, tok); err != nil || claims.HasRole("dossier.receive") || !claims.HasRole("dossier.handle") {
+	tok = idp.Token(t, identitytest.Person{Tenant: "xa-dong-tan", Username: "hoa.nt", Roles: []string{string(platform.RoleDossierHandle)}}, "dossiers")
+	if claims, err = svc.Verifier.Verify(ctx, tok); err != nil || claims.HasRole(string(platform.RoleDossierReceive)) || !claims.HasRole(string(platform.RoleDossierHandle)) {
 		t.Fatalf("roles after update: %+v, %v", claims, err)
 	}
 	// A token for another audience is refused.
-	other := idp.Token(t, identitytest.Person{Tenant: "xa-dong-tan", Username: "hoa.nt", Roles: []string{"dossier.handle"}}, "hr")
+	other := idp.Token(t, identitytest.Person{Tenant: "xa-dong-tan", Username: "hoa.nt", Roles: []string{string(platform.RoleDossierHandle)}}, "hr")
 	if _, err := svc.Verifier.Verify(ctx, other); err == nil {
 		t.Fatal("a token meant for hr was accepted by dossiers")
 	}
@@ -70,8 +71,8 @@ func TestAServiceTrustsIdentity(t *testing.T) {
 		t.Fatal("an unknown unit was found")
 	}
 
-	st := idp.ServiceToken(t, "reporting", "tinh-thai-binh", []string{"service"}, "dossiers")
-	if c, err := svc.Verifier.Verify(ctx, st); err != nil || c.Subject != "reporting" || !c.HasRole("service") {
+	st := idp.ServiceToken(t, "reporting", "tinh-thai-binh", []string{string(platform.RoleService)}, "dossiers")
+	if c, err := svc.Verifier.Verify(ctx, st); err != nil || c.Subject != "reporting" || !c.HasRole(string(platform.RoleService)) {
 		t.Fatalf("service token: %+v, %v", c, err)
 	}
 }

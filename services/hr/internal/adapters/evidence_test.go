@@ -11,13 +11,15 @@ import (
 	"github.com/minio/minio-go/v7"
 
 	"egov.vn/platform/libs/objstore"
+	"egov.vn/platform/libs/platform"
 	"egov.vn/platform/libs/testenv"
 	"egov.vn/platform/services/hr/internal/adapters"
 	"egov.vn/platform/services/hr/internal/domain"
 )
 
-// TestMinIOEvidence: a file is streamed into the tenant's bucket with its SHA-256; reading it
-// back checks the bytes, and a file changed behind the service's back fails the check.
+// TestMinIOEvidence: a file is streamed into the tenant's bucket (the storage contract's, under
+// hr/) with its SHA-256; reading it back checks the bytes, and a file changed behind the
+// service's back fails the check.
 func TestMinIOEvidence(t *testing.T) {
 	t.Parallel()
 	m := testenv.MinIO(t)
@@ -34,6 +36,7 @@ func TestMinIOEvidence(t *testing.T) {
 		}
 	}
 	prefix := "hrtest-" + strings.ToLower(strings.ReplaceAll(t.Name(), "Test", ""))[:8] + "-"
+	bucket := platform.BucketName(prefix, "xa-dong-tan")
 	ev := adapters.NewMinIOEvidence(client, prefix)
 	body := "%PDF-1.7 bằng thạc sĩ"
 	e, err := ev.Put(ctx, "xa-dong-tan", "qualifications/s1/q1/f1", strings.NewReader(body), int64(len(body)),
@@ -41,7 +44,7 @@ func TestMinIOEvidence(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if e.Size != int64(len(body)) || len(e.SHA256) != 64 || e.Key == "" {
+	if e.Size != int64(len(body)) || len(e.SHA256) != 64 || !strings.HasPrefix(e.Key, adapters.KeyPrefix) {
 		t.Fatalf("stored: %+v", e)
 	}
 	rc, err := ev.Open(ctx, "xa-dong-tan", e)
@@ -59,7 +62,7 @@ func TestMinIOEvidence(t *testing.T) {
 	}
 	// Changed in storage: the read fails its fixity check.
 	tampered := "%PDF-1.7 bằng tiến sĩ"
-	if _, err := client.PutObject(ctx, prefix+"xa-dong-tan", e.Key, strings.NewReader(tampered), int64(len(tampered)), minio.PutObjectOptions{}); err != nil {
+	if _, err := client.PutObject(ctx, bucket, e.Key, strings.NewReader(tampered), int64(len(tampered)), minio.PutObjectOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	rc, err = ev.Open(ctx, "xa-dong-tan", e)

@@ -17,48 +17,21 @@ import (
 )
 
 // Store is HR's repository. Every method takes the tenant scope from the context (put there by
-// the ports from the caller's token): reads see the scope's readable tenants, writes only its
-// own tenant. This is the one place scoping happens.
+// the app's Scope rule from the caller): reads see the scope's readable tenants, writes only its
+// own tenant. This is the one place scoping happens. Writes with their events go through the
+// embedded unit of work: Transact once, every call with its context joins, Publish in it.
 type Store struct {
-	db     *gorm.DB
-	outbox *events.Outbox
+	*events.UnitOfWork
+	db *gorm.DB
 }
 
-// NewStore returns a Store over db (migrated with Migrate, and events.AutoMigrate for the outbox).
+// NewStore returns a Store over db (migrated with Migrate, and events.AutoMigrate for the
+// outbox); a nil outbox keeps events in the outbox table with no relay to wake.
 func NewStore(db *gorm.DB, outbox *events.Outbox) *Store {
-	if outbox == nil {
-		outbox = events.NewOutbox(nil)
-	}
-	return &Store{db: db, outbox: outbox}
+	return &Store{UnitOfWork: events.NewUnitOfWork(db, outbox), db: db}
 }
 
-func (s *Store) q(ctx context.Context) *gorm.DB { return store.Conn(ctx, s.db) }
-
-// Transact runs fn in one transaction; every Store call with the ctx it is given joins it, and
-// the outbox relay is woken once it commits.
-func (s *Store) Transact(ctx context.Context, fn func(ctx context.Context) error) error {
-	return store.Transact(ctx, func(begin func(tx *gorm.DB) error) error { return s.outbox.Transact(ctx, s.db, begin) }, fn)
-}
-
-// Publish adds evt to the outbox inside the current transaction: it exists if and only if the
-// change it describes commits.
-func (s *Store) Publish(ctx context.Context, evt events.Event) error {
-	tx, ok := store.TxFrom(ctx)
-	if !ok {
-		return errors.New("hr: Publish outside a transaction")
-	}
-	return s.outbox.Add(ctx, tx, evt)
-}
-
-// PublishAll adds many events to the outbox inside the current transaction, in batched inserts:
-// an import of 10,000 people writes 10,000 events.
-func (s *Store) PublishAll(ctx context.Context, evts []events.Event) error {
-	tx, ok := store.TxFrom(ctx)
-	if !ok {
-		return errors.New("hr: PublishAll outside a transaction")
-	}
-	return s.outbox.AddAll(ctx, tx, evts)
-}
+func (s *Store) q(ctx context.Context) *gorm.DB { return s.DB(ctx) }
 
 func (s *Store) read(ctx context.Context) (*gorm.DB, store.Scope, error) {
 	sc, err := store.ScopeFrom(ctx)

@@ -1,7 +1,8 @@
 // Package app holds HR's use cases: organisation units, hiring, moving and releasing staff,
 // qualifications and their code lists, import and export, statistics, and provisioning a new
-// tenant. It decides who may do what from the caller's Viewer, resolves the tenant scope the
-// repository applies, and writes every change together with its event.
+// tenant. Every use case takes the caller as a platform.Actor, passed explicitly by the ports; it
+// decides who may do what from it, resolves the tenant scope the repository applies (Scope), and
+// writes every change together with its event (one unit of work).
 package app
 
 import (
@@ -14,16 +15,18 @@ import (
 
 	"egov.vn/platform/libs/apperr"
 	"egov.vn/platform/libs/events"
+	"egov.vn/platform/libs/platform"
 	"egov.vn/platform/libs/store"
 	"egov.vn/platform/services/hr/internal/domain"
 )
 
 // Repository is what the use cases need from storage; adapters.Store is the implementation.
-// Every call is scoped by the store.Scope in its context.
+// Every call is scoped by the store.Scope in its context. Transact and Publish are the unit of
+// work (events.UnitOfWork): a use case calls Transact once, every call made with the context it
+// gives joins the transaction, and Publish adds the change's events in it.
 type Repository interface {
 	Transact(ctx context.Context, fn func(ctx context.Context) error) error
-	Publish(ctx context.Context, evt events.Event) error
-	PublishAll(ctx context.Context, evts []events.Event) error
+	Publish(ctx context.Context, evts ...events.Event) error
 
 	Units(ctx context.Context, tenant string) ([]domain.Unit, error)
 	Unit(ctx context.Context, id string) (domain.Unit, error)
@@ -70,21 +73,11 @@ type TenantTree interface {
 	Subtree(ctx context.Context, slug string) ([]string, error)
 }
 
-// Sheets reads and writes the rows of CSV and XLSX files.
-type Sheets interface {
-	// Read calls each with every row after the header, numbered as a spreadsheet shows it (the
-	// header is line 1), and returns the header.
-	Read(format string, r io.Reader, each func(line int, cells []string) error) (header []string, err error)
-	// Write writes header and then every row next yields, until it returns false.
-	Write(format string, w io.Writer, header []string, next func() ([]string, bool)) error
-}
-
 // App is HR's use cases.
 type App struct {
 	repo     Repository
 	evidence EvidenceStore
 	tree     TenantTree
-	sheets   Sheets
 	tracer   trace.Tracer
 	now      func() time.Time
 }
@@ -94,7 +87,6 @@ type Deps struct {
 	Repo     Repository
 	Evidence EvidenceStore
 	Tree     TenantTree
-	Sheets   Sheets
 	Tracer   trace.Tracer
 	Now      func() time.Time
 }
@@ -104,46 +96,29 @@ func New(d Deps) *App {
 	if d.Now == nil {
 		d.Now = time.Now
 	}
-	return &App{repo: d.Repo, evidence: d.Evidence, tree: d.Tree, sheets: d.Sheets, tracer: d.Tracer, now: d.Now}
+	return &App{repo: d.Repo, evidence: d.Evidence, tree: d.Tree, tracer: d.Tracer, now: d.Now}
 }
 
 func (a *App) today() time.Time { return domain.Day(a.now()) }
 
 func newID() string { return uuid.Must(uuid.NewV7()).String() }
 
-type viewerKey struct{}
-
-// WithViewer returns ctx carrying the caller and the tenant scope their token allows: their own
-// tenant to write, and — for roles that read downwards — every tenant below it to read. This is
-// the one place a scope is made from a token; ports call it once per request.
-func (a *App) WithViewer(ctx context.Context, v domain.Viewer) (context.Context, error) {
-	if v.Tenant == "" {
-		return ctx, apperr.Forbidden("your account belongs to no unit, so it sees no staff records")
+// Scope is HR's one rule for what a request reaches: the actor's own tenant to write, and — for
+// roles that read downwards (domain.ReadsSubtree) — every tenant below it to read. Ports call it
+// once per request (auth.RequireActor); repositories read the result with store.ScopeFrom.
+func (a *App) Scope(ctx context.Context, actor platform.Actor) (context.Context, error) {
+	var below store.Subtree
+	if a.tree != nil {
+		below = a.tree.Subtree
 	}
-	sc := store.Scope{Tenant: v.Tenant}
-	if v.ReadsSubtree() && a.tree != nil {
-		below, err := a.tree.Subtree(ctx, v.Tenant)
-		if err != nil {
-			return ctx, apperr.Unavailable("the tenant directory", err)
-		}
-		sc.Readable = below
-	}
-	ctx = context.WithValue(ctx, viewerKey{}, v)
-	return store.WithScope(ctx, sc), nil
+	return store.ScopeFor(ctx, actor, domain.ReadsSubtree(actor), below)
 }
 
-// ViewerFrom returns the caller WithViewer recorded.
-func ViewerFrom(ctx context.Context) domain.Viewer {
-	v, _ := ctx.Value(viewerKey{}).(domain.Viewer)
-	return v
-}
-
-func requireOfficer(ctx context.Context) (domain.Viewer, error) {
-	v := ViewerFrom(ctx)
-	if !v.ManagesStaff() {
-		return v, apperr.Forbidden("chỉ cán bộ tổ chức – nhân sự (vai trò hr.officer) của đơn vị được thay đổi hồ sơ nhân sự")
+func requireOfficer(actor platform.Actor) error {
+	if !domain.ManagesStaff(actor) {
+		return apperr.Forbidden("chỉ cán bộ tổ chức – nhân sự (vai trò " + string(platform.RoleHROfficer) + ") của đơn vị được thay đổi hồ sơ nhân sự")
 	}
-	return v, nil
+	return nil
 }
 
 func (a *App) publish(ctx context.Context, tenant, verb, subject string, data any) error {

@@ -8,6 +8,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"egov.vn/platform/libs/sheet"
 	"egov.vn/platform/libs/store/storetest"
 	"egov.vn/platform/services/hr/internal/app"
 )
@@ -46,22 +47,22 @@ func qualificationRows(staff [][]string) [][]string {
 func BenchmarkStatistics5000Staff(b *testing.B) {
 	benchDBs(b, func(b *testing.B, db *gorm.DB) {
 		a := newApp(b, db)
-		ctx := officer(b, a, "xa-dong-tan")
+		ctx, actor := officer(b, a, "xa-dong-tan")
 		staff := staffRows(5000)
-		if _, err := a.Import(ctx, app.StaffData, "csv", bytes.NewReader(writeSheet(b, "csv", app.StaffColumns, staff)), true); err != nil {
+		if _, err := a.Import(ctx, actor, app.StaffData, sheet.CSV, bytes.NewReader(writeSheet(b, sheet.CSV, app.StaffColumns, staff)), true); err != nil {
 			b.Fatal(err)
 		}
-		if _, err := a.Import(ctx, app.QualificationsData, "csv", bytes.NewReader(writeSheet(b, "csv", app.QualificationColumns, qualificationRows(staff))), true); err != nil {
+		if _, err := a.Import(ctx, actor, app.QualificationsData, sheet.CSV, bytes.NewReader(writeSheet(b, sheet.CSV, app.QualificationColumns, qualificationRows(staff))), true); err != nil {
 			b.Fatal(err)
 		}
 		on := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-		st, err := a.Statistics(ctx, "", "", on)
+		st, err := a.Statistics(ctx, actor, "", "", on)
 		if err != nil || st.Headcount != 5000 {
 			b.Fatalf("statistics: %d %v", st.Headcount, err)
 		}
 		b.ResetTimer()
 		for b.Loop() {
-			if _, err := a.Statistics(ctx, "", "", on); err != nil {
+			if _, err := a.Statistics(ctx, actor, "", "", on); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -73,14 +74,14 @@ func BenchmarkStatistics5000Staff(b *testing.B) {
 func BenchmarkImport10000Rows(b *testing.B) {
 	benchDBs(b, func(b *testing.B, db *gorm.DB) {
 		a := newApp(b, db)
-		file := writeSheet(b, "xlsx", app.StaffColumns, staffRows(10000))
+		file := writeSheet(b, sheet.XLSX, app.StaffColumns, staffRows(10000))
 		b.SetBytes(int64(len(file)))
 		b.ResetTimer()
 		for i := 0; i < b.N; i++ {
 			b.StopTimer()
-			ctx := officer(b, a, fmt.Sprintf("xa-bench-%d", i))
+			ctx, actor := officer(b, a, fmt.Sprintf("xa-bench-%d", i))
 			b.StartTimer()
-			rep, err := a.Import(ctx, app.StaffData, "xlsx", bytes.NewReader(file), true)
+			rep, err := a.Import(ctx, actor, app.StaffData, sheet.XLSX, bytes.NewReader(file), true)
 			if err != nil || !rep.Committed {
 				b.Fatalf("import: %v %+v", err, rep.Errors)
 			}

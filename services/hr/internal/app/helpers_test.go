@@ -11,6 +11,8 @@ import (
 	"gorm.io/gorm"
 
 	"egov.vn/platform/libs/events"
+	"egov.vn/platform/libs/platform"
+	"egov.vn/platform/libs/sheet"
 	"egov.vn/platform/services/hr/internal/adapters"
 	"egov.vn/platform/services/hr/internal/app"
 	"egov.vn/platform/services/hr/internal/domain"
@@ -24,23 +26,26 @@ func newApp(t testing.TB, db *gorm.DB) *app.App {
 	if err := events.AutoMigrate(db); err != nil {
 		t.Fatal(err)
 	}
-	return app.New(app.Deps{Repo: adapters.NewStore(db, events.NewOutbox(nil)), Sheets: adapters.Sheets{},
+	return app.New(app.Deps{Repo: adapters.NewStore(db, events.NewOutbox(nil)),
 		Tracer: noop.NewTracerProvider().Tracer("hr-test")})
 }
 
-// officer returns the context of an HR officer of tenant, whose units are provisioned.
-func officer(t testing.TB, a *app.App, tenant string) context.Context {
+// officer returns an HR officer of tenant, whose units are provisioned, and the context with
+// their scope (app.Scope).
+func officer(t testing.TB, a *app.App, tenant string) (context.Context, platform.Actor) {
 	t.Helper()
 	ctx := context.Background()
-	if _, _, err := a.ProvisionTenant(ctx, domain.Viewer{Subject: "operator", Roles: []string{domain.RolePlatformAdmin}}, tenant,
-		app.ProvisionInput{Name: "UBND " + tenant, Kind: "commune"}); err != nil {
+	operator := platform.Actor{Subject: "operator", Roles: []platform.Role{platform.RolePlatformAdmin}}
+	if _, err := a.Provision(ctx, operator, platform.Slug(tenant),
+		platform.Provisioning{Code: "12700", Name: "UBND " + tenant, Kind: platform.KindCommune, Parent: "huyen-dong-hung"}); err != nil {
 		t.Fatal(err)
 	}
-	ctx, err := a.WithViewer(ctx, domain.Viewer{Subject: "officer-" + tenant, Tenant: tenant, Roles: []string{domain.RoleHROfficer}})
+	actor := platform.Actor{Subject: "officer-" + tenant, Tenant: platform.Slug(tenant), Roles: []platform.Role{platform.RoleHROfficer}}
+	ctx, err := a.Scope(ctx, actor)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return ctx
+	return ctx, actor
 }
 
 var (
@@ -78,27 +83,31 @@ func staffRows(n int) [][]string {
 	return rows
 }
 
-func writeSheet(t testing.TB, format string, header []string, rows [][]string) []byte {
+func writeSheet(t testing.TB, format sheet.Format, header []string, rows [][]string) []byte {
 	t.Helper()
 	var buf bytes.Buffer
-	i := 0
-	err := adapters.Sheets{}.Write(format, &buf, header, func() ([]string, bool) {
-		if i >= len(rows) {
-			return nil, false
-		}
-		i++
-		return rows[i-1], true
-	})
+	w, err := sheet.NewWriter(format, &buf, sheet.Options{})
 	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Header(header...); err != nil {
+		t.Fatal(err)
+	}
+	for _, row := range rows {
+		if err := w.Strings(row); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil {
 		t.Fatal(err)
 	}
 	return buf.Bytes()
 }
 
-func readSheet(t testing.TB, format string, data []byte) ([]string, [][]string) {
+func readSheet(t testing.TB, format sheet.Format, data []byte) ([]string, [][]string) {
 	t.Helper()
 	var rows [][]string
-	header, err := adapters.Sheets{}.Read(format, bytes.NewReader(data), func(_ int, cells []string) error {
+	header, err := sheet.Read(format, bytes.NewReader(data), func(_ int, cells []string) error {
 		rows = append(rows, cells)
 		return nil
 	})

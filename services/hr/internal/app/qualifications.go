@@ -8,6 +8,7 @@ import (
 
 	"egov.vn/platform/libs/apperr"
 	"egov.vn/platform/libs/events"
+	"egov.vn/platform/libs/platform"
 	"egov.vn/platform/libs/telemetry"
 	"egov.vn/platform/services/hr/internal/domain"
 )
@@ -21,14 +22,13 @@ func (a *App) Levels(ctx context.Context) (_ domain.CodeList, err error) {
 
 // AddLevel extends the caller's tenant's code list; a tenant administrator does it, no code
 // change needed.
-func (a *App) AddLevel(ctx context.Context, l domain.Level) (_ domain.Level, err error) {
+func (a *App) AddLevel(ctx context.Context, actor platform.Actor, l domain.Level) (_ domain.Level, err error) {
 	ctx, span := a.tracer.Start(ctx, "hr.App.AddLevel")
 	defer telemetry.End(span, &err)
-	v := ViewerFrom(ctx)
-	if !v.Has(domain.RoleTenantAdmin) {
-		return l, apperr.Forbidden("chỉ quản trị đơn vị (vai trò tenant.admin) được bổ sung danh mục trình độ")
+	if !actor.Has(platform.RoleTenantAdmin) {
+		return l, apperr.Forbidden("chỉ quản trị đơn vị (vai trò " + string(platform.RoleTenantAdmin) + ") được bổ sung danh mục trình độ")
 	}
-	l.Tenant, l.Code, l.Name = v.Tenant, strings.ToLower(strings.TrimSpace(l.Code)), strings.TrimSpace(l.Name)
+	l.Tenant, l.Code, l.Name = string(actor.Tenant), strings.ToLower(strings.TrimSpace(l.Code)), strings.TrimSpace(l.Name)
 	if err := l.Validate(); err != nil {
 		return l, err
 	}
@@ -37,11 +37,10 @@ func (a *App) AddLevel(ctx context.Context, l domain.Level) (_ domain.Level, err
 
 // AddQualification records a qualification of a person of the caller's tenant and publishes
 // staff.qualification-added.
-func (a *App) AddQualification(ctx context.Context, staffID string, q domain.Qualification) (_ domain.Qualification, err error) {
+func (a *App) AddQualification(ctx context.Context, actor platform.Actor, staffID string, q domain.Qualification) (_ domain.Qualification, err error) {
 	ctx, span := a.tracer.Start(ctx, "hr.App.AddQualification")
 	defer telemetry.End(span, &err)
-	v, err := requireOfficer(ctx)
-	if err != nil {
+	if err := requireOfficer(actor); err != nil {
 		return q, err
 	}
 	codes, err := a.repo.Levels(ctx)
@@ -53,7 +52,7 @@ func (a *App) AddQualification(ctx context.Context, staffID string, q domain.Qua
 		return q, err
 	}
 	err = a.repo.Transact(ctx, func(ctx context.Context) error {
-		st, err := a.ownStaff(ctx, v, staffID)
+		st, err := a.ownStaff(ctx, actor, staffID)
 		if err != nil {
 			return err
 		}
@@ -85,11 +84,10 @@ var evidenceTypes = map[string]bool{"application/pdf": true, "image/jpeg": true,
 
 // AttachEvidence streams the scanned diploma or certificate of a qualification into the
 // evidence store and records where it is with its SHA-256.
-func (a *App) AttachEvidence(ctx context.Context, qualificationID, fileName, contentType string, size int64, r io.Reader) (_ domain.Evidence, err error) {
+func (a *App) AttachEvidence(ctx context.Context, actor platform.Actor, qualificationID, fileName, contentType string, size int64, r io.Reader) (_ domain.Evidence, err error) {
 	ctx, span := a.tracer.Start(ctx, "hr.App.AttachEvidence")
 	defer telemetry.End(span, &err)
-	v, err := requireOfficer(ctx)
-	if err != nil {
+	if err := requireOfficer(actor); err != nil {
 		return domain.Evidence{}, err
 	}
 	if !evidenceTypes[contentType] {
@@ -102,11 +100,11 @@ func (a *App) AttachEvidence(ctx context.Context, qualificationID, fileName, con
 	if err != nil {
 		return domain.Evidence{}, err
 	}
-	if _, err := a.ownStaff(ctx, v, q.StaffID); err != nil {
+	if _, err := a.ownStaff(ctx, actor, q.StaffID); err != nil {
 		return domain.Evidence{}, err
 	}
 	key := path.Join("qualifications", q.StaffID, q.ID, newID())
-	e, err := a.evidence.Put(ctx, v.Tenant, key, io.LimitReader(r, maxEvidence), size,
+	e, err := a.evidence.Put(ctx, string(actor.Tenant), key, io.LimitReader(r, maxEvidence), size,
 		domain.Evidence{FileName: path.Base(fileName), ContentType: contentType})
 	if err != nil {
 		return e, err
@@ -116,7 +114,7 @@ func (a *App) AttachEvidence(ctx context.Context, qualificationID, fileName, con
 
 // OpenEvidence returns the evidence file of a qualification to those who see the person's
 // personal data.
-func (a *App) OpenEvidence(ctx context.Context, qualificationID string) (_ domain.Evidence, _ io.ReadCloser, err error) {
+func (a *App) OpenEvidence(ctx context.Context, actor platform.Actor, qualificationID string) (_ domain.Evidence, _ io.ReadCloser, err error) {
 	ctx, span := a.tracer.Start(ctx, "hr.App.OpenEvidence")
 	defer telemetry.End(span, &err)
 	q, err := a.repo.Qualification(ctx, qualificationID)
@@ -127,7 +125,7 @@ func (a *App) OpenEvidence(ctx context.Context, qualificationID string) (_ domai
 	if err != nil {
 		return domain.Evidence{}, nil, err
 	}
-	if !ViewerFrom(ctx).SeesPersonal(st) {
+	if !domain.SeesPersonal(actor, st) {
 		return domain.Evidence{}, nil, apperr.Forbidden("chỉ cán bộ nhân sự của đơn vị và chính người đó được xem tệp minh chứng")
 	}
 	if q.Evidence == nil {

@@ -7,6 +7,7 @@ import (
 
 	"egov.vn/platform/libs/apperr"
 	"egov.vn/platform/libs/events"
+	"egov.vn/platform/libs/platform"
 	"egov.vn/platform/libs/telemetry"
 	"egov.vn/platform/services/hr/internal/domain"
 )
@@ -54,14 +55,13 @@ type Profile struct {
 }
 
 // Hire records a new person with their first assignment and publishes staff.hired.
-func (a *App) Hire(ctx context.Context, in StaffInput, as AssignmentInput) (_ Profile, err error) {
+func (a *App) Hire(ctx context.Context, actor platform.Actor, in StaffInput, as AssignmentInput) (_ Profile, err error) {
 	ctx, span := a.tracer.Start(ctx, "hr.App.Hire")
 	defer telemetry.End(span, &err)
-	v, err := requireOfficer(ctx)
-	if err != nil {
+	if err := requireOfficer(actor); err != nil {
 		return Profile{}, err
 	}
-	st := in.staff(newID(), v.Tenant)
+	st := in.staff(newID(), string(actor.Tenant))
 	if as.EffectiveOn.IsZero() {
 		as.EffectiveOn = a.today()
 	}
@@ -70,13 +70,13 @@ func (a *App) Hire(ctx context.Context, in StaffInput, as AssignmentInput) (_ Pr
 		return Profile{}, err
 	}
 	err = a.repo.Transact(ctx, func(ctx context.Context) error {
-		if err := a.checkUnitOpen(ctx, first.UnitID, first.From); err != nil {
+		if err := a.checkUnitOpen(ctx, actor, first.UnitID, first.From); err != nil {
 			return err
 		}
 		if err := a.repo.CreateStaff(ctx, st); err != nil {
 			return err
 		}
-		if err := a.repo.AddAssignment(ctx, first, v.Subject); err != nil {
+		if err := a.repo.AddAssignment(ctx, first, actor.Subject); err != nil {
 			return err
 		}
 		return a.publishHired(ctx, st, first)
@@ -117,7 +117,7 @@ func joinInvalid(errs ...error) error {
 	return fields.Err()
 }
 
-func (a *App) checkUnitOpen(ctx context.Context, unitID string, d time.Time) error {
+func (a *App) checkUnitOpen(ctx context.Context, actor platform.Actor, unitID string, d time.Time) error {
 	u, err := a.repo.Unit(ctx, unitID)
 	if err != nil {
 		if apperr.KindOf(err) == apperr.KindNotFound {
@@ -125,7 +125,7 @@ func (a *App) checkUnitOpen(ctx context.Context, unitID string, d time.Time) err
 		}
 		return err
 	}
-	if u.Tenant != ViewerFrom(ctx).Tenant {
+	if u.Tenant != string(actor.Tenant) {
 		return apperr.Invalid("unit_id", "đơn vị không thuộc cơ quan của bạn")
 	}
 	if !u.OpenOn(d) {
@@ -135,21 +135,20 @@ func (a *App) checkUnitOpen(ctx context.Context, unitID string, d time.Time) err
 }
 
 // UpdateStaff corrects a person's own data.
-func (a *App) UpdateStaff(ctx context.Context, id string, in StaffInput) (_ domain.Staff, err error) {
+func (a *App) UpdateStaff(ctx context.Context, actor platform.Actor, id string, in StaffInput) (_ domain.Staff, err error) {
 	ctx, span := a.tracer.Start(ctx, "hr.App.UpdateStaff")
 	defer telemetry.End(span, &err)
-	v, err := requireOfficer(ctx)
-	if err != nil {
+	if err := requireOfficer(actor); err != nil {
 		return domain.Staff{}, err
 	}
 	old, err := a.repo.Staff(ctx, id)
 	if err != nil {
 		return domain.Staff{}, err
 	}
-	if old.Tenant != v.Tenant {
+	if old.Tenant != string(actor.Tenant) {
 		return domain.Staff{}, apperr.Forbidden("chỉ cán bộ nhân sự của chính đơn vị được sửa hồ sơ này")
 	}
-	st := in.staff(id, v.Tenant)
+	st := in.staff(id, string(actor.Tenant))
 	st.CreatedAt = old.CreatedAt
 	if err := st.Validate(); err != nil {
 		return domain.Staff{}, err
@@ -159,16 +158,15 @@ func (a *App) UpdateStaff(ctx context.Context, id string, in StaffInput) (_ doma
 
 // Move ends the person's current assignment and starts the next one on in.EffectiveOn: a
 // transfer to another unit, a new position, rank or step. Publishes staff.moved.
-func (a *App) Move(ctx context.Context, staffID string, in AssignmentInput) (_ domain.Assignment, err error) {
+func (a *App) Move(ctx context.Context, actor platform.Actor, staffID string, in AssignmentInput) (_ domain.Assignment, err error) {
 	ctx, span := a.tracer.Start(ctx, "hr.App.Move")
 	defer telemetry.End(span, &err)
-	v, err := requireOfficer(ctx)
-	if err != nil {
+	if err := requireOfficer(actor); err != nil {
 		return domain.Assignment{}, err
 	}
 	var opened domain.Assignment
 	err = a.repo.Transact(ctx, func(ctx context.Context) error {
-		st, err := a.ownStaff(ctx, v, staffID)
+		st, err := a.ownStaff(ctx, actor, staffID)
 		if err != nil {
 			return err
 		}
@@ -183,13 +181,13 @@ func (a *App) Move(ctx context.Context, staffID string, in AssignmentInput) (_ d
 		if err != nil {
 			return err
 		}
-		if err := a.checkUnitOpen(ctx, next.UnitID, next.From); err != nil {
+		if err := a.checkUnitOpen(ctx, actor, next.UnitID, next.From); err != nil {
 			return err
 		}
 		if err := a.repo.CloseAssignment(ctx, closed); err != nil {
 			return err
 		}
-		if err := a.repo.AddAssignment(ctx, next, v.Subject); err != nil {
+		if err := a.repo.AddAssignment(ctx, next, actor.Subject); err != nil {
 			return err
 		}
 		opened = next
@@ -201,18 +199,17 @@ func (a *App) Move(ctx context.Context, staffID string, in AssignmentInput) (_ d
 
 // Leave ends the person's employment on day on (the first day they no longer work) for a
 // reason, which is required. Publishes staff.left. Nothing is deleted.
-func (a *App) Leave(ctx context.Context, staffID string, on time.Time, reason string) (err error) {
+func (a *App) Leave(ctx context.Context, actor platform.Actor, staffID string, on time.Time, reason string) (err error) {
 	ctx, span := a.tracer.Start(ctx, "hr.App.Leave")
 	defer telemetry.End(span, &err)
-	v, err := requireOfficer(ctx)
-	if err != nil {
+	if err := requireOfficer(actor); err != nil {
 		return err
 	}
 	if on.IsZero() {
 		on = a.today()
 	}
 	return a.repo.Transact(ctx, func(ctx context.Context) error {
-		st, err := a.ownStaff(ctx, v, staffID)
+		st, err := a.ownStaff(ctx, actor, staffID)
 		if err != nil {
 			return err
 		}
@@ -233,16 +230,15 @@ func (a *App) Leave(ctx context.Context, staffID string, on time.Time, reason st
 }
 
 // Rehire starts a new employment for someone who left. Publishes staff.hired.
-func (a *App) Rehire(ctx context.Context, staffID string, in AssignmentInput) (_ domain.Assignment, err error) {
+func (a *App) Rehire(ctx context.Context, actor platform.Actor, staffID string, in AssignmentInput) (_ domain.Assignment, err error) {
 	ctx, span := a.tracer.Start(ctx, "hr.App.Rehire")
 	defer telemetry.End(span, &err)
-	v, err := requireOfficer(ctx)
-	if err != nil {
+	if err := requireOfficer(actor); err != nil {
 		return domain.Assignment{}, err
 	}
 	var out domain.Assignment
 	err = a.repo.Transact(ctx, func(ctx context.Context) error {
-		st, err := a.ownStaff(ctx, v, staffID)
+		st, err := a.ownStaff(ctx, actor, staffID)
 		if err != nil {
 			return err
 		}
@@ -256,10 +252,10 @@ func (a *App) Rehire(ctx context.Context, staffID string, in AssignmentInput) (_
 		if out, err = emp.Hire(in.assignment(staffID)); err != nil {
 			return err
 		}
-		if err := a.checkUnitOpen(ctx, out.UnitID, out.From); err != nil {
+		if err := a.checkUnitOpen(ctx, actor, out.UnitID, out.From); err != nil {
 			return err
 		}
-		if err := a.repo.AddAssignment(ctx, out, v.Subject); err != nil {
+		if err := a.repo.AddAssignment(ctx, out, actor.Subject); err != nil {
 			return err
 		}
 		return a.publishHired(ctx, st, out)
@@ -267,57 +263,53 @@ func (a *App) Rehire(ctx context.Context, staffID string, in AssignmentInput) (_
 	return out, err
 }
 
-func (a *App) ownStaff(ctx context.Context, v domain.Viewer, id string) (domain.Staff, error) {
+func (a *App) ownStaff(ctx context.Context, actor platform.Actor, id string) (domain.Staff, error) {
 	st, err := a.repo.Staff(ctx, id)
 	if err != nil {
 		return st, err
 	}
-	if st.Tenant != v.Tenant {
+	if st.Tenant != string(actor.Tenant) {
 		return st, apperr.Forbidden("chỉ cán bộ nhân sự của chính đơn vị được thay đổi hồ sơ này")
 	}
 	return st, nil
 }
 
 // Profile returns a person with their employment history and qualifications, or only their
-// directory entry when the caller may not see personal data (see domain.Viewer.SeesPersonal).
-func (a *App) Profile(ctx context.Context, id string) (_ Profile, err error) {
+// directory entry when the caller may not see personal data (see domain.SeesPersonal).
+func (a *App) Profile(ctx context.Context, actor platform.Actor, id string) (_ Profile, err error) {
 	ctx, span := a.tracer.Start(ctx, "hr.App.Profile")
 	defer telemetry.End(span, &err)
 	st, err := a.repo.Staff(ctx, id)
 	if err != nil {
 		return Profile{}, err
 	}
-	return a.profile(ctx, st)
+	return a.profile(ctx, actor, st)
 }
 
 // Me returns the caller's own record, linked by their account's subject.
-func (a *App) Me(ctx context.Context) (_ Profile, err error) {
+func (a *App) Me(ctx context.Context, actor platform.Actor) (_ Profile, err error) {
 	ctx, span := a.tracer.Start(ctx, "hr.App.Me")
 	defer telemetry.End(span, &err)
-	v := ViewerFrom(ctx)
-	if v.Subject == "" {
+	if actor.Subject == "" {
 		return Profile{}, apperr.NotFound("staff", "me")
 	}
-	st, err := a.repo.StaffBySubject(ctx, v.Subject)
+	st, err := a.repo.StaffBySubject(ctx, actor.Subject)
 	if err != nil {
 		return Profile{}, err
 	}
-	return a.profile(ctx, st)
+	return a.profile(ctx, actor, st)
 }
 
-func (a *App) profile(ctx context.Context, st domain.Staff) (Profile, error) {
-	v := ViewerFrom(ctx)
+func (a *App) profile(ctx context.Context, actor platform.Actor, st domain.Staff) (Profile, error) {
 	emp, err := a.repo.Employment(ctx, st.ID)
 	if err != nil {
 		return Profile{}, err
 	}
-	p := Profile{Staff: st, Personal: v.SeesPersonal(st), Employment: emp}
+	p := Profile{Staff: st, Personal: domain.SeesPersonal(actor, st), Employment: emp}
 	if cur, ok := emp.Current(); ok {
 		p.Current = &cur
 	}
-	// Readers of a parent unit (HR officers, report readers) see the career and qualifications
-	// without the personal fields; colleagues and other services see the directory entry only.
-	history := p.Personal || (v.Has(domain.RoleHROfficer) || v.Has(domain.RoleReportView)) && v.Tenant != st.Tenant
+	history := domain.SeesCareer(actor, st)
 	if !p.Personal {
 		p.Staff = Directory(st)
 	}
@@ -347,7 +339,7 @@ type StaffPage struct {
 // ListStaff returns the people matching f on day f.On (today when zero). Rows whose personal
 // fields the caller may not see carry the directory entry only, so the same list serves HR
 // officers and other services' assignment pickers.
-func (a *App) ListStaff(ctx context.Context, f domain.StaffFilter) (_ StaffPage, err error) {
+func (a *App) ListStaff(ctx context.Context, actor platform.Actor, f domain.StaffFilter) (_ StaffPage, err error) {
 	ctx, span := a.tracer.Start(ctx, "hr.App.ListStaff")
 	defer telemetry.End(span, &err)
 	if f.On.IsZero() {
@@ -372,10 +364,9 @@ func (a *App) ListStaff(ctx context.Context, f domain.StaffFilter) (_ StaffPage,
 	if err != nil {
 		return StaffPage{}, err
 	}
-	v := ViewerFrom(ctx)
 	page := StaffPage{Items: items, Personal: make([]bool, len(items)), Total: total, On: f.On}
 	for i := range items {
-		if page.Personal[i] = v.SeesPersonal(items[i].Staff); !page.Personal[i] {
+		if page.Personal[i] = domain.SeesPersonal(actor, items[i].Staff); !page.Personal[i] {
 			items[i].Staff = Directory(items[i].Staff)
 		}
 	}

@@ -5,28 +5,33 @@ import (
 	"time"
 
 	"egov.vn/platform/libs/apperr"
+	"egov.vn/platform/libs/platform"
 	"egov.vn/platform/libs/telemetry"
 	"egov.vn/platform/services/hr/internal/domain"
 )
 
 // Statistics describes the staff of tenant ("" = the caller's own), or of one unit with its
 // subunits, on day on.
-func (a *App) Statistics(ctx context.Context, tenant, unitID string, on time.Time) (_ domain.Statistics, err error) {
+func (a *App) Statistics(ctx context.Context, actor platform.Actor, tenant, unitID string, on time.Time) (_ domain.Statistics, err error) {
 	ctx, span := a.tracer.Start(ctx, "hr.App.Statistics")
 	defer telemetry.End(span, &err)
-	if !ViewerFrom(ctx).ReadsStatistics() {
-		return domain.Statistics{}, apperr.Forbidden("thống kê nhân sự dành cho vai trò hr.officer hoặc report.view")
+	if !domain.ReadsStatistics(actor) {
+		return domain.Statistics{}, errNoStatistics()
 	}
-	return a.statistics(ctx, tenant, unitID, on)
+	return a.statistics(ctx, actor, tenant, unitID, on)
 }
 
-func (a *App) statistics(ctx context.Context, tenant, unitID string, on time.Time) (domain.Statistics, error) {
+func errNoStatistics() error {
+	return apperr.Forbidden("thống kê nhân sự dành cho vai trò " + string(platform.RoleHROfficer) + " hoặc " + string(platform.RoleReportView))
+}
+
+func (a *App) statistics(ctx context.Context, actor platform.Actor, tenant, unitID string, on time.Time) (domain.Statistics, error) {
 	if on.IsZero() {
 		on = a.today()
 	}
 	on = domain.Day(on)
 	if tenant == "" {
-		tenant = ViewerFrom(ctx).Tenant
+		tenant = string(actor.Tenant)
 	}
 	units, err := a.unitFilter(ctx, tenant, unitID)
 	if err != nil {
@@ -71,20 +76,20 @@ func (a *App) unitFilter(ctx context.Context, tenant, unitID string) ([]string, 
 
 // Change compares the statistics on from and on to and counts the hires, moves and departures
 // in between.
-func (a *App) Change(ctx context.Context, tenant, unitID string, from, to time.Time) (_ domain.PeriodChange, err error) {
+func (a *App) Change(ctx context.Context, actor platform.Actor, tenant, unitID string, from, to time.Time) (_ domain.PeriodChange, err error) {
 	ctx, span := a.tracer.Start(ctx, "hr.App.Change")
 	defer telemetry.End(span, &err)
-	if !ViewerFrom(ctx).ReadsStatistics() {
-		return domain.PeriodChange{}, apperr.Forbidden("thống kê nhân sự dành cho vai trò hr.officer hoặc report.view")
+	if !domain.ReadsStatistics(actor) {
+		return domain.PeriodChange{}, errNoStatistics()
 	}
 	if from.IsZero() || to.IsZero() || !from.Before(to) {
 		return domain.PeriodChange{}, apperr.Invalid("from", "kỳ so sánh cần ngày bắt đầu trước ngày kết thúc")
 	}
 	var ch domain.PeriodChange
-	if ch.From, err = a.statistics(ctx, tenant, unitID, from); err != nil {
+	if ch.From, err = a.statistics(ctx, actor, tenant, unitID, from); err != nil {
 		return ch, err
 	}
-	if ch.To, err = a.statistics(ctx, tenant, unitID, to); err != nil {
+	if ch.To, err = a.statistics(ctx, actor, tenant, unitID, to); err != nil {
 		return ch, err
 	}
 	units, err := a.unitFilter(ctx, ch.To.Tenant, unitID)

@@ -10,6 +10,8 @@ import (
 
 	"egov.vn/platform/libs/apperr"
 	"egov.vn/platform/libs/events"
+	"egov.vn/platform/libs/platform"
+	"egov.vn/platform/libs/sheet"
 	"egov.vn/platform/libs/telemetry"
 	"egov.vn/platform/services/hr/internal/domain"
 )
@@ -106,18 +108,17 @@ func importRejected(rep ImportReport) error {
 // Import checks a file (dry run: commit false) or checks and then writes all of it in one
 // transaction (commit true). A file with any error writes nothing and the report names every
 // row, column and reason; with commit it also fails with a 409 carrying the report.
-func (a *App) Import(ctx context.Context, ds Dataset, format string, r io.Reader, commit bool) (_ ImportReport, err error) {
+func (a *App) Import(ctx context.Context, actor platform.Actor, ds Dataset, format sheet.Format, r io.Reader, commit bool) (_ ImportReport, err error) {
 	ctx, span := a.tracer.Start(ctx, "hr.App.Import")
 	defer telemetry.End(span, &err)
-	v, err := requireOfficer(ctx)
-	if err != nil {
+	if err := requireOfficer(actor); err != nil {
 		return ImportReport{}, err
 	}
 	switch ds {
 	case StaffData:
-		return a.importStaff(ctx, v, format, r, commit)
+		return a.importStaff(ctx, actor, format, r, commit)
 	case QualificationsData:
-		return a.importQualifications(ctx, v, format, r, commit)
+		return a.importQualifications(ctx, actor, format, r, commit)
 	}
 	return ImportReport{}, apperr.Malformed("dataset", "must be staff or qualifications")
 }
@@ -162,7 +163,7 @@ func (c cells) date(rep *ImportReport, line int, col string, required bool) (tim
 	return d, true
 }
 
-func (a *App) importStaff(ctx context.Context, v domain.Viewer, format string, r io.Reader, commit bool) (ImportReport, error) {
+func (a *App) importStaff(ctx context.Context, actor platform.Actor, format sheet.Format, r io.Reader, commit bool) (ImportReport, error) {
 	rep := ImportReport{Dataset: StaffData, Errors: []RowError{}}
 	units, err := a.repo.Units(ctx, "")
 	if err != nil {
@@ -178,7 +179,7 @@ func (a *App) importStaff(ctx context.Context, v domain.Viewer, format string, r
 	var lines []int
 	seen := map[string]int{}
 	today := a.today()
-	header, err := a.sheets.Read(format, r, func(line int, row []string) error {
+	header, err := sheet.Read(format, r, func(line int, row []string) error {
 		rep.Rows++
 		c := rowCells(StaffColumns, row)
 		ok := true
@@ -218,7 +219,7 @@ func (a *App) importStaff(ctx context.Context, v domain.Viewer, format string, r
 		}
 		in := StaffInput{FullName: c["ho_ten"], BirthDate: born, Gender: gender, CCCD: c["cccd"], Category: cat,
 			Contacts: domain.Contacts{Phone: c["dien_thoai"], Email: c["email"], Address: c["dia_chi"]}}
-		st := in.staff(newID(), v.Tenant)
+		st := in.staff(newID(), string(actor.Tenant))
 		as := AssignmentInput{UnitID: u.ID, Position: c["chuc_vu"], Rank: c["ngach"], Step: step, EffectiveOn: from}.assignment(st.ID)
 		first, herr := domain.Employment{}.Hire(as)
 		if err := joinInvalid(st.Validate(), herr); err != nil {
@@ -267,7 +268,7 @@ func (a *App) importStaff(ctx context.Context, v domain.Viewer, format string, r
 		return rep, importRejected(rep)
 	}
 	err = a.repo.Transact(ctx, func(ctx context.Context) error {
-		if err := a.repo.ImportStaff(ctx, hires, v.Subject); err != nil {
+		if err := a.repo.ImportStaff(ctx, hires, actor.Subject); err != nil {
 			return err
 		}
 		evts := make([]events.Event, len(hires))
@@ -277,7 +278,7 @@ func (a *App) importStaff(ctx context.Context, v domain.Viewer, format string, r
 				return err
 			}
 		}
-		return a.repo.PublishAll(ctx, evts)
+		return a.repo.Publish(ctx, evts...)
 	})
 	if err != nil {
 		return rep, err
@@ -286,7 +287,7 @@ func (a *App) importStaff(ctx context.Context, v domain.Viewer, format string, r
 	return rep, nil
 }
 
-func (a *App) importQualifications(ctx context.Context, v domain.Viewer, format string, r io.Reader, commit bool) (ImportReport, error) {
+func (a *App) importQualifications(ctx context.Context, actor platform.Actor, format sheet.Format, r io.Reader, commit bool) (ImportReport, error) {
 	rep := ImportReport{Dataset: QualificationsData, Errors: []RowError{}}
 	codes, err := a.repo.Levels(ctx)
 	if err != nil {
@@ -295,7 +296,7 @@ func (a *App) importQualifications(ctx context.Context, v domain.Viewer, format 
 	var qs []domain.Qualification
 	var cccds []string
 	var lines []int
-	header, err := a.sheets.Read(format, r, func(line int, row []string) error {
+	header, err := sheet.Read(format, r, func(line int, row []string) error {
 		rep.Rows++
 		c := rowCells(QualificationColumns, row)
 		ok := true
@@ -368,11 +369,11 @@ func (a *App) importQualifications(ctx context.Context, v domain.Viewer, format 
 		evts := make([]events.Event, len(qs))
 		for i, q := range qs {
 			var err error
-			if evts[i], err = qualificationEvent(v.Tenant, q); err != nil {
+			if evts[i], err = qualificationEvent(string(actor.Tenant), q); err != nil {
 				return err
 			}
 		}
-		return a.repo.PublishAll(ctx, evts)
+		return a.repo.Publish(ctx, evts...)
 	})
 	if err != nil {
 		return rep, err
@@ -391,11 +392,10 @@ func sortErrors(errs []RowError) {
 
 // Export writes the caller's tenant's staff active on day on (with their assignment that day),
 // or every qualification of them, in the import's own columns, so an export re-imports as is.
-func (a *App) Export(ctx context.Context, ds Dataset, format string, on time.Time, w io.Writer) (err error) {
+func (a *App) Export(ctx context.Context, actor platform.Actor, ds Dataset, format sheet.Format, on time.Time, w io.Writer) (err error) {
 	ctx, span := a.tracer.Start(ctx, "hr.App.Export")
 	defer telemetry.End(span, &err)
-	v, err := requireOfficer(ctx)
-	if err != nil {
+	if err := requireOfficer(actor); err != nil {
 		return err
 	}
 	if on.IsZero() {
@@ -409,22 +409,21 @@ func (a *App) Export(ctx context.Context, ds Dataset, format string, on time.Tim
 	for _, u := range units {
 		code[u.ID] = u.Code
 	}
-	page, _, err := a.repo.ListStaff(ctx, domain.StaffFilter{Tenant: v.Tenant, On: domain.Day(on)})
+	page, _, err := a.repo.ListStaff(ctx, domain.StaffFilter{Tenant: string(actor.Tenant), On: domain.Day(on)})
 	if err != nil {
 		return err
 	}
 	switch ds {
 	case StaffData:
-		i := 0
-		return a.sheets.Write(format, w, StaffColumns, func() ([]string, bool) {
-			if i >= len(page) {
-				return nil, false
+		return writeSheet(format, w, StaffColumns, func(row func(cells ...string) error) error {
+			for _, l := range page {
+				s, as := l.Staff, l.Assignment
+				if err := row(s.FullName, domain.FormatDate(s.BirthDate), s.Gender.Label(), s.CCCD, s.Category.Label(), s.Contacts.Phone,
+					s.Contacts.Email, s.Contacts.Address, code[as.UnitID], as.Position, as.Rank, stepText(as.Step), domain.FormatDate(as.From)); err != nil {
+					return err
+				}
 			}
-			l := page[i]
-			i++
-			s, as := l.Staff, l.Assignment
-			return []string{s.FullName, domain.FormatDate(s.BirthDate), s.Gender.Label(), s.CCCD, s.Category.Label(), s.Contacts.Phone,
-				s.Contacts.Email, s.Contacts.Address, code[as.UnitID], as.Position, as.Rank, stepText(as.Step), domain.FormatDate(as.From)}, true
+			return nil
 		})
 	case QualificationsData:
 		cccd := map[string]string{}
@@ -435,22 +434,37 @@ func (a *App) Export(ctx context.Context, ds Dataset, format string, on time.Tim
 		if err != nil {
 			return err
 		}
-		i := 0
-		return a.sheets.Write(format, w, QualificationColumns, func() ([]string, bool) {
-			for i < len(all) {
-				q := all[i]
-				i++
+		return writeSheet(format, w, QualificationColumns, func(row func(cells ...string) error) error {
+			for _, q := range all {
 				id, active := cccd[q.StaffID]
 				if !active {
 					continue
 				}
-				return []string{id, string(q.Kind), q.Level, q.Field, q.Language, q.AwardingBody, domain.FormatDate(q.AwardedOn),
-					q.Course, domain.FormatDatePtr(q.StartOn), domain.FormatDatePtr(q.EndOn), q.Result, q.EvidenceRef}, true
+				if err := row(id, string(q.Kind), q.Level, q.Field, q.Language, q.AwardingBody, domain.FormatDate(q.AwardedOn),
+					q.Course, domain.FormatDatePtr(q.StartOn), domain.FormatDatePtr(q.EndOn), q.Result, q.EvidenceRef); err != nil {
+					return err
+				}
 			}
-			return nil, false
+			return nil
 		})
 	}
 	return apperr.Malformed("dataset", "must be staff or qualifications")
+}
+
+// writeSheet writes header and the rows rows gives, every cell as text, so a CCCD keeps its
+// leading zero and a date is not reinterpreted by Excel's locale.
+func writeSheet(format sheet.Format, w io.Writer, header []string, rows func(row func(cells ...string) error) error) error {
+	sw, err := sheet.NewWriter(format, w, sheet.Options{})
+	if err != nil {
+		return err
+	}
+	if err := sw.Header(header...); err != nil {
+		return err
+	}
+	if err := rows(func(cells ...string) error { return sw.Strings(cells) }); err != nil {
+		return err
+	}
+	return sw.Close()
 }
 
 func stepText(n int) string {

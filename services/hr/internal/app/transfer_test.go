@@ -11,6 +11,7 @@ import (
 
 	"egov.vn/platform/libs/apperr"
 	"egov.vn/platform/libs/events"
+	"egov.vn/platform/libs/sheet"
 	"egov.vn/platform/libs/store/storetest"
 	"egov.vn/platform/services/hr/internal/app"
 	"egov.vn/platform/services/hr/internal/domain"
@@ -23,7 +24,7 @@ func TestImportIsAllOrNothing(t *testing.T) {
 	t.Parallel()
 	storetest.EachDB(t, func(t *testing.T, db *gorm.DB) {
 		a := newApp(t, db)
-		ctx := officer(t, a, "xa-dong-tan")
+		ctx, actor := officer(t, a, "xa-dong-tan")
 		rows := staffRows(5)
 		broken := slices.Clone(rows)
 		broken[1] = slices.Clone(rows[1])
@@ -32,9 +33,9 @@ func TestImportIsAllOrNothing(t *testing.T) {
 		broken[3][8] = "KHONGCO"         // no such unit
 		broken[3][1] = "31-12-1980"      // unreadable date
 		broken = append(broken, rows[0]) // the same person twice
-		file := writeSheet(t, "csv", app.StaffColumns, broken)
+		file := writeSheet(t, sheet.CSV, app.StaffColumns, broken)
 
-		rep, err := a.Import(ctx, app.StaffData, "csv", bytes.NewReader(file), false)
+		rep, err := a.Import(ctx, actor, app.StaffData, sheet.CSV, bytes.NewReader(file), false)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -52,28 +53,28 @@ func TestImportIsAllOrNothing(t *testing.T) {
 		if !strings.Contains(rep.Errors[3].Reason, "dòng 2") {
 			t.Errorf("the duplicate should name the first line: %q", rep.Errors[3].Reason)
 		}
-		_, err = a.Import(ctx, app.StaffData, "csv", bytes.NewReader(file), true)
+		_, err = a.Import(ctx, actor, app.StaffData, sheet.CSV, bytes.NewReader(file), true)
 		if e := apperr.As(err); e == nil || e.Code != "import_rejected" || len(e.Details["report"].(app.ImportReport).Errors) != 4 {
 			t.Fatalf("commit of a broken file: %v", err)
 		}
-		page, _ := a.ListStaff(ctx, domain.StaffFilter{On: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)})
+		page, _ := a.ListStaff(ctx, actor, domain.StaffFilter{On: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)})
 		var outbox int64
 		db.Model(&events.OutboxEvent{}).Count(&outbox)
 		if page.Total != 0 || outbox != 0 {
 			t.Fatalf("a refused import wrote %d people and %d events", page.Total, outbox)
 		}
 
-		good := writeSheet(t, "csv", app.StaffColumns, rows)
-		rep, err = a.Import(ctx, app.StaffData, "csv", bytes.NewReader(good), true)
+		good := writeSheet(t, sheet.CSV, app.StaffColumns, rows)
+		rep, err = a.Import(ctx, actor, app.StaffData, sheet.CSV, bytes.NewReader(good), true)
 		if err != nil || !rep.Committed || rep.Rows != 5 {
 			t.Fatalf("commit: %+v %v", rep, err)
 		}
 		db.Model(&events.OutboxEvent{}).Count(&outbox)
-		if page, _ = a.ListStaff(ctx, domain.StaffFilter{On: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}); page.Total != 5 || outbox != 5 {
+		if page, _ = a.ListStaff(ctx, actor, domain.StaffFilter{On: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}); page.Total != 5 || outbox != 5 {
 			t.Fatalf("after the commit: %d people, %d events", page.Total, outbox)
 		}
 		// The same file again: every row's CCCD is on file now.
-		if rep, _ = a.Import(ctx, app.StaffData, "csv", bytes.NewReader(good), false); len(rep.Errors) != 5 || rep.Errors[0].Column != "cccd" {
+		if rep, _ = a.Import(ctx, actor, app.StaffData, sheet.CSV, bytes.NewReader(good), false); len(rep.Errors) != 5 || rep.Errors[0].Column != "cccd" {
 			t.Fatalf("re-import dry run: %+v", rep.Errors)
 		}
 
@@ -84,19 +85,19 @@ func TestImportIsAllOrNothing(t *testing.T) {
 			{rows[2][3], "training", "", "", "", "Trường Chính trị tỉnh", "", "Bồi dưỡng kỹ năng số", "2025-03-01", "2025-03-15", "Giỏi", ""},
 			{rows[3][3], "it", "sieu_cap", "", "", "Trung tâm Tin học", "2020-01-01", "", "", "", "", ""},
 		}
-		qfile := writeSheet(t, "xlsx", app.QualificationColumns, q)
-		if rep, _ = a.Import(ctx, app.QualificationsData, "xlsx", bytes.NewReader(qfile), false); len(rep.Errors) != 1 || rep.Errors[0].Line != 5 || rep.Errors[0].Column != "trinh_do" {
+		qfile := writeSheet(t, sheet.XLSX, app.QualificationColumns, q)
+		if rep, _ = a.Import(ctx, actor, app.QualificationsData, sheet.XLSX, bytes.NewReader(qfile), false); len(rep.Errors) != 1 || rep.Errors[0].Line != 5 || rep.Errors[0].Column != "trinh_do" {
 			t.Fatalf("qualifications dry run: %+v", rep.Errors)
 		}
-		qfile = writeSheet(t, "xlsx", app.QualificationColumns, q[:3])
-		if rep, err = a.Import(ctx, app.QualificationsData, "xlsx", bytes.NewReader(qfile), true); err != nil || !rep.Committed {
+		qfile = writeSheet(t, sheet.XLSX, app.QualificationColumns, q[:3])
+		if rep, err = a.Import(ctx, actor, app.QualificationsData, sheet.XLSX, bytes.NewReader(qfile), true); err != nil || !rep.Committed {
 			t.Fatalf("qualifications commit: %+v %v", rep, err)
 		}
 		var exported bytes.Buffer
-		if err := a.Export(ctx, app.QualificationsData, "xlsx", time.Time{}, &exported); err != nil {
+		if err := a.Export(ctx, actor, app.QualificationsData, sheet.XLSX, time.Time{}, &exported); err != nil {
 			t.Fatal(err)
 		}
-		_, back := readSheet(t, "xlsx", exported.Bytes())
+		_, back := readSheet(t, sheet.XLSX, exported.Bytes())
 		if len(back) != 3 {
 			t.Fatalf("exported qualifications: %v", back)
 		}
@@ -112,18 +113,18 @@ func TestXLSXRoundTripOf10000Rows(t *testing.T) {
 	}
 	db := storetest.SQLite(t)
 	a := newApp(t, db)
-	ctx := officer(t, a, "xa-dong-tan")
+	ctx, actor := officer(t, a, "xa-dong-tan")
 	rows := staffRows(10000)
-	file := writeSheet(t, "xlsx", app.StaffColumns, rows)
-	rep, err := a.Import(ctx, app.StaffData, "xlsx", bytes.NewReader(file), true)
+	file := writeSheet(t, sheet.XLSX, app.StaffColumns, rows)
+	rep, err := a.Import(ctx, actor, app.StaffData, sheet.XLSX, bytes.NewReader(file), true)
 	if err != nil || !rep.Committed || rep.Rows != 10000 {
 		t.Fatalf("import: %+v %v", rep.Errors, err)
 	}
 	var out bytes.Buffer
-	if err := a.Export(ctx, app.StaffData, "xlsx", time.Time{}, &out); err != nil {
+	if err := a.Export(ctx, actor, app.StaffData, sheet.XLSX, time.Time{}, &out); err != nil {
 		t.Fatal(err)
 	}
-	header, back := readSheet(t, "xlsx", out.Bytes())
+	header, back := readSheet(t, sheet.XLSX, out.Bytes())
 	if !slices.Equal(header, app.StaffColumns) {
 		t.Fatalf("header %v", header)
 	}

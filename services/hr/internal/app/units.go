@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"egov.vn/platform/libs/apperr"
+	"egov.vn/platform/libs/platform"
+	"egov.vn/platform/libs/store"
 	"egov.vn/platform/libs/telemetry"
 	"egov.vn/platform/services/hr/internal/domain"
 )
@@ -70,17 +72,16 @@ type UnitInput struct {
 }
 
 // CreateUnit adds a unit to the caller's tenant.
-func (a *App) CreateUnit(ctx context.Context, in UnitInput) (_ domain.Unit, err error) {
+func (a *App) CreateUnit(ctx context.Context, actor platform.Actor, in UnitInput) (_ domain.Unit, err error) {
 	ctx, span := a.tracer.Start(ctx, "hr.App.CreateUnit")
 	defer telemetry.End(span, &err)
-	v, err := requireOfficer(ctx)
-	if err != nil {
+	if err := requireOfficer(actor); err != nil {
 		return domain.Unit{}, err
 	}
 	if in.OpenedOn.IsZero() {
 		in.OpenedOn = a.today()
 	}
-	u := domain.Unit{ID: newID(), Tenant: v.Tenant, Code: strings.ToUpper(strings.TrimSpace(in.Code)), Name: strings.TrimSpace(in.Name),
+	u := domain.Unit{ID: newID(), Tenant: string(actor.Tenant), Code: strings.ToUpper(strings.TrimSpace(in.Code)), Name: strings.TrimSpace(in.Name),
 		Kind: in.Kind, ParentID: in.ParentID, OpenedOn: domain.Day(in.OpenedOn)}
 	if err := u.ValidateNew(); err != nil {
 		return domain.Unit{}, err
@@ -93,7 +94,7 @@ func (a *App) CreateUnit(ctx context.Context, in UnitInput) (_ domain.Unit, err 
 		if err := domain.NewTree(units).CheckParent("", u.ParentID, u.OpenedOn); err != nil {
 			return err
 		}
-		return a.repo.CreateUnit(ctx, u, "", v.Subject)
+		return a.repo.CreateUnit(ctx, u, "", actor.Subject)
 	})
 	return u, err
 }
@@ -109,11 +110,10 @@ type UnitChange struct {
 
 // ChangeUnit renames, moves or closes a unit of the caller's tenant from a day on; its earlier
 // shape stays in its history.
-func (a *App) ChangeUnit(ctx context.Context, id string, ch UnitChange) (_ domain.Unit, err error) {
+func (a *App) ChangeUnit(ctx context.Context, actor platform.Actor, id string, ch UnitChange) (_ domain.Unit, err error) {
 	ctx, span := a.tracer.Start(ctx, "hr.App.ChangeUnit")
 	defer telemetry.End(span, &err)
-	v, err := requireOfficer(ctx)
-	if err != nil {
+	if err := requireOfficer(actor); err != nil {
 		return domain.Unit{}, err
 	}
 	if ch.EffectiveOn.IsZero() {
@@ -164,7 +164,7 @@ func (a *App) ChangeUnit(ctx context.Context, id string, ch UnitChange) (_ domai
 			return apperr.Invalid("change", "thay đổi phải là renamed, moved hoặc closed")
 		}
 		out = u
-		return a.repo.ChangeUnit(ctx, u, ch.Change, d, strings.TrimSpace(ch.Reason), v.Subject)
+		return a.repo.ChangeUnit(ctx, u, ch.Change, d, strings.TrimSpace(ch.Reason), actor.Subject)
 	})
 	return out, err
 }
@@ -181,32 +181,28 @@ func (a *App) UnitHistory(ctx context.Context, id string) (_ domain.Unit, _ []do
 	return u, vs, err
 }
 
-// ProvisionInput is what the Tenant operator sends for a tenant.
-type ProvisionInput struct {
-	Code, Name, Kind, Parent string
-}
-
-// ProvisionTenant seeds the default organisation units of tenant slug, idempotently: units
-// already seeded are left as they are (an HR officer may have renamed them since). Only a
-// platform administrator may call it; the scope is the tenant being provisioned, which is the
-// one case where the tenant comes from the request — the operator acts for every tenant.
-func (a *App) ProvisionTenant(ctx context.Context, caller domain.Viewer, slug string, in ProvisionInput) (created bool, seeded map[string]int, err error) {
-	ctx, span := a.tracer.Start(ctx, "hr.App.ProvisionTenant")
+// Provision seeds the default organisation units of tenant slug, idempotently: units already
+// seeded are left as they are (an HR officer may have renamed them since). p has passed
+// platform.Provisioning.Validate (provision.Handler checks it). Only a platform administrator
+// may call it; the scope is the tenant being provisioned, which is the one case where the tenant
+// comes from the request — the operator acts for every tenant.
+func (a *App) Provision(ctx context.Context, actor platform.Actor, slug platform.Slug, p platform.Provisioning) (out platform.Provisioned, err error) {
+	ctx, span := a.tracer.Start(ctx, "hr.App.Provision")
 	defer telemetry.End(span, &err)
-	if !caller.Has(domain.RolePlatformAdmin) {
-		return false, nil, apperr.Forbidden("provisioning a tenant needs the platform.admin role")
+	if !actor.Has(platform.RolePlatformAdmin) {
+		return out, apperr.Forbidden("provisioning a tenant needs the " + string(platform.RolePlatformAdmin) + " role")
 	}
-	if err := checkSlug(slug); err != nil {
-		return false, nil, err
+	if _, err := platform.ParseSlug("slug", string(slug)); err != nil {
+		return out, err
 	}
-	if strings.TrimSpace(in.Name) == "" {
-		return false, nil, apperr.Invalid("name", "the tenant's name is required")
+	if err := p.Validate(); err != nil {
+		return out, err
 	}
-	ctx, err = a.WithViewer(ctx, domain.Viewer{Subject: caller.Subject, Tenant: slug, Roles: []string{domain.RoleHROfficer}})
-	if err != nil {
-		return false, nil, err
+	// The operator's token names no unit: the scope is the tenant it provisions, to write.
+	if ctx, err = store.ScopeFor(ctx, platform.Actor{Subject: actor.Subject, Tenant: slug}, false, nil); err != nil {
+		return out, err
 	}
-	seeded = map[string]int{"organisation_units": 0}
+	out = platform.Provisioned{Tenant: slug, Seeded: map[string]int{"organisation_units": 0}}
 	err = a.repo.Transact(ctx, func(ctx context.Context) error {
 		have, err := a.repo.SeededUnits(ctx)
 		if err != nil {
@@ -216,32 +212,19 @@ func (a *App) ProvisionTenant(ctx context.Context, caller domain.Viewer, slug st
 		for k, id := range have {
 			ids[k] = id
 		}
-		created = len(have) == 0
-		for _, s := range domain.DefaultUnits(in.Kind, in.Name) {
+		out.Created = len(have) == 0
+		for _, s := range domain.DefaultUnits(p.Kind, p.Name) {
 			if _, ok := have[s.Code]; ok {
 				continue
 			}
-			u := domain.Unit{ID: newID(), Tenant: slug, Code: s.Code, Name: s.Name, Kind: s.Kind, ParentID: ids[s.Parent], OpenedOn: domain.SeedOpenedOn(in.Kind, a.today())}
-			if err := a.repo.CreateUnit(ctx, u, s.Code, caller.Subject); err != nil {
+			u := domain.Unit{ID: newID(), Tenant: string(slug), Code: s.Code, Name: s.Name, Kind: s.Kind, ParentID: ids[s.Parent], OpenedOn: domain.SeedOpenedOn(p.Kind, a.today())}
+			if err := a.repo.CreateUnit(ctx, u, s.Code, actor.Subject); err != nil {
 				return err
 			}
 			ids[s.Code] = u.ID
-			seeded["organisation_units"]++
+			out.Seeded["organisation_units"]++
 		}
 		return nil
 	})
-	return created, seeded, err
-}
-
-func checkSlug(slug string) error {
-	if len(slug) < 1 || len(slug) > 63 {
-		return apperr.Invalid("slug", "a tenant slug is a DNS label of 1–63 characters")
-	}
-	for i, r := range slug {
-		ok := r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' && i > 0 && i < len(slug)-1
-		if !ok {
-			return apperr.Invalid("slug", "a tenant slug uses lowercase letters, digits and inner '-'")
-		}
-	}
-	return nil
+	return out, err
 }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"egov.vn/platform/libs/apperr"
+	"egov.vn/platform/libs/platform"
 	"egov.vn/platform/services/hr/internal/domain"
 )
 
@@ -239,17 +240,17 @@ func TestPrivacy(t *testing.T) {
 	st := domain.Staff{Tenant: "xa-dong-tan", UserSubject: "user-hoa"}
 	for _, tc := range []struct {
 		name string
-		v    domain.Viewer
+		a    platform.Actor
 		want bool
 	}{
-		{"hr officer of the tenant", domain.Viewer{Subject: "x", Tenant: "xa-dong-tan", Roles: []string{"hr.officer"}}, true},
-		{"the person", domain.Viewer{Subject: "user-hoa", Tenant: "xa-dong-tan"}, true},
-		{"a colleague", domain.Viewer{Subject: "y", Tenant: "xa-dong-tan", Roles: []string{"dossier.receive"}}, false},
-		{"hr officer of the district above", domain.Viewer{Subject: "z", Tenant: "huyen-dong-hung", Roles: []string{"hr.officer"}}, false},
-		{"hr officer of another commune", domain.Viewer{Subject: "w", Tenant: "xa-dong-la", Roles: []string{"hr.officer"}}, false},
-		{"a service", domain.Viewer{Subject: "dossiers", Tenant: "xa-dong-tan", Roles: []string{"service"}}, false},
+		{"hr officer of the tenant", platform.Actor{Subject: "x", Tenant: "xa-dong-tan", Roles: []platform.Role{platform.RoleHROfficer}}, true},
+		{"the person", platform.Actor{Subject: "user-hoa", Tenant: "xa-dong-tan"}, true},
+		{"a colleague", platform.Actor{Subject: "y", Tenant: "xa-dong-tan", Roles: []platform.Role{platform.RoleDossierReceive}}, false},
+		{"hr officer of the district above", platform.Actor{Subject: "z", Tenant: "huyen-dong-hung", Roles: []platform.Role{platform.RoleHROfficer}}, false},
+		{"hr officer of another commune", platform.Actor{Subject: "w", Tenant: "xa-dong-la", Roles: []platform.Role{platform.RoleHROfficer}}, false},
+		{"a service", platform.Actor{Subject: "dossiers", Tenant: "xa-dong-tan", Roles: []platform.Role{platform.RoleService}}, false},
 	} {
-		if got := tc.v.SeesPersonal(st); got != tc.want {
+		if got := domain.SeesPersonal(tc.a, st); got != tc.want {
 			t.Errorf("%s: sees personal = %v, want %v", tc.name, got, tc.want)
 		}
 	}

@@ -1,47 +1,38 @@
 package domain
 
-import "slices"
+import "egov.vn/platform/libs/platform"
 
-// Roles HR acts on (identity refuses any other name).
-const (
-	RoleHROfficer     = "hr.officer"
-	RoleTenantAdmin   = "tenant.admin"
-	RoleReportView    = "report.view"
-	RolePlatformAdmin = "platform.admin"
-	RoleService       = "service"
-)
+// Who may see and change what in HR, decided from the caller as identity vouches for them
+// (platform.Actor, passed explicitly by the ports).
 
-// Viewer is who is asking, from their verified token.
-type Viewer struct {
-	Subject string
-	Tenant  string
-	Roles   []string
-}
-
-// Has reports whether the viewer holds role.
-func (v Viewer) Has(role string) bool { return slices.Contains(v.Roles, role) }
-
-// SeesPersonal says whether v may see s's personal fields (date of birth, gender, CCCD,
+// SeesPersonal says whether a may see s's personal fields (date of birth, gender, CCCD,
 // contacts): an HR officer of the person's own tenant, or the person themselves. An HR officer
 // of a parent unit, any other colleague and other services see the directory entry only.
-func (v Viewer) SeesPersonal(s Staff) bool {
-	if v.Subject != "" && s.UserSubject != "" && v.Subject == s.UserSubject {
+func SeesPersonal(a platform.Actor, s Staff) bool {
+	if a.Subject != "" && s.UserSubject != "" && a.Subject == s.UserSubject {
 		return true
 	}
-	return v.Has(RoleHROfficer) && v.Tenant != "" && v.Tenant == s.Tenant
+	return a.Has(platform.RoleHROfficer) && a.Tenant != "" && string(a.Tenant) == s.Tenant
 }
 
-// ManagesStaff says whether v may change staff records of its own tenant.
-func (v Viewer) ManagesStaff() bool { return v.Has(RoleHROfficer) && v.Tenant != "" }
+// ManagesStaff says whether a may change staff records of its own tenant.
+func ManagesStaff(a platform.Actor) bool { return a.Has(platform.RoleHROfficer) && a.Tenant != "" }
 
-// ReadsStatistics says whether v may read statistics.
-func (v Viewer) ReadsStatistics() bool {
-	return v.Has(RoleHROfficer) || v.Has(RoleReportView) || v.Has(RoleService)
+// ReadsStatistics says whether a may read statistics.
+func ReadsStatistics(a platform.Actor) bool {
+	return a.HasAny(platform.RoleHROfficer, platform.RoleReportView, platform.RoleService)
 }
 
-// ReadsSubtree says whether v's reads reach the tenants below its own: HR officers, report
+// ReadsSubtree says whether a's reads reach the tenants below its own: HR officers, report
 // readers and services read their descendants (never write them); other staff see their own
 // tenant's directory only.
-func (v Viewer) ReadsSubtree() bool {
-	return v.Has(RoleHROfficer) || v.Has(RoleReportView) || v.Has(RoleService)
+func ReadsSubtree(a platform.Actor) bool {
+	return a.HasAny(platform.RoleHROfficer, platform.RoleReportView, platform.RoleService)
+}
+
+// SeesCareer says whether a, who may not see s's personal fields, still sees their career and
+// qualifications: readers of a parent unit (HR officers, report readers) do; colleagues and
+// other services see the directory entry only.
+func SeesCareer(a platform.Actor, s Staff) bool {
+	return SeesPersonal(a, s) || a.HasAny(platform.RoleHROfficer, platform.RoleReportView) && string(a.Tenant) != s.Tenant
 }

@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"egov.vn/platform/libs/apperr"
+	"egov.vn/platform/libs/platform"
 )
 
 // UnitKind says what a unit is; it decides nothing in the rules, it labels the tree.
@@ -205,8 +206,8 @@ var TwoTierReformDay = time.Date(2025, 7, 1, 0, 0, 0, 0, time.UTC)
 
 // SeedOpenedOn is the day the seeded units of a tenant of kind open: the reform day for
 // communes and wards, otherwise today.
-func SeedOpenedOn(kind string, today time.Time) time.Time {
-	if (kind == "commune" || kind == "ward") && today.After(TwoTierReformDay) {
+func SeedOpenedOn(kind platform.TenantKind, today time.Time) time.Time {
+	if (kind == platform.KindCommune || kind == platform.KindWard) && today.After(TwoTierReformDay) {
 		return TwoTierReformDay
 	}
 	return today
@@ -227,7 +228,7 @@ type SeedUnit struct {
 // – Xã hội; and Nghị định 118/2025/NĐ-CP sets up the Trung tâm Phục vụ hành chính công of each
 // commune, which runs the one-stop desk. Other kinds (a district of the old three tiers, a
 // province) get only the root and its Office; their HR officers add the rest.
-func DefaultUnits(kind, tenantName string) []SeedUnit {
+func DefaultUnits(kind platform.TenantKind, tenantName string) []SeedUnit {
 	root := strings.TrimSpace(tenantName)
 	if root == "" {
 		root = "Ủy ban nhân dân"
@@ -237,9 +238,9 @@ func DefaultUnits(kind, tenantName string) []SeedUnit {
 		{Code: "VP", Name: "Văn phòng Hội đồng nhân dân và Ủy ban nhân dân", Kind: UnitOffice, Parent: "UBND"},
 	}
 	switch kind {
-	case "commune", "ward":
+	case platform.KindCommune, platform.KindWard:
 		economy := "Phòng Kinh tế"
-		if kind == "ward" {
+		if kind == platform.KindWard {
 			economy = "Phòng Kinh tế, Hạ tầng và Đô thị"
 		}
 		units = append(units,

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"egov.vn/platform/libs/events"
+	"egov.vn/platform/libs/platform"
 	"egov.vn/platform/libs/store/storetest"
 )
 
@@ -58,7 +59,7 @@ func TestStaffLifecycleOverTheAPI(t *testing.T) {
 	if st != http.StatusOK || body["created"] != false || body["seeded"].(map[string]any)["organisation_units"] != float64(0) {
 		t.Fatalf("provision again: %d %v", st, body)
 	}
-	officer := h.person(t, "xa-dong-tan", "nhansu.dongtan", "hr.officer")
+	officer := h.person(t, "xa-dong-tan", "nhansu.dongtan", string(platform.RoleHROfficer))
 	if st, body := h.call(t, officer, http.MethodPut, "/api/v1/tenants/xa-dong-tan", prov); st != http.StatusForbidden {
 		t.Fatalf("an HR officer provisions: %d %v", st, body)
 	}
@@ -168,8 +169,8 @@ func TestStaffLifecycleOverTheAPI(t *testing.T) {
 func TestBadInputIsAClear4xx(t *testing.T) {
 	h := startHR(t, storetest.SQLite(t))
 	op := h.operator(t)
-	h.call(t, op, http.MethodPut, "/api/v1/tenants/xa-dong-tan", map[string]any{"name": "UBND xã Đông Tân", "kind": "commune"})
-	officer := h.person(t, "xa-dong-tan", "nhansu.dongtan", "hr.officer")
+	h.call(t, op, http.MethodPut, "/api/v1/tenants/xa-dong-tan", map[string]any{"code": "12700", "name": "UBND xã Đông Tân", "kind": "commune", "parent": "huyen-dong-hung"})
+	officer := h.person(t, "xa-dong-tan", "nhansu.dongtan", string(platform.RoleHROfficer))
 	_, units := h.call(t, officer, http.MethodGet, "/api/v1/units", nil)
 	vp := unitID(t, units, "VP")
 	for _, tc := range []struct {
@@ -184,10 +185,12 @@ func TestBadInputIsAClear4xx(t *testing.T) {
 		{"bad date parameter", officer, http.MethodGet, "/api/v1/staff?on=31/12/2024", nil, 400, "on"},
 		{"bad CCCD", officer, http.MethodPost, "/api/v1/staff", hireBody("Lê Văn C", "034085001234", "1990-02-02", "male", vp, "Chuyên viên", "2025-08-01", ""), 422, "cccd"},
 		{"unknown unit", officer, http.MethodPost, "/api/v1/staff", hireBody("Lê Văn C", "034090001234", "1990-02-02", "male", "nope", "Chuyên viên", "2025-08-01", ""), 422, "unit_id"},
-		{"unknown level", officer, http.MethodPost, "/api/v1/levels", map[string]any{"kind": "it", "code": "IC3", "name": "IC3", "rank": 15}, 403, "tenant.admin"},
+		{"unknown level", officer, http.MethodPost, "/api/v1/levels", map[string]any{"kind": "it", "code": "IC3", "name": "IC3", "rank": 15}, 403, string(platform.RoleTenantAdmin)},
 		{"unknown staff", officer, http.MethodGet, "/api/v1/staff/00000000-0000-0000-0000-000000000000", nil, 404, "not_found"},
 		{"duplicate unit code", officer, http.MethodPost, "/api/v1/units", map[string]any{"code": "VP", "name": "Văn phòng 2", "kind": "office"}, 409, "unit_code_taken"},
 		{"import without a header", officer, http.MethodPost, "/api/v1/imports/staff?format=csv", []byte("a,b\n1,2\n"), 422, "ho_ten"},
+		{"provisioning a commune without its parent", op, http.MethodPut, "/api/v1/tenants/xa-dong-la", map[string]any{"code": "12703", "name": "UBND xã Đông La", "kind": "commune"}, 422, "parent"},
+		{"provisioning a bad slug", op, http.MethodPut, "/api/v1/tenants/Xa_Dong_La", map[string]any{"code": "12703", "name": "UBND xã Đông La", "kind": "commune", "parent": "huyen-dong-hung"}, 422, "slug"},
 		{"import of an unknown dataset", officer, http.MethodPost, "/api/v1/imports/pets?format=csv", []byte("a\n"), 400, "dataset"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

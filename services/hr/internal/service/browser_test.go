@@ -11,6 +11,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"egov.vn/platform/libs/devkit/browser"
+	"egov.vn/platform/libs/platform"
 	"egov.vn/platform/libs/store/storetest"
 	"egov.vn/platform/libs/testenv"
 	"egov.vn/platform/services/identity/identitytest"
@@ -23,12 +24,12 @@ import (
 func TestPagesInChromium(t *testing.T) {
 	h := startHR(t, storetest.SQLite(t))
 	op := h.operator(t)
-	if st, body := h.call(t, op, http.MethodPut, "/api/v1/tenants/xa-dong-tan", map[string]any{"name": "UBND xã Đông Tân", "kind": "commune"}); st != 200 {
+	if st, body := h.call(t, op, http.MethodPut, "/api/v1/tenants/xa-dong-tan", map[string]any{"code": "12700", "name": "UBND xã Đông Tân", "kind": "commune", "parent": "huyen-dong-hung"}); st != 200 {
 		t.Fatalf("provision: %d %v", st, body)
 	}
-	api := h.person(t, "xa-dong-tan", "nhansu.dongtan", "hr.officer")
+	api := h.person(t, "xa-dong-tan", "nhansu.dongtan", string(platform.RoleHROfficer))
 	// The person's display name, set after the API token (h.person names people by username).
-	h.IDP.Person(t, identitytest.Person{Tenant: "xa-dong-tan", Username: "nhansu.dongtan", Name: "Phạm Thu Hà", Roles: []string{"hr.officer"}})
+	h.IDP.Person(t, identitytest.Person{Tenant: "xa-dong-tan", Username: "nhansu.dongtan", Name: "Phạm Thu Hà", Roles: []string{string(platform.RoleHROfficer)}})
 	_, units := h.call(t, api, http.MethodGet, "/api/v1/units", nil)
 	st, hired := h.call(t, api, http.MethodPost, "/api/v1/staff", hireBody("Nguyễn Văn An", "034085001234", "1985-03-12", "male", unitID(t, units, "VP"), "Chánh Văn phòng", "2025-07-01", ""))
 	if st != http.StatusCreated {

@@ -17,6 +17,7 @@ import (
 	"gorm.io/gorm"
 
 	"egov.vn/platform/libs/auth"
+	"egov.vn/platform/libs/bootstrap"
 	"egov.vn/platform/libs/config"
 	"egov.vn/platform/libs/events"
 	"egov.vn/platform/libs/httpapi"
@@ -29,7 +30,7 @@ import (
 // harness is HR running for a test against a real identity (identitytest) on loopback ports.
 type harness struct {
 	IDP  *identitytest.Server
-	HR   *service.HR
+	HR   *service.Service
 	DB   *gorm.DB
 	Base string // http://127.0.0.1:port/hr
 }
@@ -53,10 +54,9 @@ func startHR(t testing.TB, db *gorm.DB, opts ...func(*options)) *harness {
 		Common: config.Common{HTTPAddr: ln.Addr().String(), PublicBaseURL: base, LogLevel: slog.LevelInfo, ShutdownTimeout: 5 * time.Second},
 		ServiceConfig: auth.ServiceConfig{OIDCIssuer: idp.Issuer, OIDCClientID: id, OIDCClientSecret: secret,
 			SecretKey: strings.Repeat("ab", 32)},
-		EvidenceBucketPrefix: "hr-",
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	deps := service.Deps{DB: db, Outbox: events.NewOutbox(nil), Log: log, Tracer: noop.NewTracerProvider().Tracer("hr-test")}
+	deps := bootstrap.Deps{DB: db, Outbox: events.NewOutbox(nil), Log: log, Tracer: noop.NewTracerProvider().Tracer("hr-test")}
 	if o.minio {
 		m := testenv.MinIO(t)
 		deps.Objects, err = objstore.New(objstore.Config{Endpoint: m.Endpoint, AccessKey: m.AccessKey, SecretKey: m.SecretKey})

@@ -9,6 +9,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"egov.vn/platform/libs/platform"
 	"egov.vn/platform/libs/store/storetest"
 )
 
@@ -38,18 +39,20 @@ func TestPrivacyAndTenancyMatrix(t *testing.T) {
 	storetest.EachDB(t, func(t *testing.T, db *gorm.DB) {
 		h := startHR(t, db)
 		op := h.operator(t)
-		for slug, kind := range map[string]string{"xa-dong-tan": "commune", "xa-dong-la": "commune", "huyen-dong-hung": "district"} {
-			if st, body := h.call(t, op, http.MethodPut, "/api/v1/tenants/"+slug, map[string]any{"name": "UBND " + slug, "kind": kind}); st != http.StatusOK {
+		for slug, unit := range map[string]struct{ code, kind, parent string }{"xa-dong-tan": {"12700", "commune", "huyen-dong-hung"},
+			"xa-dong-la": {"12703", "commune", "huyen-dong-hung"}, "huyen-dong-hung": {"341", "district", "tinh-thai-binh"}} {
+			body := map[string]any{"code": unit.code, "name": "UBND " + slug, "kind": unit.kind, "parent": unit.parent}
+			if st, body := h.call(t, op, http.MethodPut, "/api/v1/tenants/"+slug, body); st != http.StatusOK {
 				t.Fatalf("provision %s: %d %v", slug, st, body)
 			}
 		}
-		officerTan := h.person(t, "xa-dong-tan", "nhansu.dongtan", "hr.officer")
-		self := h.person(t, "xa-dong-tan", "an.nv", "dossier.handle")
-		colleague := h.person(t, "xa-dong-tan", "hoa.nt", "dossier.receive")
-		officerDistrict := h.person(t, "huyen-dong-hung", "nhansu.donghung", "hr.officer")
-		reportDistrict := h.person(t, "huyen-dong-hung", "lanhdao.donghung", "report.view")
-		officerLa := h.person(t, "xa-dong-la", "nhansu.dongla", "hr.officer")
-		service := h.IDP.ServiceToken(t, "dossiers", "tinh-thai-binh", []string{"service"}, "hr")
+		officerTan := h.person(t, "xa-dong-tan", "nhansu.dongtan", string(platform.RoleHROfficer))
+		self := h.person(t, "xa-dong-tan", "an.nv", string(platform.RoleDossierHandle))
+		colleague := h.person(t, "xa-dong-tan", "hoa.nt", string(platform.RoleDossierReceive))
+		officerDistrict := h.person(t, "huyen-dong-hung", "nhansu.donghung", string(platform.RoleHROfficer))
+		reportDistrict := h.person(t, "huyen-dong-hung", "lanhdao.donghung", string(platform.RoleReportView))
+		officerLa := h.person(t, "xa-dong-la", "nhansu.dongla", string(platform.RoleHROfficer))
+		service := h.IDP.ServiceToken(t, "dossiers", "tinh-thai-binh", []string{string(platform.RoleService)}, "hr")
 
 		_, units := h.call(t, officerTan, http.MethodGet, "/api/v1/units", nil)
 		st, body := h.call(t, officerTan, http.MethodPost, "/api/v1/staff",
@@ -159,7 +162,7 @@ func TestPrivacyAndTenancyMatrix(t *testing.T) {
 			t.Errorf("own hr.officer moves the person: %d %v", st, body)
 		}
 		// Code lists: a tenant.admin extends their own tenant's list only.
-		admin := h.person(t, "xa-dong-la", "quantri.dongla", "tenant.admin")
+		admin := h.person(t, "xa-dong-la", "quantri.dongla", string(platform.RoleTenantAdmin))
 		if st, body := h.call(t, admin, http.MethodPost, "/api/v1/levels", map[string]any{"kind": "it", "code": "ic3", "name": "Chứng chỉ IC3", "rank": 15}); st != http.StatusCreated {
 			t.Fatalf("tenant.admin adds a level: %d %v", st, body)
 		}

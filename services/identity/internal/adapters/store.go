@@ -9,6 +9,7 @@ import (
 	"gorm.io/gorm/clause"
 
 	"egov.vn/platform/libs/apperr"
+	"egov.vn/platform/libs/platform"
 	"egov.vn/platform/libs/store"
 	"egov.vn/platform/services/identity/internal/domain"
 )
@@ -62,7 +63,7 @@ func tenantToRow(t domain.Tenant) tenantRow {
 }
 
 func (r tenantRow) domain() domain.Tenant {
-	return domain.Tenant{ID: r.ID, Slug: r.Slug, Code: r.Code, Name: r.Name, Kind: domain.TenantKind(r.Kind),
+	return domain.Tenant{ID: r.ID, Slug: r.Slug, Code: r.Code, Name: r.Name, Kind: platform.TenantKind(r.Kind),
 		ParentID: deref(r.ParentID), Disabled: r.Disabled, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
 }
 

@@ -20,13 +20,14 @@ import (
 	"gorm.io/gorm"
 
 	"egov.vn/platform/libs/apperr"
+	"egov.vn/platform/libs/platform"
 	"egov.vn/platform/libs/store/storetest"
 	"egov.vn/platform/services/identity/internal/adapters"
 	"egov.vn/platform/services/identity/internal/domain"
 )
 
 // base is 08:30 on a Monday in Hà Nội, when the one-stop desk opens. The app hands the store UTC
-// times (app.Service.Now), so the tests do too.
+// times (app.App.Now), so the tests do too.
 var base = time.Date(2026, 3, 2, 1, 30, 0, 0, time.UTC)
 
 // newStore migrates db and returns identity's store over it.
@@ -41,12 +42,12 @@ func seedDongTan(t *testing.T, st *adapters.Store) (domain.Tenant, domain.User) 
 	t.Helper()
 	ctx := context.Background()
 	tenant := domain.Tenant{ID: uuid.NewString(), Slug: "xa-dong-tan", Code: "12700", Name: "UBND xã Đông Tân",
-		Kind: domain.KindCommune, ParentID: uuid.NewString(), CreatedAt: base, UpdatedAt: base}
+		Kind: platform.KindCommune, ParentID: uuid.NewString(), CreatedAt: base, UpdatedAt: base}
 	if err := st.CreateTenant(ctx, tenant); err != nil {
 		t.Fatalf("create tenant: %v", err)
 	}
 	hoa := domain.User{ID: uuid.NewString(), TenantID: tenant.ID, Username: "hoa.nt", Name: "Nguyễn Thị Hoa",
-		Email: "hoa.nt@dongtan.gov.vn", Roles: []string{"dossier.handle", "dossier.receive"},
+		Email: "hoa.nt@dongtan.gov.vn", Roles: []string{string(platform.RoleDossierHandle), string(platform.RoleDossierReceive)},
 		PasswordHash: "$argon2id$placeholder", CreatedAt: base, UpdatedAt: base}
 	if err := st.CreateUser(ctx, hoa); err != nil {
 		t.Fatalf("create user: %v", err)
@@ -600,7 +601,7 @@ func TestTransactRollsBack(t *testing.T) {
 		errStop := errors.New("the district refused the transfer")
 
 		phuong := domain.Tenant{ID: uuid.NewString(), Slug: "phuong-tien-phong", Code: "12703", Name: "UBND phường Tiền Phong",
-			Kind: domain.KindWard, ParentID: tenant.ParentID, CreatedAt: base, UpdatedAt: base}
+			Kind: platform.KindWard, ParentID: tenant.ParentID, CreatedAt: base, UpdatedAt: base}
 		err := st.Transact(ctx, func(ctx context.Context) error {
 			if err := st.CreateTenant(ctx, phuong); err != nil {
 				return err

@@ -22,7 +22,7 @@ func (e *PasswordError) Error() string { return "password " + e.Reason }
 // Unwrap makes the error an apperr Invalid for the API.
 func (e *PasswordError) Unwrap() error { return apperr.Invalid("new_password", e.Reason) }
 
-func (s *Service) checkPassword(username, password string) error {
+func (s *App) checkPassword(username, password string) error {
 	if p := s.cfg.PasswordPolicy.Check(username, password); p != "" {
 		return &PasswordError{Problem: p, Reason: s.cfg.PasswordPolicy.Reason(p)}
 	}
@@ -32,7 +32,7 @@ func (s *Service) checkPassword(username, password string) error {
 // confirmPassword checks the password of a signed-in person before a sensitive change, counted
 // against the same lockout as a sign-in (a stolen session must not become a guessing oracle).
 // A wrong password is an Invalid error on field.
-func (s *Service) confirmPassword(ctx context.Context, user domain.User, password, address, field string) error {
+func (s *App) confirmPassword(ctx context.Context, user domain.User, password, address, field string) error {
 	now := s.Now()
 	if err := s.reserveAttempt(ctx, user.ID, now); err != nil {
 		return err
@@ -50,7 +50,7 @@ func (s *Service) confirmPassword(ctx context.Context, user domain.User, passwor
 
 // ChangePassword replaces the password of userID after checking the current one (counted
 // against the lockout like a sign-in).
-func (s *Service) ChangePassword(ctx context.Context, userID, current, next, address string) error {
+func (s *App) ChangePassword(ctx context.Context, userID, current, next, address string) error {
 	user, err := s.store.UserByID(ctx, userID)
 	if err != nil {
 		return err
@@ -84,7 +84,7 @@ type TOTPEnrolment struct {
 
 // BeginTOTP makes a new secret for userID and keeps it unconfirmed; the second factor is not
 // required until ConfirmTOTP proves the person's app produces the right codes.
-func (s *Service) BeginTOTP(ctx context.Context, userID, issuer string) (TOTPEnrolment, error) {
+func (s *App) BeginTOTP(ctx context.Context, userID, issuer string) (TOTPEnrolment, error) {
 	user, err := s.store.UserByID(ctx, userID)
 	if err != nil {
 		return TOTPEnrolment{}, err
@@ -114,7 +114,7 @@ func totpEnrolment(issuer, account string, secret []byte) (TOTPEnrolment, error)
 }
 
 // PendingTOTP returns the unconfirmed enrolment of userID, if one was begun.
-func (s *Service) PendingTOTP(ctx context.Context, userID, issuer string) (TOTPEnrolment, bool, error) {
+func (s *App) PendingTOTP(ctx context.Context, userID, issuer string) (TOTPEnrolment, bool, error) {
 	user, err := s.store.UserByID(ctx, userID)
 	if err != nil || user.TOTPEnabled || user.TOTPSecret == "" {
 		return TOTPEnrolment{}, false, err
@@ -128,7 +128,7 @@ func (s *Service) PendingTOTP(ctx context.Context, userID, issuer string) (TOTPE
 }
 
 // ConfirmTOTP turns the second factor on once code matches the pending secret.
-func (s *Service) ConfirmTOTP(ctx context.Context, userID, code, address string) error {
+func (s *App) ConfirmTOTP(ctx context.Context, userID, code, address string) error {
 	user, err := s.store.UserByID(ctx, userID)
 	if err != nil {
 		return err
@@ -152,7 +152,7 @@ func (s *Service) ConfirmTOTP(ctx context.Context, userID, code, address string)
 
 // DisableTOTP turns the second factor off after checking the password (counted against the
 // lockout like a sign-in).
-func (s *Service) DisableTOTP(ctx context.Context, userID, password, address string) error {
+func (s *App) DisableTOTP(ctx context.Context, userID, password, address string) error {
 	user, err := s.store.UserByID(ctx, userID)
 	if err != nil {
 		return err
@@ -168,12 +168,12 @@ func (s *Service) DisableTOTP(ctx context.Context, userID, password, address str
 }
 
 // Sessions lists the user's active sessions.
-func (s *Service) Sessions(ctx context.Context, userID string) ([]domain.Session, error) {
+func (s *App) Sessions(ctx context.Context, userID string) ([]domain.Session, error) {
 	return s.store.ActiveSessions(ctx, userID, s.Now())
 }
 
 // EndOwnSession signs the user out of one of their own sessions.
-func (s *Service) EndOwnSession(ctx context.Context, userID, sid, address string) error {
+func (s *App) EndOwnSession(ctx context.Context, userID, sid, address string) error {
 	sess, err := s.store.SessionByID(ctx, sid)
 	if err != nil {
 		return err
@@ -185,19 +185,19 @@ func (s *Service) EndOwnSession(ctx context.Context, userID, sid, address string
 }
 
 // User returns an account.
-func (s *Service) User(ctx context.Context, id string) (domain.User, error) {
+func (s *App) User(ctx context.Context, id string) (domain.User, error) {
 	return s.store.UserByID(ctx, id)
 }
 
 // Tenant returns a tenant by id.
-func (s *Service) Tenant(ctx context.Context, id string) (domain.Tenant, error) {
+func (s *App) Tenant(ctx context.Context, id string) (domain.Tenant, error) {
 	return s.store.TenantByID(ctx, id)
 }
 
 // ReplaceOneTimePassword sets the first real password of an account whose password was a
 // one-time password. The caller has just verified that one-time password (SignIn); the account
 // must still be marked MustChangePassword, so this cannot be used to skip the current password.
-func (s *Service) ReplaceOneTimePassword(ctx context.Context, userID, next, address string) error {
+func (s *App) ReplaceOneTimePassword(ctx context.Context, userID, next, address string) error {
 	user, err := s.store.UserByID(ctx, userID)
 	if err != nil {
 		return err

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"egov.vn/platform/libs/apperr"
+	"egov.vn/platform/libs/platform"
 	"egov.vn/platform/services/identity/internal/domain"
 )
 
@@ -20,16 +21,16 @@ import (
 
 // TenantInput creates or finds a tenant.
 type TenantInput struct {
-	Slug   string            `json:"slug"`
-	Code   string            `json:"code"`
-	Name   string            `json:"name"`
-	Kind   domain.TenantKind `json:"kind"`
-	Parent string            `json:"parent,omitempty"` // the parent's slug
+	Slug   string              `json:"slug"`
+	Code   string              `json:"code"`
+	Name   string              `json:"name"`
+	Kind   platform.TenantKind `json:"kind"`
+	Parent string              `json:"parent,omitempty"` // the parent's slug
 }
 
 // EnsureTenant creates the tenant, or returns the existing one with the same slug (updating its
 // name). created says which.
-func (s *Service) EnsureTenant(ctx context.Context, actor string, in TenantInput) (t domain.Tenant, created bool, err error) {
+func (s *App) EnsureTenant(ctx context.Context, actor string, in TenantInput) (t domain.Tenant, created bool, err error) {
 	err = s.store.Transact(ctx, func(ctx context.Context) error {
 		t, created, err = s.ensureTenant(ctx, actor, in)
 		return err
@@ -37,7 +38,7 @@ func (s *Service) EnsureTenant(ctx context.Context, actor string, in TenantInput
 	return t, created, err
 }
 
-func (s *Service) ensureTenant(ctx context.Context, actor string, in TenantInput) (domain.Tenant, bool, error) {
+func (s *App) ensureTenant(ctx context.Context, actor string, in TenantInput) (domain.Tenant, bool, error) {
 	now := s.Now()
 	t := domain.Tenant{ID: newID(), Slug: in.Slug, Code: in.Code, Name: strings.TrimSpace(in.Name), Kind: in.Kind, CreatedAt: now, UpdatedAt: now}
 	var parent domain.Tenant
@@ -92,7 +93,7 @@ type TenantPatch struct {
 
 // UpdateTenant renames or disables a tenant. A disabled tenant's people cannot sign in and its
 // clients get no tokens; nothing is deleted (the operator's Retain policy).
-func (s *Service) UpdateTenant(ctx context.Context, actor, slug string, p TenantPatch) (domain.Tenant, error) {
+func (s *App) UpdateTenant(ctx context.Context, actor, slug string, p TenantPatch) (domain.Tenant, error) {
 	t, err := s.store.TenantBySlug(ctx, slug)
 	if err != nil {
 		return t, err
@@ -117,12 +118,12 @@ func (s *Service) UpdateTenant(ctx context.Context, actor, slug string, p Tenant
 }
 
 // Tenants lists every tenant.
-func (s *Service) Tenants(ctx context.Context) ([]domain.Tenant, error) {
+func (s *App) Tenants(ctx context.Context) ([]domain.Tenant, error) {
 	return s.store.ListTenants(ctx)
 }
 
 // TenantBySlug returns a tenant.
-func (s *Service) TenantBySlug(ctx context.Context, slug string) (domain.Tenant, error) {
+func (s *App) TenantBySlug(ctx context.Context, slug string) (domain.Tenant, error) {
 	return s.store.TenantBySlug(ctx, slug)
 }
 
@@ -141,7 +142,7 @@ type UserInput struct {
 
 // EnsureUser creates the account, or returns the existing one with that username. The one-time
 // password is returned only when the account was created.
-func (s *Service) EnsureUser(ctx context.Context, actor string, in UserInput) (u domain.User, oneTime string, created bool, err error) {
+func (s *App) EnsureUser(ctx context.Context, actor string, in UserInput) (u domain.User, oneTime string, created bool, err error) {
 	err = s.store.Transact(ctx, func(ctx context.Context) error {
 		u, oneTime, created, err = s.ensureUser(ctx, actor, in)
 		return err
@@ -149,7 +150,7 @@ func (s *Service) EnsureUser(ctx context.Context, actor string, in UserInput) (u
 	return u, oneTime, created, err
 }
 
-func (s *Service) ensureUser(ctx context.Context, actor string, in UserInput) (domain.User, string, bool, error) {
+func (s *App) ensureUser(ctx context.Context, actor string, in UserInput) (domain.User, string, bool, error) {
 	t, err := s.store.TenantBySlug(ctx, in.Tenant)
 	if apperr.KindOf(err) == apperr.KindNotFound {
 		return domain.User{}, "", false, apperr.Invalid("tenant", "no tenant has the slug "+in.Tenant)
@@ -157,7 +158,7 @@ func (s *Service) ensureUser(ctx context.Context, actor string, in UserInput) (d
 	if err != nil {
 		return domain.User{}, "", false, err
 	}
-	roles, err := domain.NormalizeRoles("roles", in.Roles)
+	roles, err := platform.NormalizeRoles("roles", in.Roles)
 	if err != nil {
 		return domain.User{}, "", false, err
 	}
@@ -209,7 +210,7 @@ type UserPatch struct {
 }
 
 // UpdateUser changes an account. Disabling it also ends its sessions everywhere.
-func (s *Service) UpdateUser(ctx context.Context, actor, username string, p UserPatch) (domain.User, error) {
+func (s *App) UpdateUser(ctx context.Context, actor, username string, p UserPatch) (domain.User, error) {
 	u, err := s.store.UserByUsername(ctx, username)
 	if err != nil {
 		return u, err
@@ -224,7 +225,7 @@ func (s *Service) UpdateUser(ctx context.Context, actor, username string, p User
 		u.StaffID = *p.StaffID
 	}
 	if p.Roles != nil {
-		if u.Roles, err = domain.NormalizeRoles("roles", *p.Roles); err != nil {
+		if u.Roles, err = platform.NormalizeRoles("roles", *p.Roles); err != nil {
 			return u, err
 		}
 	}
@@ -254,7 +255,7 @@ func (s *Service) UpdateUser(ctx context.Context, actor, username string, p User
 }
 
 // ResetPassword gives the account a new one-time password, returned once.
-func (s *Service) ResetPassword(ctx context.Context, actor, username string) (string, error) {
+func (s *App) ResetPassword(ctx context.Context, actor, username string) (string, error) {
 	u, err := s.store.UserByUsername(ctx, username)
 	if err != nil {
 		return "", err
@@ -274,7 +275,7 @@ func (s *Service) ResetPassword(ctx context.Context, actor, username string) (st
 }
 
 // Users lists a tenant's accounts ("" for all).
-func (s *Service) Users(ctx context.Context, tenantSlug string) ([]domain.User, error) {
+func (s *App) Users(ctx context.Context, tenantSlug string) ([]domain.User, error) {
 	id, err := s.tenantID(ctx, tenantSlug)
 	if err != nil {
 		return nil, err
@@ -283,7 +284,7 @@ func (s *Service) Users(ctx context.Context, tenantSlug string) ([]domain.User, 
 }
 
 // tenantID resolves a slug to the tenant's id; "" stays "" (all tenants).
-func (s *Service) tenantID(ctx context.Context, slug string) (string, error) {
+func (s *App) tenantID(ctx context.Context, slug string) (string, error) {
 	if slug == "" {
 		return "", nil
 	}
@@ -292,7 +293,7 @@ func (s *Service) tenantID(ctx context.Context, slug string) (string, error) {
 }
 
 // UserByUsername returns an account.
-func (s *Service) UserByUsername(ctx context.Context, username string) (domain.User, error) {
+func (s *App) UserByUsername(ctx context.Context, username string) (domain.User, error) {
 	return s.store.UserByUsername(ctx, username)
 }
 
@@ -314,7 +315,7 @@ type ClientInput struct {
 
 // EnsureClient creates the client and returns its secret once; for an existing client id it
 // brings the settings in line with in and returns no secret (use RotateClientSecret).
-func (s *Service) EnsureClient(ctx context.Context, actor string, in ClientInput) (c domain.Client, secret string, created bool, err error) {
+func (s *App) EnsureClient(ctx context.Context, actor string, in ClientInput) (c domain.Client, secret string, created bool, err error) {
 	err = s.store.Transact(ctx, func(ctx context.Context) error {
 		c, secret, created, err = s.ensureClient(ctx, actor, in)
 		return err
@@ -322,7 +323,7 @@ func (s *Service) EnsureClient(ctx context.Context, actor string, in ClientInput
 	return c, secret, created, err
 }
 
-func (s *Service) ensureClient(ctx context.Context, actor string, in ClientInput) (domain.Client, string, bool, error) {
+func (s *App) ensureClient(ctx context.Context, actor string, in ClientInput) (domain.Client, string, bool, error) {
 	now := s.Now()
 	c := domain.Client{ID: in.ClientID, Name: strings.TrimSpace(in.Name), Type: in.Type, RedirectURIs: in.RedirectURIs,
 		PostLogoutRedirectURIs: in.PostLogoutRedirectURIs, BackchannelLogoutURI: in.BackchannelLogoutURI,
@@ -341,7 +342,7 @@ func (s *Service) ensureClient(ctx context.Context, actor string, in ClientInput
 		c.TenantID = t.ID
 	}
 	var err error
-	if c.Roles, err = domain.NormalizeRoles("roles", in.Roles); err != nil {
+	if c.Roles, err = platform.NormalizeRoles("roles", in.Roles); err != nil {
 		return c, "", false, err
 	}
 	slices.Sort(c.GrantTypes)
@@ -382,7 +383,7 @@ func (s *Service) ensureClient(ctx context.Context, actor string, in ClientInput
 
 // RotateClientSecret gives a confidential client a new secret, returned once; the old one stops
 // working at once.
-func (s *Service) RotateClientSecret(ctx context.Context, actor, id string) (string, error) {
+func (s *App) RotateClientSecret(ctx context.Context, actor, id string) (string, error) {
 	c, err := s.store.ClientByID(ctx, id)
 	if err != nil {
 		return "", err
@@ -402,7 +403,7 @@ func (s *Service) RotateClientSecret(ctx context.Context, actor, id string) (str
 }
 
 // SetClientDisabled turns a client off or on.
-func (s *Service) SetClientDisabled(ctx context.Context, actor, id string, disabled bool) (domain.Client, error) {
+func (s *App) SetClientDisabled(ctx context.Context, actor, id string, disabled bool) (domain.Client, error) {
 	c, err := s.store.ClientByID(ctx, id)
 	if err != nil {
 		return c, err
@@ -420,7 +421,7 @@ func (s *Service) SetClientDisabled(ctx context.Context, actor, id string, disab
 }
 
 // Clients lists a tenant's clients ("" for all).
-func (s *Service) Clients(ctx context.Context, tenantSlug string) ([]domain.Client, error) {
+func (s *App) Clients(ctx context.Context, tenantSlug string) ([]domain.Client, error) {
 	id, err := s.tenantID(ctx, tenantSlug)
 	if err != nil {
 		return nil, err
@@ -429,7 +430,7 @@ func (s *Service) Clients(ctx context.Context, tenantSlug string) ([]domain.Clie
 }
 
 // ClientByID returns a client, enabled or not.
-func (s *Service) ClientByID(ctx context.Context, id string) (domain.Client, error) {
+func (s *App) ClientByID(ctx context.Context, id string) (domain.Client, error) {
 	return s.store.ClientByID(ctx, id)
 }
 
@@ -458,15 +459,15 @@ type OnboardResult struct {
 
 // Onboard creates a tenant, its administrator and its clients in one transaction: all or
 // nothing. Run again, it finds them and returns no secrets (they were returned the first time).
-func (s *Service) Onboard(ctx context.Context, actor string, in OnboardInput) (res OnboardResult, err error) {
+func (s *App) Onboard(ctx context.Context, actor string, in OnboardInput) (res OnboardResult, err error) {
 	err = s.store.Transact(ctx, func(ctx context.Context) error {
 		if res.Tenant, res.TenantCreated, err = s.ensureTenant(ctx, actor, in.Tenant); err != nil {
 			return prefixFields(err, "tenant.")
 		}
 		admin := in.Admin
 		admin.Tenant = res.Tenant.Slug
-		if !slices.Contains(admin.Roles, string(domain.RoleTenantAdmin)) {
-			admin.Roles = append(admin.Roles, string(domain.RoleTenantAdmin))
+		if !slices.Contains(admin.Roles, string(platform.RoleTenantAdmin)) {
+			admin.Roles = append(admin.Roles, string(platform.RoleTenantAdmin))
 		}
 		if res.Admin, res.AdminOneTimePassword, _, err = s.ensureUser(ctx, actor, admin); err != nil {
 			return prefixFields(err, "admin.")
@@ -497,12 +498,12 @@ func prefixFields(err error, prefix string) error {
 }
 
 // AuditLog reads the audit log.
-func (s *Service) AuditLog(ctx context.Context, f domain.AuditFilter) ([]domain.AuditEvent, error) {
+func (s *App) AuditLog(ctx context.Context, f domain.AuditFilter) ([]domain.AuditEvent, error) {
 	return s.store.ListAudit(ctx, f)
 }
 
 // auditTx writes e inside the caller's transaction: the change and its audit line commit together.
-func (s *Service) auditTx(ctx context.Context, e domain.AuditEvent) error {
+func (s *App) auditTx(ctx context.Context, e domain.AuditEvent) error {
 	e.ID, e.At = newID(), s.Now()
 	if e.Outcome == "" {
 		e.Outcome = "ok"

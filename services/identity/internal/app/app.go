@@ -142,8 +142,8 @@ type Deps struct {
 	Now     func() time.Time // the clock; nil is time.Now
 }
 
-// Service is identity's use cases.
-type Service struct {
+// App is identity's use cases.
+type App struct {
 	store   Store
 	hasher  PasswordHasher
 	secrets Secrets
@@ -156,19 +156,19 @@ type Service struct {
 }
 
 // New returns the use cases.
-func New(d Deps, cfg Config) *Service {
+func New(d Deps, cfg Config) *App {
 	if d.Now == nil {
 		d.Now = time.Now
 	}
-	return &Service{store: d.Store, hasher: d.Hasher, secrets: d.Secrets, logout: d.Logout, tracer: d.Tracer,
+	return &App{store: d.Store, hasher: d.Hasher, secrets: d.Secrets, logout: d.Logout, tracer: d.Tracer,
 		cfg: cfg, now: d.Now, log: d.Log}
 }
 
 // Config returns the policies in force.
-func (s *Service) Config() Config { return s.cfg }
+func (s *App) Config() Config { return s.cfg }
 
 // Now is the service's clock, in UTC.
-func (s *Service) Now() time.Time { return s.now().UTC() }
+func (s *App) Now() time.Time { return s.now().UTC() }
 
 // Errors a person signing in can cause; pages show them in Vietnamese.
 // Each has its own code, so errors.Is tells them apart.
@@ -200,7 +200,7 @@ func IsLockedOut(err error) (*LockedOutError, bool) {
 
 // audit writes e; a failure is logged, never hidden from the log, but does not undo the action
 // the person already saw succeed.
-func (s *Service) audit(ctx context.Context, e domain.AuditEvent) {
+func (s *App) audit(ctx context.Context, e domain.AuditEvent) {
 	if err := s.auditTx(ctx, e); err != nil {
 		s.log.ErrorContext(ctx, "audit write failed", "action", e.Action, "subject", e.Subject, "error", err)
 	}

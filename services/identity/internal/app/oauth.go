@@ -15,7 +15,7 @@ import (
 var ErrRefreshReused = apperr.Unauthenticated("the refresh token was already used; every token of its sign-in has been revoked")
 
 // Client returns an enabled client.
-func (s *Service) Client(ctx context.Context, id string) (domain.Client, error) {
+func (s *App) Client(ctx context.Context, id string) (domain.Client, error) {
 	now := s.Now()
 	c, ok := s.clients.get(id, now)
 	if !ok {
@@ -32,7 +32,7 @@ func (s *Service) Client(ctx context.Context, id string) (domain.Client, error) 
 }
 
 // AuthenticateClient checks a client's secret.
-func (s *Service) AuthenticateClient(ctx context.Context, id, secret string) (domain.Client, error) {
+func (s *App) AuthenticateClient(ctx context.Context, id, secret string) (domain.Client, error) {
 	c, err := s.Client(ctx, id)
 	if err != nil {
 		return c, apperr.Unauthenticated("unknown client or wrong secret")
@@ -44,7 +44,7 @@ func (s *Service) AuthenticateClient(ctx context.Context, id, secret string) (do
 }
 
 // NewAuthRequest stores an authorization request. Public clients must send a PKCE challenge.
-func (s *Service) NewAuthRequest(ctx context.Context, a domain.AuthRequest) (domain.AuthRequest, error) {
+func (s *App) NewAuthRequest(ctx context.Context, a domain.AuthRequest) (domain.AuthRequest, error) {
 	c, err := s.Client(ctx, a.ClientID)
 	if err != nil {
 		return a, err
@@ -58,27 +58,27 @@ func (s *Service) NewAuthRequest(ctx context.Context, a domain.AuthRequest) (dom
 }
 
 // AuthRequest returns an authorization request that has not expired.
-func (s *Service) AuthRequest(ctx context.Context, id string) (domain.AuthRequest, error) {
+func (s *App) AuthRequest(ctx context.Context, id string) (domain.AuthRequest, error) {
 	return s.store.AuthRequestByID(ctx, id, s.Now().Add(-s.cfg.AuthRequestLifetime))
 }
 
 // AuthRequestByCode returns the request a code was issued for.
-func (s *Service) AuthRequestByCode(ctx context.Context, code string) (domain.AuthRequest, error) {
+func (s *App) AuthRequestByCode(ctx context.Context, code string) (domain.AuthRequest, error) {
 	return s.store.AuthRequestByCodeHash(ctx, s.secrets.Hash(code), s.Now().Add(-s.cfg.AuthRequestLifetime))
 }
 
 // SaveAuthCode stores the hash of the code issued for request id.
-func (s *Service) SaveAuthCode(ctx context.Context, id, code string) error {
+func (s *App) SaveAuthCode(ctx context.Context, id, code string) error {
 	return s.store.SaveAuthCode(ctx, id, s.secrets.Hash(code))
 }
 
 // DeleteAuthRequest forgets a request whose code was exchanged: a code works once.
-func (s *Service) DeleteAuthRequest(ctx context.Context, id string) error {
+func (s *App) DeleteAuthRequest(ctx context.Context, id string) error {
 	return s.store.DeleteAuthRequest(ctx, id)
 }
 
 // CompleteAuthRequest answers request id with the person of session sess.
-func (s *Service) CompleteAuthRequest(ctx context.Context, id string, sess domain.Session) error {
+func (s *App) CompleteAuthRequest(ctx context.Context, id string, sess domain.Session) error {
 	a, err := s.AuthRequest(ctx, id)
 	if err != nil {
 		return err
@@ -102,7 +102,7 @@ type Principal struct {
 }
 
 // UserPrincipal returns the claims of a person; a disabled account or tenant has none.
-func (s *Service) UserPrincipal(ctx context.Context, userID string) (Principal, error) {
+func (s *App) UserPrincipal(ctx context.Context, userID string) (Principal, error) {
 	u, t, err := s.store.UserAndTenant(ctx, userID)
 	if err != nil {
 		return Principal{}, err
@@ -114,7 +114,7 @@ func (s *Service) UserPrincipal(ctx context.Context, userID string) (Principal, 
 }
 
 // ClientPrincipal returns the claims of a client-credentials token.
-func (s *Service) ClientPrincipal(ctx context.Context, c domain.Client) (Principal, error) {
+func (s *App) ClientPrincipal(ctx context.Context, c domain.Client) (Principal, error) {
 	p := Principal{Subject: c.ID, Name: c.Name, Roles: c.Roles}
 	if c.TenantID != "" {
 		t, err := s.store.TenantByID(ctx, c.TenantID)
@@ -149,7 +149,7 @@ type Grant struct {
 }
 
 // IssueRefreshToken starts a new rotation family and returns the token's value.
-func (s *Service) IssueRefreshToken(ctx context.Context, g Grant) (string, error) {
+func (s *App) IssueRefreshToken(ctx context.Context, g Grant) (string, error) {
 	now := s.Now()
 	value := s.secrets.New()
 	id := newID()
@@ -164,7 +164,7 @@ func (s *Service) IssueRefreshToken(ctx context.Context, g Grant) (string, error
 
 // RefreshToken looks a refresh token up for the token endpoint. A token that was already used
 // is a replay: the whole family is revoked and ErrRefreshReused returned.
-func (s *Service) RefreshToken(ctx context.Context, value string) (domain.RefreshToken, error) {
+func (s *App) RefreshToken(ctx context.Context, value string) (domain.RefreshToken, error) {
 	t, err := s.store.RefreshTokenByHash(ctx, s.secrets.Hash(value))
 	if err != nil {
 		return t, err
@@ -185,7 +185,7 @@ func (s *Service) RefreshToken(ctx context.Context, value string) (domain.Refres
 	return t, nil
 }
 
-func (s *Service) revokeReused(ctx context.Context, t domain.RefreshToken) {
+func (s *App) revokeReused(ctx context.Context, t domain.RefreshToken) {
 	if err := s.store.RevokeFamily(ctx, t.FamilyID, s.Now()); err != nil {
 		s.log.ErrorContext(ctx, "revoking a reused refresh token family failed", "family", t.FamilyID, "error", err)
 	}
@@ -196,7 +196,7 @@ func (s *Service) revokeReused(ctx context.Context, t domain.RefreshToken) {
 // RotateRefreshToken uses the token value once and returns the next one of its family with the
 // grant's (possibly narrowed) scopes. cur is the token as RefreshToken returned it for value.
 // Two requests racing with one token: one wins, the other is treated as a replay.
-func (s *Service) RotateRefreshToken(ctx context.Context, value string, cur domain.RefreshToken, scopes []string) (string, domain.RefreshToken, error) {
+func (s *App) RotateRefreshToken(ctx context.Context, value string, cur domain.RefreshToken, scopes []string) (string, domain.RefreshToken, error) {
 	now := s.Now()
 	next := cur
 	next.ID = newID()
@@ -218,7 +218,7 @@ func (s *Service) RotateRefreshToken(ctx context.Context, value string, cur doma
 
 // RevokeRefreshToken revokes the family of a refresh token held by clientID (RFC 7009: revoking a
 // refresh token may revoke what it was issued with).
-func (s *Service) RevokeRefreshToken(ctx context.Context, value, clientID string) error {
+func (s *App) RevokeRefreshToken(ctx context.Context, value, clientID string) error {
 	t, err := s.store.RefreshTokenByHash(ctx, s.secrets.Hash(value))
 	if apperr.KindOf(err) == apperr.KindNotFound {
 		return nil // RFC 7009 §2.2: an unknown token is not an error
@@ -233,35 +233,35 @@ func (s *Service) RevokeRefreshToken(ctx context.Context, value, clientID string
 }
 
 // RevokeAccessToken lists a JWT access token's id as revoked until it expires.
-func (s *Service) RevokeAccessToken(ctx context.Context, jti string, expiresAt time.Time) error {
+func (s *App) RevokeAccessToken(ctx context.Context, jti string, expiresAt time.Time) error {
 	return s.store.RevokeAccessToken(ctx, jti, expiresAt)
 }
 
 // AccessTokenRevoked reports whether an access token was revoked.
-func (s *Service) AccessTokenRevoked(ctx context.Context, jti string) (bool, error) {
+func (s *App) AccessTokenRevoked(ctx context.Context, jti string) (bool, error) {
 	return s.store.AccessTokenRevoked(ctx, jti)
 }
 
 // EndClientSessions signs userID out of clientID when end_session comes without a session hint:
 // the client's refresh tokens for the person are revoked.
-func (s *Service) EndClientSessions(ctx context.Context, userID, clientID string) error {
+func (s *App) EndClientSessions(ctx context.Context, userID, clientID string) error {
 	return s.store.RevokeUserClientRefreshTokens(ctx, userID, clientID, s.Now())
 }
 
 // Session returns a session by its sid.
-func (s *Service) Session(ctx context.Context, sid string) (domain.Session, error) {
+func (s *App) Session(ctx context.Context, sid string) (domain.Session, error) {
 	return s.store.SessionByID(ctx, sid)
 }
 
 // Purge removes expired authorization requests and revocation entries.
-func (s *Service) Purge(ctx context.Context) error {
+func (s *App) Purge(ctx context.Context) error {
 	now := s.Now()
 	return s.store.PurgeExpired(ctx, now.Add(-s.cfg.AuthRequestLifetime), now)
 }
 
 // InspectRefreshToken reports whether a refresh token is usable, without the replay handling of
 // RefreshToken: introspecting a used token tells, it does not revoke.
-func (s *Service) InspectRefreshToken(ctx context.Context, value string) (domain.RefreshToken, bool, error) {
+func (s *App) InspectRefreshToken(ctx context.Context, value string) (domain.RefreshToken, bool, error) {
 	t, err := s.store.RefreshTokenByHash(ctx, s.secrets.Hash(value))
 	if apperr.KindOf(err) == apperr.KindNotFound {
 		return t, false, nil

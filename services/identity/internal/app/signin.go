@@ -31,7 +31,7 @@ type SignInResult struct {
 // SignIn checks a username and password under both lockouts. Each attempt is counted before the
 // password is checked (see Store.ReserveUserAttempt), so 50 parallel guesses get at most
 // MaxUserAttempts answers; the rest are refused as locked without touching the password.
-func (s *Service) SignIn(ctx context.Context, in SignInInput) (res SignInResult, err error) {
+func (s *App) SignIn(ctx context.Context, in SignInInput) (res SignInResult, err error) {
 	ctx, span := s.tracer.Start(ctx, "identity.App.SignIn")
 	defer telemetry.End(span, &err)
 	now := s.Now()
@@ -108,7 +108,7 @@ func (s *Service) SignIn(ctx context.Context, in SignInInput) (res SignInResult,
 // (see Store.ReserveUserAttempt) and returns a *LockedOutError when none is left. While the last
 // allowed attempts are still being checked the account has no lock time yet; the answer then
 // says the longest it can be.
-func (s *Service) reserveAttempt(ctx context.Context, userID string, now time.Time) error {
+func (s *App) reserveAttempt(ctx context.Context, userID string, now time.Time) error {
 	ok, err := s.store.ReserveUserAttempt(ctx, userID, s.cfg.MaxUserAttempts, now)
 	if err != nil || ok {
 		return err
@@ -123,7 +123,7 @@ func (s *Service) reserveAttempt(ctx context.Context, userID string, now time.Ti
 	return &LockedOutError{Until: until}
 }
 
-func (s *Service) failUser(ctx context.Context, user domain.User, address string, now time.Time) {
+func (s *App) failUser(ctx context.Context, user domain.User, address string, now time.Time) {
 	locked, err := s.store.FailUserAttempt(ctx, user.ID, s.cfg.MaxUserAttempts, now, s.cfg.UserLockout)
 	if err != nil {
 		s.log.ErrorContext(ctx, "lockout update failed", "user_id", user.ID, "error", err)
@@ -135,7 +135,7 @@ func (s *Service) failUser(ctx context.Context, user domain.User, address string
 	}
 }
 
-func (s *Service) failAddress(ctx context.Context, address string, now time.Time) {
+func (s *App) failAddress(ctx context.Context, address string, now time.Time) {
 	if address == "" {
 		return
 	}
@@ -156,7 +156,7 @@ var totpOptions = totp.ValidateOpts{Period: 30, Skew: 1, Digits: otp.DigitsSix, 
 
 // VerifyTOTP checks the second factor of userID. It counts against the same lockout as the
 // password, and a code is accepted once: a code seen over someone's shoulder cannot be reused.
-func (s *Service) VerifyTOTP(ctx context.Context, userID, code, address string) (err error) {
+func (s *App) VerifyTOTP(ctx context.Context, userID, code, address string) (err error) {
 	ctx, span := s.tracer.Start(ctx, "identity.App.VerifyTOTP")
 	defer telemetry.End(span, &err)
 	now := s.Now()
@@ -191,7 +191,7 @@ func (s *Service) VerifyTOTP(ctx context.Context, userID, code, address string) 
 }
 
 // matchTOTP returns the time step whose code equals code, within the allowed skew.
-func (s *Service) matchTOTP(code, secret string, now time.Time) (int64, bool) {
+func (s *App) matchTOTP(code, secret string, now time.Time) (int64, bool) {
 	if len(code) != 6 || secret == "" {
 		return 0, false
 	}
@@ -206,7 +206,7 @@ func (s *Service) matchTOTP(code, secret string, now time.Time) (int64, bool) {
 }
 
 // StartSession opens a single sign-on session for user and returns the cookie secret.
-func (s *Service) StartSession(ctx context.Context, user domain.User, amr []string, address, userAgent string) (string, domain.Session, error) {
+func (s *App) StartSession(ctx context.Context, user domain.User, amr []string, address, userAgent string) (string, domain.Session, error) {
 	now := s.Now()
 	secret := s.secrets.New()
 	if len(userAgent) > 300 {
@@ -226,7 +226,7 @@ func (s *Service) StartSession(ctx context.Context, user domain.User, amr []stri
 var ErrNoSession = &apperr.Error{Kind: apperr.KindUnauthenticated, Code: "no_session", Message: "not signed in"}
 
 // SessionFromCookie returns the active session of a cookie secret and its user.
-func (s *Service) SessionFromCookie(ctx context.Context, secret string) (domain.Session, domain.User, error) {
+func (s *App) SessionFromCookie(ctx context.Context, secret string) (domain.Session, domain.User, error) {
 	if secret == "" {
 		return domain.Session{}, domain.User{}, ErrNoSession
 	}
@@ -259,7 +259,7 @@ func (s *Service) SessionFromCookie(ctx context.Context, secret string) (domain.
 // SignOut ends session sid, revokes the refresh tokens issued in it and tells every relying party
 // that got tokens in it (back-channel logout), so signing out once signs out of every service.
 // actor is who asked (the person, or an administrator).
-func (s *Service) SignOut(ctx context.Context, sid, actor, address string) (err error) {
+func (s *App) SignOut(ctx context.Context, sid, actor, address string) (err error) {
 	ctx, span := s.tracer.Start(ctx, "identity.App.SignOut")
 	defer telemetry.End(span, &err)
 	sess, err := s.store.SessionByID(ctx, sid)
@@ -287,7 +287,7 @@ const logoutDeadline = 5 * time.Second
 
 // notifyLogout sends back-channel logout to every party of the session, in parallel. It goes on
 // if the person's request is cancelled (they closed the tab): the services must still be told.
-func (s *Service) notifyLogout(ctx context.Context, sess domain.Session) {
+func (s *App) notifyLogout(ctx context.Context, sess domain.Session) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), logoutDeadline)
 	defer cancel()
 	clients, err := s.store.SessionClients(ctx, sess.ID)

@@ -118,3 +118,5 @@ func checkClientURL(raw string, devMode bool) string {
 	}
 	return "must use https (plain http only on localhost)"
 }
+
+func quote(s string) string { return `"` + s + `"` }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"egov.vn/platform/libs/apperr"
+	"egov.vn/platform/libs/platform"
 )
 
 // fieldsOf returns the sorted, distinct fields an invalid error names, or nil for nil. Any error
@@ -42,7 +43,7 @@ func checkFields(t *testing.T, err error, want ...string) {
 // dongTan is a valid commune under its district, the base each case changes one thing of.
 func dongTan() Tenant {
 	return Tenant{ID: "b1c2", Slug: "xa-dong-tan", Code: "12700", Name: "UBND xã Đông Tân",
-		Kind: KindCommune, ParentID: "huyen-dong-hung-id"}
+		Kind: platform.KindCommune, ParentID: "huyen-dong-hung-id"}
 }
 
 func TestTenantValidate(t *testing.T) {
@@ -54,15 +55,15 @@ func TestTenantValidate(t *testing.T) {
 	}{
 		{"commune under a district", func(*Tenant) {}, nil},
 		{"province without parent", func(x *Tenant) {
-			x.Slug, x.Code, x.Name, x.Kind, x.ParentID = "tinh-thai-binh", "34", "UBND tỉnh Thái Bình", KindProvince, ""
+			x.Slug, x.Code, x.Name, x.Kind, x.ParentID = "tinh-thai-binh", "34", "UBND tỉnh Thái Bình", platform.KindProvince, ""
 		}, nil},
-		{"district", func(x *Tenant) { x.Slug, x.Code, x.Kind = "huyen-dong-hung", "342", KindDistrict }, nil},
-		{"ward", func(x *Tenant) { x.Slug, x.Kind = "phuong-tien-phong", KindWard }, nil},
-		{"town", func(x *Tenant) { x.Slug, x.Kind = "thi-tran-dong-hung", KindTown }, nil},
+		{"district", func(x *Tenant) { x.Slug, x.Code, x.Kind = "huyen-dong-hung", "342", platform.KindDistrict }, nil},
+		{"ward", func(x *Tenant) { x.Slug, x.Kind = "phuong-tien-phong", platform.KindWard }, nil},
+		{"town", func(x *Tenant) { x.Slug, x.Kind = "thi-tran-dong-hung", platform.KindTown }, nil},
 
 		{"slug of one character", func(x *Tenant) { x.Slug = "x" }, nil},
-		{"slug of 63 characters", func(x *Tenant) { x.Slug = strings.Repeat("a", 63) }, nil},
-		{"slug of 64 characters", func(x *Tenant) { x.Slug = strings.Repeat("a", 64) }, []string{"slug"}},
+		{"slug of 56 characters", func(x *Tenant) { x.Slug = strings.Repeat("a", platform.MaxSlugLength) }, nil},
+		{"slug of 57 characters: its namespace and bucket would pass 63", func(x *Tenant) { x.Slug = strings.Repeat("a", platform.MaxSlugLength+1) }, []string{"slug"}},
 		{"slug empty", func(x *Tenant) { x.Slug = "" }, []string{"slug"}},
 		{"slug with leading dash", func(x *Tenant) { x.Slug = "-xa-dong-tan" }, []string{"slug"}},
 		{"slug with trailing dash", func(x *Tenant) { x.Slug = "xa-dong-tan-" }, []string{"slug"}},
@@ -88,13 +89,13 @@ func TestTenantValidate(t *testing.T) {
 		{"kind empty", func(x *Tenant) { x.Kind = "" }, []string{"kind"}},
 		{"kind unknown without parent: only kind", func(x *Tenant) { x.Kind, x.ParentID = "hamlet", "" }, []string{"kind"}},
 
-		{"province with a parent", func(x *Tenant) { x.Kind = KindProvince }, []string{"parent"}},
-		{"district without parent", func(x *Tenant) { x.Kind, x.ParentID = KindDistrict, "" }, []string{"parent"}},
+		{"province with a parent", func(x *Tenant) { x.Kind = platform.KindProvince }, []string{"parent"}},
+		{"district without parent", func(x *Tenant) { x.Kind, x.ParentID = platform.KindDistrict, "" }, []string{"parent"}},
 		{"commune without parent", func(x *Tenant) { x.ParentID = "" }, []string{"parent"}},
-		{"ward without parent", func(x *Tenant) { x.Kind, x.ParentID = KindWard, "" }, []string{"parent"}},
-		{"town without parent", func(x *Tenant) { x.Kind, x.ParentID = KindTown, "" }, []string{"parent"}},
+		{"ward without parent", func(x *Tenant) { x.Kind, x.ParentID = platform.KindWard, "" }, []string{"parent"}},
+		{"town without parent", func(x *Tenant) { x.Kind, x.ParentID = platform.KindTown, "" }, []string{"parent"}},
 
-		{"every field wrong at once", func(x *Tenant) { *x = Tenant{Kind: KindCommune} },
+		{"every field wrong at once", func(x *Tenant) { *x = Tenant{Kind: platform.KindCommune} },
 			[]string{"slug", "code", "name", "parent"}},
 	}
 	for _, tc := range tests {
@@ -109,33 +110,33 @@ func TestTenantValidate(t *testing.T) {
 
 func TestCanParent(t *testing.T) {
 	t.Parallel()
-	province := Tenant{Slug: "tinh-thai-binh", Kind: KindProvince}
-	district := Tenant{Slug: "huyen-dong-hung", Kind: KindDistrict}
-	commune := Tenant{Slug: "xa-dong-tan", Kind: KindCommune}
-	ward := Tenant{Slug: "phuong-tien-phong", Kind: KindWard}
-	town := Tenant{Slug: "thi-tran-dong-hung", Kind: KindTown}
+	province := Tenant{Slug: "tinh-thai-binh", Kind: platform.KindProvince}
+	district := Tenant{Slug: "huyen-dong-hung", Kind: platform.KindDistrict}
+	commune := Tenant{Slug: "xa-dong-tan", Kind: platform.KindCommune}
+	ward := Tenant{Slug: "phuong-tien-phong", Kind: platform.KindWard}
+	town := Tenant{Slug: "thi-tran-dong-hung", Kind: platform.KindTown}
 	tests := []struct {
 		parent Tenant
-		child  TenantKind
+		child  platform.TenantKind
 		ok     bool
 	}{
-		{province, KindDistrict, true},
-		{district, KindCommune, true},
-		{district, KindWard, true},
-		{district, KindTown, true},
+		{province, platform.KindDistrict, true},
+		{district, platform.KindCommune, true},
+		{district, platform.KindWard, true},
+		{district, platform.KindTown, true},
 		// Two-tier provinces (since 2025): communes sit directly under the province.
-		{province, KindCommune, true},
-		{province, KindWard, true},
-		{province, KindTown, true},
+		{province, platform.KindCommune, true},
+		{province, platform.KindWard, true},
+		{province, platform.KindTown, true},
 
-		{province, KindProvince, false},
-		{district, KindProvince, false},
-		{district, KindDistrict, false},
-		{commune, KindDistrict, false},
-		{commune, KindCommune, false},
-		{commune, KindWard, false},
-		{ward, KindCommune, false},
-		{town, KindTown, false},
+		{province, platform.KindProvince, false},
+		{district, platform.KindProvince, false},
+		{district, platform.KindDistrict, false},
+		{commune, platform.KindDistrict, false},
+		{commune, platform.KindCommune, false},
+		{commune, platform.KindWard, false},
+		{ward, platform.KindCommune, false},
+		{town, platform.KindTown, false},
 		{province, "village", false},
 		{province, "", false},
 	}
@@ -272,30 +273,30 @@ func TestNormalizeRoles(t *testing.T) {
 	t.Parallel()
 	t.Run("sorts, trims and drops duplicates", func(t *testing.T) {
 		t.Parallel()
-		got, err := NormalizeRoles("roles", []string{"dossier.receive", " tenant.admin", "dossier.handle", "dossier.receive", "tenant.admin "})
+		got, err := platform.NormalizeRoles("roles", []string{string(platform.RoleDossierReceive), " tenant.admin", string(platform.RoleDossierHandle), string(platform.RoleDossierReceive), "tenant.admin "})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if want := []string{"dossier.handle", "dossier.receive", "tenant.admin"}; !slices.Equal(got, want) {
+		if want := []string{string(platform.RoleDossierHandle), string(platform.RoleDossierReceive), string(platform.RoleTenantAdmin)}; !slices.Equal(got, want) {
 			t.Fatalf("NormalizeRoles = %v, want %v", got, want)
 		}
 	})
 	t.Run("empty set", func(t *testing.T) {
 		t.Parallel()
-		got, err := NormalizeRoles("roles", nil)
+		got, err := platform.NormalizeRoles("roles", nil)
 		if err != nil || got == nil || len(got) != 0 {
-			t.Fatalf("NormalizeRoles(nil) = %#v, %v; want an empty, non-nil set", got, err)
+			t.Fatalf("platform.NormalizeRoles(nil) = %#v, %v; want an empty, non-nil set", got, err)
 		}
 	})
 	t.Run("unknown role names the field, the role and every known role", func(t *testing.T) {
 		t.Parallel()
-		_, err := NormalizeRoles("client.roles", []string{"dossier.receive", "chu.tich"})
+		_, err := platform.NormalizeRoles("client.roles", []string{string(platform.RoleDossierReceive), "chu.tich"})
 		checkFields(t, err, "client.roles")
 		reason := apperr.As(err).Fields[0].Reason
 		if !strings.Contains(reason, `"chu.tich"`) {
 			t.Errorf("reason %q does not name the unknown role", reason)
 		}
-		for _, r := range Roles() {
+		for _, r := range platform.Roles() {
 			if !strings.Contains(reason, string(r.Name)) {
 				t.Errorf("reason %q does not list the known role %s", reason, r.Name)
 			}
@@ -303,14 +304,14 @@ func TestNormalizeRoles(t *testing.T) {
 	})
 	t.Run("empty role name", func(t *testing.T) {
 		t.Parallel()
-		_, err := NormalizeRoles("roles", []string{"  "})
+		_, err := platform.NormalizeRoles("roles", []string{"  "})
 		checkFields(t, err, "roles")
 	})
 	t.Run("every listed role is known", func(t *testing.T) {
 		t.Parallel()
-		for _, r := range Roles() {
-			if !KnownRole(string(r.Name)) || r.Description == "" {
-				t.Errorf("role %s: known=%v description=%q", r.Name, KnownRole(string(r.Name)), r.Description)
+		for _, r := range platform.Roles() {
+			if !platform.KnownRole(string(r.Name)) || r.Description == "" {
+				t.Errorf("role %s: known=%v description=%q", r.Name, platform.KnownRole(string(r.Name)), r.Description)
 			}
 		}
 	})
@@ -386,8 +387,8 @@ func TestPredicates(t *testing.T) {
 	if !c.AllowsGrant(GrantAuthorizationCode) || c.AllowsGrant(GrantRefreshToken) {
 		t.Fatalf("AllowsGrant wrong for %v", c.GrantTypes)
 	}
-	u := User{Roles: []string{string(RoleDossierReceive)}}
-	if !u.HasRole(RoleDossierReceive) || u.HasRole(RoleTenantAdmin) {
+	u := User{Roles: []string{string(platform.RoleDossierReceive)}}
+	if !u.HasRole(platform.RoleDossierReceive) || u.HasRole(platform.RoleTenantAdmin) {
 		t.Fatalf("HasRole wrong for %v", u.Roles)
 	}
 	now := time.Date(2026, 3, 2, 1, 30, 0, 0, time.UTC)

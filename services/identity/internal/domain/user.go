@@ -10,6 +10,7 @@ import (
 	"unicode"
 
 	"egov.vn/platform/libs/apperr"
+	"egov.vn/platform/libs/platform"
 )
 
 // User is a staff account. It belongs to exactly one tenant; its roles apply in that tenant (and,
@@ -32,7 +33,7 @@ type User struct {
 }
 
 // HasRole reports whether the user holds role r.
-func (u User) HasRole(r Role) bool { return slices.Contains(u.Roles, string(r)) }
+func (u User) HasRole(r platform.Role) bool { return slices.Contains(u.Roles, string(r)) }
 
 var usernameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{2,63}$`)
 

@@ -10,6 +10,7 @@ import (
 	"golang.org/x/oauth2/clientcredentials"
 	"gorm.io/gorm"
 
+	"egov.vn/platform/libs/platform"
 	"egov.vn/platform/libs/store/storetest"
 	"egov.vn/platform/services/identity/internal/app"
 	"egov.vn/platform/services/identity/internal/domain"
@@ -52,11 +53,11 @@ func TestAdminOnboardingIsIdempotent(t *testing.T) {
 	storetest.EachDB(t, func(t *testing.T, db *gorm.DB) {
 		h := startIdentity(t, db)
 		token := h.adminToken(t, h.Operator.ID, h.Operator.Secret)
-		if st, _ := h.call(t, token, http.MethodPost, "/tenants", app.TenantInput{Slug: "huyen-dong-hung", Code: "342", Name: "UBND huyện Đông Hưng", Kind: domain.KindDistrict, Parent: "tinh-thai-binh"}); st != http.StatusCreated {
+		if st, _ := h.call(t, token, http.MethodPost, "/tenants", app.TenantInput{Slug: "huyen-dong-hung", Code: "342", Name: "UBND huyện Đông Hưng", Kind: platform.KindDistrict, Parent: "tinh-thai-binh"}); st != http.StatusCreated {
 			t.Fatalf("create district: %d", st)
 		}
 		onboard := app.OnboardInput{
-			Tenant: app.TenantInput{Slug: "xa-dong-tan", Code: "12700", Name: "UBND xã Đông Tân", Kind: domain.KindCommune, Parent: "huyen-dong-hung"},
+			Tenant: app.TenantInput{Slug: "xa-dong-tan", Code: "12700", Name: "UBND xã Đông Tân", Kind: platform.KindCommune, Parent: "huyen-dong-hung"},
 			Admin:  app.UserInput{Username: "quantri.dongtan", Name: "Trần Văn Nam"},
 			Clients: []app.ClientInput{{ClientID: "xa-dong-tan-portal", Name: "Cổng dịch vụ xã Đông Tân", RedirectURIs: []string{"https://dongtan.example.gov.vn/cb"},
 				GrantTypes: []string{"authorization_code", "refresh_token"}}},
@@ -76,7 +77,7 @@ func TestAdminOnboardingIsIdempotent(t *testing.T) {
 			t.Fatalf("retry: %d %v; want 200 and no secrets", st, again)
 		}
 		users, _ := h.ID.App.Users(context.Background(), "xa-dong-tan")
-		if len(users) != 1 || !users[0].HasRole(domain.RoleTenantAdmin) {
+		if len(users) != 1 || !users[0].HasRole(platform.RoleTenantAdmin) {
 			t.Fatalf("users of the commune after two onboardings: %+v", users)
 		}
 		// The admin's one-time password works once, and must then be replaced.
@@ -86,7 +87,7 @@ func TestAdminOnboardingIsIdempotent(t *testing.T) {
 		}
 
 		// A clash is a 409, a bad field a 422 naming it, and nothing half-made stays.
-		st, body := h.call(t, token, http.MethodPost, "/tenants", app.TenantInput{Slug: "xa-dong-tan", Code: "99999", Name: "x", Kind: domain.KindCommune, Parent: "huyen-dong-hung"})
+		st, body := h.call(t, token, http.MethodPost, "/tenants", app.TenantInput{Slug: "xa-dong-tan", Code: "99999", Name: "x", Kind: platform.KindCommune, Parent: "huyen-dong-hung"})
 		if st != http.StatusConflict || body["code"] != "tenant_differs" {
 			t.Fatalf("same slug, other code: %d %v", st, body)
 		}
@@ -113,7 +114,7 @@ func TestAdminAPINeedsPlatformAdminExceptTheTenantTree(t *testing.T) {
 		t.Fatalf("no token: %d %v", st, body)
 	}
 	_, secret, _, err := h.ID.App.EnsureClient(context.Background(), "test", app.ClientInput{ClientID: "reporting", Name: "Báo cáo",
-		GrantTypes: []string{domain.GrantClientCredentials}, Roles: []string{"service"}, Audiences: []string{"identity"}})
+		GrantTypes: []string{domain.GrantClientCredentials}, Roles: []string{string(platform.RoleService)}, Audiences: []string{"identity"}})
 	if err != nil {
 		t.Fatal(err)
 	}

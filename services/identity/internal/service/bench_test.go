@@ -13,9 +13,9 @@ import (
 
 	"gorm.io/gorm"
 
+	"egov.vn/platform/libs/platform"
 	"egov.vn/platform/libs/store/storetest"
 	"egov.vn/platform/services/identity/internal/app"
-	"egov.vn/platform/services/identity/internal/domain"
 	"egov.vn/platform/services/identity/internal/service"
 )
 
@@ -83,7 +83,7 @@ func BenchmarkClientCredentialsGrant(b *testing.B) {
 func BenchmarkRefreshGrant(b *testing.B) {
 	benchDBs(b, func(b *testing.B, db *gorm.DB) {
 		h := startIdentity(b, db)
-		u := h.seedCommune(b, "hoa.nt", "dossier.receive")
+		u := h.seedCommune(b, "hoa.nt", string(platform.RoleDossierReceive))
 		secret := h.webClient(b, "dossiers", rpRedirect)
 		ctx := context.Background()
 		c := benchClient()
@@ -124,7 +124,7 @@ func BenchmarkPasswordSignIn(b *testing.B) {
 	h := startIdentity(b, storetest.SQLite(b), func(c *service.Config) {
 		c.Argon2MemoryKiB, c.Argon2Iterations, c.Argon2Parallelism = 19456, 2, 1
 	})
-	h.seedCommune(b, "hoa.nt", string(domain.RoleDossierReceive))
+	h.seedCommune(b, "hoa.nt", string(platform.RoleDossierReceive))
 	ctx := context.Background()
 	b.ResetTimer()
 	start := time.Now()

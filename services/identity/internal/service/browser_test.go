@@ -16,6 +16,7 @@ import (
 	"egov.vn/platform/libs/auth"
 	chromium "egov.vn/platform/libs/devkit/browser"
 	"egov.vn/platform/libs/httpapi"
+	"egov.vn/platform/libs/platform"
 	"egov.vn/platform/libs/store/storetest"
 	"egov.vn/platform/libs/testenv"
 	"egov.vn/platform/libs/web"
@@ -82,7 +83,7 @@ func startRelyingParty(t *testing.T, h *harness, clientID, prefix, title string)
 // signs out of both (back-channel logout). Screenshots go to testenv.ArtifactsDir for review.
 func TestSingleSignOnInChromium(t *testing.T) {
 	h := startIdentity(t, storetest.SQLite(t))
-	h.seedCommune(t, "hoa.nt", "dossier.receive")
+	h.seedCommune(t, "hoa.nt", string(platform.RoleDossierReceive))
 	dossiers := startRelyingParty(t, h, "dossiers", "/dossiers", "Một cửa")
 	archives := startRelyingParty(t, h, "archives", "/archives", "Văn thư – Lưu trữ")
 

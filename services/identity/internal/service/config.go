@@ -4,9 +4,13 @@ import (
 	"errors"
 	"time"
 
+	"egov.vn/platform/libs/bootstrap"
 	"egov.vn/platform/libs/config"
-	"egov.vn/platform/services/identity/internal/domain"
+	"egov.vn/platform/libs/platform"
 )
+
+// Name names the service: its IDENTITY_* variables, its logs and spans, the admin API's audience.
+const Name = "identity"
 
 // Config is identity's configuration, read from IDENTITY_* variables.
 type Config struct {
@@ -61,7 +65,7 @@ type Config struct {
 }
 
 // Defaults puts identity's database under ./var for the local stack.
-func (c *Config) Defaults() { c.DatabaseDSN = config.SQLiteDSN("identity") }
+func (c *Config) Defaults() { c.DatabaseDSN = config.SQLiteDSN(Name) }
 
 // Validate checks what parsing cannot.
 func (c Config) Validate() error {
@@ -82,10 +86,10 @@ func (c Config) Validate() error {
 	if c.MaxFailedSignIns < 1 || c.MaxFailedPerAddress < c.MaxFailedSignIns {
 		errs = append(errs, config.Invalid("MAX_FAILED_PER_ADDRESS", "must be at least MAX_FAILED_SIGN_INS, which must be at least 1"))
 	}
-	if !domain.ValidSlug(c.RootTenantSlug) {
-		errs = append(errs, config.Invalid("ROOT_TENANT_SLUG", "must be a DNS label, e.g. tinh-thai-binh"))
+	if !platform.ValidSlug(c.RootTenantSlug) {
+		errs = append(errs, config.Invalid("ROOT_TENANT_SLUG", platform.SlugReason))
 	}
-	if k := domain.TenantKind(c.RootTenantKind); k != domain.KindProvince && k != domain.KindDistrict {
+	if k := platform.TenantKind(c.RootTenantKind); k != platform.KindProvince && k != platform.KindDistrict {
 		errs = append(errs, config.Invalid("ROOT_TENANT_KIND", "must be province or district"))
 	}
 	if (c.OperatorClientID == "") != (c.OperatorClientSecret == "") {
@@ -99,3 +103,7 @@ func (c Config) Validate() error {
 
 // rootSecret returns the 32-byte root key, creating the key file when needed.
 func (c Config) rootSecret() ([]byte, error) { return config.RootKey(c.SecretKey, c.SecretKeyFile) }
+
+// Needs says what identity asks of the runtime: its database only. It publishes no events and
+// keeps no files; its relying parties learn of sign-outs by back-channel logout.
+func Needs(Config) bootstrap.Needs { return bootstrap.Needs{} }

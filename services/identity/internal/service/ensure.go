@@ -8,6 +8,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"egov.vn/platform/libs/platform"
 	"egov.vn/platform/services/identity/internal/app"
 	"egov.vn/platform/services/identity/internal/domain"
 )
@@ -27,15 +28,15 @@ type Seed struct {
 	Clients []app.ClientInput `yaml:"clients"`
 }
 
-func (id *Identity) ensureStart(ctx context.Context, cfg Config) error {
+func (id *Service) ensureStart(ctx context.Context, cfg Config) error {
 	root, _, err := id.App.EnsureTenant(ctx, startActor, app.TenantInput{Slug: cfg.RootTenantSlug, Code: cfg.RootTenantCode,
-		Name: cfg.RootTenantName, Kind: domain.TenantKind(cfg.RootTenantKind)})
+		Name: cfg.RootTenantName, Kind: platform.TenantKind(cfg.RootTenantKind)})
 	if err != nil {
 		return fmt.Errorf("identity: root tenant: %w", err)
 	}
 	if cfg.BootstrapAdminPassword != "" {
 		_, _, _, err := id.App.EnsureUser(ctx, startActor, app.UserInput{Tenant: root.Slug, Username: cfg.BootstrapAdminUsername,
-			Name: "Quản trị nền tảng", Roles: []string{string(domain.RolePlatformAdmin), string(domain.RoleTenantAdmin)},
+			Name: "Quản trị nền tảng", Roles: []string{string(platform.RolePlatformAdmin), string(platform.RoleTenantAdmin)},
 			Password: cfg.BootstrapAdminPassword})
 		if err != nil {
 			return fmt.Errorf("identity: bootstrap administrator (IDENTITY_BOOTSTRAP_ADMIN_*): %w", err)
@@ -47,7 +48,7 @@ func (id *Identity) ensureStart(ctx context.Context, cfg Config) error {
 			audiences = append([]string{AdminAudience}, audiences...)
 		}
 		_, _, _, err := id.App.EnsureClient(ctx, startActor, app.ClientInput{ClientID: cfg.OperatorClientID, Tenant: root.Slug,
-			Name: "Tenant operator", GrantTypes: []string{domain.GrantClientCredentials}, Roles: []string{string(domain.RolePlatformAdmin)},
+			Name: "Tenant operator", GrantTypes: []string{domain.GrantClientCredentials}, Roles: []string{string(platform.RolePlatformAdmin)},
 			Audiences: audiences, Secret: cfg.OperatorClientSecret})
 		if err != nil {
 			return fmt.Errorf("identity: operator client (IDENTITY_OPERATOR_CLIENT_*): %w", err)
@@ -62,7 +63,7 @@ func (id *Identity) ensureStart(ctx context.Context, cfg Config) error {
 }
 
 // ensureSeed ensures one seed file's tenants, users and clients.
-func (id *Identity) ensureSeed(ctx context.Context, cfg Config, file string) error {
+func (id *Service) ensureSeed(ctx context.Context, cfg Config, file string) error {
 	b, err := os.ReadFile(file)
 	if err != nil {
 		return fmt.Errorf("identity: seed file: %w", err)

@@ -16,6 +16,7 @@ import (
 	"golang.org/x/oauth2"
 	"gorm.io/gorm"
 
+	"egov.vn/platform/libs/platform"
 	"egov.vn/platform/libs/store/storetest"
 	"egov.vn/platform/services/identity/internal/app"
 	"egov.vn/platform/services/identity/internal/domain"
@@ -139,7 +140,7 @@ func TestCallerErrorsGetClear4xx(t *testing.T) {
 func TestLockoutHoldsUnderParallelAttempts(t *testing.T) {
 	storetest.EachDB(t, func(t *testing.T, db *gorm.DB) {
 		h := startIdentity(t, db)
-		h.seedCommune(t, "hoa.nt", "dossier.receive")
+		h.seedCommune(t, "hoa.nt", string(platform.RoleDossierReceive))
 		c := browser("")
 		resp, err := c.Get(h.Issuer + "/login?next=/auth/account")
 		if err != nil {
@@ -194,7 +195,7 @@ func TestLockoutHoldsUnderParallelAttempts(t *testing.T) {
 
 func TestTOTPSecondFactor(t *testing.T) {
 	h := startIdentity(t, storetest.SQLite(t))
-	u := h.seedCommune(t, "hoa.nt", "dossier.receive")
+	u := h.seedCommune(t, "hoa.nt", string(platform.RoleDossierReceive))
 	ctx := context.Background()
 	enrol, err := h.ID.App.BeginTOTP(ctx, u.ID, "Chính quyền điện tử")
 	if err != nil {

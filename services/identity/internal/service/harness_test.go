@@ -19,8 +19,10 @@ import (
 	"golang.org/x/net/html"
 	"gorm.io/gorm"
 
+	"egov.vn/platform/libs/bootstrap"
 	"egov.vn/platform/libs/config"
 	"egov.vn/platform/libs/httpapi"
+	"egov.vn/platform/libs/platform"
 	"egov.vn/platform/services/identity/internal/app"
 	"egov.vn/platform/services/identity/internal/domain"
 	"egov.vn/platform/services/identity/internal/service"
@@ -48,7 +50,7 @@ func (c *clock) Add(d time.Duration) {
 // harness is identity running for real: its own listener, the gin engine of production, and a
 // real database (SQLite file or PostgreSQL).
 type harness struct {
-	ID       *service.Identity
+	ID       *service.Service
 	Origin   string // http://127.0.0.1:port
 	Issuer   string // Origin + "/auth"
 	Clock    *clock
@@ -87,8 +89,8 @@ func startIdentity(t testing.TB, db *gorm.DB, tune ...func(*service.Config)) *ha
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	h.DB = db
-	h.ID, err = service.New(context.Background(), cfg, service.Deps{DB: db, Log: log, Tracer: noop.NewTracerProvider().Tracer("test"),
-		Now: h.Clock.Now, SelfURL: origin})
+	h.ID, err = service.New(context.Background(), cfg, bootstrap.Deps{DB: db, Log: log, Tracer: noop.NewTracerProvider().Tracer("test"),
+		Now: h.Clock.Now})
 	if err != nil {
 		t.Fatalf("start identity: %v", err)
 	}
@@ -108,10 +110,10 @@ func startIdentity(t testing.TB, db *gorm.DB, tune ...func(*service.Config)) *ha
 func (h *harness) seedCommune(t testing.TB, username string, roles ...string) domain.User {
 	t.Helper()
 	ctx := context.Background()
-	if _, _, err := h.ID.App.EnsureTenant(ctx, "test", app.TenantInput{Slug: "huyen-dong-hung", Code: "342", Name: "UBND huyện Đông Hưng", Kind: domain.KindDistrict, Parent: "tinh-thai-binh"}); err != nil {
+	if _, _, err := h.ID.App.EnsureTenant(ctx, "test", app.TenantInput{Slug: "huyen-dong-hung", Code: "342", Name: "UBND huyện Đông Hưng", Kind: platform.KindDistrict, Parent: "tinh-thai-binh"}); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := h.ID.App.EnsureTenant(ctx, "test", app.TenantInput{Slug: "xa-dong-tan", Code: "12700", Name: "UBND xã Đông Tân", Kind: domain.KindCommune, Parent: "huyen-dong-hung"}); err != nil {
+	if _, _, err := h.ID.App.EnsureTenant(ctx, "test", app.TenantInput{Slug: "xa-dong-tan", Code: "12700", Name: "UBND xã Đông Tân", Kind: platform.KindCommune, Parent: "huyen-dong-hung"}); err != nil {
 		t.Fatal(err)
 	}
 	u, _, _, err := h.ID.App.EnsureUser(ctx, "test", app.UserInput{Tenant: "xa-dong-tan", Username: username, Name: "Nguyễn Thị Hoa", Roles: roles, Password: h.Password})

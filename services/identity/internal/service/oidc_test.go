@@ -21,6 +21,7 @@ import (
 	"gorm.io/gorm"
 
 	"egov.vn/platform/libs/auth"
+	"egov.vn/platform/libs/platform"
 	"egov.vn/platform/libs/store/storetest"
 	"egov.vn/platform/services/identity/internal/app"
 	"egov.vn/platform/services/identity/internal/domain"
@@ -70,7 +71,7 @@ func verifierFor(t *testing.T, h *harness, audience string) *auth.Verifier {
 func TestCodeFlowRefreshAndClientCredentials(t *testing.T) {
 	storetest.EachDB(t, func(t *testing.T, db *gorm.DB) {
 		h := startIdentity(t, db)
-		user := h.seedCommune(t, "hoa.nt", "dossier.receive", "dossier.handle")
+		user := h.seedCommune(t, "hoa.nt", string(platform.RoleDossierReceive), string(platform.RoleDossierHandle))
 		secret := h.webClient(t, "dossiers", rpRedirect)
 		conf, provider := oauthConfig(t, h, "dossiers", secret)
 		ctx := context.Background()
@@ -93,7 +94,7 @@ func TestCodeFlowRefreshAndClientCredentials(t *testing.T) {
 			t.Fatal(err)
 		}
 		if idt.Subject != user.ID || idc.Tenant != "xa-dong-tan" || idc.Name != "Nguyễn Thị Hoa" || idc.SID == "" ||
-			!slices.Equal(idc.Roles, []string{"dossier.handle", "dossier.receive"}) {
+			!slices.Equal(idc.Roles, []string{string(platform.RoleDossierHandle), string(platform.RoleDossierReceive)}) {
 			t.Fatalf("ID token claims: sub %s %+v", idt.Subject, idc)
 		}
 
@@ -103,7 +104,7 @@ func TestCodeFlowRefreshAndClientCredentials(t *testing.T) {
 			t.Fatalf("access token: %v", err)
 		}
 		if claims.Subject != user.ID || claims.Tenant != "xa-dong-tan" || claims.Name != "Nguyễn Thị Hoa" ||
-			!claims.HasRole("dossier.receive") || claims.SessionID != idc.SID {
+			!claims.HasRole(string(platform.RoleDossierReceive)) || claims.SessionID != idc.SID {
 			t.Fatalf("access token claims: %+v", claims)
 		}
 
@@ -147,7 +148,7 @@ func TestCodeFlowRefreshAndClientCredentials(t *testing.T) {
 		if err != nil {
 			t.Fatalf("client-credentials token: %v", err)
 		}
-		if cclaims.Subject != h.Operator.ID || !cclaims.HasRole("platform.admin") || cclaims.Tenant != "tinh-thai-binh" {
+		if cclaims.Subject != h.Operator.ID || !cclaims.HasRole(string(platform.RolePlatformAdmin)) || cclaims.Tenant != "tinh-thai-binh" {
 			t.Fatalf("client-credentials claims: %+v", cclaims)
 		}
 	})
@@ -156,7 +157,7 @@ func TestCodeFlowRefreshAndClientCredentials(t *testing.T) {
 func TestRefreshTokenReuseRevokesTheFamily(t *testing.T) {
 	storetest.EachDB(t, func(t *testing.T, db *gorm.DB) {
 		h := startIdentity(t, db)
-		h.seedCommune(t, "hoa.nt", "dossier.receive")
+		h.seedCommune(t, "hoa.nt", string(platform.RoleDossierReceive))
 		secret := h.webClient(t, "dossiers", rpRedirect)
 		conf, _ := oauthConfig(t, h, "dossiers", secret)
 		ctx := context.Background()
@@ -335,7 +336,7 @@ func revoke(t *testing.T, h *harness, clientID, secret, token string) {
 
 func TestSingleSignOnAndBackChannelLogout(t *testing.T) {
 	h := startIdentity(t, storetest.SQLite(t))
-	h.seedCommune(t, "hoa.nt", "dossier.receive")
+	h.seedCommune(t, "hoa.nt", string(platform.RoleDossierReceive))
 	ctx := context.Background()
 
 	var mu sync.Mutex

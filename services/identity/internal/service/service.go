@@ -1,6 +1,6 @@
 // Package service is identity's composition root: it builds the stores, the use cases, the
 // OpenID Provider, the pages and the admin API from the configuration and the bootstrap
-// runtime, and puts their routes on one engine.
+// runtime (bootstrap.Deps), and puts their routes on one engine.
 package service
 
 import (
@@ -14,10 +14,9 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
-	"go.opentelemetry.io/otel/trace"
-	"gorm.io/gorm"
 
 	"egov.vn/platform/libs/auth"
+	"egov.vn/platform/libs/bootstrap"
 	"egov.vn/platform/libs/config"
 	"egov.vn/platform/libs/httpapi"
 	"egov.vn/platform/libs/platform"
@@ -25,14 +24,15 @@ import (
 	"egov.vn/platform/services/identity/api"
 	"egov.vn/platform/services/identity/internal/adapters"
 	"egov.vn/platform/services/identity/internal/app"
-	"egov.vn/platform/services/identity/internal/ports/adminapi"
+	adminapi "egov.vn/platform/services/identity/internal/ports/api"
 	"egov.vn/platform/services/identity/internal/ports/oidcop"
 	"egov.vn/platform/services/identity/internal/ports/pages"
 )
 
-// Identity is the assembled service.
-type Identity struct {
-	App      *app.Service
+// Service is identity assembled: the use cases behind the OpenID Provider, the pages and the
+// admin API.
+type Service struct {
+	App      *app.App
 	Keys     *adapters.KeyRing
 	Provider *oidcop.Provider
 	Pages    *pages.Pages
@@ -41,26 +41,13 @@ type Identity struct {
 	Issuer   string
 	Prefix   string
 	log      *slog.Logger
-	db       *gorm.DB
 }
 
-// Deps are what the runtime provides.
-type Deps struct {
-	DB     *gorm.DB
-	Log    *slog.Logger
-	Tracer trace.Tracer
-	// Now is the clock of the use cases and the key ring; nil is time.Now. Tests move it.
-	Now func() time.Time
-	// SelfURL is how identity reaches its own HTTP listener (for its admin API's key set), e.g.
-	// http://127.0.0.1:8081; derived from HTTP_ADDR when empty.
-	SelfURL string
-	// HTTPClient sends back-channel logout; nil gets one with a 2 s timeout per attempt.
-	HTTPClient *http.Client
-}
-
-// New assembles identity, migrates its tables and ensures the root tenant, the bootstrap
-// administrator, the operator's client and the seed.
-func New(ctx context.Context, cfg Config, d Deps) (*Identity, error) {
+// New assembles identity from what the runtime opened, migrates its tables and ensures the root
+// tenant, the bootstrap administrator, the operator's client and the seed. d.Now is the clock of
+// the use cases and the key ring (tests move it); d.HTTPClient sends back-channel logout (nil
+// gets one with a 2 s timeout per attempt).
+func New(ctx context.Context, cfg Config, d bootstrap.Deps) (*Service, error) {
 	u, err := url.Parse(cfg.PublicBaseURL)
 	if err != nil {
 		return nil, err
@@ -71,7 +58,7 @@ func New(ctx context.Context, cfg Config, d Deps) (*Identity, error) {
 	if err != nil {
 		return nil, fmt.Errorf("identity: secret key: %w", err)
 	}
-	derive := func(purpose string) []byte { return config.DeriveKey(root, "identity", purpose) }
+	derive := func(purpose string) []byte { return config.DeriveKey(root, Name, purpose) }
 	if err := adapters.Migrate(ctx, d.DB); err != nil {
 		return nil, err
 	}
@@ -109,31 +96,31 @@ func New(ctx context.Context, cfg Config, d Deps) (*Identity, error) {
 	if err != nil {
 		return nil, err
 	}
+	templates, err := pages.Templates()
+	if err != nil {
+		return nil, fmt.Errorf("identity: pages: %w", err)
+	}
+	insecure := u.Scheme == "http"
+	shell, err := bootstrap.NewShell(prefix, derive("flash"), insecure, d, bootstrap.WebOptions{Title: pages.Title, Pages: templates})
+	if err != nil {
+		return nil, fmt.Errorf("identity: pages: %w", err)
+	}
 	pg, err := pages.New(a, pages.Config{
 		Prefix: prefix, Issuer: issuer, CallbackURL: provider.CallbackURL,
-		CookieHashKey: derive("cookie hash"), CookieBlockKey: derive("cookie block"), FlashKey: derive("flash"),
-		SessionLifetime: cfg.SessionLifetime, InsecureHTTP: u.Scheme == "http", Logger: d.Log,
+		CookieHashKey: derive("cookie hash"), CookieBlockKey: derive("cookie block"), Shell: shell,
+		SessionLifetime: cfg.SessionLifetime, InsecureHTTP: insecure, Logger: d.Log,
 	})
 	if err != nil {
 		return nil, err
-	}
-	self := d.SelfURL
-	if self == "" {
-		self = selfURL(cfg.HTTPAddr)
 	}
 	// The admin API verifies identity's own tokens like any relying party, reading the key set
-	// from its own listener rather than through the public address.
-	verifier, err := auth.NewVerifier(ctx, auth.VerifierConfig{Issuer: issuer, Audience: AdminAudience, JWKSURL: self + prefix + "/keys"})
+	// from its own listener (HTTP_ADDR) rather than through the public address.
+	verifier, err := auth.NewVerifier(ctx, auth.VerifierConfig{Issuer: issuer, Audience: AdminAudience, JWKSURL: selfURL(cfg.HTTPAddr) + prefix + "/keys"})
 	if err != nil {
 		return nil, err
 	}
-	id := &Identity{App: a, Keys: keys, Provider: provider, Pages: pg, Verifier: verifier, Issuer: issuer, Prefix: prefix, log: d.Log, db: d.DB}
-	id.Admin = adminapi.New(a, func(c *gin.Context) string {
-		if cl, ok := auth.ClaimsFrom(c.Request.Context()); ok {
-			return cl.Subject
-		}
-		return "unknown"
-	})
+	id := &Service{App: a, Keys: keys, Provider: provider, Pages: pg, Admin: adminapi.New(a), Verifier: verifier, Issuer: issuer,
+		Prefix: prefix, log: d.Log}
 	if err := id.ensureStart(ctx, cfg); err != nil {
 		return nil, err
 	}
@@ -142,7 +129,7 @@ func New(ctx context.Context, cfg Config, d Deps) (*Identity, error) {
 
 // AdminAudience is the audience the admin API requires: a client that may administer identity
 // lists "identity" among its audiences.
-const AdminAudience = "identity"
+const AdminAudience = Name
 
 func selfURL(addr string) string {
 	host, port, err := net.SplitHostPort(addr)
@@ -156,18 +143,21 @@ func selfURL(addr string) string {
 }
 
 // Routes puts the protocol endpoints, the pages and the admin API on r.
-func (id *Identity) Routes(r *gin.Engine) {
-	id.Provider.Mount(r)
-	id.Pages.Mount(r)
-	v1 := r.Group(id.Prefix+"/api/v1", auth.Middleware(id.Verifier))
-	id.Admin.MountDirectory(v1.Group("", auth.RequireRole(platform.RolePlatformAdmin, platform.RoleService)))
-	id.Admin.Mount(v1.Group("", auth.RequireRole(platform.RolePlatformAdmin)))
+func (id *Service) Routes(r *gin.Engine) {
+	id.Provider.Routes(r)
+	id.Pages.Routes(r)
+	id.Admin.Routes(r.Group(id.Prefix+"/api/v1", auth.Middleware(id.Verifier), auth.RequireActor(everyTenant, httpapi.RespondError)))
 	r.GET(id.Prefix+"/openapi.json", httpapi.OpenAPIHandler(api.OpenAPI))
 	r.GET(id.Prefix+"/", func(c *gin.Context) { c.Redirect(http.StatusSeeOther, id.Prefix+"/account") })
 }
 
-// RunMaintenance rotates keys when due and purges expired state until ctx ends.
-func (id *Identity) RunMaintenance(ctx context.Context) {
+// everyTenant is the admin API's scope rule: it answers platform administrators and the
+// services, across the whole tenant tree, so it sets no tenant scope; its use cases check the
+// tenants they touch themselves.
+func everyTenant(ctx context.Context, _ platform.Actor) (context.Context, error) { return ctx, nil }
+
+// RunJobs rotates keys when due and purges expired state, every minute, until ctx ends.
+func (id *Service) RunJobs(ctx context.Context) error {
 	t := time.NewTicker(time.Minute)
 	defer t.Stop()
 	for {
@@ -179,7 +169,7 @@ func (id *Identity) RunMaintenance(ctx context.Context) {
 		}
 		select {
 		case <-ctx.Done():
-			return
+			return nil
 		case <-t.C:
 		}
 	}

@@ -1,6 +1,7 @@
 // Package api owns HR's REST API under <prefix>/api/v1: JSON in and out, problem+json errors
 // through libs/httpapi, bearer tokens verified by libs/auth. It turns requests into app calls and
-// app results into the representations api/openapi.yaml documents; it holds no rules.
+// app results into the representations api/openapi.yaml documents; it holds no rules. The caller
+// reaches every use case as the platform.Actor auth.RequireActor made from the token.
 package api
 
 import (
@@ -16,6 +17,8 @@ import (
 	"egov.vn/platform/libs/apperr"
 	"egov.vn/platform/libs/auth"
 	"egov.vn/platform/libs/httpapi"
+	"egov.vn/platform/libs/platform/provision"
+	"egov.vn/platform/libs/sheet"
 	"egov.vn/platform/services/hr/internal/app"
 	"egov.vn/platform/services/hr/internal/domain"
 )
@@ -23,64 +26,42 @@ import (
 // maxImport bounds an uploaded import file; 10,000 staff rows in XLSX are about 1 MB.
 const maxImport = 32 << 20
 
-// Handler serves the API.
-type Handler struct {
+// API serves the REST API.
+type API struct {
 	app *app.App
 }
 
 // New returns the API over a.
-func New(a *app.App) *Handler { return &Handler{app: a} }
+func New(a *app.App) *API { return &API{app: a} }
 
-// Mount adds the routes to r (the group at <prefix>/api/v1) behind authn, which verifies the
-// bearer token (auth.Middleware).
-func (h *Handler) Mount(r gin.IRouter, authn gin.HandlerFunc) {
-	g := r.Group("", authn)
-	g.PUT("/tenants/:slug", auth.RequireRole(domain.RolePlatformAdmin), h.provision)
+// Routes adds the routes: provisioning to operator (the <prefix>/api/v1 group with the bearer
+// token checked and no actor scope, bootstrap.Web.Operator), everything else to api (the same
+// group with the caller's actor and tenant scope set, bootstrap.Web.API).
+func (h *API) Routes(operator, api gin.IRouter) {
+	provision.Routes(operator, h.app)
 
-	v := g.Group("", h.viewer)
-	v.GET("/units", h.units)
-	v.POST("/units", h.createUnit)
-	v.GET("/units/:id", h.unit)
-	v.POST("/units/:id/changes", h.changeUnit)
-	v.GET("/directory", h.directory)
-	v.GET("/staff", h.listStaff)
-	v.POST("/staff", h.hire)
-	v.GET("/staff/me", h.me)
-	v.GET("/staff/:id", h.profile)
-	v.PUT("/staff/:id", h.updateStaff)
-	v.POST("/staff/:id/moves", h.move)
-	v.POST("/staff/:id/leave", h.leave)
-	v.POST("/staff/:id/rehire", h.rehire)
-	v.POST("/staff/:id/qualifications", h.addQualification)
-	v.PUT("/qualifications/:id/evidence", httpapi.MaxBody(20<<20+1024), h.attachEvidence)
-	v.GET("/qualifications/:id/evidence", h.evidence)
-	v.GET("/levels", h.levels)
-	v.POST("/levels", h.addLevel)
-	v.POST("/imports/:dataset", httpapi.MaxBody(maxImport), h.importFile)
-	v.GET("/exports/:dataset", h.exportFile)
-	v.GET("/statistics", h.statistics)
-	v.GET("/statistics/change", h.change)
-}
-
-// ViewerOf turns verified claims into the domain's Viewer.
-func ViewerOf(c *auth.Claims) domain.Viewer {
-	return domain.Viewer{Subject: c.Subject, Tenant: c.Tenant, Roles: c.Roles}
-}
-
-// viewer resolves the caller's scope once per request (app.WithViewer).
-func (h *Handler) viewer(c *gin.Context) {
-	claims, ok := auth.ClaimsFrom(c.Request.Context())
-	if !ok {
-		httpapi.RespondError(c, apperr.Unauthenticated("sign in first"))
-		return
-	}
-	ctx, err := h.app.WithViewer(c.Request.Context(), ViewerOf(claims))
-	if err != nil {
-		httpapi.RespondError(c, err)
-		return
-	}
-	c.Request = c.Request.WithContext(ctx)
-	c.Next()
+	api.GET("/units", h.units)
+	api.POST("/units", h.createUnit)
+	api.GET("/units/:id", h.unit)
+	api.POST("/units/:id/changes", h.changeUnit)
+	api.GET("/directory", h.directory)
+	api.GET("/staff", h.listStaff)
+	api.POST("/staff", h.hire)
+	api.GET("/staff/me", h.me)
+	api.GET("/staff/:id", h.profile)
+	api.PUT("/staff/:id", h.updateStaff)
+	api.POST("/staff/:id/moves", h.move)
+	api.POST("/staff/:id/leave", h.leave)
+	api.POST("/staff/:id/rehire", h.rehire)
+	api.POST("/staff/:id/qualifications", h.addQualification)
+	api.PUT("/qualifications/:id/evidence", httpapi.MaxBody(20<<20+1024), h.attachEvidence)
+	api.GET("/qualifications/:id/evidence", h.evidence)
+	api.GET("/levels", h.levels)
+	api.POST("/levels", h.addLevel)
+	api.POST("/imports/:dataset", httpapi.MaxBody(maxImport), h.importFile)
+	api.GET("/exports/:dataset", h.exportFile)
+	api.GET("/statistics", h.statistics)
+	api.GET("/statistics/change", h.change)
 }
 
 func ctx(c *gin.Context) context.Context { return c.Request.Context() }
@@ -122,31 +103,6 @@ func datePtr(t *time.Time) *string {
 	return &s
 }
 
-// ---- provisioning
-
-type provisionBody struct {
-	Code   string `json:"code"`
-	Name   string `json:"name"`
-	Kind   string `json:"kind"`
-	Parent string `json:"parent"`
-}
-
-func (h *Handler) provision(c *gin.Context) {
-	var b provisionBody
-	if err := httpapi.BindJSON(c, &b); err != nil {
-		httpapi.RespondError(c, err)
-		return
-	}
-	claims, _ := auth.ClaimsFrom(ctx(c))
-	slug := c.Param("slug")
-	created, seeded, err := h.app.ProvisionTenant(ctx(c), ViewerOf(claims), slug, app.ProvisionInput{Code: b.Code, Name: b.Name, Kind: b.Kind, Parent: b.Parent})
-	if err != nil {
-		httpapi.RespondError(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, gin.H{"tenant": slug, "created": created, "seeded": seeded})
-}
-
 // ---- units
 
 type unitJSON struct {
@@ -167,7 +123,7 @@ func unitOut(u domain.Unit, depth int) unitJSON {
 		OpenedOn: date(u.OpenedOn), ClosedOn: datePtr(u.ClosedOn), CloseReason: u.CloseReason}
 }
 
-func (h *Handler) units(c *gin.Context) {
+func (h *API) units(c *gin.Context) {
 	on, err := queryDate(c, "on")
 	if err != nil {
 		httpapi.RespondError(c, err)
@@ -196,7 +152,7 @@ type createUnitBody struct {
 	OpenedOn Date   `json:"opened_on"`
 }
 
-func (h *Handler) createUnit(c *gin.Context) {
+func (h *API) createUnit(c *gin.Context) {
 	var b createUnitBody
 	if err := httpapi.BindJSON(c, &b); err != nil {
 		httpapi.RespondError(c, err)
@@ -207,7 +163,7 @@ func (h *Handler) createUnit(c *gin.Context) {
 		httpapi.RespondError(c, err)
 		return
 	}
-	u, err := h.app.CreateUnit(ctx(c), app.UnitInput{Code: b.Code, Name: b.Name, Kind: domain.UnitKind(b.Kind), ParentID: b.ParentID, OpenedOn: opened})
+	u, err := h.app.CreateUnit(ctx(c), auth.ActorFrom(c), app.UnitInput{Code: b.Code, Name: b.Name, Kind: domain.UnitKind(b.Kind), ParentID: b.ParentID, OpenedOn: opened})
 	if err != nil {
 		httpapi.RespondError(c, err)
 		return
@@ -224,7 +180,7 @@ type versionJSON struct {
 	Reason    string  `json:"reason,omitempty"`
 }
 
-func (h *Handler) unit(c *gin.Context) {
+func (h *API) unit(c *gin.Context) {
 	u, vs, err := h.app.UnitHistory(ctx(c), c.Param("id"))
 	if err != nil {
 		httpapi.RespondError(c, err)
@@ -245,7 +201,7 @@ type unitChangeBody struct {
 	Reason      string `json:"reason"`
 }
 
-func (h *Handler) changeUnit(c *gin.Context) {
+func (h *API) changeUnit(c *gin.Context) {
 	var b unitChangeBody
 	if err := httpapi.BindJSON(c, &b); err != nil {
 		httpapi.RespondError(c, err)
@@ -256,7 +212,7 @@ func (h *Handler) changeUnit(c *gin.Context) {
 		httpapi.RespondError(c, err)
 		return
 	}
-	u, err := h.app.ChangeUnit(ctx(c), c.Param("id"), app.UnitChange{Change: domain.Change(b.Change), Name: b.Name, ParentID: b.ParentID,
+	u, err := h.app.ChangeUnit(ctx(c), auth.ActorFrom(c), c.Param("id"), app.UnitChange{Change: domain.Change(b.Change), Name: b.Name, ParentID: b.ParentID,
 		EffectiveOn: on, Reason: b.Reason})
 	if err != nil {
 		httpapi.RespondError(c, err)
@@ -336,13 +292,13 @@ func staffFilter(c *gin.Context) (domain.StaffFilter, error) {
 	return f, nil
 }
 
-func (h *Handler) listStaff(c *gin.Context) {
+func (h *API) listStaff(c *gin.Context) {
 	f, err := staffFilter(c)
 	if err != nil {
 		httpapi.RespondError(c, err)
 		return
 	}
-	page, err := h.app.ListStaff(ctx(c), f)
+	page, err := h.app.ListStaff(ctx(c), auth.ActorFrom(c), f)
 	if err != nil {
 		httpapi.RespondError(c, err)
 		return
@@ -363,14 +319,14 @@ type directoryEntry struct {
 }
 
 // directory is the minimal list for other services' assignment pickers: name, unit, position.
-func (h *Handler) directory(c *gin.Context) {
+func (h *API) directory(c *gin.Context) {
 	f, err := staffFilter(c)
 	if err != nil {
 		httpapi.RespondError(c, err)
 		return
 	}
 	f.On, f.Category = time.Time{}, ""
-	page, err := h.app.ListStaff(ctx(c), f)
+	page, err := h.app.ListStaff(ctx(c), auth.ActorFrom(c), f)
 	if err != nil {
 		httpapi.RespondError(c, err)
 		return
@@ -418,7 +374,7 @@ type hireBody struct {
 	Assignment assignmentBody `json:"assignment"`
 }
 
-func (h *Handler) hire(c *gin.Context) {
+func (h *API) hire(c *gin.Context) {
 	var b hireBody
 	if err := httpapi.BindJSON(c, &b); err != nil {
 		httpapi.RespondError(c, err)
@@ -430,7 +386,7 @@ func (h *Handler) hire(c *gin.Context) {
 		httpapi.RespondError(c, err)
 		return
 	}
-	p, err := h.app.Hire(ctx(c), in, as)
+	p, err := h.app.Hire(ctx(c), auth.ActorFrom(c), in, as)
 	if err != nil {
 		httpapi.RespondError(c, err)
 		return
@@ -499,8 +455,8 @@ func profileOut(p app.Profile) profileJSON {
 	return out
 }
 
-func (h *Handler) profile(c *gin.Context) {
-	p, err := h.app.Profile(ctx(c), c.Param("id"))
+func (h *API) profile(c *gin.Context) {
+	p, err := h.app.Profile(ctx(c), auth.ActorFrom(c), c.Param("id"))
 	if err != nil {
 		httpapi.RespondError(c, err)
 		return
@@ -508,8 +464,8 @@ func (h *Handler) profile(c *gin.Context) {
 	c.JSON(http.StatusOK, profileOut(p))
 }
 
-func (h *Handler) me(c *gin.Context) {
-	p, err := h.app.Me(ctx(c))
+func (h *API) me(c *gin.Context) {
+	p, err := h.app.Me(ctx(c), auth.ActorFrom(c))
 	if err != nil {
 		httpapi.RespondError(c, err)
 		return
@@ -517,7 +473,7 @@ func (h *Handler) me(c *gin.Context) {
 	c.JSON(http.StatusOK, profileOut(p))
 }
 
-func (h *Handler) updateStaff(c *gin.Context) {
+func (h *API) updateStaff(c *gin.Context) {
 	var b staffBody
 	if err := httpapi.BindJSON(c, &b); err != nil {
 		httpapi.RespondError(c, err)
@@ -528,7 +484,7 @@ func (h *Handler) updateStaff(c *gin.Context) {
 		httpapi.RespondError(c, err)
 		return
 	}
-	st, err := h.app.UpdateStaff(ctx(c), c.Param("id"), in)
+	st, err := h.app.UpdateStaff(ctx(c), auth.ActorFrom(c), c.Param("id"), in)
 	if err != nil {
 		httpapi.RespondError(c, err)
 		return
@@ -536,7 +492,7 @@ func (h *Handler) updateStaff(c *gin.Context) {
 	c.JSON(http.StatusOK, staffOut(st, true, nil))
 }
 
-func (h *Handler) move(c *gin.Context) {
+func (h *API) move(c *gin.Context) {
 	var b assignmentBody
 	if err := httpapi.BindJSON(c, &b); err != nil {
 		httpapi.RespondError(c, err)
@@ -547,7 +503,7 @@ func (h *Handler) move(c *gin.Context) {
 		httpapi.RespondError(c, err)
 		return
 	}
-	a, err := h.app.Move(ctx(c), c.Param("id"), in)
+	a, err := h.app.Move(ctx(c), auth.ActorFrom(c), c.Param("id"), in)
 	if err != nil {
 		httpapi.RespondError(c, err)
 		return
@@ -555,7 +511,7 @@ func (h *Handler) move(c *gin.Context) {
 	c.JSON(http.StatusCreated, assignmentOut(a))
 }
 
-func (h *Handler) rehire(c *gin.Context) {
+func (h *API) rehire(c *gin.Context) {
 	var b assignmentBody
 	if err := httpapi.BindJSON(c, &b); err != nil {
 		httpapi.RespondError(c, err)
@@ -566,7 +522,7 @@ func (h *Handler) rehire(c *gin.Context) {
 		httpapi.RespondError(c, err)
 		return
 	}
-	a, err := h.app.Rehire(ctx(c), c.Param("id"), in)
+	a, err := h.app.Rehire(ctx(c), auth.ActorFrom(c), c.Param("id"), in)
 	if err != nil {
 		httpapi.RespondError(c, err)
 		return
@@ -579,7 +535,7 @@ type leaveBody struct {
 	Reason      string `json:"reason"`
 }
 
-func (h *Handler) leave(c *gin.Context) {
+func (h *API) leave(c *gin.Context) {
 	var b leaveBody
 	if err := httpapi.BindJSON(c, &b); err != nil {
 		httpapi.RespondError(c, err)
@@ -587,7 +543,7 @@ func (h *Handler) leave(c *gin.Context) {
 	}
 	on, err := b.EffectiveOn.parse("effective_on")
 	if err == nil {
-		err = h.app.Leave(ctx(c), c.Param("id"), on, b.Reason)
+		err = h.app.Leave(ctx(c), auth.ActorFrom(c), c.Param("id"), on, b.Reason)
 	}
 	if err != nil {
 		httpapi.RespondError(c, err)
@@ -610,7 +566,7 @@ type qualificationBody struct {
 	EvidenceRef  string `json:"evidence_ref"`
 }
 
-func (h *Handler) addQualification(c *gin.Context) {
+func (h *API) addQualification(c *gin.Context) {
 	var b qualificationBody
 	if err := httpapi.BindJSON(c, &b); err != nil {
 		httpapi.RespondError(c, err)
@@ -631,7 +587,7 @@ func (h *Handler) addQualification(c *gin.Context) {
 	if !end.IsZero() {
 		q.EndOn = &end
 	}
-	q, err := h.app.AddQualification(ctx(c), c.Param("id"), q)
+	q, err := h.app.AddQualification(ctx(c), auth.ActorFrom(c), c.Param("id"), q)
 	if err != nil {
 		httpapi.RespondError(c, err)
 		return
@@ -641,13 +597,13 @@ func (h *Handler) addQualification(c *gin.Context) {
 
 // attachEvidence takes the file as the raw body; its name comes from the Content-Disposition
 // header or the ?name= parameter.
-func (h *Handler) attachEvidence(c *gin.Context) {
+func (h *API) attachEvidence(c *gin.Context) {
 	name := c.Query("name")
 	if name == "" {
 		name = "minh-chung"
 	}
 	ct := strings.TrimSpace(strings.Split(c.ContentType(), ";")[0])
-	e, err := h.app.AttachEvidence(ctx(c), c.Param("id"), name, ct, c.Request.ContentLength, c.Request.Body)
+	e, err := h.app.AttachEvidence(ctx(c), auth.ActorFrom(c), c.Param("id"), name, ct, c.Request.ContentLength, c.Request.Body)
 	if err != nil {
 		httpapi.RespondError(c, err)
 		return
@@ -655,8 +611,8 @@ func (h *Handler) attachEvidence(c *gin.Context) {
 	c.JSON(http.StatusOK, evidenceJSON{FileName: e.FileName, ContentType: e.ContentType, Size: e.Size, SHA256: e.SHA256})
 }
 
-func (h *Handler) evidence(c *gin.Context) {
-	e, rc, err := h.app.OpenEvidence(ctx(c), c.Param("id"))
+func (h *API) evidence(c *gin.Context) {
+	e, rc, err := h.app.OpenEvidence(ctx(c), auth.ActorFrom(c), c.Param("id"))
 	if err != nil {
 		httpapi.RespondError(c, err)
 		return
@@ -674,7 +630,7 @@ type levelJSON struct {
 	Tenant string `json:"tenant,omitempty"`
 }
 
-func (h *Handler) levels(c *gin.Context) {
+func (h *API) levels(c *gin.Context) {
 	codes, err := h.app.Levels(ctx(c))
 	if err != nil {
 		httpapi.RespondError(c, err)
@@ -687,13 +643,13 @@ func (h *Handler) levels(c *gin.Context) {
 	c.JSON(http.StatusOK, gin.H{"levels": out})
 }
 
-func (h *Handler) addLevel(c *gin.Context) {
+func (h *API) addLevel(c *gin.Context) {
 	var b levelJSON
 	if err := httpapi.BindJSON(c, &b); err != nil {
 		httpapi.RespondError(c, err)
 		return
 	}
-	l, err := h.app.AddLevel(ctx(c), domain.Level{Kind: domain.Kind(b.Kind), Code: b.Code, Name: b.Name, Rank: b.Rank})
+	l, err := h.app.AddLevel(ctx(c), auth.ActorFrom(c), domain.Level{Kind: domain.Kind(b.Kind), Code: b.Code, Name: b.Name, Rank: b.Rank})
 	if err != nil {
 		httpapi.RespondError(c, err)
 		return
@@ -703,22 +659,18 @@ func (h *Handler) addLevel(c *gin.Context) {
 
 // ---- import and export
 
-func format(c *gin.Context) (string, error) {
-	f := c.DefaultQuery("format", "xlsx")
-	if f != "csv" && f != "xlsx" {
-		return "", apperr.Malformed("format", "must be csv or xlsx")
-	}
-	return f, nil
+func format(c *gin.Context) (sheet.Format, error) {
+	return sheet.ParseFormat("format", c.DefaultQuery("format", string(sheet.XLSX)))
 }
 
-func (h *Handler) importFile(c *gin.Context) {
+func (h *API) importFile(c *gin.Context) {
 	f, err := format(c)
 	if err != nil {
 		httpapi.RespondError(c, err)
 		return
 	}
 	commit := c.Query("commit") == "true"
-	rep, err := h.app.Import(ctx(c), app.Dataset(c.Param("dataset")), f, c.Request.Body, commit)
+	rep, err := h.app.Import(ctx(c), auth.ActorFrom(c), app.Dataset(c.Param("dataset")), f, c.Request.Body, commit)
 	if err != nil {
 		httpapi.RespondError(c, err)
 		return
@@ -730,9 +682,7 @@ func (h *Handler) importFile(c *gin.Context) {
 	c.JSON(status, rep)
 }
 
-var contentTypes = map[string]string{"csv": "text/csv; charset=utf-8", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
-
-func (h *Handler) exportFile(c *gin.Context) {
+func (h *API) exportFile(c *gin.Context) {
 	f, err := format(c)
 	if err != nil {
 		httpapi.RespondError(c, err)
@@ -746,12 +696,12 @@ func (h *Handler) exportFile(c *gin.Context) {
 	ds := app.Dataset(c.Param("dataset"))
 	// Written to a buffer first: an error half-way must still be answered as problem+json.
 	var buf bytes.Buffer
-	if err := h.app.Export(ctx(c), ds, f, on, &buf); err != nil {
+	if err := h.app.Export(ctx(c), auth.ActorFrom(c), ds, f, on, &buf); err != nil {
 		httpapi.RespondError(c, err)
 		return
 	}
-	c.Header("Content-Disposition", `attachment; filename="`+string(ds)+`.`+f+`"`)
-	c.Data(http.StatusOK, contentTypes[f], buf.Bytes())
+	c.Header("Content-Disposition", `attachment; filename="`+string(ds)+`.`+string(f)+`"`)
+	c.Data(http.StatusOK, f.ContentType(), buf.Bytes())
 }
 
 // ---- statistics
@@ -790,13 +740,13 @@ func statisticsOut(s domain.Statistics) statisticsJSON {
 	return out
 }
 
-func (h *Handler) statistics(c *gin.Context) {
+func (h *API) statistics(c *gin.Context) {
 	on, err := queryDate(c, "on")
 	if err != nil {
 		httpapi.RespondError(c, err)
 		return
 	}
-	s, err := h.app.Statistics(ctx(c), c.Query("tenant"), c.Query("unit_id"), on)
+	s, err := h.app.Statistics(ctx(c), auth.ActorFrom(c), c.Query("tenant"), c.Query("unit_id"), on)
 	if err != nil {
 		httpapi.RespondError(c, err)
 		return
@@ -804,7 +754,7 @@ func (h *Handler) statistics(c *gin.Context) {
 	c.JSON(http.StatusOK, statisticsOut(s))
 }
 
-func (h *Handler) change(c *gin.Context) {
+func (h *API) change(c *gin.Context) {
 	from, err1 := queryDate(c, "from")
 	to, err2 := queryDate(c, "to")
 	if err := firstErr(err1, err2); err != nil {
@@ -815,7 +765,7 @@ func (h *Handler) change(c *gin.Context) {
 		httpapi.RespondError(c, apperr.Malformed("from", "from and to are required dates"))
 		return
 	}
-	ch, err := h.app.Change(ctx(c), c.Query("tenant"), c.Query("unit_id"), from, to)
+	ch, err := h.app.Change(ctx(c), auth.ActorFrom(c), c.Query("tenant"), c.Query("unit_id"), from, to)
 	if err != nil {
 		httpapi.RespondError(c, err)
 		return

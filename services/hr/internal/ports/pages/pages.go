@@ -22,6 +22,8 @@ import (
 	"egov.vn/platform/libs/apperr"
 	"egov.vn/platform/libs/auth"
 	"egov.vn/platform/libs/httpapi"
+	"egov.vn/platform/libs/platform"
+	"egov.vn/platform/libs/sheet"
 	"egov.vn/platform/libs/web"
 	"egov.vn/platform/services/hr/internal/app"
 	"egov.vn/platform/services/hr/internal/domain"
@@ -66,10 +68,11 @@ func New(a *app.App, shell *web.Shell, prefix string, tenants *auth.Directory) *
 	return p
 }
 
-// Mount adds the pages to r, a group at the prefix that already requires a session and CSRF.
-func (p *Pages) Mount(r *gin.RouterGroup) {
+// Routes adds the pages to r, the group at the prefix that already requires a session, CSRF and
+// the actor with its scope (bootstrap.Web.Pages).
+func (p *Pages) Routes(r gin.IRouter) {
 	r.GET("/assets/:file", p.asset)
-	g := r.Group("", p.viewer)
+	g := r.Group("", p.header)
 	g.GET("/", func(c *gin.Context) { c.Redirect(http.StatusSeeOther, p.prefix+"/staff") })
 	g.GET("/units", p.units)
 	g.POST("/units", p.createUnit)
@@ -98,20 +101,13 @@ func (p *Pages) asset(c *gin.Context) {
 	c.Data(http.StatusOK, "text/javascript; charset=utf-8", b)
 }
 
-// viewer resolves the person's scope and shows their unit's name in the header.
-func (p *Pages) viewer(c *gin.Context) {
-	claims, _ := auth.ClaimsFrom(c.Request.Context())
-	v := domain.Viewer{Subject: claims.Subject, Tenant: claims.Tenant, Roles: claims.Roles}
-	ctx, err := p.app.WithViewer(c.Request.Context(), v)
-	if err != nil {
-		p.fail(c, err)
-		c.Abort()
-		return
-	}
-	c.Request = c.Request.WithContext(ctx)
-	viewer := &web.Viewer{Name: claims.Name, Role: roleLabel(v), Tenant: web.Tenant{Slug: claims.Tenant}}
+// header shows the person's role and their unit's name in the page header (the session put
+// their name there).
+func (p *Pages) header(c *gin.Context) {
+	actor := auth.ActorFrom(c)
+	viewer := &web.Viewer{Name: actor.Name, Role: roleLabel(actor), Tenant: web.Tenant{Slug: string(actor.Tenant)}}
 	if p.tenants != nil {
-		if t, err := p.tenants.Tenant(ctx, claims.Tenant); err == nil {
+		if t, err := p.tenants.Tenant(c.Request.Context(), string(actor.Tenant)); err == nil {
 			viewer.Tenant.Name = t.Name
 		}
 	}
@@ -119,32 +115,14 @@ func (p *Pages) viewer(c *gin.Context) {
 	c.Next()
 }
 
-func roleLabel(v domain.Viewer) string {
+func roleLabel(a platform.Actor) string {
 	switch {
-	case v.Has(domain.RoleHROfficer):
+	case a.Has(platform.RoleHROfficer):
 		return "Cán bộ tổ chức – nhân sự"
-	case v.Has(domain.RoleReportView):
+	case a.Has(platform.RoleReportView):
 		return "Lãnh đạo, theo dõi báo cáo"
 	}
 	return ""
-}
-
-// fail shows an error page whose words fit what went wrong.
-func (p *Pages) fail(c *gin.Context, err error) {
-	e := apperr.As(err)
-	switch apperr.KindOf(err) {
-	case apperr.KindNotFound:
-		p.shell.RenderError(c, http.StatusNotFound, "Không tìm thấy", "Không có hồ sơ này, hoặc bạn không được xem hồ sơ này.")
-	case apperr.KindForbidden:
-		p.shell.RenderError(c, http.StatusForbidden, "Không có quyền", e.Message)
-	case apperr.KindInvalid, apperr.KindMalformed, apperr.KindConflict:
-		p.shell.RenderError(c, http.StatusUnprocessableEntity, "Yêu cầu không hợp lệ", e.Message)
-	case apperr.KindUnavailable:
-		p.shell.RenderError(c, http.StatusServiceUnavailable, "Tạm thời gián đoạn", "Một thành phần của hệ thống đang bận; vui lòng thử lại sau ít phút.")
-	default:
-		_ = c.Error(err)
-		p.shell.RenderError(c, http.StatusInternalServerError, "Lỗi hệ thống", "Đã có lỗi xảy ra; vui lòng thử lại hoặc báo quản trị hệ thống.")
-	}
 }
 
 // formErrors turns an invalid-input error into the form's field errors; other errors are returned.
@@ -204,7 +182,7 @@ func (p *Pages) renderUnits(c *gin.Context, status int, form *web.Form) {
 	on := parseDay(c.Query("on"), p.today())
 	nodes, err := p.app.UnitTree(c.Request.Context(), "", on)
 	if err != nil {
-		p.fail(c, err)
+		p.shell.Fail(c, err)
 		return
 	}
 	rows := make([]unitRow, len(nodes))
@@ -213,7 +191,7 @@ func (p *Pages) renderUnits(c *gin.Context, status int, form *web.Form) {
 	}
 	parents, _, err := p.unitOptions(c)
 	if err != nil {
-		p.fail(c, err)
+		p.shell.Fail(c, err)
 		return
 	}
 	if form == nil {
@@ -221,18 +199,18 @@ func (p *Pages) renderUnits(c *gin.Context, status int, form *web.Form) {
 	}
 	p.shell.Render(c, status, web.Page{Title: "Cơ cấu tổ chức", Content: "units", Form: form, Data: map[string]any{
 		"On": domain.FormatDate(on), "Units": rows, "Kinds": unitKinds, "Parents": parents,
-		"Officer": app.ViewerFrom(c.Request.Context()).ManagesStaff()}})
+		"Officer": domain.ManagesStaff(auth.ActorFrom(c))}})
 }
 
 func (p *Pages) createUnit(c *gin.Context) {
 	_ = c.Request.ParseForm()
 	f := c.Request.PostForm
-	_, err := p.app.CreateUnit(c.Request.Context(), app.UnitInput{Code: f.Get("code"), Name: f.Get("name"), Kind: domain.UnitKind(f.Get("kind")),
+	_, err := p.app.CreateUnit(c.Request.Context(), auth.ActorFrom(c), app.UnitInput{Code: f.Get("code"), Name: f.Get("name"), Kind: domain.UnitKind(f.Get("kind")),
 		ParentID: f.Get("parent_id"), OpenedOn: parseDay(f.Get("opened_on"), time.Time{})})
 	if err != nil {
 		fe, other := formErrors(err)
 		if other != nil {
-			p.fail(c, other)
+			p.shell.Fail(c, other)
 			return
 		}
 		form := web.NewForm(f)
@@ -254,12 +232,12 @@ func (p *Pages) unit(c *gin.Context) { p.renderUnit(c, http.StatusOK, nil) }
 func (p *Pages) renderUnit(c *gin.Context, status int, form *web.Form) {
 	u, vs, err := p.app.UnitHistory(c.Request.Context(), c.Param("id"))
 	if err != nil {
-		p.fail(c, err)
+		p.shell.Fail(c, err)
 		return
 	}
 	parents, names, err := p.unitOptions(c)
 	if err != nil {
-		p.fail(c, err)
+		p.shell.Fail(c, err)
 		return
 	}
 	hist := make([]versionRow, len(vs))
@@ -277,18 +255,18 @@ func (p *Pages) renderUnit(c *gin.Context, status int, form *web.Form) {
 	p.shell.Render(c, status, web.Page{Title: u.Name, Content: "unit", Form: form, Data: map[string]any{
 		"Unit": u, "Kind": u.Kind.Label(), "OpenedOn": domain.FormatDate(u.OpenedOn), "ClosedOn": closed, "History": hist, "Parents": parents,
 		"Changes": []web.Option{{Value: "renamed", Label: "Đổi tên"}, {Value: "moved", Label: "Chuyển trực thuộc"}, {Value: "closed", Label: "Giải thể, sáp nhập"}},
-		"Officer": app.ViewerFrom(c.Request.Context()).ManagesStaff()}})
+		"Officer": domain.ManagesStaff(auth.ActorFrom(c))}})
 }
 
 func (p *Pages) changeUnit(c *gin.Context) {
 	_ = c.Request.ParseForm()
 	f := c.Request.PostForm
-	_, err := p.app.ChangeUnit(c.Request.Context(), c.Param("id"), app.UnitChange{Change: domain.Change(f.Get("change")), Name: f.Get("name"),
+	_, err := p.app.ChangeUnit(c.Request.Context(), auth.ActorFrom(c), c.Param("id"), app.UnitChange{Change: domain.Change(f.Get("change")), Name: f.Get("name"),
 		ParentID: f.Get("parent_id"), EffectiveOn: parseDay(f.Get("effective_on"), time.Time{}), Reason: f.Get("reason")})
 	if err != nil {
 		fe, other := formErrors(err)
 		if other != nil {
-			p.fail(c, other)
+			p.shell.Fail(c, other)
 			return
 		}
 		form := web.NewForm(f)
@@ -322,14 +300,14 @@ func (p *Pages) staff(c *gin.Context) {
 	if !f.Category.Valid() {
 		f.Category = ""
 	}
-	page, err := p.app.ListStaff(ctx, f)
+	page, err := p.app.ListStaff(ctx, auth.ActorFrom(c), f)
 	if err != nil {
-		p.fail(c, err)
+		p.shell.Fail(c, err)
 		return
 	}
 	opts, names, err := p.unitOptions(c)
 	if err != nil {
-		p.fail(c, err)
+		p.shell.Fail(c, err)
 		return
 	}
 	rows := make([]staffRow, len(page.Items))
@@ -350,14 +328,14 @@ type qualificationRow struct{ Kind, Level, Detail, Body, Awarded string }
 
 func (p *Pages) profile(c *gin.Context) {
 	ctx := c.Request.Context()
-	pr, err := p.app.Profile(ctx, c.Param("id"))
+	pr, err := p.app.Profile(ctx, auth.ActorFrom(c), c.Param("id"))
 	if err != nil {
-		p.fail(c, err)
+		p.shell.Fail(c, err)
 		return
 	}
 	units, err := p.app.UnitTree(ctx, pr.Staff.Tenant, p.today())
 	if err != nil {
-		p.fail(c, err)
+		p.shell.Fail(c, err)
 		return
 	}
 	names := map[string]string{}
@@ -366,7 +344,7 @@ func (p *Pages) profile(c *gin.Context) {
 	}
 	codes, err := p.app.Levels(ctx)
 	if err != nil {
-		p.fail(c, err)
+		p.shell.Fail(c, err)
 		return
 	}
 	data := map[string]any{"Personal": pr.Personal, "Category": pr.Staff.Category.Label()}
@@ -436,11 +414,11 @@ func (p *Pages) renderImportForm(c *gin.Context, status int, form *web.Form) {
 		"Datasets": datasets, "StaffColumns": strings.Join(app.StaffColumns, ", "), "QualificationColumns": strings.Join(app.QualificationColumns, ", ")}})
 }
 
-func formatOf(name string) string {
+func formatOf(name string) sheet.Format {
 	if strings.EqualFold(path.Ext(name), ".csv") {
-		return "csv"
+		return sheet.CSV
 	}
-	return "xlsx"
+	return sheet.XLSX
 }
 
 // importCheck is step 1: a dry run. The file travels to step 2 inside the page (base64 in a
@@ -462,13 +440,13 @@ func (p *Pages) importCheck(c *gin.Context) {
 	}
 	f, err := fh.Open()
 	if err != nil {
-		p.fail(c, err)
+		p.shell.Fail(c, err)
 		return
 	}
 	defer func() { _ = f.Close() }()
 	content, err := io.ReadAll(f)
 	if err != nil {
-		p.fail(c, err)
+		p.shell.Fail(c, err)
 		return
 	}
 	p.runImport(c, dataset, formatOf(fh.Filename), path.Base(fh.Filename), content, false)
@@ -477,18 +455,18 @@ func (p *Pages) importCheck(c *gin.Context) {
 func (p *Pages) importCommit(c *gin.Context) {
 	content, err := base64.StdEncoding.DecodeString(c.PostForm("content"))
 	if err != nil {
-		p.fail(c, apperr.Invalid("file", "Tệp gửi lại không đọc được; vui lòng chọn lại tệp."))
+		p.shell.Fail(c, apperr.Invalid("file", "Tệp gửi lại không đọc được; vui lòng chọn lại tệp."))
 		return
 	}
-	format := c.PostForm("format")
-	if format != "csv" {
-		format = "xlsx"
+	format := sheet.XLSX
+	if c.PostForm("format") == string(sheet.CSV) {
+		format = sheet.CSV
 	}
 	p.runImport(c, c.PostForm("dataset"), format, c.PostForm("file_name"), content, true)
 }
 
-func (p *Pages) runImport(c *gin.Context, dataset, format, name string, content []byte, commit bool) {
-	rep, err := p.app.Import(c.Request.Context(), app.Dataset(dataset), format, bytes.NewReader(content), commit)
+func (p *Pages) runImport(c *gin.Context, dataset string, format sheet.Format, name string, content []byte, commit bool) {
+	rep, err := p.app.Import(c.Request.Context(), auth.ActorFrom(c), app.Dataset(dataset), format, bytes.NewReader(content), commit)
 	if err != nil {
 		if e := apperr.As(err); e != nil && e.Code == "import_rejected" {
 			if r, ok := e.Details["report"].(app.ImportReport); ok {
@@ -499,7 +477,7 @@ func (p *Pages) runImport(c *gin.Context, dataset, format, name string, content 
 	if err != nil {
 		var fe web.FormErrors
 		if fe, err = formErrors(err); err != nil {
-			p.fail(c, err)
+			p.shell.Fail(c, err)
 			return
 		}
 		form := web.NewForm(c.Request.PostForm)
@@ -556,14 +534,14 @@ func (p *Pages) statistics(c *gin.Context) {
 	if !from.Before(on) {
 		from = on.AddDate(-1, 0, 0)
 	}
-	ch, err := p.app.Change(ctx, "", c.Query("unit"), from, on)
+	ch, err := p.app.Change(ctx, auth.ActorFrom(c), "", c.Query("unit"), from, on)
 	if err != nil {
-		p.fail(c, err)
+		p.shell.Fail(c, err)
 		return
 	}
 	opts, _, err := p.unitOptions(c)
 	if err != nil {
-		p.fail(c, err)
+		p.shell.Fail(c, err)
 		return
 	}
 	var cats []categoryRow

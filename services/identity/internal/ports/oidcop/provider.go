@@ -38,13 +38,13 @@ type Config struct {
 // Provider is the OpenID Provider, mounted under the issuer's path.
 type Provider struct {
 	op     *op.Provider
-	app    *app.Service
+	app    *app.App
 	prefix string
 	issuer string
 }
 
 // New builds the provider.
-func New(cfg Config, a *app.Service, keys *adapters.KeyRing) (*Provider, error) {
+func New(cfg Config, a *app.App, keys *adapters.KeyRing) (*Provider, error) {
 	u, err := url.Parse(cfg.Issuer)
 	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
 		return nil, fmt.Errorf("oidcop: issuer %q must be an absolute http(s) URL", cfg.Issuer)
@@ -100,9 +100,9 @@ func limitBody(c *gin.Context) {
 	c.Next()
 }
 
-// Mount registers the protocol's endpoints on r (the service's gin engine), under the issuer's
+// Routes registers the protocol's endpoints on r (the service's gin engine), under the issuer's
 // path. Listing them keeps them beside the sign-in pages in one router.
-func (p *Provider) Mount(r gin.IRouter) {
+func (p *Provider) Routes(r gin.IRouter) {
 	h := gin.WrapH(http.StripPrefix(p.prefix, p.op))
 	for _, route := range []struct{ methods, path string }{
 		{"GET", "/.well-known/openid-configuration"},

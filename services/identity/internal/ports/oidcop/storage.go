@@ -22,7 +22,7 @@ import (
 // storage is op.Storage over the app's use cases: zitadel/oidc runs the protocol, the app keeps
 // the state and decides who gets what.
 type storage struct {
-	app      *app.Service
+	app      *app.App
 	keys     *adapters.KeyRing
 	health   func(context.Context) error
 	loginURL func(authRequestID string) string

@@ -22,6 +22,9 @@ import (
 	"go.opentelemetry.io/otel/trace/noop"
 	"gorm.io/gorm"
 
+	"egov.vn/platform/libs/bootstrap"
+	"egov.vn/platform/libs/platform"
+	"egov.vn/platform/libs/web"
 	"egov.vn/platform/services/identity/internal/adapters"
 	"egov.vn/platform/services/identity/internal/app"
 	"egov.vn/platform/services/identity/internal/domain"
@@ -83,7 +86,7 @@ const (
 // world is identity's pages served over real HTTP on a real database.
 type world struct {
 	t       *testing.T
-	app     *app.Service
+	app     *app.App
 	pages   *pages.Pages
 	srv     *httptest.Server
 	clock   *clock
@@ -124,7 +127,7 @@ func newWorld(t *testing.T, db *gorm.DB, o worldOpts) *world {
 		CookieHashKey:  []byte("0123456789abcdef0123456789abcdef-hash"),
 		CookieBlockKey: []byte("0123456789abcdef0123456789abcdef"),
 		InsecureHTTP:   !o.tls,
-		FlashKey:       []byte("0123456789abcdef0123456789abcdef-flash"),
+		Shell:          newShell(t, "/auth", []byte("0123456789abcdef0123456789abcdef-flash"), !o.tls),
 		Logger:         slog.New(slog.DiscardHandler),
 	})
 	if err != nil {
@@ -132,7 +135,7 @@ func newWorld(t *testing.T, db *gorm.DB, o worldOpts) *world {
 	}
 	w.pages = p
 	r := gin.New()
-	p.Mount(r)
+	p.Routes(r)
 	if o.tls {
 		w.srv = httptest.NewTLSServer(r)
 	} else {
@@ -140,10 +143,10 @@ func newWorld(t *testing.T, db *gorm.DB, o worldOpts) *world {
 	}
 	t.Cleanup(w.srv.Close)
 
-	if _, _, err := w.app.EnsureTenant(ctx, "test", app.TenantInput{Slug: "ha-noi", Code: "01", Name: "Thành phố Hà Nội", Kind: domain.KindProvince}); err != nil {
+	if _, _, err := w.app.EnsureTenant(ctx, "test", app.TenantInput{Slug: "ha-noi", Code: "01", Name: "Thành phố Hà Nội", Kind: platform.KindProvince}); err != nil {
 		t.Fatalf("seed province: %v", err)
 	}
-	if _, _, err := w.app.EnsureTenant(ctx, "test", app.TenantInput{Slug: tenantSlug, Code: "26734", Name: tenantName, Kind: domain.KindCommune, Parent: "ha-noi"}); err != nil {
+	if _, _, err := w.app.EnsureTenant(ctx, "test", app.TenantInput{Slug: tenantSlug, Code: "26734", Name: tenantName, Kind: platform.KindCommune, Parent: "ha-noi"}); err != nil {
 		t.Fatalf("seed commune: %v", err)
 	}
 	return w
@@ -154,7 +157,7 @@ func (w *world) user(username, pw string) (domain.User, string) {
 	w.t.Helper()
 	u, oneTime, _, err := w.app.EnsureUser(context.Background(), "test", app.UserInput{Tenant: tenantSlug,
 		Username: username, Name: "Nguyễn Thị Hoa", Email: username + "@dongtan.gov.vn",
-		Roles: []string{"dossier.receive", "report.view"}, Password: pw})
+		Roles: []string{string(platform.RoleDossierReceive), string(platform.RoleReportView)}, Password: pw})
 	if err != nil {
 		w.t.Fatalf("seed user: %v", err)
 	}
@@ -343,4 +346,19 @@ func setCookieHeader(h http.Header, name string) string {
 		}
 	}
 	return ""
+}
+
+// newShell builds the shell as identity's composition root does (bootstrap.NewShell).
+func newShell(t testing.TB, prefix string, flashKey []byte, insecure bool) *web.Shell {
+	t.Helper()
+	templates, err := pages.Templates()
+	if err != nil {
+		t.Fatal(err)
+	}
+	shell, err := bootstrap.NewShell(prefix, flashKey, insecure, bootstrap.Deps{Log: slog.New(slog.DiscardHandler)},
+		bootstrap.WebOptions{Title: pages.Title, Pages: templates})
+	if err != nil {
+		t.Fatalf("shell: %v", err)
+	}
+	return shell
 }

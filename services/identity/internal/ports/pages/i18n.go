@@ -9,6 +9,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"golang.org/x/text/language"
 
+	"egov.vn/platform/libs/platform"
 	"egov.vn/platform/services/identity/internal/domain"
 )
 
@@ -76,7 +77,7 @@ func (l Lang) roleDescription(role string) string {
 			return m.en
 		}
 	}
-	for _, r := range domain.Roles() {
+	for _, r := range platform.Roles() {
 		if string(r.Name) == role {
 			return r.Description
 		}
@@ -342,7 +343,7 @@ var catalogue = map[string]message{
 	"signedout.lead":  {"Bạn đã đăng xuất khỏi mọi dịch vụ trên trình duyệt này. Nếu đang dùng máy tính chung, hãy đóng trình duyệt.", "You are signed out of every service in this browser. On a shared computer, close the browser too."},
 	"signedout.again": {"Đăng nhập lại", "Sign in again"},
 
-	// English descriptions of roles; the Vietnamese ones are domain.Roles().
+	// English descriptions of roles; the Vietnamese ones are platform.Roles().
 	"role.dossier.receive": {"", "Receives dossiers at the one-stop-shop desk"},
 	"role.dossier.handle":  {"", "Handles and processes dossiers"},
 	"role.dossier.approve": {"", "Approves dossier results"},

@@ -31,6 +31,12 @@ import (
 //go:embed templates/*.html
 var templateFS embed.FS
 
+// Templates are the page templates (web.Config.Pages), for the shell the composition root builds.
+func Templates() (fs.FS, error) { return fs.Sub(templateFS, "templates") }
+
+// Title is identity's name in the shell's header and the browser tab.
+var Title = catalogue["service"].vi
+
 // SSOCookie holds the single sign-on session's secret (never its sid, which every relying party
 // learns from its ID token).
 const SSOCookie = "egov_sso"
@@ -55,15 +61,15 @@ type Config struct {
 	SessionLifetime time.Duration
 	// InsecureHTTP drops the Secure flag from cookies, for local plain-HTTP development only.
 	InsecureHTTP bool
-	// FlashKey signs flash messages (see web.Config.FlashKey).
-	FlashKey []byte
+	// Shell is the platform's page shell with Templates, built with bootstrap.NewShell.
+	Shell *web.Shell
 	// Logger receives failures; nil is slog.Default().
 	Logger *slog.Logger
 }
 
-// Pages serves identity's HTML pages. Build it once with New and Mount it on the engine.
+// Pages serves identity's HTML pages. Build it once with New and put its Routes on the engine.
 type Pages struct {
-	app     *app.Service
+	app     *app.App
 	cfg     Config
 	shell   *web.Shell
 	pending *securecookie.SecureCookie
@@ -71,9 +77,9 @@ type Pages struct {
 }
 
 // New checks the configuration and parses the templates, so a mistake stops the service at start.
-func New(a *app.Service, cfg Config) (*Pages, error) {
+func New(a *app.App, cfg Config) (*Pages, error) {
 	if a == nil {
-		return nil, errors.New("pages: app.Service is required")
+		return nil, errors.New("pages: app.App is required")
 	}
 	if cfg.Issuer != "" {
 		// The issuer is origin+Prefix; a mismatch would put the SSO cookie on a path the OIDC
@@ -101,31 +107,18 @@ func New(a *app.Service, cfg Config) (*Pages, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	sub, err := fs.Sub(templateFS, "templates")
-	if err != nil {
-		return nil, fmt.Errorf("pages: templates: %w", err)
-	}
-	shell, err := web.New(web.Config{
-		Service:      catalogue["service"].vi,
-		Prefix:       cfg.Prefix,
-		Pages:        sub,
-		FlashKey:     cfg.FlashKey,
-		LogoutURL:    cfg.Prefix + "/logout",
-		InsecureHTTP: cfg.InsecureHTTP,
-		Logger:       cfg.Logger,
-	})
-	if err != nil {
-		return nil, fmt.Errorf("pages: %w", err)
+	if cfg.Shell == nil {
+		return nil, errors.New("pages: Config.Shell is required (bootstrap.NewShell with Templates)")
 	}
 	sc := securecookie.New(cfg.CookieHashKey, cfg.CookieBlockKey)
 	sc.MaxAge(int(pendingLifetime / time.Second)) // the signed timestamp expires it, not only the browser
 	sc.SetSerializer(securecookie.JSONEncoder{})
-	return &Pages{app: a, cfg: cfg, shell: shell, pending: sc, log: cfg.Logger}, nil
+	return &Pages{app: a, cfg: cfg, shell: cfg.Shell, pending: sc, log: cfg.Logger}, nil
 }
 
-// Mount registers the pages and the shell's static files under Prefix. Every route passes the
+// Routes registers the pages and the shell's static files under Prefix. Every route passes the
 // CSRF middleware: GETs get a token for their forms, POSTs without a valid one are refused.
-func (p *Pages) Mount(r gin.IRouter) {
+func (p *Pages) Routes(r gin.IRouter) {
 	p.shell.Mount(r)
 	g := r.Group(p.cfg.Prefix, p.language, p.shell.CSRF())
 	g.GET("/login", p.loginPage)

@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"egov.vn/platform/libs/bootstrap"
+	"egov.vn/platform/libs/platform"
 	"egov.vn/platform/libs/web"
 	"egov.vn/platform/services/identity/internal/app"
 	"egov.vn/platform/services/identity/internal/domain"
@@ -65,7 +67,7 @@ func TestCatalogueIsComplete(t *testing.T) {
 			t.Errorf("%s: the languages take different arguments: %q / %q", id, m.vi, m.en)
 		}
 	}
-	for _, r := range domain.Roles() {
+	for _, r := range platform.Roles() {
 		if _, ok := catalogue["role."+string(r.Name)]; !ok {
 			t.Errorf("role %s has no English description", r.Name)
 		}
@@ -131,8 +133,16 @@ func TestGroupSecretAndNormaliseCode(t *testing.T) {
 func TestNewRefusesBadConfig(t *testing.T) {
 	t.Parallel()
 	a := app.New(app.Deps{}, app.DefaultConfig())
+	templates, err := Templates()
+	if err != nil {
+		t.Fatal(err)
+	}
+	shell, err := bootstrap.NewShell("/auth", make([]byte, 32), true, bootstrap.Deps{}, bootstrap.WebOptions{Title: Title, Pages: templates})
+	if err != nil {
+		t.Fatal(err)
+	}
 	ok := Config{Prefix: "/auth", Issuer: "http://localhost:8080/auth", CallbackURL: func(_ context.Context, id string) string { return id },
-		CookieHashKey: make([]byte, 32), CookieBlockKey: make([]byte, 32), FlashKey: make([]byte, 32)}
+		CookieHashKey: make([]byte, 32), CookieBlockKey: make([]byte, 32), Shell: shell}
 	if _, err := New(a, ok); err != nil {
 		t.Fatalf("valid config refused: %v", err)
 	}
@@ -140,7 +150,7 @@ func TestNewRefusesBadConfig(t *testing.T) {
 		"no callback":      func(c *Config) { c.CallbackURL = nil },
 		"short hash key":   func(c *Config) { c.CookieHashKey = make([]byte, 16) },
 		"bad block key":    func(c *Config) { c.CookieBlockKey = make([]byte, 20) },
-		"short flash key":  func(c *Config) { c.FlashKey = make([]byte, 8) },
+		"no shell":         func(c *Config) { c.Shell = nil },
 		"bad prefix":       func(c *Config) { c.Prefix = "auth/" },
 		"issuer elsewhere": func(c *Config) { c.Issuer = "http://localhost:8080/identity" },
 	} {
@@ -152,5 +162,9 @@ func TestNewRefusesBadConfig(t *testing.T) {
 	}
 	if _, err := New(nil, ok); err == nil {
 		t.Error("nil app accepted")
+	}
+	// The flash key is the shell's: bootstrap.NewShell refuses a short one.
+	if _, err := bootstrap.NewShell("/auth", make([]byte, 8), true, bootstrap.Deps{}, bootstrap.WebOptions{Title: Title}); err == nil {
+		t.Error("short flash key: accepted")
 	}
 }

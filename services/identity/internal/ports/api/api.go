@@ -1,8 +1,10 @@
-// Package adminapi is identity's administration REST API: tenants, users, roles, OIDC clients,
-// onboarding a commune in one call, and the audit log. Every route needs a bearer token with the
-// platform.admin role (the operator's client-credentials token), except the tenant tree, which
-// services (role `service`) may read too; the contract is api/openapi.yaml.
-package adminapi
+// Package api is identity's administration REST API under <prefix>/api/v1: tenants, users,
+// roles, OIDC clients, onboarding a commune in one call, and the audit log. Every route needs a
+// bearer token with the platform.admin role (the operator's client-credentials token), except the
+// tenant tree, which services (role `service`) may read too; the contract is api/openapi.yaml.
+// The caller reaches the use cases as the platform.Actor auth.RequireActor made from the token;
+// the audit log names them by its subject.
+package api
 
 import (
 	"context"
@@ -13,30 +15,31 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"egov.vn/platform/libs/apperr"
+	"egov.vn/platform/libs/auth"
 	"egov.vn/platform/libs/httpapi"
+	"egov.vn/platform/libs/platform"
 	"egov.vn/platform/services/identity/internal/app"
 	"egov.vn/platform/services/identity/internal/domain"
 )
 
 // API serves the administration routes.
 type API struct {
-	app   *app.Service
-	actor func(c *gin.Context) string
+	app *app.App
 }
 
-// New returns the API; actor names the caller for the audit log (the token's subject).
-func New(a *app.Service, actor func(c *gin.Context) string) *API { return &API{app: a, actor: actor} }
+// New returns the API over a.
+func New(a *app.App) *API { return &API{app: a} }
 
-// MountDirectory registers the read-only tenant tree on g, which must require platform.admin or
-// the service role: every service reads the tree to let a district read its communes' data.
-func (a *API) MountDirectory(g gin.IRouter) {
-	g.GET("/tenants", a.listTenants)
-	g.GET("/tenants/:slug", a.getTenant)
-}
+// Routes registers the API on v1, the <prefix>/api/v1 group with the bearer token checked and
+// the actor set (auth.Middleware, auth.RequireActor). The tenant tree is open to platform.admin
+// and to the services (role service): every service reads it to let a district read its
+// communes' data. Everything else needs platform.admin.
+func (a *API) Routes(v1 gin.IRouter) {
+	dir := v1.Group("", auth.RequireRole(platform.RolePlatformAdmin, platform.RoleService))
+	dir.GET("/tenants", a.listTenants)
+	dir.GET("/tenants/:slug", a.getTenant)
 
-// Mount registers the administration routes on g, which must already require the
-// platform.admin role.
-func (a *API) Mount(g gin.IRouter) {
+	g := v1.Group("", auth.RequireRole(platform.RolePlatformAdmin))
 	g.GET("/roles", a.roles)
 	g.POST("/tenants", a.ensureTenant)
 	g.PATCH("/tenants/:slug", a.patchTenant)
@@ -54,16 +57,20 @@ func (a *API) Mount(g gin.IRouter) {
 	g.GET("/audit", a.audit)
 }
 
+// actor names the caller for the audit log: the token's subject (a person, or the client id of
+// a client-credentials token).
+func actor(c *gin.Context) string { return auth.ActorFrom(c).Subject }
+
 // TenantView is a tenant as the API shows it.
 type TenantView struct {
-	ID        string            `json:"id"`
-	Slug      string            `json:"slug"`
-	Code      string            `json:"code"`
-	Name      string            `json:"name"`
-	Kind      domain.TenantKind `json:"kind"`
-	Parent    string            `json:"parent,omitempty"`
-	Disabled  bool              `json:"disabled"`
-	CreatedAt time.Time         `json:"created_at"`
+	ID        string              `json:"id"`
+	Slug      string              `json:"slug"`
+	Code      string              `json:"code"`
+	Name      string              `json:"name"`
+	Kind      platform.TenantKind `json:"kind"`
+	Parent    string              `json:"parent,omitempty"`
+	Disabled  bool                `json:"disabled"`
+	CreatedAt time.Time           `json:"created_at"`
 }
 
 // UserView is an account as the API shows it; hashes and TOTP secrets never leave identity.
@@ -103,7 +110,7 @@ type ClientView struct {
 // once: an answer about one commune must not read every tenant of the country.
 type slugs struct {
 	ctx context.Context
-	app *app.Service
+	app *app.App
 	m   map[string]string
 	err error // the first failed read; the answer is then that error
 }
@@ -208,7 +215,7 @@ func respondOne[T, V any](a *API, c *gin.Context, item T, isNew bool, err error,
 	created(c, isNew, v)
 }
 
-func (a *API) roles(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"roles": domain.Roles()}) }
+func (a *API) roles(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"roles": platform.Roles()}) }
 
 func (a *API) listTenants(c *gin.Context) {
 	ts, err := a.app.Tenants(c.Request.Context())
@@ -221,7 +228,7 @@ func (a *API) ensureTenant(c *gin.Context) {
 		httpapi.RespondError(c, err)
 		return
 	}
-	t, isNew, err := a.app.EnsureTenant(c.Request.Context(), a.actor(c), in)
+	t, isNew, err := a.app.EnsureTenant(c.Request.Context(), actor(c), in)
 	a.answerTenant(c, t, isNew, err)
 }
 
@@ -240,7 +247,7 @@ func (a *API) patchTenant(c *gin.Context) {
 		httpapi.RespondError(c, err)
 		return
 	}
-	t, err := a.app.UpdateTenant(c.Request.Context(), a.actor(c), c.Param("slug"), p)
+	t, err := a.app.UpdateTenant(c.Request.Context(), actor(c), c.Param("slug"), p)
 	a.answerTenant(c, t, false, err)
 }
 
@@ -255,7 +262,7 @@ func (a *API) ensureUser(c *gin.Context) {
 		httpapi.RespondError(c, err)
 		return
 	}
-	u, oneTime, isNew, err := a.app.EnsureUser(c.Request.Context(), a.actor(c), in)
+	u, oneTime, isNew, err := a.app.EnsureUser(c.Request.Context(), actor(c), in)
 	a.answerUser(c, u, oneTime, isNew, err)
 }
 
@@ -277,12 +284,12 @@ func (a *API) patchUser(c *gin.Context) {
 		httpapi.RespondError(c, err)
 		return
 	}
-	u, err := a.app.UpdateUser(c.Request.Context(), a.actor(c), c.Param("username"), p)
+	u, err := a.app.UpdateUser(c.Request.Context(), actor(c), c.Param("username"), p)
 	a.answerUser(c, u, "", false, err)
 }
 
 func (a *API) resetPassword(c *gin.Context) {
-	pw, err := a.app.ResetPassword(c.Request.Context(), a.actor(c), c.Param("username"))
+	pw, err := a.app.ResetPassword(c.Request.Context(), actor(c), c.Param("username"))
 	if err != nil {
 		httpapi.RespondError(c, err)
 		return
@@ -302,7 +309,7 @@ func (a *API) ensureClient(c *gin.Context) {
 		httpapi.RespondError(c, err)
 		return
 	}
-	cl, secret, isNew, err := a.app.EnsureClient(c.Request.Context(), a.actor(c), in)
+	cl, secret, isNew, err := a.app.EnsureClient(c.Request.Context(), actor(c), in)
 	a.answerClient(c, cl, secret, isNew, err)
 }
 
@@ -333,12 +340,12 @@ func (a *API) patchClient(c *gin.Context) {
 		httpapi.RespondError(c, apperr.Invalid("disabled", "is required: true or false"))
 		return
 	}
-	cl, err := a.app.SetClientDisabled(c.Request.Context(), a.actor(c), c.Param("id"), *p.Disabled)
+	cl, err := a.app.SetClientDisabled(c.Request.Context(), actor(c), c.Param("id"), *p.Disabled)
 	a.answerClient(c, cl, "", false, err)
 }
 
 func (a *API) rotateSecret(c *gin.Context) {
-	secret, err := a.app.RotateClientSecret(c.Request.Context(), a.actor(c), c.Param("id"))
+	secret, err := a.app.RotateClientSecret(c.Request.Context(), actor(c), c.Param("id"))
 	if err != nil {
 		httpapi.RespondError(c, err)
 		return
@@ -361,7 +368,7 @@ func (a *API) onboard(c *gin.Context) {
 		httpapi.RespondError(c, err)
 		return
 	}
-	res, err := a.app.Onboard(c.Request.Context(), a.actor(c), in)
+	res, err := a.app.Onboard(c.Request.Context(), actor(c), in)
 	if err != nil {
 		httpapi.RespondError(c, err)
 		return
