@@ -15,6 +15,7 @@ import (
 	"gorm.io/gorm"
 
 	"egov.vn/platform/libs/auth"
+	"egov.vn/platform/libs/bootstrap"
 	"egov.vn/platform/libs/config"
 	"egov.vn/platform/libs/events"
 	"egov.vn/platform/libs/httpapi"
@@ -29,7 +30,7 @@ type harness struct {
 	t      *testing.T
 	IDP    *identitytest.Server
 	Base   string // http://127.0.0.1:port/dossiers
-	Svc    *service.Dossiers
+	Svc    *service.Service
 	DB     *gorm.DB
 	client *http.Client
 
@@ -52,7 +53,7 @@ func start(t *testing.T, db *gorm.DB) *harness {
 		OverdueInterval: time.Minute, LookupLimit: 10, LookupWindow: 10 * time.Minute,
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	svc, err := service.New(context.Background(), cfg, service.Deps{DB: db, Outbox: events.NewOutbox(nil), Log: log,
+	svc, err := service.New(context.Background(), cfg, bootstrap.Deps{DB: db, Outbox: events.NewOutbox(nil), Log: log,
 		Tracer: noop.NewTracerProvider().Tracer("test")})
 	if err != nil {
 		t.Fatal(err)
