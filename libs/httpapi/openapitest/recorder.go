@@ -249,7 +249,7 @@ func (c *compiledContract) validate(a Answer) (validated bool, err error) {
 	}
 	ct, _, _ := strings.Cut(a.ContentType, ";")
 	ct = strings.TrimSpace(ct)
-	if len(a.Body) == 0 || !(ct == "application/json" || strings.HasSuffix(ct, "+json")) {
+	if isJSON := ct == "application/json" || strings.HasSuffix(ct, "+json"); len(a.Body) == 0 || !isJSON {
 		return false, nil
 	}
 	// The schema sits under the operation's response, or under the shared response it refers to.
