@@ -61,6 +61,10 @@ func TestMinIOFiles(t *testing.T) {
 	if lock, _, _, _, err := client.GetObjectLockConfig(ctx, bucket); err != nil || lock != "Enabled" {
 		t.Fatalf("the scan's bucket %s has object lock %q (%v), want Enabled as the operator makes it", bucket, lock, err)
 	}
+	// archives, writing its records there next, checks the bucket the same way and accepts it.
+	if created, err := objstore.EnsureBucket(ctx, client, bucket); err != nil || created {
+		t.Fatalf("the storage contract's check of the bucket dossiers made: created %v, %v", created, err)
+	}
 	if ok, _ := client.BucketExists(ctx, prefix+"xa-dong-tan"); ok {
 		t.Fatal("a bucket named by the bare slug was made")
 	}
