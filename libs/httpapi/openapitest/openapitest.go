@@ -1,6 +1,9 @@
-// Package openapitest checks a service's contract (api/openapi.yaml) against the routes its API
-// mounts: OpenAPI 3.1, servable as JSON, exactly the mounted routes, complete operations and
-// resolving $refs. A service's api package calls Check from one test.
+// Package openapitest holds a service's API to its contract (api/openapi.yaml) in two ways.
+// Check compares the contract with the routes the API mounts: OpenAPI 3.1, servable as JSON,
+// exactly the mounted routes, complete operations and resolving $refs; a service's api package
+// calls it from one test. Recorder watches the answers the running API gives during the
+// integration tests and validates every one against the contract: documented route and status, and
+// a JSON body matching the documented schema.
 package openapitest
 
 import (

@@ -11,6 +11,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"egov.vn/platform/libs/apperr"
 	"egov.vn/platform/libs/auth"
 	"egov.vn/platform/libs/httpapi"
 	"egov.vn/platform/libs/platform"
@@ -29,13 +30,13 @@ func Routes(api gin.IRouter, p Provisioner) {
 }
 
 // Handler reads and checks the request, calls p and answers 200 with Provisioned, or
-// problem+json naming the field at fault.
+// problem+json naming every field at fault at once (the slug and the body's fields together).
 func Handler(p Provisioner) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		slug, err := platform.ParseSlug("slug", c.Param("slug"))
-		if err != nil {
-			httpapi.RespondError(c, err)
-			return
+		var fields apperr.FieldErrors
+		slug := platform.Slug(c.Param("slug"))
+		if !platform.ValidSlug(string(slug)) {
+			fields.Add("slug", platform.SlugReason)
 		}
 		var body platform.Provisioning
 		if err := httpapi.BindJSON(c, &body); err != nil {
@@ -43,6 +44,14 @@ func Handler(p Provisioner) gin.HandlerFunc {
 			return
 		}
 		if err := body.Validate(); err != nil {
+			e := apperr.As(err)
+			if e == nil {
+				httpapi.RespondError(c, err)
+				return
+			}
+			fields = append(fields, e.Fields...)
+		}
+		if err := fields.Err(); err != nil {
 			httpapi.RespondError(c, err)
 			return
 		}

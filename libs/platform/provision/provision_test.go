@@ -58,3 +58,18 @@ func TestHandlerAndClientAgree(t *testing.T) {
 		t.Errorf("bad slug: %v, want invalid", err)
 	}
 }
+
+// TestHandlerNamesEveryFieldAtOnce: a bad slug and a bad body are reported together, so the
+// operator's log says everything to fix in one attempt.
+func TestHandlerNamesEveryFieldAtOnce(t *testing.T) {
+	gin.SetMode(gin.TestMode)
+	r := gin.New()
+	r.PUT("/hr/api/v1"+platform.ProvisioningRoute, provision.Handler(&unit{got: map[platform.Slug]platform.Provisioning{}}))
+	srv := httptest.NewServer(r)
+	defer srv.Close()
+	_, err := provision.Put(context.Background(), srv.Client(), "hr", srv.URL+"/hr", "Bad_Slug", platform.Provisioning{Name: "x"})
+	e := apperr.As(err)
+	if e == nil || e.Kind != apperr.KindInvalid || len(e.Fields) != 3 || e.Fields[0].Field != "slug" {
+		t.Fatalf("%v, want slug, code and kind named", err)
+	}
+}

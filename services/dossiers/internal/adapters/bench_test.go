@@ -16,6 +16,7 @@ import (
 	"gorm.io/gorm"
 
 	"egov.vn/platform/libs/events"
+	"egov.vn/platform/libs/platform"
 	"egov.vn/platform/libs/store"
 	"egov.vn/platform/libs/store/storetest"
 	"egov.vn/platform/services/dossiers/internal/adapters"
@@ -31,11 +32,11 @@ func BenchmarkIntakePostgres(b *testing.B) {
 	if err := adapters.Migrate(context.Background(), db); err != nil {
 		b.Fatal(err)
 	}
-	st := adapters.New(db, events.NewOutbox(nil))
+	st := adapters.NewStore(db, events.NewOutbox(nil))
 	svc := app.New(app.Deps{Store: st, Tracer: noop.NewTracerProvider().Tracer("bench")}, app.DefaultConfig())
 	const units = 20
 	for i := range units {
-		if _, _, err := svc.Provision(context.Background(), fmt.Sprintf("xa-%02d", i), app.TenantInfo{Code: strconv.Itoa(12700 + i), Name: "UBND xã", Kind: "commune"}); err != nil {
+		if _, err := svc.Provision(context.Background(), platform.Actor{}, platform.Slug(fmt.Sprintf("xa-%02d", i)), platform.Provisioning{Code: strconv.Itoa(12700 + i), Name: "UBND xã", Kind: platform.KindCommune, Parent: "huyen-dong-hung"}); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -58,7 +59,7 @@ func BenchmarkIntakePostgres(b *testing.B) {
 		var mine []time.Duration
 		for pb.Next() {
 			tenant := fmt.Sprintf("xa-%02d", next.Add(1)%units)
-			a := domain.Actor{Subject: "desk", Tenant: tenant, Roles: []string{domain.RoleReceive}}
+			a := platform.Actor{Subject: "desk", Tenant: platform.Slug(tenant), Roles: []platform.Role{platform.RoleDossierReceive}}
 			ctx := store.WithScope(context.Background(), store.Scope{Tenant: tenant})
 			t0 := time.Now()
 			if _, err := svc.Intake(ctx, a, req); err != nil {
@@ -127,7 +128,7 @@ func BenchmarkInboxQueries(b *testing.B) {
 		b.Fatal(err)
 	}
 	seedDossiers(b, db, benchRows(b))
-	st := adapters.New(db, events.NewOutbox(nil))
+	st := adapters.NewStore(db, events.NewOutbox(nil))
 	svc := app.New(app.Deps{Store: st, Tracer: noop.NewTracerProvider().Tracer("bench")}, app.DefaultConfig())
 	if os.Getenv("DOSSIERS_BENCH_EXPLAIN") != "" {
 		for _, q := range []string{
@@ -148,7 +149,7 @@ func BenchmarkInboxQueries(b *testing.B) {
 	for i := range 100 {
 		all = append(all, fmt.Sprintf("xa-%03d", i))
 	}
-	a := domain.Actor{Subject: "u2", Tenant: "xa-042", Roles: []string{domain.RoleHandle}}
+	a := platform.Actor{Subject: "u2", Tenant: "xa-042", Roles: []platform.Role{platform.RoleDossierHandle}}
 	for _, c := range []struct {
 		name  string
 		ctx   context.Context

@@ -6,23 +6,30 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"io"
 	"testing"
 
+	"github.com/minio/minio-go/v7"
+
 	"egov.vn/platform/libs/objstore"
+	"egov.vn/platform/libs/platform"
 	"egov.vn/platform/libs/testenv"
 	"egov.vn/platform/services/dossiers/internal/adapters"
 )
 
-// TestMinIOFiles streams a scan into a tenant's own bucket on a real MinIO and reads it back;
-// another tenant's bucket does not have it.
+// TestMinIOFiles streams a scan into a tenant's own bucket of the storage contract
+// (tenant-<slug>, made with object lock as the operator makes it) on a real MinIO and reads it
+// back; another tenant's bucket does not have it, and a bucket made without object lock is
+// refused rather than written to.
 func TestMinIOFiles(t *testing.T) {
 	srv := testenv.MinIO(t)
 	client, err := objstore.New(objstore.Config{Endpoint: srv.Endpoint, AccessKey: srv.AccessKey, SecretKey: srv.SecretKey})
 	if err != nil {
 		t.Fatal(err)
 	}
-	files := adapters.NewMinIOFiles(client, "test-"+randomSuffix()+"-")
+	prefix := "test-" + randomSuffix() + "-"
+	files := adapters.NewMinIOFiles(client, prefix)
 	ctx := context.Background()
 	scan := make([]byte, 3<<20)
 	_, _ = rand.Read(scan)
@@ -45,6 +52,29 @@ func TestMinIOFiles(t *testing.T) {
 	}
 	if _, err := files.Get(ctx, "xa-dong-la", "dossiers/d1/0"); err == nil {
 		t.Fatal("another commune's bucket has the scan")
+	}
+
+	bucket := platform.BucketName(prefix, "xa-dong-tan")
+	if bucket != prefix+"tenant-xa-dong-tan" {
+		t.Fatalf("bucket name %s", bucket)
+	}
+	if lock, _, _, _, err := client.GetObjectLockConfig(ctx, bucket); err != nil || lock != "Enabled" {
+		t.Fatalf("the scan's bucket %s has object lock %q (%v), want Enabled as the operator makes it", bucket, lock, err)
+	}
+	// archives, writing its records there next, checks the bucket the same way and accepts it.
+	if created, err := objstore.EnsureBucket(ctx, client, bucket); err != nil || created {
+		t.Fatalf("the storage contract's check of the bucket dossiers made: created %v, %v", created, err)
+	}
+	if ok, _ := client.BucketExists(ctx, prefix+"xa-dong-tan"); ok {
+		t.Fatal("a bucket named by the bare slug was made")
+	}
+
+	// A bucket someone made without object lock is refused, not written to.
+	if err := client.MakeBucket(ctx, platform.BucketName(prefix, "xa-dong-la"), minio.MakeBucketOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := files.Put(ctx, "xa-dong-la", "dossiers/d2/0", bytes.NewReader(scan[:10]), 10, "application/pdf"); !errors.Is(err, objstore.ErrNoObjectLock) {
+		t.Fatalf("upload into a bucket without object lock: %v, want objstore.ErrNoObjectLock", err)
 	}
 }
 

@@ -26,15 +26,44 @@ import (
 // dossiers therefore use store.AllTenants with the condition holder_tenant = caller's tenant,
 // here and only here; the citizen's lookup, the rating and the overdue job are the other
 // deliberate cross-tenant statements, each marked.
+//
+// Writes go through the embedded events.UnitOfWork: one transaction (Transact) that every call
+// made with its context joins (DB), with the change's events added to the outbox in it (Publish).
+// Intake, Update, SaveRating and the overdue flags are dossiers' update-function style built on
+// top: each is one Transact that writes the rows the use case decided on and Publishes its events.
 type Store struct {
-	db     *gorm.DB
-	outbox *events.Outbox
+	*events.UnitOfWork
+	db        *gorm.DB
+	outbox    *events.Outbox
+	pipelined bool
 }
 
 var _ app.Store = (*Store)(nil)
 
-// New returns the repository; events are written through outbox in the same transactions.
-func New(db *gorm.DB, outbox *events.Outbox) *Store { return &Store{db: db, outbox: outbox} }
+// Option changes how a Store writes.
+type Option func(*Store)
+
+// PipelinedIntake says whether Intake runs in two round trips on PostgreSQL (store.PipelineTx);
+// on by default there. Off, PostgreSQL takes the unit-of-work path SQLite always takes, which is
+// how the tests hold both paths to the same contract on PostgreSQL. It has no effect on SQLite,
+// whose driver has no pipeline.
+func PipelinedIntake(on bool) Option {
+	return func(s *Store) { s.pipelined = on && store.Dialect(s.db) == store.Postgres }
+}
+
+// NewStore returns the repository; events are written through outbox (nil: kept in the outbox
+// table, no relay to wake) in the same transactions as the rows they describe.
+func NewStore(db *gorm.DB, outbox *events.Outbox, opts ...Option) *Store {
+	if outbox == nil {
+		outbox = events.NewOutbox(nil)
+	}
+	s := &Store{UnitOfWork: events.NewUnitOfWork(db, outbox), db: db, outbox: outbox}
+	PipelinedIntake(true)(s)
+	for _, o := range opts {
+		o(s)
+	}
+	return s
+}
 
 // migrationLock is the advisory-lock key that serialises replicas migrating at once.
 const migrationLock int64 = 0x65676f760004 // "egov" + 4 (dossiers)
@@ -111,7 +140,8 @@ func (s *Store) SaveProcedure(ctx context.Context, p domain.Procedure) (bool, er
 	row := procedureToRow(p)
 	row.Key = sc.Tenant + "/" + p.Code
 	created := false
-	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err = s.Transact(ctx, func(ctx context.Context) error {
+		tx := s.DB(ctx)
 		var existing procedureRow
 		err := tx.Scopes(store.ForWrite(sc)).Where("key = ?", row.Key).Take(&existing).Error
 		switch {
@@ -134,7 +164,7 @@ func (s *Store) Procedure(ctx context.Context, code string) (domain.Procedure, e
 		return domain.Procedure{}, err
 	}
 	var row procedureRow
-	err = s.db.WithContext(ctx).Scopes(store.ForWrite(sc)).Where("code = ?", code).Take(&row).Error
+	err = s.DB(ctx).Scopes(store.ForWrite(sc)).Where("code = ?", code).Take(&row).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return domain.Procedure{}, apperr.NotFound("procedure", code)
 	}
@@ -151,7 +181,7 @@ func (s *Store) Procedures(ctx context.Context) ([]domain.Procedure, error) {
 		return nil, err
 	}
 	var rows []procedureRow
-	if err := s.db.WithContext(ctx).Scopes(store.ForWrite(sc)).Order("code").Find(&rows).Error; err != nil {
+	if err := s.DB(ctx).Scopes(store.ForWrite(sc)).Order("code").Find(&rows).Error; err != nil {
 		return nil, dbError("list procedures", err)
 	}
 	out := make([]domain.Procedure, len(rows))
@@ -167,7 +197,7 @@ func (s *Store) DeleteProcedure(ctx context.Context, code string) error {
 	if err != nil {
 		return err
 	}
-	res := s.db.WithContext(ctx).Scopes(store.ForWrite(sc)).Where("code = ?", code).Delete(&procedureRow{})
+	res := s.DB(ctx).Scopes(store.ForWrite(sc)).Where("code = ?", code).Delete(&procedureRow{})
 	if res.Error != nil {
 		return dbError("delete procedure", res.Error)
 	}
@@ -186,7 +216,7 @@ func (s *Store) Settings(ctx context.Context) (app.Settings, bool, error) {
 		return app.Settings{}, false, err
 	}
 	var row settingsRow
-	err = s.db.WithContext(ctx).Scopes(store.ForWrite(sc)).Take(&row).Error
+	err = s.DB(ctx).Scopes(store.ForWrite(sc)).Take(&row).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return app.Settings{}, false, nil
 	}
@@ -208,7 +238,8 @@ func (s *Store) SaveSettings(ctx context.Context, st app.Settings) error {
 	row := settingsRow{Slug: sc.Tenant, Name: st.Name, Code: st.Code, Kind: st.Kind, Parent: st.Parent, UnitCode: st.UnitCode,
 		ReceiptPattern: string(st.ReceiptPattern), MorningStart: int(st.Hours.MorningStart), MorningEnd: int(st.Hours.MorningEnd),
 		AfternoonStart: int(st.Hours.AfternoonStart), AfternoonEnd: int(st.Hours.AfternoonEnd)}
-	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err = s.Transact(ctx, func(ctx context.Context) error {
+		tx := s.DB(ctx)
 		var existing settingsRow
 		err := tx.Scopes(store.ForWrite(sc)).Take(&existing).Error
 		if errors.Is(err, gorm.ErrRecordNotFound) {
@@ -230,7 +261,7 @@ func (s *Store) CalendarDays(ctx context.Context) ([]domain.DayOverride, error) 
 		return nil, err
 	}
 	var rows []calendarDayRow
-	if err := s.db.WithContext(ctx).Scopes(store.ForWrite(sc)).Order("date").Find(&rows).Error; err != nil {
+	if err := s.DB(ctx).Scopes(store.ForWrite(sc)).Order("date").Find(&rows).Error; err != nil {
 		return nil, dbError("list calendar", err)
 	}
 	out := make([]domain.DayOverride, 0, len(rows))
@@ -251,7 +282,8 @@ func (s *Store) SetCalendarDay(ctx context.Context, o domain.DayOverride) error 
 		return err
 	}
 	key := sc.Tenant + "/" + o.Date.String()
-	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err = s.Transact(ctx, func(ctx context.Context) error {
+		tx := s.DB(ctx)
 		if err := tx.Scopes(store.ForWrite(sc)).Where("key = ?", key).Delete(&calendarDayRow{}).Error; err != nil {
 			return err
 		}
@@ -266,7 +298,7 @@ func (s *Store) DeleteCalendarDay(ctx context.Context, d domain.Date) error {
 	if err != nil {
 		return err
 	}
-	res := s.db.WithContext(ctx).Scopes(store.ForWrite(sc)).Where("key = ?", sc.Tenant+"/"+d.String()).Delete(&calendarDayRow{})
+	res := s.DB(ctx).Scopes(store.ForWrite(sc)).Where("key = ?", sc.Tenant+"/"+d.String()).Delete(&calendarDayRow{})
 	if res.Error != nil {
 		return dbError("delete calendar day", res.Error)
 	}
@@ -285,7 +317,7 @@ func (s *Store) UnitCodeTaken(ctx context.Context, code string) (bool, error) {
 		return false, err
 	}
 	var n int64
-	err = s.db.WithContext(ctx).Model(&settingsRow{}).Scopes(store.AllTenants()).
+	err = s.DB(ctx).Model(&settingsRow{}).Scopes(store.AllTenants()).
 		Where("unit_code = ? AND slug <> ?", code, sc.Tenant).Count(&n).Error
 	return n > 0, dbError("check unit code", err)
 }
@@ -309,11 +341,12 @@ func (s *Store) Intake(ctx context.Context, unit string, day domain.Date, build 
 	if err != nil {
 		return nil, err
 	}
-	if store.Dialect(s.db) == store.Postgres {
+	if _, inTx := store.TxFrom(ctx); s.pipelined && !inTx {
 		return s.intakePipelined(ctx, sc, unit, day, build)
 	}
 	var d *domain.Dossier
-	err = s.outbox.Transact(ctx, s.db, func(tx *gorm.DB) error {
+	err = s.Transact(ctx, func(ctx context.Context) error {
+		tx := s.DB(ctx)
 		seq, err := nextSeq(tx, sc.Tenant, unit, day.String())
 		if err != nil {
 			return err
@@ -330,7 +363,7 @@ func (s *Store) Intake(ctx context.Context, unit string, day domain.Date, build 
 		if err := tx.Scopes(store.ForWrite(sc)).Create(&t).Error; err != nil {
 			return err
 		}
-		return s.addEvents(ctx, tx, evts)
+		return s.Publish(ctx, evts...)
 	})
 	if err != nil {
 		return nil, dbError("intake", err)
@@ -358,7 +391,7 @@ ON CONFLICT (tenant_id, unit, day) DO UPDATE SET seq = receipt_counters.seq + 1 
 		if d, evts, err = build(seq); err != nil {
 			return nil, err
 		}
-		scoped := s.db.WithContext(ctx).Scopes(store.ForWrite(sc))
+		scoped := s.DB(ctx).Scopes(store.ForWrite(sc))
 		row := dossierToRow(d)
 		insDossier, err := store.CreateStmt(scoped, &row)
 		if err != nil {
@@ -375,7 +408,7 @@ ON CONFLICT (tenant_id, unit, day) DO UPDATE SET seq = receipt_counters.seq + 1 
 			return nil, err
 		}
 		for i := range outboxRows {
-			ins, err := store.CreateStmt(s.db.WithContext(ctx), &outboxRows[i])
+			ins, err := store.CreateStmt(s.DB(ctx), &outboxRows[i])
 			if err != nil {
 				return nil, err
 			}
@@ -388,15 +421,6 @@ ON CONFLICT (tenant_id, unit, day) DO UPDATE SET seq = receipt_counters.seq + 1 
 	}
 	s.outbox.Notify()
 	return d, nil
-}
-
-func (s *Store) addEvents(ctx context.Context, tx *gorm.DB, evts []events.Event) error {
-	for _, e := range evts {
-		if err := s.outbox.Add(ctx, tx, e); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // dossierUpdates lists the columns an officer's action may change. The overdue flags belong to
@@ -420,7 +444,8 @@ func (s *Store) Update(ctx context.Context, d *domain.Dossier, prev int, fresh [
 	if err != nil {
 		return err
 	}
-	err = s.outbox.Transact(ctx, s.db, func(tx *gorm.DB) error {
+	err = s.Transact(ctx, func(ctx context.Context) error {
+		tx := s.DB(ctx)
 		// Cross-tenant on purpose: the holder acts on a dossier in another unit's books.
 		res := tx.Model(&dossierRow{}).Scopes(store.AllTenants()).
 			Where("id = ? AND version = ? AND holder_tenant = ?", d.ID, prev, sc.Tenant).Updates(dossierUpdates(d))
@@ -436,7 +461,7 @@ func (s *Store) Update(ctx context.Context, d *domain.Dossier, prev int, fresh [
 				return err
 			}
 		}
-		return s.addEvents(ctx, tx, evts)
+		return s.Publish(ctx, evts...)
 	})
 	return dbError("update dossier", err)
 }
@@ -445,7 +470,7 @@ func (s *Store) Update(ctx context.Context, d *domain.Dossier, prev int, fresh [
 // the changes since prev), or it is not the caller's to act on.
 func (s *Store) conflict(ctx context.Context, tx *gorm.DB, sc store.Scope, id string, prev int) error {
 	var row dossierRow
-	err := tx.WithContext(ctx).Scopes(store.ForRead(sc)).Where("id = ?", id).Take(&row).Error
+	err := tx.Scopes(store.ForRead(sc)).Where("id = ?", id).Take(&row).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return apperr.NotFound("dossier", id)
 	}
@@ -456,7 +481,7 @@ func (s *Store) conflict(ctx context.Context, tx *gorm.DB, sc store.Scope, id st
 		return apperr.Forbidden(fmt.Sprintf("dossier %s is held by %s; only that unit may act on it", row.ReceiptCode, row.HolderTenant))
 	}
 	var hist []transitionRow
-	if err := tx.WithContext(ctx).Scopes(store.ForRead(sc)).Where("dossier_id = ? AND version > ?", id, prev).Order("seq").Find(&hist).Error; err != nil {
+	if err := tx.Scopes(store.ForRead(sc)).Where("dossier_id = ? AND version > ?", id, prev).Order("seq").Find(&hist).Error; err != nil {
 		return err
 	}
 	d := row.domain()
@@ -473,7 +498,7 @@ func (s *Store) Dossier(ctx context.Context, id string) (*domain.Dossier, error)
 		return nil, err
 	}
 	var row dossierRow
-	err = s.db.WithContext(ctx).Scopes(store.ForRead(sc)).Where("id = ? OR receipt_code = ?", id, id).Take(&row).Error
+	err = s.DB(ctx).Scopes(store.ForRead(sc)).Where("id = ? OR receipt_code = ?", id, id).Take(&row).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return nil, apperr.NotFound("dossier", id)
 	}
@@ -482,7 +507,7 @@ func (s *Store) Dossier(ctx context.Context, id string) (*domain.Dossier, error)
 	}
 	d := row.domain()
 	var hist []transitionRow
-	if err := s.db.WithContext(ctx).Scopes(store.ForRead(sc)).Where("dossier_id = ?", row.ID).Order("seq").Find(&hist).Error; err != nil {
+	if err := s.DB(ctx).Scopes(store.ForRead(sc)).Where("dossier_id = ?", row.ID).Order("seq").Find(&hist).Error; err != nil {
 		return nil, dbError("read history", err)
 	}
 	for _, h := range hist {
@@ -497,7 +522,7 @@ func (s *Store) Dossiers(ctx context.Context, f app.Filter) (page.Page[*domain.D
 	if err != nil {
 		return page.Page[*domain.Dossier]{}, err
 	}
-	q := s.db.WithContext(ctx).Model(&dossierRow{}).Scopes(store.ForRead(sc))
+	q := s.DB(ctx).Model(&dossierRow{}).Scopes(store.ForRead(sc))
 	if f.HeldByMe {
 		q = q.Where("holder_tenant = ?", sc.Tenant)
 	}
@@ -565,7 +590,7 @@ func (s *Store) Dossiers(ctx context.Context, f app.Filter) (page.Page[*domain.D
 	// once, PostgreSQL tends to read every row of the unit to sort them.
 	ids := q.Select("id").Order(col + " " + dir).Order("id " + dir).Limit(limit + 1)
 	var rows []dossierRow
-	if err := s.db.WithContext(ctx).Scopes(store.ForRead(sc)).Where("id IN (?)", ids).
+	if err := s.DB(ctx).Scopes(store.ForRead(sc)).Where("id IN (?)", ids).
 		Order(col + " " + dir).Order("id " + dir).Find(&rows).Error; err != nil {
 		return page.Page[*domain.Dossier]{}, dbError("list dossiers", err)
 	}
@@ -591,7 +616,7 @@ func (s *Store) Dossiers(ctx context.Context, f app.Filter) (page.Page[*domain.D
 // after waiting for the row lock), so each overdue event is written exactly once.
 func (s *Store) MarkOverdue(ctx context.Context, now time.Time, limit int, build func(d *domain.Dossier, step int) (events.Event, error)) (int, error) {
 	now = now.UTC()
-	db := s.db.WithContext(ctx)
+	db := s.DB(ctx)
 	var whole, steps []string
 	if err := db.Model(&dossierRow{}).Scopes(store.AllTenants()).
 		Where("active = ? AND overdue_notified = ? AND current_due_at < ?", true, false, now).
@@ -605,7 +630,8 @@ func (s *Store) MarkOverdue(ctx context.Context, now time.Time, limit int, build
 	}
 	flagged := 0
 	flag := func(id string, step bool) error {
-		return s.outbox.Transact(ctx, s.db, func(tx *gorm.DB) error {
+		return s.Transact(ctx, func(ctx context.Context) error {
+			tx := s.DB(ctx)
 			var res *gorm.DB
 			if step {
 				res = tx.Model(&dossierRow{}).Scopes(store.AllTenants()).
@@ -632,7 +658,7 @@ func (s *Store) MarkOverdue(ctx context.Context, now time.Time, limit int, build
 				return err
 			}
 			flagged++
-			return s.outbox.Add(ctx, tx, evt)
+			return s.Publish(ctx, evt)
 		})
 	}
 	for _, id := range whole {
@@ -652,7 +678,7 @@ func (s *Store) MarkOverdue(ctx context.Context, now time.Time, limit int, build
 func (s *Store) ByReceiptCode(ctx context.Context, code string) (*domain.Dossier, error) {
 	var row dossierRow
 	// Cross-tenant on purpose: the citizen has no account; the app checks the phone digits.
-	err := s.db.WithContext(ctx).Scopes(store.AllTenants()).Where("receipt_code = ?", code).Take(&row).Error
+	err := s.DB(ctx).Scopes(store.AllTenants()).Where("receipt_code = ?", code).Take(&row).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return nil, nil
 	}
@@ -661,7 +687,7 @@ func (s *Store) ByReceiptCode(ctx context.Context, code string) (*domain.Dossier
 	}
 	d := row.domain()
 	var hist []transitionRow
-	if err := s.db.WithContext(ctx).Scopes(store.AllTenants()).Where("dossier_id = ?", row.ID).Order("seq").Find(&hist).Error; err != nil {
+	if err := s.DB(ctx).Scopes(store.AllTenants()).Where("dossier_id = ?", row.ID).Order("seq").Find(&hist).Error; err != nil {
 		return nil, dbError("read history", err)
 	}
 	for _, h := range hist {
@@ -672,7 +698,8 @@ func (s *Store) ByReceiptCode(ctx context.Context, code string) (*domain.Dossier
 
 // SaveRating stores the citizen's rating once.
 func (s *Store) SaveRating(ctx context.Context, d *domain.Dossier, prev int, evt events.Event) error {
-	err := s.outbox.Transact(ctx, s.db, func(tx *gorm.DB) error {
+	err := s.Transact(ctx, func(ctx context.Context) error {
+		tx := s.DB(ctx)
 		// Cross-tenant on purpose: the citizen proved the receipt code and phone digits.
 		res := tx.Model(&dossierRow{}).Scopes(store.AllTenants()).Where("id = ? AND version = ? AND rating = ''", d.ID, prev).
 			Updates(map[string]any{"rating": string(d.Rating), "rating_comment": d.RatingComment, "rated_at": utcPtr(d.RatedAt),
@@ -683,7 +710,7 @@ func (s *Store) SaveRating(ctx context.Context, d *domain.Dossier, prev int, evt
 		if res.RowsAffected == 0 {
 			return apperr.Conflict("already_rated", "this dossier has already been rated")
 		}
-		return s.outbox.Add(ctx, tx, evt)
+		return s.Publish(ctx, evt)
 	})
 	return dbError("save rating", err)
 }
@@ -691,7 +718,7 @@ func (s *Store) SaveRating(ctx context.Context, d *domain.Dossier, prev int, evt
 // Hit counts one attempt of key in a window, atomically across replicas.
 func (s *Store) Hit(ctx context.Context, key string, window time.Time) (int, error) {
 	var n int
-	err := s.db.WithContext(ctx).Raw(`INSERT INTO lookup_attempts (client_key, window_start, attempts) VALUES (?, ?, 1)
+	err := s.DB(ctx).Raw(`INSERT INTO lookup_attempts (client_key, window_start, attempts) VALUES (?, ?, 1)
 ON CONFLICT (client_key, window_start) DO UPDATE SET attempts = lookup_attempts.attempts + 1 RETURNING attempts`,
 		key, window.UTC()).Scan(&n).Error
 	return n, dbError("count lookup", err)
@@ -699,5 +726,5 @@ ON CONFLICT (client_key, window_start) DO UPDATE SET attempts = lookup_attempts.
 
 // PurgeAttempts deletes lookup counters older than before.
 func (s *Store) PurgeAttempts(ctx context.Context, before time.Time) error {
-	return dbError("purge lookups", s.db.WithContext(ctx).Where("window_start < ?", before.UTC()).Delete(&attemptRow{}).Error)
+	return dbError("purge lookups", s.DB(ctx).Where("window_start < ?", before.UTC()).Delete(&attemptRow{}).Error)
 }

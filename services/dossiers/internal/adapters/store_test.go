@@ -14,6 +14,7 @@ import (
 
 	"egov.vn/platform/libs/apperr"
 	"egov.vn/platform/libs/events"
+	"egov.vn/platform/libs/platform"
 	"egov.vn/platform/libs/store"
 	"egov.vn/platform/libs/store/storetest"
 	"egov.vn/platform/services/dossiers/internal/adapters"
@@ -32,18 +33,38 @@ func scoped(tenant string, readable ...string) context.Context {
 	return store.WithScope(context.Background(), store.Scope{Tenant: tenant, Readable: readable})
 }
 
-func open(t *testing.T, db *gorm.DB) *adapters.Store {
+func open(t *testing.T, db *gorm.DB, opts ...adapters.Option) *adapters.Store {
 	t.Helper()
 	if err := adapters.Migrate(context.Background(), db); err != nil {
 		t.Fatal(err)
 	}
-	return adapters.New(db, events.NewOutbox(nil))
+	return adapters.NewStore(db, events.NewOutbox(nil), opts...)
+}
+
+// eachIntakePath runs fn on both databases for each of Intake's two write paths: the unit of
+// work (every dialect; SQLite's only one) and the two-round-trip pipeline PostgreSQL takes by
+// default. The pipeline speaks pgx's protocol, which SQLite's driver has not: there it is
+// skipped, and the unit-of-work path is held to the same test on PostgreSQL instead.
+func eachIntakePath(t *testing.T, fn func(t *testing.T, db *gorm.DB, path adapters.Option), opts ...store.Option) {
+	for _, path := range []struct {
+		name      string
+		pipelined bool
+	}{{"unit-of-work", false}, {"pipelined", true}} {
+		t.Run(path.name, func(t *testing.T) {
+			storetest.EachDB(t, func(t *testing.T, db *gorm.DB) {
+				if path.pipelined && store.Dialect(db) != store.Postgres {
+					t.Skip("the pipelined intake is PostgreSQL's (pgx) only")
+				}
+				fn(t, db, adapters.PipelinedIntake(path.pipelined))
+			}, opts...)
+		})
+	}
 }
 
 // intake records a dossier of tenant received at now through the repository, as the app does.
 func intake(t testing.TB, s *adapters.Store, tenant string, now time.Time, fail bool) (*domain.Dossier, error) {
 	cal := domain.NewWorkingDayCalendar(domain.DefaultOfficeHours, nil)
-	actor := domain.Actor{Subject: "u-" + tenant, Tenant: tenant, Roles: []string{domain.RoleReceive}}
+	actor := platform.Actor{Subject: "u-" + tenant, Tenant: platform.Slug(tenant), Roles: []platform.Role{platform.RoleDossierReceive}}
 	in := domain.Intake{Procedure: birth, Applicant: domain.Applicant{Name: "Lê Thị Mai", IDNumber: "034190001234", Phone: "0912345678", Address: "Thái Bình"},
 		Channel: domain.ChannelDesk, Documents: []domain.ReceivedDocument{{Name: "Tờ khai", Kind: domain.Original, Count: 1}}}
 	day := domain.DateOf(now)
@@ -70,8 +91,8 @@ func outboxCount(t *testing.T, db *gorm.DB, subjectLike string) int64 {
 }
 
 func TestStoreContract(t *testing.T) {
-	storetest.EachDB(t, func(t *testing.T, db *gorm.DB) {
-		s := open(t, db)
+	eachIntakePath(t, func(t *testing.T, db *gorm.DB, path adapters.Option) {
+		s := open(t, db, path)
 		tan := scoped("xa-dong-tan")
 
 		// Catalogue: create, replace, read, list, scoped to the tenant.
@@ -153,7 +174,7 @@ func TestStoreContract(t *testing.T) {
 
 		// Optimistic locking: the first update wins, the second gets 409 with what changed.
 		cal := domain.NewWorkingDayCalendar(domain.DefaultOfficeHours, nil)
-		officer := domain.Actor{Subject: "hoa", Name: "Nguyễn Thị Hoa", Tenant: "xa-dong-tan", Roles: []string{domain.RoleReceive, domain.RoleHandle}}
+		officer := platform.Actor{Subject: "hoa", Name: "Nguyễn Thị Hoa", Tenant: "xa-dong-tan", Roles: []platform.Role{platform.RoleDossierReceive, platform.RoleDossierHandle}}
 		a, _ := s.Dossier(tan, d.ID)
 		b, _ := s.Dossier(tan, d.ID)
 		ta, err := a.Apply(officer, domain.Command{Action: domain.ActAssign, Unit: "Tư pháp"}, cal, now.Add(time.Minute))
@@ -235,8 +256,8 @@ func TestStoreContract(t *testing.T) {
 func TestReceiptNumbersAreGapFreeUnderConcurrentIntake(t *testing.T) {
 	// SQLite has one writer: 200 intakes queue for it, longer than the default 5 s under -race
 	// on a busy machine. Waiting is what a desk would do; the test is about numbers, not speed.
-	storetest.EachDB(t, func(t *testing.T, db *gorm.DB) {
-		s := open(t, db)
+	eachIntakePath(t, func(t *testing.T, db *gorm.DB, path adapters.Option) {
+		s := open(t, db, path)
 		now := time.Date(2026, 11, 23, 2, 0, 0, 0, time.UTC)
 		const n = 200
 		var (

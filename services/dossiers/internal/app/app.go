@@ -17,6 +17,7 @@ import (
 	"egov.vn/platform/libs/apperr"
 	"egov.vn/platform/libs/events"
 	"egov.vn/platform/libs/httpapi/page"
+	"egov.vn/platform/libs/platform"
 	"egov.vn/platform/libs/store"
 	"egov.vn/platform/libs/telemetry"
 	"egov.vn/platform/services/dossiers/internal/domain"
@@ -49,8 +50,8 @@ type Deps struct {
 	Now       func() time.Time
 }
 
-// Service is the dossiers use cases.
-type Service struct {
+// App is the dossiers use cases.
+type App struct {
 	store  Store
 	files  FileStore
 	dir    Directory
@@ -61,40 +62,33 @@ type Service struct {
 }
 
 // New returns the use cases.
-func New(d Deps, cfg Config) *Service {
+func New(d Deps, cfg Config) *App {
 	now := d.Now
 	if now == nil {
 		now = time.Now
 	}
-	return &Service{store: d.Store, files: d.Files, dir: d.Directory, tracer: d.Tracer, now: now, cfg: cfg, cache: newUnitCache(cfg.UnitCacheTTL)}
+	return &App{store: d.Store, files: d.Files, dir: d.Directory, tracer: d.Tracer, now: now, cfg: cfg, cache: newUnitCache(cfg.UnitCacheTTL)}
 }
 
 // readerRoles may read the dossiers of the units below their own (a district leader follows
 // its communes); acting stays with the unit holding a dossier.
-var readerRoles = []string{domain.RoleReceive, domain.RoleHandle, domain.RoleApprove, "report.view", domain.RoleAdmin}
+var readerRoles = append(slices.Clone(platform.DossierRoles), platform.RoleReportView, platform.RoleTenantAdmin)
 
-// Scope resolves what actor may read and write: its own tenant, plus the units below it when a
-// role allows. Ports call it once per request and put the result in the context.
-func (s *Service) Scope(ctx context.Context, a domain.Actor) (context.Context, error) {
-	if a.Tenant == "" {
-		return ctx, apperr.Forbidden("this token names no unit (tenant); dossiers belong to units")
+// Scope is the one place a request's tenant scope is set (auth.RequireActor calls it): the
+// actor's own unit, plus the units below it, read-only, when a role allows.
+func (s *App) Scope(ctx context.Context, a platform.Actor) (context.Context, error) {
+	var below store.Subtree
+	if s.dir != nil {
+		below = s.dir.Subtree
 	}
-	sc := store.Scope{Tenant: a.Tenant}
-	if slices.ContainsFunc(readerRoles, func(r string) bool { return slices.Contains(a.Roles, r) }) && s.dir != nil {
-		below, err := s.dir.Subtree(ctx, a.Tenant)
-		if err != nil {
-			return ctx, apperr.Unavailable("the unit directory", err)
-		}
-		sc.Readable = below
-	}
-	return store.WithScope(ctx, sc), nil
+	return store.ScopeFor(ctx, a, a.HasAny(readerRoles...), below)
 }
 
 // ---- calendar ----
 
 // Calendar returns the working-day calendar and settings of the caller's unit, as kept for up
 // to Config.UnitCacheTTL.
-func (s *Service) Calendar(ctx context.Context) (*domain.WorkingDayCalendar, Settings, error) {
+func (s *App) Calendar(ctx context.Context) (*domain.WorkingDayCalendar, Settings, error) {
 	tenant, ok := s.cache.tenantOf(ctx)
 	if !ok {
 		return s.loadCalendar(ctx)
@@ -112,7 +106,7 @@ func (s *Service) Calendar(ctx context.Context) (*domain.WorkingDayCalendar, Set
 }
 
 // loadCalendar reads the calendar and settings of the caller's unit from the store.
-func (s *Service) loadCalendar(ctx context.Context) (*domain.WorkingDayCalendar, Settings, error) {
+func (s *App) loadCalendar(ctx context.Context) (*domain.WorkingDayCalendar, Settings, error) {
 	st, found, err := s.store.Settings(ctx)
 	if err != nil {
 		return nil, Settings{}, err
@@ -131,7 +125,7 @@ func (s *Service) loadCalendar(ctx context.Context) (*domain.WorkingDayCalendar,
 }
 
 // SetCalendarDay records a swapped day off or a make-up working day (tenant.admin).
-func (s *Service) SetCalendarDay(ctx context.Context, a domain.Actor, o domain.DayOverride) (err error) {
+func (s *App) SetCalendarDay(ctx context.Context, a platform.Actor, o domain.DayOverride) (err error) {
 	ctx, span := s.tracer.Start(ctx, "dossiers.App.SetCalendarDay")
 	defer telemetry.End(span, &err)
 	if err := requireAdmin(a); err != nil {
@@ -148,7 +142,7 @@ func (s *Service) SetCalendarDay(ctx context.Context, a domain.Actor, o domain.D
 }
 
 // DeleteCalendarDay removes an override (tenant.admin).
-func (s *Service) DeleteCalendarDay(ctx context.Context, a domain.Actor, d domain.Date) error {
+func (s *App) DeleteCalendarDay(ctx context.Context, a platform.Actor, d domain.Date) error {
 	if err := requireAdmin(a); err != nil {
 		return err
 	}
@@ -157,7 +151,7 @@ func (s *Service) DeleteCalendarDay(ctx context.Context, a domain.Actor, d domai
 }
 
 // UpdateSettings changes office hours, unit code and receipt pattern (tenant.admin).
-func (s *Service) UpdateSettings(ctx context.Context, a domain.Actor, hours domain.OfficeHours, unitCode string, pattern domain.ReceiptPattern) (err error) {
+func (s *App) UpdateSettings(ctx context.Context, a platform.Actor, hours domain.OfficeHours, unitCode string, pattern domain.ReceiptPattern) (err error) {
 	ctx, span := s.tracer.Start(ctx, "dossiers.App.UpdateSettings")
 	defer telemetry.End(span, &err)
 	if err := requireAdmin(a); err != nil {
@@ -191,10 +185,10 @@ func (s *Service) UpdateSettings(ctx context.Context, a domain.Actor, hours doma
 	return s.store.SaveSettings(ctx, st)
 }
 
-func requireAdmin(a domain.Actor) error {
-	if !slices.Contains(a.Roles, domain.RoleAdmin) {
+func requireAdmin(a platform.Actor) error {
+	if !a.Has(platform.RoleTenantAdmin) {
 		return apperr.Forbidden("editing the catalogue and the calendar needs the role tenant.admin").
-			WithDetail("required_roles", []string{domain.RoleAdmin})
+			WithDetail("required_roles", []platform.Role{platform.RoleTenantAdmin})
 	}
 	return nil
 }
@@ -202,17 +196,17 @@ func requireAdmin(a domain.Actor) error {
 // ---- catalogue ----
 
 // Procedures lists the caller's catalogue.
-func (s *Service) Procedures(ctx context.Context) ([]domain.Procedure, error) {
+func (s *App) Procedures(ctx context.Context) ([]domain.Procedure, error) {
 	return s.store.Procedures(ctx)
 }
 
 // Procedure returns one procedure.
-func (s *Service) Procedure(ctx context.Context, code string) (domain.Procedure, error) {
+func (s *App) Procedure(ctx context.Context, code string) (domain.Procedure, error) {
 	return s.store.Procedure(ctx, code)
 }
 
 // SaveProcedure validates and stores a procedure (tenant.admin).
-func (s *Service) SaveProcedure(ctx context.Context, a domain.Actor, p domain.Procedure) (created bool, err error) {
+func (s *App) SaveProcedure(ctx context.Context, a platform.Actor, p domain.Procedure) (created bool, err error) {
 	ctx, span := s.tracer.Start(ctx, "dossiers.App.SaveProcedure")
 	defer telemetry.End(span, &err)
 	if err := requireAdmin(a); err != nil {
@@ -226,7 +220,7 @@ func (s *Service) SaveProcedure(ctx context.Context, a domain.Actor, p domain.Pr
 }
 
 // DeleteProcedure removes a procedure (tenant.admin).
-func (s *Service) DeleteProcedure(ctx context.Context, a domain.Actor, code string) error {
+func (s *App) DeleteProcedure(ctx context.Context, a platform.Actor, code string) error {
 	if err := requireAdmin(a); err != nil {
 		return err
 	}
@@ -245,7 +239,7 @@ type RowError struct {
 // import is all or nothing; the errors name the line (1-based, counting a CSV header) and field.
 // cellErrors are what the file's reader could not read (a fee that is not a number); they are
 // reported together with the rows' own mistakes, so that one attempt lists everything to fix.
-func (s *Service) ImportProcedures(ctx context.Context, a domain.Actor, rows []domain.Procedure, lines []int, cellErrors []RowError) (n int, err error) {
+func (s *App) ImportProcedures(ctx context.Context, a platform.Actor, rows []domain.Procedure, lines []int, cellErrors []RowError) (n int, err error) {
 	ctx, span := s.tracer.Start(ctx, "dossiers.App.ImportProcedures")
 	defer telemetry.End(span, &err)
 	if err := requireAdmin(a); err != nil {
@@ -308,64 +302,39 @@ func CheckProcedures(rows []domain.Procedure, lines []int, known []RowError) []R
 
 // ---- provisioning ----
 
-// TenantInfo is what the Tenant operator sends when it provisions a unit.
-type TenantInfo struct {
-	Code, Name, Kind, Parent string
-}
-
-// Provision makes slug ready for the one-stop shop: its settings (unit code, receipt pattern,
+// Provision makes slug ready for the one-stop shop (provision.Routes calls it with the
+// operator's request, already checked on its own): its settings (unit code, receipt pattern,
 // office hours) and the shipped catalogue. Idempotent: existing procedures are left as the
 // unit's admins edited them, and a second call seeds nothing.
-func (s *Service) Provision(ctx context.Context, slug string, info TenantInfo) (created bool, seeded map[string]int, err error) {
+func (s *App) Provision(ctx context.Context, _ platform.Actor, slug platform.Slug, p platform.Provisioning) (out platform.Provisioned, err error) {
 	ctx, span := s.tracer.Start(ctx, "dossiers.App.Provision")
 	defer telemetry.End(span, &err)
-	var errs apperr.FieldErrors
-	if !validSlug(slug) {
-		errs.Add("slug", "must be a DNS label, e.g. xa-dong-tan")
-	}
-	if strings.TrimSpace(info.Name) == "" {
-		errs.Add("name", "is required")
-	}
-	if strings.TrimSpace(info.Code) == "" {
-		errs.Add("code", "is required")
-	}
-	switch info.Kind {
-	case "province", "district", "commune":
-	default:
-		errs.Add("kind", "must be province, district or commune")
-	}
-	if info.Parent != "" && !validSlug(info.Parent) {
-		errs.Add("parent", "must be a tenant slug")
-	}
-	if err := errs.Err(); err != nil {
-		return false, nil, err
-	}
 	// The operator acts for the new unit: the scope is the unit being provisioned.
-	ctx = store.WithScope(ctx, store.Scope{Tenant: slug})
+	ctx = store.WithScope(ctx, store.Scope{Tenant: string(slug)})
 	defer s.cache.forget(ctx)
 	st, found, err := s.store.Settings(ctx)
 	if err != nil {
-		return false, nil, err
+		return out, err
 	}
 	if !found {
-		st = Settings{UnitCode: domain.DefaultUnitCode(slug), ReceiptPattern: domain.DefaultReceiptPattern, Hours: domain.DefaultOfficeHours}
+		st = Settings{UnitCode: domain.DefaultUnitCode(string(slug)), ReceiptPattern: domain.DefaultReceiptPattern, Hours: domain.DefaultOfficeHours}
 		// Initials can clash (xã Đông Tân and xã Định Tiến are both UBXDT): the official code
 		// then makes the unit code unique, as receipt codes must be.
 		taken, err := s.store.UnitCodeTaken(ctx, st.UnitCode)
 		if err != nil {
-			return false, nil, err
+			return out, err
 		}
 		if taken {
-			st.UnitCode += strings.TrimSpace(info.Code)
+			st.UnitCode += strings.TrimSpace(p.Code)
 		}
 	}
-	st.Name, st.Code, st.Kind, st.Parent = info.Name, info.Code, info.Kind, info.Parent
+	st.Name, st.Code, st.Kind, st.Parent = p.Name, p.Code, string(p.Kind), string(p.Parent)
 	if err := s.store.SaveSettings(ctx, st); err != nil {
-		return false, nil, err
+		return out, err
 	}
 	existing, err := s.store.Procedures(ctx)
 	if err != nil {
-		return false, nil, err
+		return out, err
 	}
 	have := map[string]bool{}
 	for _, p := range existing {
@@ -377,24 +346,21 @@ func (s *Service) Provision(ctx context.Context, slug string, info TenantInfo) (
 			continue
 		}
 		if _, err := s.store.SaveProcedure(ctx, p); err != nil {
-			return false, nil, err
+			return out, err
 		}
 		n++
 	}
-	return !found, map[string]int{"procedures": n, "settings": map[bool]int{true: 0, false: 1}[found]}, nil
-}
-
-func validSlug(s string) bool {
-	if len(s) == 0 || len(s) > 63 || s[0] == '-' || s[len(s)-1] == '-' {
-		return false
+	settings := 1
+	if found {
+		settings = 0
 	}
-	return strings.Trim(s, "abcdefghijklmnopqrstuvwxyz0123456789-") == ""
+	return platform.Provisioned{Tenant: slug, Created: !found, Seeded: map[string]int{"procedures": n, "settings": settings}}, nil
 }
 
 // ---- intake and lifecycle ----
 
 // procedure is the caller's procedure code as kept for up to Config.UnitCacheTTL.
-func (s *Service) procedure(ctx context.Context, code string) (domain.Procedure, error) {
+func (s *App) procedure(ctx context.Context, code string) (domain.Procedure, error) {
 	tenant, ok := s.cache.tenantOf(ctx)
 	if !ok {
 		return s.store.Procedure(ctx, code)
@@ -422,11 +388,11 @@ type IntakeRequest struct {
 
 // Intake receives a dossier: validates it against the procedure, gives it the next receipt
 // code and the appointment, and publishes dossier.received.
-func (s *Service) Intake(ctx context.Context, a domain.Actor, req IntakeRequest) (d *domain.Dossier, err error) {
+func (s *App) Intake(ctx context.Context, a platform.Actor, req IntakeRequest) (d *domain.Dossier, err error) {
 	ctx, span := s.tracer.Start(ctx, "dossiers.App.Intake")
 	defer telemetry.End(span, &err)
-	if !slices.Contains(a.Roles, domain.RoleReceive) {
-		return nil, apperr.Forbidden("receiving dossiers needs the role dossier.receive").WithDetail("required_roles", []string{domain.RoleReceive})
+	if !a.Has(platform.RoleDossierReceive) {
+		return nil, apperr.Forbidden("receiving dossiers needs the role dossier.receive").WithDetail("required_roles", []platform.Role{platform.RoleDossierReceive})
 	}
 	if strings.TrimSpace(req.ProcedureCode) == "" {
 		return nil, apperr.Invalid("procedure_code", "is required")
@@ -468,7 +434,7 @@ func (s *Service) Intake(ctx context.Context, a domain.Actor, req IntakeRequest)
 
 // Act applies one lifecycle action to dossier id, which the caller last saw at version
 // (0 = whatever is current), and publishes its events.
-func (s *Service) Act(ctx context.Context, a domain.Actor, id string, version int, c domain.Command) (d *domain.Dossier, err error) {
+func (s *App) Act(ctx context.Context, a platform.Actor, id string, version int, c domain.Command) (d *domain.Dossier, err error) {
 	ctx, span := s.tracer.Start(ctx, "dossiers.App.Act")
 	defer telemetry.End(span, &err)
 	d, err = s.store.Dossier(ctx, id)
@@ -480,7 +446,7 @@ func (s *Service) Act(ctx context.Context, a domain.Actor, id string, version in
 	}
 	prev := d.Version
 	if c.Action == domain.ActTransfer {
-		if c.ToTenant, err = s.parentOf(ctx, a.Tenant); err != nil {
+		if c.ToTenant, err = s.parentOf(ctx, string(a.Tenant)); err != nil {
 			return nil, err
 		}
 	}
@@ -504,7 +470,7 @@ func (s *Service) Act(ctx context.Context, a domain.Actor, id string, version in
 	return d, nil
 }
 
-func (s *Service) parentOf(ctx context.Context, slug string) (string, error) {
+func (s *App) parentOf(ctx context.Context, slug string) (string, error) {
 	if s.dir == nil {
 		return "", apperr.Unavailable("the unit directory", nil)
 	}
@@ -519,7 +485,7 @@ func (s *Service) parentOf(ctx context.Context, slug string) (string, error) {
 }
 
 // Dossier returns one dossier the caller may read.
-func (s *Service) Dossier(ctx context.Context, id string) (*domain.Dossier, error) {
+func (s *App) Dossier(ctx context.Context, id string) (*domain.Dossier, error) {
 	return s.store.Dossier(ctx, id)
 }
 
@@ -536,7 +502,7 @@ const (
 )
 
 // Dossiers lists dossiers for an inbox plus filters.
-func (s *Service) Dossiers(ctx context.Context, a domain.Actor, inbox Inbox, f Filter) (page.Page[*domain.Dossier], error) {
+func (s *App) Dossiers(ctx context.Context, a platform.Actor, inbox Inbox, f Filter) (page.Page[*domain.Dossier], error) {
 	now := s.now()
 	switch inbox {
 	case InboxMine:
@@ -556,7 +522,7 @@ func (s *Service) Dossiers(ctx context.Context, a domain.Actor, inbox Inbox, f F
 }
 
 // RunOverdue flags what is overdue now; safe to run on every replica at once.
-func (s *Service) RunOverdue(ctx context.Context) (n int, err error) {
+func (s *App) RunOverdue(ctx context.Context) (n int, err error) {
 	ctx, span := s.tracer.Start(ctx, "dossiers.App.RunOverdue")
 	defer telemetry.End(span, &err)
 	now := s.now()
@@ -568,20 +534,20 @@ func (s *Service) RunOverdue(ctx context.Context) (n int, err error) {
 // ---- documents ----
 
 // UploadDocument stores the scan of the index-th received document of dossier id.
-func (s *Service) UploadDocument(ctx context.Context, a domain.Actor, id string, index int, r io.Reader, size int64, contentType string) (d *domain.Dossier, err error) {
+func (s *App) UploadDocument(ctx context.Context, a platform.Actor, id string, index int, r io.Reader, size int64, contentType string) (d *domain.Dossier, err error) {
 	ctx, span := s.tracer.Start(ctx, "dossiers.App.UploadDocument")
 	defer telemetry.End(span, &err)
 	if s.files == nil {
 		return nil, apperr.Unavailable("document storage", nil)
 	}
-	if !slices.Contains(a.Roles, domain.RoleReceive) {
+	if !a.Has(platform.RoleDossierReceive) {
 		return nil, apperr.Forbidden("attaching scans needs the role dossier.receive")
 	}
 	d, err = s.store.Dossier(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	if d.Holder != a.Tenant {
+	if d.Holder != string(a.Tenant) {
 		return nil, apperr.Forbidden("only the unit holding the dossier may attach documents")
 	}
 	if index < 0 || index >= len(d.Documents) {
@@ -601,7 +567,7 @@ func (s *Service) UploadDocument(ctx context.Context, a domain.Actor, id string,
 }
 
 // DocumentFile opens the scan of a received document.
-func (s *Service) DocumentFile(ctx context.Context, id string, index int) (io.ReadCloser, error) {
+func (s *App) DocumentFile(ctx context.Context, id string, index int) (io.ReadCloser, error) {
 	if s.files == nil {
 		return nil, apperr.Unavailable("document storage", nil)
 	}
@@ -627,7 +593,7 @@ var ErrTooManyLookups = &apperr.Error{Kind: apperr.KindConflict, Code: "too_many
 
 // Lookup finds a dossier for a citizen by receipt code and the last four digits of the phone
 // number given at receipt. client identifies the caller for rate limiting (its address).
-func (s *Service) Lookup(ctx context.Context, client, code, phone4 string) (d *domain.Dossier, err error) {
+func (s *App) Lookup(ctx context.Context, client, code, phone4 string) (d *domain.Dossier, err error) {
 	ctx, span := s.tracer.Start(ctx, "dossiers.App.Lookup")
 	defer telemetry.End(span, &err)
 	window := s.now().UTC().Truncate(s.cfg.LookupWindow)
@@ -660,7 +626,7 @@ func (s *Service) Lookup(ctx context.Context, client, code, phone4 string) (d *d
 }
 
 // Rate records a citizen's rating of a returned dossier, once.
-func (s *Service) Rate(ctx context.Context, client, code, phone4 string, r domain.Rating, comment string) (err error) {
+func (s *App) Rate(ctx context.Context, client, code, phone4 string, r domain.Rating, comment string) (err error) {
 	ctx, span := s.tracer.Start(ctx, "dossiers.App.Rate")
 	defer telemetry.End(span, &err)
 	d, err := s.Lookup(ctx, client, code, phone4)

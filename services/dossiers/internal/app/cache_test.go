@@ -9,6 +9,7 @@ import (
 	"go.opentelemetry.io/otel/trace/noop"
 
 	"egov.vn/platform/libs/events"
+	"egov.vn/platform/libs/platform"
 	"egov.vn/platform/libs/store"
 	"egov.vn/platform/libs/store/storetest"
 	"egov.vn/platform/services/dossiers/internal/adapters"
@@ -25,24 +26,24 @@ func TestUnitCacheAcrossReplicas(t *testing.T) {
 	if err := adapters.Migrate(ctx, db); err != nil {
 		t.Fatal(err)
 	}
-	replica := func(ttl time.Duration) *app.Service {
+	replica := func(ttl time.Duration) *app.App {
 		cfg := app.DefaultConfig()
 		cfg.UnitCacheTTL = ttl
-		return app.New(app.Deps{Store: adapters.New(db, events.NewOutbox(nil)), Tracer: noop.NewTracerProvider().Tracer("test")}, cfg)
+		return app.New(app.Deps{Store: adapters.NewStore(db, events.NewOutbox(nil)), Tracer: noop.NewTracerProvider().Tracer("test")}, cfg)
 	}
 	keeps, fresh := replica(time.Hour), replica(0)
 	const tenant = "xa-dong-tan"
-	if _, _, err := keeps.Provision(ctx, tenant, app.TenantInfo{Code: "12700", Name: "UBND xã Đông Tân", Kind: "commune"}); err != nil {
+	if _, err := keeps.Provision(ctx, platform.Actor{}, platform.Slug(tenant), platform.Provisioning{Code: "12700", Name: "UBND xã Đông Tân", Kind: platform.KindCommune, Parent: "huyen-dong-hung"}); err != nil {
 		t.Fatal(err)
 	}
 	scoped := store.WithScope(ctx, store.Scope{Tenant: tenant})
-	admin := domain.Actor{Subject: "admin", Tenant: tenant, Roles: []string{domain.RoleAdmin, domain.RoleReceive}}
+	admin := platform.Actor{Subject: "admin", Tenant: platform.Slug(tenant), Roles: []platform.Role{platform.RoleTenantAdmin, platform.RoleDossierReceive}}
 	p := app.ShippedCatalogue()[0]
 	var docs []domain.ReceivedDocument
 	for _, d := range p.Documents {
 		docs = append(docs, domain.ReceivedDocument{Name: d.Name, Kind: d.Kind, Count: d.Count})
 	}
-	receive := func(s *app.Service) *domain.Dossier {
+	receive := func(s *app.App) *domain.Dossier {
 		t.Helper()
 		d, err := s.Intake(scoped, admin, app.IntakeRequest{ProcedureCode: p.Code, Documents: docs,
 			Applicant: domain.Applicant{Name: "Trần Văn Nam", IDNumber: "034090001234", Phone: "0912345678", Address: "Đông Tân"}})

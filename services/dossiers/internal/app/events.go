@@ -23,7 +23,7 @@ func dossierEvent(verb, tenant string, d *domain.Dossier, actor string, at time.
 }
 
 // eventsFor returns the events of one applied transition t (the dossier is d after it).
-func (s *Service) eventsFor(d *domain.Dossier, t domain.Transition, cal domain.Clock) ([]events.Event, error) {
+func (s *App) eventsFor(d *domain.Dossier, t domain.Transition, cal domain.Clock) ([]events.Event, error) {
 	var (
 		verb  string
 		extra = map[string]any{}

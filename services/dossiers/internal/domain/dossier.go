@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"egov.vn/platform/libs/apperr"
+	"egov.vn/platform/libs/platform"
 )
 
 // State is where a dossier is in its lifecycle (services/EVENTS.md lists the same names).
@@ -69,36 +70,28 @@ const (
 var Actions = []Action{ActRefuse, ActAssign, ActCompleteStep, ActRequestSupplement, ActSupplement, ActStop,
 	ActWithdraw, ActApprove, ActMarkResultReady, ActReturn, ActTransfer, ActExtend}
 
-// The platform roles that act on dossiers.
-const (
-	RoleReceive = "dossier.receive"
-	RoleHandle  = "dossier.handle"
-	RoleApprove = "dossier.approve"
-	RoleAdmin   = "tenant.admin"
-)
-
 // rule says from which states an action may be taken and by which roles.
 type rule struct {
 	from  []State
-	roles []string
+	roles []platform.Role
 }
 
 // rules is the state machine. Reception receives, refuses, withdraws on request, takes in
 // supplements, hands over to the parent unit and returns results; specialists handle steps and
 // ask for supplements; leaders approve. Assignment is done by reception or a leader.
 var rules = map[Action]rule{
-	ActRefuse:            {[]State{StateReceived}, []string{RoleReceive}},
-	ActAssign:            {[]State{StateReceived, StateAssigned}, []string{RoleReceive, RoleApprove}},
-	ActCompleteStep:      {[]State{StateAssigned, StateInProcess}, []string{RoleHandle}},
-	ActRequestSupplement: {[]State{StateReceived, StateAssigned, StateInProcess}, []string{RoleHandle, RoleReceive}},
-	ActSupplement:        {[]State{StateSupplementRequested}, []string{RoleReceive}},
-	ActStop:              {[]State{StateAssigned, StateInProcess, StateSupplementRequested}, []string{RoleHandle, RoleApprove}},
-	ActWithdraw:          {[]State{StateReceived, StateAssigned, StateInProcess, StateSupplementRequested}, []string{RoleReceive}},
-	ActApprove:           {[]State{StateInProcess}, []string{RoleApprove}},
-	ActMarkResultReady:   {[]State{StateApproved}, []string{RoleHandle, RoleApprove}},
-	ActReturn:            {[]State{StateResultReady}, []string{RoleReceive}},
-	ActTransfer:          {[]State{StateReceived}, []string{RoleReceive}},
-	ActExtend:            {[]State{StateReceived, StateAssigned, StateInProcess, StateSupplementRequested, StateApproved}, []string{RoleHandle, RoleApprove}},
+	ActRefuse:            {[]State{StateReceived}, []platform.Role{platform.RoleDossierReceive}},
+	ActAssign:            {[]State{StateReceived, StateAssigned}, []platform.Role{platform.RoleDossierReceive, platform.RoleDossierApprove}},
+	ActCompleteStep:      {[]State{StateAssigned, StateInProcess}, []platform.Role{platform.RoleDossierHandle}},
+	ActRequestSupplement: {[]State{StateReceived, StateAssigned, StateInProcess}, []platform.Role{platform.RoleDossierHandle, platform.RoleDossierReceive}},
+	ActSupplement:        {[]State{StateSupplementRequested}, []platform.Role{platform.RoleDossierReceive}},
+	ActStop:              {[]State{StateAssigned, StateInProcess, StateSupplementRequested}, []platform.Role{platform.RoleDossierHandle, platform.RoleDossierApprove}},
+	ActWithdraw:          {[]State{StateReceived, StateAssigned, StateInProcess, StateSupplementRequested}, []platform.Role{platform.RoleDossierReceive}},
+	ActApprove:           {[]State{StateInProcess}, []platform.Role{platform.RoleDossierApprove}},
+	ActMarkResultReady:   {[]State{StateApproved}, []platform.Role{platform.RoleDossierHandle, platform.RoleDossierApprove}},
+	ActReturn:            {[]State{StateResultReady}, []platform.Role{platform.RoleDossierReceive}},
+	ActTransfer:          {[]State{StateReceived}, []platform.Role{platform.RoleDossierReceive}},
+	ActExtend:            {[]State{StateReceived, StateAssigned, StateInProcess, StateSupplementRequested, StateApproved}, []platform.Role{platform.RoleDossierHandle, platform.RoleDossierApprove}},
 }
 
 // Applicant is who hands the dossier in.
@@ -215,14 +208,6 @@ type Dossier struct {
 	History []Transition
 }
 
-// Actor is who asks for an action, as the token says.
-type Actor struct {
-	Subject string
-	Name    string
-	Tenant  string
-	Roles   []string
-}
-
 // Command is one requested action with its arguments.
 type Command struct {
 	Action   Action
@@ -234,7 +219,7 @@ type Command struct {
 }
 
 // AllowedActions lists what actor may do to d now, in a stable order.
-func (d *Dossier) AllowedActions(a Actor) []Action {
+func (d *Dossier) AllowedActions(a platform.Actor) []Action {
 	var out []Action
 	for _, act := range Actions {
 		if d.check(a, Command{Action: act}) == nil {
@@ -277,16 +262,20 @@ func (d *Dossier) precondition(act Action) string {
 // ErrIllegalTransition is the code of a 422 for an action the state does not allow.
 const ErrIllegalTransition = "illegal_transition"
 
-func (d *Dossier) check(a Actor, c Command) error {
+func (d *Dossier) check(a platform.Actor, c Command) error {
 	r, ok := rules[c.Action]
 	if !ok {
 		return apperr.Invalid("action", fmt.Sprintf("unknown action %q", c.Action))
 	}
-	if a.Tenant != d.Holder {
+	if string(a.Tenant) != d.Holder {
 		return apperr.Forbidden(fmt.Sprintf("dossier %s is held by %s; only that unit may act on it", d.ReceiptCode, d.Holder))
 	}
-	if !slices.ContainsFunc(r.roles, func(role string) bool { return slices.Contains(a.Roles, role) }) {
-		return apperr.Forbidden(fmt.Sprintf("%s needs one of the roles %s", c.Action, strings.Join(r.roles, ", "))).
+	if !a.HasAny(r.roles...) {
+		names := make([]string, len(r.roles))
+		for i, role := range r.roles {
+			names[i] = string(role)
+		}
+		return apperr.Forbidden(fmt.Sprintf("%s needs one of the roles %s", c.Action, strings.Join(names, ", "))).
 			WithDetail("required_roles", r.roles)
 	}
 	reason := d.precondition(c.Action)
@@ -310,7 +299,7 @@ type Clock interface {
 // Apply performs c for actor at now, or returns why not (forbidden, illegal transition,
 // invalid argument) leaving d unchanged. On success it records the transition, bumps the
 // version and returns the new history entry.
-func (d *Dossier) Apply(a Actor, c Command, cal Clock, now time.Time) (Transition, error) {
+func (d *Dossier) Apply(a platform.Actor, c Command, cal Clock, now time.Time) (Transition, error) {
 	if err := d.check(a, c); err != nil {
 		return Transition{}, err
 	}
@@ -322,7 +311,7 @@ func (d *Dossier) Apply(a Actor, c Command, cal Clock, now time.Time) (Transitio
 	}
 	next := *d
 	next.History = slices.Clone(d.History)
-	t := Transition{Action: c.Action, From: d.State, Actor: a.Subject, Name: a.Name, Tenant: a.Tenant, At: now, Note: note}
+	t := Transition{Action: c.Action, From: d.State, Actor: a.Subject, Name: a.Name, Tenant: string(a.Tenant), At: now, Note: note}
 	switch c.Action {
 	case ActRefuse:
 		next.State = StateRefused
@@ -624,7 +613,7 @@ func kindVI(k CopyKind) string {
 
 // NewDossier records the receipt of in as dossier id with receipt code, at now, by actor, and
 // gives the appointment from the tenant's calendar.
-func NewDossier(id, code string, in Intake, a Actor, cal Clock, hours OfficeHours, now time.Time) (*Dossier, error) {
+func NewDossier(id, code string, in Intake, a platform.Actor, cal Clock, hours OfficeHours, now time.Time) (*Dossier, error) {
 	p := in.Procedure
 	legal := p.LegalMinutes(hours)
 	due, err := cal.AddWorkingMinutes(now, legal)
@@ -632,13 +621,13 @@ func NewDossier(id, code string, in Intake, a Actor, cal Clock, hours OfficeHour
 		return nil, err
 	}
 	d := &Dossier{
-		ID: id, Tenant: a.Tenant, Holder: a.Tenant, ReceiptCode: code, Version: 1,
+		ID: id, Tenant: string(a.Tenant), Holder: string(a.Tenant), ReceiptCode: code, Version: 1,
 		ProcedureCode: p.Code, ProcedureName: p.Name, Field: p.Field, Level: p.Level, Steps: slices.Clone(p.Steps),
 		Supplement: p.Supplement, LegalMinutes: legal, Fee: p.Fee,
 		Applicant: in.Applicant, Channel: in.Channel, Documents: slices.Clone(in.Documents),
 		State: StateReceived, ReceivedAt: now, DueAt: due.UTC(), ClockStart: now,
 		History: []Transition{{Seq: 1, Version: 1, Action: ActReceive, To: StateReceived, Actor: a.Subject, Name: a.Name,
-			Tenant: a.Tenant, At: now, Note: strings.TrimSpace(in.Note)}},
+			Tenant: string(a.Tenant), At: now, Note: strings.TrimSpace(in.Note)}},
 	}
 	return d, nil
 }

@@ -9,6 +9,7 @@ import (
 	"pgregory.net/rapid"
 
 	"egov.vn/platform/libs/apperr"
+	"egov.vn/platform/libs/platform"
 )
 
 var testProcedure = Procedure{
@@ -28,7 +29,7 @@ func newTestDossier(t fataler, p Procedure, now time.Time) (*Dossier, *WorkingDa
 	if err := in.Validate(now); err != nil {
 		t.Fatal(err)
 	}
-	d, err := NewDossier("d1", "UBXDT-261123-0001", in, Actor{Subject: "u1", Tenant: "xa-dong-tan", Roles: []string{RoleReceive}}, cal, cal.Hours, now)
+	d, err := NewDossier("d1", "UBXDT-261123-0001", in, platform.Actor{Subject: "u1", Tenant: "xa-dong-tan", Roles: []platform.Role{platform.RoleDossierReceive}}, cal, cal.Hours, now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -42,7 +43,7 @@ func TestHappyPathOnTime(t *testing.T) {
 	if want := time.Date(2026, 11, 26, 8, 0, 0, 0, Vietnam); !d.DueAt.Equal(want) {
 		t.Fatalf("appointment %s, want %s (3 working days)", d.DueAt.In(Vietnam), want)
 	}
-	staff := Actor{Subject: "u2", Tenant: "xa-dong-tan", Roles: []string{RoleReceive, RoleHandle, RoleApprove}}
+	staff := platform.Actor{Subject: "u2", Tenant: "xa-dong-tan", Roles: []platform.Role{platform.RoleDossierReceive, platform.RoleDossierHandle, platform.RoleDossierApprove}}
 	steps := []Command{{Action: ActAssign, Unit: "Tư pháp – Hộ tịch", Handler: "u2"}, {Action: ActCompleteStep},
 		{Action: ActCompleteStep}, {Action: ActApprove}, {Action: ActMarkResultReady}, {Action: ActReturn}}
 	for i, c := range steps {
@@ -69,7 +70,7 @@ func TestIllegalTransitionListsAllowedActions(t *testing.T) {
 	t.Parallel()
 	now := time.Date(2026, 11, 23, 8, 0, 0, 0, Vietnam)
 	d, cal := newTestDossier(t, testProcedure, now)
-	_, err := d.Apply(Actor{Tenant: "xa-dong-tan", Roles: []string{RoleApprove}}, Command{Action: ActApprove}, cal, now)
+	_, err := d.Apply(platform.Actor{Tenant: "xa-dong-tan", Roles: []platform.Role{platform.RoleDossierApprove}}, Command{Action: ActApprove}, cal, now)
 	e := apperr.As(err)
 	if e == nil || e.Code != ErrIllegalTransition || e.Kind != apperr.KindInvalid {
 		t.Fatalf("approve from received: %v", err)
@@ -82,10 +83,10 @@ func TestIllegalTransitionListsAllowedActions(t *testing.T) {
 		t.Fatal("a refused action changed the dossier")
 	}
 	// The wrong unit and the wrong role are forbidden, not illegal.
-	if _, err := d.Apply(Actor{Tenant: "xa-dong-la", Roles: []string{RoleReceive}}, Command{Action: ActAssign, Unit: "x"}, cal, now); !errors.Is(err, apperr.KindForbidden) {
+	if _, err := d.Apply(platform.Actor{Tenant: "xa-dong-la", Roles: []platform.Role{platform.RoleDossierReceive}}, Command{Action: ActAssign, Unit: "x"}, cal, now); !errors.Is(err, apperr.KindForbidden) {
 		t.Fatalf("other commune: %v", err)
 	}
-	if _, err := d.Apply(Actor{Tenant: "xa-dong-tan", Roles: []string{RoleHandle}}, Command{Action: ActRefuse, Note: "x"}, cal, now); !errors.Is(err, apperr.KindForbidden) {
+	if _, err := d.Apply(platform.Actor{Tenant: "xa-dong-tan", Roles: []platform.Role{platform.RoleDossierHandle}}, Command{Action: ActRefuse, Note: "x"}, cal, now); !errors.Is(err, apperr.KindForbidden) {
 		t.Fatalf("handler refusing: %v", err)
 	}
 }
@@ -93,7 +94,7 @@ func TestIllegalTransitionListsAllowedActions(t *testing.T) {
 func TestSupplementPausesOrRestartsTheClock(t *testing.T) {
 	t.Parallel()
 	mon := time.Date(2026, 11, 23, 8, 0, 0, 0, Vietnam)
-	staff := Actor{Tenant: "xa-dong-tan", Roles: []string{RoleReceive, RoleHandle}}
+	staff := platform.Actor{Tenant: "xa-dong-tan", Roles: []platform.Role{platform.RoleDossierReceive, platform.RoleDossierHandle}}
 	for _, policy := range []SupplementPolicy{SupplementPauses, SupplementRestarts} {
 		p := testProcedure
 		p.Supplement = policy
@@ -122,7 +123,7 @@ func TestExtendKeepsTheDossierLate(t *testing.T) {
 	t.Parallel()
 	now := time.Date(2026, 11, 23, 8, 0, 0, 0, Vietnam)
 	d, cal := newTestDossier(t, testProcedure, now)
-	h := Actor{Tenant: "xa-dong-tan", Roles: []string{RoleHandle, RoleApprove}}
+	h := platform.Actor{Tenant: "xa-dong-tan", Roles: []platform.Role{platform.RoleDossierHandle, platform.RoleDossierApprove}}
 	late := d.DueAt.Add(2 * time.Hour)
 	if _, err := d.Apply(h, Command{Action: ActExtend, Note: "xin lỗi"}, cal, late); !errors.Is(err, apperr.KindInvalid) {
 		t.Fatalf("extend without a date: %v", err)
@@ -142,8 +143,8 @@ func TestTransferUpAndResultComesBack(t *testing.T) {
 	p.Level = LevelDistrict
 	now := time.Date(2026, 11, 23, 8, 0, 0, 0, Vietnam)
 	d, cal := newTestDossier(t, p, now)
-	commune := Actor{Tenant: "xa-dong-tan", Roles: []string{RoleReceive}}
-	district := Actor{Tenant: "huyen-dong-hung", Roles: []string{RoleReceive, RoleHandle, RoleApprove}}
+	commune := platform.Actor{Tenant: "xa-dong-tan", Roles: []platform.Role{platform.RoleDossierReceive}}
+	district := platform.Actor{Tenant: "huyen-dong-hung", Roles: []platform.Role{platform.RoleDossierReceive, platform.RoleDossierHandle, platform.RoleDossierApprove}}
 	if _, err := d.Apply(commune, Command{Action: ActTransfer, ToTenant: "huyen-dong-hung"}, cal, now); err != nil {
 		t.Fatal(err)
 	}
@@ -174,7 +175,7 @@ func TestTransferUpAndResultComesBack(t *testing.T) {
 // that the recorded history always replays to the current state.
 func TestStateMachineProperties(t *testing.T) {
 	t.Parallel()
-	roles := []string{RoleReceive, RoleHandle, RoleApprove, RoleAdmin}
+	roles := []platform.Role{platform.RoleDossierReceive, platform.RoleDossierHandle, platform.RoleDossierApprove, platform.RoleTenantAdmin}
 	tenants := []string{"xa-dong-tan", "huyen-dong-hung", "xa-dong-la"}
 	rapid.Check(t, func(rt *rapid.T) {
 		p := testProcedure
@@ -185,7 +186,7 @@ func TestStateMachineProperties(t *testing.T) {
 		n := rapid.IntRange(1, 40).Draw(rt, "n")
 		for i := range n {
 			now = now.Add(time.Duration(rapid.IntRange(1, 3000).Draw(rt, "minutes")) * time.Minute)
-			a := Actor{Subject: "u", Tenant: rapid.SampledFrom(tenants).Draw(rt, "tenant"),
+			a := platform.Actor{Subject: "u", Tenant: platform.Slug(rapid.SampledFrom(tenants).Draw(rt, "tenant")),
 				Roles: rapid.SliceOfDistinct(rapid.SampledFrom(roles), rapid.ID).Draw(rt, "roles")}
 			c := Command{Action: rapid.SampledFrom(Actions).Draw(rt, "action"), Note: rapid.SampledFrom([]string{"", "lý do"}).Draw(rt, "note"),
 				Unit: "VP", ToTenant: "huyen-dong-hung"}

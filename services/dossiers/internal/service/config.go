@@ -5,8 +5,13 @@ import (
 	"time"
 
 	"egov.vn/platform/libs/auth"
+	"egov.vn/platform/libs/bootstrap"
 	"egov.vn/platform/libs/config"
 )
+
+// Name is the service's name: its audience, client id, event source and the prefix of its
+// variables (DOSSIERS_).
+const Name = "dossiers"
 
 // Config is the dossiers service's configuration, read from DOSSIERS_* variables.
 type Config struct {
@@ -21,8 +26,9 @@ type Config struct {
 	// UnitCacheTTL is how long a replica keeps a unit's settings, calendar and procedures in
 	// memory, so how long an edit made through another replica may go unseen (0 = not kept).
 	UnitCacheTTL time.Duration `env:"UNIT_CACHE_TTL" envDefault:"5s"`
-	// BucketPrefix is put before a tenant's slug to name its MinIO bucket.
-	BucketPrefix string `env:"BUCKET_PREFIX" envDefault:""`
+	// BucketTestPrefix is put before a tenant's bucket name (platform.BucketName, tenant-<slug>)
+	// by tests that share one MinIO; empty in production, where the bucket is the operator's.
+	BucketTestPrefix string `env:"BUCKET_TEST_PREFIX" envDefault:""`
 	// Files turns the MinIO file store for scanned documents on.
 	Files bool `env:"FILES" envDefault:"true"`
 }
@@ -43,4 +49,10 @@ func (c Config) Validate() error {
 		errs = append(errs, config.Invalid("LOOKUP_LIMIT", "and LOOKUP_WINDOW must be positive"))
 	}
 	return errors.Join(errs...)
+}
+
+// Needs says what the runtime must start for dossiers: NATS and the outbox relay for its events,
+// and MinIO when scanned documents are kept.
+func Needs(c Config) bootstrap.Needs {
+	return bootstrap.Needs{Options: bootstrap.Options{Events: true, Objects: c.Files}}
 }

@@ -1,23 +1,17 @@
-// Package service is the dossiers service's composition root: it builds the repository, the
-// file store, the use cases, the API, the forms and the staff pages from the configuration and
-// the bootstrap runtime, puts their routes on one engine and runs the overdue job.
+// Package service is the dossiers service's composition root: from the configuration and what
+// the runtime opened (bootstrap.Deps) it builds what is dossiers' own (the repository, the file
+// store, the use cases, the API, the forms and the staff pages) on the platform's web kit
+// (bootstrap.NewWeb), puts their routes on the engine and runs the overdue job.
 package service
 
 import (
 	"context"
 	"log/slog"
-	"net/http"
-	"net/url"
-	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
-	"github.com/minio/minio-go/v7"
-	"go.opentelemetry.io/otel/trace"
-	"gorm.io/gorm"
 
-	"egov.vn/platform/libs/auth"
-	"egov.vn/platform/libs/events"
+	"egov.vn/platform/libs/bootstrap"
 	"egov.vn/platform/libs/httpapi"
 	"egov.vn/platform/services/dossiers/api"
 	"egov.vn/platform/services/dossiers/internal/adapters"
@@ -27,87 +21,51 @@ import (
 	"egov.vn/platform/services/dossiers/internal/ports/pages"
 )
 
-// Name is the service's name: its audience, client id and event source.
-const Name = "dossiers"
-
-// Deps are what the runtime provides.
-type Deps struct {
-	DB      *gorm.DB
-	Outbox  *events.Outbox
-	Objects *minio.Client // nil: no file store
-	Log     *slog.Logger
-	Tracer  trace.Tracer
-	Now     func() time.Time
-	// HTTPClient calls identity; nil is libs/auth's default.
-	HTTPClient *http.Client
-}
-
-// Dossiers is the assembled service.
-type Dossiers struct {
-	App    *app.Service
-	API    *apiport.API
-	Pages  *pages.Pages
-	Auth   *auth.Service
-	Prefix string
-	log    *slog.Logger
-	cfg    Config
-	store  *adapters.Store
+// Service is the assembled dossiers service.
+type Service struct {
+	App   *app.App
+	API   *apiport.API
+	Pages *pages.Pages
+	Web   *bootstrap.Web
+	log   *slog.Logger
+	cfg   Config
+	store *adapters.Store
 }
 
 // New assembles the service and migrates its tables.
-func New(ctx context.Context, cfg Config, d Deps) (*Dossiers, error) {
-	u, err := url.Parse(cfg.PublicBaseURL)
-	if err != nil {
-		return nil, err
-	}
-	prefix := strings.TrimSuffix(u.Path, "/")
+func New(ctx context.Context, cfg Config, d bootstrap.Deps) (*Service, error) {
 	if err := adapters.Migrate(ctx, d.DB); err != nil {
 		return nil, err
 	}
-	outbox := d.Outbox
-	if outbox == nil {
-		outbox = events.NewOutbox(nil)
-	}
-	keys, err := cfg.Keys(Name)
+	w, err := bootstrap.NewWeb(ctx, Name, cfg.Common, cfg.ServiceConfig, d, bootstrap.WebOptions{Title: "Một cửa", Pages: pages.Templates()})
 	if err != nil {
 		return nil, err
 	}
-	shell, err := pages.NewShell(prefix, keys.Flash, u.Scheme == "http", d.Log)
-	if err != nil {
-		return nil, err
-	}
-	authSvc, err := auth.NewService(ctx, cfg.ServiceConfig, auth.ServiceOptions{Name: Name, PublicBaseURL: strings.TrimSuffix(cfg.PublicBaseURL, "/"),
-		DB: d.DB, Shell: shell, Keys: keys, HTTPClient: d.HTTPClient})
-	if err != nil {
-		return nil, err
-	}
-	st := adapters.New(d.DB, outbox)
+	st := adapters.NewStore(d.DB, d.Outbox)
 	var files app.FileStore
 	if d.Objects != nil && cfg.Files {
-		files = adapters.NewMinIOFiles(d.Objects, cfg.BucketPrefix)
+		files = adapters.NewMinIOFiles(d.Objects, cfg.BucketTestPrefix)
 	}
 	appCfg := app.DefaultConfig()
 	appCfg.LookupLimit, appCfg.LookupWindow, appCfg.UnitCacheTTL = cfg.LookupLimit, cfg.LookupWindow, cfg.UnitCacheTTL
-	a := app.New(app.Deps{Store: st, Files: files, Directory: adapters.Directory{D: authSvc.Directory}, Tracer: d.Tracer, Now: d.Now}, appCfg)
+	a := app.New(app.Deps{Store: st, Files: files, Directory: adapters.Directory{D: w.Auth.Directory}, Tracer: d.Tracer, Now: d.Now}, appCfg)
 	renderer := forms.New()
-	pg := pages.New(a, shell, renderer, prefix)
-	return &Dossiers{App: a, API: apiport.New(a, renderer), Pages: pg, Auth: authSvc, Prefix: prefix, log: d.Log, cfg: cfg, store: st}, nil
+	return &Service{App: a, API: apiport.New(a, renderer), Pages: pages.New(a, w.Shell, renderer, w.Prefix), Web: w,
+		log: d.Log, cfg: cfg, store: st}, nil
 }
 
-// Routes puts the API, the citizen's routes, the provisioning route, the contract and the
-// pages on r.
-func (s *Dossiers) Routes(r *gin.Engine) {
-	v1 := s.Prefix + "/api/v1"
-	s.API.MountPublic(r.Group(v1))
-	s.API.MountOperator(r.Group(v1, auth.Middleware(s.Auth.Verifier), auth.RequireRole("platform.admin")))
-	s.API.Mount(r.Group(v1, auth.Middleware(s.Auth.Verifier), s.API.Actor()))
-	r.GET(s.Prefix+"/openapi.json", httpapi.OpenAPIHandler(api.OpenAPI))
-	s.Pages.Mount(r, s.Auth.Web)
+// Routes puts the API (tenant routes with the actor and its scope, the operator's provisioning,
+// the citizen's routes), the contract and the pages on e.
+func (s *Service) Routes(e *gin.Engine) {
+	s.API.Routes(s.Web.API(e, s.App.Scope), s.Web.Operator(e), e.Group(s.Web.Prefix+"/api/v1"))
+	e.GET(s.Web.Prefix+"/openapi.json", httpapi.OpenAPIHandler(api.OpenAPI))
+	s.Pages.Routes(s.Web.Pages(e, s.App.Scope), s.Web.Public(e))
 }
 
 // RunJobs flags overdue dossiers every OverdueInterval and purges old lookup counters, until
-// ctx ends. Every replica runs it; the repository makes each flag happen once.
-func (s *Dossiers) RunJobs(ctx context.Context) {
+// ctx ends. Every replica runs it; the repository makes each flag happen once. A failed round is
+// logged and tried again at the next tick: the database may come back.
+func (s *Service) RunJobs(ctx context.Context) error {
 	t := time.NewTicker(s.cfg.OverdueInterval)
 	defer t.Stop()
 	for {
@@ -121,7 +79,7 @@ func (s *Dossiers) RunJobs(ctx context.Context) {
 		}
 		select {
 		case <-ctx.Done():
-			return
+			return nil
 		case <-t.C:
 		}
 	}

@@ -19,6 +19,8 @@ import (
 	"egov.vn/platform/libs/apperr"
 	"egov.vn/platform/libs/auth"
 	"egov.vn/platform/libs/httpapi"
+	"egov.vn/platform/libs/platform"
+	"egov.vn/platform/libs/platform/provision"
 	"egov.vn/platform/services/dossiers/internal/app"
 	"egov.vn/platform/services/dossiers/internal/domain"
 )
@@ -42,44 +44,20 @@ func ParseFormName(name string, last int) (n int, pdf bool, ok bool) {
 
 // API holds the handlers.
 type API struct {
-	app   *app.Service
+	app   *app.App
 	forms Forms
 }
 
 // New returns the handlers over the use cases.
-func New(a *app.Service, forms Forms) *API { return &API{app: a, forms: forms} }
+func New(a *app.App, forms Forms) *API { return &API{app: a, forms: forms} }
 
-const actorKey = "dossiers.actor"
+func actor(c *gin.Context) platform.Actor { return auth.ActorFrom(c) }
 
-// Actor turns the verified token into the domain's actor and the request's tenant scope. Mount
-// it after auth.Middleware on every tenant route.
-func (h *API) Actor() gin.HandlerFunc {
-	return func(c *gin.Context) {
-		cl, ok := auth.ClaimsFrom(c.Request.Context())
-		if !ok {
-			httpapi.RespondError(c, apperr.Unauthenticated("sign in first"))
-			return
-		}
-		a := domain.Actor{Subject: cl.Subject, Name: cl.Name, Tenant: cl.Tenant, Roles: cl.Roles}
-		ctx, err := h.app.Scope(c.Request.Context(), a)
-		if err != nil {
-			httpapi.RespondError(c, err)
-			return
-		}
-		c.Request = c.Request.WithContext(ctx)
-		c.Set(actorKey, a)
-		c.Next()
-	}
-}
-
-func actor(c *gin.Context) domain.Actor {
-	a, _ := c.Get(actorKey)
-	act, _ := a.(domain.Actor)
-	return act
-}
-
-// Mount registers the tenant routes on r (already authenticated and through Actor).
-func (h *API) Mount(r gin.IRouter) {
+// Routes registers the API's routes: the tenant routes on tenant (behind the bearer-token check
+// and auth.RequireActor with the app's Scope), the provisioning route on operator (bearer token,
+// platform.admin, no unit scope) and the citizen's routes, which need no account, on public.
+func (h *API) Routes(tenant, operator, public gin.IRouter) {
+	r := tenant
 	r.GET("/procedures", h.listProcedures)
 	r.GET("/procedures/export", h.exportProcedures)
 	r.POST("/procedures/import", h.importProcedures)
@@ -97,17 +75,11 @@ func (h *API) Mount(r gin.IRouter) {
 	r.GET("/dossiers/:id/forms/:form", h.form)
 	r.PUT("/dossiers/:id/documents/:index/file", h.putFile)
 	r.GET("/dossiers/:id/documents/:index/file", h.getFile)
-}
 
-// MountPublic registers the citizen's routes (no account).
-func (h *API) MountPublic(r gin.IRouter) {
-	r.POST("/public/lookup", h.lookup)
-	r.POST("/public/rating", h.rate)
-}
+	provision.Routes(operator, h.app)
 
-// MountOperator registers the provisioning route (platform.admin).
-func (h *API) MountOperator(r gin.IRouter) {
-	r.PUT("/tenants/:slug", h.provision)
+	public.POST("/public/lookup", h.lookup)
+	public.POST("/public/rating", h.rate)
 }
 
 // ---- catalogue ----
@@ -663,28 +635,6 @@ func respondCitizen(c *gin.Context, err error) {
 	httpapi.RespondError(c, err)
 }
 
-// ---- operator ----
-
-func (h *API) provision(c *gin.Context) {
-	var body struct {
-		Code   string `json:"code"`
-		Name   string `json:"name"`
-		Kind   string `json:"kind"`
-		Parent string `json:"parent"`
-	}
-	if err := httpapi.BindJSON(c, &body); err != nil {
-		httpapi.RespondError(c, err)
-		return
-	}
-	slug := c.Param("slug")
-	created, seeded, err := h.app.Provision(c.Request.Context(), slug, app.TenantInfo{Code: body.Code, Name: body.Name, Kind: body.Kind, Parent: body.Parent})
-	if err != nil {
-		httpapi.RespondError(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, gin.H{"tenant": slug, "created": created, "seeded": seeded})
-}
-
 // ---- views ----
 
 // DossierView is the API's JSON form of a dossier.
@@ -726,7 +676,7 @@ type ProcedureRef struct {
 }
 
 // View renders d for a (the allowed actions are a's).
-func View(d *domain.Dossier, a domain.Actor) DossierView {
+func View(d *domain.Dossier, a platform.Actor) DossierView {
 	allowed := d.AllowedActions(a)
 	if allowed == nil {
 		allowed = []domain.Action{}

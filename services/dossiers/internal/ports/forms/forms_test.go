@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"egov.vn/platform/libs/platform"
 	"egov.vn/platform/services/dossiers/internal/app"
 	"egov.vn/platform/services/dossiers/internal/domain"
 )
@@ -22,7 +23,7 @@ func sample(t *testing.T) (*domain.Dossier, app.Settings) {
 	if err := in.Validate(now); err != nil {
 		t.Fatal(err)
 	}
-	a := domain.Actor{Subject: "u1", Name: "Phạm Văn Đức", Tenant: "xa-dong-tan", Roles: []string{domain.RoleReceive, domain.RoleHandle, domain.RoleApprove}}
+	a := platform.Actor{Subject: "u1", Name: "Phạm Văn Đức", Tenant: "xa-dong-tan", Roles: []platform.Role{platform.RoleDossierReceive, platform.RoleDossierHandle, platform.RoleDossierApprove}}
 	d, err := domain.NewDossier("id-1", "UBXDT-261123-0001", in, a, cal, cal.Hours, now)
 	if err != nil {
 		t.Fatal(err)

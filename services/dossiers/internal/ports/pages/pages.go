@@ -10,7 +10,6 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io/fs"
-	"log/slog"
 	"net/http"
 	"slices"
 	"strconv"
@@ -21,6 +20,7 @@ import (
 
 	"egov.vn/platform/libs/apperr"
 	"egov.vn/platform/libs/auth"
+	"egov.vn/platform/libs/platform"
 	"egov.vn/platform/libs/web"
 	"egov.vn/platform/services/dossiers/internal/app"
 	"egov.vn/platform/services/dossiers/internal/domain"
@@ -31,38 +31,35 @@ import (
 //go:embed templates/*.html
 var templates embed.FS
 
-// NewShell builds the page shell of the service.
-func NewShell(prefix string, flashKey []byte, insecure bool, log *slog.Logger) (*web.Shell, error) {
+// Templates are the service's page templates, for the shell (bootstrap.WebOptions.Pages).
+func Templates() fs.FS {
 	sub, err := fs.Sub(templates, "templates")
 	if err != nil {
-		return nil, err
+		panic(err) // the folder is embedded above: this cannot fail
 	}
-	return web.New(web.Config{Service: "Một cửa", Prefix: prefix, FlashKey: flashKey, InsecureHTTP: insecure,
-		LogoutURL: prefix + "/logout", LoginURL: prefix + "/login", Pages: sub, Logger: log})
+	return sub
 }
 
 // Pages holds the page handlers.
 type Pages struct {
-	app    *app.Service
+	app    *app.App
 	shell  *web.Shell
 	forms  *forms.Renderer
 	prefix string
 }
 
 // New returns the pages.
-func New(a *app.Service, shell *web.Shell, f *forms.Renderer, prefix string) *Pages {
+func New(a *app.App, shell *web.Shell, f *forms.Renderer, prefix string) *Pages {
 	return &Pages{app: a, shell: shell, forms: f, prefix: prefix}
 }
 
-// Mount registers sign-in, the staff pages (signed in) and the citizen's pages (public).
-func (p *Pages) Mount(r *gin.Engine, w *auth.Web) {
-	p.shell.Mount(r)
-	w.Mount(r, p.shell.CSRF())
-	pub := r.Group(p.prefix, p.shell.CSRF())
-	pub.GET("/tra-cuu", p.lookupPage)
-	pub.POST("/tra-cuu", p.lookup)
-	pub.POST("/danh-gia", p.rate)
-	staff := r.Group(p.prefix, w.Session(), w.RequireSignIn(), p.shell.CSRF(), p.actor)
+// Routes registers the staff pages on staff (signed in, CSRF-protected, actor and scope set by
+// auth.RequireActor: bootstrap.Web.Pages) and the citizen's pages on public (bootstrap.Web.Public).
+func (p *Pages) Routes(staff, public gin.IRouter) {
+	public.GET("/tra-cuu", p.lookupPage)
+	public.POST("/tra-cuu", p.lookup)
+	public.POST("/danh-gia", p.rate)
+	staff.Use(p.viewer)
 	staff.GET("/", p.inbox)
 	staff.GET("/tiep-nhan", p.intakeForm)
 	staff.POST("/tiep-nhan", p.intake)
@@ -75,31 +72,18 @@ func (p *Pages) Mount(r *gin.Engine, w *auth.Web) {
 	staff.POST("/lich-lam-viec/xoa", p.deleteCalendarDay)
 }
 
-const actorKey = "dossiers.page.actor"
-
-func (p *Pages) actor(c *gin.Context) {
-	cl, ok := auth.ClaimsFrom(c.Request.Context())
-	if !ok {
-		c.AbortWithStatus(http.StatusUnauthorized)
-		return
-	}
-	a := domain.Actor{Subject: cl.Subject, Name: cl.Name, Tenant: cl.Tenant, Roles: cl.Roles}
-	ctx, err := p.app.Scope(c.Request.Context(), a)
-	if err != nil {
-		p.fail(c, err)
-		c.Abort()
-		return
-	}
-	c.Request = c.Request.WithContext(ctx)
-	c.Set(actorKey, a)
-	if _, st, err := p.app.Calendar(ctx); err == nil && st.Name != "" {
-		web.SetViewer(c, &web.Viewer{Name: cl.Name, Role: roleVI(cl.Roles), Tenant: web.Tenant{Slug: cl.Tenant, Name: st.Name}})
+// viewer shows who is signed in, in which unit, in the shell's header once the unit is
+// provisioned here.
+func (p *Pages) viewer(c *gin.Context) {
+	a := actorOf(c)
+	if _, st, err := p.app.Calendar(c.Request.Context()); err == nil && st.Name != "" {
+		web.SetViewer(c, &web.Viewer{Name: a.Name, Role: roleVI(a.Roles), Tenant: web.Tenant{Slug: string(a.Tenant), Name: st.Name}})
 	}
 	c.Next()
 }
 
-func roleVI(roles []string) string {
-	names := map[string]string{domain.RoleReceive: "Tiếp nhận", domain.RoleHandle: "Xử lý", domain.RoleApprove: "Lãnh đạo", domain.RoleAdmin: "Quản trị"}
+func roleVI(roles []platform.Role) string {
+	names := map[platform.Role]string{platform.RoleDossierReceive: "Tiếp nhận", platform.RoleDossierHandle: "Xử lý", platform.RoleDossierApprove: "Lãnh đạo", platform.RoleTenantAdmin: "Quản trị"}
 	var out []string
 	for _, r := range roles {
 		if n, ok := names[r]; ok {
@@ -109,31 +93,29 @@ func roleVI(roles []string) string {
 	return strings.Join(out, ", ")
 }
 
-func actorOf(c *gin.Context) domain.Actor {
-	v, _ := c.Get(actorKey)
-	a, _ := v.(domain.Actor)
-	return a
-}
+func actorOf(c *gin.Context) platform.Actor { return auth.ActorFrom(c) }
 
-// fail shows an error page in Vietnamese.
+// fail shows an error page in Vietnamese: the kinds whose use-case message is written for the
+// log get the one-stop shop's own wording; everything else is the shell's (web.Shell.Fail),
+// which also logs failures of ours.
 func (p *Pages) fail(c *gin.Context, err error) {
-	e := apperr.As(err)
-	status, title, msg := http.StatusInternalServerError, "Đã có lỗi", "Hệ thống gặp sự cố. Vui lòng thử lại sau."
-	if e != nil {
+	if e := apperr.As(err); e != nil {
 		switch e.Kind {
 		case apperr.KindNotFound:
-			status, title, msg = http.StatusNotFound, "Không tìm thấy", "Không tìm thấy hồ sơ hoặc bạn không có quyền xem."
+			p.shell.RenderError(c, http.StatusNotFound, "Không tìm thấy", "Không tìm thấy hồ sơ hoặc bạn không có quyền xem.")
+			return
 		case apperr.KindForbidden:
-			status, title, msg = http.StatusForbidden, "Không có quyền", "Bạn không có quyền thực hiện việc này."
+			p.shell.RenderError(c, http.StatusForbidden, "Không có quyền", "Bạn không có quyền thực hiện việc này.")
+			return
 		case apperr.KindConflict:
-			status, title, msg = http.StatusConflict, "Hồ sơ đã thay đổi", "Người khác vừa cập nhật hồ sơ. Vui lòng tải lại trang."
+			p.shell.RenderError(c, http.StatusConflict, "Hồ sơ đã thay đổi", "Người khác vừa cập nhật hồ sơ. Vui lòng tải lại trang.")
+			return
 		case apperr.KindInvalid, apperr.KindMalformed:
-			status, title, msg = http.StatusUnprocessableEntity, "Không thực hiện được", e.Message
-		case apperr.KindUnavailable:
-			status, title, msg = http.StatusServiceUnavailable, "Tạm thời gián đoạn", "Một dịch vụ liên quan chưa sẵn sàng. Vui lòng thử lại sau."
+			p.shell.RenderError(c, http.StatusUnprocessableEntity, "Không thực hiện được", e.Message)
+			return
 		}
 	}
-	p.shell.RenderError(c, status, title, msg)
+	p.shell.Fail(c, err)
 }
 
 // ---- inbox and search ----
@@ -394,7 +376,7 @@ func (p *Pages) ledger(c *gin.Context) {
 			return
 		}
 		for _, d := range res.Items {
-			if d.Tenant == actorOf(c).Tenant {
+			if d.Tenant == string(actorOf(c).Tenant) {
 				all = append(all, d)
 			}
 		}
@@ -494,7 +476,7 @@ func (p *Pages) renderCalendar(c *gin.Context, status int, form *web.Form) {
 	}
 	p.shell.Render(c, status, web.Page{Title: fmt.Sprintf("Lịch làm việc năm %d", year), Content: "calendar", Form: form,
 		Data: gin.H{"Prefix": p.prefix, "Year": year, "Prev": year - 1, "Next": year + 1, "Days": days, "Edits": edits, "Hours": st.Hours,
-			"Kinds": dayKindOptions, "Admin": slices.Contains(actorOf(c).Roles, domain.RoleAdmin)}})
+			"Kinds": dayKindOptions, "Admin": actorOf(c).Has(platform.RoleTenantAdmin)}})
 }
 
 func (p *Pages) setCalendarDay(c *gin.Context) {
