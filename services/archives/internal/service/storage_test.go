@@ -61,13 +61,13 @@ func TestRegistersIntoABucketOthersMade(t *testing.T) {
 	inBucket("xa-dong-la", register("xa-dong-la"))
 
 	// Made by hand without object lock: records there could be deleted, so nothing is stored.
-	if err := h.minio.MakeBucket(ctx, h.bucket("xa-dong-son"), minio.MakeBucketOptions{}); err != nil {
+	if err := h.minio.MakeBucket(ctx, h.bucket("huyen-dong-hung"), minio.MakeBucketOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	if r := register("xa-dong-son"); r.Status < 500 {
+	if r := register("huyen-dong-hung"); r.Status < 500 {
 		t.Fatalf("register into a bucket without object lock: %d %s", r.Status, r.Body)
 	}
-	if _, err := h.ar.Objects.EnsureBucket(ctx, "xa-dong-son"); !errors.Is(err, objstore.ErrNoObjectLock) {
+	if _, err := h.ar.Objects.EnsureBucket(ctx, "huyen-dong-hung"); !errors.Is(err, objstore.ErrNoObjectLock) {
 		t.Fatalf("EnsureBucket on a bucket without object lock: %v, want ErrNoObjectLock", err)
 	}
 }
