@@ -7,13 +7,13 @@ import (
 
 	"egov.vn/platform/libs/httpapi/openapitest"
 	"egov.vn/platform/services/reporting/api"
-	"egov.vn/platform/services/reporting/internal/ports"
+	reportingapi "egov.vn/platform/services/reporting/internal/ports/api"
 )
 
 // TestContract: the contract documents exactly the routes reporting mounts under
 // /reports/api/v1, completely.
 func TestContract(t *testing.T) {
 	openapitest.Check(t, openapitest.Contract{Spec: api.OpenAPI, Prefix: "/reports/api/v1", Mount: func(g *gin.RouterGroup) {
-		(&ports.API{}).MountV1(g, func(*gin.Context) {})
+		reportingapi.New(nil).Routes(g, g)
 	}})
 }

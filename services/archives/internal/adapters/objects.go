@@ -15,12 +15,16 @@ import (
 	"github.com/minio/minio-go/v7"
 
 	"egov.vn/platform/libs/apperr"
+	"egov.vn/platform/libs/objstore"
+	"egov.vn/platform/libs/platform"
 	"egov.vn/platform/services/archives/internal/domain"
 )
 
-// Objects keeps the archives' files in MinIO: one bucket per tenant, created with object lock
-// (which S3 allows only at creation) and versioning, so that no version is ever replaced in
-// place and records under retention cannot be deleted.
+// Objects keeps the archives' files in MinIO: one bucket per tenant, named and made as the
+// platform's storage contract says (platform.BucketName, objstore.EnsureBucket): with object
+// lock (which S3 allows only at creation) and versioning, so that no version is ever replaced in
+// place and records under retention cannot be deleted. The operator and dossiers make the same
+// bucket the same way, so whichever comes first, the others accept it.
 type Objects struct {
 	client   *minio.Client
 	prefix   string
@@ -34,9 +38,9 @@ type Objects struct {
 
 // ObjectsConfig tunes the object store.
 type ObjectsConfig struct {
-	// BucketPrefix is put before the tenant slug to name its bucket ("" in production: the
-	// bucket is the slug; tests use a random prefix).
-	BucketPrefix string
+	// TestPrefix goes before every bucket name ("" in production; tests use a random one so that
+	// parallel tests on one MinIO never share a bucket).
+	TestPrefix string
 	// PartSize is the multipart part size; one upload holds Threads parts in memory.
 	PartSize uint64
 	// Threads is how many parts are in flight. More than one overlaps reading the next part
@@ -62,46 +66,28 @@ func NewObjects(client *minio.Client, cfg ObjectsConfig) *Objects {
 	if cfg.Governance {
 		mode = minio.Governance
 	}
-	return &Objects{client: client, prefix: cfg.BucketPrefix, partSize: cfg.PartSize, threads: cfg.Threads, mode: mode}
+	return &Objects{client: client, prefix: cfg.TestPrefix, partSize: cfg.PartSize, threads: cfg.Threads, mode: mode}
 }
 
-// Bucket names the bucket of tenant.
-func (o *Objects) Bucket(tenant string) string { return o.prefix + tenant }
+// Bucket names the bucket of tenant by the storage contract.
+func (o *Objects) Bucket(tenant string) string {
+	return platform.BucketName(o.prefix, platform.Slug(tenant))
+}
 
 // LockMode names the retention mode applied to records.
 func (o *Objects) LockMode() string { return string(o.mode) }
 
-// EnsureBucket creates the tenant's bucket with object lock and versioning when it is missing,
-// and refuses one made without object lock (by hand, or by an operator misconfigured), since
-// records put there could be deleted. It reports whether it created the bucket.
+// EnsureBucket makes the tenant's bucket when it is missing (objstore.EnsureBucket), accepts one
+// the operator or dossiers made by the same contract, and refuses one made without object lock,
+// since records put there could be deleted. It reports whether it created the bucket.
 func (o *Objects) EnsureBucket(ctx context.Context, tenant string) (created bool, err error) {
 	bucket := o.Bucket(tenant)
 	if _, ok := o.ensured.Load(bucket); ok {
 		return false, nil
 	}
-	exists, err := o.client.BucketExists(ctx, bucket)
+	created, err = objstore.EnsureBucket(ctx, o.client, bucket)
 	if err != nil {
-		return false, classify(err, "check bucket "+bucket)
-	}
-	if !exists {
-		err = o.client.MakeBucket(ctx, bucket, minio.MakeBucketOptions{ObjectLocking: true})
-		switch code := minio.ToErrorResponse(err).Code; {
-		case err == nil:
-			created = true
-		case code == "BucketAlreadyOwnedByYou" || code == "BucketAlreadyExists":
-			// Another replica made it first.
-		default:
-			return false, classify(err, "create bucket "+bucket)
-		}
-	}
-	lock, _, _, _, err := o.client.GetObjectLockConfig(ctx, bucket)
-	if err != nil || lock != "Enabled" {
-		return false, fmt.Errorf("archives: bucket %s exists without object lock (it must be created with it): %w", bucket, classify(err, "object lock"))
-	}
-	// Object lock turns versioning on; asking again is harmless and covers a bucket whose
-	// versioning someone suspended.
-	if err := o.client.EnableVersioning(ctx, bucket); err != nil {
-		return false, classify(err, "enable versioning on "+bucket)
+		return false, classify(err, "bucket "+bucket)
 	}
 	o.ensured.Store(bucket, true)
 	return created, nil

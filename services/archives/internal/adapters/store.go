@@ -19,45 +19,20 @@ import (
 // Store is the archives' gorm repository. Every statement on tenant data takes its scope from
 // the context (store.ScopeFrom): that is the one place tenancy is applied. The few statements
 // that cross tenants on purpose (the fixity and cleanup jobs) say so with store.AllTenants.
+// Writes with events go through its UnitOfWork (Transact, Publish).
 type Store struct {
-	db     *gorm.DB
-	outbox *events.Outbox
+	*events.UnitOfWork
+	db *gorm.DB
 }
 
-// NewStore returns a Store over db (migrated with Migrate) writing events through outbox.
-func NewStore(db *gorm.DB, outbox *events.Outbox) *Store { return &Store{db: db, outbox: outbox} }
+// NewStore returns a Store over db (migrated with Migrate) writing events through outbox (nil:
+// they stay in the outbox table with no relay to wake).
+func NewStore(db *gorm.DB, outbox *events.Outbox) *Store {
+	return &Store{UnitOfWork: events.NewUnitOfWork(db, outbox), db: db}
+}
 
 // q is the database for ctx: the transaction Transact opened, or the pool.
-func (s *Store) q(ctx context.Context) *gorm.DB { return store.Conn(ctx, s.db) }
-
-// Transact runs fn in one transaction: every Store call made with the ctx it is given joins it.
-// The outbox relay is woken once it commits.
-func (s *Store) Transact(ctx context.Context, fn func(ctx context.Context) error) error {
-	if _, ok := store.TxFrom(ctx); ok {
-		return fn(ctx)
-	}
-	for attempt := 1; ; attempt++ {
-		err := store.Transact(ctx, func(begin func(tx *gorm.DB) error) error { return s.outbox.Transact(ctx, s.db, begin) }, fn)
-		// SQLite has one writer: a transaction that waited busy_timeout for the write lock
-		// without getting it did nothing (BEGIN IMMEDIATE failed), so it is safe to try again.
-		// A burst of registrations then queues instead of failing.
-		if err == nil || attempt == maxBusyAttempts || !sqliteBusy(err) || ctx.Err() != nil {
-			return err
-		}
-	}
-}
-
-const maxBusyAttempts = 5
-
-// sqliteBusy recognises SQLITE_BUSY from the pure-Go driver, whose error type is internal to it.
-func sqliteBusy(err error) bool {
-	return strings.Contains(err.Error(), "SQLITE_BUSY")
-}
-
-// AddEvent writes evt to the outbox in ctx's transaction.
-func (s *Store) AddEvent(ctx context.Context, evt events.Event) error {
-	return s.outbox.Add(ctx, s.q(ctx), evt)
-}
+func (s *Store) q(ctx context.Context) *gorm.DB { return s.DB(ctx) }
 
 func scope(ctx context.Context) (store.Scope, error) {
 	sc, err := store.ScopeFrom(ctx)

@@ -11,17 +11,21 @@ import (
 
 	"github.com/google/uuid"
 	"go.opentelemetry.io/otel/trace"
+	"go.opentelemetry.io/otel/trace/noop"
 
 	"egov.vn/platform/libs/apperr"
-	"egov.vn/platform/libs/auth"
 	"egov.vn/platform/libs/events"
+	"egov.vn/platform/libs/platform"
+	"egov.vn/platform/libs/store"
 	"egov.vn/platform/services/archives/internal/domain"
 )
 
-// Store is the repository (adapters.Store). Tenant scope comes from the context.
+// Store is the repository (adapters.Store). Tenant scope comes from the context. Transact and
+// Publish are its events.UnitOfWork: a use case calls Transact once around a change, and Publish
+// puts the change's events in the same transaction.
 type Store interface {
 	Transact(ctx context.Context, fn func(ctx context.Context) error) error
-	AddEvent(ctx context.Context, evt events.Event) error
+	Publish(ctx context.Context, evts ...events.Event) error
 	NextNumber(ctx context.Context, dir domain.Direction, year int) (int, error)
 	CreateDocument(ctx context.Context, d *domain.Document) error
 	Document(ctx context.Context, id string) (domain.Document, error)
@@ -53,7 +57,8 @@ type Store interface {
 	Alerts(ctx context.Context) ([]domain.FixityAlert, error)
 }
 
-// Objects is the object store (adapters.Objects).
+// Objects is the object store (adapters.Objects): one bucket per tenant, as the platform's
+// storage contract names and makes it.
 type Objects interface {
 	Bucket(tenant string) string
 	EnsureBucket(ctx context.Context, tenant string) (bool, error)
@@ -66,11 +71,19 @@ type Objects interface {
 	RemoveAll(ctx context.Context, bucket, key string) error
 }
 
-// Directory answers questions about the tenant tree (auth.Directory).
+// Tenant is a unit as the tenant tree (identity) shows it.
+type Tenant struct {
+	Slug     string
+	Name     string
+	Parent   string
+	Disabled bool
+}
+
+// Directory answers questions about the tenant tree (identity's, through the composition root).
 type Directory interface {
-	Tenant(ctx context.Context, slug string) (auth.Tenant, error)
+	Tenant(ctx context.Context, slug string) (Tenant, error)
 	Within(ctx context.Context, ancestor, slug string) (bool, error)
-	Children(ctx context.Context, slug string) ([]auth.Tenant, error)
+	Children(ctx context.Context, slug string) ([]Tenant, error)
 }
 
 // Config holds the limits and periods of the use cases.
@@ -108,6 +121,9 @@ func New(d Deps, cfg Config) *App {
 	if d.Now == nil {
 		d.Now = time.Now
 	}
+	if d.Tracer == nil {
+		d.Tracer = noop.NewTracerProvider().Tracer("archives")
+	}
 	return &App{store: d.Store, objects: d.Objects, dir: d.Directory, cfg: cfg, tracer: d.Tracer, now: func() time.Time { return d.Now().UTC() }}
 }
 
@@ -116,34 +132,28 @@ func (a *App) Config() Config { return a.cfg }
 
 func newID() string { return uuid.Must(uuid.NewV7()).String() }
 
-// actor is the caller, from the verified token or page session.
-func actor(ctx context.Context) (*auth.Claims, error) {
-	c, ok := auth.ClaimsFrom(ctx)
-	if !ok || c.Tenant == "" {
-		return nil, apperr.Unauthenticated("sign in first: this request carries no verified identity with a unit")
-	}
-	return c, nil
+// Scope is the one place a request's tenant scope is set: a unit reads and writes only its own
+// documents (those sent to it arrive as its own incoming copies). The archives give parent units
+// no read-through, since a register and its secrets belong to the unit that keeps it.
+func (a *App) Scope(ctx context.Context, who platform.Actor) (context.Context, error) {
+	return store.ScopeFor(ctx, who, false, nil)
 }
 
-// Roles the archives know.
-const (
-	RoleClerk         = "archive.clerk"
-	RoleTenantAdmin   = "tenant.admin"
-	RolePlatformAdmin = "platform.admin"
-	RoleService       = "service"
-)
-
-func requireClerk(ctx context.Context) (*auth.Claims, error) {
-	c, err := actor(ctx)
-	if err != nil {
-		return nil, err
+// signedIn insists the caller works for a unit: every record belongs to one.
+func signedIn(who platform.Actor) error {
+	if who.Tenant == "" {
+		return apperr.Unauthenticated("sign in first: this request carries no verified identity with a unit")
 	}
-	if !c.HasRole(RoleClerk) {
-		return nil, apperr.Forbidden("this needs the role archive.clerk (văn thư); ask your unit's administrator to grant it")
-	}
-	return c, nil
+	return nil
 }
 
-func authClaims(ctx context.Context) (*auth.Claims, bool) { return auth.ClaimsFrom(ctx) }
-
-func withClaims(ctx context.Context, c *auth.Claims) context.Context { return auth.WithClaims(ctx, c) }
+// requireClerk insists the caller is a clerk (văn thư) of a unit.
+func requireClerk(who platform.Actor) error {
+	if err := signedIn(who); err != nil {
+		return err
+	}
+	if !who.Has(platform.RoleArchiveClerk) {
+		return apperr.Forbidden("this needs the role archive.clerk (văn thư); ask your unit's administrator to grant it")
+	}
+	return nil
+}

@@ -8,65 +8,64 @@ import (
 	"strings"
 
 	"egov.vn/platform/libs/apperr"
-	"egov.vn/platform/libs/auth"
-	"egov.vn/platform/libs/store"
+	"egov.vn/platform/libs/platform"
 	"egov.vn/platform/libs/telemetry"
 	"egov.vn/platform/services/archives/internal/domain"
 )
 
-// ActFor lets a service token act for tenant, returning the context scoped to it. The rule:
-// the token holds the role "service", its client is one of ServiceClients (the services that
-// keep attachments here, e.g. dossiers), and tenant is the token's own tenant or lies under it
-// in the tenant tree. A service's client is registered at the province (root), so it may act
-// for every unit of the province and for none elsewhere; the tenant it names must exist and be
-// enabled. People's tokens never act for another tenant.
-func (a *App) ActFor(ctx context.Context, tenant string) (context.Context, error) {
-	who, ok := authClaims(ctx)
-	if !ok {
-		return nil, apperr.Unauthenticated("a service token is needed")
+// ActFor lets a service token act for tenant, returning the context scoped to it and the actor
+// as it acts there. The rule: the token holds the role "service", its client is one of
+// ServiceClients (the services that keep attachments here, e.g. dossiers), and tenant is the
+// token's own tenant or lies under it in the tenant tree. A service's client is registered at
+// the province (root), so it may act for every unit of the province and for none elsewhere; the
+// tenant it names must exist and be enabled. People's tokens never act for another tenant.
+func (a *App) ActFor(ctx context.Context, who platform.Actor, tenant string) (context.Context, platform.Actor, error) {
+	if who.Subject == "" {
+		return nil, platform.Actor{}, apperr.Unauthenticated("a service token is needed")
 	}
-	if !who.HasRole(RoleService) || !slices.Contains(a.cfg.ServiceClients, clientOf(who)) {
-		return nil, apperr.Forbidden("only the service tokens of " + strings.Join(a.cfg.ServiceClients, ", ") + " may use the attachments API")
+	if !who.IsService() || !slices.Contains(a.cfg.ServiceClients, clientOf(who)) {
+		return nil, platform.Actor{}, apperr.Forbidden("only the service tokens of " + strings.Join(a.cfg.ServiceClients, ", ") + " may use the attachments API")
 	}
 	if a.dir == nil {
-		return nil, apperr.Unavailable("the tenant directory", nil)
+		return nil, platform.Actor{}, apperr.Unavailable("the tenant directory", nil)
 	}
 	t, err := a.dir.Tenant(ctx, tenant)
 	if err != nil || t.Disabled {
-		return nil, apperr.NotFound("tenant", tenant)
+		return nil, platform.Actor{}, apperr.NotFound("tenant", tenant)
 	}
-	if who.Tenant != tenant {
-		within, err := a.dir.Within(ctx, who.Tenant, tenant)
+	if string(who.Tenant) != tenant {
+		within, err := a.dir.Within(ctx, string(who.Tenant), tenant)
 		if err != nil {
-			return nil, err
+			return nil, platform.Actor{}, err
 		}
 		if !within {
-			return nil, apperr.Forbidden("the service token of " + who.Tenant + " may not act for " + tenant)
+			return nil, platform.Actor{}, apperr.Forbidden("the service token of " + string(who.Tenant) + " may not act for " + tenant)
 		}
 	}
-	// The caller now acts as the tenant: the claims carry it (for the access log) and the
+	// The caller now acts as the tenant: the actor carries it (for the access log) and the
 	// repository scope is the tenant's own.
-	c := *who
-	c.Tenant = tenant
-	ctx = withClaims(ctx, &c)
-	return store.WithScope(ctx, store.Scope{Tenant: tenant}), nil
+	who.Tenant = platform.Slug(tenant)
+	ctx, err = a.Scope(ctx, who)
+	if err != nil {
+		return nil, platform.Actor{}, err
+	}
+	return ctx, who, nil
 }
 
 var refRE = regexp.MustCompile(`^[A-Za-z0-9._:-]{1,128}$`)
 
 // StoreAttachment keeps a file for another service's thing (ref), in the acting tenant's bucket.
-func (a *App) StoreAttachment(ctx context.Context, ref string, up Upload) (_ domain.StoredFile, err error) {
+func (a *App) StoreAttachment(ctx context.Context, who platform.Actor, ref string, up Upload) (_ domain.StoredFile, err error) {
 	ctx, span := a.tracer.Start(ctx, "archives.App.StoreAttachment")
 	defer telemetry.End(span, &err)
-	who, err := actor(ctx)
-	if err != nil {
+	if err := signedIn(who); err != nil {
 		return domain.StoredFile{}, err
 	}
 	if !refRE.MatchString(ref) {
 		return domain.StoredFile{}, apperr.Invalid("ref", "ref is 1-128 letters, digits, '.', '_', ':' or '-'")
 	}
 	id := newID()
-	s, err := a.storeObject(ctx, who.Tenant, "attachments/"+clientOf(who)+"/"+ref+"/"+id, up, who.Subject)
+	s, err := a.storeObject(ctx, string(who.Tenant), "attachments/"+clientOf(who)+"/"+ref+"/"+id, up, who.Subject)
 	if err != nil {
 		return domain.StoredFile{}, err
 	}
@@ -79,41 +78,37 @@ func (a *App) StoreAttachment(ctx context.Context, ref string, up Upload) (_ dom
 }
 
 // Attachments lists what the calling service stored for ref in the acting tenant.
-func (a *App) Attachments(ctx context.Context, ref string) (_ []domain.StoredFile, err error) {
+func (a *App) Attachments(ctx context.Context, who platform.Actor, ref string) (_ []domain.StoredFile, err error) {
 	ctx, span := a.tracer.Start(ctx, "archives.App.Attachments")
 	defer telemetry.End(span, &err)
-	who, err := actor(ctx)
-	if err != nil {
+	if err := signedIn(who); err != nil {
 		return nil, err
 	}
 	return a.store.Attachments(ctx, clientOf(who), ref)
 }
 
-// EnsureTenant prepares a unit's storage (the operator's provisioning call): its bucket with
-// object lock and versioning. Idempotent.
-func (a *App) EnsureTenant(ctx context.Context, slug string) (created bool, err error) {
-	ctx, span := a.tracer.Start(ctx, "archives.App.EnsureTenant")
+// Provision prepares a unit's storage (the operator's provisioning call, platform.admin checked
+// by provision.Routes): its bucket as the storage contract makes it, with object lock and
+// versioning. Idempotent: the archives seed nothing else, so "created" says whether the bucket
+// was made now.
+func (a *App) Provision(ctx context.Context, _ platform.Actor, slug platform.Slug, _ platform.Provisioning) (_ platform.Provisioned, err error) {
+	ctx, span := a.tracer.Start(ctx, "archives.App.Provision")
 	defer telemetry.End(span, &err)
-	who, err := actor(ctx)
+	created, err := a.objects.EnsureBucket(ctx, string(slug))
 	if err != nil {
-		return false, err
+		return platform.Provisioned{}, err
 	}
-	if !who.HasRole(RolePlatformAdmin) {
-		return false, apperr.Forbidden("provisioning needs the role platform.admin")
+	seeded := map[string]int{"buckets": 0}
+	if created {
+		seeded["buckets"] = 1
 	}
-	if !slugRE.MatchString(slug) {
-		return false, apperr.Invalid("slug", "a tenant slug is a DNS label: lowercase letters, digits and '-'")
-	}
-	return a.objects.EnsureBucket(ctx, slug)
+	return platform.Provisioned{Tenant: slug, Created: created, Seeded: seeded}, nil
 }
-
-var slugRE = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
 
 // DownloadAttachment streams a file the calling service stored for ref; any other file of the
 // tenant (its documents) is not found through this door.
-func (a *App) DownloadAttachment(ctx context.Context, ref, fileID, clientIP string) (domain.StoredFile, io.ReadCloser, error) {
-	who, err := actor(ctx)
-	if err != nil {
+func (a *App) DownloadAttachment(ctx context.Context, who platform.Actor, ref, fileID, clientIP string) (domain.StoredFile, io.ReadCloser, error) {
+	if err := signedIn(who); err != nil {
 		return domain.StoredFile{}, nil, err
 	}
 	f, err := a.store.File(ctx, fileID)
@@ -123,11 +118,11 @@ func (a *App) DownloadAttachment(ctx context.Context, ref, fileID, clientIP stri
 	if f.OwnerService != clientOf(who) || f.OwnerRef != ref {
 		return domain.StoredFile{}, nil, apperr.NotFound("attachment", fileID)
 	}
-	return a.Download(ctx, fileID, clientIP)
+	return a.Download(ctx, who, fileID, clientIP)
 }
 
 // clientOf names the service behind a client-credentials token.
-func clientOf(c *auth.Claims) string {
+func clientOf(c platform.Actor) string {
 	if c.ClientID != "" {
 		return c.ClientID
 	}

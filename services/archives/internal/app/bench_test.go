@@ -21,10 +21,10 @@ func BenchmarkRegister(b *testing.B) {
 	} {
 		b.Run(db.name, func(b *testing.B) {
 			a := newApp(b, db.open(b))
-			ctx := clerkCtx("xa-dong-tan")
+			ctx, who := clerkCtx("xa-dong-tan"), clerk("xa-dong-tan")
 			b.RunParallel(func(pb *testing.PB) {
 				for pb.Next() {
-					if _, err := a.Register(ctx, document(domain.Outgoing, "Công văn đo tốc độ"), nil); err != nil {
+					if _, err := a.Register(ctx, who, document(domain.Outgoing, "Công văn đo tốc độ"), nil); err != nil {
 						b.Error(err)
 						return
 					}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"egov.vn/platform/libs/apperr"
+	"egov.vn/platform/libs/platform"
 	"egov.vn/platform/libs/telemetry"
 	"egov.vn/platform/services/archives/internal/domain"
 )
@@ -21,15 +22,14 @@ func objectKey(documentID, fileID string) string { return "documents/" + documen
 // "registered" event are then committed together. So a failed upload leaves no document and
 // consumes no number, and a failed commit leaves only an object that is removed at once (or by
 // the cleanup job).
-func (a *App) Register(ctx context.Context, d domain.Document, file *Upload) (_ domain.Document, err error) {
+func (a *App) Register(ctx context.Context, who platform.Actor, d domain.Document, file *Upload) (_ domain.Document, err error) {
 	ctx, span := a.tracer.Start(ctx, "archives.App.Register")
 	defer telemetry.End(span, &err)
-	who, err := requireClerk(ctx)
-	if err != nil {
+	if err := requireClerk(who); err != nil {
 		return domain.Document{}, err
 	}
 	now := a.now()
-	d.ID, d.Tenant, d.RegisteredBy = newID(), who.Tenant, who.Subject
+	d.ID, d.Tenant, d.RegisteredBy = newID(), string(who.Tenant), who.Subject
 	if err := d.Validate(now); err != nil {
 		return domain.Document{}, err
 	}
@@ -47,7 +47,7 @@ func (a *App) Register(ctx context.Context, d domain.Document, file *Upload) (_ 
 	}
 	var files []stored
 	if file != nil {
-		s, err := a.storeObject(ctx, who.Tenant, objectKey(d.ID, newID()), *file, who.Subject)
+		s, err := a.storeObject(ctx, string(who.Tenant), objectKey(d.ID, newID()), *file, who.Subject)
 		if err != nil {
 			return domain.Document{}, err
 		}
@@ -76,7 +76,7 @@ func (a *App) Register(ctx context.Context, d domain.Document, file *Upload) (_ 
 		if err != nil {
 			return err
 		}
-		return a.store.AddEvent(ctx, evt)
+		return a.store.Publish(ctx, evt)
 	})
 	if err != nil {
 		a.discardAll(ctx, files)
@@ -125,14 +125,13 @@ func (a *App) lockFiles(ctx context.Context, rec domain.RecordFile, files []stor
 
 // AddFile stores a further file of a document, or, with fileKeyOf set to an existing file's
 // id, a new version of that file (the object's earlier versions stay, MinIO versioning).
-func (a *App) AddFile(ctx context.Context, documentID, versionOf string, up Upload) (_ domain.StoredFile, err error) {
+func (a *App) AddFile(ctx context.Context, who platform.Actor, documentID, versionOf string, up Upload) (_ domain.StoredFile, err error) {
 	ctx, span := a.tracer.Start(ctx, "archives.App.AddFile")
 	defer telemetry.End(span, &err)
-	who, err := requireClerk(ctx)
-	if err != nil {
+	if err := requireClerk(who); err != nil {
 		return domain.StoredFile{}, err
 	}
-	d, err := a.ownDocument(ctx, who.Tenant, documentID)
+	d, err := a.ownDocument(ctx, string(who.Tenant), documentID)
 	if err != nil {
 		return domain.StoredFile{}, err
 	}
@@ -144,7 +143,7 @@ func (a *App) AddFile(ctx context.Context, documentID, versionOf string, up Uplo
 		}
 		key = prev.Key
 	}
-	s, err := a.storeObject(ctx, who.Tenant, key, up, who.Subject)
+	s, err := a.storeObject(ctx, string(who.Tenant), key, up, who.Subject)
 	if err != nil {
 		return domain.StoredFile{}, err
 	}
@@ -187,10 +186,10 @@ type DocumentView struct {
 }
 
 // Document reads a document with its files, record, recipients and access log.
-func (a *App) Document(ctx context.Context, id string) (_ DocumentView, err error) {
+func (a *App) Document(ctx context.Context, who platform.Actor, id string) (_ DocumentView, err error) {
 	ctx, span := a.tracer.Start(ctx, "archives.App.Document")
 	defer telemetry.End(span, &err)
-	if _, err := actor(ctx); err != nil {
+	if err := signedIn(who); err != nil {
 		return DocumentView{}, err
 	}
 	v := DocumentView{}
@@ -215,10 +214,10 @@ func (a *App) Document(ctx context.Context, id string) (_ DocumentView, err erro
 }
 
 // Documents lists or searches the registers the caller may read.
-func (a *App) Documents(ctx context.Context, q domain.DocumentQuery) (_ []domain.Document, err error) {
+func (a *App) Documents(ctx context.Context, who platform.Actor, q domain.DocumentQuery) (_ []domain.Document, err error) {
 	ctx, span := a.tracer.Start(ctx, "archives.App.Documents")
 	defer telemetry.End(span, &err)
-	if _, err := actor(ctx); err != nil {
+	if err := signedIn(who); err != nil {
 		return nil, err
 	}
 	if q.Direction != "" && !q.Direction.Valid() {
@@ -234,10 +233,10 @@ func (a *App) Documents(ctx context.Context, q domain.DocumentQuery) (_ []domain
 
 // Download opens one file version for a streamed download, after writing the access log. The
 // log entry is written first: a download that cannot be logged does not happen.
-func (a *App) Download(ctx context.Context, fileID, clientIP string) (_ domain.StoredFile, _ io.ReadCloser, err error) {
+func (a *App) Download(ctx context.Context, who platform.Actor, fileID, clientIP string) (_ domain.StoredFile, _ io.ReadCloser, err error) {
 	ctx, span := a.tracer.Start(ctx, "archives.App.Download")
 	defer telemetry.End(span, &err)
-	f, err := a.accessFile(ctx, fileID, "download", clientIP)
+	f, err := a.accessFile(ctx, who, fileID, "download", clientIP)
 	if err != nil {
 		return domain.StoredFile{}, nil, err
 	}
@@ -252,10 +251,10 @@ func (a *App) Download(ctx context.Context, fileID, clientIP string) (_ domain.S
 }
 
 // PresignedURL hands out a short-lived URL to one file version, logged like a download.
-func (a *App) PresignedURL(ctx context.Context, fileID, clientIP string) (_ string, _ time.Time, err error) {
+func (a *App) PresignedURL(ctx context.Context, who platform.Actor, fileID, clientIP string) (_ string, _ time.Time, err error) {
 	ctx, span := a.tracer.Start(ctx, "archives.App.PresignedURL")
 	defer telemetry.End(span, &err)
-	f, err := a.accessFile(ctx, fileID, "presign", clientIP)
+	f, err := a.accessFile(ctx, who, fileID, "presign", clientIP)
 	if err != nil {
 		return "", time.Time{}, err
 	}
@@ -266,16 +265,15 @@ func (a *App) PresignedURL(ctx context.Context, fileID, clientIP string) (_ stri
 	return u, a.now().Add(a.cfg.PresignTTL), nil
 }
 
-func (a *App) accessFile(ctx context.Context, fileID, action, clientIP string) (domain.StoredFile, error) {
-	who, err := actor(ctx)
-	if err != nil {
+func (a *App) accessFile(ctx context.Context, who platform.Actor, fileID, action, clientIP string) (domain.StoredFile, error) {
+	if err := signedIn(who); err != nil {
 		return domain.StoredFile{}, err
 	}
 	f, err := a.store.File(ctx, fileID)
 	if err != nil {
 		return domain.StoredFile{}, err
 	}
-	if f.Tenant != who.Tenant {
+	if f.Tenant != string(who.Tenant) {
 		// The log belongs to the file's unit; reading another unit's file is refused rather
 		// than logged somewhere its owner cannot see.
 		return domain.StoredFile{}, apperr.NotFound("file", fileID)
@@ -293,14 +291,13 @@ func (a *App) accessFile(ctx context.Context, fileID, action, clientIP string) (
 
 // MarkRead acknowledges that the caller's unit read a document that arrived electronically;
 // the sender sees the state change. Reading twice changes nothing.
-func (a *App) MarkRead(ctx context.Context, id string) (err error) {
+func (a *App) MarkRead(ctx context.Context, who platform.Actor, id string) (err error) {
 	ctx, span := a.tracer.Start(ctx, "archives.App.MarkRead")
 	defer telemetry.End(span, &err)
-	who, err := actor(ctx)
-	if err != nil {
+	if err := signedIn(who); err != nil {
 		return err
 	}
-	d, err := a.ownDocument(ctx, who.Tenant, id)
+	d, err := a.ownDocument(ctx, string(who.Tenant), id)
 	if err != nil {
 		return err
 	}
@@ -320,11 +317,11 @@ func (a *App) MarkRead(ctx context.Context, id string) (err error) {
 		if err := a.store.MarkDeliveryRead(ctx, del.ID, now); err != nil {
 			return err
 		}
-		evt, err := documentEvent(who.Tenant, "read", del.DocumentID, readData{DocumentID: del.DocumentID, Tenant: who.Tenant,
+		evt, err := documentEvent(string(who.Tenant), "read", del.DocumentID, readData{DocumentID: del.DocumentID, Tenant: string(who.Tenant),
 			FromTenant: del.SenderTenant, ReadAt: now, IncomingDocumentID: id})
 		if err != nil {
 			return err
 		}
-		return a.store.AddEvent(ctx, evt)
+		return a.store.Publish(ctx, evt)
 	})
 }

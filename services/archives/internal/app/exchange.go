@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"egov.vn/platform/libs/apperr"
-	"egov.vn/platform/libs/auth"
+	"egov.vn/platform/libs/platform"
 	"egov.vn/platform/libs/store"
 	"egov.vn/platform/libs/telemetry"
 	"egov.vn/platform/services/archives/internal/domain"
@@ -18,19 +18,18 @@ import (
 // incoming register under the next arrival number, with copies of its files in the
 // recipient's bucket, and is acknowledged received. The files are copied server-side first, so
 // a failure leaves no half delivery (the copies are discarded, or removed by the cleanup job).
-func (a *App) Send(ctx context.Context, documentID string, recipients []string) (_ []domain.Delivery, err error) {
+func (a *App) Send(ctx context.Context, who platform.Actor, documentID string, recipients []string) (_ []domain.Delivery, err error) {
 	ctx, span := a.tracer.Start(ctx, "archives.App.Send")
 	defer telemetry.End(span, &err)
-	who, err := requireClerk(ctx)
-	if err != nil {
+	if err := requireClerk(who); err != nil {
 		return nil, err
 	}
-	d, err := a.ownDocument(ctx, who.Tenant, documentID)
+	d, err := a.ownDocument(ctx, string(who.Tenant), documentID)
 	if err != nil {
 		return nil, err
 	}
 	recipients = normaliseSlugs(recipients)
-	if err := domain.CheckSend(d, who.Tenant, recipients); err != nil {
+	if err := domain.CheckSend(d, string(who.Tenant), recipients); err != nil {
 		return nil, err
 	}
 	already, err := a.store.Deliveries(ctx, documentID)
@@ -97,7 +96,7 @@ func (a *App) Send(ctx context.Context, documentID string, recipients []string) 
 			if err := a.commitFiles(rctx, ar.files); err != nil {
 				return err
 			}
-			del := domain.Delivery{ID: newID(), SenderTenant: who.Tenant, DocumentID: d.ID, RecipientTenant: ar.doc.Tenant,
+			del := domain.Delivery{ID: newID(), SenderTenant: string(who.Tenant), DocumentID: d.ID, RecipientTenant: ar.doc.Tenant,
 				IncomingDocumentID: ar.doc.ID, IncomingNumber: n, State: domain.DeliveryReceived, SentAt: now, ReceivedAt: now}
 			if err := a.store.CreateDelivery(ctx, del); err != nil {
 				return err
@@ -108,22 +107,22 @@ func (a *App) Send(ctx context.Context, documentID string, recipients []string) 
 				return err
 			}
 			rec, err := documentEvent(ar.doc.Tenant, "received", d.ID, receivedData{DocumentID: d.ID, Tenant: ar.doc.Tenant,
-				FromTenant: who.Tenant, ReceivedAt: now, IncomingDocumentID: ar.doc.ID})
+				FromTenant: string(who.Tenant), ReceivedAt: now, IncomingDocumentID: ar.doc.ID})
 			if err != nil {
 				return err
 			}
-			if err := a.store.AddEvent(ctx, reg); err != nil {
+			if err := a.store.Publish(ctx, reg); err != nil {
 				return err
 			}
-			if err := a.store.AddEvent(ctx, rec); err != nil {
+			if err := a.store.Publish(ctx, rec); err != nil {
 				return err
 			}
 		}
-		sent, err := documentEvent(who.Tenant, "sent", d.ID, sentData{DocumentID: d.ID, Tenant: who.Tenant, Recipients: recipients, SentAt: now})
+		sent, err := documentEvent(string(who.Tenant), "sent", d.ID, sentData{DocumentID: d.ID, Tenant: string(who.Tenant), Recipients: recipients, SentAt: now})
 		if err != nil {
 			return err
 		}
-		return a.store.AddEvent(ctx, sent)
+		return a.store.Publish(ctx, sent)
 	})
 	if err != nil {
 		return nil, err
@@ -189,22 +188,21 @@ func normaliseSlugs(in []string) []string {
 
 // Recipients lists the units a clerk usually sends to: the parent unit, its other children
 // (sibling units) and the unit's own children. Any unit may still be named by its slug.
-func (a *App) Recipients(ctx context.Context) ([]auth.Tenant, error) {
-	who, err := actor(ctx)
-	if err != nil {
+func (a *App) Recipients(ctx context.Context, who platform.Actor) ([]Tenant, error) {
+	if err := signedIn(who); err != nil {
 		return nil, err
 	}
 	if a.dir == nil {
 		return nil, nil
 	}
-	own, err := a.dir.Tenant(ctx, who.Tenant)
+	own, err := a.dir.Tenant(ctx, string(who.Tenant))
 	if err != nil {
 		return nil, err
 	}
-	var out []auth.Tenant
-	add := func(ts ...auth.Tenant) {
+	var out []Tenant
+	add := func(ts ...Tenant) {
 		for _, t := range ts {
-			if t.Slug != who.Tenant && !t.Disabled && !slices.ContainsFunc(out, func(x auth.Tenant) bool { return x.Slug == t.Slug }) {
+			if t.Slug != string(who.Tenant) && !t.Disabled && !slices.ContainsFunc(out, func(x Tenant) bool { return x.Slug == t.Slug }) {
 				out = append(out, t)
 			}
 		}
@@ -217,7 +215,7 @@ func (a *App) Recipients(ctx context.Context) ([]auth.Tenant, error) {
 			add(sib...)
 		}
 	}
-	if kids, err := a.dir.Children(ctx, who.Tenant); err == nil {
+	if kids, err := a.dir.Children(ctx, string(who.Tenant)); err == nil {
 		add(kids...)
 	}
 	return out, nil

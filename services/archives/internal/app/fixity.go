@@ -9,6 +9,7 @@ import (
 	"io"
 
 	"egov.vn/platform/libs/apperr"
+	"egov.vn/platform/libs/platform"
 	"egov.vn/platform/libs/telemetry"
 	"egov.vn/platform/services/archives/internal/domain"
 )
@@ -58,7 +59,7 @@ func (a *App) CheckFixity(ctx context.Context, n int) (_ FixityReport, err error
 			if err != nil {
 				return err
 			}
-			if err := a.store.AddEvent(ctx, evt); err != nil {
+			if err := a.store.Publish(ctx, evt); err != nil {
 				return err
 			}
 			// Checked again at the next interval: an alert repeats until someone restores the file.
@@ -128,14 +129,13 @@ func (a *App) knownVersion(ctx context.Context, f domain.StoredFile, version str
 }
 
 // Alerts lists the fixity alerts of the caller's unit.
-func (a *App) Alerts(ctx context.Context) (_ []domain.FixityAlert, err error) {
+func (a *App) Alerts(ctx context.Context, who platform.Actor) (_ []domain.FixityAlert, err error) {
 	ctx, span := a.tracer.Start(ctx, "archives.App.Alerts")
 	defer telemetry.End(span, &err)
-	who, err := actor(ctx)
-	if err != nil {
+	if err := signedIn(who); err != nil {
 		return nil, err
 	}
-	if !who.HasAnyRole(RoleClerk, RoleTenantAdmin, RolePlatformAdmin) {
+	if !who.HasAny(platform.RoleArchiveClerk, platform.RoleTenantAdmin, platform.RolePlatformAdmin) {
 		return nil, apperr.Forbidden("fixity alerts are for clerks and administrators")
 	}
 	return a.store.Alerts(ctx)

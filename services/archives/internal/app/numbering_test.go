@@ -10,8 +10,8 @@ import (
 	"go.opentelemetry.io/otel/trace/noop"
 	"gorm.io/gorm"
 
-	"egov.vn/platform/libs/auth"
 	"egov.vn/platform/libs/events"
+	"egov.vn/platform/libs/platform"
 	"egov.vn/platform/libs/store"
 	"egov.vn/platform/libs/store/storetest"
 	"egov.vn/platform/services/archives/internal/adapters"
@@ -19,9 +19,13 @@ import (
 	"egov.vn/platform/services/archives/internal/domain"
 )
 
+// clerk is the clerk (văn thư) of tenant, as the ports pass it.
+func clerk(tenant string) platform.Actor {
+	return platform.Actor{Subject: "clerk-" + tenant, Tenant: platform.Slug(tenant), Roles: []platform.Role{platform.RoleArchiveClerk}}
+}
+
 func clerkCtx(tenant string) context.Context {
-	ctx := auth.WithClaims(context.Background(), &auth.Claims{Subject: "clerk-" + tenant, Tenant: tenant, Roles: []string{app.RoleClerk}})
-	return store.WithScope(ctx, store.Scope{Tenant: tenant})
+	return store.WithScope(context.Background(), store.Scope{Tenant: tenant})
 }
 
 func newApp(t testing.TB, db *gorm.DB) *app.App {
@@ -53,7 +57,7 @@ func TestRegisterNumbersWithoutGapsUnderConcurrency(t *testing.T) {
 		)
 		for i := range n {
 			wg.Go(func() {
-				d, err := a.Register(clerkCtx("xa-dong-tan"), document(domain.Outgoing, "Công văn đồng thời"), nil)
+				d, err := a.Register(clerkCtx("xa-dong-tan"), clerk("xa-dong-tan"), document(domain.Outgoing, "Công văn đồng thời"), nil)
 				mu.Lock()
 				defer mu.Unlock()
 				if err != nil {
@@ -64,7 +68,7 @@ func TestRegisterNumbersWithoutGapsUnderConcurrency(t *testing.T) {
 			})
 			if i%10 == 0 {
 				wg.Go(func() {
-					if _, err := a.Register(clerkCtx("xa-dong-la"), document(domain.Outgoing, "Đơn vị khác"), nil); err != nil {
+					if _, err := a.Register(clerkCtx("xa-dong-la"), clerk("xa-dong-la"), document(domain.Outgoing, "Đơn vị khác"), nil); err != nil {
 						mu.Lock()
 						errs = append(errs, err)
 						mu.Unlock()
@@ -85,7 +89,7 @@ func TestRegisterNumbersWithoutGapsUnderConcurrency(t *testing.T) {
 		if len(numbers) != n {
 			t.Fatalf("%d numbers", len(numbers))
 		}
-		list, err := a.Documents(clerkCtx("xa-dong-la"), domain.DocumentQuery{Limit: 500})
+		list, err := a.Documents(clerkCtx("xa-dong-la"), clerk("xa-dong-la"), domain.DocumentQuery{Limit: 500})
 		if err != nil || len(list) != n/10 || list[0].Number != n/10 {
 			t.Fatalf("the other unit's register: %d documents, %v", len(list), err)
 		}
@@ -100,11 +104,11 @@ func TestRegisterNumbersWithoutGapsUnderConcurrency(t *testing.T) {
 // TestRegisterRefusesWithoutTheClerkRole and checks every field.
 func TestRegisterRefusesWithoutTheClerkRole(t *testing.T) {
 	a := newApp(t, storetest.SQLite(t))
-	ctx := auth.WithClaims(context.Background(), &auth.Claims{Subject: "x", Tenant: "xa-dong-tan", Roles: []string{"report.view"}})
-	if _, err := a.Register(store.WithScope(ctx, store.Scope{Tenant: "xa-dong-tan"}), document(domain.Outgoing, "x"), nil); err == nil {
+	viewer := platform.Actor{Subject: "x", Tenant: "xa-dong-tan", Roles: []platform.Role{platform.RoleReportView}}
+	if _, err := a.Register(clerkCtx("xa-dong-tan"), viewer, document(domain.Outgoing, "x"), nil); err == nil {
 		t.Fatal("registered without archive.clerk")
 	}
-	if _, err := a.Register(context.Background(), document(domain.Outgoing, "x"), nil); err == nil {
+	if _, err := a.Register(context.Background(), platform.Actor{}, document(domain.Outgoing, "x"), nil); err == nil {
 		t.Fatal("registered without a caller")
 	}
 }

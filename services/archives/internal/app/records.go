@@ -4,22 +4,22 @@ import (
 	"context"
 
 	"egov.vn/platform/libs/apperr"
+	"egov.vn/platform/libs/platform"
 	"egov.vn/platform/libs/telemetry"
 	"egov.vn/platform/services/archives/internal/domain"
 )
 
 // CreateRecord opens a record file (hồ sơ) in the caller's unit.
-func (a *App) CreateRecord(ctx context.Context, r domain.RecordFile) (_ domain.RecordFile, err error) {
+func (a *App) CreateRecord(ctx context.Context, who platform.Actor, r domain.RecordFile) (_ domain.RecordFile, err error) {
 	ctx, span := a.tracer.Start(ctx, "archives.App.CreateRecord")
 	defer telemetry.End(span, &err)
-	who, err := requireClerk(ctx)
-	if err != nil {
+	if err := requireClerk(who); err != nil {
 		return domain.RecordFile{}, err
 	}
 	if err := r.Validate(); err != nil {
 		return domain.RecordFile{}, err
 	}
-	r.ID, r.Tenant, r.CreatedAt = newID(), who.Tenant, a.now()
+	r.ID, r.Tenant, r.CreatedAt = newID(), string(who.Tenant), a.now()
 	if err := a.store.CreateRecord(ctx, &r); err != nil {
 		return domain.RecordFile{}, err
 	}
@@ -34,10 +34,10 @@ type RecordView struct {
 }
 
 // Record reads a record file with its documents and files.
-func (a *App) Record(ctx context.Context, id string) (_ RecordView, err error) {
+func (a *App) Record(ctx context.Context, who platform.Actor, id string) (_ RecordView, err error) {
 	ctx, span := a.tracer.Start(ctx, "archives.App.Record")
 	defer telemetry.End(span, &err)
-	if _, err := actor(ctx); err != nil {
+	if err := signedIn(who); err != nil {
 		return RecordView{}, err
 	}
 	v := RecordView{Files: map[string][]domain.StoredFile{}}
@@ -56,10 +56,10 @@ func (a *App) Record(ctx context.Context, id string) (_ RecordView, err error) {
 }
 
 // Records lists or searches the record files the caller may read.
-func (a *App) Records(ctx context.Context, q domain.RecordQuery) (_ []domain.RecordFile, err error) {
+func (a *App) Records(ctx context.Context, who platform.Actor, q domain.RecordQuery) (_ []domain.RecordFile, err error) {
 	ctx, span := a.tracer.Start(ctx, "archives.App.Records")
 	defer telemetry.End(span, &err)
-	if _, err := actor(ctx); err != nil {
+	if err := signedIn(who); err != nil {
 		return nil, err
 	}
 	return a.store.Records(ctx, q)
@@ -68,19 +68,18 @@ func (a *App) Records(ctx context.Context, q domain.RecordQuery) (_ []domain.Rec
 // FileDocument puts a document into a record file and locks its files for the record's
 // retention period. A document already filed stays where it is: moving it could shorten a
 // lock, which COMPLIANCE mode forbids anyway.
-func (a *App) FileDocument(ctx context.Context, documentID, recordID string) (err error) {
+func (a *App) FileDocument(ctx context.Context, who platform.Actor, documentID, recordID string) (err error) {
 	ctx, span := a.tracer.Start(ctx, "archives.App.FileDocument")
 	defer telemetry.End(span, &err)
-	who, err := requireClerk(ctx)
-	if err != nil {
+	if err := requireClerk(who); err != nil {
 		return err
 	}
-	d, err := a.ownDocument(ctx, who.Tenant, documentID)
+	d, err := a.ownDocument(ctx, string(who.Tenant), documentID)
 	if err != nil {
 		return err
 	}
 	rec, err := a.store.Record(ctx, recordID)
-	if err != nil || rec.Tenant != who.Tenant {
+	if err != nil || rec.Tenant != string(who.Tenant) {
 		return recordFieldError(apperr.NotFound("record file", recordID))
 	}
 	if d.RecordID != "" && d.RecordID != recordID {
@@ -115,14 +114,13 @@ func (a *App) lock(ctx context.Context, rec domain.RecordFile, files []domain.St
 // SetLegalHold places or lifts a legal hold on every version of a document's files: while it
 // is on, nothing can delete them whatever their retention date. Lifting it keeps a permanent
 // record's hold.
-func (a *App) SetLegalHold(ctx context.Context, documentID string, on bool) (err error) {
+func (a *App) SetLegalHold(ctx context.Context, who platform.Actor, documentID string, on bool) (err error) {
 	ctx, span := a.tracer.Start(ctx, "archives.App.SetLegalHold")
 	defer telemetry.End(span, &err)
-	who, err := requireClerk(ctx)
-	if err != nil {
+	if err := requireClerk(who); err != nil {
 		return err
 	}
-	d, err := a.ownDocument(ctx, who.Tenant, documentID)
+	d, err := a.ownDocument(ctx, string(who.Tenant), documentID)
 	if err != nil {
 		return err
 	}

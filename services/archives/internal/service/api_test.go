@@ -74,7 +74,7 @@ func TestRegisterSendReceiveRead(t *testing.T) {
 		t.Fatal("the recipient's copy differs")
 	}
 	// The copy lives in the recipient's own bucket.
-	if _, err := h.minio.StatObject(context.Background(), h.prefix+"xa-dong-la", "documents/"+inID+"/"+lastSegment(t, h, la, inFile["id"].(string)), minio.StatObjectOptions{}); err != nil {
+	if _, err := h.minio.StatObject(context.Background(), h.bucket("xa-dong-la"), "documents/"+inID+"/"+lastSegment(t, h, la, inFile["id"].(string)), minio.StatObjectOptions{}); err != nil {
 		t.Fatalf("copy not in xa-dong-la's bucket: %v", err)
 	}
 

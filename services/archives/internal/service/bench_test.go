@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"egov.vn/platform/libs/auth"
+	"egov.vn/platform/libs/platform"
 	"egov.vn/platform/libs/store"
 	"egov.vn/platform/libs/store/storetest"
 	"egov.vn/platform/services/archives/internal/domain"
@@ -44,7 +44,7 @@ func BenchmarkUpload(b *testing.B) {
 		i := 0
 		for b.Loop() {
 			i++
-			_, err := h.minio.PutObject(context.Background(), h.prefix+"xa-dong-tan", fmt.Sprintf("raw/%d", i), &pausingReader{n: size, at: 1 << 62}, -1,
+			_, err := h.minio.PutObject(context.Background(), h.bucket("xa-dong-tan"), fmt.Sprintf("raw/%d", i), &pausingReader{n: size, at: 1 << 62}, -1,
 				h.ar.Objects.PutOptions("application/pdf"))
 			if err != nil {
 				b.Fatal(err)
@@ -57,10 +57,11 @@ func BenchmarkUpload(b *testing.B) {
 func BenchmarkPresign(b *testing.B) {
 	h := start(b, options{})
 	_, f := h.registerWithFile("xa-dong-tan", "Tệp", "a.pdf", pdf("a"))
-	ctx := store.WithScope(auth.WithClaims(context.Background(), &auth.Claims{Subject: "u", Tenant: "xa-dong-tan", Roles: []string{"archive.clerk"}}),
+	who := platform.Actor{Subject: "u", Tenant: "xa-dong-tan", Roles: []platform.Role{platform.RoleArchiveClerk}}
+	ctx := store.WithScope(context.Background(),
 		store.Scope{Tenant: "xa-dong-tan"})
 	for b.Loop() {
-		if _, _, err := h.ar.App.PresignedURL(ctx, f["id"].(string), "127.0.0.1"); err != nil {
+		if _, _, err := h.ar.App.PresignedURL(ctx, who, f["id"].(string), "127.0.0.1"); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -89,14 +90,15 @@ func BenchmarkSearch(b *testing.B) {
 	}
 	db.Exec("ANALYZE documents")
 	b.Logf("%d documents loaded in %s", n, time.Since(started).Round(time.Second))
-	ctx := store.WithScope(auth.WithClaims(context.Background(), &auth.Claims{Subject: "u", Tenant: "xa-3", Roles: []string{"archive.clerk"}}),
+	who := platform.Actor{Subject: "u", Tenant: "xa-3", Roles: []platform.Role{platform.RoleArchiveClerk}}
+	ctx := store.WithScope(context.Background(),
 		store.Scope{Tenant: "xa-3"})
 	queries := []string{"lut bao", "Quyết định khen thưởng", "đường giao thông 123"}
 	i := 0
 	for b.Loop() {
 		q := queries[i%len(queries)]
 		i++
-		if _, err := h.ar.App.Documents(ctx, domain.DocumentQuery{Text: q, Limit: 50}); err != nil {
+		if _, err := h.ar.App.Documents(ctx, who, domain.DocumentQuery{Text: q, Limit: 50}); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -5,8 +5,19 @@ import (
 	"time"
 
 	"egov.vn/platform/libs/auth"
+	"egov.vn/platform/libs/bootstrap"
 	"egov.vn/platform/libs/config"
 )
+
+// Name is the service's name: its audience at identity, its client id by default, and the
+// prefix of its variables (ARCHIVES_).
+const Name = "archives"
+
+// Needs says what the archives ask of the runtime: the outbox relay for their events and MinIO
+// for the files.
+func Needs(Config) bootstrap.Needs {
+	return bootstrap.Needs{Options: bootstrap.Options{Events: true, Objects: true}}
+}
 
 // Config is the archives' configuration, read from ARCHIVES_* variables.
 type Config struct {
@@ -20,8 +31,9 @@ type Config struct {
 	// UploadThreads is how many parts of one upload are in flight at once (1 to 8). Two let the
 	// next part be received, parsed and hashed while the previous one is sent to MinIO.
 	UploadThreads uint `env:"UPLOAD_THREADS" envDefault:"2"`
-	// BucketPrefix goes before the tenant slug in bucket names (empty: the bucket is the slug).
-	BucketPrefix string `env:"BUCKET_PREFIX"`
+	// BucketTestPrefix goes before every bucket name (platform.BucketName): empty in production,
+	// where a tenant's bucket is tenant-<slug>, the one the operator and dossiers use too.
+	BucketTestPrefix string `env:"BUCKET_TEST_PREFIX"`
 	// LockMode is COMPLIANCE (nobody, not even MinIO's root, can shorten or delete a locked
 	// record) or GOVERNANCE (test installations: an administrator with the bypass permission can).
 	LockMode string `env:"LOCK_MODE" envDefault:"COMPLIANCE"`

@@ -21,9 +21,11 @@ import (
 	"gorm.io/gorm"
 
 	"egov.vn/platform/libs/auth"
+	"egov.vn/platform/libs/bootstrap"
 	"egov.vn/platform/libs/config"
 	"egov.vn/platform/libs/httpapi"
 	"egov.vn/platform/libs/objstore"
+	"egov.vn/platform/libs/platform"
 	"egov.vn/platform/libs/store/storetest"
 	"egov.vn/platform/libs/testenv"
 	"egov.vn/platform/services/archives/internal/service"
@@ -35,7 +37,7 @@ import (
 type harness struct {
 	t      testing.TB
 	idp    *identitytest.Server
-	ar     *service.Archives
+	ar     *service.Service
 	db     *gorm.DB
 	minio  *minio.Client
 	base   string // http://127.0.0.1:port/archives
@@ -76,7 +78,7 @@ func start(t testing.TB, o options) *harness {
 	cfg := service.Config{
 		Common:         config.Common{HTTPAddr: ln.Addr().String(), PublicBaseURL: base, ShutdownTimeout: time.Second},
 		ServiceConfig:  auth.ServiceConfig{OIDCIssuer: o.idp.Issuer, OIDCClientID: id, OIDCClientSecret: secret, SecretKey: randomHex(32)},
-		MaxUploadBytes: o.maxBytes, PartSize: 16 << 20, UploadThreads: 2, BucketPrefix: prefix, LockMode: "COMPLIANCE",
+		MaxUploadBytes: o.maxBytes, PartSize: 16 << 20, UploadThreads: 2, BucketTestPrefix: prefix, LockMode: "COMPLIANCE",
 		PresignTTL: 5 * time.Minute, FixityInterval: time.Hour, FixityEvery: time.Hour, OrphanAge: time.Hour,
 		ServiceClients: []string{"dossiers", "dossiers-commune"},
 	}
@@ -85,7 +87,7 @@ func start(t testing.TB, o options) *harness {
 		t.Fatal(err)
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	ar, err := service.New(context.Background(), cfg, service.Deps{DB: o.db, MinIO: mc, Log: log, Tracer: noop.NewTracerProvider().Tracer("test")})
+	ar, err := service.New(context.Background(), cfg, bootstrap.Deps{DB: o.db, Objects: mc, Log: log, Tracer: noop.NewTracerProvider().Tracer("test")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -97,6 +99,11 @@ func start(t testing.TB, o options) *harness {
 	srv.Start()
 	t.Cleanup(srv.Close)
 	return &harness{t: t, idp: o.idp, ar: ar, db: o.db, minio: mc, base: base, prefix: prefix, tokens: map[string]string{}}
+}
+
+// bucket is tenant's bucket in this test, by the storage contract.
+func (h *harness) bucket(tenant string) string {
+	return platform.BucketName(h.prefix, platform.Slug(tenant))
 }
 
 func randomHex(n int) string {

@@ -29,7 +29,7 @@ func TestFixityReportsCorruptedAndDeletedObjects(t *testing.T) {
 	_, overwritten := h.registerWithFile("xa-dong-tan", "Tệp bị ghi đè", "b.pdf", pdf("sẽ bị ghi đè"))
 	_, deleted := h.registerWithFile("xa-dong-tan", "Tệp bị xóa", "c.pdf", pdf("sẽ bị xóa"))
 	_, marked := h.registerWithFile("xa-dong-tan", "Tệp bị đánh dấu xóa", "d.pdf", pdf("delete marker"))
-	bucket := h.prefix + "xa-dong-tan"
+	bucket := h.bucket("xa-dong-tan")
 	key := func(fileID string) (k, v string) {
 		h.db.Table("stored_files").Where("id = ?", fileID).Pluck("object_key", &k)
 		h.db.Table("stored_files").Where("id = ?", fileID).Pluck("version_id", &v)
@@ -108,7 +108,7 @@ func TestObjectLockStopsDeletionWithinRetention(t *testing.T) {
 	var k, v string
 	h.db.Table("stored_files").Where("id = ?", f["id"]).Pluck("object_key", &k)
 	h.db.Table("stored_files").Where("id = ?", f["id"]).Pluck("version_id", &v)
-	bucket := h.prefix + "xa-dong-tan"
+	bucket := h.bucket("xa-dong-tan")
 	mode, got, err := h.minio.GetObjectRetention(ctx, bucket, k, v)
 	if err != nil || mode == nil || *mode != minio.Compliance || got == nil || !got.Equal(until) {
 		t.Fatalf("retention in MinIO: %v %v %v", mode, got, err)

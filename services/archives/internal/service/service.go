@@ -1,26 +1,20 @@
-// Package service is the archives' composition root: it builds the repository, the object
-// store, the use cases, the API and the pages from the configuration and the bootstrap runtime,
-// puts their routes on one engine, and runs the background jobs (fixity, orphan cleanup).
+// Package service is the archives' composition root: from the configuration and what the
+// runtime opened (bootstrap.Deps) it builds the repository, the object store, the use cases, the
+// API and the pages, puts their routes on one engine, and runs the background jobs (fixity,
+// orphan cleanup).
 package service
 
 import (
 	"context"
 	"log/slog"
-	"net/http"
-	"net/url"
-	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
-	"github.com/minio/minio-go/v7"
-	"go.opentelemetry.io/otel/trace"
-	"gorm.io/gorm"
 
 	"egov.vn/platform/libs/auth"
-	"egov.vn/platform/libs/events"
+	"egov.vn/platform/libs/bootstrap"
 	"egov.vn/platform/libs/httpapi"
 	"egov.vn/platform/libs/telemetry"
-	"egov.vn/platform/libs/web"
 	archivesapi "egov.vn/platform/services/archives/api"
 	"egov.vn/platform/services/archives/internal/adapters"
 	"egov.vn/platform/services/archives/internal/app"
@@ -28,84 +22,49 @@ import (
 	"egov.vn/platform/services/archives/internal/ports/pages"
 )
 
-// Name is the service's name: its audience at identity and its client id by default.
-const Name = "archives"
-
-// Archives is the assembled service.
-type Archives struct {
+// Service is the assembled archives.
+type Service struct {
 	App     *app.App
-	Auth    *auth.Service
 	Objects *adapters.Objects
 	Store   *adapters.Store
-	Prefix  string
+	Web     *bootstrap.Web
 	api     *api.API
 	pages   *pages.Pages
-	shell   *web.Shell
 	cfg     Config
-	log     *slog.Logger
-}
-
-// Deps are what the runtime provides.
-type Deps struct {
-	DB     *gorm.DB
-	Outbox *events.Outbox // nil: events are kept in the outbox table with no relay (tests)
-	MinIO  *minio.Client
-	Log    *slog.Logger
-	Tracer trace.Tracer
-	// HTTPClient reaches identity; nil is a client with a 10 s timeout.
-	HTTPClient *http.Client
-	Now        func() time.Time
 }
 
 // New assembles the archives and migrates their tables.
-func New(ctx context.Context, cfg Config, d Deps) (*Archives, error) {
-	u, err := url.Parse(cfg.PublicBaseURL)
-	if err != nil {
-		return nil, err
-	}
-	prefix := strings.TrimSuffix(u.Path, "/")
+func New(ctx context.Context, cfg Config, d bootstrap.Deps) (*Service, error) {
 	if err := adapters.Migrate(ctx, d.DB); err != nil {
 		return nil, err
 	}
-	outbox := d.Outbox
-	if outbox == nil {
-		outbox = events.NewOutbox(nil)
-	}
-	keys, err := cfg.Keys(Name)
+	w, err := bootstrap.NewWeb(ctx, Name, cfg.Common, cfg.ServiceConfig, d, bootstrap.WebOptions{Title: pages.Title, Pages: pages.Templates()})
 	if err != nil {
 		return nil, err
 	}
-	shell, err := pages.Shell(prefix, keys.Flash, u.Scheme == "http", d.Log)
-	if err != nil {
-		return nil, err
-	}
-	authSvc, err := auth.NewService(ctx, cfg.ServiceConfig, auth.ServiceOptions{Name: Name, PublicBaseURL: strings.TrimSuffix(cfg.PublicBaseURL, "/"),
-		DB: d.DB, Shell: shell, Keys: keys, HTTPClient: d.HTTPClient})
-	if err != nil {
-		return nil, err
-	}
-	st := adapters.NewStore(d.DB, outbox)
-	objects := adapters.NewObjects(d.MinIO, adapters.ObjectsConfig{BucketPrefix: cfg.BucketPrefix, PartSize: cfg.PartSize, Threads: cfg.UploadThreads, Governance: cfg.LockMode == "GOVERNANCE"})
-	a := app.New(app.Deps{Store: st, Objects: objects, Directory: authSvc.Directory, Tracer: d.Tracer, Now: d.Now}, app.Config{
+	st := adapters.NewStore(d.DB, d.Outbox)
+	objects := adapters.NewObjects(d.Objects, adapters.ObjectsConfig{TestPrefix: cfg.BucketTestPrefix, PartSize: cfg.PartSize,
+		Threads: cfg.UploadThreads, Governance: cfg.LockMode == "GOVERNANCE"})
+	a := app.New(app.Deps{Store: st, Objects: objects, Directory: directory{w.Auth.Directory}, Tracer: d.Tracer, Now: d.Now}, app.Config{
 		MaxUploadBytes: cfg.MaxUploadBytes, PresignTTL: cfg.PresignTTL, FixityInterval: cfg.FixityInterval,
 		FixityLease: 10 * time.Minute, OrphanAge: cfg.OrphanAge, ServiceClients: cfg.ServiceClients,
 	})
-	return &Archives{App: a, Auth: authSvc, Objects: objects, Store: st, Prefix: prefix, api: api.New(a),
-		pages: pages.New(a, shell, prefix), shell: shell, cfg: cfg, log: d.Log}, nil
+	return &Service{App: a, Objects: objects, Store: st, Web: w, api: api.New(a), pages: pages.New(a, w.Shell, w.Prefix), cfg: cfg}, nil
 }
 
 // Routes puts the API, the contract, the sign-in routes and the pages on e.
-func (s *Archives) Routes(e *gin.Engine) {
-	e.GET(s.Prefix+"/openapi.json", httpapi.OpenAPIHandler(archivesapi.OpenAPI))
-	s.api.Routes(e.Group(s.Prefix+"/api/v1", auth.Middleware(s.Auth.Verifier)))
-	s.shell.Mount(e)
-	s.Auth.Web.Mount(e, s.shell.CSRF())
-	s.pages.Routes(e.Group(s.Prefix, s.Auth.Web.Session(), s.Auth.Web.RequireSignIn(), s.shell.CSRF()), httpapiMaxUpload(s.cfg.MaxUploadBytes))
+func (s *Service) Routes(e *gin.Engine) {
+	e.GET(s.Web.Prefix+"/openapi.json", httpapi.OpenAPIHandler(archivesapi.OpenAPI))
+	s.api.Routes(s.Web.API(e, s.App.Scope), s.Web.Operator(e))
+	// The file plus the form around it.
+	s.pages.Routes(s.Web.Pages(e, s.App.Scope), httpapi.MaxBody(s.cfg.MaxUploadBytes+1<<20))
 }
 
 // RunJobs runs the fixity check and the orphan cleanup until ctx ends. Every replica runs them:
-// each file is claimed before it is checked, and cleanup is idempotent.
-func (s *Archives) RunJobs(ctx context.Context) {
+// each file is claimed before it is checked, and cleanup is idempotent. A failed round is logged
+// and tried again at the next tick (MinIO or the database may be back by then), so it returns
+// only when ctx ends.
+func (s *Service) RunJobs(ctx context.Context) error {
 	t := time.NewTicker(s.cfg.FixityEvery)
 	defer t.Stop()
 	for {
@@ -128,10 +87,33 @@ func (s *Archives) RunJobs(ctx context.Context) {
 		}
 		select {
 		case <-ctx.Done():
-			return
+			return nil
 		case <-t.C:
 		}
 	}
 }
 
-func httpapiMaxUpload(n int64) gin.HandlerFunc { return httpapi.MaxBody(n + 1<<20) }
+// directory gives the app identity's tenant tree in the app's own terms.
+type directory struct{ d *auth.Directory }
+
+func (d directory) Tenant(ctx context.Context, slug string) (app.Tenant, error) {
+	t, err := d.d.Tenant(ctx, slug)
+	return tenant(t), err
+}
+
+func (d directory) Within(ctx context.Context, ancestor, slug string) (bool, error) {
+	return d.d.Within(ctx, ancestor, slug)
+}
+
+func (d directory) Children(ctx context.Context, slug string) ([]app.Tenant, error) {
+	ts, err := d.d.Children(ctx, slug)
+	out := make([]app.Tenant, len(ts))
+	for i, t := range ts {
+		out[i] = tenant(t)
+	}
+	return out, err
+}
+
+func tenant(t auth.Tenant) app.Tenant {
+	return app.Tenant{Slug: t.Slug, Name: t.Name, Parent: t.Parent, Disabled: t.Disabled}
+}

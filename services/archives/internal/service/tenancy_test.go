@@ -128,7 +128,7 @@ func TestProvisioningEnsuresTheBucket(t *testing.T) {
 	if m := r.json(t); r.Status != http.StatusOK || m["created"] != false {
 		t.Fatalf("second provision %d %v", r.Status, m)
 	}
-	lock, _, _, _, err := h.minio.GetObjectLockConfig(t.Context(), h.prefix+"xa-dong-xuan")
+	lock, _, _, _, err := h.minio.GetObjectLockConfig(t.Context(), h.bucket("xa-dong-xuan"))
 	if err != nil || lock != "Enabled" {
 		t.Fatalf("object lock on the new bucket: %q, %v", lock, err)
 	}

@@ -17,9 +17,9 @@ import (
 	"go.opentelemetry.io/otel/trace/noop"
 	"gorm.io/gorm"
 
-	"egov.vn/platform/libs/auth"
 	"egov.vn/platform/libs/bootstrap"
 	"egov.vn/platform/libs/events"
+	"egov.vn/platform/libs/platform"
 	"egov.vn/platform/libs/store"
 	"egov.vn/platform/libs/store/storetest"
 	"egov.vn/platform/libs/testenv"
@@ -122,8 +122,8 @@ func waitCaughtUp(t testing.TB, js jetstream.JetStream) {
 // viewer is a district leader's context with the read scope the app gives them.
 func viewer(t testing.TB, a *app.App, tenant string) context.Context {
 	t.Helper()
-	ctx := auth.WithClaims(context.Background(), &auth.Claims{Subject: "u", Tenant: tenant, Roles: []string{app.RoleView}})
-	ctx, err := a.Authorize(ctx)
+	who := platform.Actor{Subject: "u", Tenant: platform.Slug(tenant), Roles: []platform.Role{platform.RoleReportView}}
+	ctx, err := a.Scope(context.Background(), who)
 	if err != nil {
 		t.Fatal(err)
 	}

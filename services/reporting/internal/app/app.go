@@ -14,17 +14,10 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"egov.vn/platform/libs/apperr"
-	"egov.vn/platform/libs/auth"
+	"egov.vn/platform/libs/platform"
 	"egov.vn/platform/libs/store"
 	"egov.vn/platform/libs/telemetry"
 	"egov.vn/platform/services/reporting/internal/domain"
-)
-
-// Roles.
-const (
-	RoleView        = "report.view"
-	RoleTenantAdmin = "tenant.admin"
-	RolePlatform    = "platform.admin"
 )
 
 // Tenant is a unit of the tree the roll-ups follow.
@@ -167,26 +160,23 @@ func (t tree) ancestors(slug string) []string {
 	return out
 }
 
-// Authorize turns the caller's token into the read scope every query runs under: their own unit
-// and every unit below it. Only report.view gives it; the tree comes from the registered units,
+// Scope is the one place a request's read scope is set, from the caller: their own unit and
+// every unit below it. Only report.view gives it; the tree comes from the registered units,
 // completed from identity's directory when one is wired.
-func (a *App) Authorize(ctx context.Context) (context.Context, error) {
-	claims, ok := auth.ClaimsFrom(ctx)
-	if !ok {
-		return ctx, apperr.Unauthenticated("đăng nhập trước khi xem báo cáo")
-	}
-	if !claims.HasRole(RoleView) || claims.Tenant == "" {
+func (a *App) Scope(ctx context.Context, who platform.Actor) (context.Context, error) {
+	if !who.Has(platform.RoleReportView) || who.Tenant == "" {
 		return ctx, apperr.Forbidden("cần vai trò report.view của một đơn vị để xem báo cáo")
 	}
 	if a.dir != nil {
-		a.learn(ctx, claims.Tenant)
+		a.learn(ctx, string(who.Tenant))
 	}
-	t, err := a.tree(ctx)
-	if err != nil {
-		return ctx, err
-	}
-	sub := t.subtree(claims.Tenant)
-	return store.WithScope(ctx, store.Scope{Tenant: claims.Tenant, Readable: sub[1:]}), nil
+	return store.ScopeFor(ctx, who, true, func(ctx context.Context, tenant string) ([]string, error) {
+		t, err := a.tree(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return t.subtree(tenant)[1:], nil
+	})
 }
 
 // learn registers the caller's subtree from identity's directory where reporting does not know
@@ -211,49 +201,29 @@ func (a *App) learn(ctx context.Context, slug string) {
 	}
 }
 
-// RegisterTenant registers a unit with its parent (provisioning, platform.admin).
-func (a *App) RegisterTenant(ctx context.Context, t Tenant) (created bool, err error) {
-	ctx, span := a.tracer.Start(ctx, "reporting.App.RegisterTenant")
+// Provision registers a unit with its parent (the operator's provisioning call; platform.admin
+// and the body are checked by provision.Routes): the roll-ups follow the tree it builds.
+func (a *App) Provision(ctx context.Context, _ platform.Actor, slug platform.Slug, p platform.Provisioning) (_ platform.Provisioned, err error) {
+	ctx, span := a.tracer.Start(ctx, "reporting.App.Provision")
 	defer telemetry.End(span, &err)
-	claims, ok := auth.ClaimsFrom(ctx)
-	if !ok || !claims.HasRole(RolePlatform) {
-		return false, apperr.Forbidden("registering a unit needs the platform.admin role")
-	}
-	var fe apperr.FieldErrors
-	if !validSlug(t.Slug) {
-		fe.Add("slug", "a DNS label: lowercase letters, digits and '-'")
-	}
-	if t.Parent != "" && (!validSlug(t.Parent) || t.Parent == t.Slug) {
-		fe.Add("parent", "the slug of another unit")
-	}
-	if t.Name == "" {
-		fe.Add("name", "required")
-	}
-	if err := fe.Err(); err != nil {
-		return false, err
+	t := Tenant{Slug: string(slug), Code: p.Code, Name: p.Name, Kind: string(p.Kind), Parent: string(p.Parent)}
+	if t.Parent == t.Slug {
+		return platform.Provisioned{}, apperr.Invalid("parent", "the slug of another unit")
 	}
 	if t.Parent != "" {
 		tr, err := a.tree(ctx)
 		if err != nil {
-			return false, err
+			return platform.Provisioned{}, err
 		}
 		if slices.Contains(tr.subtree(t.Slug), t.Parent) {
-			return false, apperr.Invalid("parent", "would make the unit its own ancestor")
+			return platform.Provisioned{}, apperr.Invalid("parent", "would make the unit its own ancestor")
 		}
 	}
-	return a.store.RegisterTenant(ctx, t)
-}
-
-func validSlug(s string) bool {
-	if len(s) == 0 || len(s) > 63 || s[0] == '-' || s[len(s)-1] == '-' {
-		return false
+	created, err := a.store.RegisterTenant(ctx, t)
+	if err != nil {
+		return platform.Provisioned{}, err
 	}
-	for _, r := range s {
-		if (r < 'a' || r > 'z') && (r < '0' || r > '9') && r != '-' {
-			return false
-		}
-	}
-	return true
+	return platform.Provisioned{Tenant: slug, Created: created, Seeded: map[string]int{"units": 1}}, nil
 }
 
 // readable checks that the caller may read slug and returns the tree.
@@ -600,10 +570,10 @@ func (a *App) Targets(ctx context.Context, slug, period string) (map[string]doma
 
 // SetTarget sets a target of the caller's own unit (tenant.admin); units below it inherit it
 // unless they set their own.
-func (a *App) SetTarget(ctx context.Context, indicator, period string, value float64) (err error) {
+func (a *App) SetTarget(ctx context.Context, who platform.Actor, indicator, period string, value float64) (err error) {
 	ctx, span := a.tracer.Start(ctx, "reporting.App.SetTarget")
 	defer telemetry.End(span, &err)
-	if err := a.mayWriteTargets(ctx); err != nil {
+	if err := a.mayWriteTargets(ctx, who); err != nil {
 		return err
 	}
 	if err := domain.ValidateTarget(domain.Target{Indicator: indicator, Period: period, Value: value}); err != nil {
@@ -617,23 +587,22 @@ func (a *App) SetTarget(ctx context.Context, indicator, period string, value flo
 }
 
 // DeleteTarget removes a target of the caller's own unit.
-func (a *App) DeleteTarget(ctx context.Context, indicator, period string) error {
-	if err := a.mayWriteTargets(ctx); err != nil {
+func (a *App) DeleteTarget(ctx context.Context, who platform.Actor, indicator, period string) error {
+	if err := a.mayWriteTargets(ctx, who); err != nil {
 		return err
 	}
 	return a.store.DeleteTarget(ctx, indicator, period)
 }
 
-func (a *App) mayWriteTargets(ctx context.Context) error {
-	claims, ok := auth.ClaimsFrom(ctx)
-	if !ok || !claims.HasRole(RoleTenantAdmin) {
+func (a *App) mayWriteTargets(ctx context.Context, who platform.Actor) error {
+	if !who.Has(platform.RoleTenantAdmin) {
 		return apperr.Forbidden("đặt chỉ tiêu cần vai trò tenant.admin của đơn vị")
 	}
 	sc, err := store.ScopeFrom(ctx)
 	if err != nil {
 		return err
 	}
-	if sc.Tenant != claims.Tenant {
+	if sc.Tenant != string(who.Tenant) {
 		return fmt.Errorf("reporting: scope %s is not the caller's unit", sc.Tenant)
 	}
 	return nil

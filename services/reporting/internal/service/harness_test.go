@@ -36,7 +36,7 @@ import (
 type harness struct {
 	t      *testing.T
 	idp    *identitytest.Server
-	rep    *service.Reporting
+	rep    *service.Service
 	db     *gorm.DB
 	js     jetstream.JetStream
 	origin string // http://127.0.0.1:port
@@ -63,7 +63,7 @@ func start(t *testing.T) *harness {
 		t.Fatal(err)
 	}
 	origin := "http://" + ln.Addr().String()
-	base := origin + service.Prefix
+	base := origin + "/reports"
 	id, secret := idp.ServiceClient(t, service.Name, base)
 	cfg := service.Config{
 		Common:        config.Common{HTTPAddr: ln.Addr().String(), PublicBaseURL: base, ShutdownTimeout: time.Second},
@@ -72,7 +72,7 @@ func start(t *testing.T) *harness {
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	db := storetest.SQLite(t)
-	rep, err := service.New(context.Background(), cfg, service.Deps{DB: db, JS: js, Tracer: noop.NewTracerProvider().Tracer("test"), Log: log})
+	rep, err := service.New(context.Background(), cfg, bootstrap.Deps{DB: db, JetStream: js, Tracer: noop.NewTracerProvider().Tracer("test"), Log: log})
 	if err != nil {
 		t.Fatal(err)
 	}

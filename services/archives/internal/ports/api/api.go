@@ -20,7 +20,8 @@ import (
 	"egov.vn/platform/libs/apperr"
 	"egov.vn/platform/libs/auth"
 	"egov.vn/platform/libs/httpapi"
-	"egov.vn/platform/libs/store"
+	"egov.vn/platform/libs/platform"
+	"egov.vn/platform/libs/platform/provision"
 	"egov.vn/platform/services/archives/internal/app"
 	"egov.vn/platform/services/archives/internal/domain"
 )
@@ -33,41 +34,45 @@ type API struct {
 // New returns the API over a.
 func New(a *app.App) *API { return &API{app: a} }
 
-// Scope puts the caller's own tenant in the request's context as the repository scope. A unit
-// reads only its own documents (those sent to it arrive as its own incoming copies): the
-// archives give parent units no read-through, since a register and its secrets belong to the
-// unit that keeps it.
-func Scope(c *gin.Context) {
-	if claims, ok := auth.ClaimsFrom(c.Request.Context()); ok && claims.Tenant != "" {
-		c.Request = c.Request.WithContext(store.WithScope(c.Request.Context(), store.Scope{Tenant: claims.Tenant}))
-	}
-	c.Next()
+// Routes mounts the API on api, the /api/v1 group whose requests already carry the verified
+// actor and its tenant scope (bootstrap.Web.API with the app's Scope), and the provisioning call
+// on operator, the group for platform calls (bootstrap.Web.Operator).
+func (h *API) Routes(api, operator gin.IRouter) {
+	upload := httpapi.MaxBody(h.app.Config().MaxUploadBytes + 1<<20) // the file plus the form around it
+	api.GET("/document-types", h.documentTypes)
+	api.POST("/documents", upload, h.register)
+	api.GET("/documents", h.documents)
+	api.GET("/documents/:id", h.document)
+	api.POST("/documents/:id/files", upload, h.addFile)
+	api.PUT("/documents/:id/record", h.fileDocument)
+	api.PUT("/documents/:id/legal-hold", h.legalHold)
+	api.POST("/documents/:id/send", h.send)
+	api.GET("/documents/:id/deliveries", h.deliveries)
+	api.POST("/documents/:id/read", h.markRead)
+	api.GET("/files/:id/content", h.download)
+	api.POST("/files/:id/download-url", h.presign)
+	api.POST("/records", h.createRecord)
+	api.GET("/records", h.records)
+	api.GET("/records/:id", h.record)
+	api.GET("/fixity/alerts", h.alerts)
+	api.POST("/tenants/:slug/attachments/:ref", upload, h.actFor, h.storeAttachment)
+	api.GET("/tenants/:slug/attachments/:ref", h.actFor, h.attachments)
+	api.GET("/tenants/:slug/attachments/:ref/:file/content", h.actFor, h.download)
+	provision.Routes(operator, h.app)
 }
 
-// Routes mounts the API on r, which must already authenticate (auth.Middleware).
-func (h *API) Routes(r gin.IRouter) {
-	upload := httpapi.MaxBody(h.app.Config().MaxUploadBytes + 1<<20) // the file plus the form around it
-	r.Use(Scope)
-	r.GET("/document-types", h.documentTypes)
-	r.POST("/documents", upload, h.register)
-	r.GET("/documents", h.documents)
-	r.GET("/documents/:id", h.document)
-	r.POST("/documents/:id/files", upload, h.addFile)
-	r.PUT("/documents/:id/record", h.fileDocument)
-	r.PUT("/documents/:id/legal-hold", h.legalHold)
-	r.POST("/documents/:id/send", h.send)
-	r.GET("/documents/:id/deliveries", h.deliveries)
-	r.POST("/documents/:id/read", h.markRead)
-	r.GET("/files/:id/content", h.download)
-	r.POST("/files/:id/download-url", h.presign)
-	r.POST("/records", h.createRecord)
-	r.GET("/records", h.records)
-	r.GET("/records/:id", h.record)
-	r.GET("/fixity/alerts", h.alerts)
-	r.PUT("/tenants/:slug", h.ensureTenant)
-	r.POST("/tenants/:slug/attachments/:ref", upload, h.actFor, h.storeAttachment)
-	r.GET("/tenants/:slug/attachments/:ref", h.actFor, h.attachments)
-	r.GET("/tenants/:slug/attachments/:ref/:file/content", h.actFor, h.download)
+// actingKey keeps the actor as it acts for another tenant (actFor).
+const actingKey = "archives.acting"
+
+// who is the caller: the actor RequireActor set, or, on the attachments routes, that service as
+// it acts for the tenant in the path.
+func who(c *gin.Context) platform.Actor {
+	if a, ok := c.Get(actingKey); ok {
+		if act, ok := a.(platform.Actor); ok {
+			return act
+		}
+	}
+	return auth.ActorFrom(c)
 }
 
 func fail(c *gin.Context, err error) { httpapi.RespondError(c, err) }
@@ -120,7 +125,7 @@ func (h *API) registerDocument(c *gin.Context, in DocumentIn, file *app.Upload) 
 		fail(c, err)
 		return
 	}
-	d, err = h.app.Register(c.Request.Context(), d, file)
+	d, err = h.app.Register(c.Request.Context(), who(c), d, file)
 	if err != nil {
 		fail(c, err)
 		return
@@ -167,7 +172,7 @@ func (h *API) addFile(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	f, err := h.app.AddFile(c.Request.Context(), c.Param("id"), c.Query("version_of"), *up)
+	f, err := h.app.AddFile(c.Request.Context(), who(c), c.Param("id"), c.Query("version_of"), *up)
 	if err != nil {
 		fail(c, err)
 		return
@@ -181,7 +186,7 @@ func (h *API) documents(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	list, err := h.app.Documents(c.Request.Context(), q)
+	list, err := h.app.Documents(c.Request.Context(), who(c), q)
 	if err != nil {
 		fail(c, err)
 		return
@@ -217,7 +222,7 @@ func intParam(errs *apperr.FieldErrors, c *gin.Context, name string, lo, hi int)
 }
 
 func (h *API) document(c *gin.Context) {
-	v, err := h.app.Document(c.Request.Context(), c.Param("id"))
+	v, err := h.app.Document(c.Request.Context(), who(c), c.Param("id"))
 	if err != nil {
 		fail(c, err)
 		return
@@ -233,7 +238,7 @@ func (h *API) fileDocument(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	if err := h.app.FileDocument(c.Request.Context(), c.Param("id"), in.RecordID); err != nil {
+	if err := h.app.FileDocument(c.Request.Context(), who(c), c.Param("id"), in.RecordID); err != nil {
 		fail(c, err)
 		return
 	}
@@ -252,7 +257,7 @@ func (h *API) legalHold(c *gin.Context) {
 		fail(c, apperr.Invalid("on", "say true to place the legal hold, false to lift it"))
 		return
 	}
-	if err := h.app.SetLegalHold(c.Request.Context(), c.Param("id"), *in.On); err != nil {
+	if err := h.app.SetLegalHold(c.Request.Context(), who(c), c.Param("id"), *in.On); err != nil {
 		fail(c, err)
 		return
 	}
@@ -267,7 +272,7 @@ func (h *API) send(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	ds, err := h.app.Send(c.Request.Context(), c.Param("id"), in.Recipients)
+	ds, err := h.app.Send(c.Request.Context(), who(c), c.Param("id"), in.Recipients)
 	if err != nil {
 		fail(c, err)
 		return
@@ -276,7 +281,7 @@ func (h *API) send(c *gin.Context) {
 }
 
 func (h *API) deliveries(c *gin.Context) {
-	v, err := h.app.Document(c.Request.Context(), c.Param("id"))
+	v, err := h.app.Document(c.Request.Context(), who(c), c.Param("id"))
 	if err != nil {
 		fail(c, err)
 		return
@@ -285,7 +290,7 @@ func (h *API) deliveries(c *gin.Context) {
 }
 
 func (h *API) markRead(c *gin.Context) {
-	if err := h.app.MarkRead(c.Request.Context(), c.Param("id")); err != nil {
+	if err := h.app.MarkRead(c.Request.Context(), who(c), c.Param("id")); err != nil {
 		fail(c, err)
 		return
 	}
@@ -300,9 +305,9 @@ func (h *API) download(c *gin.Context) {
 		err  error
 	)
 	if ref := c.Param("ref"); ref != "" {
-		f, body, err = h.app.DownloadAttachment(c.Request.Context(), ref, c.Param("file"), c.ClientIP())
+		f, body, err = h.app.DownloadAttachment(c.Request.Context(), who(c), ref, c.Param("file"), c.ClientIP())
 	} else {
-		f, body, err = h.app.Download(c.Request.Context(), c.Param("id"), c.ClientIP())
+		f, body, err = h.app.Download(c.Request.Context(), who(c), c.Param("id"), c.ClientIP())
 	}
 	if err != nil {
 		fail(c, err)
@@ -317,7 +322,7 @@ func (h *API) download(c *gin.Context) {
 }
 
 func (h *API) presign(c *gin.Context) {
-	u, exp, err := h.app.PresignedURL(c.Request.Context(), c.Param("id"), c.ClientIP())
+	u, exp, err := h.app.PresignedURL(c.Request.Context(), who(c), c.Param("id"), c.ClientIP())
 	if err != nil {
 		fail(c, err)
 		return
@@ -337,7 +342,7 @@ func (h *API) createRecord(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	if r, err = h.app.CreateRecord(c.Request.Context(), r); err != nil {
+	if r, err = h.app.CreateRecord(c.Request.Context(), who(c), r); err != nil {
 		fail(c, err)
 		return
 	}
@@ -351,7 +356,7 @@ func (h *API) records(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	list, err := h.app.Records(c.Request.Context(), q)
+	list, err := h.app.Records(c.Request.Context(), who(c), q)
 	if err != nil {
 		fail(c, err)
 		return
@@ -364,7 +369,7 @@ func (h *API) records(c *gin.Context) {
 }
 
 func (h *API) record(c *gin.Context) {
-	v, err := h.app.Record(c.Request.Context(), c.Param("id"))
+	v, err := h.app.Record(c.Request.Context(), who(c), c.Param("id"))
 	if err != nil {
 		fail(c, err)
 		return
@@ -377,7 +382,7 @@ func (h *API) record(c *gin.Context) {
 }
 
 func (h *API) alerts(c *gin.Context) {
-	list, err := h.app.Alerts(c.Request.Context())
+	list, err := h.app.Alerts(c.Request.Context(), who(c))
 	if err != nil {
 		fail(c, err)
 		return
@@ -390,38 +395,16 @@ func (h *API) alerts(c *gin.Context) {
 	c.JSON(http.StatusOK, object{"items": items})
 }
 
-// ensureTenant is the operator's provisioning call: the unit's bucket, with object lock.
-func (h *API) ensureTenant(c *gin.Context) {
-	var in struct {
-		Code   string `json:"code"`
-		Name   string `json:"name"`
-		Kind   string `json:"kind"`
-		Parent string `json:"parent"`
-	}
-	if err := httpapi.BindJSON(c, &in); err != nil {
-		fail(c, err)
-		return
-	}
-	created, err := h.app.EnsureTenant(c.Request.Context(), c.Param("slug"))
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	buckets := 0
-	if created {
-		buckets = 1
-	}
-	c.JSON(http.StatusOK, object{"tenant": c.Param("slug"), "created": created, "seeded": object{"buckets": buckets}})
-}
-
 // actFor lets a service token act for the tenant named in the path (app.ActFor says when).
 func (h *API) actFor(c *gin.Context) {
-	ctx, err := h.app.ActFor(c.Request.Context(), c.Param("slug"))
+	ctx, acting, err := h.app.ActFor(c.Request.Context(), auth.ActorFrom(c), c.Param("slug"))
 	if err != nil {
 		fail(c, err)
+		c.Abort()
 		return
 	}
 	c.Request = c.Request.WithContext(ctx)
+	c.Set(actingKey, acting)
 	c.Next()
 }
 
@@ -431,7 +414,7 @@ func (h *API) storeAttachment(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	f, err := h.app.StoreAttachment(c.Request.Context(), c.Param("ref"), *up)
+	f, err := h.app.StoreAttachment(c.Request.Context(), who(c), c.Param("ref"), *up)
 	if err != nil {
 		fail(c, err)
 		return
@@ -440,7 +423,7 @@ func (h *API) storeAttachment(c *gin.Context) {
 }
 
 func (h *API) attachments(c *gin.Context) {
-	list, err := h.app.Attachments(c.Request.Context(), c.Param("ref"))
+	list, err := h.app.Attachments(c.Request.Context(), who(c), c.Param("ref"))
 	if err != nil {
 		fail(c, err)
 		return

@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"log/slog"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -20,6 +19,7 @@ import (
 
 	"egov.vn/platform/libs/apperr"
 	"egov.vn/platform/libs/auth"
+	"egov.vn/platform/libs/platform"
 	"egov.vn/platform/libs/web"
 	"egov.vn/platform/services/archives/internal/app"
 	"egov.vn/platform/services/archives/internal/domain"
@@ -36,14 +36,16 @@ type Pages struct {
 	prefix string
 }
 
-// Shell builds the page shell with the archives' templates.
-func Shell(prefix string, flashKey []byte, insecure bool, log *slog.Logger) (*web.Shell, error) {
+// Title is the service's name as clerks know it, in the shell's header and the browser tab.
+const Title = "Văn thư – Lưu trữ"
+
+// Templates are the archives' page templates, for the shell (bootstrap.NewWeb).
+func Templates() fs.FS {
 	sub, err := fs.Sub(templates, "templates")
 	if err != nil {
-		return nil, err
+		panic(err) // the folder is embedded above: it is always there
 	}
-	return web.New(web.Config{Service: "Văn thư – Lưu trữ", Prefix: prefix, Pages: sub, FlashKey: flashKey, InsecureHTTP: insecure,
-		LoginURL: prefix + "/login", LogoutURL: prefix + "/logout", Logger: log})
+	return sub
 }
 
 // New returns the pages.
@@ -51,9 +53,9 @@ func New(a *app.App, shell *web.Shell, prefix string) *Pages {
 	return &Pages{app: a, shell: shell, prefix: prefix}
 }
 
-// Routes mounts the pages on r (signed in, CSRF-protected); upload raises the body limit.
+// Routes mounts the pages on r, whose requests are signed in, CSRF-protected and carry the actor
+// and its tenant scope (bootstrap.Web.Pages with the app's Scope); upload raises the body limit.
 func (p *Pages) Routes(r gin.IRouter, upload gin.HandlerFunc) {
-	r.Use(api.Scope)
 	r.GET("/", p.registers)
 	r.GET("/documents/new", p.newDocument)
 	r.POST("/documents", upload, p.register)
@@ -133,7 +135,7 @@ func (p *Pages) registers(c *gin.Context) {
 		year = time.Now().In(domain.Vietnam).Year()
 	}
 	q := c.Query("q")
-	docs, err := p.app.Documents(c.Request.Context(), domain.DocumentQuery{Direction: dir, Year: year, Text: q, Limit: 200})
+	docs, err := p.app.Documents(c.Request.Context(), auth.ActorFrom(c), domain.DocumentQuery{Direction: dir, Year: year, Text: q, Limit: 200})
 	if err != nil {
 		p.fail(c, err)
 		return
@@ -161,7 +163,7 @@ func (p *Pages) formData(c *gin.Context, dir string) formData {
 	for _, l := range domain.SecurityLevels() {
 		fd.Securities = append(fd.Securities, web.Option{Value: l.Code, Label: l.Name})
 	}
-	if recs, err := p.app.Records(c.Request.Context(), domain.RecordQuery{Limit: 200}); err == nil {
+	if recs, err := p.app.Records(c.Request.Context(), auth.ActorFrom(c), domain.RecordQuery{Limit: 200}); err == nil {
 		for _, r := range recs {
 			fd.Records = append(fd.Records, web.Option{Value: r.ID, Label: r.FileCode + " – " + r.Title})
 		}
@@ -266,7 +268,7 @@ func (p *Pages) register(c *gin.Context) {
 	in := api.FormDocument(values)
 	d, err := api.DocumentInput(in)
 	if err == nil {
-		d, err = p.app.Register(c.Request.Context(), d, up)
+		d, err = p.app.Register(c.Request.Context(), auth.ActorFrom(c), d, up)
 	}
 	if err != nil {
 		if formErrors(form, err) {
@@ -292,20 +294,20 @@ type documentData struct {
 	Own        bool
 	Clerk      bool
 	Unread     bool
-	Recipients []auth.Tenant
+	Recipients []app.Tenant
 	Records    []web.Option
 	Held       bool
 	Retention  string
 }
 
 func (p *Pages) document(c *gin.Context) {
-	v, err := p.app.Document(c.Request.Context(), c.Param("id"))
+	v, err := p.app.Document(c.Request.Context(), auth.ActorFrom(c), c.Param("id"))
 	if err != nil {
 		p.fail(c, err)
 		return
 	}
-	claims, _ := auth.ClaimsFrom(c.Request.Context())
-	data := documentData{View: v, Own: v.Document.Tenant == claims.Tenant, Clerk: claims.HasRole(app.RoleClerk),
+	who := auth.ActorFrom(c)
+	data := documentData{View: v, Own: v.Document.Tenant == string(who.Tenant), Clerk: who.Has(platform.RoleArchiveClerk),
 		Unread: v.Document.FromTenant != "" && v.Document.ReadAt == nil}
 	versions := map[string]int{}
 	for _, f := range v.Files {
@@ -317,7 +319,7 @@ func (p *Pages) document(c *gin.Context) {
 		data.Retention = v.Record.Retention.String()
 	}
 	if v.Document.Direction == domain.Outgoing {
-		data.Recipients, _ = p.app.Recipients(c.Request.Context())
+		data.Recipients, _ = p.app.Recipients(c.Request.Context(), auth.ActorFrom(c))
 	}
 	data.Records = p.formData(c, "").Records
 	p.shell.Render(c, http.StatusOK, web.Page{Title: v.Document.TypeName() + " " + v.Document.Notation(), Content: "document", Data: data})
@@ -342,7 +344,7 @@ func (p *Pages) addFile(c *gin.Context) {
 		err = apperr.Invalid("file", "Chưa chọn tệp")
 	}
 	if err == nil {
-		_, err = p.app.AddFile(c.Request.Context(), c.Param("id"), values.Get("version_of"), *up)
+		_, err = p.app.AddFile(c.Request.Context(), auth.ActorFrom(c), c.Param("id"), values.Get("version_of"), *up)
 	}
 	if err != nil {
 		p.fail(c, err)
@@ -359,7 +361,7 @@ func (p *Pages) send(c *gin.Context) {
 			recipients = append(recipients, s)
 		}
 	}
-	ds, err := p.app.Send(c.Request.Context(), c.Param("id"), recipients)
+	ds, err := p.app.Send(c.Request.Context(), auth.ActorFrom(c), c.Param("id"), recipients)
 	if err != nil {
 		p.fail(c, err)
 		return
@@ -369,7 +371,7 @@ func (p *Pages) send(c *gin.Context) {
 }
 
 func (p *Pages) markRead(c *gin.Context) {
-	if err := p.app.MarkRead(c.Request.Context(), c.Param("id")); err != nil {
+	if err := p.app.MarkRead(c.Request.Context(), auth.ActorFrom(c), c.Param("id")); err != nil {
 		p.fail(c, err)
 		return
 	}
@@ -378,7 +380,7 @@ func (p *Pages) markRead(c *gin.Context) {
 }
 
 func (p *Pages) fileDocument(c *gin.Context) {
-	if err := p.app.FileDocument(c.Request.Context(), c.Param("id"), c.PostForm("record_id")); err != nil {
+	if err := p.app.FileDocument(c.Request.Context(), auth.ActorFrom(c), c.Param("id"), c.PostForm("record_id")); err != nil {
 		p.fail(c, err)
 		return
 	}
@@ -388,7 +390,7 @@ func (p *Pages) fileDocument(c *gin.Context) {
 
 func (p *Pages) legalHold(c *gin.Context) {
 	on := c.PostForm("on") == "true"
-	if err := p.app.SetLegalHold(c.Request.Context(), c.Param("id"), on); err != nil {
+	if err := p.app.SetLegalHold(c.Request.Context(), auth.ActorFrom(c), c.Param("id"), on); err != nil {
 		p.fail(c, err)
 		return
 	}
@@ -401,7 +403,7 @@ func (p *Pages) legalHold(c *gin.Context) {
 }
 
 func (p *Pages) download(c *gin.Context) {
-	f, body, err := p.app.Download(c.Request.Context(), c.Param("id"), c.ClientIP())
+	f, body, err := p.app.Download(c.Request.Context(), auth.ActorFrom(c), c.Param("id"), c.ClientIP())
 	if err != nil {
 		p.fail(c, err)
 		return
@@ -425,7 +427,7 @@ func (p *Pages) records(c *gin.Context) {
 
 func (p *Pages) renderRecords(c *gin.Context, status int, form *web.Form) {
 	q := c.Query("q")
-	list, err := p.app.Records(c.Request.Context(), domain.RecordQuery{Text: q, Limit: 200})
+	list, err := p.app.Records(c.Request.Context(), auth.ActorFrom(c), domain.RecordQuery{Text: q, Limit: 200})
 	if err != nil {
 		p.fail(c, err)
 		return
@@ -455,7 +457,7 @@ func (p *Pages) createRecord(c *gin.Context) {
 	domain.ParseDate(&errs, "end_date", "Ngày kết thúc", c.PostForm("end_date"), &r.EndDate)
 	err := errs.Err()
 	if err == nil {
-		r, err = p.app.CreateRecord(c.Request.Context(), r)
+		r, err = p.app.CreateRecord(c.Request.Context(), auth.ActorFrom(c), r)
 	}
 	if err != nil {
 		if formErrors(form, err) {
@@ -475,7 +477,7 @@ type recordData struct {
 }
 
 func (p *Pages) record(c *gin.Context) {
-	v, err := p.app.Record(c.Request.Context(), c.Param("id"))
+	v, err := p.app.Record(c.Request.Context(), auth.ActorFrom(c), c.Param("id"))
 	if err != nil {
 		p.fail(c, err)
 		return
@@ -485,7 +487,7 @@ func (p *Pages) record(c *gin.Context) {
 }
 
 func (p *Pages) fixity(c *gin.Context) {
-	alerts, err := p.app.Alerts(c.Request.Context())
+	alerts, err := p.app.Alerts(c.Request.Context(), auth.ActorFrom(c))
 	if err != nil {
 		p.fail(c, err)
 		return

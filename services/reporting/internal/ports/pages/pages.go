@@ -1,4 +1,7 @@
-package ports
+// Package pages is reporting's Vietnamese pages for report.view (session sign-in): a unit's
+// dashboard with its indicators against their targets, the ranking of the units below it, the
+// dossiers behind a figure, and the exports of every table shown.
+package pages
 
 import (
 	"cmp"
@@ -19,6 +22,7 @@ import (
 	"egov.vn/platform/libs/web"
 	"egov.vn/platform/services/reporting/internal/app"
 	"egov.vn/platform/services/reporting/internal/domain"
+	"egov.vn/platform/services/reporting/internal/ports/export"
 )
 
 //go:embed templates/*.html
@@ -27,7 +31,10 @@ var templates embed.FS
 //go:embed static/*.js
 var static embed.FS
 
-// Templates are the page templates for web.Config.Pages.
+// Title is the service's name as staff know it, in the shell's header and the browser tab.
+const Title = "Báo cáo"
+
+// Templates are the page templates, for the shell (bootstrap.NewWeb).
 func Templates() fs.FS {
 	sub, err := fs.Sub(templates, "templates")
 	if err != nil {
@@ -38,39 +45,44 @@ func Templates() fs.FS {
 
 // Pages serves the Vietnamese pages.
 type Pages struct {
-	App    *app.App
-	Shell  *web.Shell
-	Prefix string
+	app    *app.App
+	shell  *web.Shell
+	prefix string
 }
 
-// Mount registers the pages on r, a group that already runs the session, sign-in and CSRF
-// middleware.
-func (p *Pages) Mount(r gin.IRouter) {
-	r.GET(p.Prefix+"/assets/:file", p.asset)
-	g := r.Group(p.Prefix, Scope(p.App, p.fail))
-	g.GET("", p.home)
-	g.GET("/", p.home)
-	g.GET("/units/:slug", p.dashboard)
-	g.GET("/units/:slug/ranking", p.ranking)
-	g.GET("/units/:slug/dossiers", p.dossiers)
-	g.GET("/units/:slug/export/:table", func(c *gin.Context) { export(c, p.App, p.fail) })
+// New returns the pages of a under prefix, shown in shell.
+func New(a *app.App, shell *web.Shell, prefix string) *Pages {
+	return &Pages{app: a, shell: shell, prefix: prefix}
+}
+
+// Routes mounts the pages on signedIn, the group under the prefix whose requests are signed in,
+// CSRF-protected and carry the actor and its read scope (bootstrap.Web.Pages with the app's
+// Scope), and the page scripts on public, which need no sign-in (bootstrap.Web.Public).
+func (p *Pages) Routes(signedIn, public gin.IRouter) {
+	public.GET("/assets/:file", p.asset)
+	signedIn.GET("", p.home)
+	signedIn.GET("/", p.home)
+	signedIn.GET("/units/:slug", p.dashboard)
+	signedIn.GET("/units/:slug/ranking", p.ranking)
+	signedIn.GET("/units/:slug/dossiers", p.dossiers)
+	signedIn.GET("/units/:slug/export/:table", func(c *gin.Context) { export.Serve(c, p.app, p.fail) })
 }
 
 // fail shows an error as a page a person can act on.
 func (p *Pages) fail(c *gin.Context, err error) {
 	switch apperr.KindOf(err) {
 	case apperr.KindForbidden:
-		p.Shell.RenderError(c, http.StatusForbidden, "Không có quyền xem", cmp.Or(apperr.As(err).Message,
+		p.shell.RenderError(c, http.StatusForbidden, "Không có quyền xem", cmp.Or(apperr.As(err).Message,
 			"Bạn không có quyền xem báo cáo này."))
 	case apperr.KindUnauthenticated:
-		p.Shell.RenderError(c, http.StatusUnauthorized, "Cần đăng nhập", "Vui lòng đăng nhập để xem báo cáo.")
+		p.shell.RenderError(c, http.StatusUnauthorized, "Cần đăng nhập", "Vui lòng đăng nhập để xem báo cáo.")
 	case apperr.KindInvalid:
-		p.Shell.RenderError(c, http.StatusUnprocessableEntity, "Yêu cầu không hợp lệ", apperr.As(err).Message+
+		p.shell.RenderError(c, http.StatusUnprocessableEntity, "Yêu cầu không hợp lệ", apperr.As(err).Message+
 			" — kỳ báo cáo có dạng 2026 (năm), 2026-Q4 (quý) hoặc 2026-11 (tháng).")
 	case apperr.KindNotFound:
-		p.Shell.RenderError(c, http.StatusNotFound, "Không tìm thấy", "Trang hoặc bảng số liệu này không có.")
+		p.shell.RenderError(c, http.StatusNotFound, "Không tìm thấy", "Trang hoặc bảng số liệu này không có.")
 	default:
-		p.Shell.RenderError(c, http.StatusInternalServerError, "Đã có lỗi xảy ra",
+		p.shell.RenderError(c, http.StatusInternalServerError, "Đã có lỗi xảy ra",
 			"Hệ thống chưa lấy được số liệu. Vui lòng thử lại sau ít phút.")
 	}
 	c.Abort()
@@ -89,8 +101,7 @@ func (p *Pages) asset(c *gin.Context) {
 }
 
 func (p *Pages) home(c *gin.Context) {
-	claims, _ := auth.ClaimsFrom(c.Request.Context())
-	c.Redirect(http.StatusSeeOther, p.Prefix+"/units/"+url.PathEscape(claims.Tenant))
+	c.Redirect(http.StatusSeeOther, p.prefix+"/units/"+url.PathEscape(string(auth.ActorFrom(c).Tenant)))
 }
 
 // cell is one indicator as the dashboard shows it.
@@ -220,8 +231,8 @@ func periodOptions(current string) []periodOption {
 }
 
 func (p *Pages) dashboard(c *gin.Context) {
-	slug, period := c.Param("slug"), cmp.Or(c.Query("period"), defaultPeriod())
-	d, err := p.App.Dashboard(c.Request.Context(), slug, period, c.Query("baseline"))
+	slug, period := c.Param("slug"), cmp.Or(c.Query("period"), export.DefaultPeriod())
+	d, err := p.app.Dashboard(c.Request.Context(), slug, period, c.Query("baseline"))
 	if err != nil {
 		p.fail(c, err)
 		return
@@ -259,12 +270,12 @@ func (p *Pages) dashboard(c *gin.Context) {
 	for _, f := range app.Figures {
 		v.Figures = append(v.Figures, figureLink{Code: f.Code, Name: f.Name, Count: counts[f.Code]})
 	}
-	for _, t := range ExportTables {
-		base := p.Prefix + "/units/" + url.PathEscape(slug) + "/export/" + t.Code + "?period=" + url.QueryEscape(d.Unit.Period)
+	for _, t := range export.ExportTables {
+		base := p.prefix + "/units/" + url.PathEscape(slug) + "/export/" + t.Code + "?period=" + url.QueryEscape(d.Unit.Period)
 		v.Tables = append(v.Tables, exportLink{Name: t.Name, CSV: base + "&format=csv", XLSX: base + "&format=xlsx"})
 	}
 	web.SetTenant(c, web.Tenant{Slug: slug, Name: d.Unit.Tenant.DisplayName()})
-	p.Shell.Render(c, http.StatusOK, web.Page{Title: "Báo cáo chỉ tiêu cải cách hành chính", Content: "dashboard", Data: v})
+	p.shell.Render(c, http.StatusOK, web.Page{Title: "Báo cáo chỉ tiêu cải cách hành chính", Content: "dashboard", Data: v})
 }
 
 type rankingView struct {
@@ -289,14 +300,14 @@ type rankRow struct {
 }
 
 func (p *Pages) ranking(c *gin.Context) {
-	slug, period := c.Param("slug"), cmp.Or(c.Query("period"), defaultPeriod())
+	slug, period := c.Param("slug"), cmp.Or(c.Query("period"), export.DefaultPeriod())
 	indicator := cmp.Or(c.Query("indicator"), domain.IIndex766Total)
-	rs, err := p.App.Ranking(c.Request.Context(), slug, period, indicator)
+	rs, err := p.app.Ranking(c.Request.Context(), slug, period, indicator)
 	if err != nil {
 		p.fail(c, err)
 		return
 	}
-	unit, err := p.App.Report(c.Request.Context(), slug, period, "")
+	unit, err := p.app.Report(c.Request.Context(), slug, period, "")
 	if err != nil {
 		p.fail(c, err)
 		return
@@ -314,10 +325,10 @@ func (p *Pages) ranking(c *gin.Context) {
 		v.Rows = append(v.Rows, rankRow{Rank: i + 1, Slug: row.Slug, Name: row.Name, Value: val, OnTime: row.OnTime,
 			Satisfied: row.Satisfied, Index: row.Index})
 	}
-	base := p.Prefix + "/units/" + url.PathEscape(slug) + "/export/ranking?period=" + url.QueryEscape(unit.Period) + "&indicator=" + url.QueryEscape(indicator)
+	base := p.prefix + "/units/" + url.PathEscape(slug) + "/export/ranking?period=" + url.QueryEscape(unit.Period) + "&indicator=" + url.QueryEscape(indicator)
 	v.CSV, v.XLSX = base+"&format=csv", base+"&format=xlsx"
 	web.SetTenant(c, web.Tenant{Slug: slug, Name: unit.Tenant.DisplayName()})
-	p.Shell.Render(c, http.StatusOK, web.Page{Title: "Xếp hạng các đơn vị trực thuộc", Content: "ranking", Data: v})
+	p.shell.Render(c, http.StatusOK, web.Page{Title: "Xếp hạng các đơn vị trực thuộc", Content: "ranking", Data: v})
 }
 
 type dossiersView struct {
@@ -336,43 +347,11 @@ type dossierRowView struct {
 	ReceiptCode, Tenant, Procedure, Channel, State, Received, Due, Resolved, OnTime, Rating string
 }
 
-func dateCell(t time.Time) string {
-	if t.IsZero() {
-		return ""
-	}
-	return web.FormatDate(t)
-}
-
-func figureName(code string) string {
-	for _, f := range app.Figures {
-		if f.Code == code {
-			return f.Name
-		}
-	}
-	return code
-}
-
-func channelName(c string) string {
-	return map[string]string{"desk": "Trực tiếp", "online": "Trực tuyến", "post": "Bưu chính"}[c]
-}
-
-func ratingName(r string) string {
-	return map[string]string{domain.RatingVerySatisfied: "Rất hài lòng", domain.RatingSatisfied: "Hài lòng",
-		domain.RatingNotSatisfied: "Không hài lòng"}[r]
-}
-
-func stateName(s string) string {
-	names := map[string]string{"received": "Đã tiếp nhận", "refused": "Từ chối", "assigned": "Đã phân công",
-		"in_process": "Đang xử lý", "supplement_requested": "Chờ bổ sung", "stopped": "Dừng xử lý", "withdrawn": "Đã rút",
-		"approved": "Đã phê duyệt", "result_ready": "Có kết quả", "returned": "Đã trả kết quả", "transferred": "Đã chuyển"}
-	return cmp.Or(names[s], s)
-}
-
 func (p *Pages) dossiers(c *gin.Context) {
-	slug, period, figure := c.Param("slug"), cmp.Or(c.Query("period"), defaultPeriod()), c.Query("figure")
-	offset := atoi(c.Query("offset"), 0)
+	slug, period, figure := c.Param("slug"), cmp.Or(c.Query("period"), export.DefaultPeriod()), c.Query("figure")
+	offset := export.Atoi(c.Query("offset"), 0)
 	const pageSize = 50
-	pg, err := p.App.Dossiers(c.Request.Context(), slug, period, figure, pageSize, offset)
+	pg, err := p.app.Dossiers(c.Request.Context(), slug, period, figure, pageSize, offset)
 	if err != nil {
 		if apperr.KindOf(err) == apperr.KindInvalid && figure == "" {
 			err = errors.Join(apperr.Invalid("figure", "chọn một số liệu để xem hồ sơ"), err)
@@ -381,25 +360,25 @@ func (p *Pages) dossiers(c *gin.Context) {
 		return
 	}
 	pr, _ := domain.ParsePeriod(pg.Period)
-	v := dossiersView{Unit: pg.Tenant, Period: pg.Period, Label: pr.Label(), Figure: figure, FigureName: figureName(figure), Total: pg.Total}
+	v := dossiersView{Unit: pg.Tenant, Period: pg.Period, Label: pr.Label(), Figure: figure, FigureName: export.FigureName(figure), Total: pg.Total}
 	for _, d := range pg.Dossiers {
-		row := dossierRowView{ReceiptCode: d.ReceiptCode, Tenant: d.Tenant, Procedure: d.ProcedureName, Channel: channelName(d.Channel),
-			State: stateName(d.State), Received: dateCell(d.ReceivedAt), Due: dateCell(d.DueAt), Resolved: dateCell(d.ResolvedAt),
-			Rating: ratingName(d.Rating)}
+		row := dossierRowView{ReceiptCode: d.ReceiptCode, Tenant: d.Tenant, Procedure: d.ProcedureName, Channel: export.ChannelName(d.Channel),
+			State: export.StateName(d.State), Received: export.DateCell(d.ReceivedAt), Due: export.DateCell(d.DueAt), Resolved: export.DateCell(d.ResolvedAt),
+			Rating: export.RatingName(d.Rating)}
 		if d.Resolved() {
 			row.OnTime = map[bool]string{true: "Đúng hạn", false: "Quá hạn"}[d.OnTime]
 		}
 		v.Rows = append(v.Rows, row)
 	}
-	base := p.Prefix + "/units/" + url.PathEscape(slug) + "/dossiers?period=" + url.QueryEscape(pg.Period) + "&figure=" + url.QueryEscape(figure)
+	base := p.prefix + "/units/" + url.PathEscape(slug) + "/dossiers?period=" + url.QueryEscape(pg.Period) + "&figure=" + url.QueryEscape(figure)
 	if offset > 0 {
 		v.Prev = base + "&offset=" + strconv.Itoa(max(offset-pageSize, 0))
 	}
 	if int64(offset+pageSize) < pg.Total {
 		v.Next = base + "&offset=" + strconv.Itoa(offset+pageSize)
 	}
-	exp := p.Prefix + "/units/" + url.PathEscape(slug) + "/export/dossiers?period=" + url.QueryEscape(pg.Period) + "&figure=" + url.QueryEscape(figure)
+	exp := p.prefix + "/units/" + url.PathEscape(slug) + "/export/dossiers?period=" + url.QueryEscape(pg.Period) + "&figure=" + url.QueryEscape(figure)
 	v.CSV, v.XLSX = exp+"&format=csv", exp+"&format=xlsx"
 	web.SetTenant(c, web.Tenant{Slug: slug, Name: pg.Tenant.DisplayName()})
-	p.Shell.Render(c, http.StatusOK, web.Page{Title: "Hồ sơ: " + v.FigureName, Content: "dossiers", Data: v})
+	p.shell.Render(c, http.StatusOK, web.Page{Title: "Hồ sơ: " + v.FigureName, Content: "dossiers", Data: v})
 }

@@ -1,13 +1,11 @@
-// Package ports is reporting's HTTP edge: the JSON API under <prefix>/api/v1 (bearer tokens),
-// the Vietnamese pages for report.view (session sign-in), and the CSV/XLSX exports of every table
-// both show. Handlers only translate between HTTP and the app's use cases; errors are mapped once
-// by libs/httpapi (API) or shown as pages.
-package ports
+// Package api is reporting's JSON API under <prefix>/api/v1 (bearer tokens; contract:
+// api/openapi.yaml), with the CSV/XLSX exports of every table the pages show. Handlers only
+// translate between HTTP and the app's use cases; errors are mapped once by libs/httpapi.
+package api
 
 import (
 	"cmp"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -15,74 +13,35 @@ import (
 	"egov.vn/platform/libs/apperr"
 	"egov.vn/platform/libs/auth"
 	"egov.vn/platform/libs/httpapi"
+	"egov.vn/platform/libs/platform"
+	"egov.vn/platform/libs/platform/provision"
 	"egov.vn/platform/services/reporting/internal/app"
 	"egov.vn/platform/services/reporting/internal/domain"
+	"egov.vn/platform/services/reporting/internal/ports/export"
 )
 
 // API serves the JSON API.
 type API struct {
-	App     *app.App
-	OpenAPI []byte // the contract as JSON
+	app *app.App
 }
 
-// Scope puts the caller's read scope in the request context (after authentication).
-func Scope(a *app.App, fail func(*gin.Context, error)) gin.HandlerFunc {
-	return func(c *gin.Context) {
-		ctx, err := a.Authorize(c.Request.Context())
-		if err != nil {
-			fail(c, err)
-			c.Abort()
-			return
-		}
-		c.Request = c.Request.WithContext(ctx)
-		c.Next()
-	}
-}
+// New returns the API over a.
+func New(a *app.App) *API { return &API{app: a} }
 
-// Mount registers the API under prefix (e.g. "/reports") with the bearer middleware mw, and its
-// contract at prefix/openapi.json.
-func (h *API) Mount(r gin.IRouter, prefix string, mw gin.HandlerFunc) {
-	r.GET(prefix+"/openapi.json", func(c *gin.Context) { c.Data(http.StatusOK, "application/json", h.OpenAPI) })
-	h.MountV1(r.Group(prefix+"/api/v1"), mw)
-}
-
-// MountV1 registers the API's routes on v1, the group at prefix/api/v1.
-func (h *API) MountV1(v1 gin.IRouter, mw gin.HandlerFunc) {
-	v1 = v1.Group("", mw)
-	v1.PUT("/tenants/:slug", auth.RequireRole(app.RolePlatform), h.registerTenant)
-	read := v1.Group("", auth.RequireRole(app.RoleView), Scope(h.App, httpapi.RespondError))
-	read.GET("/indicators", h.indicators)
-	read.GET("/units/:slug/report", h.report)
-	read.GET("/units/:slug/dashboard", h.dashboard)
-	read.GET("/units/:slug/ranking", h.ranking)
-	read.GET("/units/:slug/dossiers", h.dossiers)
-	read.GET("/units/:slug/targets", h.targets)
-	read.GET("/units/:slug/export/:table", func(c *gin.Context) { export(c, h.App, httpapi.RespondError) })
-	read.PUT("/targets/:indicator/:period", auth.RequireRole(app.RoleTenantAdmin), h.setTarget)
-	read.DELETE("/targets/:indicator/:period", auth.RequireRole(app.RoleTenantAdmin), h.deleteTarget)
-}
-
-// defaultPeriod is the current year in Vietnam.
-func defaultPeriod() string { return strconv.Itoa(time.Now().In(domain.Zone).Year()) }
-
-func (h *API) registerTenant(c *gin.Context) {
-	var body struct {
-		Code   string `json:"code"`
-		Name   string `json:"name"`
-		Kind   string `json:"kind"`
-		Parent string `json:"parent"`
-	}
-	if err := httpapi.BindJSON(c, &body); err != nil {
-		httpapi.RespondError(c, err)
-		return
-	}
-	slug := c.Param("slug")
-	created, err := h.App.RegisterTenant(c.Request.Context(), app.Tenant{Slug: slug, Code: body.Code, Name: body.Name, Kind: body.Kind, Parent: body.Parent})
-	if err != nil {
-		httpapi.RespondError(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, gin.H{"tenant": slug, "created": created, "seeded": gin.H{"units": 1}})
+// Routes registers the API's routes on api, the /api/v1 group whose requests carry the verified
+// actor and its read scope (bootstrap.Web.API with the app's Scope, which asks for report.view),
+// and the provisioning call on operator, the group for platform calls (bootstrap.Web.Operator).
+func (h *API) Routes(api, operator gin.IRouter) {
+	api.GET("/indicators", h.indicators)
+	api.GET("/units/:slug/report", h.report)
+	api.GET("/units/:slug/dashboard", h.dashboard)
+	api.GET("/units/:slug/ranking", h.ranking)
+	api.GET("/units/:slug/dossiers", h.dossiers)
+	api.GET("/units/:slug/targets", h.targets)
+	api.GET("/units/:slug/export/:table", func(c *gin.Context) { export.Serve(c, h.app, httpapi.RespondError) })
+	api.PUT("/targets/:indicator/:period", auth.RequireRole(platform.RoleTenantAdmin), h.setTarget)
+	api.DELETE("/targets/:indicator/:period", auth.RequireRole(platform.RoleTenantAdmin), h.deleteTarget)
+	provision.Routes(operator, h.app)
 }
 
 func (h *API) indicators(c *gin.Context) {
@@ -90,7 +49,7 @@ func (h *API) indicators(c *gin.Context) {
 }
 
 func (h *API) report(c *gin.Context) {
-	r, err := h.App.Report(c.Request.Context(), c.Param("slug"), cmp.Or(c.Query("period"), defaultPeriod()), c.Query("baseline"))
+	r, err := h.app.Report(c.Request.Context(), c.Param("slug"), cmp.Or(c.Query("period"), export.DefaultPeriod()), c.Query("baseline"))
 	if err != nil {
 		httpapi.RespondError(c, err)
 		return
@@ -99,7 +58,7 @@ func (h *API) report(c *gin.Context) {
 }
 
 func (h *API) dashboard(c *gin.Context) {
-	d, err := h.App.Dashboard(c.Request.Context(), c.Param("slug"), cmp.Or(c.Query("period"), defaultPeriod()), c.Query("baseline"))
+	d, err := h.app.Dashboard(c.Request.Context(), c.Param("slug"), cmp.Or(c.Query("period"), export.DefaultPeriod()), c.Query("baseline"))
 	if err != nil {
 		httpapi.RespondError(c, err)
 		return
@@ -109,7 +68,7 @@ func (h *API) dashboard(c *gin.Context) {
 
 func (h *API) ranking(c *gin.Context) {
 	indicator := cmp.Or(c.Query("indicator"), domain.IIndex766Total)
-	rs, err := h.App.Ranking(c.Request.Context(), c.Param("slug"), cmp.Or(c.Query("period"), defaultPeriod()), indicator)
+	rs, err := h.app.Ranking(c.Request.Context(), c.Param("slug"), cmp.Or(c.Query("period"), export.DefaultPeriod()), indicator)
 	if err != nil {
 		httpapi.RespondError(c, err)
 		return
@@ -130,21 +89,14 @@ func (h *API) ranking(c *gin.Context) {
 	c.JSON(http.StatusOK, gin.H{"indicator": indicator, "ranking": out})
 }
 
-func atoi(s string, def int) int {
-	if n, err := strconv.Atoi(s); err == nil {
-		return n
-	}
-	return def
-}
-
 func (h *API) dossiers(c *gin.Context) {
 	figure := c.Query("figure")
 	if figure == "" {
 		httpapi.RespondError(c, apperr.Invalid("figure", "required: one of the figures listed by /indicators"))
 		return
 	}
-	pg, err := h.App.Dossiers(c.Request.Context(), c.Param("slug"), cmp.Or(c.Query("period"), defaultPeriod()), figure,
-		atoi(c.Query("limit"), 50), atoi(c.Query("offset"), 0))
+	pg, err := h.app.Dossiers(c.Request.Context(), c.Param("slug"), cmp.Or(c.Query("period"), export.DefaultPeriod()), figure,
+		export.Atoi(c.Query("limit"), 50), export.Atoi(c.Query("offset"), 0))
 	if err != nil {
 		httpapi.RespondError(c, err)
 		return
@@ -193,8 +145,8 @@ func dossierPageJSON(pg app.DossierPage) gin.H {
 }
 
 func (h *API) targets(c *gin.Context) {
-	period := cmp.Or(c.Query("period"), defaultPeriod())
-	ts, err := h.App.Targets(c.Request.Context(), c.Param("slug"), period)
+	period := cmp.Or(c.Query("period"), export.DefaultPeriod())
+	ts, err := h.app.Targets(c.Request.Context(), c.Param("slug"), period)
 	if err != nil {
 		httpapi.RespondError(c, err)
 		return
@@ -220,7 +172,7 @@ func (h *API) setTarget(c *gin.Context) {
 		httpapi.RespondError(c, apperr.Invalid("value", "required"))
 		return
 	}
-	if err := h.App.SetTarget(c.Request.Context(), c.Param("indicator"), c.Param("period"), *body.Value); err != nil {
+	if err := h.app.SetTarget(c.Request.Context(), auth.ActorFrom(c), c.Param("indicator"), c.Param("period"), *body.Value); err != nil {
 		httpapi.RespondError(c, err)
 		return
 	}
@@ -228,7 +180,7 @@ func (h *API) setTarget(c *gin.Context) {
 }
 
 func (h *API) deleteTarget(c *gin.Context) {
-	if err := h.App.DeleteTarget(c.Request.Context(), c.Param("indicator"), c.Param("period")); err != nil {
+	if err := h.app.DeleteTarget(c.Request.Context(), auth.ActorFrom(c), c.Param("indicator"), c.Param("period")); err != nil {
 		httpapi.RespondError(c, err)
 		return
 	}

@@ -1,17 +1,21 @@
-package ports
+// Package export is reporting's tables as both the API and the pages export them, as CSV or
+// XLSX through libs/sheet: the same rows a page shows.
+package export
 
 import (
 	"bytes"
 	"cmp"
-	"encoding/csv"
 	"fmt"
+	"io"
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/gin-gonic/gin"
-	"github.com/xuri/excelize/v2"
 
 	"egov.vn/platform/libs/apperr"
+	"egov.vn/platform/libs/sheet"
+	"egov.vn/platform/libs/web"
 	"egov.vn/platform/services/reporting/internal/app"
 	"egov.vn/platform/services/reporting/internal/domain"
 )
@@ -137,11 +141,11 @@ func StaffTable(d app.Dashboard) Table {
 
 // DossierTable lists dossiers behind a figure.
 func DossierTable(pg app.DossierPage) Table {
-	t := Table{Name: TableDossiers, Title: "Hồ sơ – " + figureName(pg.Figure) + " – " + pg.Period,
+	t := Table{Name: TableDossiers, Title: "Hồ sơ – " + FigureName(pg.Figure) + " – " + pg.Period,
 		Columns: []string{"Mã hồ sơ", "Đơn vị", "Thủ tục", "Kênh", "Trạng thái", "Ngày tiếp nhận", "Hẹn trả", "Có kết quả", "Đúng hạn", "Thời gian thực tế (ngày)", "Đánh giá"}}
 	for _, d := range pg.Dossiers {
-		row := []any{d.ReceiptCode, d.Tenant, d.ProcedureName, channelName(d.Channel), stateName(d.State), dateCell(d.ReceivedAt),
-			dateCell(d.DueAt), dateCell(d.ResolvedAt), nil, nil, ratingName(d.Rating)}
+		row := []any{d.ReceiptCode, d.Tenant, d.ProcedureName, ChannelName(d.Channel), StateName(d.State), DateCell(d.ReceivedAt),
+			DateCell(d.DueAt), DateCell(d.ResolvedAt), nil, nil, RatingName(d.Rating)}
 		if d.Resolved() {
 			row[8] = map[bool]string{true: "Đúng hạn", false: "Quá hạn"}[d.OnTime]
 			row[9] = float64(d.ElapsedMinutes) / domain.WorkingDayMinutes
@@ -151,19 +155,28 @@ func DossierTable(pg app.DossierPage) Table {
 	return t
 }
 
-// export answers GET …/units/:slug/export/:table?period=&format=csv|xlsx.
-func export(c *gin.Context, a *app.App, fail func(*gin.Context, error)) {
+// DefaultPeriod is the current year in Vietnam.
+func DefaultPeriod() string { return strconv.Itoa(time.Now().In(domain.Zone).Year()) }
+
+// Atoi reads a number from a query, or def.
+func Atoi(s string, def int) int {
+	if n, err := strconv.Atoi(s); err == nil {
+		return n
+	}
+	return def
+}
+
+// Serve answers GET …/units/:slug/export/:table?period=&format=csv|xlsx; fail answers an error
+// (problem+json on the API, the shell's error page on pages).
+func Serve(c *gin.Context, a *app.App, fail func(*gin.Context, error)) {
 	ctx := c.Request.Context()
-	slug, period := c.Param("slug"), cmp.Or(c.Query("period"), defaultPeriod())
-	format := cmp.Or(c.Query("format"), "csv")
-	if format != "csv" && format != "xlsx" {
+	slug, period := c.Param("slug"), cmp.Or(c.Query("period"), DefaultPeriod())
+	format, err := sheet.ParseFormat("format", cmp.Or(c.Query("format"), "csv"))
+	if err != nil {
 		fail(c, apperr.Invalid("format", "csv hoặc xlsx"))
 		return
 	}
-	var (
-		t   Table
-		err error
-	)
+	var t Table
 	switch c.Param("table") {
 	case TableLedger, TableIndicators, TableStaff, TableTrend:
 		var d app.Dashboard
@@ -181,7 +194,7 @@ func export(c *gin.Context, a *app.App, fail func(*gin.Context, error)) {
 		}
 	case TableDossiers:
 		var pg app.DossierPage
-		if pg, err = a.Dossiers(ctx, slug, period, c.Query("figure"), 500, atoi(c.Query("offset"), 0)); err == nil {
+		if pg, err = a.Dossiers(ctx, slug, period, c.Query("figure"), 500, Atoi(c.Query("offset"), 0)); err == nil {
 			t = DossierTable(pg)
 		}
 	default:
@@ -191,91 +204,69 @@ func export(c *gin.Context, a *app.App, fail func(*gin.Context, error)) {
 		fail(c, err)
 		return
 	}
-	name := fmt.Sprintf("bao-cao-%s-%s-%s.%s", t.Name, slug, period, format)
-	var body []byte
-	var ctype string
-	if format == "csv" {
-		body, err = t.CSV()
-		ctype = "text/csv; charset=utf-8"
-	} else {
-		body, err = t.XLSX()
-		ctype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-	}
-	if err != nil {
+	var body bytes.Buffer
+	if err := t.Write(format, &body); err != nil {
 		fail(c, err)
 		return
 	}
+	name := fmt.Sprintf("bao-cao-%s-%s-%s.%s", t.Name, slug, period, format)
 	c.Header("Content-Disposition", `attachment; filename="`+name+`"`)
 	c.Header("Cache-Control", "no-store")
-	c.Data(http.StatusOK, ctype, body)
+	c.Data(http.StatusOK, format.ContentType(), body.Bytes())
 }
 
-func cellText(v any) string {
-	switch x := v.(type) {
-	case nil:
-		return ""
-	case string:
-		return x
-	case int64:
-		return strconv.FormatInt(x, 10)
-	case float64:
-		return strconv.FormatFloat(x, 'f', -1, 64)
-	default:
-		return fmt.Sprint(x)
+// Write writes the table in format: in XLSX a title row above the headings, one sheet, numbers
+// kept as numbers; in CSV the headings then the rows, with a byte-order mark so spreadsheet
+// programs read the Vietnamese letters right. Cells that would read as formulas are escaped.
+func (t Table) Write(format sheet.Format, out io.Writer) error {
+	w, err := sheet.NewWriter(format, out, sheet.Options{Title: t.Title, SheetName: "BaoCao"})
+	if err != nil {
+		return err
 	}
-}
-
-// CSV writes the table as UTF-8 CSV with a byte-order mark, so spreadsheet programs read the
-// Vietnamese letters right.
-func (t Table) CSV() ([]byte, error) {
-	var buf bytes.Buffer
-	buf.WriteString("\ufeff")
-	w := csv.NewWriter(&buf)
-	if err := w.Write(t.Columns); err != nil {
-		return nil, err
+	if err := w.Header(t.Columns...); err != nil {
+		return err
 	}
 	for _, row := range t.Rows {
-		rec := make([]string, len(row))
-		for i, v := range row {
-			rec[i] = cellText(v)
-		}
-		if err := w.Write(rec); err != nil {
-			return nil, err
+		if err := w.Row(row...); err != nil {
+			return err
 		}
 	}
-	w.Flush()
-	return buf.Bytes(), w.Error()
+	return w.Close()
 }
 
-// XLSX writes the table as a workbook with one sheet: a title row, the headings, then the rows,
-// numbers kept as numbers.
-func (t Table) XLSX() ([]byte, error) {
-	f := excelize.NewFile()
-	defer func() { _ = f.Close() }()
-	sheet := "BaoCao"
-	if err := f.SetSheetName("Sheet1", sheet); err != nil {
-		return nil, err
+// DateCell is a date as the tables show it; nothing for no date.
+func DateCell(t time.Time) string {
+	if t.IsZero() {
+		return ""
 	}
-	if err := f.SetCellValue(sheet, "A1", t.Title); err != nil {
-		return nil, err
-	}
-	header := make([]any, len(t.Columns))
-	for i, c := range t.Columns {
-		header[i] = c
-	}
-	if err := f.SetSheetRow(sheet, "A2", &header); err != nil {
-		return nil, err
-	}
-	for i, row := range t.Rows {
-		cells := make([]any, len(row))
-		copy(cells, row)
-		if err := f.SetSheetRow(sheet, "A"+strconv.Itoa(i+3), &cells); err != nil {
-			return nil, err
+	return web.FormatDate(t)
+}
+
+// FigureName is a drill-down figure's Vietnamese name.
+func FigureName(code string) string {
+	for _, f := range app.Figures {
+		if f.Code == code {
+			return f.Name
 		}
 	}
-	var buf bytes.Buffer
-	if err := f.Write(&buf); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
+	return code
+}
+
+// ChannelName is how a dossier came in, in Vietnamese.
+func ChannelName(c string) string {
+	return map[string]string{"desk": "Trực tiếp", "online": "Trực tuyến", "post": "Bưu chính"}[c]
+}
+
+// RatingName is a citizen's rating in Vietnamese.
+func RatingName(r string) string {
+	return map[string]string{domain.RatingVerySatisfied: "Rất hài lòng", domain.RatingSatisfied: "Hài lòng",
+		domain.RatingNotSatisfied: "Không hài lòng"}[r]
+}
+
+// StateName is a dossier's state in Vietnamese.
+func StateName(s string) string {
+	names := map[string]string{"received": "Đã tiếp nhận", "refused": "Từ chối", "assigned": "Đã phân công",
+		"in_process": "Đang xử lý", "supplement_requested": "Chờ bổ sung", "stopped": "Dừng xử lý", "withdrawn": "Đã rút",
+		"approved": "Đã phê duyệt", "result_ready": "Có kết quả", "returned": "Đã trả kết quả", "transferred": "Đã chuyển"}
+	return cmp.Or(names[s], s)
 }
