@@ -58,10 +58,18 @@ func (s *Session) SignIn(path, username, password, sel string) {
 		chromedp.WaitVisible(chromedp.CSS(sel)))
 }
 
-// SignOut presses the page's sign-out button and waits for the sign-in form.
+// SignOut presses the page's sign-out button (the shell's, which ends the session at identity
+// and so in every service) and waits for the sign-in form. A page without one (identity's own)
+// signs out through identity's sign-out page.
 func (s *Session) SignOut() {
 	s.t.Helper()
-	s.Do("sign out", chromedp.Click(chromedp.CSS("form.logout button")), chromedp.WaitVisible(chromedp.CSS(`input[name="username"]`)))
+	if Eval[bool](s, `!!document.querySelector("form.logout button")`) {
+		s.Do("sign out", chromedp.Click(chromedp.CSS("form.logout button")), chromedp.WaitVisible(chromedp.CSS(`input[name="username"]`)))
+		return
+	}
+	s.Do("sign out at identity", chromedp.Navigate(s.origin+"/auth/logout"),
+		chromedp.WaitVisible(chromedp.CSS(`form[action$="/logout"] button[type="submit"]`)),
+		chromedp.Click(chromedp.CSS(`form[action$="/logout"] button[type="submit"]`)), chromedp.WaitReady(chromedp.CSS("body")))
 }
 
 // Fill types value into the field sel.

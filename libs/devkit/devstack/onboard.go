@@ -273,7 +273,7 @@ var rolePage = map[platform.Role]string{
 	platform.RoleArchiveClerk:   "/archives/",
 	platform.RoleHROfficer:      "/hr/staff",
 	platform.RoleReportView:     "/reports/",
-	platform.RoleTenantAdmin:    "/auth/account",
+	platform.RoleTenantAdmin:    "/dossiers/lich-lam-viec", // the unit's working calendar, which deadlines follow
 }
 
 // RolePage is the page a person holding role starts from, below the origin.
