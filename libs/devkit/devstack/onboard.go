@@ -26,6 +26,9 @@ import (
 // operatorBinary is the name the operator is built under in the stack's bin folder.
 const operatorBinary = "tenant-operator"
 
+// provisioned are the services the operator provisions tenants in (its --<name>-url flags).
+var provisioned = map[string]bool{"dossiers": true, "archives": true, "hr": true, "reporting": true}
+
 // StaffMember is one demo person of infra/dev/staff.yaml.
 type StaffMember struct {
 	Username string          `yaml:"username" json:"username"`
@@ -97,7 +100,7 @@ func (s *stack) onboard(ctx context.Context) (Ready, error) {
 		if err := waitUntil(ctx, 2*time.Minute, HTTPCheck(httpc, "http://"+s.svcAddr[svc.Name]+svc.Readyz)); err != nil {
 			return ready, fmt.Errorf("%s is not ready: %w", svc.Name, err)
 		}
-		if svc.Name != s.cfg.Admin.Service {
+		if provisioned[svc.Name] {
 			args = append(args, "--"+svc.Name+"-url=http://"+s.svcAddr[svc.Name]+svc.Prefix)
 		}
 	}
