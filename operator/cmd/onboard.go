@@ -41,7 +41,7 @@ func runOnboard() error {
 	credentialsFile := fs.String("credentials-file", "", "write the one-time passwords and client secrets identity issues to this file (mode 0600); without it they are not shown")
 	wait := fs.Duration("wait", time.Minute, "how long to retry a step whose service is unavailable")
 	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), onboardUsage)
+		_, _ = fmt.Fprint(fs.Output(), onboardUsage)
 		fs.PrintDefaults()
 	}
 	if err := f.parse(fs, os.Args[2:]); err != nil {
@@ -86,7 +86,7 @@ func runOnboard() error {
 		}
 		err = errors.Join(err, merr)
 	} else if len(issued) > 0 {
-		fmt.Fprintf(o.out, "identity issued %d credentials (one-time passwords, client secrets); pass --credentials-file to keep them\n", len(issued))
+		o.say("identity issued %d credentials (one-time passwords, client secrets); pass --credentials-file to keep them\n", len(issued))
 	}
 	return err
 }
@@ -154,13 +154,16 @@ type onboarder struct {
 	wait          time.Duration
 }
 
+// say prints one line of progress; a console that cannot be written to stops nothing.
+func (o *onboarder) say(format string, args ...any) { _, _ = fmt.Fprintf(o.out, format, args...) }
+
 // run onboards every tenant; a failing step is reported and the others still run, as in the
 // controller. It returns the credentials identity issued, by tenant.
 func (o *onboarder) run(ctx context.Context, tenants []*platformv1.Tenant) (map[string]map[string]string, error) {
 	issued := map[string]map[string]string{}
 	var errs []error
 	fail := func(t *platformv1.Tenant, step string, err error) {
-		fmt.Fprintf(o.out, "%s: %s FAILED: %v\n", t.Name, step, err)
+		o.say("%s: %s FAILED: %v\n", t.Name, step, err)
 		errs = append(errs, fmt.Errorf("%s: %s: %w", t.Name, step, err))
 	}
 	for _, t := range tenants {
@@ -173,7 +176,7 @@ func (o *onboarder) run(ctx context.Context, tenants []*platformv1.Tenant) (map[
 		if err != nil {
 			fail(t, "identity", err)
 		} else {
-			fmt.Fprintf(o.out, "%s: identity tenant %s, %d administrators, %d OIDC clients\n", t.Name, res.Tenant.ID, len(t.Spec.Admins), len(t.Spec.Services))
+			o.say("%s: identity tenant %s, %d administrators, %d OIDC clients\n", t.Name, res.Tenant.ID, len(t.Spec.Admins), len(t.Spec.Services))
 			creds := map[string]string{}
 			for k, v := range res.OneTime {
 				creds["password/"+k] = v
@@ -192,16 +195,16 @@ func (o *onboarder) run(ctx context.Context, tenants []*platformv1.Tenant) (map[
 		}); err != nil {
 			fail(t, "storage", err)
 		} else {
-			fmt.Fprintf(o.out, "%s: %s\n", t.Name, summary)
+			o.say("%s: %s\n", t.Name, summary)
 		}
 		for _, s := range onboard.Seeds {
 			url := o.urls[s.Service]
 			switch {
 			case !t.Spec.Uses(s.Service):
-				fmt.Fprintf(o.out, "%s: %s not enabled for this tenant\n", t.Name, s.Service)
+				o.say("%s: %s not enabled for this tenant\n", t.Name, s.Service)
 				continue
 			case url == "":
-				fmt.Fprintf(o.out, "%s: %s not deployed (no URL), skipped\n", t.Name, s.Service)
+				o.say("%s: %s not deployed (no URL), skipped\n", t.Name, s.Service)
 				continue
 			case !identityReady:
 				fail(t, string(s.Service), errors.New("skipped: the tenant is not ready in identity"))
@@ -215,7 +218,7 @@ func (o *onboarder) run(ctx context.Context, tenants []*platformv1.Tenant) (map[
 				fail(t, string(s.Service), err)
 				continue
 			}
-			fmt.Fprintf(o.out, "%s: %s\n", t.Name, msg)
+			o.say("%s: %s\n", t.Name, msg)
 		}
 	}
 	return issued, errors.Join(errs...)

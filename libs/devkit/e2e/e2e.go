@@ -89,7 +89,10 @@ func Start(t *testing.T, db DB) *Stack {
 	t.Cleanup(func() {
 		cancel()
 		select {
-		case <-done:
+		case err := <-done:
+			if err != nil {
+				t.Errorf("the stack stopped with %v", err)
+			}
 		case <-time.After(time.Minute):
 			t.Errorf("the stack did not stop within a minute")
 		}
