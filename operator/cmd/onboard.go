@@ -85,10 +85,19 @@ func runOnboard() error {
 			merr = os.WriteFile(*credentialsFile, b, 0o600)
 		}
 		err = errors.Join(err, merr)
-	} else if len(issued) > 0 {
-		o.say("identity issued %d credentials (one-time passwords, client secrets); pass --credentials-file to keep them\n", len(issued))
+	} else if n := countCredentials(issued); n > 0 {
+		o.say("identity issued %d credentials (one-time passwords, client secrets); pass --credentials-file to keep them\n", n)
 	}
 	return err
+}
+
+// countCredentials counts the credentials issued over every tenant.
+func countCredentials(issued map[string]map[string]string) int {
+	n := 0
+	for _, c := range issued {
+		n += len(c)
+	}
+	return n
 }
 
 // readTenants reads every Tenant document in file and fills in the defaults the API server's

@@ -55,6 +55,8 @@ func (s *Session) SignIn(path, username, password, sel string) {
 		chromedp.SendKeys(chromedp.CSS(`input[name="username"]`), username),
 		chromedp.SendKeys(chromedp.CSS(`input[name="password"]`), password),
 		chromedp.Submit(chromedp.CSS(`input[name="password"]`)),
+		// The sign-in page itself has sel ("main"), so first wait until it is left behind.
+		chromedp.WaitNotPresent(chromedp.CSS(`input[name="password"]`)),
 		chromedp.WaitVisible(chromedp.CSS(sel)))
 }
 
@@ -117,7 +119,7 @@ func (s *Session) Location() string {
 // Shot saves a full-page screenshot into the test artifacts.
 func (s *Session) Shot(name string) {
 	s.t.Helper()
-	png, err := chromedp.Run(s.ctx, chromedp.FullScreenshot(90))
+	png, err := chromedp.Run(s.ctx, chromedp.FullScreenshot(100)) // quality 100 gives PNG, below it JPEG
 	if err != nil {
 		s.t.Logf("screenshot %s: %v", name, err)
 		return
