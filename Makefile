@@ -29,9 +29,16 @@ run: ## Start the whole platform locally on embedded defaults (http://localhost:
 test: test-deps ## Unit and integration tests with -race, against real PostgreSQL, NATS, MinIO and Chromium.
 	infra/test-env.sh go test $(GO_TEST_FLAGS) $(PACKAGES)
 
+# The e2e tier starts the whole `make run` stack per database, builds included: it needs longer.
+E2E_TEST_FLAGS ?= -race -count=1 -timeout 60m
 .PHONY: test-e2e
-test-e2e: test-deps ## End-to-end tests across services (build tag e2e).
-	infra/test-env.sh go test $(GO_TEST_FLAGS) -tags e2e -run 'E2E' $(PACKAGES)
+test-e2e: test-deps ## End-to-end tests across services (build tag e2e); fails when no test ran.
+	log=$$(mktemp); trap 'rm -f "$$log"' EXIT; rc=0; \
+	infra/test-env.sh go test $(E2E_TEST_FLAGS) -v -tags e2e -run 'E2E' $(PACKAGES) 2>&1 | tee "$$log" || rc=$$?; \
+	passed=$$(grep -cE '^--- PASS: Test[A-Za-z0-9_]*E2E' "$$log" || true); \
+	echo "test-e2e: $$passed end-to-end tests passed"; \
+	[ "$$rc" -eq 0 ] || exit "$$rc"; \
+	[ "$$passed" -gt 0 ] || { echo "test-e2e: FAIL: no end-to-end test ran (a skipped one does not count)"; exit 1; }
 
 .PHONY: bench
 bench: test-deps ## Go benchmarks against the real servers; figures go into the issue notes.

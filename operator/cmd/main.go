@@ -1,5 +1,6 @@
 // Command operator runs the Tenant operator: it reconciles platform.egov.vn/v1alpha1 Tenants
-// (see internal/controller). Flags follow kubebuilder's; secrets come from the environment or
+// (see internal/controller). `operator onboard FILE...` runs the same onboarding steps over Tenant
+// manifests without a cluster (see onboard.go). Flags follow kubebuilder's; secrets come from the environment or
 // from files (mounted Secrets), never from the command line, so they stay out of `ps` and logs.
 package main
 
@@ -46,8 +47,14 @@ type flags struct {
 }
 
 func parseFlags(args []string) (*flags, error) {
+	f, fs := newFlags("operator")
+	return f, f.parse(fs, args)
+}
+
+// newFlags registers the operator's flags on a new flag set; the onboard subcommand adds its own.
+func newFlags(name string) (*flags, *flag.FlagSet) {
 	f := &flags{serviceURLs: map[platformv1.ServiceName]*string{}}
-	fs := flag.NewFlagSet("operator", flag.ContinueOnError)
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.StringVar(&f.metricsAddr, "metrics-bind-address", ":8080", "address of the Prometheus metrics endpoint; 0 turns it off")
 	fs.StringVar(&f.probeAddr, "health-probe-bind-address", ":8081", "address of /healthz and /readyz")
 	fs.BoolVar(&f.leaderElect, "leader-elect", false, "elect a leader, so that only one replica reconciles")
@@ -59,13 +66,13 @@ func parseFlags(args []string) (*flags, error) {
 	fs.StringVar(&f.minio.AccessKey, "minio-access-key", env("OPERATOR_MINIO_ACCESS_KEY", ""), "MinIO access key of an administrator")
 	fs.StringVar(&f.minioSecretKeyFile, "minio-secret-key-file", "", "file holding the MinIO secret key; else $OPERATOR_MINIO_SECRET_KEY")
 	fs.BoolVar(&f.minio.UseTLS, "minio-use-tls", false, "reach MinIO over TLS")
-	for _, s := range []platformv1.ServiceName{platformv1.ServiceDossiers, platformv1.ServiceHR, platformv1.ServiceReporting} {
+	for _, s := range []platformv1.ServiceName{platformv1.ServiceDossiers, platformv1.ServiceArchives, platformv1.ServiceHR, platformv1.ServiceReporting} {
 		f.serviceURLs[s] = fs.String(string(s)+"-url", env("OPERATOR_"+strings.ToUpper(string(s))+"_URL", ""),
 			fmt.Sprintf("%s's URL with its prefix as the operator reaches it; empty: not deployed, its seed is reported as skipped", s))
 	}
 	fs.StringVar(&f.opts.PublicURL, "public-url", "http://localhost:8080", "the platform's origin as browsers see it (tenant clients' redirect URIs)")
 	fs.StringVar(&f.opts.NamespacePrefix, "namespace-prefix", "tenant-", "a tenant's namespace is this prefix + its slug")
-	fs.StringVar(&f.opts.BucketPrefix, "bucket-prefix", "tenant-", "a tenant's bucket is this prefix + its slug")
+	fs.StringVar(&f.opts.BucketPrefix, "bucket-prefix", "", "tests only: put before the storage contract's bucket name tenant-<slug>")
 	fs.StringVar(&f.opts.OperatorNamespace, "operator-namespace", env("POD_NAMESPACE", ""), "the operator's own namespace, never used for a tenant")
 	fs.StringVar(&f.opts.PlatformNamespace, "platform-namespace", "egov-platform", "the namespace of the platform's services, allowed into tenant namespaces")
 	fs.StringVar(&f.opts.AdminClusterRole, "tenant-admin-clusterrole", "admin", "ClusterRole bound to a tenant's IT admins in its namespace")
@@ -75,8 +82,13 @@ func parseFlags(args []string) (*flags, error) {
 	fs.DurationVar(&f.opts.RetryMaxDelay, "retry-max-delay", 5*time.Minute, "longest wait between retries of a failing tenant")
 	fs.IntVar(&f.opts.MaxConcurrentReconciles, "max-concurrent-reconciles", 8, "tenants reconciled at once")
 	fs.StringVar(&f.logLevel, "log-level", "info", "debug, info, warn or error")
+	return f, fs
+}
+
+// parse reads args and checks what the operator needs.
+func (f *flags) parse(fs *flag.FlagSet, args []string) error {
 	if err := fs.Parse(args); err != nil {
-		return nil, err
+		return err
 	}
 	var errs []error
 	var err error
@@ -100,7 +112,7 @@ func parseFlags(args []string) (*flags, error) {
 	if f.clientSecret == "" {
 		errs = append(errs, errors.New("the operator's identity client secret is missing: --identity-client-secret-file or $OPERATOR_IDENTITY_CLIENT_SECRET"))
 	}
-	return f, errors.Join(errs...)
+	return errors.Join(errs...)
 }
 
 func env(name, def string) string {
@@ -123,6 +135,10 @@ func secretValue(file, envName string) (string, error) {
 }
 
 func main() {
+	run := run
+	if len(os.Args) > 1 && os.Args[1] == "onboard" {
+		run = runOnboard
+	}
 	if err := run(); err != nil {
 		fmt.Fprintln(os.Stderr, "operator:", err)
 		os.Exit(1)

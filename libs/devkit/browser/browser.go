@@ -20,7 +20,9 @@ const ChromiumPath = "/usr/bin/chromium"
 // Chromium starts headless Chromium for a browser test and returns a tab's context that ends
 // after timeout, or skips the test (fails it under CI) when the browser is missing. The browser
 // may reach 127.0.0.1 only: every other host name fails to resolve, and its background services
-// (updates, sync, QUIC) are off, so a test never sends traffic off the machine. opts add to or
+// (updates, sync, QUIC) are off, so a test never sends traffic off the machine. localhost is
+// allowed too: the local stack (devstack, the e2e tier) shows itself to browsers at
+// http://localhost:<port>, as its issuer and redirect URIs say. opts add to or
 // override the defaults (e.g. chromedp.WindowSize).
 func Chromium(t testing.TB, timeout time.Duration, opts ...chromedp.ExecAllocatorOption) context.Context {
 	t.Helper()
@@ -43,7 +45,7 @@ func Chromium(t testing.TB, timeout time.Duration, opts ...chromedp.ExecAllocato
 		chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true),
 		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.Flag("host-resolver-rules", "MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"),
+		chromedp.Flag("host-resolver-rules", "MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost"),
 	}, opts...)
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), all...)
 	ctx, cancel := chromedp.NewContext(allocCtx, chromedp.WithLogf(t.Logf))

@@ -27,11 +27,28 @@ type Config struct {
 	// infra/servers.sh puts them.
 	Bin string `yaml:"bin"`
 	// StopTimeout is how long a child may take to exit after SIGTERM before it is killed.
-	StopTimeout Duration     `yaml:"stop-timeout"`
-	MinIO       MinIOConfig  `yaml:"minio"`
-	NATS        NATSConfig   `yaml:"nats"`
-	Admin       AdminConfig  `yaml:"admin"`
-	Services    []ServiceDef `yaml:"services"`
+	StopTimeout Duration      `yaml:"stop-timeout"`
+	MinIO       MinIOConfig   `yaml:"minio"`
+	NATS        NATSConfig    `yaml:"nats"`
+	Admin       AdminConfig   `yaml:"admin"`
+	Onboard     OnboardConfig `yaml:"onboard"`
+	Services    []ServiceDef  `yaml:"services"`
+}
+
+// OnboardConfig is the demo data a fresh stack is onboarded with once every service answers:
+// the Tenant manifests go through the operator's own onboarding (`operator onboard`, the same
+// steps as its controller), then the demo staff are made through identity's admin API. Both are
+// idempotent, so every start runs them.
+type OnboardConfig struct {
+	// Tenants is a YAML file of Tenant manifests (platform.egov.vn/v1alpha1), parents first.
+	Tenants string `yaml:"tenants"`
+	// Staff is a YAML file of the demo staff: username, name, tenant, roles.
+	Staff string `yaml:"staff"`
+	// Package is the operator's command, built into bin/tenant-operator (default ./operator/cmd).
+	Package string `yaml:"package"`
+	// Client is the operator's identity client (client credentials, platform.admin), registered
+	// in identity with a generated secret (default tenant-operator).
+	Client string `yaml:"client"`
 }
 
 // MinIOConfig holds the preferred MinIO ports; a taken port is replaced by a free one.
@@ -179,6 +196,12 @@ func (c *Config) applyDefaults() {
 	if c.Admin.PasswordFile == "" {
 		c.Admin.PasswordFile = path.Join(c.Var, "admin-password")
 	}
+	if c.Onboard.Package == "" {
+		c.Onboard.Package = "./operator/cmd"
+	}
+	if c.Onboard.Client == "" {
+		c.Onboard.Client = "tenant-operator"
+	}
 	for i := range c.Services {
 		s := &c.Services[i]
 		if s.Package == "" && s.Name != "" {
@@ -292,6 +315,9 @@ func (c *Config) validate(file string, top map[string]int, adminNamed bool) erro
 				bad(s.Line, f("env."+k), "%q is not a valid environment variable name", k)
 			}
 		}
+	}
+	if c.Onboard.Staff != "" && c.Onboard.Tenants == "" {
+		bad(top["onboard"], "onboard.staff", "the staff belong to tenants: set onboard.tenants too")
 	}
 	if adminNamed && len(c.Services) > 0 && names[c.Admin.Service] == 0 {
 		bad(top["admin"], "admin.service", "no service named %q in the services list", c.Admin.Service)

@@ -4,11 +4,13 @@ import (
 	"errors"
 	"strings"
 	"testing"
+
+	"egov.vn/platform/libs/platform"
 )
 
 func TestLoadConfigOfTheRepository(t *testing.T) {
 	t.Parallel()
-	cfg, err := LoadConfig("../../infra/dev/stack.yaml")
+	cfg, err := LoadConfig("../../../infra/dev/stack.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -29,6 +31,64 @@ func TestLoadConfigOfTheRepository(t *testing.T) {
 	}
 	if cfg.Admin.Service != "identity" || cfg.Admin.PasswordFile != "var/admin-password" {
 		t.Errorf("admin = %+v", cfg.Admin)
+	}
+	if cfg.Onboard.Tenants == "" || cfg.Onboard.Staff == "" || cfg.Onboard.Package != "./operator/cmd" {
+		t.Errorf("onboard = %+v", cfg.Onboard)
+	}
+}
+
+// TestDemoStaffCoverTheLifecycle: in infra/dev, every commune's staff together with its
+// district's hold every role a dossier's lifecycle needs, the district has its own handler and
+// approver for dossiers passed on to it, every person belongs to an onboarded unit, and every
+// role has a start page to print.
+func TestDemoStaffCoverTheLifecycle(t *testing.T) {
+	t.Parallel()
+	tenants, err := readDemoTenants("../../../infra/dev/tenants.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	staff, err := readStaff("../../../infra/dev/staff.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	units := map[string]DemoTenant{}
+	for _, tn := range tenants {
+		units[tn.Slug] = tn
+	}
+	holds := map[string]map[platform.Role]bool{}
+	for _, m := range staff {
+		if _, ok := units[m.Tenant]; !ok {
+			t.Errorf("%s belongs to %s, which infra/dev/tenants.yaml does not onboard", m.Username, m.Tenant)
+		}
+		if holds[m.Tenant] == nil {
+			holds[m.Tenant] = map[platform.Role]bool{}
+		}
+		for _, r := range m.Roles {
+			holds[m.Tenant][r] = true
+			if RolePage(r) == "" {
+				t.Errorf("role %s has no start page", r)
+			}
+		}
+	}
+	lifecycle := []platform.Role{platform.RoleDossierReceive, platform.RoleDossierHandle, platform.RoleDossierApprove,
+		platform.RoleArchiveClerk, platform.RoleHROfficer, platform.RoleReportView, platform.RoleTenantAdmin}
+	for _, tn := range tenants {
+		if tn.Kind != "commune" {
+			continue
+		}
+		for _, r := range lifecycle {
+			if !holds[tn.Slug][r] && !holds[tn.Parent][r] {
+				t.Errorf("nobody in %s or its district %s holds %s", tn.Slug, tn.Parent, r)
+			}
+		}
+		for _, r := range []platform.Role{platform.RoleDossierReceive, platform.RoleDossierHandle, platform.RoleDossierApprove} {
+			if !holds[tn.Slug][r] {
+				t.Errorf("nobody in %s holds %s", tn.Slug, r)
+			}
+			if !holds[tn.Parent][r] {
+				t.Errorf("nobody in the district %s holds %s (liên thông)", tn.Parent, r)
+			}
+		}
 	}
 }
 

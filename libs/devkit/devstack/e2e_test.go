@@ -37,7 +37,7 @@ func TestEgovDevEndToEnd(t *testing.T) {
 	}
 	tmp := t.TempDir()
 	bin := filepath.Join(tmp, "egov-dev")
-	build := exec.Command("go", "build", "-o", bin, "./libs/cmd/egov-dev")
+	build := exec.Command("go", "build", "-o", bin, "./libs/devkit/cmd/egov-dev")
 	build.Dir = root
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("build egov-dev: %v\n%s", err, out)
@@ -56,7 +56,7 @@ minio: {port: %d, console-port: %d}
 nats: {port: %d}
 services:
   - {name: identity, prefix: /auth, port: %d}
-  - {name: fake, prefix: /fake, port: %d, package: ./libs/devstack/testdata/fakesvc, env: {FAKE_PIDFILE: %s}}
+  - {name: fake, prefix: /fake, port: %d, package: ./libs/devkit/devstack/testdata/fakesvc, env: {FAKE_PIDFILE: %s}}
 `, listen, filepath.Join(tmp, "var"), filepath.Join(tmp, "bin"), port(), port(), port(), port(), port(), pidfile))
 
 	var stdout, stderr testenv.Buffer

@@ -12,12 +12,10 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 
 	"go.yaml.in/yaml/v3"
@@ -30,6 +28,12 @@ type Options struct {
 	Listen string  // overrides Config.Listen when not empty
 	Out    io.Writer
 	Log    *slog.Logger
+	// DSN, when set, gives a service's database URL instead of a SQLite file under var (the
+	// e2e tier runs the same stack on PostgreSQL).
+	DSN func(service string) string
+	// Ready, when set, is called once the stack is up and onboarded (or onboarding failed, see
+	// Ready.OnboardErr), before Run waits for ctx to end.
+	Ready func(Ready)
 }
 
 // Infrastructure names, as shown in output prefixes and /readyz.
@@ -138,7 +142,15 @@ func Run(ctx context.Context, o Options) error {
 
 	err = s.start(ctx, minioBin, natsBin)
 	if err == nil {
-		s.printSummary()
+		ready, oerr := s.onboard(ctx)
+		if oerr != nil && ctx.Err() == nil {
+			s.Log.Error("onboarding the demo data failed; the stack runs without (some of) it", "err", oerr)
+			ready.OnboardErr = oerr
+		}
+		s.printSummary(ready)
+		if s.Ready != nil && ctx.Err() == nil {
+			s.Ready(ready)
+		}
 		<-ctx.Done()
 		s.Log.Info("shutting down")
 	}
@@ -230,22 +242,9 @@ func (s *stack) start(ctx context.Context, minioBin, natsBin string) error {
 	return ctx.Err()
 }
 
-// build compiles one service into bin/<name>. The go command runs in its own process group so
-// that cancelling (Ctrl-C during a long build) also ends the compilers it started.
+// build compiles one service into bin/<name>.
 func (s *stack) build(ctx context.Context, svc ServiceDef) error {
-	s.Log.Info("building", "service", svc.Name, "package", svc.Package)
-	cmd := exec.CommandContext(ctx, "go", "build", "-o", s.binary(svc), svc.Package)
-	cmd.Dir = s.Root
-	setProcGroup(cmd)
-	cmd.Cancel = func() error { return signalGroup(cmd.Process.Pid, syscall.SIGKILL) }
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		w := &prefixWriter{out: s.sup.out, prefix: fmt.Sprintf("%-*s | ", s.sup.NameWidth, svc.Name)}
-		_, _ = w.Write(out)
-		w.Flush()
-		return fmt.Errorf("go build %s: %w", svc.Package, err)
-	}
-	return nil
+	return s.buildPackage(ctx, svc.Name, svc.Package, s.binary(svc))
 }
 
 func (s *stack) binary(svc ServiceDef) string { return filepath.Join(s.path(s.cfg.Bin), svc.Name) }
@@ -261,7 +260,7 @@ func (s *stack) serviceEnv(svc ServiceDef) ([]string, error) {
 	env := []string{
 		n + "_HTTP_ADDR=" + s.svcAddr[svc.Name],
 		n + "_PUBLIC_BASE_URL=" + s.origin + svc.Prefix,
-		n + "_DB_DSN=sqlite://" + s.displayPath(filepath.Join(s.varDir, svc.Name+".db")),
+		n + "_DB_DSN=" + s.dsn(svc.Name),
 		n + "_NATS_URL=nats://" + s.natsAddr,
 		n + "_MINIO_ENDPOINT=" + s.minioAddr,
 		n + "_MINIO_ACCESS_KEY=" + s.minioUser,
@@ -291,11 +290,29 @@ func (s *stack) serviceEnv(svc ServiceDef) ([]string, error) {
 			seeds = s.path(s.cfg.Admin.SeedFile) + "," + clients
 		}
 		env = append(env, n+"_SEED_FILE="+seeds)
+		if s.cfg.Onboard.Tenants != "" {
+			// The operator's client, which onboards the demo tenants through the admin API.
+			secret, err := s.operatorSecret()
+			if err != nil {
+				return nil, err
+			}
+			env = append(env, n+"_OPERATOR_CLIENT_ID="+s.cfg.Onboard.Client, n+"_OPERATOR_CLIENT_SECRET="+secret)
+		}
 	}
 	for k, v := range svc.Env {
 		env = append(env, k+"="+v)
 	}
 	return env, nil
+}
+
+// dsn is a service's database: Options.DSN's answer, or a SQLite file under var.
+func (s *stack) dsn(service string) string {
+	if s.DSN != nil {
+		if d := s.DSN(service); d != "" {
+			return d
+		}
+	}
+	return "sqlite://" + s.displayPath(filepath.Join(s.varDir, service+".db"))
 }
 
 func (s *stack) gateway() *Gateway {
@@ -334,7 +351,7 @@ func (s *stack) setState(name string, st State, detail string) {
 
 // printSummary is the one place the console shows where everything is, including the local
 // administrator's sign-in (a dev-only secret meant to be read here, and nowhere else).
-func (s *stack) printSummary() {
+func (s *stack) printSummary(ready Ready) {
 	var b strings.Builder
 	w := s.sup.NameWidth + 2
 	fmt.Fprintf(&b, "\n=== egov-dev: the local platform is up ===\n")
@@ -364,6 +381,7 @@ func (s *stack) printSummary() {
 		as, _ := s.cfg.Service(s.cfg.Admin.Service)
 		fmt.Fprintf(&b, "%-*s sign in at %s%s as %s / %s\n", w, "admin", s.origin, as.Prefix, s.cfg.Admin.Username, pw)
 		s.printSeedUsers(&b, w)
+		ready.printDemo(&b)
 	case StateNotInstalled:
 		fmt.Fprintf(&b, "%-*s %s is not installed yet, so there is no sign-in\n", w, "admin", s.cfg.Admin.Service)
 	default:

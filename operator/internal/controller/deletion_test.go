@@ -11,6 +11,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
+	"egov.vn/platform/libs/platform"
 	platformv1 "egov.vn/platform/operator/api/v1alpha1"
 	"egov.vn/platform/operator/internal/controller"
 	"egov.vn/platform/services/identity/identitytest"
@@ -26,7 +27,7 @@ func TestDeleteWithRetainKeepsTheData(t *testing.T) {
 		t.Fatal(err)
 	}
 	w.waitCondition(slug, controller.CondReady, metav1.ConditionTrue, "")
-	bucket := w.opts.BucketPrefix + slug
+	bucket := platform.BucketName(w.opts.BucketPrefix, platform.Slug(slug))
 	if _, err := w.store.S3().PutObject(ctx, bucket, "ho-so/2026/001.pdf", bytes.NewReader([]byte("%PDF-1.7 biên bản")), 17, minio.PutObjectOptions{}); err != nil {
 		t.Fatal(err)
 	}
@@ -65,7 +66,7 @@ func TestDeleteWithDeleteWaitsForLockedObjectsThenRemovesEverything(t *testing.T
 		t.Fatal(err)
 	}
 	w.waitCondition(slug, controller.CondReady, metav1.ConditionTrue, "")
-	bucket := w.opts.BucketPrefix + slug
+	bucket := platform.BucketName(w.opts.BucketPrefix, platform.Slug(slug))
 	// A record under the bucket's default retention (1 day, Governance).
 	info, err := w.store.S3().PutObject(ctx, bucket, "van-ban/den/2026-001.pdf", bytes.NewReader([]byte("%PDF-1.7 công văn")), 18, minio.PutObjectOptions{})
 	if err != nil {

@@ -3,16 +3,15 @@ package controller
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
-	"egov.vn/platform/libs/apperr"
 	platformv1 "egov.vn/platform/operator/api/v1alpha1"
 	"egov.vn/platform/operator/internal/adapters/platformapi"
+	"egov.vn/platform/operator/internal/onboard"
 )
 
 // Secrets the identity step keeps in the tenant namespace.
@@ -22,54 +21,10 @@ const (
 	AdminSecretName = "identity-admin-passwords"
 	// ClientSecretPrefix + service names the Secret of the tenant's OIDC client for that service.
 	ClientSecretPrefix = "oidc-client-"
-	roleTenantAdmin    = "tenant.admin"
 )
 
-// servicePath is each service's path prefix behind the platform's origin.
-var servicePath = map[platformv1.ServiceName]string{
-	platformv1.ServiceDossiers: "/dossiers", platformv1.ServiceArchives: "/archives",
-	platformv1.ServiceHR: "/hr", platformv1.ServiceReporting: "/reports",
-}
-
-// serviceTitle is how staff know each service (client names are shown on the consent and
-// account pages).
-var serviceTitle = map[platformv1.ServiceName]string{
-	platformv1.ServiceDossiers: "Một cửa điện tử", platformv1.ServiceArchives: "Văn thư - Lưu trữ",
-	platformv1.ServiceHR: "Quản lý nhân sự", platformv1.ServiceReporting: "Báo cáo cải cách hành chính",
-}
-
 // ClientID names the tenant's OIDC client for a service.
-func ClientID(tenant string, svc platformv1.ServiceName) string { return tenant + "-" + string(svc) }
-
-// wantedClients are the tenant's OIDC clients: one confidential code-flow client per enabled
-// service, for the unit's own applications of that service, whose tokens are for that service.
-func (r *TenantReconciler) wantedClients(t *platformv1.Tenant) []platformapi.IdentityClient {
-	svcs := slices.Clone(t.Spec.Services)
-	slices.Sort(svcs)
-	out := make([]platformapi.IdentityClient, 0, len(svcs))
-	base := strings.TrimSuffix(r.PublicURL, "/")
-	for _, s := range svcs {
-		p := servicePath[s]
-		out = append(out, platformapi.IdentityClient{
-			ClientID: ClientID(t.Name, s), Name: serviceTitle[s] + " - " + t.Spec.DisplayName, Type: "confidential",
-			RedirectURIs: []string{base + p + "/auth/callback"}, PostLogoutRedirectURIs: []string{base + p + "/"},
-			GrantTypes: []string{"authorization_code", "refresh_token"}, Audiences: []string{string(s)},
-		})
-	}
-	return out
-}
-
-// clientDiffers reports whether identity's client lost the settings the operator gives it.
-func clientDiffers(have, want platformapi.IdentityClient) bool {
-	eq := func(a, b []string) bool {
-		a, b = slices.Clone(a), slices.Clone(b)
-		slices.Sort(a)
-		slices.Sort(b)
-		return slices.Equal(a, b)
-	}
-	return have.Name != want.Name || !eq(have.RedirectURIs, want.RedirectURIs) || !eq(have.PostLogoutRedirectURIs, want.PostLogoutRedirectURIs) ||
-		!eq(have.GrantTypes, want.GrantTypes) || !eq(have.Audiences, want.Audiences)
-}
+func ClientID(tenant string, svc platformv1.ServiceName) string { return onboard.ClientID(tenant, svc) }
 
 // ensureIdentity keeps the identity tenant, its administrators and clients, and the Secrets
 // holding their credentials. Identity returns a password or a client secret only when it makes
@@ -94,131 +49,14 @@ func (r *TenantReconciler) ensureIdentity(ctx context.Context, t *platformv1.Ten
 	return nil
 }
 
+// syncIdentity runs onboarding's identity step, then keeps the Secrets holding what it issued.
 func (r *TenantReconciler) syncIdentity(ctx context.Context, t *platformv1.Tenant) (platformapi.IdentityTenant, error) {
-	slug, clients := t.Name, r.wantedClients(t)
-	issued := map[string]string{}  // client id → secret identity just made
-	oneTime := map[string]string{} // username → one-time password identity just made
-	it, err := r.Identity.Tenant(ctx, slug)
-	switch {
-	case apperr.KindOf(err) == apperr.KindNotFound:
-		first := t.Spec.Admins[0]
-		res, err := r.Identity.Onboard(ctx, platformapi.Onboarding{
-			Tenant:  platformapi.IdentityTenant{Slug: slug, Code: t.Spec.Code, Name: t.Spec.DisplayName, Kind: string(t.Spec.Kind), Parent: t.Spec.Parent},
-			Admin:   platformapi.IdentityUser{Username: first.Username, Name: first.Name, Email: first.Email, Roles: []string{roleTenantAdmin}},
-			Clients: clients,
-		})
-		if err != nil {
-			return it, err
-		}
-		it = res.Tenant
-		if res.Admin.OneTimePassword != "" {
-			oneTime[res.Admin.Username] = res.Admin.OneTimePassword
-		}
-		for _, c := range res.Clients {
-			if c.ClientSecret != "" {
-				issued[c.ClientID] = c.ClientSecret
-			}
-		}
-	case err != nil:
-		return it, err
-	default:
-		if it.Code != t.Spec.Code || it.Kind != string(t.Spec.Kind) || it.Parent != t.Spec.Parent {
-			return it, apperr.Conflict("tenant_differs", fmt.Sprintf("identity already has tenant %s with code %s, kind %s and parent %q, which cannot change; fix the Tenant's spec or rename it",
-				slug, it.Code, it.Kind, it.Parent))
-		}
-		var patch platformapi.TenantPatch
-		if it.Name != t.Spec.DisplayName {
-			patch.Name = &t.Spec.DisplayName
-		}
-		if it.Disabled { // retained by an earlier deletion and now applied again
-			enabled := false
-			patch.Disabled = &enabled
-		}
-		if patch.Name != nil || patch.Disabled != nil {
-			if it, err = r.Identity.PatchTenant(ctx, slug, patch); err != nil {
-				return it, err
-			}
-		}
-		if err := r.syncClients(ctx, t, clients, issued); err != nil {
-			return it, err
-		}
-	}
-	users, err := r.syncAdmins(ctx, t, oneTime)
+	clients := onboard.Clients(r.PublicURL, t)
+	res, err := onboard.Identity(ctx, r.Identity, t, clients, "")
 	if err != nil {
-		return it, err
+		return res.Tenant, err
 	}
-	return it, r.syncSecrets(ctx, t, clients, users, issued, oneTime)
-}
-
-// syncClients creates missing clients, puts back changed settings, re-enables disabled ones and
-// disables those of services the tenant no longer uses.
-func (r *TenantReconciler) syncClients(ctx context.Context, t *platformv1.Tenant, want []platformapi.IdentityClient, issued map[string]string) error {
-	have, err := r.Identity.Clients(ctx, t.Name)
-	if err != nil {
-		return err
-	}
-	byID := map[string]platformapi.IdentityClient{}
-	for _, c := range have {
-		byID[c.ClientID] = c
-	}
-	for _, c := range want {
-		h, ok := byID[c.ClientID]
-		if !ok || clientDiffers(h, c) {
-			out, err := r.Identity.EnsureClient(ctx, c)
-			if err != nil {
-				return err
-			}
-			if out.ClientSecret != "" {
-				issued[c.ClientID] = out.ClientSecret
-			}
-		}
-		if ok && h.Disabled {
-			if err := r.Identity.SetClientDisabled(ctx, c.ClientID, false); err != nil {
-				return err
-			}
-		}
-		delete(byID, c.ClientID)
-	}
-	for id, h := range byID {
-		if strings.HasPrefix(id, t.Name+"-") && !h.Disabled {
-			if err := r.Identity.SetClientDisabled(ctx, id, true); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
-}
-
-// syncAdmins makes sure every administrator has an enabled account with tenant.admin.
-func (r *TenantReconciler) syncAdmins(ctx context.Context, t *platformv1.Tenant, oneTime map[string]string) (map[string]platformapi.IdentityUser, error) {
-	list, err := r.Identity.Users(ctx, t.Name)
-	if err != nil {
-		return nil, err
-	}
-	users := map[string]platformapi.IdentityUser{}
-	for _, u := range list {
-		users[u.Username] = u
-	}
-	for _, a := range t.Spec.Admins {
-		u, ok := users[a.Username]
-		if !ok {
-			out, err := r.Identity.EnsureUser(ctx, platformapi.IdentityUser{Tenant: t.Name, Username: a.Username, Name: a.Name, Email: a.Email, Roles: []string{roleTenantAdmin}})
-			if err != nil {
-				return nil, err
-			}
-			if out.OneTimePassword != "" {
-				oneTime[a.Username] = out.OneTimePassword
-			}
-			users[a.Username] = out
-			continue
-		}
-		if u.Disabled {
-			if err := r.Identity.SetUserDisabled(ctx, a.Username, false); err != nil {
-				return nil, err
-			}
-		}
-	}
-	return users, nil
+	return res.Tenant, r.syncSecrets(ctx, t, clients, res.Users, res.Issued, res.OneTime)
 }
 
 // syncSecrets writes the credentials into the tenant namespace and records them in the status.

@@ -38,9 +38,10 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	"egov.vn/platform/libs/apperr"
+	"egov.vn/platform/libs/platform"
 	platformv1 "egov.vn/platform/operator/api/v1alpha1"
-	"egov.vn/platform/operator/internal/adapters/platformapi"
 	"egov.vn/platform/operator/internal/adapters/storage"
+	"egov.vn/platform/operator/internal/onboard"
 )
 
 // Condition types. Each onboarding step has one; Ready is True when every step is.
@@ -49,6 +50,7 @@ const (
 	CondIdentity     = "IdentityReady"
 	CondStorage      = "StorageReady"
 	CondCatalogue    = "CatalogueSeeded"
+	CondArchives     = "ArchivesRegistered"
 	CondOrganisation = "OrganisationSeeded"
 	CondReporting    = "ReportingRegistered"
 	CondReady        = "Ready"
@@ -75,38 +77,31 @@ const (
 	AnnotationSkipExternalCleanup = "platform.egov.vn/skip-external-cleanup"
 )
 
-// IdentityAdmin is identity's admin API as the reconciler uses it.
+// IdentityAdmin is identity's admin API as the reconciler uses it: onboarding's calls, plus the
+// two that refill a lost Secret.
 type IdentityAdmin interface {
-	Tenant(ctx context.Context, slug string) (platformapi.IdentityTenant, error)
-	Onboard(ctx context.Context, in platformapi.Onboarding) (platformapi.Onboarded, error)
-	PatchTenant(ctx context.Context, slug string, p platformapi.TenantPatch) (platformapi.IdentityTenant, error)
-	Users(ctx context.Context, tenant string) ([]platformapi.IdentityUser, error)
-	EnsureUser(ctx context.Context, u platformapi.IdentityUser) (platformapi.IdentityUser, error)
-	SetUserDisabled(ctx context.Context, username string, disabled bool) error
+	onboard.IdentityAdmin
 	ResetPassword(ctx context.Context, username string) (string, error)
-	Clients(ctx context.Context, tenant string) ([]platformapi.IdentityClient, error)
-	EnsureClient(ctx context.Context, c platformapi.IdentityClient) (platformapi.IdentityClient, error)
-	SetClientDisabled(ctx context.Context, id string, disabled bool) error
 	RotateSecret(ctx context.Context, id string) (string, error)
 }
 
 // ObjectStore keeps tenants' buckets.
 type ObjectStore interface {
-	Ensure(ctx context.Context, b storage.Bucket) ([]string, error)
+	onboard.Buckets
 	Locks(ctx context.Context, bucket string) (storage.Locks, error)
 	Delete(ctx context.Context, bucket string) error
 }
 
 // Provisioner seeds a tenant's data in a service.
-type Provisioner interface {
-	Provision(ctx context.Context, service, baseURL, slug string, in platformapi.Provisioning) (platformapi.Provisioned, error)
-}
+type Provisioner = onboard.Provisioner
 
 // Options are the operator's settings (its flags).
 type Options struct {
-	// NamespacePrefix and BucketPrefix name a tenant's namespace and bucket: prefix + slug.
+	// NamespacePrefix names a tenant's namespace: prefix + slug.
 	NamespacePrefix string
-	BucketPrefix    string
+	// BucketPrefix goes before the storage contract's bucket name (platform.BucketName): empty
+	// in production, a random one in tests that share a MinIO.
+	BucketPrefix string
 	// OperatorNamespace is never used as a tenant namespace nor deleted.
 	OperatorNamespace string
 	// PlatformNamespace runs the services; tenant namespaces accept traffic from it only.
@@ -191,7 +186,9 @@ func (r *TenantReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctr
 func (r *TenantReconciler) namespaceName(t *platformv1.Tenant) string {
 	return r.NamespacePrefix + t.Name
 }
-func (r *TenantReconciler) bucketName(t *platformv1.Tenant) string { return r.BucketPrefix + t.Name }
+func (r *TenantReconciler) bucketName(t *platformv1.Tenant) string {
+	return platform.BucketName(r.BucketPrefix, platform.Slug(t.Name))
+}
 
 // setCondition records one step's outcome for the generation being reconciled.
 func setCondition(t *platformv1.Tenant, typ string, ok bool, reason, msg string) {
@@ -203,7 +200,7 @@ func setCondition(t *platformv1.Tenant, typ string, ok bool, reason, msg string)
 }
 
 // stepConditions are the conditions Ready sums.
-var stepConditions = []string{CondNamespace, CondIdentity, CondStorage, CondCatalogue, CondOrganisation, CondReporting}
+var stepConditions = []string{CondNamespace, CondIdentity, CondStorage, CondCatalogue, CondArchives, CondOrganisation, CondReporting}
 
 // summarize sets Ready: True when every step is True. A service that is not deployed or not
 // enabled counts as done (its condition is True with a reason saying so, and Ready's message

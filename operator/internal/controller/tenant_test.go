@@ -22,6 +22,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"egov.vn/platform/libs/auth"
+	"egov.vn/platform/libs/platform"
 	"egov.vn/platform/libs/testenv"
 	platformv1 "egov.vn/platform/operator/api/v1alpha1"
 	"egov.vn/platform/operator/internal/adapters/platformapi"
@@ -49,7 +50,7 @@ func newProvisioningService(t *testing.T, issuer, audience, prefix string) *prov
 	p := &provisioningService{calls: map[string][]map[string]string{}}
 	p.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		claims, err := v.Verify(r.Context(), strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer "))
-		if err != nil || !claims.HasRole("platform.admin") {
+		if err != nil || !claims.HasRole(string(platform.RolePlatformAdmin)) {
 			http.Error(w, `{"title":"unauthenticated","status":401}`, http.StatusUnauthorized)
 			return
 		}
@@ -105,7 +106,7 @@ func TestApplyTenantOnboardsEverything(t *testing.T) {
 		t.Errorf("Ready should name the skipped seed: %s", findCond(got, controller.CondReady).Message)
 	}
 	ns := "tenant-" + slug
-	if got.Status.Namespace != ns || got.Status.BucketName != w.opts.BucketPrefix+slug || got.Status.IdentityTenantID == "" || got.Status.ObservedGeneration != got.Generation {
+	if got.Status.Namespace != ns || got.Status.BucketName != platform.BucketName(w.opts.BucketPrefix, platform.Slug(slug)) || got.Status.IdentityTenantID == "" || got.Status.ObservedGeneration != got.Generation {
 		t.Errorf("status = %+v", got.Status)
 	}
 
@@ -149,7 +150,7 @@ func TestApplyTenantOnboardsEverything(t *testing.T) {
 		t.Fatalf("identity tenant = %+v, %v", it, err)
 	}
 	users, _ := w.identity.Users(ctx, slug)
-	if len(users) != 2 || !slices.Contains(users[0].Roles, "tenant.admin") {
+	if len(users) != 2 || !slices.Contains(users[0].Roles, string(platform.RoleTenantAdmin)) {
 		t.Errorf("identity users = %+v", users)
 	}
 	clients, _ := w.identity.Clients(ctx, slug)
@@ -171,7 +172,7 @@ func TestApplyTenantOnboardsEverything(t *testing.T) {
 	}
 
 	// MinIO: object lock, versioning, retention, quota, policy.
-	checkBucket(t, w.store, w.opts.BucketPrefix+slug, 1, 5)
+	checkBucket(t, w.store, platform.BucketName(w.opts.BucketPrefix, platform.Slug(slug)), 1, 5)
 
 	// Seeds: each deployed service was called with the unit's identity (a reconcile that started
 	// from a cache not yet showing the first seed may call again: the contract is idempotent).
@@ -326,7 +327,7 @@ func TestHandEditsAreRestored(t *testing.T) {
 	})
 
 	// Drift in MinIO (the default retention changed by hand) is put back on the next reconcile.
-	bucket := w.opts.BucketPrefix + slug
+	bucket := platform.BucketName(w.opts.BucketPrefix, platform.Slug(slug))
 	mode, validity, unit := minio.Governance, uint(30), minio.Days
 	if err := w.store.S3().SetObjectLockConfig(ctx, bucket, &mode, &validity, &unit); err != nil {
 		t.Fatal(err)
@@ -375,7 +376,7 @@ func TestIdentityDownAtFirst(t *testing.T) {
 	idp := identitytest.Start(t, identitytest.Listen(addr))
 	admin := platformapi.NewIdentity(platformapi.NewClient(platformapi.Credentials{Issuer: idp.Issuer, ClientID: idp.Operator.ID, ClientSecret: idp.Operator.Secret}, nil), idp.Issuer)
 	if _, err := admin.EnsureClient(ctx, platformapi.IdentityClient{ClientID: "tenant-operator-test", Name: "Tenant operator (test)", Type: "confidential",
-		GrantTypes: []string{"client_credentials"}, Roles: []string{"platform.admin"}, Audiences: []string{"identity"}, Secret: secret}); err != nil {
+		GrantTypes: []string{"client_credentials"}, Roles: []string{string(platform.RolePlatformAdmin)}, Audiences: []string{"identity"}, Secret: secret}); err != nil {
 		t.Fatal(err)
 	}
 	w.waitCondition(slug, controller.CondIdentity, metav1.ConditionTrue, "")

@@ -40,6 +40,9 @@ type IdentityUser struct {
 	// MustChangePassword is true until the person replaced the one-time password.
 	MustChangePassword bool   `json:"must_change_password,omitempty"`
 	OneTimePassword    string `json:"one_time_password,omitempty"`
+	// Password asks for a given password when the account is made (the local stack's demo staff
+	// and tests); empty means a one-time password, to be changed at first sign-in.
+	Password string `json:"password,omitempty"`
 }
 
 // IdentityClient is an OIDC client; ClientSecret is set only in the answer that made it.

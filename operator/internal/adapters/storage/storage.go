@@ -24,6 +24,7 @@ import (
 
 	"egov.vn/platform/libs/apperr"
 	"egov.vn/platform/libs/objstore"
+	"egov.vn/platform/libs/platform"
 	"egov.vn/platform/libs/telemetry"
 )
 
@@ -57,14 +58,9 @@ func New(cfg objstore.Config) (*Store, error) {
 // S3 returns the underlying client (tests put objects through it).
 func (s *Store) S3() *minio.Client { return s.s3 }
 
-// Bucket is what the Tenant asks of its bucket.
-type Bucket struct {
-	Name       string
-	QuotaBytes uint64
-	Compliance bool // Compliance mode rather than Governance
-	Days       uint // exactly one of Days, Years
-	Years      uint
-}
+// Bucket is what the Tenant asks of its bucket: the platform's storage contract, so the operator,
+// dossiers and archives cannot disagree on a tenant's bucket. An empty Mode is Governance.
+type Bucket = platform.Bucket
 
 // Ensure creates the bucket or puts back whatever drifted, and returns what it had to change
 // (empty when everything was already as asked). A bucket someone made without object lock cannot
@@ -101,7 +97,7 @@ func (s *Store) Ensure(ctx context.Context, b Bucket) (changed []string, err err
 		changed = append(changed, "versioning")
 	}
 	wantMode, wantValidity, wantUnit := minio.Governance, b.Days, minio.Days
-	if b.Compliance {
+	if b.Mode == platform.RetentionCompliance {
 		wantMode = minio.Compliance
 	}
 	if b.Years > 0 {
