@@ -120,7 +120,7 @@ func MigrateAll(ctx context.Context, db *gorm.DB, sets ...MigrationSet) error {
 	defer unlock()
 
 	for i, provider := range providers {
-		if err := up(ctx, provider, dirs[i]); err != nil {
+		if err := up(ctx, provider, sets[i].Name, dirs[i]); err != nil {
 			return err
 		}
 	}
@@ -128,21 +128,21 @@ func MigrateAll(ctx context.Context, db *gorm.DB, sets ...MigrationSet) error {
 }
 
 // up applies one provider's pending files, logging each applied one.
-func up(ctx context.Context, provider *goose.Provider, dir string) error {
+func up(ctx context.Context, provider *goose.Provider, set, dir string) error {
 	results, err := provider.Up(ctx)
 	for _, r := range results {
 		if r.Error == nil {
-			telemetry.Logger(ctx).InfoContext(ctx, "migration applied", "component", "store", "file", path.Join(dir, r.Source.Path), "duration", r.Duration)
+			telemetry.Logger(ctx).InfoContext(ctx, "migration applied", "component", "store", "set", set, "file", path.Join(dir, r.Source.Path), "duration", r.Duration)
 		}
 	}
 	if err != nil {
 		// goose names only the version; the person fixing it wants the file.
 		var partial *goose.PartialError
 		if errors.As(err, &partial) && partial.Failed != nil {
-			return fmt.Errorf("store: migration %s failed (schema left at the version before it): %w",
-				path.Join(dir, partial.Failed.Source.Path), partial.Err)
+			return fmt.Errorf("store: migration %s of set %q failed (schema left at the version before it): %w",
+				path.Join(dir, partial.Failed.Source.Path), set, partial.Err)
 		}
-		return fmt.Errorf("store: migrate %s: %w", dir, err)
+		return fmt.Errorf("store: migrate set %q (%s): %w", set, dir, err)
 	}
 	return nil
 }
