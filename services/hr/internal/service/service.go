@@ -61,9 +61,6 @@ func New(ctx context.Context, cfg Config, d Deps) (*HR, error) {
 	if err := adapters.Migrate(ctx, d.DB); err != nil {
 		return nil, err
 	}
-	if err := events.AutoMigrate(d.DB); err != nil {
-		return nil, err
-	}
 	keys, err := cfg.Keys("hr")
 	if err != nil {
 		return nil, err
