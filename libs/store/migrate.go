@@ -162,6 +162,9 @@ func lockMigrations(ctx context.Context, db *gorm.DB) (func(), error) {
 	}
 	// A session lock lives on one connection: hold that connection until the release. goose runs
 	// the migrations on other connections of the pool, so the pool needs two.
+	if sqlDB.Stats().MaxOpenConnections == 1 {
+		return nil, errors.New("the pool allows one connection; migrating needs two (one holds the lock)")
+	}
 	conn, err := sqlDB.Conn(ctx)
 	if err != nil {
 		return nil, err
