@@ -28,9 +28,6 @@ const (
 	// that no living cookie can match any more.
 	maxSessionLifetime = 7 * 24 * time.Hour
 	endedRetention     = maxSessionLifetime + 24*time.Hour
-	// endedMigrationLock is the PostgreSQL advisory lock key that serialises AutoMigrate across
-	// replicas starting together ("auth_end" in ASCII).
-	endedMigrationLock = 0x617574685f656e64
 )
 
 // endedSession is one row of auth_ended_sessions: an end by sid (SessionID set) or by subject
@@ -51,22 +48,14 @@ type GormEndedSessions struct {
 	db *gorm.DB
 }
 
-// NewEndedSessions creates the table if it is missing (gorm AutoMigrate, so that it needs no
-// entry in the service's own migrations) and returns the store. On PostgreSQL replicas starting
-// together take turns through an advisory lock instead of racing to create the table.
+// NewEndedSessions returns the store, first applying Migrations if the service has not (its
+// store.MigrateAll at start normally has, and then this finds nothing pending): a caller that
+// builds NewService on a database of its own still gets the table.
 func NewEndedSessions(ctx context.Context, db *gorm.DB) (*GormEndedSessions, error) {
 	if db == nil {
 		return nil, fmt.Errorf("auth: NewEndedSessions: nil *gorm.DB")
 	}
-	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if store.Dialect(db) == store.Postgres {
-			if err := tx.Exec("SELECT pg_advisory_xact_lock(?)", int64(endedMigrationLock)).Error; err != nil {
-				return err
-			}
-		}
-		return tx.AutoMigrate(&endedSession{})
-	})
-	if err != nil {
+	if err := store.MigrateAll(ctx, db, Migrations); err != nil {
 		return nil, fmt.Errorf("auth: create table auth_ended_sessions: %w", err)
 	}
 	return &GormEndedSessions{db: db}, nil

@@ -10,7 +10,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"log/slog"
 	"net/http"
 	"os"
@@ -40,11 +39,12 @@ type Options struct {
 	Service string
 	// Common is the service's shared configuration (config.Common, read with its prefix).
 	Common config.Common
-	// Migrations holds the service's versioned SQL (see store.Migrate); nil when it has none.
-	Migrations fs.FS
-	// MigrationsDir is the folder inside Migrations; "migrations" when empty.
-	MigrationsDir string
-	// Events connects to NATS, ensures Stream, creates the outbox tables and runs the relay.
+	// Migrations are the service's versioned SQL sets (its own, and auth.Migrations when it signs
+	// staff in), applied in this order at each start, before the service is built, under one lock
+	// (store.MigrateAll). With Events, events.Migrations is applied first and need not be listed.
+	Migrations []store.MigrationSet
+	// Events connects to NATS, ensures Stream, migrates the outbox tables, runs the relay and
+	// prunes the outbox and processed-event ids (events.Pruner, retention from Stream's MaxAge).
 	Events bool
 	// Objects opens a MinIO client from Common's MINIO_* settings.
 	Objects bool
@@ -69,6 +69,7 @@ type Runtime struct {
 
 	common  config.Common
 	relay   *events.Relay
+	pruner  *events.Pruner
 	checks  []httpapi.Check
 	closers []func(context.Context) error // in the order things were opened
 	closed  sync.Once
@@ -110,28 +111,26 @@ func Start(ctx context.Context, o Options) (rt *Runtime, err error) {
 		return sqlDB.Close()
 	})
 	rt.checks = append(rt.checks, httpapi.Check{Name: "db", Probe: store.Probe(rt.DB)})
-	if o.Migrations != nil {
-		dir := o.MigrationsDir
-		if dir == "" {
-			dir = "migrations"
-		}
-		if err = store.Migrate(ctx, rt.DB, o.Migrations, dir); err != nil {
+	if sets := migrationSets(o); len(sets) > 0 {
+		if err = store.MigrateAll(ctx, rt.DB, sets...); err != nil {
 			return rt, fmt.Errorf("bootstrap: migrations: %w", err)
 		}
 	}
 
 	if o.Events {
-		if err = events.AutoMigrate(rt.DB); err != nil {
-			return rt, fmt.Errorf("bootstrap: %w", err)
-		}
 		if rt.NATS, rt.JetStream, err = events.Connect(o.Common.NATSURL, o.Service); err != nil {
 			return rt, fmt.Errorf("bootstrap: %w", err)
 		}
 		rt.closers = append(rt.closers, func(context.Context) error { return rt.NATS.Drain() })
-		if _, err = events.EnsureStream(ctx, rt.JetStream, Stream); err != nil {
+		var stream jetstream.Stream
+		if stream, err = events.EnsureStream(ctx, rt.JetStream, Stream); err != nil {
 			return rt, fmt.Errorf("bootstrap: %w", err)
 		}
 		rt.relay = events.NewRelay(rt.DB, rt.JetStream, events.RelayConfig{Logger: log})
+		// Processed-event ids must outlive every redelivery, so they are kept at least as long as
+		// the stream keeps messages (see events.ProcessedRetention for the figures and why).
+		rt.pruner = &events.Pruner{DB: rt.DB, Logger: log,
+			Published: events.PublishedRetention, Processed: events.ProcessedRetention(stream.CachedInfo().Config.MaxAge)}
 		rt.Outbox = events.NewOutbox(rt.relay)
 		rt.checks = append(rt.checks, httpapi.Check{Name: "nats", Probe: events.Probe(rt.NATS, rt.JetStream)})
 	}
@@ -149,6 +148,22 @@ func Start(ctx context.Context, o Options) (rt *Runtime, err error) {
 	return rt, nil
 }
 
+// migrationSets are the sets Start applies: the events tables first when the service has an
+// outbox, then the service's own.
+func migrationSets(o Options) []store.MigrationSet {
+	var sets []store.MigrationSet
+	if o.Events {
+		sets = append(sets, events.Migrations)
+	}
+	for _, s := range o.Migrations {
+		if o.Events && s.Name == events.Migrations.Name {
+			continue // listed by the service as well: applied once
+		}
+		sets = append(sets, s)
+	}
+	return sets
+}
+
 // Engine returns the service's gin engine: httpapi's baseline with /livez, /readyz over every
 // dependency Start opened, the request logger, tracing, then the given middleware (auth), and
 // /metrics.
@@ -164,8 +179,9 @@ func (rt *Runtime) Engine(middleware ...gin.HandlerFunc) *gin.Engine {
 	return e
 }
 
-// Run serves h on HTTP_ADDR with the outbox relay beside it until ctx ends or SIGTERM/SIGINT
-// arrives, drains requests for SHUTDOWN_TIMEOUT, stops the relay, and closes everything.
+// Run serves h on HTTP_ADDR with the outbox relay and pruner beside it until ctx ends or
+// SIGTERM/SIGINT arrives, drains requests for SHUTDOWN_TIMEOUT, stops the relay, and closes
+// everything.
 func (rt *Runtime) Run(ctx context.Context, h http.Handler) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -175,6 +191,9 @@ func (rt *Runtime) Run(ctx context.Context, h http.Handler) error {
 			// Run returns only when ctx ends; failures inside are logged and retried.
 			_ = rt.relay.Run(ctx)
 		})
+	}
+	if rt.pruner != nil {
+		relayDone.Go(func() { _ = rt.pruner.Run(ctx) }) // returns when ctx ends; failures are logged
 	}
 	rt.Log.InfoContext(ctx, "serving", slog.String("addr", rt.common.HTTPAddr))
 	err := httpapi.Serve(ctx, httpapi.NewServer(rt.common.HTTPAddr, h), rt.common.ShutdownTimeout)

@@ -20,6 +20,7 @@ import (
 	"egov.vn/platform/libs/config"
 	"egov.vn/platform/libs/events"
 	"egov.vn/platform/libs/httpapi"
+	"egov.vn/platform/libs/store"
 	"egov.vn/platform/libs/telemetry"
 	"egov.vn/platform/libs/testenv"
 )
@@ -49,7 +50,7 @@ func TestServiceLifecycleAgainstRealServers(t *testing.T) {
 		Common: config.Common{HTTPAddr: addr, DatabaseDSN: testenv.PostgresDatabase(t), NATSURL: natsURL,
 			MinIOEndpoint: minioSrv.Endpoint, MinIOAccessKey: minioSrv.AccessKey, MinIOSecretKey: minioSrv.SecretKey,
 			ShutdownTimeout: 5 * time.Second},
-		Migrations: migrations,
+		Migrations: []store.MigrationSet{{Name: "demo", FS: migrations}},
 		Events:     true,
 		Objects:    true,
 		LogOutput:  logs,
@@ -60,8 +61,15 @@ func TestServiceLifecycleAgainstRealServers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-
-	// An independent subscriber, as another service would be.
+	// The platform stream keeps messages without an age limit: the pruner keeps processed ids
+	// for the figure documented for such a stream.
+	if rt.pruner == nil || rt.pruner.Processed != events.ProcessedRetention(0) || rt.pruner.Published != events.PublishedRetention {
+		t.Fatalf("pruner = %+v, want the documented retentions", rt.pruner)
+	}
+	var things int64
+	if err := rt.DB.Raw("SELECT count(*) FROM schema_migrations_demo WHERE version_id = 1").Scan(&things).Error; err != nil || things != 1 {
+		t.Fatalf("the service's set was not applied once: %d, %v", things, err)
+	}
 	nc, err := nats.Connect(natsURL)
 	if err != nil {
 		t.Fatal(err)

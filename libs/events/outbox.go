@@ -19,15 +19,15 @@ import (
 // message id.
 type OutboxEvent struct {
 	// The partial index keeps "next unpublished rows" cheap however many published rows remain.
-	ID          int64     `gorm:"primaryKey;autoIncrement;index:idx_outbox_events_unpublished,where:published_at IS NULL"`
-	EventID     string    `gorm:"size:36;not null;uniqueIndex"`
-	Subject     string    `gorm:"size:255;not null"`
-	Payload     string    `gorm:"type:text;not null"` // CloudEvents JSON, readable in psql
-	Headers     string    `gorm:"type:text;not null"` // JSON of the NATS headers, incl. traceparent
-	CreatedAt   time.Time `gorm:"not null"`
-	PublishedAt *time.Time
-	Attempts    int    `gorm:"not null;default:0"`
-	LastError   string `gorm:"size:500;not null;default:''"`
+	ID          int64      `gorm:"primaryKey;autoIncrement;index:idx_outbox_events_unpublished,where:published_at IS NULL"`
+	EventID     string     `gorm:"size:36;not null;uniqueIndex"`
+	Subject     string     `gorm:"size:255;not null"`
+	Payload     string     `gorm:"type:text;not null"` // CloudEvents JSON, readable in psql
+	Headers     string     `gorm:"type:text;not null"` // JSON of the NATS headers, incl. traceparent
+	CreatedAt   time.Time  `gorm:"not null"`
+	PublishedAt *time.Time `gorm:"index:idx_outbox_events_published_at"` // pruning (Pruner)
+	Attempts    int        `gorm:"not null;default:0"`
+	LastError   string     `gorm:"size:500;not null;default:''"`
 }
 
 // TableName fixes the table name whatever the caller's gorm naming strategy.
@@ -38,38 +38,21 @@ func (OutboxEvent) TableName() string { return "outbox_events" }
 type ProcessedEvent struct {
 	Consumer    string    `gorm:"primaryKey;size:200"`
 	EventID     string    `gorm:"primaryKey;size:36"`
-	ProcessedAt time.Time `gorm:"not null"`
+	ProcessedAt time.Time `gorm:"not null;index:idx_processed_events_processed_at"` // pruning (Pruner)
 }
 
 // TableName fixes the table name whatever the caller's gorm naming strategy.
 func (ProcessedEvent) TableName() string { return "processed_events" }
 
-// AutoMigrate creates or extends outbox_events and processed_events. Both tables are owned by this
-// package and only ever grow columns, so gorm's AutoMigrate is enough; a service that versions its
-// schema with goose can instead copy the CREATE TABLE statements gorm emits into a migration.
-//
-// Replicas start together, so the check-then-create runs in one transaction: on PostgreSQL it
-// also holds an advisory lock, and a second replica waits and then finds the tables made instead
-// of failing on a concurrent CREATE TABLE; on SQLite, store.Open's immediate transactions take
-// the write lock at BEGIN, which serialises the same way.
+// AutoMigrate applies Migrations alone, for tests and tools that need only the outbox's tables.
+// A service lists Migrations with its own sets in its one store.MigrateAll at start instead.
 func AutoMigrate(db *gorm.DB) error {
-	err := db.Transaction(func(tx *gorm.DB) error {
-		if store.Dialect(tx) == store.Postgres {
-			if err := tx.Exec("SELECT pg_advisory_xact_lock(?)", outboxMigrationLock).Error; err != nil {
-				return err
-			}
-		}
-		return tx.AutoMigrate(&OutboxEvent{}, &ProcessedEvent{})
-	})
-	if err != nil {
-		return fmt.Errorf("events: migrate outbox_events, processed_events: %w", err)
+	ctx := db.Statement.Context
+	if ctx == nil {
+		ctx = context.Background()
 	}
-	return nil
+	return store.MigrateAll(ctx, db, Migrations)
 }
-
-// outboxMigrationLock is the advisory-lock key of AutoMigrate: any fixed number that goose
-// (which uses its own) and services do not.
-const outboxMigrationLock int64 = 0x65676f760001 // "egov" + 1
 
 // Notifier is told that outbox rows were committed; *Relay is one.
 type Notifier interface{ Notify() }
@@ -186,12 +169,13 @@ func (o *Outbox) Transact(ctx context.Context, db *gorm.DB, fn func(tx *gorm.DB)
 }
 
 // PurgePublished deletes outbox rows published before cutoff and reports how many. Published rows
-// serve only inspection once JetStream holds the event; services run this periodically (a day or
-// a week back) so outbox_events stays small.
+// serve only inspection once JetStream holds the event; Pruner runs this on a schedule (see
+// PublishedRetention) so outbox_events stays small.
 func PurgePublished(ctx context.Context, db *gorm.DB, cutoff time.Time) (int64, error) {
-	res := db.WithContext(ctx).Where("published_at IS NOT NULL AND published_at < ?", cutoff.UTC()).Delete(&OutboxEvent{})
-	if res.Error != nil {
-		return 0, fmt.Errorf("events: purge published outbox rows: %w", res.Error)
+	n, err := deleteInBatches(ctx, db, `DELETE FROM outbox_events WHERE id IN
+		(SELECT id FROM outbox_events WHERE published_at IS NOT NULL AND published_at < ? LIMIT ?)`, cutoff.UTC())
+	if err != nil {
+		return n, fmt.Errorf("events: purge published outbox rows: %w", err)
 	}
-	return res.RowsAffected, nil
+	return n, nil
 }

@@ -10,11 +10,13 @@ import (
 	"gorm.io/gorm"
 
 	"egov.vn/platform/libs/apperr"
+	"egov.vn/platform/libs/auth"
 	"egov.vn/platform/libs/events"
 	"egov.vn/platform/libs/httpapi/page"
 	"egov.vn/platform/libs/store"
 	"egov.vn/platform/services/dossiers/internal/app"
 	"egov.vn/platform/services/dossiers/internal/domain"
+	"egov.vn/platform/services/dossiers/migrations"
 )
 
 // Store is the gorm repository of the dossiers service.
@@ -65,47 +67,11 @@ func NewStore(db *gorm.DB, outbox *events.Outbox, opts ...Option) *Store {
 	return s
 }
 
-// migrationLock is the advisory-lock key that serialises replicas migrating at once.
-const migrationLock int64 = 0x65676f760004 // "egov" + 4 (dossiers)
-
-// Migrate creates or extends the service's tables and the outbox. The tables only ever grow
-// columns and indexes, which gorm's AutoMigrate does on both dialects; replicas starting
-// together are serialised by an advisory lock on PostgreSQL and SQLite's write lock.
+// Migrate brings the database to its newest schema: the outbox's, sign-in's and the service's
+// versioned SQL (migrations/), applied once under the platform's migration lock by
+// store.MigrateAll, so replicas starting together do not race.
 func Migrate(ctx context.Context, db *gorm.DB) error {
-	if err := events.AutoMigrate(db); err != nil {
-		return err
-	}
-	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if store.Dialect(tx) == store.Postgres {
-			if err := tx.Exec("SELECT pg_advisory_xact_lock(?)", migrationLock).Error; err != nil {
-				return err
-			}
-		}
-		if err := tx.AutoMigrate(&procedureRow{}, &settingsRow{}, &calendarDayRow{}, &receiptCounterRow{},
-			&dossierRow{}, &transitionRow{}, &attemptRow{}); err != nil {
-			return err
-		}
-		// Composite indexes with tenant_id, which TenantModel's field cannot tag. Each inbox
-		// filters by equality on its leading columns (the scope's tenant_id is one value for a
-		// commune) and reads in the order of the last ones, so a page is one short index scan.
-		for _, ddl := range []string{
-			"CREATE INDEX IF NOT EXISTS idx_dossiers_tenant_received ON dossiers (tenant_id, received_at, id)",
-			"CREATE INDEX IF NOT EXISTS idx_dossiers_unit_inbox ON dossiers (holder_tenant, tenant_id, open, received_at, id)",
-			"CREATE INDEX IF NOT EXISTS idx_dossiers_mine ON dossiers (holder_tenant, handler, tenant_id, open, received_at, id)",
-			"CREATE INDEX IF NOT EXISTS idx_dossiers_holder_due ON dossiers (holder_tenant, tenant_id, active, current_due_at, id)",
-		} {
-			if err := tx.Exec(ddl).Error; err != nil {
-				return err
-			}
-		}
-		if store.Dialect(tx) == store.Postgres {
-			// Nearly always tenant_id = holder_tenant: without this the planner multiplies their
-			// selectivities and picks bitmap scans over every row of a unit.
-			return tx.Exec("CREATE STATISTICS IF NOT EXISTS dossiers_tenant_holder (dependencies) ON tenant_id, holder_tenant FROM dossiers").Error
-		}
-		return nil
-	})
-	if err != nil {
+	if err := store.MigrateAll(ctx, db, events.Migrations, auth.Migrations, migrations.Set); err != nil {
 		return fmt.Errorf("dossiers: migrate: %w", err)
 	}
 	return nil

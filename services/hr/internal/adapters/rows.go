@@ -6,9 +6,13 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 
+	"egov.vn/platform/libs/auth"
+	"egov.vn/platform/libs/events"
 	"egov.vn/platform/libs/store"
 	"egov.vn/platform/services/hr/internal/domain"
+	"egov.vn/platform/services/hr/migrations"
 )
 
 // Tables are prefixed hr_ so that a shared PostgreSQL database (one per platform in small
@@ -123,50 +127,22 @@ type levelRow struct {
 
 func (levelRow) TableName() string { return "hr_qualification_levels" }
 
-// migrationLock is HR's advisory-lock key on PostgreSQL, so that replicas starting together
-// migrate one after another.
-const migrationLock int64 = 0x65676f760401
-
-// Migrate creates or updates HR's tables and seeds the platform's default code list. gorm's
-// AutoMigrate suffices: the tables only ever grow columns and indexes.
+// Migrate brings HR's database to its newest schema (the outbox's, sign-in's and its own
+// versioned SQL, applied once under the platform's migration lock by store.MigrateAll) and seeds
+// the platform's default code list.
 func Migrate(ctx context.Context, db *gorm.DB) error {
-	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if store.Dialect(tx) == store.Postgres {
-			if err := tx.Exec("SELECT pg_advisory_xact_lock(?)", migrationLock).Error; err != nil {
-				return err
-			}
-		}
-		if err := tx.AutoMigrate(&unitRow{}, &unitVersionRow{}, &staffRow{}, &assignmentRow{},
-			&qualificationRow{}, &levelRow{}); err != nil {
-			return err
-		}
-		// The staff list and statistics look for the assignment active on a day.
-		if err := tx.Exec("CREATE INDEX IF NOT EXISTS idx_hr_assignments_active ON hr_assignments (tenant_id, starts_on, ends_on, staff_id)").Error; err != nil {
-			return err
-		}
-		// Covers the "best level per person and kind" aggregate: read in group order, no table
-		// lookups (it cut the statistics query on SQLite from about 80 to 55 ms of CPU).
-		if err := tx.Exec("CREATE INDEX IF NOT EXISTS idx_hr_qualifications_best ON hr_qualifications (tenant_id, staff_id, kind, awarded_on, level_rank)").Error; err != nil {
-			return err
-		}
-		// A CCCD is on file once per tenant; another tenant may employ the same person.
-		if err := tx.Exec("CREATE UNIQUE INDEX IF NOT EXISTS idx_hr_staff_cccd ON hr_staff (tenant_id, cccd)").Error; err != nil {
-			return err
-		}
-		if err := tx.Exec("CREATE UNIQUE INDEX IF NOT EXISTS idx_hr_units_seed ON hr_units (tenant_id, seed_key)").Error; err != nil {
-			return err
-		}
-		// The defaults are data: inserted when missing, never overwritten, so an operator's
-		// correction of a name in the database survives a restart.
-		for _, l := range domain.DefaultLevels() {
-			row := levelRow{TenantID: "", Kind: string(l.Kind), Code: l.Code, Name: l.Name, Rank: l.Rank}
-			if err := tx.Where(levelRow{TenantID: "", Kind: row.Kind, Code: row.Code}).FirstOrCreate(&row).Error; err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
+	if err := store.MigrateAll(ctx, db, events.Migrations, auth.Migrations, migrations.Set); err != nil {
+		return fmt.Errorf("hr: migrate: %w", err)
+	}
+	// The defaults are data: inserted when missing, never overwritten, so an operator's
+	// correction of a name in the database survives a restart. DO NOTHING on the primary key lets
+	// replicas starting together seed side by side.
+	levels := domain.DefaultLevels()
+	rows := make([]levelRow, 0, len(levels))
+	for _, l := range levels {
+		rows = append(rows, levelRow{TenantID: "", Kind: string(l.Kind), Code: l.Code, Name: l.Name, Rank: l.Rank})
+	}
+	if err := db.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&rows).Error; err != nil {
 		return fmt.Errorf("hr: migrate: %w", err)
 	}
 	return nil

@@ -34,9 +34,6 @@ func New(ctx context.Context, cfg Config, d bootstrap.Deps) (*Service, error) {
 	if err := adapters.Migrate(ctx, d.DB); err != nil {
 		return nil, err
 	}
-	if err := events.AutoMigrate(d.DB); err != nil {
-		return nil, err
-	}
 	templates, err := fs.Sub(pages.Templates, "templates")
 	if err != nil {
 		return nil, err

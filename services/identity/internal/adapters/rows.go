@@ -10,6 +10,7 @@ import (
 	"gorm.io/gorm"
 
 	"egov.vn/platform/libs/store"
+	"egov.vn/platform/services/identity/migrations"
 )
 
 // strList is a list stored as a JSON array in one text column: small, read whole, never queried
@@ -216,23 +217,10 @@ type auditRow struct {
 
 func (auditRow) TableName() string { return "audit_events" }
 
-// migrationLock is identity's advisory-lock key on PostgreSQL, so that replicas starting together
-// migrate one after another.
-const migrationLock int64 = 0x65676f760101
-
-// Migrate creates or updates identity's tables.
+// Migrate brings identity's database to its newest schema: the versioned SQL in migrations/,
+// applied once under the platform's migration lock (store.MigrateAll).
 func Migrate(ctx context.Context, db *gorm.DB) error {
-	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if store.Dialect(tx) == store.Postgres {
-			if err := tx.Exec("SELECT pg_advisory_xact_lock(?)", migrationLock).Error; err != nil {
-				return err
-			}
-		}
-		return tx.AutoMigrate(&tenantRow{}, &userRow{}, &addressRow{}, &clientRow{}, &sessionRow{},
-			&sessionClientRow{}, &authRequestRow{}, &refreshTokenRow{}, &revokedTokenRow{},
-			&signingKeyRow{}, &auditRow{})
-	})
-	if err != nil {
+	if err := store.MigrateAll(ctx, db, migrations.Set); err != nil {
 		return fmt.Errorf("identity: migrate: %w", err)
 	}
 	return nil

@@ -5,15 +5,18 @@
 package adapters
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"time"
 
 	"gorm.io/gorm"
 
+	"egov.vn/platform/libs/auth"
 	"egov.vn/platform/libs/events"
 	"egov.vn/platform/libs/store"
 	"egov.vn/platform/services/reporting/internal/domain"
+	"egov.vn/platform/services/reporting/migrations"
 )
 
 // tenantRow is one unit of the tree the roll-ups follow, registered by the provisioning call or
@@ -163,46 +166,15 @@ type targetRow struct {
 
 func (targetRow) TableName() string { return "report_targets" }
 
-// uniqueIndexes are the natural keys the upserts conflict on.
-var uniqueIndexes = []string{
-	"CREATE UNIQUE INDEX IF NOT EXISTS ux_report_counters ON report_counters (tenant_id, month, indicator)",
-	"CREATE UNIQUE INDEX IF NOT EXISTS ux_report_dossiers ON report_dossiers (dossier_id, tenant_id)",
-	"CREATE UNIQUE INDEX IF NOT EXISTS ux_report_documents ON report_documents (document_id, tenant_id)",
-	"CREATE UNIQUE INDEX IF NOT EXISTS ux_report_staff ON report_staff (staff_id, tenant_id)",
-	"CREATE UNIQUE INDEX IF NOT EXISTS ux_report_targets ON report_targets (tenant_id, indicator, period)",
-	// Covers the stock sums (one indicator, every month up to the period's end) without the table.
-	"CREATE INDEX IF NOT EXISTS ix_report_counters_stock ON report_counters (tenant_id, indicator, month, value)",
-	"CREATE INDEX IF NOT EXISTS ix_report_dossiers_tenant_received ON report_dossiers (tenant_id, received_month)",
-	"CREATE INDEX IF NOT EXISTS ix_report_dossiers_tenant_resolved ON report_dossiers (tenant_id, resolved_month)",
-	"DROP INDEX IF EXISTS ix_report_dossiers_received",
-	"DROP INDEX IF EXISTS ix_report_dossiers_resolved",
-}
-
-// migrationLock is the PostgreSQL advisory-lock key that serialises replicas migrating together.
-const migrationLock int64 = 0x65676f760007
-
-// Migrate creates or extends reporting's tables (and the events tables the consumer needs).
+// Migrate brings reporting's database to its newest schema: the events tables its consumer
+// needs, sign-in's and its own versioned SQL (migrations/), applied once under the platform's
+// migration lock by store.MigrateAll.
 func Migrate(db *gorm.DB) error {
-	if err := events.AutoMigrate(db); err != nil {
-		return err
+	ctx := db.Statement.Context
+	if ctx == nil {
+		ctx = context.Background()
 	}
-	err := db.Transaction(func(tx *gorm.DB) error {
-		if store.Dialect(tx) == store.Postgres {
-			if err := tx.Exec("SELECT pg_advisory_xact_lock(?)", migrationLock).Error; err != nil {
-				return err
-			}
-		}
-		if err := tx.AutoMigrate(&tenantRow{}, &counterRow{}, &dossierRow{}, &documentRow{}, &staffRow{}, &targetRow{}); err != nil {
-			return err
-		}
-		for _, q := range uniqueIndexes {
-			if err := tx.Exec(q).Error; err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
+	if err := store.MigrateAll(ctx, db, events.Migrations, auth.Migrations, migrations.Set); err != nil {
 		return fmt.Errorf("reporting: migrate: %w", err)
 	}
 	return nil
