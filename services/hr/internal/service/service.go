@@ -10,7 +10,6 @@ import (
 
 	"egov.vn/platform/libs/apperr"
 	"egov.vn/platform/libs/bootstrap"
-	"egov.vn/platform/libs/events"
 	"egov.vn/platform/libs/httpapi"
 	"egov.vn/platform/services/hr/api"
 	"egov.vn/platform/services/hr/internal/adapters"
