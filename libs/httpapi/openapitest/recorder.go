@@ -141,10 +141,10 @@ func (w *bodyWriter) WriteString(s string) (int, error) {
 // that breaks it: a route or method the contract does not list, a status its operation does not
 // document (exactly, as a range such as "4XX", or as "default"), or a JSON body (application/json
 // or any +json type) that does not match the schema documented for that status and media type.
-// Other bodies (PDF, CSV, HTML) are checked for route and status only. min is the number of JSON
-// answers that must have been validated, so that a harness which stopped recording fails instead
-// of passing on nothing.
-func (r *Recorder) Validate(t testing.TB, spec []byte, min int) {
+// Other bodies (PDF, CSV, HTML) are checked for route and status only. atLeast is the number of
+// JSON answers that must have been validated, so that a harness which stopped recording fails
+// instead of passing on nothing.
+func (r *Recorder) Validate(t testing.TB, spec []byte, atLeast int) {
 	t.Helper()
 	c, err := compileContract(spec)
 	if err != nil {
@@ -160,8 +160,8 @@ func (r *Recorder) Validate(t testing.TB, spec []byte, min int) {
 			checked++
 		}
 	}
-	if checked < min {
-		t.Errorf("only %d JSON answers were validated against the contract, want at least %d", checked, min)
+	if checked < atLeast {
+		t.Errorf("only %d JSON answers were validated against the contract, want at least %d", checked, atLeast)
 	}
 }
 

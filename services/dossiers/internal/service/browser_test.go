@@ -102,6 +102,17 @@ func TestDeskIntakeInTheBrowser(t *testing.T) {
 		}
 		shot(fmt.Sprintf("%d-%s", 4+i, strings.Trim(strings.NewReplacer("/", "", "?inbox=", "inbox-").Replace(page), "-")))
 	}
+	// The ledger's spreadsheet (libs/sheet), fetched with the officer's session: the byte-order
+	// mark Excel needs to show Vietnamese, the header and the new dossier.
+	ledger, err := chromedp.Run(ctx, chromedp.Evaluate[string](`fetch('`+h.Base+`/so-theo-doi?format=csv').then(r => r.arrayBuffer()).then(b => {
+		const u8 = new Uint8Array(b); return (u8[0] === 0xEF && u8[1] === 0xBB && u8[2] === 0xBF ? 'BOM ' : '') + new TextDecoder().decode(u8); })`,
+		chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(ledger, "BOM STT,Mã hồ sơ,") || !strings.Contains(ledger, code) || !strings.Contains(ledger, "Trần Văn Nam") {
+		t.Errorf("the ledger's CSV: %q", ledger)
+	}
 }
 
 // TestCalendarAdminInTheBrowser: the unit's admin sees 2026's statutory days off (Tết by the lunar

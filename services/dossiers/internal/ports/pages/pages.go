@@ -7,7 +7,6 @@ package pages
 import (
 	"bytes"
 	"embed"
-	"encoding/csv"
 	"fmt"
 	"io/fs"
 	"net/http"
@@ -21,6 +20,7 @@ import (
 	"egov.vn/platform/libs/apperr"
 	"egov.vn/platform/libs/auth"
 	"egov.vn/platform/libs/platform"
+	"egov.vn/platform/libs/sheet"
 	"egov.vn/platform/libs/web"
 	"egov.vn/platform/services/dossiers/internal/app"
 	"egov.vn/platform/services/dossiers/internal/domain"
@@ -391,19 +391,32 @@ func (p *Pages) ledger(c *gin.Context) {
 	}
 	_, st, _ := p.app.Calendar(c.Request.Context())
 	switch q.Get("format") {
-	case "csv":
+	case "csv", "xlsx":
+		// libs/sheet: the BOM Excel needs for Vietnamese, and an applicant's name that starts
+		// like a formula is written as text, never run.
+		format := sheet.Format(q.Get("format"))
 		var buf bytes.Buffer
-		buf.WriteString("\ufeff") // so that spreadsheet programs read UTF-8
-		w := csv.NewWriter(&buf)
-		_ = w.Write([]string{"STT", "Mã hồ sơ", "Thủ tục", "Người nộp", "Số định danh", "Kênh", "Nhận lúc", "Hẹn trả", "Có kết quả", "Trả lúc", "Tình trạng", "Trễ hạn"})
-		for i, d := range all {
-			_ = w.Write([]string{strconv.Itoa(i + 1), d.ReceiptCode, d.ProcedureName, d.Applicant.Name, d.Applicant.IDNumber, string(d.Channel),
-				web.FormatDateTime(d.ReceivedAt), web.FormatDateTime(d.DueAt), optTime(d.ResolvedAt), optTime(d.ReturnedAt),
-				forms.StateVI[d.State], map[bool]string{true: "có", false: "không"}[d.Late]})
+		w, err := sheet.NewWriter(format, &buf, sheet.Options{Title: "Sổ theo dõi hồ sơ – " + st.Name, SheetName: "So theo doi"})
+		if err == nil {
+			err = w.Header("STT", "Mã hồ sơ", "Thủ tục", "Người nộp", "Số định danh", "Kênh", "Nhận lúc", "Hẹn trả", "Có kết quả", "Trả lúc", "Tình trạng", "Trễ hạn")
 		}
-		w.Flush()
-		c.Header("Content-Disposition", `attachment; filename="so-theo-doi-ho-so.csv"`)
-		c.Data(http.StatusOK, "text/csv; charset=utf-8", buf.Bytes())
+		for i, d := range all {
+			if err != nil {
+				break
+			}
+			err = w.Row(i+1, d.ReceiptCode, d.ProcedureName, d.Applicant.Name, d.Applicant.IDNumber, string(d.Channel),
+				web.FormatDateTime(d.ReceivedAt), web.FormatDateTime(d.DueAt), optTime(d.ResolvedAt), optTime(d.ReturnedAt),
+				forms.StateVI[d.State], map[bool]string{true: "có", false: "không"}[d.Late])
+		}
+		if err == nil {
+			err = w.Close()
+		}
+		if err != nil {
+			p.fail(c, err)
+			return
+		}
+		c.Header("Content-Disposition", `attachment; filename="so-theo-doi-ho-so.`+string(format)+`"`)
+		c.Data(http.StatusOK, format.ContentType(), buf.Bytes())
 	case "pdf":
 		var buf bytes.Buffer
 		if err := forms.WritePDF(&buf, forms.Ledger(all, st, q.Get("from"), q.Get("to"))); err != nil {
