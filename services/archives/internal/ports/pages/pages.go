@@ -72,37 +72,15 @@ func (p *Pages) Routes(r gin.IRouter, upload gin.HandlerFunc) {
 	r.GET("/fixity", p.fixity)
 }
 
-// fail shows an error the person can act on; field errors go back to the form instead.
+// fail shows an error the person can act on with the shell's one error page (web.Shell.Fail);
+// only a refusal says more here, since the archives know which role is missing. Field errors go
+// back to the form instead (formErrors).
 func (p *Pages) fail(c *gin.Context, err error) {
-	status, title, msg := http.StatusInternalServerError, "Đã có lỗi", "Hệ thống gặp lỗi ngoài dự kiến; vui lòng thử lại, nếu vẫn lỗi hãy báo quản trị."
-	var tooLarge *http.MaxBytesError
-	switch e := apperr.As(err); {
-	case errors.As(err, &tooLarge):
-		status, title, msg = http.StatusRequestEntityTooLarge, "Tệp quá lớn", fmt.Sprintf("Tệp vượt quá giới hạn %s MB.", web.FormatInt(tooLarge.Limit>>20))
-	case e == nil:
-	case e.Kind == apperr.KindNotFound:
-		status, title, msg = http.StatusNotFound, "Không tìm thấy", "Không có văn bản hoặc tệp này trong đơn vị của bạn."
-	case e.Kind == apperr.KindForbidden:
-		status, title, msg = http.StatusForbidden, "Không có quyền", "Việc này cần vai trò văn thư (archive.clerk) của đơn vị."
-	case e.Kind == apperr.KindUnavailable:
-		status, title, msg = http.StatusServiceUnavailable, "Tạm thời không thực hiện được", e.Message
-	case e.Kind == apperr.KindConflict:
-		status, title, msg = http.StatusConflict, "Không thực hiện được", e.Message
-	case e.Kind == apperr.KindInvalid || e.Kind == apperr.KindMalformed:
-		status, title, msg = http.StatusUnprocessableEntity, "Thông tin chưa hợp lệ", reasons(e)
+	if apperr.KindOf(err) == apperr.KindForbidden {
+		p.shell.RenderError(c, http.StatusForbidden, "Không có quyền", "Việc này cần vai trò văn thư (archive.clerk) của đơn vị.")
+		return
 	}
-	p.shell.RenderError(c, status, title, msg)
-}
-
-func reasons(e *apperr.Error) string {
-	var out []string
-	for _, f := range e.Fields {
-		out = append(out, f.Reason)
-	}
-	if len(out) == 0 {
-		return e.Message
-	}
-	return strings.Join(out, "; ")
+	p.shell.Fail(c, err)
 }
 
 // formErrors moves an invalid-input error's fields onto the form; it reports whether it did.

@@ -68,22 +68,19 @@ func (p *Pages) Routes(signedIn, public gin.IRouter) {
 	signedIn.GET("/units/:slug/export/:table", func(c *gin.Context) { export.Serve(c, p.app, p.fail) })
 }
 
-// fail shows an error as a page a person can act on.
+// fail shows an error as a page a person can act on, with the shell's one error page
+// (web.Shell.Fail); a refusal and a bad period say more here, since reporting knows what is
+// missing.
 func (p *Pages) fail(c *gin.Context, err error) {
 	switch apperr.KindOf(err) {
 	case apperr.KindForbidden:
 		p.shell.RenderError(c, http.StatusForbidden, "Không có quyền xem", cmp.Or(apperr.As(err).Message,
 			"Bạn không có quyền xem báo cáo này."))
-	case apperr.KindUnauthenticated:
-		p.shell.RenderError(c, http.StatusUnauthorized, "Cần đăng nhập", "Vui lòng đăng nhập để xem báo cáo.")
 	case apperr.KindInvalid:
 		p.shell.RenderError(c, http.StatusUnprocessableEntity, "Yêu cầu không hợp lệ", apperr.As(err).Message+
 			" — kỳ báo cáo có dạng 2026 (năm), 2026-Q4 (quý) hoặc 2026-11 (tháng).")
-	case apperr.KindNotFound:
-		p.shell.RenderError(c, http.StatusNotFound, "Không tìm thấy", "Trang hoặc bảng số liệu này không có.")
 	default:
-		p.shell.RenderError(c, http.StatusInternalServerError, "Đã có lỗi xảy ra",
-			"Hệ thống chưa lấy được số liệu. Vui lòng thử lại sau ít phút.")
+		p.shell.Fail(c, err)
 	}
 	c.Abort()
 }
