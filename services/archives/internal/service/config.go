@@ -7,6 +7,7 @@ import (
 	"egov.vn/platform/libs/auth"
 	"egov.vn/platform/libs/bootstrap"
 	"egov.vn/platform/libs/config"
+	"egov.vn/platform/services/archives/internal/adapters"
 )
 
 // Name is the service's name: its audience at identity, its client id by default, and the
@@ -16,7 +17,7 @@ const Name = "archives"
 // Needs says what the archives ask of the runtime: the outbox relay for their events and MinIO
 // for the files.
 func Needs(Config) bootstrap.Needs {
-	return bootstrap.Needs{Options: bootstrap.Options{Events: true, Objects: true}}
+	return bootstrap.Needs{Options: bootstrap.Options{Events: true, Objects: true, Migrations: adapters.Migrations}}
 }
 
 // Config is the archives' configuration, read from ARCHIVES_* variables.

@@ -28,6 +28,7 @@ import (
 	"egov.vn/platform/libs/platform"
 	"egov.vn/platform/libs/store/storetest"
 	"egov.vn/platform/libs/testenv"
+	"egov.vn/platform/services/archives/internal/adapters"
 	"egov.vn/platform/services/archives/internal/service"
 	"egov.vn/platform/services/identity/identitytest"
 )
@@ -87,6 +88,10 @@ func start(t testing.TB, o options) *harness {
 		t.Fatal(err)
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	// The bootstrap migrates before New in production; the harness does it by hand.
+	if err := adapters.Migrate(context.Background(), o.db); err != nil {
+		t.Fatal(err)
+	}
 	ar, err := service.New(context.Background(), cfg, bootstrap.Deps{DB: o.db, Objects: mc, Log: log, Tracer: noop.NewTracerProvider().Tracer("test")})
 	if err != nil {
 		t.Fatal(err)

@@ -33,11 +33,8 @@ type Service struct {
 	cfg     Config
 }
 
-// New assembles the archives and migrates their tables.
+// New assembles the archives over a database the bootstrap has migrated (Needs lists the sets).
 func New(ctx context.Context, cfg Config, d bootstrap.Deps) (*Service, error) {
-	if err := adapters.Migrate(ctx, d.DB); err != nil {
-		return nil, err
-	}
 	w, err := bootstrap.NewWeb(ctx, Name, cfg.Common, cfg.ServiceConfig, d, bootstrap.WebOptions{Title: pages.Title, Pages: pages.Templates()})
 	if err != nil {
 		return nil, err

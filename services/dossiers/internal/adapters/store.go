@@ -67,11 +67,15 @@ func NewStore(db *gorm.DB, outbox *events.Outbox, opts ...Option) *Store {
 	return s
 }
 
+// Migrations are the schema's sets in the order they apply: the outbox's, sign-in's and the
+// service's own. The bootstrap applies them at start (Needs); tests apply them with Migrate.
+var Migrations = []store.MigrationSet{events.Migrations, auth.Migrations, migrations.Set}
+
 // Migrate brings the database to its newest schema: the outbox's, sign-in's and the service's
 // versioned SQL (migrations/), applied once under the platform's migration lock by
 // store.MigrateAll, so replicas starting together do not race.
 func Migrate(ctx context.Context, db *gorm.DB) error {
-	if err := store.MigrateAll(ctx, db, events.Migrations, auth.Migrations, migrations.Set); err != nil {
+	if err := store.MigrateAll(ctx, db, Migrations...); err != nil {
 		return fmt.Errorf("dossiers: migrate: %w", err)
 	}
 	return nil

@@ -7,6 +7,7 @@ import (
 	"egov.vn/platform/libs/auth"
 	"egov.vn/platform/libs/bootstrap"
 	"egov.vn/platform/libs/config"
+	"egov.vn/platform/services/dossiers/internal/adapters"
 )
 
 // Name is the service's name: its audience, client id, event source and the prefix of its
@@ -54,5 +55,5 @@ func (c Config) Validate() error {
 // Needs says what the runtime must start for dossiers: NATS and the outbox relay for its events,
 // and MinIO when scanned documents are kept.
 func Needs(c Config) bootstrap.Needs {
-	return bootstrap.Needs{Options: bootstrap.Options{Events: true, Objects: c.Files}}
+	return bootstrap.Needs{Options: bootstrap.Options{Events: true, Objects: c.Files, Migrations: adapters.Migrations}}
 }

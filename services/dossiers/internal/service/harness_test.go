@@ -21,6 +21,7 @@ import (
 	"egov.vn/platform/libs/httpapi"
 	"egov.vn/platform/libs/httpapi/openapitest"
 	"egov.vn/platform/services/dossiers/api"
+	"egov.vn/platform/services/dossiers/internal/adapters"
 	"egov.vn/platform/services/dossiers/internal/service"
 	"egov.vn/platform/services/identity/identitytest"
 )
@@ -53,6 +54,10 @@ func start(t *testing.T, db *gorm.DB) *harness {
 		OverdueInterval: time.Minute, LookupLimit: 10, LookupWindow: 10 * time.Minute,
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	// The bootstrap migrates before New in production; the harness does it by hand.
+	if err := adapters.Migrate(context.Background(), db); err != nil {
+		t.Fatal(err)
+	}
 	svc, err := service.New(context.Background(), cfg, bootstrap.Deps{DB: db, Outbox: events.NewOutbox(nil), Log: log,
 		Tracer: noop.NewTracerProvider().Tracer("test")})
 	if err != nil {

@@ -32,11 +32,8 @@ type Service struct {
 	store *adapters.Store
 }
 
-// New assembles the service and migrates its tables.
+// New assembles the service over a database the bootstrap has migrated (Needs lists the sets).
 func New(ctx context.Context, cfg Config, d bootstrap.Deps) (*Service, error) {
-	if err := adapters.Migrate(ctx, d.DB); err != nil {
-		return nil, err
-	}
 	w, err := bootstrap.NewWeb(ctx, Name, cfg.Common, cfg.ServiceConfig, d, bootstrap.WebOptions{Title: "Một cửa", Pages: pages.Templates()})
 	if err != nil {
 		return nil, err

@@ -166,6 +166,10 @@ type targetRow struct {
 
 func (targetRow) TableName() string { return "report_targets" }
 
+// Migrations are the schema's sets in the order they apply: the outbox's, sign-in's and the
+// service's own. The bootstrap applies them at start (Needs); tests apply them with Migrate.
+var Migrations = []store.MigrationSet{events.Migrations, auth.Migrations, migrations.Set}
+
 // Migrate brings reporting's database to its newest schema: the events tables its consumer
 // needs, sign-in's and its own versioned SQL (migrations/), applied once under the platform's
 // migration lock by store.MigrateAll.
@@ -174,7 +178,7 @@ func Migrate(db *gorm.DB) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	if err := store.MigrateAll(ctx, db, events.Migrations, auth.Migrations, migrations.Set); err != nil {
+	if err := store.MigrateAll(ctx, db, Migrations...); err != nil {
 		return fmt.Errorf("reporting: migrate: %w", err)
 	}
 	return nil

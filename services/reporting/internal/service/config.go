@@ -50,7 +50,7 @@ func (c Config) Validate() error {
 // exits.
 func Needs(cfg Config) bootstrap.Needs {
 	return bootstrap.Needs{
-		Options: bootstrap.Options{Events: true},
+		Options: bootstrap.Options{Events: true, Migrations: adapters.Migrations},
 		Commands: map[string]bootstrap.Command{"rebuild": func(ctx context.Context, rt *bootstrap.Runtime) error {
 			n, err := adapters.Rebuild(ctx, rt.DB, rt.JetStream, bootstrap.Stream, cfg.Durable, cfg.IngestBatch, rt.Telemetry.Tracer(Name))
 			if err != nil {

@@ -28,6 +28,7 @@ import (
 	"egov.vn/platform/libs/store/storetest"
 	"egov.vn/platform/libs/testenv"
 	"egov.vn/platform/services/identity/identitytest"
+	"egov.vn/platform/services/reporting/internal/adapters"
 	"egov.vn/platform/services/reporting/internal/service"
 )
 
@@ -72,6 +73,10 @@ func start(t *testing.T) *harness {
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	db := storetest.SQLite(t)
+	// The bootstrap migrates before New in production; the harness does it by hand.
+	if err := adapters.Migrate(db); err != nil {
+		t.Fatal(err)
+	}
 	rep, err := service.New(context.Background(), cfg, bootstrap.Deps{DB: db, JetStream: js, Tracer: noop.NewTracerProvider().Tracer("test"), Log: log})
 	if err != nil {
 		t.Fatal(err)

@@ -41,11 +41,8 @@ func (d directory) Subtree(ctx context.Context, slug string) ([]string, error) {
 	return d.d.Subtree(ctx, slug)
 }
 
-// New wires the service.
+// New wires the service over a database the bootstrap has migrated (Needs lists the sets).
 func New(ctx context.Context, cfg Config, d bootstrap.Deps) (*Service, error) {
-	if err := adapters.Migrate(d.DB); err != nil {
-		return nil, err
-	}
 	w, err := bootstrap.NewWeb(ctx, Name, cfg.Common, cfg.ServiceConfig, d, bootstrap.WebOptions{Title: pages.Title, Pages: pages.Templates()})
 	if err != nil {
 		return nil, err
