@@ -18,7 +18,7 @@ import (
 	"egov.vn/platform/libs/web"
 )
 
-//go:embed pages
+//go:embed all:pages
 var pages embed.FS
 
 // Key is the flash key of the demo: test-only, never a real secret.
