@@ -20,24 +20,12 @@ import (
 	"gorm.io/gorm"
 
 	"egov.vn/platform/libs/store"
+	"egov.vn/platform/services/identity/internal/domain"
 )
 
 // SigningAlgorithm is ES256: signing costs ~30 µs against RS256's ~1 ms on this hardware, which
 // is what lets one core issue well over a thousand tokens a second.
 const SigningAlgorithm = "ES256"
-
-// SigningKey is a private key with its key id.
-type SigningKey struct {
-	ID         string
-	PrivateKey *ecdsa.PrivateKey
-	SignUntil  time.Time
-}
-
-// PublicKey is a key published in the JWKS.
-type PublicKey struct {
-	ID        string
-	PublicKey *ecdsa.PublicKey
-}
 
 // KeyRing keeps identity's signing keys in the database so every replica signs with the same
 // key and publishes the same set. A key signs for RotateEvery; it then stays published for
@@ -50,7 +38,7 @@ type KeyRing struct {
 	now              func() time.Time
 
 	mu          sync.Mutex
-	cached      *SigningKey
+	cached      *domain.SigningKey
 	cachedUntil time.Time
 }
 
@@ -114,7 +102,7 @@ const keyCacheFor = 30 * time.Second
 
 // Signing returns the current signing key, creating one when none is valid (first start, or the
 // last one's signing time ran out).
-func (k *KeyRing) Signing(ctx context.Context) (*SigningKey, error) {
+func (k *KeyRing) Signing(ctx context.Context) (*domain.SigningKey, error) {
 	now := k.now()
 	k.mu.Lock()
 	if k.cached != nil && now.Before(k.cachedUntil) {
@@ -141,7 +129,7 @@ func (k *KeyRing) Signing(ctx context.Context) (*SigningKey, error) {
 	return key, nil
 }
 
-func (k *KeyRing) current(ctx context.Context, now time.Time) (*SigningKey, error) {
+func (k *KeyRing) current(ctx context.Context, now time.Time) (*domain.SigningKey, error) {
 	var row signingKeyRow
 	err := k.db.WithContext(ctx).Where("created_at <= ? AND sign_until > ?", now, now).
 		Order("created_at DESC").Take(&row).Error
@@ -152,7 +140,7 @@ func (k *KeyRing) current(ctx context.Context, now time.Time) (*SigningKey, erro
 }
 
 // Rotate retires the current signing key now and makes a new one.
-func (k *KeyRing) Rotate(ctx context.Context) (*SigningKey, error) {
+func (k *KeyRing) Rotate(ctx context.Context) (*domain.SigningKey, error) {
 	key, err := k.create(ctx, k.now(), true)
 	if err != nil {
 		return nil, err
@@ -167,8 +155,8 @@ func (k *KeyRing) Rotate(ctx context.Context) (*SigningKey, error) {
 // transactions already do.
 const keysLock int64 = 0x65676f760102
 
-func (k *KeyRing) create(ctx context.Context, now time.Time, retireCurrent bool) (*SigningKey, error) {
-	var out *SigningKey
+func (k *KeyRing) create(ctx context.Context, now time.Time, retireCurrent bool) (*domain.SigningKey, error) {
+	var out *domain.SigningKey
 	err := k.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if store.Dialect(tx) == store.Postgres {
 			if err := tx.Exec("SELECT pg_advisory_xact_lock(?)", keysLock).Error; err != nil {
@@ -216,7 +204,7 @@ func (k *KeyRing) create(ctx context.Context, now time.Time, retireCurrent bool)
 		if err := tx.Create(&row).Error; err != nil {
 			return err
 		}
-		out = &SigningKey{ID: row.ID, PrivateKey: priv, SignUntil: row.SignUntil}
+		out = &domain.SigningKey{ID: row.ID, PrivateKey: priv, SignUntil: row.SignUntil}
 		return nil
 	})
 	return out, err
@@ -224,7 +212,7 @@ func (k *KeyRing) create(ctx context.Context, now time.Time, retireCurrent bool)
 
 // Published returns the keys a verifier must know now: the signing key and every retired key
 // whose tokens may still be valid.
-func (k *KeyRing) Published(ctx context.Context) ([]PublicKey, error) {
+func (k *KeyRing) Published(ctx context.Context) ([]domain.PublicKey, error) {
 	if _, err := k.Signing(ctx); err != nil { // a fresh install publishes its first key at once
 		return nil, err
 	}
@@ -236,18 +224,18 @@ func (k *KeyRing) Published(ctx context.Context) ([]PublicKey, error) {
 		Order("created_at DESC").Find(&rows).Error; err != nil {
 		return nil, err
 	}
-	out := make([]PublicKey, 0, len(rows))
+	out := make([]domain.PublicKey, 0, len(rows))
 	for _, r := range rows {
 		key, err := k.parseKey(r)
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, PublicKey{ID: key.ID, PublicKey: &key.PrivateKey.PublicKey})
+		out = append(out, domain.PublicKey{ID: key.ID, PublicKey: &key.PrivateKey.PublicKey})
 	}
 	return out, nil
 }
 
-func (k *KeyRing) parseKey(row signingKeyRow) (*SigningKey, error) {
+func (k *KeyRing) parseKey(row signingKeyRow) (*domain.SigningKey, error) {
 	pemBytes, err := k.openPEM(row)
 	if err != nil {
 		return nil, err
@@ -264,5 +252,5 @@ func (k *KeyRing) parseKey(row signingKeyRow) (*SigningKey, error) {
 	if !ok {
 		return nil, fmt.Errorf("signing key %s: not an ECDSA key", row.ID)
 	}
-	return &SigningKey{ID: row.ID, PrivateKey: priv, SignUntil: row.SignUntil}, nil
+	return &domain.SigningKey{ID: row.ID, PrivateKey: priv, SignUntil: row.SignUntil}, nil
 }

@@ -684,7 +684,7 @@ func sorted(ids ...string) []string {
 	return ids
 }
 
-func signing(t *testing.T, k *adapters.KeyRing) *adapters.SigningKey {
+func signing(t *testing.T, k *adapters.KeyRing) *domain.SigningKey {
 	t.Helper()
 	key, err := k.Signing(context.Background())
 	if err != nil {
@@ -699,7 +699,7 @@ func TestKeyRingReplicasMakeOneKey(t *testing.T) {
 		migrated(t, db)
 		clk := &clock{t: base}
 		const replicas = 10
-		keys := make([]*adapters.SigningKey, replicas)
+		keys := make([]*domain.SigningKey, replicas)
 		together(replicas, func(i int) {
 			key, err := adapters.NewKeyRing(db, rotateEvery, maxTokenLifetime, clk.Now).Signing(context.Background())
 			if err != nil {
@@ -738,7 +738,7 @@ func TestKeyRingReplicaBehindReusesNewKey(t *testing.T) {
 		ahead := adapters.NewKeyRing(db, rotateEvery, maxTokenLifetime, func() time.Time { return base.Add(time.Millisecond) })
 
 		type result struct {
-			key *adapters.SigningKey
+			key *domain.SigningKey
 			err error
 		}
 		done := make(chan result, 1)
@@ -977,7 +977,7 @@ func TestBackchannelLogout(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			idx := slices.IndexFunc(pub, func(p adapters.PublicKey) bool { return p.ID == header.KeyID })
+			idx := slices.IndexFunc(pub, func(p domain.PublicKey) bool { return p.ID == header.KeyID })
 			if idx < 0 {
 				t.Fatalf("kid %q is not published", header.KeyID)
 			}

@@ -17,9 +17,16 @@ import (
 	"golang.org/x/text/language"
 
 	"egov.vn/platform/libs/httpapi"
-	"egov.vn/platform/services/identity/internal/adapters"
 	"egov.vn/platform/services/identity/internal/app"
+	"egov.vn/platform/services/identity/internal/domain"
 )
+
+// Keys is the key ring the provider signs tokens with and publishes in the JWKS; the composition
+// root passes adapters.KeyRing.
+type Keys interface {
+	Signing(ctx context.Context) (*domain.SigningKey, error)
+	Published(ctx context.Context) ([]domain.PublicKey, error)
+}
 
 // Config is the provider's setting.
 type Config struct {
@@ -44,7 +51,7 @@ type Provider struct {
 }
 
 // New builds the provider.
-func New(cfg Config, a *app.App, keys *adapters.KeyRing) (*Provider, error) {
+func New(cfg Config, a *app.App, keys Keys) (*Provider, error) {
 	u, err := url.Parse(cfg.Issuer)
 	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
 		return nil, fmt.Errorf("oidcop: issuer %q must be an absolute http(s) URL", cfg.Issuer)

@@ -14,7 +14,6 @@ import (
 	"golang.org/x/text/language"
 
 	"egov.vn/platform/libs/apperr"
-	"egov.vn/platform/services/identity/internal/adapters"
 	"egov.vn/platform/services/identity/internal/app"
 	"egov.vn/platform/services/identity/internal/domain"
 )
@@ -23,7 +22,7 @@ import (
 // the state and decides who gets what.
 type storage struct {
 	app      *app.App
-	keys     *adapters.KeyRing
+	keys     Keys
 	health   func(context.Context) error
 	loginURL func(authRequestID string) string
 	logout   string // where end_session without an id_token_hint sends the browser
