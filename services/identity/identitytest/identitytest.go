@@ -33,6 +33,7 @@ import (
 	"egov.vn/platform/libs/httpapi"
 	"egov.vn/platform/libs/platform"
 	"egov.vn/platform/libs/store/storetest"
+	"egov.vn/platform/services/identity/internal/adapters"
 	"egov.vn/platform/services/identity/internal/app"
 	"egov.vn/platform/services/identity/internal/domain"
 	"egov.vn/platform/services/identity/internal/service"
@@ -108,7 +109,12 @@ func Start(t testing.TB, opts ...Option) *Server {
 		DevMode: true,
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	s.id, err = service.New(context.Background(), cfg, bootstrap.Deps{DB: storetest.SQLite(t), Log: log,
+	// The bootstrap migrates before New in a real start; here it is done by hand.
+	db := storetest.SQLite(t)
+	if err := adapters.Migrate(context.Background(), db); err != nil {
+		t.Fatal(err)
+	}
+	s.id, err = service.New(context.Background(), cfg, bootstrap.Deps{DB: db, Log: log,
 		Tracer: noop.NewTracerProvider().Tracer("identitytest")})
 	if err != nil {
 		_ = ln.Close()

@@ -127,23 +127,30 @@ type levelRow struct {
 
 func (levelRow) TableName() string { return "hr_qualification_levels" }
 
-// Migrate brings HR's database to its newest schema (the outbox's, sign-in's and its own
-// versioned SQL, applied once under the platform's migration lock by store.MigrateAll) and seeds
-// the platform's default code list.
+// Migrations are HR's schema in the order the sets apply: the outbox's, sign-in's and its own.
+// The bootstrap applies them at start (Needs); tests use Migrate.
+var Migrations = []store.MigrationSet{events.Migrations, auth.Migrations, migrations.Set}
+
+// Migrate brings HR's database to its newest schema (store.MigrateAll under the platform's
+// migration lock) and seeds the platform's default code list, as a start does.
 func Migrate(ctx context.Context, db *gorm.DB) error {
-	if err := store.MigrateAll(ctx, db, events.Migrations, auth.Migrations, migrations.Set); err != nil {
+	if err := store.MigrateAll(ctx, db, Migrations...); err != nil {
 		return fmt.Errorf("hr: migrate: %w", err)
 	}
-	// The defaults are data: inserted when missing, never overwritten, so an operator's
-	// correction of a name in the database survives a restart. DO NOTHING on the primary key lets
-	// replicas starting together seed side by side.
+	return SeedDefaults(ctx, db)
+}
+
+// SeedDefaults inserts the platform's default qualification levels where missing. They are
+// data: never overwritten, so an operator's correction of a name in the database survives a
+// restart, and DO NOTHING on the primary key lets replicas starting together seed side by side.
+func SeedDefaults(ctx context.Context, db *gorm.DB) error {
 	levels := domain.DefaultLevels()
 	rows := make([]levelRow, 0, len(levels))
 	for _, l := range levels {
 		rows = append(rows, levelRow{TenantID: "", Kind: string(l.Kind), Code: l.Code, Name: l.Name, Rank: l.Rank})
 	}
 	if err := db.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&rows).Error; err != nil {
-		return fmt.Errorf("hr: migrate: %w", err)
+		return fmt.Errorf("hr: seed default levels: %w", err)
 	}
 	return nil
 }

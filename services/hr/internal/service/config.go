@@ -9,6 +9,7 @@ import (
 	"egov.vn/platform/libs/auth"
 	"egov.vn/platform/libs/bootstrap"
 	"egov.vn/platform/libs/config"
+	"egov.vn/platform/services/hr/internal/adapters"
 )
 
 // Name names the service: its HR_* variables, its logs and spans, its client at identity.
@@ -34,5 +35,5 @@ func (c Config) Validate() error {
 // Needs says what HR asks of the runtime: events (the outbox and its relay) and MinIO for the
 // evidence files.
 func Needs(Config) bootstrap.Needs {
-	return bootstrap.Needs{Options: bootstrap.Options{Events: true, Objects: true}}
+	return bootstrap.Needs{Options: bootstrap.Options{Events: true, Objects: true, Migrations: adapters.Migrations}}
 }

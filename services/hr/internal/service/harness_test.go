@@ -23,6 +23,7 @@ import (
 	"egov.vn/platform/libs/httpapi"
 	"egov.vn/platform/libs/objstore"
 	"egov.vn/platform/libs/testenv"
+	"egov.vn/platform/services/hr/internal/adapters"
 	"egov.vn/platform/services/hr/internal/service"
 	"egov.vn/platform/services/identity/identitytest"
 )
@@ -63,6 +64,10 @@ func startHR(t testing.TB, db *gorm.DB, opts ...func(*options)) *harness {
 		if err != nil {
 			t.Fatal(err)
 		}
+	}
+	// The bootstrap migrates before New in production; the harness does it by hand.
+	if err := adapters.Migrate(context.Background(), deps.DB); err != nil {
+		t.Fatal(err)
 	}
 	hr, err := service.New(context.Background(), cfg, deps)
 	if err != nil {

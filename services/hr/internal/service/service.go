@@ -28,9 +28,10 @@ type Service struct {
 	pages *pages.Pages
 }
 
-// New migrates the database and builds the service from what the runtime opened.
+// New builds the service from what the runtime opened, over a database the bootstrap has
+// migrated (Needs lists the sets), and seeds the default code list.
 func New(ctx context.Context, cfg Config, d bootstrap.Deps) (*Service, error) {
-	if err := adapters.Migrate(ctx, d.DB); err != nil {
+	if err := adapters.SeedDefaults(ctx, d.DB); err != nil {
 		return nil, err
 	}
 	templates, err := fs.Sub(pages.Templates, "templates")

@@ -217,10 +217,14 @@ type auditRow struct {
 
 func (auditRow) TableName() string { return "audit_events" }
 
+// Migrations are identity's schema: its own versioned SQL only (it has no outbox and is the
+// sign-in, not a relying party). The bootstrap applies them at start; tests use Migrate.
+var Migrations = []store.MigrationSet{migrations.Set}
+
 // Migrate brings identity's database to its newest schema: the versioned SQL in migrations/,
 // applied once under the platform's migration lock (store.MigrateAll).
 func Migrate(ctx context.Context, db *gorm.DB) error {
-	if err := store.MigrateAll(ctx, db, migrations.Set); err != nil {
+	if err := store.MigrateAll(ctx, db, Migrations...); err != nil {
 		return fmt.Errorf("identity: migrate: %w", err)
 	}
 	return nil

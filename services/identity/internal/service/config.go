@@ -7,6 +7,7 @@ import (
 	"egov.vn/platform/libs/bootstrap"
 	"egov.vn/platform/libs/config"
 	"egov.vn/platform/libs/platform"
+	"egov.vn/platform/services/identity/internal/adapters"
 )
 
 // Name names the service: its IDENTITY_* variables, its logs and spans, the admin API's audience.
@@ -106,4 +107,6 @@ func (c Config) rootSecret() ([]byte, error) { return config.RootKey(c.SecretKey
 
 // Needs says what identity asks of the runtime: its database only. It publishes no events and
 // keeps no files; its relying parties learn of sign-outs by back-channel logout.
-func Needs(Config) bootstrap.Needs { return bootstrap.Needs{} }
+func Needs(Config) bootstrap.Needs {
+	return bootstrap.Needs{Options: bootstrap.Options{Migrations: adapters.Migrations}}
+}

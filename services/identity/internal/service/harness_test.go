@@ -23,6 +23,7 @@ import (
 	"egov.vn/platform/libs/config"
 	"egov.vn/platform/libs/httpapi"
 	"egov.vn/platform/libs/platform"
+	"egov.vn/platform/services/identity/internal/adapters"
 	"egov.vn/platform/services/identity/internal/app"
 	"egov.vn/platform/services/identity/internal/domain"
 	"egov.vn/platform/services/identity/internal/service"
@@ -89,6 +90,10 @@ func startIdentity(t testing.TB, db *gorm.DB, tune ...func(*service.Config)) *ha
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	h.DB = db
+	// The bootstrap migrates before New in production; the harness does it by hand.
+	if err := adapters.Migrate(context.Background(), db); err != nil {
+		t.Fatal(err)
+	}
 	h.ID, err = service.New(context.Background(), cfg, bootstrap.Deps{DB: db, Log: log, Tracer: noop.NewTracerProvider().Tracer("test"),
 		Now: h.Clock.Now})
 	if err != nil {

@@ -59,9 +59,6 @@ func New(ctx context.Context, cfg Config, d bootstrap.Deps) (*Service, error) {
 		return nil, fmt.Errorf("identity: secret key: %w", err)
 	}
 	derive := func(purpose string) []byte { return config.DeriveKey(root, Name, purpose) }
-	if err := adapters.Migrate(ctx, d.DB); err != nil {
-		return nil, err
-	}
 	now := d.Now
 	if now == nil {
 		now = time.Now
