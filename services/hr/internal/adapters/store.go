@@ -25,8 +25,7 @@ type Store struct {
 	db *gorm.DB
 }
 
-// NewStore returns a Store over db (migrated with Migrate, and events.AutoMigrate for the
-// outbox); a nil outbox keeps events in the outbox table with no relay to wake.
+// NewStore returns a Store over db (migrated: Migrations, outbox included); a nil outbox keeps events in the outbox table with no relay to wake.
 func NewStore(db *gorm.DB, outbox *events.Outbox) *Store {
 	return &Store{UnitOfWork: events.NewUnitOfWork(db, outbox), db: db}
 }
