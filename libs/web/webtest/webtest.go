@@ -18,7 +18,9 @@ import (
 	"egov.vn/platform/libs/web"
 )
 
-//go:embed pages
+// all: keeps the partials whose names start with "_" (embed leaves them out otherwise).
+//
+//go:embed all:pages
 var pages embed.FS
 
 // Key is the flash key of the demo: test-only, never a real secret.
