@@ -18,6 +18,8 @@ import (
 	"egov.vn/platform/libs/web"
 )
 
+// all: keeps the partials whose names start with "_" (embed leaves them out otherwise).
+//
 //go:embed all:pages
 var pages embed.FS
 
