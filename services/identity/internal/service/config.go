@@ -60,8 +60,8 @@ type Config struct {
 	OperatorAudiences []string `env:"OPERATOR_AUDIENCES" envSeparator:"," envDefault:"identity,dossiers,archives,hr,reporting"`
 
 	// SeedFiles are YAML files of tenants, staff and clients to ensure at start, in order,
-	// comma-separated (local stack: infra/dev/identity-seed.yaml and the services' generated
-	// clients). Seeded staff get the bootstrap administrator's password.
+	// comma-separated (local stack: the services' generated clients; the demo units and staff
+	// come through the operator's onboarding and the admin API instead). Seeded staff get the bootstrap administrator's password.
 	SeedFiles []string `env:"SEED_FILE" envSeparator:","`
 }
 
