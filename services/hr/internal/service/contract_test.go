@@ -2,6 +2,7 @@ package service_test
 
 import (
 	"net/http"
+	"strings"
 	"testing"
 
 	"gorm.io/gorm"
@@ -10,6 +11,27 @@ import (
 	"egov.vn/platform/libs/store/storetest"
 )
 
+// TestEvidenceWithoutObjectStorage: a service started without object storage answers evidence
+// an attachment 503, as documented.
+func TestEvidenceWithoutObjectStorage(t *testing.T) {
+	h := startHR(t, storetest.SQLite(t))
+	defer h.checkContract(t, 6)
+	op := h.operator(t)
+	h.call(t, op, http.MethodPut, "/api/v1/tenants/xa-dong-tan", map[string]any{"code": "12700", "name": "UBND xã Đông Tân", "kind": "commune", "parent": "huyen-dong-hung"})
+	officer := h.person(t, "xa-dong-tan", "nhansu.dongtan", string(platform.RoleHROfficer))
+	_, units := h.call(t, officer, http.MethodGet, "/api/v1/units", nil)
+	_, hired := h.call(t, officer, http.MethodPost, "/api/v1/staff", hireBody("Nguyễn Văn An", "034085001234", "1985-03-12", "male", unitID(t, units, "VP"), "Công chức Văn phòng", "2025-07-15", ""))
+	an := hired["staff"].(map[string]any)["id"].(string)
+	_, q := h.call(t, officer, http.MethodPost, "/api/v1/staff/"+an+"/qualifications", map[string]any{"kind": "professional", "level": "dai_hoc", "field": "Luật", "awarding_body": "ĐH Luật Hà Nội", "awarded_on": "2008-06-30"})
+	evidence := "/api/v1/qualifications/" + q["id"].(string) + "/evidence"
+	if st, raw := h.raw(t, officer, http.MethodPut, evidence, "application/pdf", []byte("%PDF-1.4\n%%EOF\n")); st != http.StatusServiceUnavailable {
+		t.Fatalf("attach evidence without object storage: %d %s", st, raw)
+	}
+	if st, raw := h.raw(t, officer, http.MethodGet, evidence, "", nil); st != http.StatusNotFound { // nothing could be attached
+		t.Fatalf("download evidence that was never attached: %d %s", st, raw)
+	}
+}
+
 // TestEveryOperationAnswersAsDocumented walks the operations the other API tests leave out
 // (a new unit, a correction, a rehire, evidence of a qualification, imports that write or are
 // refused, exports), so that checkContract holds each documented answer to api/openapi.yaml; on
@@ -17,7 +39,7 @@ import (
 func TestEveryOperationAnswersAsDocumented(t *testing.T) {
 	storetest.EachDB(t, func(t *testing.T, db *gorm.DB) {
 		h := startHR(t, db, func(o *options) { o.minio = true })
-		defer h.checkContract(t, 16)
+		defer h.checkContract(t, 17)
 		op := h.operator(t)
 		if st, body := h.call(t, op, http.MethodPut, "/api/v1/tenants/xa-dong-tan", map[string]any{"code": "12700", "name": "UBND xã Đông Tân", "kind": "commune", "parent": "huyen-dong-hung"}); st != http.StatusOK {
 			t.Fatalf("provision: %d %v", st, body)
@@ -75,5 +97,6 @@ func TestEveryOperationAnswersAsDocumented(t *testing.T) {
 			}
 		}
 		expect(http.StatusOK, http.MethodGet, "/api/v1/levels", nil)
+		expect(http.StatusRequestEntityTooLarge, http.MethodPost, "/api/v1/units", map[string]any{"code": "X", "name": strings.Repeat("a", 3<<20), "kind": "office"})
 	})
 }
