@@ -2,6 +2,7 @@ package service_test
 
 import (
 	"net/http"
+	"strings"
 	"testing"
 
 	"gorm.io/gorm"
@@ -16,7 +17,7 @@ import (
 func TestEveryAdminOperationAnswersAsDocumented(t *testing.T) {
 	storetest.EachDB(t, func(t *testing.T, db *gorm.DB) {
 		h := startIdentity(t, db)
-		defer h.checkContract(t, 30)
+		defer h.checkContract(t, 40)
 		op := h.adminToken(t, h.Operator.ID, h.Operator.Secret)
 		expect := func(want int, method, path string, body any) map[string]any {
 			t.Helper()
@@ -79,5 +80,13 @@ func TestEveryAdminOperationAnswersAsDocumented(t *testing.T) {
 		expect(http.StatusConflict, http.MethodPost, "/clients/app-dong-hung/rotate-secret", nil)
 		expect(http.StatusNotFound, http.MethodPost, "/clients/khong-co/rotate-secret", nil)
 		expect(http.StatusOK, http.MethodGet, "/audit", nil)
+
+		// Unreadable and oversized bodies, and callers without a usable token.
+		expect(http.StatusBadRequest, http.MethodPost, "/users", "not an object")
+		expect(http.StatusBadRequest, http.MethodPost, "/tenants", map[string]any{"slug": "xa-dong-la", "colour": "red"})
+		expect(http.StatusRequestEntityTooLarge, http.MethodPost, "/clients", map[string]any{"client_id": "big", "name": strings.Repeat("a", 3<<20)})
+		if st, body := h.call(t, "not-a-token", http.MethodGet, "/roles", nil); st != http.StatusUnauthorized {
+			t.Fatalf("a forged token: %d %v", st, body)
+		}
 	})
 }
