@@ -49,6 +49,7 @@ func outboxData(t *testing.T, h *harness, eventType string) []map[string]any {
 // exactly the event services/EVENTS.md describes in the outbox.
 func TestStaffLifecycleOverTheAPI(t *testing.T) {
 	h := startHR(t, storetest.SQLite(t))
+	defer h.checkContract(t, 20)
 	op := h.operator(t)
 	prov := map[string]any{"code": "12700", "name": "UBND xã Đông Tân", "kind": "commune", "parent": "huyen-dong-hung"}
 	st, body := h.call(t, op, http.MethodPut, "/api/v1/tenants/xa-dong-tan", prov)
@@ -168,6 +169,7 @@ func TestStaffLifecycleOverTheAPI(t *testing.T) {
 // credentials 401, an unknown id 404, a duplicate 409.
 func TestBadInputIsAClear4xx(t *testing.T) {
 	h := startHR(t, storetest.SQLite(t))
+	defer h.checkContract(t, 15)
 	op := h.operator(t)
 	h.call(t, op, http.MethodPut, "/api/v1/tenants/xa-dong-tan", map[string]any{"code": "12700", "name": "UBND xã Đông Tân", "kind": "commune", "parent": "huyen-dong-hung"})
 	officer := h.person(t, "xa-dong-tan", "nhansu.dongtan", string(platform.RoleHROfficer))

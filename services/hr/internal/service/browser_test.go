@@ -23,6 +23,7 @@ import (
 // with their charts. Screenshots of each step go to testdata/screenshots.
 func TestPagesInChromium(t *testing.T) {
 	h := startHR(t, storetest.SQLite(t))
+	defer h.checkContract(t, 5)
 	op := h.operator(t)
 	if st, body := h.call(t, op, http.MethodPut, "/api/v1/tenants/xa-dong-tan", map[string]any{"code": "12700", "name": "UBND xã Đông Tân", "kind": "commune", "parent": "huyen-dong-hung"}); st != 200 {
 		t.Fatalf("provision: %d %v", st, body)

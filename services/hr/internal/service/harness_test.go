@@ -21,8 +21,10 @@ import (
 	"egov.vn/platform/libs/config"
 	"egov.vn/platform/libs/events"
 	"egov.vn/platform/libs/httpapi"
+	"egov.vn/platform/libs/httpapi/openapitest"
 	"egov.vn/platform/libs/objstore"
 	"egov.vn/platform/libs/testenv"
+	"egov.vn/platform/services/hr/api"
 	"egov.vn/platform/services/hr/internal/adapters"
 	"egov.vn/platform/services/hr/internal/service"
 	"egov.vn/platform/services/identity/identitytest"
@@ -34,6 +36,10 @@ type harness struct {
 	HR   *service.Service
 	DB   *gorm.DB
 	Base string // http://127.0.0.1:port/hr
+
+	// answers records every API answer the test provokes, for checkContract.
+	answers *openapitest.Recorder
+	client  *http.Client
 }
 
 type options struct{ minio bool }
@@ -82,7 +88,17 @@ func startHR(t testing.TB, db *gorm.DB, opts ...func(*options)) *harness {
 		defer cancel()
 		_ = srv.Shutdown(ctx)
 	})
-	return &harness{IDP: idp, HR: hr, DB: db, Base: base}
+	answers := openapitest.NewRecorder("/hr/api/v1")
+	return &harness{IDP: idp, HR: hr, DB: db, Base: base, answers: answers,
+		client: &http.Client{Timeout: 30 * time.Second, Transport: answers.Transport(nil)}}
+}
+
+// checkContract validates every API answer recorded so far against api/openapi.yaml
+// (libs/httpapi/openapitest): the route and status are documented, and a JSON body matches the
+// documented schema. atLeast guards against a harness that stopped recording.
+func (h *harness) checkContract(t testing.TB, atLeast int) {
+	t.Helper()
+	h.answers.Validate(t, api.OpenAPI, atLeast)
 }
 
 // person returns an access token for a staff account (made at identity) with the hr audience.
@@ -139,7 +155,7 @@ func (h *harness) raw(t testing.TB, token, method, path, contentType string, bod
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := h.client.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -38,6 +38,7 @@ func subjectOf(t *testing.T, token string) string {
 func TestPrivacyAndTenancyMatrix(t *testing.T) {
 	storetest.EachDB(t, func(t *testing.T, db *gorm.DB) {
 		h := startHR(t, db)
+		defer h.checkContract(t, 30)
 		op := h.operator(t)
 		for slug, unit := range map[string]struct{ code, kind, parent string }{"xa-dong-tan": {"12700", "commune", "huyen-dong-hung"},
 			"xa-dong-la": {"12703", "commune", "huyen-dong-hung"}, "huyen-dong-hung": {"341", "district", "tinh-thai-binh"}} {

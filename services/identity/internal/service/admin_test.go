@@ -52,6 +52,7 @@ func (h *harness) call(t *testing.T, token, method, path string, body any) (int,
 func TestAdminOnboardingIsIdempotent(t *testing.T) {
 	storetest.EachDB(t, func(t *testing.T, db *gorm.DB) {
 		h := startIdentity(t, db)
+		defer h.checkContract(t, 6)
 		token := h.adminToken(t, h.Operator.ID, h.Operator.Secret)
 		if st, _ := h.call(t, token, http.MethodPost, "/tenants", app.TenantInput{Slug: "huyen-dong-hung", Code: "342", Name: "UBND huyện Đông Hưng", Kind: platform.KindDistrict, Parent: "tinh-thai-binh"}); st != http.StatusCreated {
 			t.Fatalf("create district: %d", st)
@@ -110,6 +111,7 @@ func TestAdminOnboardingIsIdempotent(t *testing.T) {
 
 func TestAdminAPINeedsPlatformAdminExceptTheTenantTree(t *testing.T) {
 	h := startIdentity(t, storetest.SQLite(t))
+	defer h.checkContract(t, 10)
 	if st, body := h.call(t, "", http.MethodGet, "/tenants", nil); st != http.StatusUnauthorized {
 		t.Fatalf("no token: %d %v", st, body)
 	}

@@ -22,7 +22,9 @@ import (
 	"egov.vn/platform/libs/bootstrap"
 	"egov.vn/platform/libs/config"
 	"egov.vn/platform/libs/httpapi"
+	"egov.vn/platform/libs/httpapi/openapitest"
 	"egov.vn/platform/libs/platform"
+	"egov.vn/platform/services/identity/api"
 	"egov.vn/platform/services/identity/internal/adapters"
 	"egov.vn/platform/services/identity/internal/app"
 	"egov.vn/platform/services/identity/internal/domain"
@@ -58,6 +60,10 @@ type harness struct {
 	DB       *gorm.DB
 	Operator struct{ ID, Secret string }
 	Password string // of the bootstrap admin and every test user
+
+	// answers records every answer the engine gives under /auth/api/v1, whichever client asked,
+	// for checkContract.
+	answers *openapitest.Recorder
 }
 
 const testPassword = "Mật-khẩu-thử-2026"
@@ -71,7 +77,8 @@ func startIdentity(t testing.TB, db *gorm.DB, tune ...func(*service.Config)) *ha
 	origin := "http://" + ln.Addr().String()
 	key := make([]byte, 32)
 	_, _ = rand.Read(key)
-	h := &harness{Origin: origin, Issuer: origin + "/auth", Clock: &clock{}, DB: db, Password: testPassword}
+	h := &harness{Origin: origin, Issuer: origin + "/auth", Clock: &clock{}, DB: db, Password: testPassword,
+		answers: openapitest.NewRecorder("/auth/api/v1")}
 	h.Operator.ID, h.Operator.Secret = "platform-operator", hex.EncodeToString(key)
 	cfg := service.Config{
 		Common: config.Common{HTTPAddr: ln.Addr().String(), PublicBaseURL: h.Issuer, LogLevel: slog.LevelInfo,
@@ -100,6 +107,7 @@ func startIdentity(t testing.TB, db *gorm.DB, tune ...func(*service.Config)) *ha
 		t.Fatalf("start identity: %v", err)
 	}
 	engine := httpapi.NewEngine(httpapi.Options{Logger: log})
+	engine.Use(h.answers.Middleware()) // before the routes, so that the answers of authentication are recorded too
 	h.ID.Routes(engine)
 	srv := &http.Server{Handler: engine, ReadHeaderTimeout: 5 * time.Second}
 	go func() { _ = srv.Serve(ln) }()
@@ -109,6 +117,14 @@ func startIdentity(t testing.TB, db *gorm.DB, tune ...func(*service.Config)) *ha
 		_ = srv.Shutdown(ctx)
 	})
 	return h
+}
+
+// checkContract validates every API answer recorded so far against api/openapi.yaml
+// (libs/httpapi/openapitest): the route and status are documented, and a JSON body matches the
+// documented schema. atLeast guards against a harness that stopped recording.
+func (h *harness) checkContract(t testing.TB, atLeast int) {
+	t.Helper()
+	h.answers.Validate(t, api.OpenAPI, atLeast)
 }
 
 // seedCommune makes a district and a commune under the root, and a user of the commune.
