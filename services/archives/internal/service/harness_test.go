@@ -24,10 +24,12 @@ import (
 	"egov.vn/platform/libs/bootstrap"
 	"egov.vn/platform/libs/config"
 	"egov.vn/platform/libs/httpapi"
+	"egov.vn/platform/libs/httpapi/openapitest"
 	"egov.vn/platform/libs/objstore"
 	"egov.vn/platform/libs/platform"
 	"egov.vn/platform/libs/store/storetest"
 	"egov.vn/platform/libs/testenv"
+	archivesapi "egov.vn/platform/services/archives/api"
 	"egov.vn/platform/services/archives/internal/adapters"
 	"egov.vn/platform/services/archives/internal/service"
 	"egov.vn/platform/services/identity/identitytest"
@@ -45,6 +47,11 @@ type harness struct {
 	prefix string // bucket prefix of this test
 	mu     sync.Mutex
 	tokens map[string]string
+
+	// answers records what the API answers during the test; at its end checkContract wants at
+	// least answersAtLeast JSON answers validated, so that a harness that stopped recording fails.
+	answers        *openapitest.Recorder
+	answersAtLeast int
 }
 
 type options struct {
@@ -97,13 +104,28 @@ func start(t testing.TB, o options) *harness {
 		t.Fatal(err)
 	}
 	engine := httpapi.NewEngine(httpapi.Options{Logger: log})
+	// Every answer the API gives during the test, to the harness's client, to a raw request or
+	// to Chromium, is recorded and held to api/openapi.yaml once the test is done.
+	answers := openapitest.NewRecorder("/archives/api/v1")
+	engine.Use(answers.Middleware())
 	ar.Routes(engine)
 	srv := httptest.NewUnstartedServer(engine)
 	_ = srv.Listener.Close()
 	srv.Listener = ln
 	srv.Start()
 	t.Cleanup(srv.Close)
-	return &harness{t: t, idp: o.idp, ar: ar, db: o.db, minio: mc, base: base, prefix: prefix, tokens: map[string]string{}}
+	h := &harness{t: t, idp: o.idp, ar: ar, db: o.db, minio: mc, base: base, prefix: prefix, tokens: map[string]string{},
+		answers: answers, answersAtLeast: 1}
+	t.Cleanup(h.checkContract)
+	return h
+}
+
+// checkContract holds every API answer of the test to api/openapi.yaml (libs/httpapi/openapitest):
+// its route and status are documented, and a JSON body matches the documented schema. It runs
+// when the test is done, after its last call.
+func (h *harness) checkContract() {
+	h.t.Helper()
+	h.answers.Validate(h.t, archivesapi.OpenAPI, h.answersAtLeast)
 }
 
 // bucket is tenant's bucket in this test, by the storage contract.

@@ -25,9 +25,11 @@ import (
 	"egov.vn/platform/libs/config"
 	"egov.vn/platform/libs/events"
 	"egov.vn/platform/libs/httpapi"
+	"egov.vn/platform/libs/httpapi/openapitest"
 	"egov.vn/platform/libs/store/storetest"
 	"egov.vn/platform/libs/testenv"
 	"egov.vn/platform/services/identity/identitytest"
+	reportingapi "egov.vn/platform/services/reporting/api"
 	"egov.vn/platform/services/reporting/internal/adapters"
 	"egov.vn/platform/services/reporting/internal/service"
 )
@@ -42,6 +44,11 @@ type harness struct {
 	js     jetstream.JetStream
 	origin string // http://127.0.0.1:port
 	base   string // origin + /reports
+
+	// answers records what the API answers during the test; at its end checkContract wants at
+	// least answersAtLeast JSON answers validated, so that a harness that stopped recording fails.
+	answers        *openapitest.Recorder
+	answersAtLeast int
 }
 
 func start(t *testing.T) *harness {
@@ -87,13 +94,27 @@ func start(t *testing.T) *harness {
 	wg.Go(func() { _ = rep.Ingest.Run(ctx) })
 	t.Cleanup(func() { cancel(); wg.Wait() })
 	engine := httpapi.NewEngine(httpapi.Options{Logger: log})
+	// Every answer the API gives during the test, to the harness's client, to a raw request or
+	// to Chromium, is recorded and held to api/openapi.yaml once the test is done.
+	answers := openapitest.NewRecorder("/reports/api/v1")
+	engine.Use(answers.Middleware())
 	rep.Routes(engine)
 	srv := httptest.NewUnstartedServer(engine)
 	_ = srv.Listener.Close()
 	srv.Listener = ln
 	srv.Start()
 	t.Cleanup(srv.Close)
-	return &harness{t: t, idp: idp, rep: rep, db: db, js: js, origin: origin, base: base}
+	h := &harness{t: t, idp: idp, rep: rep, db: db, js: js, origin: origin, base: base, answers: answers, answersAtLeast: 1}
+	t.Cleanup(h.checkContract)
+	return h
+}
+
+// checkContract holds every API answer of the test to api/openapi.yaml (libs/httpapi/openapitest):
+// its route and status are documented, and a JSON body matches the documented schema. It runs
+// when the test is done, after its last call.
+func (h *harness) checkContract() {
+	h.t.Helper()
+	h.answers.Validate(h.t, reportingapi.OpenAPI, h.answersAtLeast)
 }
 
 func randomHex(n int) string {
