@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"context"
 	"fmt"
 	"regexp"
 	"sort"
@@ -45,6 +46,32 @@ func RequireSameSchema(t testing.TB, wantName string, want *gorm.DB, gotName str
 	if diff := DiffSchemas(SchemaOf(t, want), SchemaOf(t, got)); diff != "" {
 		t.Fatalf("schema from %s (-) differs from schema from %s (+):\n%s", wantName, gotName, diff)
 	}
+}
+
+// RequireMigrationsReproduce holds a service's versioned migrations to the schema it had before
+// them. On migrated, migrate makes the schema; on another empty database of the same kind, the
+// shared sets (the outbox's, sign-in's) and then legacy (the former AutoMigrate and hand-written
+// DDL) make it the old way. Both must match, and the old-way database must take migrate without
+// error and keep that schema, as an existing deployment adopts the migrations.
+func RequireMigrationsReproduce(t testing.TB, migrated *gorm.DB, migrate, legacy func(*gorm.DB) error, shared ...store.MigrationSet) {
+	t.Helper()
+	if err := migrate(migrated); err != nil {
+		t.Fatal(err)
+	}
+	old := Another(t, migrated)
+	if len(shared) > 0 {
+		if err := store.MigrateAll(context.Background(), old, shared...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := legacy(old); err != nil {
+		t.Fatal(err)
+	}
+	RequireSameSchema(t, "AutoMigrate", old, "migrations", migrated)
+	if err := migrate(old); err != nil {
+		t.Fatalf("a database AutoMigrate made does not take the migrations: %v", err)
+	}
+	RequireSameSchema(t, "migrations", migrated, "AutoMigrate, then migrations", old)
 }
 
 // DiffSchemas lists what differs between want and got, sorted by key: "- key: want" for what got
