@@ -290,11 +290,9 @@ func RegisterLag(meter metric.Meter, js jetstream.JetStream, stream, durable str
 // tenants and targets are kept) and replays the stream from its first event up to the last one
 // present when it starts, in batches. Run it with the service's consumer stopped, or against a
 // fresh database that the service is then pointed at: the replay records the ids under durable,
-// so the durable consumer resuming on top of it skips what the replay already applied.
+// so the durable consumer resuming on top of it skips what the replay already applied. db is
+// migrated already: the bootstrap applies Migrations before the rebuild command runs.
 func Rebuild(ctx context.Context, db *gorm.DB, js jetstream.JetStream, stream, durable string, batch int, tracer trace.Tracer) (applied int, err error) {
-	if err := Migrate(db); err != nil {
-		return 0, err
-	}
 	err = db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		for _, m := range []any{&dossierRow{}, &documentRow{}, &staffRow{}, &counterRow{}} {
 			if err := tx.Session(&gorm.Session{AllowGlobalUpdate: true}).Scopes(store.AllTenants()).Delete(m).Error; err != nil {

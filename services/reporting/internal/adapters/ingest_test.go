@@ -57,7 +57,7 @@ func jetStream(t testing.TB) jetstream.JetStream {
 
 func migrated(t testing.TB, db *gorm.DB) *gorm.DB {
 	t.Helper()
-	if err := adapters.Migrate(db); err != nil {
+	if err := adapters.Migrate(context.Background(), db); err != nil {
 		t.Fatal(err)
 	}
 	return db

@@ -173,11 +173,7 @@ var Migrations = []store.MigrationSet{events.Migrations, auth.Migrations, migrat
 // Migrate brings reporting's database to its newest schema: the events tables its consumer
 // needs, sign-in's and its own versioned SQL (migrations/), applied once under the platform's
 // migration lock by store.MigrateAll.
-func Migrate(db *gorm.DB) error {
-	ctx := db.Statement.Context
-	if ctx == nil {
-		ctx = context.Background()
-	}
+func Migrate(ctx context.Context, db *gorm.DB) error {
 	if err := store.MigrateAll(ctx, db, Migrations...); err != nil {
 		return fmt.Errorf("reporting: migrate: %w", err)
 	}

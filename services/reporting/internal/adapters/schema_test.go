@@ -18,7 +18,7 @@ import (
 func TestMigrationsReproduceTheAutoMigrateSchema(t *testing.T) {
 	t.Parallel()
 	storetest.EachDB(t, func(t *testing.T, db *gorm.DB) {
-		migrate := func(db *gorm.DB) error { return Migrate(db.WithContext(context.Background())) }
+		migrate := func(db *gorm.DB) error { return Migrate(context.Background(), db) }
 		storetest.RequireMigrationsReproduce(t, db, migrate, legacySchema, events.Migrations, auth.Migrations)
 	})
 }

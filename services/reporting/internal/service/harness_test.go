@@ -81,7 +81,7 @@ func start(t *testing.T) *harness {
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	db := storetest.SQLite(t)
 	// The bootstrap migrates before New in production; the harness does it by hand.
-	if err := adapters.Migrate(db); err != nil {
+	if err := adapters.Migrate(context.Background(), db); err != nil {
 		t.Fatal(err)
 	}
 	rep, err := service.New(context.Background(), cfg, bootstrap.Deps{DB: db, JetStream: js, Tracer: noop.NewTracerProvider().Tracer("test"), Log: log})
