@@ -32,9 +32,6 @@ func newStore(t *testing.T, db *gorm.DB) *adapters.Store {
 	if err := adapters.Migrate(context.Background(), db); err != nil { // a restart
 		t.Fatalf("second migrate: %v", err)
 	}
-	if err := events.AutoMigrate(db); err != nil {
-		t.Fatal(err)
-	}
 	return adapters.NewStore(db, events.NewOutbox(nil))
 }
 

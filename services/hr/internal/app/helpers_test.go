@@ -23,9 +23,6 @@ func newApp(t testing.TB, db *gorm.DB) *app.App {
 	if err := adapters.Migrate(context.Background(), db); err != nil {
 		t.Fatal(err)
 	}
-	if err := events.AutoMigrate(db); err != nil {
-		t.Fatal(err)
-	}
 	return app.New(app.Deps{Repo: adapters.NewStore(db, events.NewOutbox(nil)),
 		Tracer: noop.NewTracerProvider().Tracer("hr-test")})
 }
