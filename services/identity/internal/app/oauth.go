@@ -52,6 +52,11 @@ func (s *App) NewAuthRequest(ctx context.Context, a domain.AuthRequest) (domain.
 	if c.Type == domain.ClientPublic && a.CodeChallenge == "" {
 		return a, apperr.Invalid("code_challenge", "PKCE (code_challenge with S256) is required for public clients")
 	}
+	// RFC 7636 lets a missing method mean "plain", which sends the verifier itself through the
+	// browser; discovery and the README promise S256 only, so anything else is refused.
+	if a.CodeChallenge != "" && a.CodeChallengeMethod != "S256" {
+		return a, apperr.Invalid("code_challenge_method", "only S256 is accepted (plain is refused)")
+	}
 	a.ID = newID()
 	a.CreatedAt = s.Now()
 	return a, s.store.SaveAuthRequest(ctx, a)

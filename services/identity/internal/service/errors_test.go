@@ -70,6 +70,20 @@ func TestCallerErrorsGetClear4xx(t *testing.T) {
 		if resp.StatusCode != http.StatusFound || loc.Query().Get("error") != "invalid_request" || !strings.Contains(loc.Query().Get("error_description"), "PKCE") {
 			t.Fatalf("missing PKCE: %d %s", resp.StatusCode, loc)
 		}
+		// plain, named or implied by a missing method, is refused like a missing challenge.
+		for _, method := range []string{"plain", ""} {
+			q := base("mobile")
+			q.Set("code_challenge", oauth2.GenerateVerifier())
+			if method != "" {
+				q.Set("code_challenge_method", method)
+			}
+			resp := authorize(q)
+			_ = body(resp)
+			loc, _ := url.Parse(resp.Header.Get("Location"))
+			if resp.StatusCode != http.StatusFound || loc.Query().Get("error") != "invalid_request" || !strings.Contains(loc.Query().Get("error_description"), "S256") {
+				t.Fatalf("PKCE method %q: %d %s", method, resp.StatusCode, loc)
+			}
+		}
 		q := base("mobile")
 		q.Set("code_challenge", oauth2.S256ChallengeFromVerifier(oauth2.GenerateVerifier()))
 		q.Set("code_challenge_method", "S256")
