@@ -47,7 +47,12 @@ func TestCatalogueImportExport(t *testing.T) {
 			if st != 200 {
 				t.Fatalf("CSV export: %d %s", st, b)
 			}
-			rows, err := csv.NewReader(bytes.NewReader(b)).ReadAll()
+			// The byte-order mark makes Excel read the Vietnamese as UTF-8.
+			body, bom := bytes.CutPrefix(b, []byte("\uFEFF"))
+			if !bom {
+				t.Fatalf("the CSV export has no byte-order mark: Excel would garble its Vietnamese")
+			}
+			rows, err := csv.NewReader(bytes.NewReader(body)).ReadAll()
 			if err != nil {
 				t.Fatalf("the export is not CSV: %v", err)
 			}
@@ -108,6 +113,32 @@ func TestCatalogueImportExport(t *testing.T) {
 		}
 		if rows := exportCSV(); !slices.ContainsFunc(rows, func(r []string) bool { return slices.Equal(r, good) }) {
 			t.Fatalf("the imported procedure does not export as it was sent: %v", rows)
+		}
+
+		// A cell a spreadsheet would run as a formula is exported escaped (OWASP's rule), and the
+		// escaped file imports back to the text as typed.
+		formula := slices.Clone(good)
+		formula[0], formula[1] = "2.000903", `=HYPERLINK("http://evil.example","Xem")`
+		buf.Reset()
+		w = csv.NewWriter(&buf)
+		_ = w.WriteAll([][]string{seeded[0], formula})
+		if st, b := send("POST", "/procedures/import", admin, "text/csv", buf.Bytes()); st != 200 {
+			t.Fatalf("a procedure named like a formula: %d %s", st, b)
+		}
+		escaped := slices.Clone(formula)
+		escaped[1] = "'" + formula[1]
+		exported := exportCSV()
+		if !slices.ContainsFunc(exported, func(r []string) bool { return slices.Equal(r, escaped) }) {
+			t.Fatalf("the formula-like name is not escaped in the export: %v", exported)
+		}
+		buf.Reset()
+		w = csv.NewWriter(&buf)
+		_ = w.WriteAll(exported)
+		if st, b := send("POST", "/procedures/import", admin, "text/csv", buf.Bytes()); st != 200 {
+			t.Fatalf("the export imported back: %d %s", st, b)
+		}
+		if st, b := send("GET", "/procedures/export", admin, "", nil); st != 200 || !strings.Contains(string(b), `"name":"=HYPERLINK(`) {
+			t.Fatalf("the re-imported name is not the text as typed: %d %s", st, b)
 		}
 
 		// JSON: the export imports back, and a bad row is named by its position.

@@ -6,10 +6,11 @@ package api
 
 import (
 	"bytes"
-	"encoding/csv"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -21,6 +22,7 @@ import (
 	"egov.vn/platform/libs/httpapi"
 	"egov.vn/platform/libs/platform"
 	"egov.vn/platform/libs/platform/provision"
+	"egov.vn/platform/libs/sheet"
 	"egov.vn/platform/services/dossiers/internal/app"
 	"egov.vn/platform/services/dossiers/internal/domain"
 )
@@ -155,10 +157,17 @@ func (h *API) exportProcedures(c *gin.Context) {
 		c.JSON(http.StatusOK, ps)
 		return
 	}
+	// libs/sheet escapes cells a spreadsheet would run as formulas (a legal basis "- Điều 5..." or
+	// a name "=HYPERLINK(...)"), and its reader takes the escape off again on import.
 	var buf bytes.Buffer
-	w := csv.NewWriter(&buf)
-	_ = w.Write(csvHeader)
+	w, err := sheet.NewWriter(sheet.CSV, &buf, sheet.Options{})
+	if err == nil {
+		err = w.Header(csvHeader...)
+	}
 	for _, p := range ps {
+		if err != nil {
+			break
+		}
 		docs := make([]string, len(p.Documents))
 		for i, d := range p.Documents {
 			docs[i] = fmt.Sprintf("%s|%s|%d", d.Name, d.Kind, d.Count)
@@ -167,10 +176,16 @@ func (h *API) exportProcedures(c *gin.Context) {
 		for i, s := range p.Steps {
 			steps[i] = fmt.Sprintf("%s|%d", s.Name, s.Share)
 		}
-		_ = w.Write([]string{p.Code, p.Name, p.Field, string(p.Level), strconv.Itoa(p.LegalTime), string(p.TimeUnit),
+		err = w.Strings([]string{p.Code, p.Name, p.Field, string(p.Level), strconv.Itoa(p.LegalTime), string(p.TimeUnit),
 			strconv.FormatInt(p.Fee, 10), p.HandlingUnit, string(p.Supplement), strings.Join(docs, ";"), strings.Join(steps, ";"), p.LegalBasis})
 	}
-	w.Flush()
+	if err == nil {
+		err = w.Close()
+	}
+	if err != nil {
+		httpapi.RespondError(c, err)
+		return
+	}
 	c.Header("Content-Disposition", `attachment; filename="thu-tuc.csv"`)
 	c.Data(http.StatusOK, "text/csv; charset=utf-8", buf.Bytes())
 }
@@ -200,67 +215,72 @@ func (h *API) importProcedures(c *gin.Context) {
 	c.JSON(http.StatusOK, gin.H{"imported": n})
 }
 
-// parseCSV reads the catalogue's CSV form. A cell that cannot be read is returned as a row error
-// with its line and column, to be reported with the validation of the rows; a file that is not
-// CSV of the catalogue's columns is an error at once.
+// parseCSV reads the catalogue's CSV form (its header row first, as the export writes it). A cell
+// that cannot be read is returned as a row error with its line and column, to be reported with
+// the validation of the rows; a file that is not CSV of the catalogue's columns is an error at once.
 func parseCSV(r io.Reader) ([]domain.Procedure, []int, []app.RowError, *apperr.Error) {
-	cr := csv.NewReader(r)
-	cr.FieldsPerRecord = len(csvHeader)
 	var (
 		out   []domain.Procedure
 		lines []int
 		errs  []app.RowError
 	)
-	line := 0
-	for {
-		rec, err := cr.Read()
-		if err == io.EOF {
-			break
+	columns := strconv.Itoa(len(csvHeader)) + " columns: " + strings.Join(csvHeader, ",")
+	header, err := sheet.Read(sheet.CSV, r, func(line int, rec []string) error {
+		if len(rec) != len(csvHeader) {
+			return apperr.Malformed(fmt.Sprintf("line %d", line), "is not a CSV row of "+columns)
 		}
-		line++
-		if err != nil {
-			return nil, nil, nil, apperr.Malformed(fmt.Sprintf("line %d", line), "is not a CSV row of "+strconv.Itoa(len(csvHeader))+" columns: "+strings.Join(csvHeader, ","))
+		out, lines = append(out, procedureOf(line, rec, &errs)), append(lines, line)
+		return nil
+	})
+	if err == nil && !slices.Equal(header, csvHeader) {
+		err = apperr.Malformed("line 1", "must be the header row "+strings.Join(csvHeader, ",")+" (export the catalogue to get a file to edit)")
+	}
+	if err != nil {
+		var e *apperr.Error
+		if !errors.As(err, &e) {
+			e = apperr.Malformed("file", err.Error())
 		}
-		if line == 1 && rec[0] == "code" {
-			continue
-		}
-		p := domain.Procedure{Code: rec[0], Name: rec[1], Field: rec[2], Level: domain.Level(rec[3]), TimeUnit: domain.TimeUnit(rec[5]),
-			HandlingUnit: rec[7], Supplement: domain.SupplementPolicy(rec[8]), LegalBasis: rec[11]}
-		var e error
-		if p.LegalTime, e = strconv.Atoi(rec[4]); e != nil {
-			errs = append(errs, app.RowError{Line: line, Field: "legal_time", Reason: "must be a whole number"})
-		}
-		if p.Fee, e = strconv.ParseInt(rec[6], 10, 64); e != nil {
-			errs = append(errs, app.RowError{Line: line, Field: "fee", Reason: "must be a whole number of đồng"})
-		}
-		for i, d := range splitNonEmpty(rec[9]) {
-			parts := strings.Split(d, "|")
-			n := 0
-			if len(parts) == 3 {
-				n, e = strconv.Atoi(parts[2])
-			}
-			if len(parts) != 3 || e != nil {
-				errs = append(errs, app.RowError{Line: line, Field: fmt.Sprintf("documents[%d]", i), Reason: "must be name|original or copy|count"})
-				continue
-			}
-			p.Documents = append(p.Documents, domain.RequiredDocument{Name: parts[0], Kind: domain.CopyKind(parts[1]), Count: n})
-		}
-		for i, s := range splitNonEmpty(rec[10]) {
-			parts := strings.Split(s, "|")
-			n := 0
-			if len(parts) == 2 {
-				n, e = strconv.Atoi(parts[1])
-			}
-			if len(parts) != 2 || e != nil {
-				errs = append(errs, app.RowError{Line: line, Field: fmt.Sprintf("steps[%d]", i), Reason: "must be name|share"})
-				continue
-			}
-			p.Steps = append(p.Steps, domain.Step{Name: parts[0], Share: n})
-		}
-		out = append(out, p)
-		lines = append(lines, line)
+		return nil, nil, nil, e
 	}
 	return out, lines, errs, nil
+}
+
+// procedureOf reads one catalogue row, adding what it cannot read to errs.
+func procedureOf(line int, rec []string, errs *[]app.RowError) domain.Procedure {
+	p := domain.Procedure{Code: rec[0], Name: rec[1], Field: rec[2], Level: domain.Level(rec[3]), TimeUnit: domain.TimeUnit(rec[5]),
+		HandlingUnit: rec[7], Supplement: domain.SupplementPolicy(rec[8]), LegalBasis: rec[11]}
+	var e error
+	if p.LegalTime, e = strconv.Atoi(rec[4]); e != nil {
+		*errs = append(*errs, app.RowError{Line: line, Field: "legal_time", Reason: "must be a whole number"})
+	}
+	if p.Fee, e = strconv.ParseInt(rec[6], 10, 64); e != nil {
+		*errs = append(*errs, app.RowError{Line: line, Field: "fee", Reason: "must be a whole number of đồng"})
+	}
+	for i, d := range splitNonEmpty(rec[9]) {
+		parts := strings.Split(d, "|")
+		n := 0
+		if len(parts) == 3 {
+			n, e = strconv.Atoi(parts[2])
+		}
+		if len(parts) != 3 || e != nil {
+			*errs = append(*errs, app.RowError{Line: line, Field: fmt.Sprintf("documents[%d]", i), Reason: "must be name|original or copy|count"})
+			continue
+		}
+		p.Documents = append(p.Documents, domain.RequiredDocument{Name: parts[0], Kind: domain.CopyKind(parts[1]), Count: n})
+	}
+	for i, st := range splitNonEmpty(rec[10]) {
+		parts := strings.Split(st, "|")
+		n := 0
+		if len(parts) == 2 {
+			n, e = strconv.Atoi(parts[1])
+		}
+		if len(parts) != 2 || e != nil {
+			*errs = append(*errs, app.RowError{Line: line, Field: fmt.Sprintf("steps[%d]", i), Reason: "must be name|share"})
+			continue
+		}
+		p.Steps = append(p.Steps, domain.Step{Name: parts[0], Share: n})
+	}
+	return p
 }
 
 func splitNonEmpty(s string) []string {
