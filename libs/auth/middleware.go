@@ -33,6 +33,9 @@ func Middleware(v *Verifier) gin.HandlerFunc {
 			return
 		}
 		c.Request = c.Request.WithContext(WithClaims(c.Request.Context(), claims))
+		// What a token opens is someone's data (a citizen's ID number, a staff record): no cache
+		// on the way may keep it. A handler that serves something public may say otherwise.
+		c.Header("Cache-Control", "no-store")
 		c.Next()
 	}
 }

@@ -66,6 +66,9 @@ func TestMiddleware(t *testing.T) {
 		if r.status != http.StatusOK || r.body["sub"] != "u-hoa" || r.body["tenant"] != "xa-dong-tan" {
 			t.Fatalf("%d %s", r.status, r.raw)
 		}
+		if cc := r.header.Get("Cache-Control"); cc != "no-store" {
+			t.Fatalf("an answer to a token has Cache-Control %q, want no-store", cc)
+		}
 		if r := do(t, e, http.MethodGet, "/api/me", "bearer "+good); r.status != http.StatusOK {
 			t.Fatalf("lower-case scheme: %d %s", r.status, r.raw)
 		}

@@ -256,11 +256,13 @@ func (w *Web) Session() gin.HandlerFunc {
 // fragment's URL.
 func (w *Web) RequireSignIn() gin.HandlerFunc {
 	return func(c *gin.Context) {
+		// A signed-in page shows someone's data and a signed-out answer is a redirect: neither
+		// may be kept by a cache (a shared computer at the one-stop shop, a proxy).
+		c.Header("Cache-Control", "no-store")
 		if _, ok := ClaimsFrom(c.Request.Context()); ok {
 			c.Next()
 			return
 		}
-		c.Header("Cache-Control", "no-store")
 		next := c.Request.URL.RequestURI()
 		if c.GetHeader("HX-Request") == "true" {
 			if cur, err := url.Parse(c.GetHeader("HX-Current-URL")); err == nil && cur.Path != "" {

@@ -317,6 +317,9 @@ func TestSignInFlow(t *testing.T) {
 		got["viewer_name"] != "Nguyễn Thị Hoa" || got["viewer_tenant"] != "xa-dong-tan" || fmt.Sprint(got["roles"]) != "[dossier.receive]" {
 		t.Fatalf("signed in: %d %s", res.StatusCode, body)
 	}
+	if cc := res.Header.Get("Cache-Control"); cc != "no-store" {
+		t.Fatalf("a signed-in page has Cache-Control %q, want no-store", cc)
+	}
 	if n := f.ti.DiscoveryHits.Load(); n != 1 {
 		t.Fatalf("discovery fetched %d times, want once", n)
 	}
