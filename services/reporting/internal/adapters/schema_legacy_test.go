@@ -18,6 +18,7 @@ func legacySchema(tx *gorm.DB) error {
 		"CREATE INDEX IF NOT EXISTS ix_report_counters_stock ON report_counters (tenant_id, indicator, month, value)",
 		"CREATE INDEX IF NOT EXISTS ix_report_dossiers_tenant_received ON report_dossiers (tenant_id, received_month)",
 		"CREATE INDEX IF NOT EXISTS ix_report_dossiers_tenant_resolved ON report_dossiers (tenant_id, resolved_month)",
+		"CREATE INDEX IF NOT EXISTS ix_report_dossiers_tenant_due ON report_dossiers (tenant_id, due_at)",
 		"DROP INDEX IF EXISTS ix_report_dossiers_received",
 		"DROP INDEX IF EXISTS ix_report_dossiers_resolved",
 	} {
