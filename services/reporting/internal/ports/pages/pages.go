@@ -267,8 +267,8 @@ func (p *Pages) dashboard(c *gin.Context) {
 	counts := map[string]int64{app.FigureCarriedOver: l.CarriedOver, app.FigureReceived: l.Received, app.FigureOnline: l.ReceivedOnline,
 		app.FigureResolved: l.Resolved, app.FigureOnTime: l.ResolvedOnTime, app.FigureLate: l.ResolvedLate,
 		app.FigureInProcess: l.InProcess, app.FigureOverdue: l.InProcessOverdue, app.FigureReturned: l.Returned,
-		app.FigureNotArchived: l.Returned - l.ReturnedArchived,
-		app.FigureRated:       l.Ratings, app.FigureNotSatisfied: l.Ratings - l.RatingsSatisfied}
+		app.FigureNotArchived: l.Returned - l.ReturnedArchived, app.FigureRated: l.Ratings,
+		app.FigureNotSatisfied: l.Ratings - l.RatingsSatisfied}
 	for _, f := range app.Figures {
 		v.Figures = append(v.Figures, figureLink{Code: f.Code, Name: f.Name, Count: counts[f.Code]})
 	}
