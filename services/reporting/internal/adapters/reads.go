@@ -100,53 +100,73 @@ func (s *Store) Counters(ctx context.Context, tenants []string, from, to domain.
 	if stocks == nil {
 		return out, nil
 	}
-	if err := s.stocksAt(ctx, tenants, stocks.End, func(t string) domain.Sums { return out[t].ToEnd }); err != nil {
-		return nil, err
-	}
-	if err := s.stocksAt(ctx, tenants, stocks.Start, func(t string) domain.Sums { return out[t].Before }); err != nil {
+	if err := s.stocks(ctx, tenants, *stocks, out); err != nil {
 		return nil, err
 	}
 	return out, nil
 }
 
-// stocksAt puts each tenant's stocks at the instant at into into(tenant): the stock flows of
-// every month before at's, plus those of at's own month dated before at. A month's counters do
-// not tell when in the month a flow is dated, so for an instant inside a month the month is summed
-// whole and the flows dated from at to the month's end are taken off again (flowsFrom).
-func (s *Store) stocksAt(ctx context.Context, tenants []string, at time.Time, into func(string) domain.Sums) error {
-	month := domain.MonthOf(at)
-	inside := !at.Equal(month.Start())
-	last := month.Add(-1)
-	if inside {
-		last = month
+type stockSums struct {
+	TenantID  string
+	Indicator string
+	AtStart   int64
+	AtEnd     int64
+}
+
+// stocks puts each tenant's stocks at the cut's instants into out (Before at Start, ToEnd at
+// End), in one pass over the stock rows: the stock at an instant is the stock flows of every
+// month before its month, plus those of its own month dated before it. A month's counters do not
+// tell when in the month a flow is dated, so for an instant inside a month (now) the month is
+// summed whole and the flows dated from the instant to the month's end are taken off again
+// (flowsFrom).
+func (s *Store) stocks(ctx context.Context, tenants []string, cut domain.Cut, out map[string]domain.Counters) error {
+	last := func(at time.Time) (domain.Month, bool) {
+		m := domain.MonthOf(at)
+		if at.Equal(m.Start()) {
+			return m.Add(-1), false
+		}
+		return m, true
 	}
+	startLast, startInside := last(cut.Start)
+	endLast, endInside := last(cut.End)
 	db, err := s.read(ctx)
 	if err != nil {
 		return err
 	}
-	var sums []counterSum
-	err = db.Model(&counterRow{}).Select("tenant_id, indicator, SUM(value) AS value").
-		Where("tenant_id IN ? AND indicator IN ? AND month <= ?", tenants, domain.StockCounters(), int(last)).
+	var sums []stockSums
+	err = db.Model(&counterRow{}).
+		Select("tenant_id, indicator, SUM(CASE WHEN month <= ? THEN value ELSE 0 END) AS at_start, SUM(value) AS at_end",
+			int(startLast)).
+		Where("tenant_id IN ? AND indicator IN ? AND month <= ?", tenants, domain.StockCounters(), int(endLast)).
 		Group("tenant_id, indicator").Scan(&sums).Error
 	if err != nil {
 		return fmt.Errorf("reporting: stock counters: %w", err)
 	}
 	for _, x := range sums {
-		if m := into(x.TenantID); m != nil {
-			m[x.Indicator] = x.Value
+		if c, ok := out[x.TenantID]; ok {
+			c.Before[x.Indicator], c.ToEnd[x.Indicator] = x.AtStart, x.AtEnd
 		}
 	}
-	if !inside {
-		return nil
-	}
-	later, err := s.flowsFrom(ctx, tenants, at)
-	if err != nil {
-		return err
-	}
-	for t, sums := range later {
-		if m := into(t); m != nil {
-			for k, v := range sums {
-				m[k] -= v
+	for _, at := range []struct {
+		time   time.Time
+		inside bool
+		sums   func(domain.Counters) domain.Sums
+	}{
+		{cut.Start, startInside, func(c domain.Counters) domain.Sums { return c.Before }},
+		{cut.End, endInside, func(c domain.Counters) domain.Sums { return c.ToEnd }},
+	} {
+		if !at.inside {
+			continue
+		}
+		later, err := s.flowsFrom(ctx, tenants, at.time)
+		if err != nil {
+			return err
+		}
+		for t, sums := range later {
+			if c, ok := out[t]; ok {
+				for k, v := range sums {
+					at.sums(c)[k] -= v
+				}
 			}
 		}
 	}
