@@ -1,6 +1,7 @@
 package adapters
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -44,6 +45,10 @@ type Ingest struct {
 	Tracer  trace.Tracer
 	// MaxWait bounds how long one fetch waits for the first event of a batch (default 200ms).
 	MaxWait time.Duration
+	// AckWait is how long a delivered event may stay unacknowledged before JetStream delivers it
+	// again (default 30s): events a stopped consumer had fetched come back after it. Tests that
+	// stop the consumer mid-stream shorten it.
+	AckWait time.Duration
 
 	// registered are the tenants this Ingest has seen committed to report_tenants: a batch inserts
 	// only tenants it has not seen, instead of every tenant of every batch. Tenants are never
@@ -72,14 +77,14 @@ func (in *Ingest) Run(ctx context.Context) error {
 					return err
 				}
 				return app.Project(ctx, NewTxFacts(tx), []events.Event{evt})
-			}, events.WithLogger(in.Log), events.WithAckWait(ackWait), events.WithMaxDeliver(maxDeliver))
+			}, events.WithLogger(in.Log), events.WithAckWait(cmp.Or(in.AckWait, ackWait)), events.WithMaxDeliver(maxDeliver))
 	}
 	cons, err := in.JS.CreateOrUpdateConsumer(ctx, in.Stream, jetstream.ConsumerConfig{
 		Durable:       in.Durable,
 		Description:   "egov events consumer " + in.Durable,
 		DeliverPolicy: jetstream.DeliverAllPolicy,
 		AckPolicy:     jetstream.AckExplicitPolicy,
-		AckWait:       ackWait,
+		AckWait:       cmp.Or(in.AckWait, ackWait),
 		MaxDeliver:    maxDeliver,
 		FilterSubject: events.AllSubjects,
 		// Room for the two batches below, and a third being acknowledged, however large a batch.

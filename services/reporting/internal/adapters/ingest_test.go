@@ -86,7 +86,8 @@ func runIngest(t testing.TB, db *gorm.DB, js jetstream.JetStream, batch int) (st
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	in := &adapters.Ingest{DB: db, JS: js, Stream: bootstrap.Stream, Durable: durable, Batch: batch, Log: quietLog(),
-		Tracer: noop.NewTracerProvider().Tracer("test"), MaxWait: 50 * time.Millisecond}
+		Tracer: noop.NewTracerProvider().Tracer("test"), MaxWait: 50 * time.Millisecond,
+		AckWait: 3 * time.Second} // what a consumer stopped mid-stream held comes back soon
 	var wg sync.WaitGroup
 	wg.Go(func() {
 		if err := in.Run(ctx); err != nil {
@@ -241,7 +242,7 @@ func TestIngestMatchesHistory(t *testing.T) {
 				js := jetStream(t)
 				n := 800
 				if batch == 1 {
-					n = 40 // one transaction per event (an fsync each): keep the run short
+					n = 60 // one transaction per event (an fsync each): keep the run short
 				}
 				seed := historySeed(t)
 				h := generate(seed, communes, n)
