@@ -49,6 +49,7 @@ type caseTruth struct {
 	onTime                     bool
 	rating                     string
 	rated                      time.Time
+	archived                   bool // its result was registered in the tenant's archives
 }
 
 func (c caseTruth) ended() time.Time {
@@ -70,8 +71,14 @@ type staffTruth struct {
 	qualified   map[string]time.Time
 }
 
+// historyNow is the moment a generated history is read at: every action happened before it,
+// while due dates and HR's effective dates may lie after it. It is in the middle of a month, so
+// the current month, quarter and year are read at an instant inside a month.
+var historyNow = time.Date(2026, 11, 18, 14, 30, 0, 0, ict)
+
 // history is a generated event history with the facts it was generated from.
 type history struct {
+	now    time.Time
 	cases  []caseTruth
 	docs   []docTruth
 	staff  []staffTruth
@@ -90,18 +97,26 @@ var kinds = []string{"professional", "political", "state_management", "it", "lan
 // receipt, a rating before its result.
 func generate(seed uint64, communes []string, n int) *history {
 	r := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
-	h := &history{}
+	h := &history{now: historyNow}
 	start := time.Date(2025, 1, 1, 0, 0, 0, 0, ict)
+	now := h.now
+	// happened says whether an action planned at t took place by now; one that did not is left out
+	// of the history, as the dossier has not got there yet.
+	happened := func(t time.Time) bool { return !t.After(now) }
 	at := func(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
 	for i := range n {
 		tenant := communes[r.IntN(len(communes))]
 		id := uuid.NewString()
-		received := start.Add(time.Duration(r.Int64N(int64(700 * 24 * time.Hour)))).Truncate(time.Second)
-		due := received.Add(time.Duration(1+r.IntN(20)) * 24 * time.Hour)
+		received := start.Add(time.Duration(r.Int64N(int64(now.Sub(start))))).Truncate(time.Second)
+		if r.IntN(3) == 0 { // a third in the last month: open now, many due after now
+			received = now.Add(-time.Duration(1 + r.Int64N(int64(30*24*time.Hour)))).Truncate(time.Second)
+		}
+		due := received.Add(time.Duration(1+r.IntN(20)) * 24 * time.Hour) // may be after now
 		channel := []string{"desk", "online", "post"}[r.IntN(3)]
 		legal := int64(480 * (1 + r.IntN(15)))
+		code := fmt.Sprintf("UB-%06d", i)
 		base := func(c *caseTruth, version int, state string, occurred time.Time) map[string]any {
-			return map[string]any{"dossier_id": id, "receipt_code": fmt.Sprintf("UB-%06d", i), "tenant": c.tenant,
+			return map[string]any{"dossier_id": id, "receipt_code": code, "tenant": c.tenant,
 				"procedure_code": "1.00" + fmt.Sprint(i%7), "procedure_name": "Thủ tục thử " + fmt.Sprint(i%7), "field": "Hộ tịch",
 				"level": "commune", "channel": c.channel, "state": state, "version": version,
 				"received_at": at(c.received), "due_at": at(c.due), "occurred_at": at(occurred), "actor": "u1"}
@@ -122,13 +137,15 @@ func generate(seed uint64, communes []string, n int) *history {
 			continue
 		}
 		emit(&c, "received", 1, "received", received, map[string]any{"legal_minutes": legal})
-		emit(&c, "assigned", 2, "assigned", received.Add(time.Hour), map[string]any{"unit": "vp", "handler": "u2"})
+		if happened(received.Add(time.Hour)) {
+			emit(&c, "assigned", 2, "assigned", received.Add(time.Hour), map[string]any{"unit": "vp", "handler": "u2"})
+		}
 		v := 3
 		switch x := r.IntN(10); {
-		case x < 6: // resolved
+		case x < 6: // resolved, unless its time has not come yet
 			resolved := received.Add(time.Duration(r.Int64N(int64(due.Sub(received)) * 3 / 2)))
-			if resolved.After(time.Date(2026, 12, 20, 0, 0, 0, 0, ict)) {
-				break // still in process at the end of the history
+			if !happened(resolved) || !happened(received.Add(time.Hour)) {
+				break // still in process now
 			}
 			c.resolved, c.onTime = resolved, !resolved.After(due)
 			c.elapsed = int64(resolved.Sub(received).Minutes()) / 3
@@ -139,42 +156,62 @@ func generate(seed uint64, communes []string, n int) *history {
 			emit(&c, "result-ready", v, "result_ready", resolved, map[string]any{"resolved_at": at(resolved),
 				"on_time": c.onTime, "elapsed_minutes": c.elapsed, "legal_minutes": legal})
 			v++
-			if r.IntN(3) > 0 {
-				c.returned = resolved.Add(time.Duration(r.IntN(72)) * time.Hour)
-				emit(&c, "returned", v, "returned", c.returned, map[string]any{"returned_at": at(c.returned)})
-				v++
-				if r.IntN(2) == 0 {
-					c.rating = []string{"very_satisfied", "satisfied", "not_satisfied"}[r.IntN(3)]
-					c.rated = c.returned.Add(time.Hour)
-					emit(&c, "rated", v, "returned", c.rated, map[string]any{"rating": c.rating, "comment": ""})
-				}
+			returned := resolved.Add(time.Duration(r.IntN(72)) * time.Hour)
+			if r.IntN(3) == 0 || !happened(returned) {
+				break
 			}
-		case x < 7: // withdrawn or stopped
-			c.closedAs = []string{"withdrawn", "stopped"}[r.IntN(2)]
-			c.closed = received.Add(time.Duration(r.IntN(500)) * time.Hour)
+			c.returned = returned
+			emit(&c, "returned", v, "returned", c.returned, map[string]any{"returned_at": at(c.returned)})
+			v++
+			// On return the result is registered in the commune's archives, most of the time by
+			// now; the registration may come in before or after the dossier's events.
+			if registered := returned.Add(time.Duration(r.IntN(120)) * time.Minute); r.IntN(5) > 0 && happened(registered) {
+				c.archived = true
+				h.docs = append(h.docs, docTruth{tenant: tenant, register: "outgoing", registered: registered})
+				h.events = append(h.events, pending{events.Topic{Tenant: tenant, Service: "archives", Entity: "document", Verb: "registered"},
+					map[string]any{"document_id": uuid.NewString(), "tenant": tenant, "register": "outgoing", "year": registered.Year(),
+						"number": 100000 + i, "notation": fmt.Sprintf("%d/QĐ-UBND", i), "type": "QĐ", "registered_at": at(registered),
+						"dossier_id": id, "receipt_code": code}})
+			}
+			if rated := c.returned.Add(time.Hour); r.IntN(2) == 0 && happened(rated) {
+				c.rating, c.rated = []string{"very_satisfied", "satisfied", "not_satisfied"}[r.IntN(3)], rated
+				emit(&c, "rated", v, "returned", c.rated, map[string]any{"rating": c.rating, "comment": ""})
+			}
+		case x < 7: // withdrawn or stopped, unless its time has not come yet
+			closed := received.Add(time.Duration(r.IntN(500)) * time.Hour)
+			if !happened(closed) {
+				break
+			}
+			c.closedAs, c.closed = []string{"withdrawn", "stopped"}[r.IntN(2)], closed
 			emit(&c, c.closedAs, v, c.closedAs, c.closed, map[string]any{"reason": "theo đề nghị"})
 		case x < 8 && len(communes) > 1: // transferred to another commune, which then resolves it
+			closed := received.Add(time.Duration(1+r.IntN(48)) * time.Hour)
+			if !happened(closed) {
+				break
+			}
 			to := communes[(indexOf(communes, tenant)+1)%len(communes)]
-			c.closedAs, c.closed = "transferred", received.Add(time.Duration(1+r.IntN(48))*time.Hour)
+			c.closedAs, c.closed = "transferred", closed
 			emit(&c, "transferred", v, "transferred", c.closed, map[string]any{"from_tenant": tenant, "to_tenant": to})
 			v++
 			c2 := caseTruth{tenant: to, id: id, channel: channel, received: c.closed, due: due.Add(48 * time.Hour), legal: legal}
 			emit(&c2, "received", v, "received", c2.received, map[string]any{"legal_minutes": legal})
 			v++
-			if r.IntN(2) == 0 {
-				c2.resolved = c2.received.Add(time.Duration(r.IntN(400)) * time.Hour)
+			if resolved := c2.received.Add(time.Duration(r.IntN(400)) * time.Hour); r.IntN(2) == 0 && happened(resolved) {
+				c2.resolved = resolved
 				c2.onTime = !c2.resolved.After(c2.due)
 				c2.elapsed = int64(c2.resolved.Sub(c2.received).Minutes()) / 4
 				emit(&c2, "result-ready", v, "result_ready", c2.resolved, map[string]any{"resolved_at": at(c2.resolved),
 					"on_time": c2.onTime, "elapsed_minutes": c2.elapsed, "legal_minutes": legal})
 			}
 			h.cases = append(h.cases, c2)
-		default: // still in process, perhaps with a supplement asked and overdue notice
-			if r.IntN(2) == 0 {
+		default: // still in process, perhaps with a supplement asked and, once due, an overdue notice
+			if happened(received.Add(24 * time.Hour)) {
 				emit(&c, "supplement-requested", v, "supplement_requested", received.Add(24*time.Hour), map[string]any{"reason": "bổ sung"})
 				v++
 			}
-			emit(&c, "overdue", v, "in_process", due, map[string]any{"step": 0})
+			if happened(due) {
+				emit(&c, "overdue", v, "in_process", due, map[string]any{"step": 0})
+			}
 		}
 		h.cases = append(h.cases, c)
 	}
@@ -182,7 +219,7 @@ func generate(seed uint64, communes []string, n int) *history {
 		tenant := communes[r.IntN(len(communes))]
 		id := uuid.NewString()
 		d := docTruth{tenant: tenant, register: []string{"outgoing", "outgoing", "incoming"}[r.IntN(3)],
-			registered: start.Add(time.Duration(r.Int64N(int64(700 * 24 * time.Hour))))}
+			registered: start.Add(time.Duration(r.Int64N(int64(now.Sub(start)) - int64(time.Hour))))}
 		h.events = append(h.events, pending{events.Topic{Tenant: tenant, Service: "archives", Entity: "document", Verb: "registered"},
 			map[string]any{"document_id": id, "tenant": tenant, "register": d.register, "year": d.registered.Year(), "number": i + 1,
 				"notation": fmt.Sprintf("%d/UBND", i+1), "type": "CV", "registered_at": at(d.registered)}})
@@ -200,19 +237,24 @@ func generate(seed uint64, communes []string, n int) *history {
 	for range n / 5 {
 		tenant := communes[r.IntN(len(communes))]
 		id := uuid.NewString()
-		s := staffTruth{tenant: tenant, hired: start.AddDate(-1, 0, 0).Add(time.Duration(r.Int64N(int64(900 * 24 * time.Hour)))),
+		// Hired from a year before the history to two months after now: HR records a decision
+		// ahead of its effective date, and the staff member is on the payroll from that date only.
+		s := staffTruth{tenant: tenant, hired: start.AddDate(-1, 0, 0).Add(time.Duration(r.Int64N(int64(now.AddDate(0, 2, 0).Sub(start.AddDate(-1, 0, 0)))))),
 			qualified: map[string]time.Time{}}
 		h.events = append(h.events, pending{events.Topic{Tenant: tenant, Service: "hr", Entity: "staff", Verb: "hired"},
 			map[string]any{"staff_id": id, "tenant": tenant, "unit_id": "u", "category": "cong_chuc", "position": "cv", "effective_at": at(s.hired)}})
 		for _, k := range kinds {
 			if r.IntN(2) == 0 {
 				aw := s.hired.Add(time.Duration(r.Int64N(int64(400*24*time.Hour))) - 200*24*time.Hour)
+				if !happened(aw) {
+					continue // not awarded yet
+				}
 				s.qualified[k] = aw
 				h.events = append(h.events, pending{events.Topic{Tenant: tenant, Service: "hr", Entity: "staff", Verb: "qualification-added"},
 					map[string]any{"staff_id": id, "tenant": tenant, "kind": k, "level": "x", "rank": 1 + r.IntN(5), "awarded_at": at(aw)}})
 			}
 		}
-		if r.IntN(4) == 0 {
+		if r.IntN(4) == 0 { // leaving, perhaps on a date still to come (a retirement decided ahead)
 			s.left = s.hired.Add(time.Duration(r.Int64N(int64(600 * 24 * time.Hour))))
 			h.events = append(h.events, pending{events.Topic{Tenant: tenant, Service: "hr", Entity: "staff", Verb: "left"},
 				map[string]any{"staff_id": id, "tenant": tenant, "reason": "nghỉ", "effective_at": at(s.left)}})
@@ -299,12 +341,24 @@ func publishEvents(t testing.TB, js jetstream.JetStream, h *history, dup bool) [
 // expectation is the test's own arithmetic over the generated facts for some tenants and a span.
 type expectation struct {
 	carried, received, online, resolved, onTime, late, inProcess, overdue, returned int64
+	archived                                                                        int64
 	elapsed, legal, ratings, satisfied                                              int64
 	outgoing, electronic, staff                                                     int64
 	qualified                                                                       map[string]int64
 }
 
+// expect recomputes a period's figures by brute force. Flows count what happened within the
+// span; stocks are read at the span's end, or at the history's now while the span is not over
+// (and at now for what a span not begun yet carries in): a dossier still open is overdue once its
+// due time has passed, not because it falls due later in the period.
 func expect(h *history, tenants []string, s span) expectation {
+	first, last := s.start, s.end
+	if h.now.Before(first) {
+		first = h.now
+	}
+	if h.now.Before(last) {
+		last = h.now
+	}
 	in := map[string]bool{}
 	for _, t := range tenants {
 		in[t] = true
@@ -315,7 +369,7 @@ func expect(h *history, tenants []string, s span) expectation {
 			continue
 		}
 		end := c.ended()
-		if c.received.Before(s.start) && (end.IsZero() || !end.Before(s.start)) {
+		if c.received.Before(first) && (end.IsZero() || !end.Before(first)) {
 			e.carried++
 		}
 		if s.has(c.received) {
@@ -334,14 +388,17 @@ func expect(h *history, tenants []string, s span) expectation {
 				e.late++
 			}
 		}
-		if c.received.Before(s.end) && (end.IsZero() || !end.Before(s.end)) {
+		if c.received.Before(last) && (end.IsZero() || !end.Before(last)) {
 			e.inProcess++
-			if c.due.Before(s.end) {
+			if c.due.Before(last) {
 				e.overdue++
 			}
 		}
 		if s.has(c.returned) {
 			e.returned++
+			if c.archived {
+				e.archived++
+			}
 		}
 		if s.has(c.rated) {
 			e.ratings++
@@ -359,12 +416,12 @@ func expect(h *history, tenants []string, s span) expectation {
 		}
 	}
 	for _, st := range h.staff {
-		if !in[st.tenant] || !st.hired.Before(s.end) || (!st.left.IsZero() && st.left.Before(s.end)) {
+		if !in[st.tenant] || !st.hired.Before(last) || (!st.left.IsZero() && st.left.Before(last)) {
 			continue
 		}
 		e.staff++
 		for k, aw := range st.qualified {
-			if aw.Before(s.end) {
+			if aw.Before(last) {
 				e.qualified[k]++
 			}
 		}

@@ -6,7 +6,10 @@ import (
 	"io"
 	"log/slog"
 	"math"
+	"math/rand/v2"
+	"os"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -83,7 +86,8 @@ func runIngest(t testing.TB, db *gorm.DB, js jetstream.JetStream, batch int) (st
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	in := &adapters.Ingest{DB: db, JS: js, Stream: bootstrap.Stream, Durable: durable, Batch: batch, Log: quietLog(),
-		Tracer: noop.NewTracerProvider().Tracer("test"), MaxWait: 50 * time.Millisecond}
+		Tracer: noop.NewTracerProvider().Tracer("test"), MaxWait: 50 * time.Millisecond,
+		AckWait: 3 * time.Second} // what a consumer stopped mid-stream held comes back soon
 	var wg sync.WaitGroup
 	wg.Go(func() {
 		if err := in.Run(ctx); err != nil {
@@ -135,13 +139,17 @@ type periodCase struct {
 	span span
 }
 
+// periods are read at historyNow (18 November 2026): months, quarters and years over, the
+// month, quarter and year still running (read at now), and a month not begun yet.
 var periods = []periodCase{
 	{"2025-03", monthSpan(2025, 3)}, {"2025-12", monthSpan(2025, 12)}, {"2026-07", monthSpan(2026, 7)},
+	{"2026-10", monthSpan(2026, 10)}, {"2026-11", monthSpan(2026, 11)}, {"2026-12", monthSpan(2026, 12)},
 	{"2025-Q2", quarterSpan(2025, 2)}, {"2026-Q4", quarterSpan(2026, 4)}, {"2025", yearSpan(2025)}, {"2026", yearSpan(2026)},
 }
 
-// checkAgainstHistory compares every figure of every unit and period with the test's own
-// arithmetic over the generated facts.
+// checkAgainstHistory compares every figure and indicator of every unit and period with the
+// test's own arithmetic over the generated facts, and the number of dossiers each stock's
+// drill-down lists with the figure.
 func checkAgainstHistory(t *testing.T, a *app.App, h *history) {
 	t.Helper()
 	ctx := viewer(t, a, district)
@@ -158,12 +166,12 @@ func checkAgainstHistory(t *testing.T, a *app.App, h *history) {
 			e := expect(h, members, p.span)
 			l := r.Ledger
 			got := []int64{l.CarriedOver, l.Received, l.ReceivedOnline, l.Resolved, l.ResolvedOnTime, l.ResolvedLate,
-				l.InProcess, l.InProcessOverdue, l.Returned, l.ElapsedMinutes, l.LegalMinutes, l.Ratings, l.RatingsSatisfied,
-				r.Documents.Outgoing, r.Documents.OutgoingElectronic, r.Staff.Total}
+				l.InProcess, l.InProcessOverdue, l.Returned, l.ReturnedArchived, l.ElapsedMinutes, l.LegalMinutes, l.Ratings,
+				l.RatingsSatisfied, r.Documents.Outgoing, r.Documents.OutgoingElectronic, r.Staff.Total}
 			want := []int64{e.carried, e.received, e.online, e.resolved, e.onTime, e.late, e.inProcess, e.overdue, e.returned,
-				e.elapsed, e.legal, e.ratings, e.satisfied, e.outgoing, e.electronic, e.staff}
+				e.archived, e.elapsed, e.legal, e.ratings, e.satisfied, e.outgoing, e.electronic, e.staff}
 			names := []string{"carried over", "received", "online", "resolved", "on time", "late", "in process", "overdue",
-				"returned", "elapsed", "legal", "ratings", "satisfied", "outgoing", "electronic", "staff"}
+				"returned", "archived", "elapsed", "legal", "ratings", "satisfied", "outgoing", "electronic", "staff"}
 			for i := range got {
 				if got[i] != want[i] {
 					t.Errorf("%s %s %s: got %d, want %d", unit, p.key, names[i], got[i], want[i])
@@ -178,7 +186,37 @@ func checkAgainstHistory(t *testing.T, a *app.App, h *history) {
 			checkRate(t, r, "satisfaction", e.satisfied, e.ratings, unit, p.key)
 			checkRate(t, r, "electronic_docs", e.electronic, e.outgoing, unit, p.key)
 			checkRate(t, r, "online_share", e.online, e.received, unit, p.key)
+			checkRate(t, r, "archived_results", e.archived, e.returned, unit, p.key)
+			checkRate(t, r, "elapsed_vs_legal", e.elapsed, e.legal, unit, p.key)
+			checkValue(t, r, "avg_elapsed_days", e.elapsed, e.resolved*480, 1, unit, p.key)
+			checkValue(t, r, "avg_legal_days", e.legal, e.resolved*480, 1, unit, p.key)
+			for figure, want := range map[string]int64{app.FigureCarriedOver: e.carried, app.FigureInProcess: e.inProcess,
+				app.FigureOverdue: e.overdue, app.FigureNotArchived: e.returned - e.archived} {
+				pg, err := a.Dossiers(ctx, unit, p.key, figure, 1, 0)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if pg.Total != want {
+					t.Errorf("%s %s: the drill-down of %s lists %d dossiers, want %d", unit, p.key, figure, pg.Total, want)
+				}
+			}
 		}
+	}
+}
+
+// checkValue compares a ratio indicator (num ÷ den × scale) with the test's arithmetic.
+func checkValue(t *testing.T, r app.TenantReport, code string, num, den int64, scale float64, unit, period string) {
+	t.Helper()
+	got, gotOK := r.Value(code)
+	if den == 0 {
+		if gotOK {
+			t.Errorf("%s %s %s: got %v, want no value", unit, period, code, got)
+		}
+		return
+	}
+	want := scale * float64(num) / float64(den)
+	if !gotOK || math.Abs(got-want) > 1e-4 {
+		t.Errorf("%s %s %s: got %v (%v), want %v", unit, period, code, got, gotOK, want)
 	}
 }
 
@@ -202,11 +240,12 @@ func TestIngestMatchesHistory(t *testing.T) {
 				migrated(t, db)
 				registerTree(t, db)
 				js := jetStream(t)
-				n := 400
+				n := 800
 				if batch == 1 {
 					n = 60 // one transaction per event (an fsync each): keep the run short
 				}
-				h := generate(uint64(batch)+7, communes, n)
+				seed := historySeed(t)
+				h := generate(seed, communes, n)
 				evts := publish(t, js, h)
 
 				stop := runIngest(t, db, js, batch)
@@ -235,6 +274,25 @@ func TestIngestMatchesHistory(t *testing.T) {
 			})
 		})
 	}
+}
+
+// historySeed is the seed of a generated history: REPORTING_HISTORY_SEED when set (to replay a
+// failure), a random one otherwise, printed when the test fails.
+func historySeed(t *testing.T) uint64 {
+	t.Helper()
+	seed := rand.Uint64()
+	if v := os.Getenv("REPORTING_HISTORY_SEED"); v != "" {
+		var err error
+		if seed, err = strconv.ParseUint(v, 10, 64); err != nil {
+			t.Fatalf("REPORTING_HISTORY_SEED: %v", err)
+		}
+	}
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("the history was generated with seed %d: REPORTING_HISTORY_SEED=%d replays it", seed, seed)
+		}
+	})
+	return seed
 }
 
 // TestReplicasShareTheConsumer runs two replicas of the consumer on one database and one
@@ -302,7 +360,7 @@ func checkIngested(t *testing.T, db *gorm.DB, h *history, want int) {
 	if got := processed(t, db); got != int64(want) {
 		t.Fatalf("processed %d distinct events, want %d", got, want)
 	}
-	a := app.New(adapters.NewStore(db), nil, noop.NewTracerProvider().Tracer("test"))
+	a := app.New(adapters.NewStore(db), nil, noop.NewTracerProvider().Tracer("test"), app.WithClock(func() time.Time { return h.now }))
 	checkAgainstHistory(t, a, h)
 	checkRollUp(t, a)
 }

@@ -71,10 +71,12 @@ type counterSum struct {
 	Value     int64
 }
 
-// Counters sums each tenant's counters over the months from..to and, when stocks is set, its
-// stock counters up to to. Only the period's rows and the stock rows are read, so the cost
-// depends on the number of units and months, never on the number of dossiers.
-func (s *Store) Counters(ctx context.Context, tenants []string, from, to domain.Month, stocks bool) (map[string]domain.Counters, error) {
+// Counters sums each tenant's counters over the months from..to and, when stocks is given, reads
+// its stock counters at the cut's two instants (ToEnd at End, Before at Start). Only the period's
+// rows and the stock rows are read, so the cost depends on the number of units and months, never
+// on the number of dossiers; an instant inside a month (now, for a period not over yet) also
+// reads the few facts whose flows are dated later in that month (flowsFrom).
+func (s *Store) Counters(ctx context.Context, tenants []string, from, to domain.Month, stocks *domain.Cut) (map[string]domain.Counters, error) {
 	db, err := s.read(ctx)
 	if err != nil {
 		return nil, err
@@ -95,22 +97,120 @@ func (s *Store) Counters(ctx context.Context, tenants []string, from, to domain.
 			c.InPeriod[x.Indicator] = x.Value
 		}
 	}
-	if !stocks {
+	if stocks == nil {
 		return out, nil
 	}
-	db, _ = s.read(ctx)
-	var toEnd []counterSum
-	err = db.Model(&counterRow{}).Select("tenant_id, indicator, SUM(value) AS value").
-		Where("tenant_id IN ? AND indicator IN ? AND month <= ?", tenants, domain.StockCounters(), int(to)).
-		Group("tenant_id, indicator").Scan(&toEnd).Error
-	if err != nil {
-		return nil, fmt.Errorf("reporting: stock counters: %w", err)
+	if err := s.stocks(ctx, tenants, *stocks, out); err != nil {
+		return nil, err
 	}
-	for _, x := range toEnd {
-		if c, ok := out[x.TenantID]; ok {
-			c.ToEnd[x.Indicator] = x.Value
-			c.Before[x.Indicator] = x.Value - c.InPeriod[x.Indicator]
+	return out, nil
+}
+
+type stockSums struct {
+	TenantID  string
+	Indicator string
+	AtStart   int64
+	AtEnd     int64
+}
+
+// stocks puts each tenant's stocks at the cut's instants into out (Before at Start, ToEnd at
+// End), in one pass over the stock rows: the stock at an instant is the stock flows of every
+// month before its month, plus those of its own month dated before it. A month's counters do not
+// tell when in the month a flow is dated, so for an instant inside a month (now) the month is
+// summed whole and the flows dated from the instant to the month's end are taken off again
+// (flowsFrom).
+func (s *Store) stocks(ctx context.Context, tenants []string, cut domain.Cut, out map[string]domain.Counters) error {
+	last := func(at time.Time) (domain.Month, bool) {
+		m := domain.MonthOf(at)
+		if at.Equal(m.Start()) {
+			return m.Add(-1), false
 		}
+		return m, true
+	}
+	startLast, startInside := last(cut.Start)
+	endLast, endInside := last(cut.End)
+	db, err := s.read(ctx)
+	if err != nil {
+		return err
+	}
+	var sums []stockSums
+	err = db.Model(&counterRow{}).
+		Select("tenant_id, indicator, SUM(CASE WHEN month <= ? THEN value ELSE 0 END) AS at_start, SUM(value) AS at_end",
+			int(startLast)).
+		Where("tenant_id IN ? AND indicator IN ? AND month <= ?", tenants, domain.StockCounters(), int(endLast)).
+		Group("tenant_id, indicator").Scan(&sums).Error
+	if err != nil {
+		return fmt.Errorf("reporting: stock counters: %w", err)
+	}
+	for _, x := range sums {
+		if c, ok := out[x.TenantID]; ok {
+			c.Before[x.Indicator], c.ToEnd[x.Indicator] = x.AtStart, x.AtEnd
+		}
+	}
+	for _, at := range []struct {
+		time   time.Time
+		inside bool
+		sums   func(domain.Counters) domain.Sums
+	}{
+		{cut.Start, startInside, func(c domain.Counters) domain.Sums { return c.Before }},
+		{cut.End, endInside, func(c domain.Counters) domain.Sums { return c.ToEnd }},
+	} {
+		if !at.inside {
+			continue
+		}
+		later, err := s.flowsFrom(ctx, tenants, at.time)
+		if err != nil {
+			return err
+		}
+		for t, sums := range later {
+			if c, ok := out[t]; ok {
+				for k, v := range sums {
+					at.sums(c)[k] -= v
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// flowsFrom sums, per tenant, the stock flows dated from at to the end of at's month. Flows are
+// dated when things happen, which is before anyone reads them, except the dates set ahead: a
+// dossier's due time (it becomes overdue then) and HR's effective and award dates. So these are
+// found among the dossiers due in that part of the month (an index on tenant_id, due_at) and the
+// units' staff, a few hundred rows per unit; each fact's own Contribution says what it flows when.
+func (s *Store) flowsFrom(ctx context.Context, tenants []string, at time.Time) (map[string]domain.Sums, error) {
+	end := domain.MonthOf(at).Add(1).Start()
+	out := map[string]domain.Sums{}
+	add := func(tenant string, deltas []domain.Delta) {
+		for k, v := range domain.FlowsFrom(deltas, at) {
+			if out[tenant] == nil {
+				out[tenant] = domain.Sums{}
+			}
+			out[tenant][k] += v
+		}
+	}
+	db, err := s.read(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var dossiers []dossierRow
+	if err := db.Where("tenant_id IN ? AND due_at >= ? AND due_at < ?", tenants, at.UTC(), end.UTC()).Find(&dossiers).Error; err != nil {
+		return nil, fmt.Errorf("reporting: dossiers due later: %w", err)
+	}
+	for _, r := range dossiers {
+		add(r.TenantID, dossierFromRow(r).Contribution())
+	}
+	db, _ = s.read(ctx)
+	var staff []staffRow
+	if err := db.Where("tenant_id IN ?", tenants).Find(&staff).Error; err != nil {
+		return nil, fmt.Errorf("reporting: staff: %w", err)
+	}
+	for _, r := range staff {
+		f, err := staffFromRow(r)
+		if err != nil {
+			return nil, err
+		}
+		add(r.TenantID, f.Contribution())
 	}
 	return out, nil
 }
@@ -177,13 +277,20 @@ func (s *Store) Dossiers(ctx context.Context, q app.DossierQuery) ([]domain.Doss
 	case app.FigureLate:
 		db = db.Where("resolved_month BETWEEN ? AND ? AND on_time = ?", from, to, false)
 	case app.FigureCarriedOver:
-		db = db.Where("received_month > 0 AND received_month < ? AND (ended_month = 0 OR ended_month >= ?)", from, from)
+		db = openAt(db, q.Cut.Start)
 	case app.FigureInProcess:
-		db = db.Where("received_month > 0 AND received_month <= ? AND (ended_month = 0 OR ended_month > ?)", to, to)
+		db = openAt(db, q.Cut.End)
 	case app.FigureOverdue:
-		db = db.Where("received_month > 0 AND received_month <= ? AND (ended_month = 0 OR ended_month > ?) AND due_month > 0 AND due_month <= ?", to, to, to)
+		db = openAt(db, q.Cut.End)
+		if m := domain.MonthOf(q.Cut.End); q.Cut.End.Equal(m.Start()) {
+			db = db.Where("due_month > 0 AND due_month < ?", int(m))
+		} else {
+			db = db.Where("due_at < ?", q.Cut.End.UTC())
+		}
 	case app.FigureReturned:
 		db = db.Where("returned_month BETWEEN ? AND ?", from, to)
+	case app.FigureNotArchived:
+		db = db.Where("returned_month BETWEEN ? AND ? AND archived_at IS NULL", from, to)
 	case app.FigureRated:
 		db = db.Where("rated_month BETWEEN ? AND ?", from, to)
 	case app.FigureNotSatisfied:
@@ -204,6 +311,16 @@ func (s *Store) Dossiers(ctx context.Context, q app.DossierQuery) ([]domain.Doss
 		out = append(out, dossierFromRow(r))
 	}
 	return out, total, nil
+}
+
+// openAt keeps the dossiers in process at the instant at: received before it, and neither
+// resolved nor closed before it. At a month's start the month columns say it; inside a month
+// (now, for a period not over yet) the times do.
+func openAt(db *gorm.DB, at time.Time) *gorm.DB {
+	if m := domain.MonthOf(at); at.Equal(m.Start()) {
+		return db.Where("received_month > 0 AND received_month < ? AND (ended_month = 0 OR ended_month >= ?)", int(m), int(m))
+	}
+	return db.Where("received_month > 0 AND received_at < ? AND (ended_month = 0 OR COALESCE(resolved_at, closed_at) >= ?)", at.UTC(), at.UTC())
 }
 
 // Targets returns the targets the given units set for themselves. Targets flow down the tree

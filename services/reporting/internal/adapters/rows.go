@@ -72,6 +72,7 @@ type dossierRow struct {
 	Rating         string `gorm:"size:20;not null;default:''"`
 	RatingVersion  int64  `gorm:"not null;default:0"`
 	RatedAt        *time.Time
+	ArchivedAt     *time.Time
 	ReceivedMonth  int `gorm:"not null;default:0"`
 	EndedMonth     int `gorm:"not null;default:0"`
 	ResolvedMonth  int `gorm:"not null;default:0"`
@@ -87,13 +88,13 @@ func (dossierRow) TableName() string { return "report_dossiers" }
 var dossierColumns = []string{"tenant_id", "dossier_id", "version", "receipt_code", "procedure_code", "procedure_name",
 	"field", "level", "channel", "state", "received", "received_at", "due_at", "refused_at", "legal_minutes",
 	"resolved_at", "on_time", "elapsed_minutes", "returned_at", "closed_as", "closed_at", "rating", "rating_version",
-	"rated_at", "received_month", "ended_month", "resolved_month", "due_month", "returned_month", "rated_month"}
+	"rated_at", "archived_at", "received_month", "ended_month", "resolved_month", "due_month", "returned_month", "rated_month"}
 
 func (r *dossierRow) appendValues(args []any) []any {
 	return append(args, r.TenantID, r.DossierID, r.Version, r.ReceiptCode, r.ProcedureCode, r.ProcedureName,
 		r.Field, r.Level, r.Channel, r.State, r.Received, r.ReceivedAt, r.DueAt, r.RefusedAt, r.LegalMinutes,
 		r.ResolvedAt, r.OnTime, r.ElapsedMinutes, r.ReturnedAt, r.ClosedAs, r.ClosedAt, r.Rating, r.RatingVersion,
-		r.RatedAt, r.ReceivedMonth, r.EndedMonth, r.ResolvedMonth, r.DueMonth, r.ReturnedMonth, r.RatedMonth)
+		r.RatedAt, r.ArchivedAt, r.ReceivedMonth, r.EndedMonth, r.ResolvedMonth, r.DueMonth, r.ReturnedMonth, r.RatedMonth)
 }
 
 func (r *dossierRow) key() (id, tenant string) { return r.DossierID, r.TenantID }
@@ -102,7 +103,7 @@ func (r *dossierRow) fields() []any {
 	return []any{&r.TenantID, &r.DossierID, &r.Version, &r.ReceiptCode, &r.ProcedureCode, &r.ProcedureName,
 		&r.Field, &r.Level, &r.Channel, &r.State, &r.Received, &r.ReceivedAt, &r.DueAt, &r.RefusedAt, &r.LegalMinutes,
 		&r.ResolvedAt, &r.OnTime, &r.ElapsedMinutes, &r.ReturnedAt, &r.ClosedAs, &r.ClosedAt, &r.Rating, &r.RatingVersion,
-		&r.RatedAt, &r.ReceivedMonth, &r.EndedMonth, &r.ResolvedMonth, &r.DueMonth, &r.ReturnedMonth, &r.RatedMonth}
+		&r.RatedAt, &r.ArchivedAt, &r.ReceivedMonth, &r.EndedMonth, &r.ResolvedMonth, &r.DueMonth, &r.ReturnedMonth, &r.RatedMonth}
 }
 
 type documentRow struct {
@@ -209,7 +210,7 @@ func dossierToRow(f domain.DossierFact) dossierRow {
 		Received: f.Received, ReceivedAt: tp(f.ReceivedAt), DueAt: tp(f.DueAt), RefusedAt: tp(f.RefusedAt),
 		LegalMinutes: f.LegalMinutes, ResolvedAt: tp(f.ResolvedAt), OnTime: f.OnTime, ElapsedMinutes: f.ElapsedMinutes,
 		ReturnedAt: tp(f.ReturnedAt), ClosedAs: f.ClosedAs, ClosedAt: tp(f.ClosedAt), Rating: f.Rating,
-		RatingVersion: f.RatingVersion, RatedAt: tp(f.RatedAt),
+		RatingVersion: f.RatingVersion, RatedAt: tp(f.RatedAt), ArchivedAt: tp(f.ArchivedAt),
 		ReceivedMonth: monthOf(f.ReceivedAt), EndedMonth: monthOf(f.EndedAt()), ResolvedMonth: monthOf(f.ResolvedAt),
 		DueMonth: monthOf(f.DueAt), ReturnedMonth: monthOf(f.ReturnedAt), RatedMonth: monthOf(f.RatedAt),
 	}
@@ -228,6 +229,7 @@ func dossierFromRow(r dossierRow) domain.DossierFact {
 		DueAt: tv(r.DueAt), RefusedAt: tv(r.RefusedAt), LegalMinutes: r.LegalMinutes, ResolvedAt: tv(r.ResolvedAt),
 		OnTime: r.OnTime, ElapsedMinutes: r.ElapsedMinutes, ReturnedAt: tv(r.ReturnedAt), ClosedAs: r.ClosedAs,
 		ClosedAt: tv(r.ClosedAt), Rating: r.Rating, RatingVersion: r.RatingVersion, RatedAt: tv(r.RatedAt),
+		ArchivedAt: tv(r.ArchivedAt),
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"time"
 
 	"go.opentelemetry.io/otel/trace"
 
@@ -51,6 +52,7 @@ const (
 	FigureInProcess    = "in_process"
 	FigureOverdue      = "in_process_overdue"
 	FigureReturned     = "returned"
+	FigureNotArchived  = "returned_not_archived"
 	FigureRated        = "ratings"
 	FigureNotSatisfied = "not_satisfied"
 )
@@ -61,13 +63,14 @@ var Figures = []struct{ Code, Name string }{
 	{FigureOnline, "Tiếp nhận trực tuyến"}, {FigureResolved, "Đã giải quyết"},
 	{FigureOnTime, "Giải quyết đúng hạn"}, {FigureLate, "Giải quyết quá hạn"},
 	{FigureInProcess, "Đang giải quyết cuối kỳ"}, {FigureOverdue, "Đang giải quyết quá hạn"},
-	{FigureReturned, "Đã trả kết quả"}, {FigureRated, "Đã đánh giá"}, {FigureNotSatisfied, "Không hài lòng"},
+	{FigureReturned, "Đã trả kết quả"}, {FigureNotArchived, "Đã trả kết quả nhưng chưa lưu trữ"}, {FigureRated, "Đã đánh giá"}, {FigureNotSatisfied, "Không hài lòng"},
 }
 
 // DossierQuery selects the dossiers behind a figure.
 type DossierQuery struct {
 	Tenants []string
 	Period  domain.Period
+	Cut     domain.Cut // when the period's stocks are read (Period.CutAt now)
 	Figure  string
 	Limit   int
 	Offset  int
@@ -77,7 +80,7 @@ type DossierQuery struct {
 type Store interface {
 	Tenants(ctx context.Context) ([]Tenant, error)
 	RegisterTenant(ctx context.Context, t Tenant) (created bool, err error)
-	Counters(ctx context.Context, tenants []string, from, to domain.Month, stocks bool) (map[string]domain.Counters, error)
+	Counters(ctx context.Context, tenants []string, from, to domain.Month, stocks *domain.Cut) (map[string]domain.Counters, error)
 	Monthly(ctx context.Context, tenants []string, from, to domain.Month) (map[domain.Month]domain.Sums, error)
 	Dossiers(ctx context.Context, q DossierQuery) ([]domain.DossierFact, int64, error)
 	Targets(ctx context.Context, tenants []string) ([]TenantTarget, error)
@@ -96,12 +99,27 @@ type App struct {
 	store  Store
 	dir    Directory
 	tracer trace.Tracer
+	now    func() time.Time
 }
 
+// Option changes how New builds the use cases.
+type Option func(*App)
+
+// WithClock makes now the time the stocks of a period not over yet are read at (the wall clock
+// by default): tests fix it.
+func WithClock(now func() time.Time) Option { return func(a *App) { a.now = now } }
+
 // New builds the use cases; dir may be nil (the tree is then only what was registered).
-func New(s Store, dir Directory, tracer trace.Tracer) *App {
-	return &App{store: s, dir: dir, tracer: tracer}
+func New(s Store, dir Directory, tracer trace.Tracer, opts ...Option) *App {
+	a := &App{store: s, dir: dir, tracer: tracer, now: time.Now}
+	for _, o := range opts {
+		o(a)
+	}
+	return a
 }
+
+// Now is the app's clock: what "now" is for the stocks, and the current period of the pages.
+func (a *App) Now() time.Time { return a.now() }
 
 // tree is the registered units by slug with their children.
 type tree struct {
@@ -329,11 +347,12 @@ func (a *App) reports(ctx context.Context, slug, period, baseline string, childr
 		return nil, err
 	}
 	sub := t.subtree(slug)
-	cur, err := a.store.Counters(ctx, sub, p.From, p.To, true)
+	cut := p.CutAt(a.now())
+	cur, err := a.store.Counters(ctx, sub, p.From, p.To, &cut)
 	if err != nil {
 		return nil, err
 	}
-	base, err := a.store.Counters(ctx, sub, b.From, b.To, false) // the baseline needs only its flows
+	base, err := a.store.Counters(ctx, sub, b.From, b.To, nil) // the baseline needs only its flows
 	if err != nil {
 		return nil, err
 	}
@@ -544,7 +563,8 @@ func (a *App) Dossiers(ctx context.Context, slug, period, figure string, limit, 
 		limit = 50
 	}
 	offset = max(offset, 0)
-	ds, total, err := a.store.Dossiers(ctx, DossierQuery{Tenants: t.subtree(slug), Period: p, Figure: figure, Limit: limit, Offset: offset})
+	ds, total, err := a.store.Dossiers(ctx, DossierQuery{Tenants: t.subtree(slug), Period: p, Cut: p.CutAt(a.now()),
+		Figure: figure, Limit: limit, Offset: offset})
 	if err != nil {
 		return pg, err
 	}

@@ -56,6 +56,8 @@ type dossierData struct {
 
 type documentData struct {
 	DocumentID   string    `json:"document_id"`
+	DossierID    string    `json:"dossier_id"`   // set when the document is a dossier's result
+	ReceiptCode  string    `json:"receipt_code"` // that dossier's receipt code
 	Register     string    `json:"register"`
 	RegisteredAt time.Time `json:"registered_at"`
 	SentAt       time.Time `json:"sent_at"`
@@ -77,6 +79,8 @@ type Change struct {
 	dossier  *domain.DossierChange
 	document *domain.DocumentChange
 	staff    *domain.StaffChange
+	// archived is what a document registered as a dossier's result tells that dossier.
+	archived *domain.DossierChange
 }
 
 // Tenant is the tenant the change is for.
@@ -164,6 +168,12 @@ func (dec *Decoder) Decode(evt events.Event) (c Change, ok bool, err error) {
 		}
 		c.document = &domain.DocumentChange{Verb: topic.Verb, Tenant: topic.Tenant, DocumentID: d.DocumentID,
 			Register: d.Register, RegisteredAt: d.RegisteredAt, SentAt: d.SentAt, ReceivedAt: d.ReceivedAt}
+		if topic.Verb == "registered" && d.DossierID != "" {
+			// The result of a dossier, registered in the same unit's archives (issue 15): the
+			// dossier counts as archived whichever of its events and this one arrives first.
+			c.archived = &domain.DossierChange{Verb: domain.VerbArchived, Tenant: topic.Tenant, DossierID: d.DossierID,
+				ReceiptCode: d.ReceiptCode, ArchivedAt: d.RegisteredAt}
+		}
 	case topic.Service == "hr" && topic.Entity == "staff":
 		var d staffData
 		if err := events.DecodeData(evt, &d); err != nil {
@@ -216,6 +226,9 @@ func ProjectChanges(ctx context.Context, facts Facts, changes []Change) error {
 		case c.document != nil:
 			documents = append(documents, *c.document)
 			tenants[c.document.Tenant] = true
+			if c.archived != nil {
+				dossiers = append(dossiers, *c.archived)
+			}
 		case c.staff != nil:
 			staff = append(staff, *c.staff)
 			tenants[c.staff.Tenant] = true

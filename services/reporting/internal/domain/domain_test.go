@@ -41,7 +41,7 @@ func TestDossierMergeIsOrderIndependent(t *testing.T) {
 	rec := time.Date(2026, 3, 10, 9, 0, 0, 0, domain.Zone)
 	due := rec.Add(5 * 24 * time.Hour)
 	res := rec.Add(7 * 24 * time.Hour) // late
-	base := domain.DossierChange{Tenant: "xa-dong-tan", DossierID: "d1", Channel: "online", ReceivedAt: rec, DueAt: due}
+	base := domain.DossierChange{Tenant: "xa-dong-tan", DossierID: "d1", ReceiptCode: "UBXDT-260310-0001", Channel: "online", ReceivedAt: rec, DueAt: due}
 	with := func(verb string, v int64, state string, f func(*domain.DossierChange)) domain.DossierChange {
 		c := base
 		c.Verb, c.Version, c.State = verb, v, state
@@ -58,6 +58,8 @@ func TestDossierMergeIsOrderIndependent(t *testing.T) {
 		}),
 		with("returned", 4, "returned", func(c *domain.DossierChange) { c.ReturnedAt = res.Add(time.Hour) }),
 		with("rated", 5, "returned", func(c *domain.DossierChange) { c.Rating, c.OccurredAt = "satisfied", res.Add(2*time.Hour) }),
+		// The result registered in the archives: told by archives, with no version of the dossier's.
+		{Verb: domain.VerbArchived, Tenant: "xa-dong-tan", DossierID: "d1", ReceiptCode: "UBXDT-260310-0001", ArchivedAt: res.Add(time.Hour)},
 	}
 	var want domain.DossierFact
 	for _, c := range changes {
@@ -95,10 +97,38 @@ func TestDossierMergeIsOrderIndependent(t *testing.T) {
 	// Late, resolved in March (in process −1, overdue +1 then −1 in the same month).
 	m := domain.MonthFor(2026, 3)
 	for ind, v := range map[string]int64{domain.CReceived: 1, domain.CResolved: 1, domain.CResolvedLate: 1,
-		domain.COpen: 0, domain.COverdueOpen: 0, domain.CRatingsSatisfied: 1, domain.CElapsedMinutes: 3000} {
+		domain.COpen: 0, domain.COverdueOpen: 0, domain.CRatingsSatisfied: 1, domain.CElapsedMinutes: 3000,
+		domain.CReturned: 1, domain.CReturnedArchived: 1} {
 		if got := wantDeltas[domain.DeltaKey{Tenant: "xa-dong-tan", Month: m, Indicator: ind}]; got != v {
 			t.Errorf("%s in March = %d, want %d", ind, got, v)
 		}
+	}
+}
+
+// TestStocksAtNow: a period not over yet ends now, and a dossier still open becomes overdue at
+// its due time, not at the end of its due month.
+func TestStocksAtNow(t *testing.T) {
+	now := time.Date(2026, 12, 7, 10, 0, 0, 0, domain.Zone)
+	p, _ := domain.ParsePeriod("2026-12")
+	if cut := p.CutAt(now); !cut.End.Equal(now) || !cut.Start.Equal(p.Start()) {
+		t.Errorf("December seen on the 7th: cut %+v", cut)
+	}
+	past, _ := domain.ParsePeriod("2026-11")
+	if cut := past.CutAt(now); !cut.End.Equal(past.End()) {
+		t.Errorf("November seen in December ends %v, want its end", cut.End)
+	}
+	future, _ := domain.ParsePeriod("2027")
+	if cut := future.CutAt(now); !cut.Start.Equal(now) || !cut.End.Equal(now) {
+		t.Errorf("2027 seen in 2026: cut %+v, want now at both ends", cut)
+	}
+	f := domain.DossierFact{DossierKey: domain.DossierKey{DossierID: "d", Tenant: "xa"}, Received: true,
+		ReceivedAt: now.Add(-72 * time.Hour), DueAt: now.Add(5 * 24 * time.Hour)}
+	deltas := f.Contribution()
+	if got := domain.FlowsFrom(deltas, now); got[domain.COverdueOpen] != 1 || got[domain.COpen] != 0 || len(got) != 1 {
+		t.Errorf("flows after now of a dossier due in five days: %v, want overdue_open 1 only", got)
+	}
+	if got := domain.FlowsFrom(deltas, now.Add(6*24*time.Hour)); len(got) != 0 {
+		t.Errorf("flows after its due time: %v, want none", got)
 	}
 }
 

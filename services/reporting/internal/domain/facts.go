@@ -1,6 +1,9 @@
 package domain
 
-import "time"
+import (
+	"strings"
+	"time"
+)
 
 // Counter names: the monthly flows the read model keeps per tenant. Stocks (dossiers in process,
 // staff on the payroll) are kept as signed flows too (+1 when something enters, −1 when it
@@ -17,6 +20,7 @@ const (
 	CElapsedMinutes   = "elapsed_minutes" // over resolved dossiers
 	CLegalMinutes     = "legal_minutes"   // over resolved dossiers
 	CReturned         = "returned"
+	CReturnedArchived = "returned_archived" // returned results registered in the unit's archives
 	CWithdrawn        = "withdrawn"
 	CStopped          = "stopped"
 	CTransferredOut   = "transferred"
@@ -48,18 +52,46 @@ func StockCounters() []string {
 	return out
 }
 
+// IsStock reports whether a counter is kept as the signed flow of a stock.
+func IsStock(indicator string) bool {
+	switch {
+	case indicator == COpen, indicator == COverdueOpen, indicator == CStaff:
+		return true
+	case strings.HasPrefix(indicator, CStaffCategory), strings.HasPrefix(indicator, CQualified):
+		return true
+	}
+	return false
+}
+
 // QualificationKinds are the kinds of qualification HR records, in the order pages show them.
 var QualificationKinds = []string{"professional", "political", "state_management", "it", "language", "training"}
 
 // StaffCategories are HR's staff categories.
 var StaffCategories = []string{"can_bo", "cong_chuc", "vien_chuc", "hop_dong"}
 
-// Delta is one change of one monthly counter.
+// Delta is one change of one monthly counter. At is the moment the change is dated at, within
+// Month; counters keep only the month, but a stock read at an instant inside a month (now, in
+// the current period) needs to tell the flows dated after it (see FlowsFrom).
 type Delta struct {
 	Tenant    string
 	Month     Month
 	Indicator string
 	Value     int64
+	At        time.Time
+}
+
+// FlowsFrom sums, per indicator, the stock flows among deltas dated at or after at but within
+// at's month: what the month's counters hold beyond the stock at that instant. A stock at an
+// instant is the sum of its flows up to the instant's month less these.
+func FlowsFrom(deltas []Delta, at time.Time) Sums {
+	m := MonthOf(at)
+	out := Sums{}
+	for _, d := range deltas {
+		if d.Month == m && !d.At.Before(at) && IsStock(d.Indicator) {
+			out[d.Indicator] += d.Value
+		}
+	}
+	return out
 }
 
 // Deltas collects counter changes; adding the same key twice sums them.
@@ -120,7 +152,12 @@ type DossierChange struct {
 	ElapsedMinutes int64
 	ReturnedAt     time.Time
 	Rating         string
+	ArchivedAt     time.Time // "archived": the result registered in the archives
 }
+
+// VerbArchived is the change an archives "registered" event of a dossier's result (one carrying
+// dossier_id) makes to that dossier in the same tenant; it is no dossier event of its own.
+const VerbArchived = "archived"
 
 // DossierFact is everything reporting keeps of one dossier in one tenant: the dossier as of the
 // highest version seen, plus what each kind of event told. Every merge is commutative (highest
@@ -150,6 +187,7 @@ type DossierFact struct {
 	Rating         string
 	RatingVersion  int64
 	RatedAt        time.Time
+	ArchivedAt     time.Time // when its result was registered in the unit's archives (the earliest registration)
 }
 
 // Ratings that count as satisfied or better.
@@ -163,6 +201,17 @@ const (
 func (f *DossierFact) Merge(c DossierChange) {
 	if f.DossierID == "" {
 		f.DossierKey = DossierKey{DossierID: c.DossierID, Tenant: c.Tenant}
+	}
+	if c.Verb == VerbArchived {
+		// Told by archives, not by the dossier: it says nothing of the dossier's own fields but
+		// its receipt code, kept until a dossier event tells the rest.
+		if f.ArchivedAt.IsZero() || c.ArchivedAt.Before(f.ArchivedAt) {
+			f.ArchivedAt = c.ArchivedAt
+		}
+		if f.ReceiptCode == "" {
+			f.ReceiptCode = c.ReceiptCode
+		}
+		return
 	}
 	if c.Version > f.Version || f.Version == 0 {
 		f.Version = c.Version
@@ -222,7 +271,7 @@ func (f DossierFact) Early() bool {
 func (f DossierFact) Contribution() []Delta {
 	var out []Delta
 	add := func(t time.Time, ind string, v int64) {
-		out = append(out, Delta{Tenant: f.Tenant, Month: MonthOf(t), Indicator: ind, Value: v})
+		out = append(out, Delta{Tenant: f.Tenant, Month: MonthOf(t), Indicator: ind, Value: v, At: t})
 	}
 	if !f.RefusedAt.IsZero() && !f.Received {
 		add(f.RefusedAt, CRefused, 1)
@@ -267,6 +316,9 @@ func (f DossierFact) Contribution() []Delta {
 	}
 	if !f.ReturnedAt.IsZero() {
 		add(f.ReturnedAt, CReturned, 1)
+		if !f.ArchivedAt.IsZero() {
+			add(f.ReturnedAt, CReturnedArchived, 1)
+		}
 	}
 	if f.Rating != "" && !f.RatedAt.IsZero() {
 		add(f.RatedAt, CRatings, 1)
@@ -330,7 +382,7 @@ func (f *DocumentFact) Merge(c DocumentChange) {
 func (f DocumentFact) Contribution() []Delta {
 	var out []Delta
 	add := func(t time.Time, ind string) {
-		out = append(out, Delta{Tenant: f.Tenant, Month: MonthOf(t), Indicator: ind, Value: 1})
+		out = append(out, Delta{Tenant: f.Tenant, Month: MonthOf(t), Indicator: ind, Value: 1, At: t})
 	}
 	if !f.RegisteredAt.IsZero() {
 		switch f.Register {
@@ -407,7 +459,7 @@ func (f StaffFact) Contribution() []Delta {
 	}
 	var out []Delta
 	add := func(t time.Time, ind string, v int64) {
-		out = append(out, Delta{Tenant: f.Tenant, Month: MonthOf(t), Indicator: ind, Value: v})
+		out = append(out, Delta{Tenant: f.Tenant, Month: MonthOf(t), Indicator: ind, Value: v, At: t})
 	}
 	left := !f.LeftAt.IsZero()
 	add(f.HiredAt, CStaff, 1)

@@ -9,9 +9,9 @@ import (
 type Sums map[string]int64
 
 // Counters are what the read model answers for one tenant (with its descendants) and period:
-// every counter's flow within the period, and for the stock counters (StockCounters) their sum
-// over every month up to the period's end (the stock at the end) and before its start (the stock
-// carried in).
+// every counter's flow within the period, and for the stock counters (StockCounters) the stock
+// at the period's end and at its start (carried in). A period not over yet ends now: its stocks
+// are read at now (see Period.CutAt), so a dossier due later is not overdue yet.
 type Counters struct {
 	InPeriod Sums
 	ToEnd    Sums
@@ -37,6 +37,7 @@ type Ledger struct {
 	InProcessOnTime  int64 `json:"in_process_within_deadline"`
 	InProcessOverdue int64 `json:"in_process_overdue"`
 	Returned         int64 `json:"returned"`
+	ReturnedArchived int64 `json:"returned_archived"` // of those returned, results registered in the archives
 	Withdrawn        int64 `json:"withdrawn"`
 	Stopped          int64 `json:"stopped"`
 	Transferred      int64 `json:"transferred"`
@@ -64,6 +65,7 @@ func LedgerOf(c Counters) Ledger {
 		InProcess:        c.ToEnd[COpen],
 		InProcessOverdue: c.ToEnd[COverdueOpen],
 		Returned:         p[CReturned],
+		ReturnedArchived: p[CReturnedArchived],
 		Withdrawn:        p[CWithdrawn],
 		Stopped:          p[CStopped],
 		Transferred:      p[CTransferredOut],
@@ -122,6 +124,7 @@ const (
 	ISatisfaction     = "satisfaction"
 	IOnlineShare      = "online_share"
 	IElectronicDocs   = "electronic_docs"
+	IArchivedResults  = "archived_results"
 	IQualifiedPrefix  = "qualified_share_"
 	IIndex766Progress = "index766_progress"
 	IIndex766Online   = "index766_online"
@@ -178,6 +181,9 @@ func Catalogue() []Definition {
 		{Code: IElectronicDocs, Name: "Tỷ lệ văn bản đi gửi nhận điện tử", Unit: "%",
 			Formula:    "văn bản đi đăng ký trong kỳ đã gửi điện tử ít nhất một lần ÷ văn bản đi đăng ký trong kỳ; mục tiêu 80%",
 			Comparator: AtLeast, Default: ptr(80)},
+		{Code: IArchivedResults, Name: "Tỷ lệ kết quả giải quyết được lưu trữ điện tử", Unit: "%",
+			Formula:    "hồ sơ đã trả kết quả trong kỳ có kết quả được đăng ký vào sổ văn bản đi, lưu trữ của đơn vị ÷ hồ sơ đã trả kết quả trong kỳ",
+			Comparator: AtLeast},
 	}
 	kindNames := map[string]string{"professional": "chuyên môn", "political": "lý luận chính trị",
 		"state_management": "quản lý nhà nước", "it": "tin học", "language": "ngoại ngữ", "training": "bồi dưỡng"}
@@ -253,6 +259,8 @@ func Compute(c Counters, baseline *Counters) Values {
 	d := DocumentsOf(c)
 	e, ok := ratio(d.OutgoingElectronic, d.Outgoing)
 	set(IElectronicDocs, 100*e, ok)
+	archived, ok := ratio(l.ReturnedArchived, l.Returned)
+	set(IArchivedResults, 100*archived, ok)
 	s := StaffOf(c)
 	for _, k := range QualificationKinds {
 		q, ok := ratio(s.Qualified[k], s.Total)

@@ -152,3 +152,21 @@ func (p Period) Months() []Month {
 	}
 	return out
 }
+
+// Cut is when a period's stocks are read: Start for what it carried in, End for what it leaves.
+type Cut struct{ Start, End time.Time }
+
+// CutAt is the period's cut as seen at now: its boundaries, except that a period not over yet
+// ends now (and one not begun yet starts now). A dossier still open is overdue once its due time
+// is before now; counted against the end of a month still running, a dossier due next week
+// would already be overdue.
+func (p Period) CutAt(now time.Time) Cut {
+	return Cut{Start: minTime(p.Start(), now), End: minTime(p.End(), now)}
+}
+
+func minTime(a, b time.Time) time.Time {
+	if b.Before(a) {
+		return b
+	}
+	return a
+}

@@ -49,7 +49,7 @@ func (h *API) indicators(c *gin.Context) {
 }
 
 func (h *API) report(c *gin.Context) {
-	r, err := h.app.Report(c.Request.Context(), c.Param("slug"), cmp.Or(c.Query("period"), export.DefaultPeriod()), c.Query("baseline"))
+	r, err := h.app.Report(c.Request.Context(), c.Param("slug"), cmp.Or(c.Query("period"), export.DefaultPeriod(h.app.Now())), c.Query("baseline"))
 	if err != nil {
 		httpapi.RespondError(c, err)
 		return
@@ -58,7 +58,7 @@ func (h *API) report(c *gin.Context) {
 }
 
 func (h *API) dashboard(c *gin.Context) {
-	d, err := h.app.Dashboard(c.Request.Context(), c.Param("slug"), cmp.Or(c.Query("period"), export.DefaultPeriod()), c.Query("baseline"))
+	d, err := h.app.Dashboard(c.Request.Context(), c.Param("slug"), cmp.Or(c.Query("period"), export.DefaultPeriod(h.app.Now())), c.Query("baseline"))
 	if err != nil {
 		httpapi.RespondError(c, err)
 		return
@@ -68,7 +68,7 @@ func (h *API) dashboard(c *gin.Context) {
 
 func (h *API) ranking(c *gin.Context) {
 	indicator := cmp.Or(c.Query("indicator"), domain.IIndex766Total)
-	rs, err := h.app.Ranking(c.Request.Context(), c.Param("slug"), cmp.Or(c.Query("period"), export.DefaultPeriod()), indicator)
+	rs, err := h.app.Ranking(c.Request.Context(), c.Param("slug"), cmp.Or(c.Query("period"), export.DefaultPeriod(h.app.Now())), indicator)
 	if err != nil {
 		httpapi.RespondError(c, err)
 		return
@@ -95,7 +95,7 @@ func (h *API) dossiers(c *gin.Context) {
 		httpapi.RespondError(c, apperr.Invalid("figure", "required: one of the figures listed by /indicators"))
 		return
 	}
-	pg, err := h.app.Dossiers(c.Request.Context(), c.Param("slug"), cmp.Or(c.Query("period"), export.DefaultPeriod()), figure,
+	pg, err := h.app.Dossiers(c.Request.Context(), c.Param("slug"), cmp.Or(c.Query("period"), export.DefaultPeriod(h.app.Now())), figure,
 		export.Atoi(c.Query("limit"), 50), export.Atoi(c.Query("offset"), 0))
 	if err != nil {
 		httpapi.RespondError(c, err)
@@ -145,7 +145,7 @@ func dossierPageJSON(pg app.DossierPage) gin.H {
 }
 
 func (h *API) targets(c *gin.Context) {
-	period := cmp.Or(c.Query("period"), export.DefaultPeriod())
+	period := cmp.Or(c.Query("period"), export.DefaultPeriod(h.app.Now()))
 	ts, err := h.app.Targets(c.Request.Context(), c.Param("slug"), period)
 	if err != nil {
 		httpapi.RespondError(c, err)

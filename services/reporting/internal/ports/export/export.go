@@ -57,12 +57,12 @@ func LedgerTable(d app.Dashboard) Table {
 	t := Table{Name: TableLedger, Title: "Tình hình tiếp nhận, giải quyết hồ sơ – " + d.Unit.Period,
 		Columns: []string{"Đơn vị", "Kỳ trước chuyển sang", "Tiếp nhận trong kỳ", "Trực tuyến", "Trực tiếp", "Bưu chính",
 			"Đã giải quyết", "Trước hạn", "Đúng hạn (kể cả trước hạn)", "Quá hạn", "Đang giải quyết", "Trong hạn", "Quá hạn (đang giải quyết)",
-			"Đã trả kết quả", "Rút hồ sơ", "Dừng xử lý", "Chuyển đơn vị khác", "Từ chối tiếp nhận"}}
+			"Đã trả kết quả", "Kết quả đã lưu trữ", "Rút hồ sơ", "Dừng xử lý", "Chuyển đơn vị khác", "Từ chối tiếp nhận"}}
 	for _, r := range append([]app.TenantReport{d.Unit}, d.Children...) {
 		l := r.Ledger
 		t.Rows = append(t.Rows, []any{r.Tenant.DisplayName(), l.CarriedOver, l.Received, l.ReceivedOnline, l.ReceivedDesk, l.ReceivedPost,
 			l.Resolved, l.ResolvedEarly, l.ResolvedOnTime, l.ResolvedLate, l.InProcess, l.InProcessOnTime, l.InProcessOverdue,
-			l.Returned, l.Withdrawn, l.Stopped, l.Transferred, l.Refused})
+			l.Returned, l.ReturnedArchived, l.Withdrawn, l.Stopped, l.Transferred, l.Refused})
 	}
 	return t
 }
@@ -155,8 +155,8 @@ func DossierTable(pg app.DossierPage) Table {
 	return t
 }
 
-// DefaultPeriod is the current year in Vietnam.
-func DefaultPeriod() string { return strconv.Itoa(time.Now().In(domain.Zone).Year()) }
+// DefaultPeriod is the current year in Vietnam as of now (the app's clock).
+func DefaultPeriod(now time.Time) string { return strconv.Itoa(now.In(domain.Zone).Year()) }
 
 // Atoi reads a number from a query, or def.
 func Atoi(s string, def int) int {
@@ -170,7 +170,7 @@ func Atoi(s string, def int) int {
 // (problem+json on the API, the shell's error page on pages).
 func Serve(c *gin.Context, a *app.App, fail func(*gin.Context, error)) {
 	ctx := c.Request.Context()
-	slug, period := c.Param("slug"), cmp.Or(c.Query("period"), DefaultPeriod())
+	slug, period := c.Param("slug"), cmp.Or(c.Query("period"), DefaultPeriod(a.Now()))
 	format, err := sheet.ParseFormat("format", cmp.Or(c.Query("format"), "csv"))
 	if err != nil {
 		fail(c, apperr.Invalid("format", "csv hoặc xlsx"))

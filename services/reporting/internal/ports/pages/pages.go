@@ -188,6 +188,7 @@ type dashboardView struct {
 	Period    string
 	Baseline  string
 	Label     string
+	AsOf      string // set while the period is not over: its stocks are those of now
 	Periods   []periodOption
 	ChartJSON template.JS
 	Figures   []figureLink
@@ -206,21 +207,21 @@ type figureLink struct {
 
 type exportLink struct{ Name, CSV, XLSX string }
 
-func periodOptions(current string) []periodOption {
-	now := domain.MonthOf(time.Now())
+func periodOptions(now time.Time, current string) []periodOption {
+	month := domain.MonthOf(now)
 	var out []periodOption
-	for y := now.Year(); y >= now.Year()-2; y-- {
+	for y := month.Year(); y >= month.Year()-2; y-- {
 		yp := domain.PeriodOf(domain.KindYear, domain.MonthFor(y, 1))
 		out = append(out, periodOption{Key: yp.Key(), Label: yp.Label(), Selected: yp.Key() == current})
 		for q := 4; q >= 1; q-- {
 			qp := domain.PeriodOf(domain.KindQuarter, domain.MonthFor(y, 3*q))
-			if qp.From > now {
+			if qp.From > month {
 				continue
 			}
 			out = append(out, periodOption{Key: qp.Key(), Label: qp.Label(), Selected: qp.Key() == current})
 		}
 	}
-	for m := now; m > now.Add(-12); m = m.Add(-1) {
+	for m := month; m > month.Add(-12); m = m.Add(-1) {
 		mp := domain.PeriodOf(domain.KindMonth, m)
 		out = append(out, periodOption{Key: mp.Key(), Label: mp.Label(), Selected: mp.Key() == current})
 	}
@@ -228,7 +229,7 @@ func periodOptions(current string) []periodOption {
 }
 
 func (p *Pages) dashboard(c *gin.Context) {
-	slug, period := c.Param("slug"), cmp.Or(c.Query("period"), export.DefaultPeriod())
+	slug, period := c.Param("slug"), cmp.Or(c.Query("period"), export.DefaultPeriod(p.app.Now()))
 	d, err := p.app.Dashboard(c.Request.Context(), slug, period, c.Query("baseline"))
 	if err != nil {
 		p.fail(c, err)
@@ -236,7 +237,10 @@ func (p *Pages) dashboard(c *gin.Context) {
 	}
 	pr, _ := domain.ParsePeriod(d.Unit.Period)
 	v := dashboardView{Unit: rowOf(d.Unit), Cells: cells(d.Unit), Period: d.Unit.Period, Baseline: d.Unit.Baseline,
-		Label: pr.Label(), Periods: periodOptions(d.Unit.Period)}
+		Label: pr.Label(), Periods: periodOptions(p.app.Now(), d.Unit.Period)}
+	if now := p.app.Now(); now.Before(pr.End()) {
+		v.AsOf = web.FormatDateTime(now)
+	}
 	cd := chartData{Months: d.Trend.Months, Bars: map[string][]*float64{}}
 	for _, code := range app.TrendIndicators {
 		def, _ := domain.DefinitionOf(code)
@@ -263,7 +267,8 @@ func (p *Pages) dashboard(c *gin.Context) {
 	counts := map[string]int64{app.FigureCarriedOver: l.CarriedOver, app.FigureReceived: l.Received, app.FigureOnline: l.ReceivedOnline,
 		app.FigureResolved: l.Resolved, app.FigureOnTime: l.ResolvedOnTime, app.FigureLate: l.ResolvedLate,
 		app.FigureInProcess: l.InProcess, app.FigureOverdue: l.InProcessOverdue, app.FigureReturned: l.Returned,
-		app.FigureRated: l.Ratings, app.FigureNotSatisfied: l.Ratings - l.RatingsSatisfied}
+		app.FigureNotArchived: l.Returned - l.ReturnedArchived, app.FigureRated: l.Ratings,
+		app.FigureNotSatisfied: l.Ratings - l.RatingsSatisfied}
 	for _, f := range app.Figures {
 		v.Figures = append(v.Figures, figureLink{Code: f.Code, Name: f.Name, Count: counts[f.Code]})
 	}
@@ -297,7 +302,7 @@ type rankRow struct {
 }
 
 func (p *Pages) ranking(c *gin.Context) {
-	slug, period := c.Param("slug"), cmp.Or(c.Query("period"), export.DefaultPeriod())
+	slug, period := c.Param("slug"), cmp.Or(c.Query("period"), export.DefaultPeriod(p.app.Now()))
 	indicator := cmp.Or(c.Query("indicator"), domain.IIndex766Total)
 	rs, err := p.app.Ranking(c.Request.Context(), slug, period, indicator)
 	if err != nil {
@@ -312,7 +317,7 @@ func (p *Pages) ranking(c *gin.Context) {
 	def, _ := domain.DefinitionOf(indicator)
 	pr, _ := domain.ParsePeriod(unit.Period)
 	v := rankingView{Unit: rowOf(unit), Period: unit.Period, Label: pr.Label(), Indicator: indicator, Name: def.Name,
-		Options: periodOptions(unit.Period), Indicators: domain.Catalogue()}
+		Options: periodOptions(p.app.Now(), unit.Period), Indicators: domain.Catalogue()}
 	for i, r := range rs {
 		row := rowOf(r)
 		val := "—"
@@ -345,7 +350,7 @@ type dossierRowView struct {
 }
 
 func (p *Pages) dossiers(c *gin.Context) {
-	slug, period, figure := c.Param("slug"), cmp.Or(c.Query("period"), export.DefaultPeriod()), c.Query("figure")
+	slug, period, figure := c.Param("slug"), cmp.Or(c.Query("period"), export.DefaultPeriod(p.app.Now())), c.Query("figure")
 	offset := export.Atoi(c.Query("offset"), 0)
 	const pageSize = 50
 	pg, err := p.app.Dossiers(c.Request.Context(), slug, period, figure, pageSize, offset)
