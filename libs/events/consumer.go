@@ -58,6 +58,13 @@ func WithRetryDelay(base, maxDelay time.Duration) ConsumeOption {
 	return func(c *consumeConfig) { c.retryBase, c.retryMax = base, maxDelay }
 }
 
+// WithAfterCommit runs hook after an event's transaction commits and before its ack; when hook
+// fails, Consume returns at once, as a consumer killed at that point would stop. For crash tests
+// of services built on Consume (a real process may also exit inside hook).
+func WithAfterCommit(hook func(Event) error) ConsumeOption {
+	return func(c *consumeConfig) { c.afterCommit = hook }
+}
+
 // WithLogger sets the logger (default slog.Default()).
 func WithLogger(l *slog.Logger) ConsumeOption { return func(c *consumeConfig) { c.logger = l } }
 

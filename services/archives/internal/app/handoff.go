@@ -1,0 +1,195 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"egov.vn/platform/libs/apperr"
+	"egov.vn/platform/libs/store"
+	"egov.vn/platform/libs/telemetry"
+	"egov.vn/platform/services/archives/internal/domain"
+)
+
+// DossierResult is the result document of a dossier returned to the citizen, as dossiers
+// announce it in their "returned" event (services/EVENTS.md).
+type DossierResult struct {
+	DossierID     string
+	ReceiptCode   string
+	Tenant        string // the unit that returned the result, whose outgoing register gets it
+	ProcedureName string
+	ReturnedAt    time.Time
+
+	// The file in dossiers' copy of the unit's bucket; Key is empty when the dossier was returned
+	// without an electronic result.
+	Bucket      string
+	Key         string
+	FileName    string
+	ContentType string
+	Size        int64
+	SHA256      string
+
+	Type    string // loại văn bản: a code or a name of the Decree 30 list
+	Summary string // trích yếu
+	Signer  string // người ký
+}
+
+// HandoffOutcome says what ArchiveDossierResult did.
+type HandoffOutcome string
+
+const (
+	HandoffRegistered HandoffOutcome = "registered" // the result is now an outgoing document
+	HandoffAlready    HandoffOutcome = "already"    // it was registered before (a replay): nothing changed
+	HandoffNoFile     HandoffOutcome = "no_file"    // returned without a result file: nothing to archive
+)
+
+// ErrHandoffRejected marks a hand-off that can never succeed however often it is retried (the
+// event names another unit's bucket, the stored bytes are not the announced ones, the file is
+// of a kind the archive refuses): the consumer drops it with an error in the log.
+var ErrHandoffRejected = errors.New("archives: dossier result rejected")
+
+// defaultResultType is the kind given to a result whose type dossiers did not name or named
+// outside the Decree 30 list (a certificate, a licence): the result of an administrative
+// procedure is issued by the unit as an individual decision or under one.
+const defaultResultType = "quyet-dinh"
+
+// ArchiveDossierResult registers a returned dossier's result document as an outgoing document of
+// the unit that returned it: the next number of its outgoing register, the Decree 30 metadata,
+// and the file streamed from dossiers' object into the archives' own object in the unit's
+// object-locked bucket, its SHA-256 computed on the way and checked against the one dossiers
+// announced. The document, its file's row, the link to the dossier and the "registered" event
+// commit together, in the transaction ctx carries when the caller has one (the event consumer's,
+// which records the event as processed in it).
+//
+// It is idempotent by dossier: a result already registered is found and left as it is, and the
+// link table's uniqueness turns a concurrent second registration into a conflict that rolls back.
+func (a *App) ArchiveDossierResult(ctx context.Context, r DossierResult) (_ domain.Document, _ HandoffOutcome, err error) {
+	ctx, span := a.tracer.Start(ctx, "archives.App.ArchiveDossierResult")
+	defer telemetry.End(span, &err)
+	if r.DossierID == "" || r.Tenant == "" {
+		return domain.Document{}, "", fmt.Errorf("%w: the event names no dossier or no unit", ErrHandoffRejected)
+	}
+	// The unit's own register: the hand-off acts for the unit that returned the result, and only
+	// to append to it, as the exchange does for a recipient.
+	ctx = store.WithScope(ctx, store.Scope{Tenant: r.Tenant})
+	log := telemetry.Logger(ctx).With(slog.String("tenant", r.Tenant), slog.String("dossier_id", r.DossierID))
+	if prev, err := a.store.DocumentOfDossier(ctx, r.DossierID); err == nil {
+		return prev, HandoffAlready, nil
+	} else if apperr.KindOf(err) != apperr.KindNotFound {
+		return domain.Document{}, "", err
+	}
+	if r.Key == "" {
+		log.InfoContext(ctx, "dossier returned without a result file: nothing to archive", slog.String("receipt_code", r.ReceiptCode))
+		return domain.Document{}, HandoffNoFile, nil
+	}
+	if own := a.objects.Bucket(r.Tenant); r.Bucket != own {
+		return domain.Document{}, "", fmt.Errorf("%w: the result of %s is in bucket %q, not the unit's bucket %q", ErrHandoffRejected, r.ReceiptCode, r.Bucket, own)
+	}
+	d, err := a.resultDocument(ctx, r)
+	if err != nil {
+		return domain.Document{}, "", err
+	}
+	src, err := a.objects.Open(ctx, r.Bucket, r.Key, "")
+	if err != nil {
+		return domain.Document{}, "", fmt.Errorf("open the result of %s: %w", r.ReceiptCode, err)
+	}
+	defer func() { _ = src.Close() }()
+	name := r.FileName
+	if name == "" {
+		name = r.ReceiptCode + ".pdf"
+	}
+	s, err := a.storeObject(ctx, r.Tenant, objectKey(d.ID, newID()), Upload{Name: name, Body: src}, d.RegisteredBy)
+	if err != nil {
+		var tooLarge *http.MaxBytesError
+		if apperr.KindOf(err) == apperr.KindInvalid || errors.As(err, &tooLarge) {
+			return domain.Document{}, "", fmt.Errorf("%w: %w", ErrHandoffRejected, err)
+		}
+		return domain.Document{}, "", err
+	}
+	s.file.DocumentID = d.ID
+	files := []stored{s}
+	if (r.SHA256 != "" && s.file.SHA256 != r.SHA256) || (r.Size > 0 && s.file.Size != r.Size) {
+		a.discardAll(ctx, files)
+		return domain.Document{}, "", fmt.Errorf("%w: the result of %s read %d bytes with SHA-256 %s, dossiers announced %d bytes with %s",
+			ErrHandoffRejected, r.ReceiptCode, s.file.Size, s.file.SHA256, r.Size, r.SHA256)
+	}
+	err = a.store.Transact(ctx, func(ctx context.Context) error {
+		n, err := a.store.NextNumber(ctx, domain.Outgoing, d.Year)
+		if err != nil {
+			return err
+		}
+		d.Number, d.SourceNumber, d.RegisteredAt = n, n, a.now()
+		if err := a.store.CreateDocument(ctx, &d); err != nil {
+			return err
+		}
+		if err := a.commitFiles(ctx, files); err != nil {
+			return err
+		}
+		evt, err := registeredEvent(d)
+		if err != nil {
+			return err
+		}
+		return a.store.Publish(ctx, evt)
+	})
+	if err != nil {
+		a.discardAll(ctx, files)
+		return domain.Document{}, "", err
+	}
+	log.InfoContext(ctx, "dossier result archived", slog.String("document_id", d.ID), slog.Int("number", d.Number))
+	return d, HandoffRegistered, nil
+}
+
+// resultDocument is the outgoing register entry of a dossier's result, with its Decree 30
+// metadata: the issuing unit, the kind and its notation symbol, the day it was returned as the
+// issue date, the summary and the signer dossiers recorded.
+func (a *App) resultDocument(ctx context.Context, r DossierResult) (domain.Document, error) {
+	t, ok := domain.DocumentTypeFor(r.Type)
+	if !ok {
+		t, _ = domain.LookupDocumentType(defaultResultType)
+	}
+	symbol := "UBND"
+	if t.Abbreviation != "" {
+		symbol = t.Abbreviation + "-UBND"
+	}
+	organ := r.Tenant
+	if a.dir != nil {
+		u, err := a.dir.Tenant(ctx, r.Tenant)
+		if err != nil {
+			return domain.Document{}, fmt.Errorf("the unit %s in the tenant directory: %w", r.Tenant, err)
+		}
+		if u.Name != "" {
+			organ = "UBND " + u.Name
+		}
+	}
+	subject := r.Summary
+	if subject == "" {
+		subject = "Kết quả giải quyết thủ tục " + r.ProcedureName + " (hồ sơ " + r.ReceiptCode + ")"
+	}
+	signer := r.Signer
+	if signer == "" {
+		signer = "Không ghi trong hồ sơ"
+	}
+	returned := r.ReturnedAt
+	if returned.IsZero() {
+		returned = a.now()
+	}
+	d := domain.Document{
+		ID: newID(), Tenant: r.Tenant, Direction: domain.Outgoing, IssuingOrgan: organ, Type: t.Code, Symbol: symbol,
+		IssuedDate: civilDay(returned), Subject: subject, Signer: signer,
+		DossierID: r.DossierID, ReceiptCode: r.ReceiptCode, RegisteredBy: "system:dossiers",
+	}
+	if err := d.Validate(a.now()); err != nil {
+		return domain.Document{}, fmt.Errorf("%w: %w", ErrHandoffRejected, err)
+	}
+	d.Year = a.now().In(domain.Vietnam).Year()
+	return d, nil
+}
+
+// civilDay is the calendar day of t in Vietnam, as a document's dates are kept.
+func civilDay(t time.Time) time.Time {
+	y, m, d := t.In(domain.Vietnam).Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}
