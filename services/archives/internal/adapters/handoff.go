@@ -41,6 +41,8 @@ type Handoff struct {
 	AfterCommit func(events.Event) error
 }
 
+type stagedKey struct{}
+
 // returnedData is what the hand-off reads of a "returned" event (services/EVENTS.md).
 type returnedData struct {
 	DossierID         string    `json:"dossier_id"`
@@ -71,27 +73,44 @@ func (h *Handoff) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	handler := func(ctx context.Context, evt events.Event, tx *gorm.DB) error {
-		var d returnedData
-		if err := events.DecodeData(evt, &d); err != nil {
-			return events.Permanent(err)
-		}
-		_, outcome, err := h.App.ArchiveDossierResult(store.WithTx(ctx, tx), app.DossierResult{
-			DossierID: d.DossierID, ReceiptCode: d.ReceiptCode, Tenant: d.Tenant, ProcedureName: d.ProcedureName, ReturnedAt: d.ReturnedAt,
-			Bucket: d.ResultBucket, Key: d.ResultObjectKey, FileName: d.ResultFileName, ContentType: d.ResultContentType,
-			Size: d.ResultSize, SHA256: d.ResultSHA256, Type: d.ResultType, Summary: d.ResultSummary, Signer: d.ResultSigner,
-		})
+	rejected := func(ctx context.Context, err error) error {
 		if errors.Is(err, app.ErrHandoffRejected) {
 			outcomes.Add(ctx, 1, metric.WithAttributes(attribute.String("outcome", "rejected")))
 			return events.Permanent(err)
 		}
+		return err
+	}
+	// The file is copied before the consumer's transaction opens (no transaction waits on MinIO,
+	// and SQLite's one writer stays free for the copy's pending mark); the staged result travels
+	// to the handler in the context.
+	stage := func(ctx context.Context, evt events.Event) (context.Context, error) {
+		var d returnedData
+		if err := events.DecodeData(evt, &d); err != nil {
+			return nil, events.Permanent(err)
+		}
+		s, err := h.App.StageDossierResult(ctx, app.DossierResult{
+			DossierID: d.DossierID, ReceiptCode: d.ReceiptCode, Tenant: d.Tenant, ProcedureName: d.ProcedureName, ReturnedAt: d.ReturnedAt,
+			Bucket: d.ResultBucket, Key: d.ResultObjectKey, FileName: d.ResultFileName, ContentType: d.ResultContentType,
+			Size: d.ResultSize, SHA256: d.ResultSHA256, Type: d.ResultType, Summary: d.ResultSummary, Signer: d.ResultSigner,
+		})
 		if err != nil {
-			return err
+			return nil, rejected(ctx, err)
+		}
+		return context.WithValue(ctx, stagedKey{}, s), nil
+	}
+	handler := func(ctx context.Context, evt events.Event, tx *gorm.DB) error {
+		s, ok := ctx.Value(stagedKey{}).(*app.StagedResult)
+		if !ok {
+			return events.Permanent(errors.New("archives: hand-off handler called without a staged result"))
+		}
+		_, outcome, err := h.App.CommitDossierResult(store.WithTx(ctx, tx), s)
+		if err != nil {
+			return rejected(ctx, err)
 		}
 		outcomes.Add(ctx, 1, metric.WithAttributes(attribute.String("outcome", string(outcome))))
 		return nil
 	}
-	opts := []events.ConsumeOption{events.WithLogger(h.Log)}
+	opts := []events.ConsumeOption{events.WithLogger(h.Log), events.WithStage(stage)}
 	if h.AfterCommit != nil {
 		opts = append(opts, events.WithAfterCommit(h.AfterCommit))
 	}

@@ -56,45 +56,53 @@ var ErrHandoffRejected = errors.New("archives: dossier result rejected")
 // procedure is issued by the unit as an individual decision or under one.
 const defaultResultType = "quyet-dinh"
 
-// ArchiveDossierResult registers a returned dossier's result document as an outgoing document of
-// the unit that returned it: the next number of its outgoing register, the Decree 30 metadata,
-// and the file streamed from dossiers' object into the archives' own object in the unit's
-// object-locked bucket, its SHA-256 computed on the way and checked against the one dossiers
-// announced. The document, its file's row, the link to the dossier and the "registered" event
-// commit together, in the transaction ctx carries when the caller has one (the event consumer's,
-// which records the event as processed in it).
+// StagedResult is a dossier's result ready to be registered: its document with the number still
+// to take, and its file already in the archives' bucket (or what is to be done instead).
+type StagedResult struct {
+	result  DossierResult
+	doc     domain.Document
+	files   []stored
+	outcome HandoffOutcome // set when there is nothing to commit
+}
+
+// The hand-off of a returned dossier's result (issue 15 item 3) registers it as an outgoing
+// document of the unit that returned it, in two steps so that no database transaction is held
+// while the file is copied: StageDossierResult copies the file and CommitDossierResult registers
+// it, in the event consumer's transaction, which also records the event as processed.
 //
 // It is idempotent by dossier: a result already registered is found and left as it is, and the
-// link table's uniqueness turns a concurrent second registration into a conflict that rolls back.
-func (a *App) ArchiveDossierResult(ctx context.Context, r DossierResult) (_ domain.Document, _ HandoffOutcome, err error) {
-	ctx, span := a.tracer.Start(ctx, "archives.App.ArchiveDossierResult")
+// link table's uniqueness (tenant, dossier) turns a concurrent second registration into a conflict
+// that rolls back and is retried, then finds the first.
+
+// StageDossierResult checks the result and streams the file from dossiers' object into the
+// archives' own object in the unit's object-locked bucket, its SHA-256 computed on the way and
+// checked against the one dossiers announced. Like every upload here it leaves a pending mark,
+// so a process that dies before the commit leaves an object the cleanup job removes.
+func (a *App) StageDossierResult(ctx context.Context, r DossierResult) (_ *StagedResult, err error) {
+	ctx, span := a.tracer.Start(ctx, "archives.App.StageDossierResult")
 	defer telemetry.End(span, &err)
 	if r.DossierID == "" || r.Tenant == "" {
-		return domain.Document{}, "", fmt.Errorf("%w: the event names no dossier or no unit", ErrHandoffRejected)
+		return nil, fmt.Errorf("%w: the event names no dossier or no unit", ErrHandoffRejected)
 	}
-	// The unit's own register: the hand-off acts for the unit that returned the result, and only
-	// to append to it, as the exchange does for a recipient.
-	ctx = store.WithScope(ctx, store.Scope{Tenant: r.Tenant})
-	log := telemetry.Logger(ctx).With(slog.String("tenant", r.Tenant), slog.String("dossier_id", r.DossierID))
-	if prev, err := a.store.DocumentOfDossier(ctx, r.DossierID); err == nil {
-		return prev, HandoffAlready, nil
+	ctx = resultScope(ctx, r)
+	if _, err := a.store.DocumentOfDossier(ctx, r.DossierID); err == nil {
+		return &StagedResult{result: r, outcome: HandoffAlready}, nil
 	} else if apperr.KindOf(err) != apperr.KindNotFound {
-		return domain.Document{}, "", err
+		return nil, err
 	}
 	if r.Key == "" {
-		log.InfoContext(ctx, "dossier returned without a result file: nothing to archive", slog.String("receipt_code", r.ReceiptCode))
-		return domain.Document{}, HandoffNoFile, nil
+		return &StagedResult{result: r, outcome: HandoffNoFile}, nil
 	}
 	if own := a.objects.Bucket(r.Tenant); r.Bucket != own {
-		return domain.Document{}, "", fmt.Errorf("%w: the result of %s is in bucket %q, not the unit's bucket %q", ErrHandoffRejected, r.ReceiptCode, r.Bucket, own)
+		return nil, fmt.Errorf("%w: the result of %s is in bucket %q, not the unit's bucket %q", ErrHandoffRejected, r.ReceiptCode, r.Bucket, own)
 	}
 	d, err := a.resultDocument(ctx, r)
 	if err != nil {
-		return domain.Document{}, "", err
+		return nil, err
 	}
 	src, err := a.objects.Open(ctx, r.Bucket, r.Key, "")
 	if err != nil {
-		return domain.Document{}, "", fmt.Errorf("open the result of %s: %w", r.ReceiptCode, err)
+		return nil, fmt.Errorf("open the result of %s: %w", r.ReceiptCode, err)
 	}
 	defer func() { _ = src.Close() }()
 	name := r.FileName
@@ -105,17 +113,40 @@ func (a *App) ArchiveDossierResult(ctx context.Context, r DossierResult) (_ doma
 	if err != nil {
 		var tooLarge *http.MaxBytesError
 		if apperr.KindOf(err) == apperr.KindInvalid || errors.As(err, &tooLarge) {
-			return domain.Document{}, "", fmt.Errorf("%w: %w", ErrHandoffRejected, err)
+			return nil, fmt.Errorf("%w: %w", ErrHandoffRejected, err)
 		}
-		return domain.Document{}, "", err
+		return nil, err
 	}
 	s.file.DocumentID = d.ID
 	files := []stored{s}
 	if (r.SHA256 != "" && s.file.SHA256 != r.SHA256) || (r.Size > 0 && s.file.Size != r.Size) {
 		a.discardAll(ctx, files)
-		return domain.Document{}, "", fmt.Errorf("%w: the result of %s read %d bytes with SHA-256 %s, dossiers announced %d bytes with %s",
+		return nil, fmt.Errorf("%w: the result of %s read %d bytes with SHA-256 %s, dossiers announced %d bytes with %s",
 			ErrHandoffRejected, r.ReceiptCode, s.file.Size, s.file.SHA256, r.Size, r.SHA256)
 	}
+	return &StagedResult{result: r, doc: d, files: files}, nil
+}
+
+// CommitDossierResult registers a staged result: the next number of the unit's outgoing
+// register, the document with its link to the dossier, its file's row and the "registered" event
+// naming the dossier, together in the transaction ctx carries (or a new one). When it fails the
+// staged file is removed again.
+func (a *App) CommitDossierResult(ctx context.Context, s *StagedResult) (_ domain.Document, _ HandoffOutcome, err error) {
+	ctx, span := a.tracer.Start(ctx, "archives.App.CommitDossierResult")
+	defer telemetry.End(span, &err)
+	r := s.result
+	ctx = resultScope(ctx, r)
+	log := telemetry.Logger(ctx).With(slog.String("tenant", r.Tenant), slog.String("dossier_id", r.DossierID), slog.String("receipt_code", r.ReceiptCode))
+	switch s.outcome {
+	case HandoffAlready:
+		return domain.Document{}, HandoffAlready, nil
+	case HandoffNoFile:
+		// A result handed over on paper only: there is no electronic document to register, and
+		// none is made up. The count of these shows how many results are not digitised.
+		log.InfoContext(ctx, "dossier returned without a result file: nothing to archive")
+		return domain.Document{}, HandoffNoFile, nil
+	}
+	d := s.doc
 	err = a.store.Transact(ctx, func(ctx context.Context) error {
 		n, err := a.store.NextNumber(ctx, domain.Outgoing, d.Year)
 		if err != nil {
@@ -125,7 +156,7 @@ func (a *App) ArchiveDossierResult(ctx context.Context, r DossierResult) (_ doma
 		if err := a.store.CreateDocument(ctx, &d); err != nil {
 			return err
 		}
-		if err := a.commitFiles(ctx, files); err != nil {
+		if err := a.commitFiles(ctx, s.files); err != nil {
 			return err
 		}
 		evt, err := registeredEvent(d)
@@ -135,11 +166,19 @@ func (a *App) ArchiveDossierResult(ctx context.Context, r DossierResult) (_ doma
 		return a.store.Publish(ctx, evt)
 	})
 	if err != nil {
-		a.discardAll(ctx, files)
+		// The object goes now; its pending mark, committed at staging, stays until the cleanup job
+		// finds the object gone (forgetting it here would wait on the failed transaction).
+		a.discardAll(ctx, s.files)
 		return domain.Document{}, "", err
 	}
 	log.InfoContext(ctx, "dossier result archived", slog.String("document_id", d.ID), slog.Int("number", d.Number))
 	return d, HandoffRegistered, nil
+}
+
+// resultScope is the scope of the unit that returned the result: the hand-off writes into its
+// register on its behalf, and only to append, as the exchange does for a recipient.
+func resultScope(ctx context.Context, r DossierResult) context.Context {
+	return store.WithScope(ctx, store.Scope{Tenant: r.Tenant})
 }
 
 // resultDocument is the outgoing register entry of a dossier's result, with its Decree 30
@@ -161,7 +200,7 @@ func (a *App) resultDocument(ctx context.Context, r DossierResult) (domain.Docum
 			return domain.Document{}, fmt.Errorf("the unit %s in the tenant directory: %w", r.Tenant, err)
 		}
 		if u.Name != "" {
-			organ = "UBND " + u.Name
+			organ = u.Name // the unit's official name, "UBND xã Đông Tân"
 		}
 	}
 	subject := r.Summary
