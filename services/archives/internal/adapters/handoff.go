@@ -34,6 +34,9 @@ type Handoff struct {
 	// Workers run Consume side by side on the one durable: the file copy of one result overlaps
 	// the commit of another (the register's counter still hands out numbers one at a time).
 	Workers int
+	// AckWait is how long JetStream waits for an ack before it redelivers (0: libs/events'
+	// default): how long a result in flight when a process dies waits for another one.
+	AckWait time.Duration
 	Log     *slog.Logger
 	Meter   metric.Meter
 	// AfterCommit, when set, runs after an event's transaction commits and before its ack (crash
@@ -111,6 +114,9 @@ func (h *Handoff) Run(ctx context.Context) error {
 		return nil
 	}
 	opts := []events.ConsumeOption{events.WithLogger(h.Log), events.WithStage(stage)}
+	if h.AckWait > 0 {
+		opts = append(opts, events.WithAckWait(h.AckWait))
+	}
 	if h.AfterCommit != nil {
 		opts = append(opts, events.WithAfterCommit(h.AfterCommit))
 	}
