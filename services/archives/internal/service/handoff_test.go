@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
 	"github.com/google/uuid"
 	"github.com/minio/minio-go/v7"
 	"github.com/nats-io/nats.go"
@@ -20,12 +21,14 @@ import (
 	"gorm.io/gorm"
 
 	"egov.vn/platform/libs/bootstrap"
+	"egov.vn/platform/libs/devkit/browser"
 	"egov.vn/platform/libs/events"
 	"egov.vn/platform/libs/objstore"
 	"egov.vn/platform/libs/platform"
 	"egov.vn/platform/libs/store"
 	"egov.vn/platform/libs/store/storetest"
 	"egov.vn/platform/libs/testenv"
+	"egov.vn/platform/services/identity/identitytest"
 )
 
 // platformStream starts a private NATS (the platform stream takes egov.>, which no other test
@@ -264,4 +267,42 @@ func TestHandoffArchivesTheResultOnce(t *testing.T) {
 		}
 		h.answersAtLeast = 3
 	})
+}
+
+// TestHandoffResultPageNamesTheDossier: the archived result's page, as the clerk sees it in
+// Chromium, names the dossier's receipt code and links the dossier's page at dossiers.
+func TestHandoffResultPageNamesTheDossier(t *testing.T) {
+	_, js := platformStream(t)
+	h := start(t, options{js: js})
+	h.answersAtLeast = 0 // the page is rendered on the server and calls no JSON API
+	d := newDossiersSide(t, js, h.minio, h.prefix)
+	r := d.putResult("xa-dong-tan", pdf("Giấy khai sinh"))
+	d.returned(r, nil)
+	docID := archivedDocument(t, h.db, r.DossierID)
+
+	h.idp.Person(t, identitytest.Person{Tenant: "xa-dong-tan", Username: "mai.lt", Name: "Lê Thị Mai", Roles: []string{"archive.clerk"}})
+	ctx := browser.Chromium(t, time.Minute, chromedp.WindowSize(1280, 1000))
+	if err := chromedp.Do(ctx, chromedp.Navigate(h.base+"/documents/"+docID), chromedp.WaitVisible(chromedp.CSS(`input[name="username"]`)),
+		chromedp.SendKeys(chromedp.CSS(`input[name="username"]`), "mai.lt"),
+		chromedp.SendKeys(chromedp.CSS(`input[name="password"]`), h.idp.Password),
+		chromedp.Submit(chromedp.CSS(`input[name="password"]`)),
+		chromedp.WaitVisible(chromedp.CSS("#dossier")),
+	); err != nil {
+		t.Fatalf("the archived result's page: %v", err)
+	}
+	code, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("#dossier")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	attrs, err := chromedp.Run(ctx, chromedp.Attributes(chromedp.CSS("#dossier")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	href := attrs["href"]
+	if png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)); err == nil {
+		testenv.WriteArtifact(t, "archives-ket-qua-ho-so.png", png)
+	}
+	if code != r.ReceiptCode || href != "/dossiers/ho-so/"+r.DossierID {
+		t.Errorf("the page names %q linking %q, want %s linking /dossiers/ho-so/%s", code, href, r.ReceiptCode, r.DossierID)
+	}
 }
