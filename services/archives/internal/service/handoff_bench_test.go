@@ -80,7 +80,12 @@ func benchHandoff(b *testing.B, db *gorm.DB, paced bool) {
 	ctx, cancel := context.WithCancel(context.Background())
 	stopped := make(chan error, 1)
 	go func() { stopped <- handoff.Run(ctx) }()
-	b.Cleanup(func() { cancel(); <-stopped })
+	b.Cleanup(func() {
+		cancel()
+		if err := <-stopped; err != nil {
+			b.Errorf("hand-off consumer: %v", err)
+		}
+	})
 
 	b.ResetTimer()
 	first := time.Now()
