@@ -44,24 +44,24 @@ type Handoff struct {
 	AfterCommit func(events.Event) error
 }
 
+// stagedKey carries the staged result from the stage to the handler in the context.
 type stagedKey struct{}
 
 // returnedData is what the hand-off reads of a "returned" event (services/EVENTS.md).
 type returnedData struct {
-	DossierID         string    `json:"dossier_id"`
-	ReceiptCode       string    `json:"receipt_code"`
-	Tenant            string    `json:"tenant"`
-	ProcedureName     string    `json:"procedure_name"`
-	ReturnedAt        time.Time `json:"returned_at"`
-	ResultBucket      string    `json:"result_bucket"`
-	ResultObjectKey   string    `json:"result_object_key"`
-	ResultFileName    string    `json:"result_file_name"`
-	ResultContentType string    `json:"result_content_type"`
-	ResultSize        int64     `json:"result_size"`
-	ResultSHA256      string    `json:"result_sha256"`
-	ResultType        string    `json:"result_type"`
-	ResultSummary     string    `json:"result_summary"`
-	ResultSigner      string    `json:"result_signer"`
+	DossierID       string    `json:"dossier_id"`
+	ReceiptCode     string    `json:"receipt_code"`
+	Tenant          string    `json:"tenant"`
+	ProcedureName   string    `json:"procedure_name"`
+	ReturnedAt      time.Time `json:"returned_at"`
+	ResultBucket    string    `json:"result_bucket"`
+	ResultObjectKey string    `json:"result_object_key"`
+	ResultFileName  string    `json:"result_file_name"`
+	ResultSize      int64     `json:"result_size"`
+	ResultSHA256    string    `json:"result_sha256"`
+	ResultType      string    `json:"result_type"`
+	ResultSummary   string    `json:"result_summary"`
+	ResultSigner    string    `json:"result_signer"`
 }
 
 // Run consumes until ctx ends. It returns early only when a worker cannot consume at all, so
@@ -93,7 +93,7 @@ func (h *Handoff) Run(ctx context.Context) error {
 		}
 		s, err := h.App.StageDossierResult(ctx, app.DossierResult{
 			DossierID: d.DossierID, ReceiptCode: d.ReceiptCode, Tenant: d.Tenant, ProcedureName: d.ProcedureName, ReturnedAt: d.ReturnedAt,
-			Bucket: d.ResultBucket, Key: d.ResultObjectKey, FileName: d.ResultFileName, ContentType: d.ResultContentType,
+			Bucket: d.ResultBucket, Key: d.ResultObjectKey, FileName: d.ResultFileName,
 			Size: d.ResultSize, SHA256: d.ResultSHA256, Type: d.ResultType, Summary: d.ResultSummary, Signer: d.ResultSigner,
 		})
 		if err != nil {

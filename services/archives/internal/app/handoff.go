@@ -23,21 +23,21 @@ type DossierResult struct {
 	ProcedureName string
 	ReturnedAt    time.Time
 
-	// The file in dossiers' copy of the unit's bucket; Key is empty when the dossier was returned
-	// without an electronic result.
-	Bucket      string
-	Key         string
-	FileName    string
-	ContentType string
-	Size        int64
-	SHA256      string
+	// The file in the unit's bucket as dossiers stored it; Key is empty when the dossier was
+	// returned without an electronic result. Its content type is sniffed here, as for every file
+	// the archives keep, not taken from the event.
+	Bucket   string
+	Key      string
+	FileName string
+	Size     int64
+	SHA256   string
 
 	Type    string // loại văn bản: a code or a name of the Decree 30 list
 	Summary string // trích yếu
 	Signer  string // người ký
 }
 
-// HandoffOutcome says what ArchiveDossierResult did.
+// HandoffOutcome says what the hand-off of one result did.
 type HandoffOutcome string
 
 const (
