@@ -153,8 +153,8 @@ func (r Rights) Name() string { n, _ := labelOf(rights, string(r)); return n }
 func (r Rights) Valid() bool { _, ok := labelOf(rights, string(r)); return ok }
 
 // DocumentTypeFor reads a document type given by another service (a dossier's result): its code
-// ("quyet-dinh") or its name as people write it ("Quyết định", "quyết định cá biệt"), compared
-// without case or diacritics.
+// ("quyet-dinh") or its name as people write it, with or without the decree's qualifier
+// ("Quyết định", "quyết định cá biệt"), compared without case or diacritics.
 func DocumentTypeFor(s string) (DocumentType, bool) {
 	if t, ok := LookupDocumentType(strings.TrimSpace(s)); ok {
 		return t, true
@@ -164,7 +164,8 @@ func DocumentTypeFor(s string) (DocumentType, bool) {
 		return DocumentType{}, false
 	}
 	for _, t := range documentTypes {
-		if name := SearchWords(t.Name); name == words || strings.HasPrefix(name, words+" ") {
+		base, _, _ := strings.Cut(t.Name, "(")
+		if words == SearchWords(t.Name) || words == SearchWords(base) {
 			return t, true
 		}
 	}

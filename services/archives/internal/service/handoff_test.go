@@ -169,8 +169,8 @@ func count(t testing.TB, db *gorm.DB, table, where string, args ...any) int64 {
 // outgoing document of the unit, numbered next in its register, with Decree 30 metadata, the
 // file copied into the archives' own object with its SHA-256 checked, and the dossier's receipt
 // code linking back; its registered event names the dossier. A second "returned" for the same
-// dossier (dossiers retrying) adds nothing; a return without a file and a file whose bytes are
-// not the announced ones make no record. On both databases.
+// dossier (dossiers retrying) adds nothing; a return without a file, a file whose bytes are not
+// the announced ones and a file in another unit's bucket make no record. On both databases.
 func TestHandoffArchivesTheResultOnce(t *testing.T) {
 	storetest.EachDB(t, func(t *testing.T, db *gorm.DB) {
 		_, js := platformStream(t)
@@ -231,6 +231,9 @@ func TestHandoffArchivesTheResultOnce(t *testing.T) {
 		})
 		tampered := d.putResult(tenant, pdf("kết quả bị sửa"))
 		d.returned(tampered, func(m map[string]any) { m["result_sha256"] = strings.Repeat("0", 64) })
+		// A result said to lie in another unit's bucket is not fetched from there.
+		elsewhere := d.putResult("xa-dong-la", pdf("kết quả của xã khác"))
+		d.returned(elsewhere, func(m map[string]any) { m["tenant"] = tenant })
 		last := d.putResult(tenant, pdf("Giấy chứng nhận kết hôn"))
 		d.returned(last, func(m map[string]any) { m["result_type"] = "" })
 		lastID := archivedDocument(t, db, last.DossierID)
@@ -238,7 +241,7 @@ func TestHandoffArchivesTheResultOnce(t *testing.T) {
 		if n := count(t, db, "document_dossiers", "dossier_id = ?", first.DossierID); n != 1 {
 			t.Errorf("the retried dossier has %d archived documents, want 1", n)
 		}
-		for name, r := range map[string]result{"without a file": noFile, "with other bytes": tampered} {
+		for name, r := range map[string]result{"without a file": noFile, "with other bytes": tampered, "in another unit's bucket": elsewhere} {
 			if n := count(t, db, "document_dossiers", "dossier_id = ?", r.DossierID); n != 0 {
 				t.Errorf("a result %s made %d documents, want none", name, n)
 			}
