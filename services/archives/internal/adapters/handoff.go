@@ -44,6 +44,9 @@ type Handoff struct {
 	AfterCommit func(events.Event) error
 }
 
+// maxDeliver bounds the deliveries of one result (see Run).
+const maxDeliver = 1000
+
 // stagedKey carries the staged result from the stage to the handler in the context.
 type stagedKey struct{}
 
@@ -113,7 +116,10 @@ func (h *Handoff) Run(ctx context.Context) error {
 		outcomes.Add(ctx, 1, metric.WithAttributes(attribute.String("outcome", string(outcome))))
 		return nil
 	}
-	opts := []events.ConsumeOption{events.WithLogger(h.Log), events.WithStage(stage)}
+	// A result is never given up for a passing fault: MinIO or the database down for days still
+	// leaves it to be archived when they are back (retries back off to one every 5 minutes, so
+	// maxDeliver deliveries last about 3 days). Only a result that can never be archived is dropped.
+	opts := []events.ConsumeOption{events.WithLogger(h.Log), events.WithStage(stage), events.WithMaxDeliver(maxDeliver)}
 	if h.AckWait > 0 {
 		opts = append(opts, events.WithAckWait(h.AckWait))
 	}
