@@ -30,6 +30,14 @@ var errPermanent = errors.New("permanent")
 // Permanent wraps err so that Consume terminates the message instead of redelivering it.
 func Permanent(err error) error { return fmt.Errorf("%w: %w", errPermanent, err) }
 
+// Stage prepares an event before its transaction opens, for work that must not hold the database
+// while it runs or that commits on its own (a file copied to object storage, with the mark that
+// lets a cleanup job find it if the process dies). It returns the context the handler gets, which
+// may carry what it prepared. An error is handled as a handler's: retried, or dropped when
+// Permanent. Stage runs for every delivery, also of an event already processed: it must be
+// harmless to repeat, and should skip work it can see is already done.
+type Stage func(ctx context.Context, evt Event) (context.Context, error)
+
 // ConsumeOption tunes Consume.
 type ConsumeOption func(*consumeConfig)
 
@@ -41,8 +49,12 @@ type consumeConfig struct {
 	pull       int
 	logger     *slog.Logger
 
+	stage       Stage
 	afterCommit func(Event) error // tests: crash between commit and ack
 }
+
+// WithStage runs stage before each event's transaction (see Stage).
+func WithStage(stage Stage) ConsumeOption { return func(c *consumeConfig) { c.stage = stage } }
 
 // WithAckWait sets how long the server waits for an ack before redelivering (default 30s); it
 // bounds how long a crashed consumer's in-flight events wait before another instance gets them.
@@ -56,6 +68,13 @@ func WithMaxDeliver(n int) ConsumeOption { return func(c *consumeConfig) { c.max
 // at most maxDelay (defaults 1s and 5m).
 func WithRetryDelay(base, maxDelay time.Duration) ConsumeOption {
 	return func(c *consumeConfig) { c.retryBase, c.retryMax = base, maxDelay }
+}
+
+// WithAfterCommit runs hook after an event's transaction commits and before its ack; when hook
+// fails, Consume returns at once, as a consumer killed at that point would stop. For crash tests
+// of services built on Consume (a real process may also exit inside hook).
+func WithAfterCommit(hook func(Event) error) ConsumeOption {
+	return func(c *consumeConfig) { c.afterCommit = hook }
 }
 
 // WithLogger sets the logger (default slog.Default()).
@@ -170,21 +189,29 @@ func (c *consumer) handle(ctx context.Context, msg jetstream.Msg) (err error) {
 	log = log.With("consumer", c.durable, "event_id", evt.ID(), "event_type", evt.Type(), "stream_seq", seq)
 
 	applied := true
-	err = c.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		// Claim the id first: on PostgreSQL a concurrent duplicate blocks here until this
-		// transaction ends, then finds the row and skips.
-		res := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&ProcessedEvent{
-			Consumer: c.durable, EventID: evt.ID(), ProcessedAt: time.Now().UTC(),
+	if c.cfg.stage != nil {
+		var staged context.Context
+		if staged, err = c.cfg.stage(ctx, evt); err == nil {
+			ctx = staged
+		}
+	}
+	if err == nil {
+		err = c.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+			// Claim the id first: on PostgreSQL a concurrent duplicate blocks here until this
+			// transaction ends, then finds the row and skips.
+			res := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&ProcessedEvent{
+				Consumer: c.durable, EventID: evt.ID(), ProcessedAt: time.Now().UTC(),
+			})
+			if res.Error != nil {
+				return fmt.Errorf("record processed event: %w", res.Error)
+			}
+			if res.RowsAffected == 0 {
+				applied = false
+				return nil
+			}
+			return c.handler(ctx, evt, tx)
 		})
-		if res.Error != nil {
-			return fmt.Errorf("record processed event: %w", res.Error)
-		}
-		if res.RowsAffected == 0 {
-			applied = false
-			return nil
-		}
-		return c.handler(ctx, evt, tx)
-	})
+	}
 	switch {
 	case err == nil:
 	case errors.Is(err, errPermanent):

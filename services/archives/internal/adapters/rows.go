@@ -68,6 +68,18 @@ func (r documentRow) domain() domain.Document {
 	return d
 }
 
+// dossierLinkRow names the dossier a document is the result of. (tenant_id, dossier_id) is
+// unique (ux_document_dossiers): a dossier's result is registered once, however often its
+// return is delivered.
+type dossierLinkRow struct {
+	DocumentID string `gorm:"primaryKey;size:36"`
+	store.TenantModel
+	DossierID   string `gorm:"size:36;not null"`
+	ReceiptCode string `gorm:"size:64;not null"`
+}
+
+func (dossierLinkRow) TableName() string { return "document_dossiers" }
+
 func utc(t *time.Time) *time.Time {
 	if t == nil {
 		return nil

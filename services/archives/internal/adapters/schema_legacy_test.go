@@ -14,12 +14,13 @@ import (
 func legacySchema(tx *gorm.DB) error {
 	dialect := store.Dialect(tx)
 	if err := tx.AutoMigrate(&documentRow{}, &counterRow{}, &recordRow{}, &fileRow{}, &uploadRow{}, &accessRow{},
-		&deliveryRow{}, &alertRow{}); err != nil {
+		&deliveryRow{}, &alertRow{}, &dossierLinkRow{}); err != nil {
 		return err
 	}
 	stmts := []string{
 		`CREATE UNIQUE INDEX IF NOT EXISTS ux_documents_register ON documents (tenant_id, direction, year, number)`,
 		`CREATE UNIQUE INDEX IF NOT EXISTS ux_record_files_code ON record_files (tenant_id, file_code)`,
+		`CREATE UNIQUE INDEX IF NOT EXISTS ux_document_dossiers ON document_dossiers (tenant_id, dossier_id)`,
 		`CREATE INDEX IF NOT EXISTS ix_documents_order ON documents (tenant_id, year DESC, registered_at DESC, number DESC, id DESC)`,
 		`DROP INDEX IF EXISTS ix_documents_list`,
 	}

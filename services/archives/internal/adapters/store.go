@@ -97,7 +97,35 @@ func (s *Store) CreateDocument(ctx context.Context, d *domain.Document) error {
 		return fmt.Errorf("archives store: create document: %w", err)
 	}
 	d.Tenant = row.TenantID
+	if d.DossierID == "" {
+		return nil
+	}
+	link := dossierLinkRow{DocumentID: d.ID, TenantModel: store.TenantModel{TenantID: d.Tenant}, DossierID: d.DossierID, ReceiptCode: d.ReceiptCode}
+	wdb, err := s.write(ctx)
+	if err != nil {
+		return err
+	}
+	if err := wdb.Create(&link).Error; err != nil {
+		if errors.Is(err, gorm.ErrDuplicatedKey) {
+			return apperr.Conflict("dossier_archived", "the result of dossier "+d.ReceiptCode+" is already registered").WithDetail("dossier_id", d.DossierID)
+		}
+		return fmt.Errorf("archives store: link document to dossier: %w", err)
+	}
 	return nil
+}
+
+// DocumentOfDossier reads the document registered as the result of a dossier in the scope's
+// tenant, or answers not found.
+func (s *Store) DocumentOfDossier(ctx context.Context, dossierID string) (domain.Document, error) {
+	db, err := s.read(ctx)
+	if err != nil {
+		return domain.Document{}, err
+	}
+	var link dossierLinkRow
+	if err := db.Where("dossier_id = ?", dossierID).Take(&link).Error; err != nil {
+		return domain.Document{}, notFound(err, "dossier result", dossierID)
+	}
+	return s.Document(ctx, link.DocumentID)
 }
 
 // Document reads one document the scope may read.
@@ -110,7 +138,18 @@ func (s *Store) Document(ctx context.Context, id string) (domain.Document, error
 	if err := db.Where("id = ?", id).Take(&row).Error; err != nil {
 		return domain.Document{}, notFound(err, "document", id)
 	}
-	return row.domain(), nil
+	d := row.domain()
+	var links []dossierLinkRow
+	if db, err = s.read(ctx); err != nil {
+		return domain.Document{}, err
+	}
+	if err := db.Where("document_id = ?", id).Limit(1).Find(&links).Error; err != nil {
+		return domain.Document{}, fmt.Errorf("archives store: dossier of document: %w", err)
+	}
+	if len(links) == 1 {
+		d.DossierID, d.ReceiptCode = links[0].DossierID, links[0].ReceiptCode
+	}
+	return d, nil
 }
 
 // Documents lists documents matching q, newest registration first.

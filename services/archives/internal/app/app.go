@@ -29,6 +29,7 @@ type Store interface {
 	NextNumber(ctx context.Context, dir domain.Direction, year int) (int, error)
 	CreateDocument(ctx context.Context, d *domain.Document) error
 	Document(ctx context.Context, id string) (domain.Document, error)
+	DocumentOfDossier(ctx context.Context, dossierID string) (domain.Document, error)
 	Documents(ctx context.Context, q domain.DocumentQuery) ([]domain.Document, error)
 	FileDocument(ctx context.Context, documentID, recordID string) error
 	MarkRead(ctx context.Context, documentID string, at time.Time) (bool, error)

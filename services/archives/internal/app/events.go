@@ -17,6 +17,9 @@ type registeredData struct {
 	Notation     string    `json:"notation"`
 	Type         string    `json:"type"`
 	RegisteredAt time.Time `json:"registered_at"`
+	// The dossier the document is the result of (optional): dossiers links it back from these.
+	DossierID   string `json:"dossier_id,omitempty"`
+	ReceiptCode string `json:"receipt_code,omitempty"`
 }
 
 type sentData struct {
@@ -64,6 +67,6 @@ func documentEvent(tenant, verb, subject string, data any) (events.Event, error)
 func registeredEvent(d domain.Document) (events.Event, error) {
 	return documentEvent(d.Tenant, "registered", d.ID, registeredData{
 		DocumentID: d.ID, Tenant: d.Tenant, Register: string(d.Direction), Year: d.Year, Number: d.Number,
-		Notation: d.Notation(), Type: d.Type, RegisteredAt: d.RegisteredAt,
+		Notation: d.Notation(), Type: d.Type, RegisteredAt: d.RegisteredAt, DossierID: d.DossierID, ReceiptCode: d.ReceiptCode,
 	})
 }

@@ -139,6 +139,8 @@ func incomingCopy(d domain.Document, recipient string, now time.Time) domain.Doc
 	today := time.Date(now.In(domain.Vietnam).Year(), now.In(domain.Vietnam).Month(), now.In(domain.Vietnam).Day(), 0, 0, 0, 0, time.UTC)
 	in.ArrivalDate, in.RegisteredAt, in.RegisteredBy = &today, now, "system:exchange"
 	in.FromTenant, in.SourceDocumentID = d.Tenant, d.ID
+	// A dossier's result is linked to the dossier in the unit that returned it, not in the recipients'.
+	in.DossierID, in.ReceiptCode = "", ""
 	return in
 }
 

@@ -44,6 +44,11 @@ type Document struct {
 	SourceDocumentID string
 	ReadAt           *time.Time
 
+	// The dossier (one-stop shop) this document is the result of, when it was archived on the
+	// dossier's return: at most one document per dossier and unit.
+	DossierID   string
+	ReceiptCode string
+
 	RegisteredAt time.Time
 	RegisteredBy string
 }

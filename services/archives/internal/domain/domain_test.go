@@ -162,3 +162,18 @@ func TestContentTypeAllowList(t *testing.T) {
 		t.Fatal("html / executable allowed")
 	}
 }
+
+// TestDocumentTypeFor: a type named by another service is found by its code or by its name as
+// people write it, without case or diacritics; anything else is not a Decree 30 type.
+func TestDocumentTypeFor(t *testing.T) {
+	for in, want := range map[string]string{
+		"quyet-dinh": "quyet-dinh", "Quyết định": "quyet-dinh", "quyết định cá biệt": "quyet-dinh", "QUYET DINH": "quyet-dinh",
+		"Giấy mời": "giay-moi", " thong-bao ": "thong-bao", "Công văn": "cong-van",
+		"Giấy khai sinh": "", "": "", "quyết": "",
+	} {
+		got, ok := DocumentTypeFor(in)
+		if ok != (want != "") || got.Code != want {
+			t.Errorf("DocumentTypeFor(%q) = %q, %v; want %q", in, got.Code, ok, want)
+		}
+	}
+}

@@ -1,6 +1,9 @@
 package domain
 
-import "slices"
+import (
+	"slices"
+	"strings"
+)
 
 // DocumentType is one of the kinds of administrative document listed in Article 7 of Decree
 // 30/2020/NĐ-CP, with the abbreviation appendix I prescribes for the notation (ký hiệu).
@@ -148,3 +151,23 @@ func (r Rights) Name() string { n, _ := labelOf(rights, string(r)); return n }
 
 // Valid reports whether r is a known regime.
 func (r Rights) Valid() bool { _, ok := labelOf(rights, string(r)); return ok }
+
+// DocumentTypeFor reads a document type given by another service (a dossier's result): its code
+// ("quyet-dinh") or its name as people write it, with or without the decree's qualifier
+// ("Quyết định", "quyết định cá biệt"), compared without case or diacritics.
+func DocumentTypeFor(s string) (DocumentType, bool) {
+	if t, ok := LookupDocumentType(strings.TrimSpace(s)); ok {
+		return t, true
+	}
+	words := SearchWords(s)
+	if words == "" {
+		return DocumentType{}, false
+	}
+	for _, t := range documentTypes {
+		base, _, _ := strings.Cut(t.Name, "(")
+		if words == SearchWords(t.Name) || words == SearchWords(base) {
+			return t, true
+		}
+	}
+	return DocumentType{}, false
+}

@@ -46,6 +46,11 @@ type Config struct {
 	FixityEvery time.Duration `env:"FIXITY_EVERY" envDefault:"1m"`
 	// OrphanAge is how long an upload may stay uncommitted before its object is removed.
 	OrphanAge time.Duration `env:"ORPHAN_AGE" envDefault:"6h"`
+	// HandoffConsumer is the durable JetStream consumer that archives returned dossiers' results;
+	// its processed_events rows carry the name too.
+	HandoffConsumer string `env:"HANDOFF_CONSUMER" envDefault:"archives-handoff"`
+	// HandoffWorkers is how many results are handed off at once in one process (1 to 16).
+	HandoffWorkers int `env:"HANDOFF_WORKERS" envDefault:"4"`
 	// ServiceClients are the OAuth clients whose service tokens may use the attachments API.
 	ServiceClients []string `env:"SERVICE_CLIENTS" envSeparator:"," envDefault:"dossiers"`
 }
@@ -64,6 +69,12 @@ func (c Config) Validate() error {
 	}
 	if c.UploadThreads < 1 || c.UploadThreads > 8 {
 		errs = append(errs, config.Invalid("UPLOAD_THREADS", "must be from 1 to 8"))
+	}
+	if c.HandoffConsumer == "" {
+		errs = append(errs, config.Invalid("HANDOFF_CONSUMER", "must name the durable consumer, e.g. archives-handoff"))
+	}
+	if c.HandoffWorkers < 1 || c.HandoffWorkers > 16 {
+		errs = append(errs, config.Invalid("HANDOFF_WORKERS", "must be from 1 to 16"))
 	}
 	if c.LockMode != "COMPLIANCE" && c.LockMode != "GOVERNANCE" {
 		errs = append(errs, config.Invalid("LOCK_MODE", "must be COMPLIANCE or GOVERNANCE"))

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/minio/minio-go/v7"
+	"github.com/nats-io/nats.go/jetstream"
 	"go.opentelemetry.io/otel/trace/noop"
 	"gorm.io/gorm"
 
@@ -59,6 +60,9 @@ type options struct {
 	minio    *testenv.MinIOServer
 	maxBytes int64
 	idp      *identitytest.Server
+	// js, when set, runs the hand-off of returned dossiers' results on it with workers workers.
+	js      jetstream.JetStream
+	workers int
 }
 
 func start(t testing.TB, o options) *harness {
@@ -88,7 +92,8 @@ func start(t testing.TB, o options) *harness {
 		ServiceConfig:  auth.ServiceConfig{OIDCIssuer: o.idp.Issuer, OIDCClientID: id, OIDCClientSecret: secret, SecretKey: randomHex(32)},
 		MaxUploadBytes: o.maxBytes, PartSize: 16 << 20, UploadThreads: 2, BucketTestPrefix: prefix, LockMode: "COMPLIANCE",
 		PresignTTL: 5 * time.Minute, FixityInterval: time.Hour, FixityEvery: time.Hour, OrphanAge: time.Hour,
-		ServiceClients: []string{"dossiers", "dossiers-commune"},
+		ServiceClients:  []string{"dossiers", "dossiers-commune"},
+		HandoffConsumer: "archives-handoff", HandoffWorkers: max(o.workers, 1),
 	}
 	mc, err := objstore.New(objstore.Config{Endpoint: o.minio.Endpoint, AccessKey: o.minio.AccessKey, SecretKey: o.minio.SecretKey})
 	if err != nil {
@@ -99,9 +104,20 @@ func start(t testing.TB, o options) *harness {
 	if err := adapters.Migrate(context.Background(), o.db); err != nil {
 		t.Fatal(err)
 	}
-	ar, err := service.New(context.Background(), cfg, bootstrap.Deps{DB: o.db, Objects: mc, Log: log, Tracer: noop.NewTracerProvider().Tracer("test")})
+	ar, err := service.New(context.Background(), cfg, bootstrap.Deps{DB: o.db, Objects: mc, JetStream: o.js, Log: log, Tracer: noop.NewTracerProvider().Tracer("test")})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if ar.Handoff != nil {
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan error, 1)
+		go func() { done <- ar.Handoff.Run(ctx) }()
+		t.Cleanup(func() {
+			cancel()
+			if err := <-done; err != nil {
+				t.Errorf("hand-off consumer: %v", err)
+			}
+		})
 	}
 	engine := httpapi.NewEngine(httpapi.Options{Logger: log})
 	// Every answer the API gives during the test, to the harness's client, to a raw request or

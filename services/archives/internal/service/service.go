@@ -28,6 +28,8 @@ type Service struct {
 	Objects *adapters.Objects
 	Store   *adapters.Store
 	Web     *bootstrap.Web
+	// Handoff archives returned dossiers' results; nil without NATS (tests of the API alone).
+	Handoff *adapters.Handoff
 	api     *api.API
 	pages   *pages.Pages
 	cfg     Config
@@ -46,7 +48,12 @@ func New(ctx context.Context, cfg Config, d bootstrap.Deps) (*Service, error) {
 		MaxUploadBytes: cfg.MaxUploadBytes, PresignTTL: cfg.PresignTTL, FixityInterval: cfg.FixityInterval,
 		FixityLease: 10 * time.Minute, OrphanAge: cfg.OrphanAge, ServiceClients: cfg.ServiceClients,
 	})
-	return &Service{App: a, Objects: objects, Store: st, Web: w, api: api.New(a), pages: pages.New(a, w.Shell, w.Prefix), cfg: cfg}, nil
+	s := &Service{App: a, Objects: objects, Store: st, Web: w, api: api.New(a), pages: pages.New(a, w.Shell, w.Prefix), cfg: cfg}
+	if d.JetStream != nil {
+		s.Handoff = &adapters.Handoff{DB: d.DB, JS: d.JetStream, App: a, Stream: bootstrap.Stream, Durable: cfg.HandoffConsumer,
+			Workers: cfg.HandoffWorkers, Log: d.Log, Meter: d.Meter}
+	}
+	return s, nil
 }
 
 // Routes puts the API, the contract, the sign-in routes and the pages on e.
@@ -57,11 +64,32 @@ func (s *Service) Routes(e *gin.Engine) {
 	s.pages.Routes(s.Web.Pages(e, s.App.Scope), httpapi.MaxBody(s.cfg.MaxUploadBytes+1<<20))
 }
 
-// RunJobs runs the fixity check and the orphan cleanup until ctx ends. Every replica runs them:
-// each file is claimed before it is checked, and cleanup is idempotent. A failed round is logged
-// and tried again at the next tick (MinIO or the database may be back by then), so it returns
-// only when ctx ends.
+// RunJobs runs the hand-off of returned dossiers' results, the fixity check and the orphan
+// cleanup until ctx ends. Every replica runs them: the hand-off's workers share one durable
+// consumer, each file is claimed before it is checked, and cleanup is idempotent. A failed round
+// of the checks is logged and tried again at the next tick (MinIO or the database may be back by
+// then); a hand-off that cannot consume at all returns its error, so the process is restarted.
 func (s *Service) RunJobs(ctx context.Context) error {
+	if s.Handoff == nil {
+		return s.runChecks(ctx)
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	handoff := make(chan error, 1)
+	go func() {
+		err := s.Handoff.Run(ctx)
+		cancel() // a hand-off that stopped consuming stops the checks too
+		handoff <- err
+	}()
+	if err := s.runChecks(ctx); err != nil {
+		return err
+	}
+	cancel()
+	return <-handoff
+}
+
+// runChecks runs the fixity check and the orphan cleanup every FixityEvery until ctx ends.
+func (s *Service) runChecks(ctx context.Context) error {
 	t := time.NewTicker(s.cfg.FixityEvery)
 	defer t.Stop()
 	for {

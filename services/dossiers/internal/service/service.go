@@ -30,6 +30,8 @@ type Service struct {
 	log   *slog.Logger
 	cfg   Config
 	store *adapters.Store
+	// archiveLinks links dossiers to their archived results; nil without NATS (tests of the API).
+	archiveLinks *adapters.ArchiveLinksConsumer
 }
 
 // New assembles the service over a database the bootstrap has migrated (Needs lists the sets).
@@ -47,8 +49,12 @@ func New(ctx context.Context, cfg Config, d bootstrap.Deps) (*Service, error) {
 	appCfg.LookupLimit, appCfg.LookupWindow, appCfg.UnitCacheTTL = cfg.LookupLimit, cfg.LookupWindow, cfg.UnitCacheTTL
 	a := app.New(app.Deps{Store: st, Files: files, Directory: adapters.Directory{D: w.Auth.Directory}, Tracer: d.Tracer, Now: d.Now}, appCfg)
 	renderer := forms.New()
-	return &Service{App: a, API: apiport.New(a, renderer), Pages: pages.New(a, w.Shell, renderer, w.Prefix), Web: w,
-		log: d.Log, cfg: cfg, store: st}, nil
+	s := &Service{App: a, API: apiport.New(a, renderer), Pages: pages.New(a, w.Shell, renderer, w.Prefix), Web: w,
+		log: d.Log, cfg: cfg, store: st}
+	if d.JetStream != nil {
+		s.archiveLinks = &adapters.ArchiveLinksConsumer{DB: d.DB, JS: d.JetStream, App: a, Stream: bootstrap.Stream, Durable: "dossiers-archive-links", Log: d.Log}
+	}
+	return s, nil
 }
 
 // Routes puts the API (tenant routes with the actor and its scope, the operator's provisioning,
@@ -65,6 +71,12 @@ func (s *Service) Routes(e *gin.Engine) {
 func (s *Service) RunJobs(ctx context.Context) error {
 	t := time.NewTicker(s.cfg.OverdueInterval)
 	defer t.Stop()
+	// The archive links' consumer runs beside the job; if it stops consuming, RunJobs returns its
+	// error so that the process is restarted.
+	links := make(chan error, 1)
+	if s.archiveLinks != nil {
+		go func() { links <- s.archiveLinks.Run(ctx) }()
+	}
 	for {
 		if n, err := s.App.RunOverdue(ctx); err != nil && ctx.Err() == nil {
 			s.log.ErrorContext(ctx, "overdue job failed", "error", err)
@@ -77,6 +89,8 @@ func (s *Service) RunJobs(ctx context.Context) error {
 		select {
 		case <-ctx.Done():
 			return nil
+		case err := <-links:
+			return err
 		case <-t.C:
 		}
 	}

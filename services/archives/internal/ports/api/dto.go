@@ -97,7 +97,15 @@ type documentOut struct {
 	SourceDocumentID string     `json:"source_document_id,omitempty"`
 	ReadAt           *time.Time `json:"read_at"`
 	RegisteredAt     time.Time  `json:"registered_at"`
+	// The dossier this document is the result of, and its page at dossiers.
+	DossierID   string `json:"dossier_id,omitempty"`
+	ReceiptCode string `json:"receipt_code,omitempty"`
+	DossierURL  string `json:"dossier_url,omitempty"`
 }
+
+// DossierPage is the path of a dossier's page at dossiers, which the platform serves on the same
+// origin as the archives (each service under its own prefix).
+func DossierPage(id string) string { return "/dossiers/ho-so/" + id }
 
 func date(t *time.Time) *string {
 	if t == nil {
@@ -108,11 +116,15 @@ func date(t *time.Time) *string {
 }
 
 func toDocument(d domain.Document) documentOut {
-	return documentOut{ID: d.ID, Tenant: d.Tenant, Register: string(d.Direction), Year: d.Year, Number: d.Number, Notation: d.Notation(),
+	out := documentOut{ID: d.ID, Tenant: d.Tenant, Register: string(d.Direction), Year: d.Year, Number: d.Number, Notation: d.Notation(),
 		IssuingOrgan: d.IssuingOrgan, Type: d.Type, TypeName: d.TypeName(), Symbol: d.Symbol, IssuedDate: d.IssuedDate.Format(domain.DateLayout),
 		Subject: d.Subject, Signer: d.Signer, Language: d.Language, Pages: d.Pages, Priority: string(d.Priority), Security: string(d.Security),
 		DueDate: date(d.DueDate), ArrivalDate: date(d.ArrivalDate), RecordID: d.RecordID, FromTenant: d.FromTenant,
 		SourceDocumentID: d.SourceDocumentID, ReadAt: d.ReadAt, RegisteredAt: d.RegisteredAt}
+	if d.DossierID != "" {
+		out.DossierID, out.ReceiptCode, out.DossierURL = d.DossierID, d.ReceiptCode, DossierPage(d.DossierID)
+	}
+	return out
 }
 
 type fileOut struct {

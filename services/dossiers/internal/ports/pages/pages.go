@@ -283,8 +283,13 @@ func (p *Pages) dossier(c *gin.Context) {
 			available = append(available, gin.H{"N": n, "Name": forms.FormNames[n]})
 		}
 	}
+	archive, err := p.app.ArchivedResult(c.Request.Context(), d.ID)
+	if err != nil {
+		p.fail(c, err)
+		return
+	}
 	p.shell.Render(c, http.StatusOK, web.Page{Title: "Hồ sơ " + d.ReceiptCode, Content: "dossier",
-		Data: gin.H{"D": d, "StateVI": forms.StateVI[d.State], "Timeline": timeline, "Buttons": buttons, "Forms": available,
+		Data: gin.H{"D": d, "Archive": archive, "StateVI": forms.StateVI[d.State], "Timeline": timeline, "Buttons": buttons, "Forms": available,
 			"Prefix": p.prefix, "Print": c.Query("in") == "1", "Overdue": d.State.Active() && d.CurrentDue().Before(time.Now())}})
 }
 
