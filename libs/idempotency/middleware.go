@@ -240,9 +240,16 @@ func validKey(k string) bool {
 	return true
 }
 
+// isForm says whether the key may be read from the form: one already parsed (CSRF reads its token
+// from it), or a URL-encoded one, cheap to parse here. An unparsed multipart body (an htmx upload,
+// whose CSRF token came in a header) is left to its handler, which streams it under its own size
+// limit; such a request is guarded only when it sends the key as a header.
 func isForm(r *http.Request) bool {
+	if r.PostForm != nil {
+		return true
+	}
 	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	return mt == "application/x-www-form-urlencoded" || mt == "multipart/form-data"
+	return mt == "application/x-www-form-urlencoded"
 }
 
 // formFingerprint hashes a parsed form: its fields in order of name, and each uploaded file's

@@ -13,6 +13,7 @@ import (
 	"egov.vn/platform/libs/auth"
 	"egov.vn/platform/libs/events"
 	"egov.vn/platform/libs/httpapi/page"
+	"egov.vn/platform/libs/idempotency"
 	"egov.vn/platform/libs/store"
 	"egov.vn/platform/services/dossiers/internal/app"
 	"egov.vn/platform/services/dossiers/internal/domain"
@@ -67,9 +68,10 @@ func NewStore(db *gorm.DB, outbox *events.Outbox, opts ...Option) *Store {
 	return s
 }
 
-// Migrations are the schema's sets in the order they apply: the outbox's, sign-in's and the
-// service's own. The bootstrap applies them at start (Needs); tests apply them with Migrate.
-var Migrations = []store.MigrationSet{events.Migrations, auth.Migrations, migrations.Set}
+// Migrations are the schema's sets in the order they apply: the outbox's, the idempotency keys',
+// sign-in's and the service's own. The bootstrap applies them at start (Needs); tests apply
+// them with Migrate.
+var Migrations = []store.MigrationSet{events.Migrations, idempotency.Migrations, auth.Migrations, migrations.Set}
 
 // Migrate brings the database to its newest schema: the outbox's, sign-in's and the service's
 // versioned SQL (migrations/), applied once under the platform's migration lock by
@@ -311,7 +313,9 @@ func (s *Store) Intake(ctx context.Context, unit string, day domain.Date, build 
 	if err != nil {
 		return nil, err
 	}
-	if _, inTx := store.TxFrom(ctx); s.pipelined && !inTx {
+	// A keyed intake (Idempotency-Key) takes the ordinary transaction, which records its key with
+	// the dossier (store.TxHook); the pipeline has no place for it.
+	if _, inTx := store.TxFrom(ctx); s.pipelined && !inTx && !store.HasTxHook(ctx) {
 		return s.intakePipelined(ctx, sc, unit, day, build)
 	}
 	var d *domain.Dossier
