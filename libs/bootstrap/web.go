@@ -55,7 +55,7 @@ func NewWeb(ctx context.Context, name string, common config.Common, sc auth.Serv
 	if w.Shell, err = NewShell(w.Prefix, w.Keys.Flash, u.Scheme == "http", d, o); err != nil {
 		return nil, fmt.Errorf("%s: pages: %w", name, err)
 	}
-	w.Idempotency = idempotency.New(d.DB, idempotency.Options{Caller: caller, Now: d.Now, Logger: d.Log})
+	w.Idempotency = idempotency.New(d.DB, idempotency.Options{Caller: Caller, Now: d.Now, Logger: d.Log})
 	w.Auth, err = auth.NewService(ctx, sc, auth.ServiceOptions{Name: name, PublicBaseURL: w.BaseURL, DB: d.DB, Shell: w.Shell,
 		Keys: w.Keys, HTTPClient: d.HTTPClient})
 	if err != nil {
@@ -71,8 +71,9 @@ func NewShell(prefix string, flashKey []byte, insecureHTTP bool, d Deps, o WebOp
 		LoginURL: prefix + "/login", LogoutURL: prefix + "/logout", Logger: d.Log})
 }
 
-// caller names the verified caller for idempotency keys: the token's tenant and subject.
-func caller(c *gin.Context) (tenant, subject string) {
+// Caller names the verified caller for idempotency keys: the token's tenant and subject (none
+// before auth.Middleware or the pages' session has verified one).
+func Caller(c *gin.Context) (tenant, subject string) {
 	claims, ok := auth.ClaimsFrom(c.Request.Context())
 	if !ok {
 		return "", ""
