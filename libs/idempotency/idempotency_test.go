@@ -17,6 +17,7 @@ import (
 	"github.com/google/uuid"
 	"gorm.io/gorm"
 
+	"egov.vn/platform/libs/apperr"
 	"egov.vn/platform/libs/events"
 	"egov.vn/platform/libs/httpapi"
 	"egov.vn/platform/libs/idempotency"
@@ -89,7 +90,13 @@ func newFixture(t *testing.T, db *gorm.DB) *fixture {
 		c.JSON(http.StatusCreated, th)
 	})
 	pages := e.Group("/pages", func(c *gin.Context) { _ = c.Request.ParseForm() }, // as CSRF does
-		f.guard.Pages(func(c *gin.Context, err error) { c.String(http.StatusConflict, err.Error()) }))
+		f.guard.Pages(func(c *gin.Context, err error) {
+			status := http.StatusConflict
+			if apperr.KindOf(err) == apperr.KindInvalid {
+				status = http.StatusUnprocessableEntity
+			}
+			c.String(status, apperr.As(err).Message)
+		}))
 	pages.POST("/things", func(c *gin.Context) {
 		th, err := make(c, c.PostForm("name"))
 		if err != nil {
@@ -284,7 +291,18 @@ func TestPageFormResubmissionGetsTheSameRedirect(t *testing.T) {
 		if n := f.count(); n != 1 {
 			t.Fatalf("%d things made, want 1", n)
 		}
+		// The same form, edited after going back to it, is refused in words staff can act on.
+		edited := url.Values{"name": {"b"}, idempotency.FieldName: {keyOf(form)}}.Encode()
+		refused := f.post("/pages/things", "u1", "", "application/x-www-form-urlencoded", edited)
+		if refused.status != http.StatusUnprocessableEntity || !strings.Contains(refused.body, "hãy tải lại trang") || f.count() != 1 {
+			t.Fatalf("edited resubmission = %+v, want 422 in Vietnamese and nothing made", refused)
+		}
 	})
+}
+
+func keyOf(form string) string {
+	v, _ := url.ParseQuery(form)
+	return v.Get(idempotency.FieldName)
 }
 
 func TestAnonymousRequestsAreNotGuarded(t *testing.T) {

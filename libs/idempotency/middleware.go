@@ -47,7 +47,8 @@ func (g *Guard) serve(c *gin.Context, respond func(*gin.Context, error), pages b
 	}
 	fail := func(err *apperr.Error) {
 		if pages {
-			err = err.WithMessage(vietnamese[err.Code])
+			// Staff read the message alone: the header's name in Fields means nothing on a page.
+			err = &apperr.Error{Kind: err.Kind, Code: err.Code, Message: vietnamese[err.Code], Details: err.Details}
 		}
 		respond(c, err)
 		c.Abort()
