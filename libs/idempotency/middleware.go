@@ -107,6 +107,7 @@ func (g *Guard) serve(c *gin.Context, respond func(*gin.Context, error), pages b
 	before := c.Writer.Header().Clone()
 	c.Writer = w
 	c.Request = c.Request.WithContext(context.WithValue(store.WithTxHook(ctx, cl), claimKey{}, cl))
+	cl.request = c.Request // the one the handler parses
 	c.Next()
 	c.Writer = w.ResponseWriter
 
