@@ -18,6 +18,7 @@ import (
 	"gorm.io/gorm"
 
 	"egov.vn/platform/libs/apperr"
+	"egov.vn/platform/libs/httpapi"
 	"egov.vn/platform/libs/store"
 )
 
@@ -74,8 +75,10 @@ func (g *Guard) serve(c *gin.Context, respond func(*gin.Context, error), pages b
 	cl := &claim{g: g, request: c.Request, row: keyRow{Tenant: tenant, Subject: subject, IdempotencyKey: key,
 		Request: c.Request.Method + " " + c.FullPath(), CreatedAt: now, ExpiresAt: now.Add(g.o.TTL)}}
 	if c.Request.PostForm == nil {
-		cl.body = newHashingBody(c.Request.Body)
-		c.Request.Body = cl.body
+		httpapi.WrapBody(c, func(body io.ReadCloser) io.ReadCloser {
+			cl.body = newHashingBody(body)
+			return cl.body
+		})
 	}
 	ctx := c.Request.Context()
 
