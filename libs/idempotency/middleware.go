@@ -10,7 +10,6 @@ import (
 	"io"
 	"mime"
 	"net/http"
-	"net/url"
 	"sort"
 	"time"
 
@@ -261,7 +260,7 @@ func isForm(r *http.Request) bool {
 // field, name and content.
 func formFingerprint(r *http.Request) string {
 	h := sha256.New()
-	_, _ = io.WriteString(h, url.Values(r.PostForm).Encode())
+	_, _ = io.WriteString(h, r.PostForm.Encode())
 	if r.MultipartForm != nil {
 		names := make([]string, 0, len(r.MultipartForm.File))
 		for name := range r.MultipartForm.File {
