@@ -305,6 +305,28 @@ func TestPageFormResubmissionGetsTheSameRedirect(t *testing.T) {
 	})
 }
 
+// A double click: the second submission's transaction finds the key taken; it waits for the
+// first answer and shows the same page instead of an error.
+func TestDoubleSubmittedPageFormShowsTheSamePage(t *testing.T) {
+	storetest.EachDB(t, func(t *testing.T, db *gorm.DB) {
+		f := newFixture(t, db)
+		f.barrier = &sync.WaitGroup{}
+		f.barrier.Add(2)
+		form := url.Values{"name": {"a"}, idempotency.FieldName: {uuid.NewString()}}.Encode()
+		answers := make(chan answer, 2)
+		for range 2 {
+			go func() { answers <- f.post("/pages/things", "u1", "", "application/x-www-form-urlencoded", form) }()
+		}
+		a, b := <-answers, <-answers
+		if a.status != http.StatusSeeOther || b.status != http.StatusSeeOther || a.location != b.location {
+			t.Fatalf("answers %+v and %+v, want the same redirect twice", a, b)
+		}
+		if n := f.count(); n != 1 {
+			t.Fatalf("%d things made, want 1", n)
+		}
+	})
+}
+
 func keyOf(form string) string {
 	v, _ := url.ParseQuery(form)
 	return v.Get(idempotency.FieldName)
