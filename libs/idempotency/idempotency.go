@@ -23,6 +23,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"hash"
 	"io"
 	"log/slog"
@@ -32,10 +33,12 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+	"github.com/jackc/pgx/v5/pgconn"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
 	"egov.vn/platform/libs/apperr"
+	"egov.vn/platform/libs/store"
 )
 
 const (
@@ -191,6 +194,35 @@ func (cl *claim) InTx(ctx context.Context, tx *gorm.DB) error {
 		return errInUse
 	}
 	return nil
+}
+
+// PipelineStmt is InTx as one statement for store.PipelineTx (PostgreSQL): a plain INSERT, so a
+// key already there fails the whole transaction, which PipelineFailed then recognises.
+func (cl *claim) PipelineStmt(context.Context) (store.Stmt, error) {
+	cl.mu.Lock()
+	defer cl.mu.Unlock()
+	if cl.recorded {
+		return store.Stmt{SQL: "SELECT 1"}, nil
+	}
+	r := cl.row
+	return store.Stmt{SQL: `INSERT INTO idempotency_keys (tenant, subject, idempotency_key, request, fingerprint, resource, created_at, expires_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+		Args: []any{r.Tenant, r.Subject, r.IdempotencyKey, r.Request, cl.fingerprint(), cl.resource, r.CreatedAt, r.ExpiresAt}}, nil
+}
+
+// uniqueViolation is PostgreSQL's SQLSTATE for a duplicate key.
+const uniqueViolation = "23505"
+
+// PipelineFailed turns the key's unique violation into errInUse, as InTx would have refused.
+func (cl *claim) PipelineFailed(err error) error {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && pgErr.Code == uniqueViolation && pgErr.TableName == (keyRow{}).TableName() {
+		cl.mu.Lock()
+		cl.inUse = true
+		cl.mu.Unlock()
+		return errInUse
+	}
+	return err
 }
 
 // Committed marks the key recorded; in a fault test it ends the process here, before the answer.

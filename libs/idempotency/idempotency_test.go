@@ -90,6 +90,25 @@ func newFixture(t *testing.T, db *gorm.DB) *fixture {
 		c.JSON(http.StatusCreated, th)
 	}
 	api.POST("/things", postThing)
+	// The same change as one PostgreSQL pipeline (store.PipelineTx), as dossiers' intake is made.
+	api.POST("/piped", func(c *gin.Context) {
+		if f.barrier != nil {
+			f.barrier.Done()
+			f.barrier.Wait()
+		}
+		th := thing{ID: uuid.NewString(), Name: "piped"}
+		ctx := c.Request.Context()
+		err := store.PipelineTx(ctx, db, nil, func() ([]store.Stmt, error) {
+			idempotency.NoteResource(ctx, th.ID)
+			ins, err := store.CreateStmt(db, &th)
+			return []store.Stmt{ins}, err
+		})
+		if err != nil {
+			httpapi.RespondError(c, err)
+			return
+		}
+		c.JSON(http.StatusCreated, th)
+	})
 	// An upload route lifts the engine's body limit after the guard, reading the raw body.
 	api.POST("/uploads", httpapi.MaxBody(8<<20), postThing)
 	pages := e.Group("/pages", func(c *gin.Context) { _ = c.Request.ParseForm() }, // as CSRF does
@@ -353,4 +372,32 @@ func TestPurgeDeletesExpiredKeysOnly(t *testing.T) {
 			t.Fatalf("purge after the TTL = %d, %v; want 2", n, err)
 		}
 	})
+}
+
+// On PostgreSQL a pipelined change records its key in its pipeline: a concurrent duplicate fails
+// on the key and is answered 409, and a retry gets the first answer.
+func TestPipelinedChangeRecordsItsKey(t *testing.T) {
+	f := newFixture(t, storetest.Postgres(t))
+	f.barrier = &sync.WaitGroup{}
+	f.barrier.Add(2)
+	key := uuid.NewString()
+	answers := make(chan answer, 2)
+	for range 2 {
+		go func() { answers <- f.post("/api/piped", "u1", key, "application/json", "{}") }()
+	}
+	a, b := <-answers, <-answers
+	if a.status > b.status {
+		a, b = b, a
+	}
+	if a.status != http.StatusCreated || b.status != http.StatusConflict || !strings.Contains(b.body, "idempotency_key_in_use") || f.count() != 1 {
+		t.Fatalf("answers %+v and %+v with %d things, want 201, 409 idempotency_key_in_use and one thing", a, b, f.count())
+	}
+	f.barrier = nil
+	if again := f.post("/api/piped", "u1", key, "application/json", "{}"); again.body != a.body || again.replayed != "true" {
+		t.Fatalf("retry = %+v, want the first answer %+v", again, a)
+	}
+	var resource string
+	if err := f.db.Raw("SELECT resource FROM idempotency_keys").Scan(&resource).Error; err != nil || !strings.Contains(a.body, resource) || resource == "" {
+		t.Fatalf("recorded resource %q (%v), want the thing of %s", resource, err, a.body)
+	}
 }

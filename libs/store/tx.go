@@ -69,13 +69,6 @@ type TxHook interface {
 
 type hookKey struct{}
 
-// HasTxHook says whether ctx's transactions run a TxHook: a write path that bypasses Transact
-// (PipelineTx) must then take the ordinary one, or the hook's work would be left out.
-func HasTxHook(ctx context.Context) bool {
-	_, ok := ctx.Value(hookKey{}).(TxHook)
-	return ok
-}
-
 // WithTxHook returns ctx whose transactions run h.
 func WithTxHook(ctx context.Context, h TxHook) context.Context {
 	return context.WithValue(ctx, hookKey{}, h)

@@ -313,9 +313,7 @@ func (s *Store) Intake(ctx context.Context, unit string, day domain.Date, build 
 	if err != nil {
 		return nil, err
 	}
-	// A keyed intake (Idempotency-Key) takes the ordinary transaction, which records its key with
-	// the dossier (store.TxHook); the pipeline has no place for it.
-	if _, inTx := store.TxFrom(ctx); s.pipelined && !inTx && !store.HasTxHook(ctx) {
+	if _, inTx := store.TxFrom(ctx); s.pipelined && !inTx {
 		return s.intakePipelined(ctx, sc, unit, day, build)
 	}
 	var d *domain.Dossier
