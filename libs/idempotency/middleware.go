@@ -88,6 +88,10 @@ func (g *Guard) serve(c *gin.Context, respond func(*gin.Context, error), pages b
 		return
 	}
 	if prior != nil {
+		// Which request was answered again; never the key or a body, which with a caller's token
+		// are all a replay needs.
+		g.o.Logger.InfoContext(ctx, "idempotency: a retry is answered from its first request",
+			"tenant", tenant, "request", cl.row.Request, "answer_saved", prior.Status != 0)
 		switch {
 		case prior.Request != cl.row.Request || prior.Fingerprint != cl.fingerprint():
 			fail(errReused)
