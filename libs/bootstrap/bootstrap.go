@@ -24,6 +24,7 @@ import (
 	"egov.vn/platform/libs/config"
 	"egov.vn/platform/libs/events"
 	"egov.vn/platform/libs/httpapi"
+	"egov.vn/platform/libs/idempotency"
 	"egov.vn/platform/libs/objstore"
 	"egov.vn/platform/libs/store"
 	"egov.vn/platform/libs/telemetry"
@@ -43,8 +44,9 @@ type Options struct {
 	// staff in), applied in this order at each start, before the service is built, under one lock
 	// (store.MigrateAll). With Events, events.Migrations is applied first and need not be listed.
 	Migrations []store.MigrationSet
-	// Events connects to NATS, ensures Stream, migrates the outbox tables, runs the relay and
-	// prunes the outbox and processed-event ids (events.Pruner, retention from Stream's MaxAge).
+	// Events connects to NATS, ensures Stream, migrates the outbox tables and the idempotency
+	// keys, runs the relay and prunes the outbox and processed-event ids (events.Pruner,
+	// retention from Stream's MaxAge) and expired idempotency keys.
 	Events bool
 	// Objects opens a MinIO client from Common's MINIO_* settings.
 	Objects bool
@@ -70,6 +72,7 @@ type Runtime struct {
 	common  config.Common
 	relay   *events.Relay
 	pruner  *events.Pruner
+	keys    *idempotency.Pruner
 	checks  []httpapi.Check
 	closers []func(context.Context) error // in the order things were opened
 	closed  sync.Once
@@ -131,6 +134,7 @@ func Start(ctx context.Context, o Options) (rt *Runtime, err error) {
 		// the stream keeps messages (see events.ProcessedRetention for the figures and why).
 		rt.pruner = &events.Pruner{DB: rt.DB, Logger: log,
 			Published: events.PublishedRetention, Processed: events.ProcessedRetention(stream.CachedInfo().Config.MaxAge)}
+		rt.keys = &idempotency.Pruner{DB: rt.DB, Logger: log}
 		rt.Outbox = events.NewOutbox(rt.relay)
 		rt.checks = append(rt.checks, httpapi.Check{Name: "nats", Probe: events.Probe(rt.NATS, rt.JetStream)})
 	}
@@ -148,15 +152,15 @@ func Start(ctx context.Context, o Options) (rt *Runtime, err error) {
 	return rt, nil
 }
 
-// migrationSets are the sets Start applies: the events tables first when the service has an
-// outbox, then the service's own.
+// migrationSets are the sets Start applies: the events tables and the idempotency keys first
+// when the service has an outbox (its API and pages take Idempotency-Key), then the service's own.
 func migrationSets(o Options) []store.MigrationSet {
 	var sets []store.MigrationSet
 	if o.Events {
-		sets = append(sets, events.Migrations)
+		sets = append(sets, events.Migrations, idempotency.Migrations)
 	}
 	for _, s := range o.Migrations {
-		if o.Events && s.Name == events.Migrations.Name {
+		if o.Events && (s.Name == events.Migrations.Name || s.Name == idempotency.Migrations.Name) {
 			continue // listed by the service as well: applied once
 		}
 		sets = append(sets, s)
@@ -179,7 +183,7 @@ func (rt *Runtime) Engine(middleware ...gin.HandlerFunc) *gin.Engine {
 	return e
 }
 
-// Run serves h on HTTP_ADDR with the outbox relay and pruner beside it until ctx ends or
+// Run serves h on HTTP_ADDR with the outbox relay and pruners beside it until ctx ends or
 // SIGTERM/SIGINT arrives, drains requests for SHUTDOWN_TIMEOUT, stops the relay, and closes
 // everything.
 func (rt *Runtime) Run(ctx context.Context, h http.Handler) error {
@@ -194,6 +198,9 @@ func (rt *Runtime) Run(ctx context.Context, h http.Handler) error {
 	}
 	if rt.pruner != nil {
 		relayDone.Go(func() { _ = rt.pruner.Run(ctx) }) // returns when ctx ends; failures are logged
+	}
+	if rt.keys != nil {
+		relayDone.Go(func() { _ = rt.keys.Run(ctx) }) // the same
 	}
 	rt.Log.InfoContext(ctx, "serving", slog.String("addr", rt.common.HTTPAddr))
 	err := httpapi.Serve(ctx, httpapi.NewServer(rt.common.HTTPAddr, h), rt.common.ShutdownTimeout)

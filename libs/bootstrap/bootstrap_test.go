@@ -70,6 +70,10 @@ func TestServiceLifecycleAgainstRealServers(t *testing.T) {
 	if err := rt.DB.Raw("SELECT count(*) FROM schema_migrations_demo WHERE version_id = 1").Scan(&things).Error; err != nil || things != 1 {
 		t.Fatalf("the service's set was not applied once: %d, %v", things, err)
 	}
+	// A service with events takes Idempotency-Key on its API: its keys' table is there, and pruned.
+	if err := rt.DB.Raw("SELECT count(*) FROM idempotency_keys").Scan(&things).Error; err != nil || rt.keys == nil {
+		t.Fatalf("idempotency keys: table %v, pruner %v", err, rt.keys)
+	}
 	nc, err := nats.Connect(natsURL)
 	if err != nil {
 		t.Fatal(err)

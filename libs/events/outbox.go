@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"egov.vn/platform/libs/idempotency"
 	"egov.vn/platform/libs/store"
 
 	"github.com/nats-io/nats.go"
@@ -115,6 +116,7 @@ func (o *Outbox) Rows(ctx context.Context, evts []Event) ([]OutboxEvent, error) 
 	now := time.Now().UTC()
 	rows := make([]OutboxEvent, 0, len(evts))
 	for _, evt := range evts {
+		idempotency.NoteResource(ctx, evt.Subject()) // as Publish does, for a pipelined write
 		row, err := outboxRow(evt, headers, now)
 		if err != nil {
 			return nil, err

@@ -7,6 +7,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"egov.vn/platform/libs/idempotency"
 	"egov.vn/platform/libs/store"
 )
 
@@ -67,6 +68,10 @@ func (u *UnitOfWork) Publish(ctx context.Context, evts ...Event) error {
 	tx, ok := store.TxFrom(ctx)
 	if !ok {
 		return ErrNoTransaction
+	}
+	// What the change made names the answer of a keyed request whose answer is lost.
+	for _, e := range evts {
+		idempotency.NoteResource(ctx, e.Subject())
 	}
 	if len(evts) == 1 {
 		return u.outbox.Add(ctx, tx, evts[0])

@@ -60,6 +60,7 @@ const requestIDKey ctxKey = iota
 const (
 	ginLoggerKey   = "httpapi.logger"
 	ginRawBodyKey  = "httpapi.rawBody"
+	ginBodyCapKey  = "httpapi.bodyCap"
 	maxRequestIDLn = 128
 )
 
@@ -147,8 +148,26 @@ func MaxBody(n int64) gin.HandlerFunc {
 		if n > 0 {
 			body = http.MaxBytesReader(c.Writer, body, n)
 		}
+		c.Set(ginBodyCapKey, n)
 		c.Request.Body = body
 		c.Next()
+	}
+}
+
+// WrapBody puts wrap around the body a handler reads, under the size limit in force, and also
+// around the raw body a later MaxBody reaches for: whatever limit the route ends with, the bytes
+// pass through wrap (libs/idempotency hashes the body as the handler reads it).
+func WrapBody(c *gin.Context, wrap func(io.ReadCloser) io.ReadCloser) {
+	raw, ok := c.Value(ginRawBodyKey).(io.ReadCloser)
+	if !ok {
+		c.Request.Body = wrap(c.Request.Body)
+		return
+	}
+	wrapped := wrap(raw)
+	c.Set(ginRawBodyKey, wrapped)
+	c.Request.Body = wrapped
+	if n, _ := c.Value(ginBodyCapKey).(int64); n > 0 {
+		c.Request.Body = http.MaxBytesReader(c.Writer, wrapped, n)
 	}
 }
 
@@ -237,6 +256,7 @@ func securityHeaders(csp string) gin.HandlerFunc {
 func bodyLimit(n int64) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		c.Set(ginRawBodyKey, c.Request.Body)
+		c.Set(ginBodyCapKey, n)
 		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, n)
 		c.Next()
 	}

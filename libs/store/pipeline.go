@@ -38,7 +38,46 @@ func CreateStmt(db *gorm.DB, value any) (Stmt, error) {
 // switching processes; under concurrent load that bounds throughput. If anything fails the
 // transaction is rolled back and nothing is written. For PostgreSQL (pgx) only: callers check
 // Dialect and use a gorm transaction elsewhere.
+//
+// A TxHook in ctx joins the second group as its PipelineStmt (it must be a PipelineTxHook) and
+// hears of the commit, as in Transact.
 func PipelineTx(ctx context.Context, db *gorm.DB, first []Stmt, second func() ([]Stmt, error)) error {
+	var hook PipelineTxHook
+	if h, ok := ctx.Value(hookKey{}).(TxHook); ok {
+		if hook, ok = h.(PipelineTxHook); !ok {
+			return fmt.Errorf("store: PipelineTx cannot run the transaction hook %T (not a PipelineTxHook)", h)
+		}
+	}
+	err := pipelineTx(ctx, db, first, func() ([]Stmt, error) {
+		stmts, err := second()
+		if err != nil || hook == nil {
+			return stmts, err
+		}
+		st, err := hook.PipelineStmt(ctx)
+		return append(stmts, st), err
+	})
+	switch {
+	case hook == nil:
+	case err == nil:
+		hook.Committed(ctx)
+	default:
+		err = hook.PipelineFailed(err)
+	}
+	return err
+}
+
+// PipelineTxHook is a TxHook whose work is one statement, so that PipelineTx can send it with the
+// others.
+type PipelineTxHook interface {
+	TxHook
+	// PipelineStmt is the hook's work; it must fail, not do nothing, where InTx would refuse.
+	PipelineStmt(ctx context.Context) (Stmt, error)
+	// PipelineFailed is told the transaction's error and returns the one PipelineTx returns (its
+	// own refusal when its statement failed).
+	PipelineFailed(err error) error
+}
+
+func pipelineTx(ctx context.Context, db *gorm.DB, first []Stmt, second func() ([]Stmt, error)) error {
 	sqlDB, err := db.DB()
 	if err != nil {
 		return err

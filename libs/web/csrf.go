@@ -6,7 +6,10 @@ import (
 	"net/http"
 
 	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
 	"github.com/justinas/nosurf"
+
+	"egov.vn/platform/libs/idempotency"
 )
 
 // CSRF protection wraps github.com/justinas/nosurf (v1.2+), chosen over gorilla/csrf (two 2025
@@ -75,6 +78,14 @@ func (s *Shell) isTLS(r *http.Request) bool {
 		return true
 	}
 	return r.TLS != nil || r.Header.Get("X-Forwarded-Proto") == "https"
+}
+
+// idempotencyField is a hidden input with a fresh Idempotency-Key, rendered by csrfField into
+// every form: the browser sends the same key again when the same form is submitted again (a
+// double click, a resend after a timeout), and libs/idempotency answers that with the first
+// answer. Each render is a new key, so a form shown again after an error is a new request.
+func idempotencyField() string {
+	return `<input type="hidden" name="` + idempotency.FieldName + `" value="` + uuid.NewString() + `">`
 }
 
 // csrfToken is the masked token for this request, or "" when the CSRF middleware is not mounted.

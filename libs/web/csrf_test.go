@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -103,5 +104,24 @@ func TestCSRFBehindTLSIngress(t *testing.T) {
 	// A network attacker's plain-HTTP page on the same host must not pass.
 	if got := post("http://example.com"); got != http.StatusForbidden {
 		t.Errorf("http origin against an https site: status %d, want 403", got)
+	}
+}
+
+// Every form carries a fresh idempotency key: the same form sent twice carries the same key (one
+// change), the form rendered again carries another (a new request).
+func TestFormsCarryAFreshIdempotencyKeyPerRender(t *testing.T) {
+	t.Parallel()
+	srv := httptest.NewServer(must(demoApp(t, demoOpts{Insecure: true})))
+	defer srv.Close()
+	c := newClient(t, srv)
+	keyRE := regexp.MustCompile(`<input type="hidden" name="idempotency_key" value="([0-9a-f-]{36})">`)
+	_, first := c.get("/dossiers/new")
+	_, second := c.get("/dossiers/new")
+	a, b := keyRE.FindStringSubmatch(first), keyRE.FindStringSubmatch(second)
+	if a == nil || b == nil {
+		t.Fatalf("no idempotency_key field beside the CSRF token:\n%s", first)
+	}
+	if a[1] == b[1] {
+		t.Fatalf("two renders carry the same key %s", a[1])
 	}
 }

@@ -220,7 +220,7 @@ func (s *Shell) parseBase() (*template.Template, error) {
 				return ""
 			}
 			return template.HTML(`<input type="hidden" name="` + CSRFFieldName + `" value="` +
-				template.HTMLEscapeString(v.CSRFToken) + `">`)
+				template.HTMLEscapeString(v.CSRFToken) + `">` + idempotencyField())
 		},
 		"date":     timeFunc(FormatDate),
 		"longDate": timeFunc(FormatLongDate),

@@ -8,13 +8,15 @@ import (
 
 	"egov.vn/platform/libs/auth"
 	"egov.vn/platform/libs/events"
+	"egov.vn/platform/libs/idempotency"
 	"egov.vn/platform/libs/store"
 	"egov.vn/platform/services/archives/migrations"
 )
 
-// Migrations are the schema's sets in the order they apply: the outbox's, sign-in's and the
-// service's own. The bootstrap applies them at start (Needs); tests apply them with Migrate.
-var Migrations = []store.MigrationSet{events.Migrations, auth.Migrations, migrations.Set}
+// Migrations are the schema's sets in the order they apply: the outbox's, the idempotency keys',
+// sign-in's and the service's own. The bootstrap applies them at start (Needs); tests apply
+// them with Migrate.
+var Migrations = []store.MigrationSet{events.Migrations, idempotency.Migrations, auth.Migrations, migrations.Set}
 
 // Migrate brings the archives' database to its newest schema: the outbox's, sign-in's and the
 // archives' versioned SQL (migrations/: the tables, the register's uniqueness, the full-text

@@ -8,6 +8,7 @@ import (
 
 	"egov.vn/platform/libs/auth"
 	"egov.vn/platform/libs/events"
+	"egov.vn/platform/libs/idempotency"
 	"egov.vn/platform/libs/store/storetest"
 )
 
@@ -19,6 +20,6 @@ func TestMigrationsReproduceTheAutoMigrateSchema(t *testing.T) {
 	t.Parallel()
 	storetest.EachDB(t, func(t *testing.T, db *gorm.DB) {
 		migrate := func(db *gorm.DB) error { return Migrate(context.Background(), db) }
-		storetest.RequireMigrationsReproduce(t, db, migrate, legacySchema, events.Migrations, auth.Migrations)
+		storetest.RequireMigrationsReproduce(t, db, migrate, legacySchema, events.Migrations, idempotency.Migrations, auth.Migrations)
 	})
 }

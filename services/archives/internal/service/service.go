@@ -7,6 +7,7 @@ package service
 import (
 	"context"
 	"log/slog"
+	"net/http"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -60,6 +61,7 @@ func New(ctx context.Context, cfg Config, d bootstrap.Deps) (*Service, error) {
 func (s *Service) Routes(e *gin.Engine) {
 	e.GET(s.Web.Prefix+"/openapi.json", httpapi.OpenAPIHandler(archivesapi.OpenAPI))
 	s.api.Routes(s.Web.API(e, s.App.Scope), s.Web.Operator(e))
+	s.Web.Idempotency.Rederive(http.MethodPost, s.Web.Prefix+"/api/v1/documents", s.api.AnswerRegistered)
 	// The file plus the form around it.
 	s.pages.Routes(s.Web.Pages(e, s.App.Scope), httpapi.MaxBody(s.cfg.MaxUploadBytes+1<<20))
 }

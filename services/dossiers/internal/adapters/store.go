@@ -13,6 +13,7 @@ import (
 	"egov.vn/platform/libs/auth"
 	"egov.vn/platform/libs/events"
 	"egov.vn/platform/libs/httpapi/page"
+	"egov.vn/platform/libs/idempotency"
 	"egov.vn/platform/libs/store"
 	"egov.vn/platform/services/dossiers/internal/app"
 	"egov.vn/platform/services/dossiers/internal/domain"
@@ -67,9 +68,10 @@ func NewStore(db *gorm.DB, outbox *events.Outbox, opts ...Option) *Store {
 	return s
 }
 
-// Migrations are the schema's sets in the order they apply: the outbox's, sign-in's and the
-// service's own. The bootstrap applies them at start (Needs); tests apply them with Migrate.
-var Migrations = []store.MigrationSet{events.Migrations, auth.Migrations, migrations.Set}
+// Migrations are the schema's sets in the order they apply: the outbox's, the idempotency keys',
+// sign-in's and the service's own. The bootstrap applies them at start (Needs); tests apply
+// them with Migrate.
+var Migrations = []store.MigrationSet{events.Migrations, idempotency.Migrations, auth.Migrations, migrations.Set}
 
 // Migrate brings the database to its newest schema: the outbox's, sign-in's and the service's
 // versioned SQL (migrations/), applied once under the platform's migration lock by

@@ -7,10 +7,12 @@ package service
 import (
 	"context"
 	"log/slog"
+	"net/http"
 	"time"
 
 	"github.com/gin-gonic/gin"
 
+	"egov.vn/platform/libs/auth"
 	"egov.vn/platform/libs/bootstrap"
 	"egov.vn/platform/libs/httpapi"
 	"egov.vn/platform/services/dossiers/api"
@@ -63,6 +65,25 @@ func (s *Service) Routes(e *gin.Engine) {
 	s.API.Routes(s.Web.API(e, s.App.Scope), s.Web.Operator(e), e.Group(s.Web.Prefix+"/api/v1"))
 	e.GET(s.Web.Prefix+"/openapi.json", httpapi.OpenAPIHandler(api.OpenAPI))
 	s.Pages.Routes(s.Web.Pages(e, s.App.Scope), s.Web.Public(e))
+	s.rederiveIntake()
+}
+
+// rederiveIntake answers a desk's retry of an intake whose dossier was saved but whose answer was
+// lost (the process died in between) as the intake would have: the same dossier and receipt code,
+// never a second one. The dossier's id is what its key recorded.
+func (s *Service) rederiveIntake() {
+	s.Web.Idempotency.Rederive(http.MethodPost, s.Web.Prefix+"/api/v1/dossiers", func(c *gin.Context, id string) {
+		d, err := s.App.Dossier(c.Request.Context(), id)
+		if err != nil {
+			httpapi.RespondError(c, err)
+			return
+		}
+		c.Header("Location", c.Request.URL.Path+"/"+d.ID)
+		c.JSON(http.StatusCreated, apiport.View(d, auth.ActorFrom(c)))
+	})
+	s.Web.Idempotency.Rederive(http.MethodPost, s.Web.Prefix+"/tiep-nhan", func(c *gin.Context, id string) {
+		c.Redirect(http.StatusSeeOther, s.Web.Prefix+"/ho-so/"+id+"?in=1")
+	})
 }
 
 // RunJobs flags overdue dossiers every OverdueInterval and purges old lookup counters, until

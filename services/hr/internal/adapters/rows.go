@@ -10,6 +10,7 @@ import (
 
 	"egov.vn/platform/libs/auth"
 	"egov.vn/platform/libs/events"
+	"egov.vn/platform/libs/idempotency"
 	"egov.vn/platform/libs/store"
 	"egov.vn/platform/services/hr/internal/domain"
 	"egov.vn/platform/services/hr/migrations"
@@ -127,9 +128,9 @@ type levelRow struct {
 
 func (levelRow) TableName() string { return "hr_qualification_levels" }
 
-// Migrations are HR's schema in the order the sets apply: the outbox's, sign-in's and its own.
-// The bootstrap applies them at start (Needs); tests use Migrate.
-var Migrations = []store.MigrationSet{events.Migrations, auth.Migrations, migrations.Set}
+// Migrations are HR's schema in the order the sets apply: the outbox's, the idempotency keys',
+// sign-in's and its own. The bootstrap applies them at start (Needs); tests use Migrate.
+var Migrations = []store.MigrationSet{events.Migrations, idempotency.Migrations, auth.Migrations, migrations.Set}
 
 // Migrate brings HR's database to its newest schema (store.MigrateAll under the platform's
 // migration lock) and seeds the platform's default code list, as a start does.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"net/http"
 
 	"github.com/gin-gonic/gin"
 
@@ -54,6 +55,7 @@ func New(ctx context.Context, cfg Config, d bootstrap.Deps) (*Service, error) {
 func (s *Service) Routes(e *gin.Engine) {
 	e.GET(s.Web.Prefix+"/openapi.json", httpapi.OpenAPIHandler(api.OpenAPI))
 	s.api.Routes(s.Web.Operator(e), s.Web.API(e, s.App.Scope))
+	s.Web.Idempotency.Rederive(http.MethodPost, s.Web.Prefix+"/api/v1/staff", s.api.AnswerHired)
 	s.pages.Routes(s.Web.Pages(e, s.App.Scope))
 }
 

@@ -9,6 +9,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"egov.vn/platform/libs/idempotency"
 	"egov.vn/platform/libs/store"
 	"egov.vn/platform/services/identity/migrations"
 )
@@ -217,9 +218,10 @@ type auditRow struct {
 
 func (auditRow) TableName() string { return "audit_events" }
 
-// Migrations are identity's schema: its own versioned SQL only (it has no outbox and is the
-// sign-in, not a relying party). The bootstrap applies them at start; tests use Migrate.
-var Migrations = []store.MigrationSet{migrations.Set}
+// Migrations are identity's schema: the idempotency keys of its admin API and its own versioned
+// SQL (it has no outbox and is the sign-in, not a relying party). The bootstrap applies them at
+// start; tests use Migrate.
+var Migrations = []store.MigrationSet{idempotency.Migrations, migrations.Set}
 
 // Migrate brings identity's database to its newest schema: the versioned SQL in migrations/,
 // applied once under the platform's migration lock (store.MigrateAll).

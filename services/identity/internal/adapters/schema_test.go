@@ -6,6 +6,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"egov.vn/platform/libs/idempotency"
 	"egov.vn/platform/libs/store/storetest"
 )
 
@@ -17,6 +18,6 @@ func TestMigrationsReproduceTheAutoMigrateSchema(t *testing.T) {
 	t.Parallel()
 	storetest.EachDB(t, func(t *testing.T, db *gorm.DB) {
 		migrate := func(db *gorm.DB) error { return Migrate(context.Background(), db) }
-		storetest.RequireMigrationsReproduce(t, db, migrate, legacySchema)
+		storetest.RequireMigrationsReproduce(t, db, migrate, legacySchema, idempotency.Migrations)
 	})
 }

@@ -14,11 +14,13 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+	"gorm.io/gorm"
 
 	"egov.vn/platform/libs/auth"
 	"egov.vn/platform/libs/bootstrap"
 	"egov.vn/platform/libs/config"
 	"egov.vn/platform/libs/httpapi"
+	"egov.vn/platform/libs/idempotency"
 	"egov.vn/platform/libs/platform"
 	"egov.vn/platform/libs/store"
 	"egov.vn/platform/services/identity/api"
@@ -40,7 +42,10 @@ type Service struct {
 	Verifier *auth.Verifier
 	Issuer   string
 	Prefix   string
-	log      *slog.Logger
+	// idempotency guards the admin API's changes (a retried rotate-secret must not rotate twice).
+	idempotency *idempotency.Guard
+	db          *gorm.DB
+	log         *slog.Logger
 }
 
 // New assembles identity from what the runtime opened, migrates its tables and ensures the root
@@ -117,7 +122,8 @@ func New(ctx context.Context, cfg Config, d bootstrap.Deps) (*Service, error) {
 		return nil, err
 	}
 	id := &Service{App: a, Keys: keys, Provider: provider, Pages: pg, Admin: adminapi.New(a), Verifier: verifier, Issuer: issuer,
-		Prefix: prefix, log: d.Log}
+		Prefix: prefix, log: d.Log, db: d.DB,
+		idempotency: idempotency.New(d.DB, idempotency.Options{Caller: bootstrap.Caller, Now: now, Logger: d.Log})}
 	if err := id.ensureStart(ctx, cfg); err != nil {
 		return nil, err
 	}
@@ -143,7 +149,8 @@ func selfURL(addr string) string {
 func (id *Service) Routes(r *gin.Engine) {
 	id.Provider.Routes(r)
 	id.Pages.Routes(r)
-	id.Admin.Routes(r.Group(id.Prefix+"/api/v1", auth.Middleware(id.Verifier), auth.RequireActor(everyTenant, httpapi.RespondError)))
+	id.Admin.Routes(r.Group(id.Prefix+"/api/v1", auth.Middleware(id.Verifier), auth.RequireActor(everyTenant, httpapi.RespondError),
+		id.idempotency.API(httpapi.RespondError)))
 	r.GET(id.Prefix+"/openapi.json", httpapi.OpenAPIHandler(api.OpenAPI))
 	r.GET(id.Prefix+"/", func(c *gin.Context) { c.Redirect(http.StatusSeeOther, id.Prefix+"/account") })
 }
@@ -153,7 +160,8 @@ func (id *Service) Routes(r *gin.Engine) {
 // tenants they touch themselves.
 func everyTenant(ctx context.Context, _ platform.Actor) (context.Context, error) { return ctx, nil }
 
-// RunJobs rotates keys when due and purges expired state, every minute, until ctx ends.
+// RunJobs rotates keys when due and purges expired state (and expired idempotency keys), every
+// minute, until ctx ends.
 func (id *Service) RunJobs(ctx context.Context) error {
 	t := time.NewTicker(time.Minute)
 	defer t.Stop()
@@ -163,6 +171,9 @@ func (id *Service) RunJobs(ctx context.Context) error {
 		}
 		if err := id.App.Purge(ctx); err != nil && ctx.Err() == nil {
 			id.log.ErrorContext(ctx, "purging expired state failed", "error", err)
+		}
+		if _, err := idempotency.Purge(ctx, id.db, time.Now()); err != nil && ctx.Err() == nil {
+			id.log.ErrorContext(ctx, "purging expired idempotency keys failed", "error", err)
 		}
 		select {
 		case <-ctx.Done():

@@ -14,6 +14,7 @@ import (
 
 	"egov.vn/platform/libs/auth"
 	"egov.vn/platform/libs/events"
+	"egov.vn/platform/libs/idempotency"
 	"egov.vn/platform/libs/store"
 	"egov.vn/platform/services/reporting/internal/domain"
 	"egov.vn/platform/services/reporting/migrations"
@@ -167,9 +168,10 @@ type targetRow struct {
 
 func (targetRow) TableName() string { return "report_targets" }
 
-// Migrations are the schema's sets in the order they apply: the outbox's, sign-in's and the
-// service's own. The bootstrap applies them at start (Needs); tests apply them with Migrate.
-var Migrations = []store.MigrationSet{events.Migrations, auth.Migrations, migrations.Set}
+// Migrations are the schema's sets in the order they apply: the outbox's, the idempotency keys',
+// sign-in's and the service's own. The bootstrap applies them at start (Needs); tests apply
+// them with Migrate.
+var Migrations = []store.MigrationSet{events.Migrations, idempotency.Migrations, auth.Migrations, migrations.Set}
 
 // Migrate brings reporting's database to its newest schema: the events tables its consumer
 // needs, sign-in's and its own versioned SQL (migrations/), applied once under the platform's

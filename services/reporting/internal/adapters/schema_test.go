@@ -8,6 +8,7 @@ import (
 
 	"egov.vn/platform/libs/auth"
 	"egov.vn/platform/libs/events"
+	"egov.vn/platform/libs/idempotency"
 	"egov.vn/platform/libs/store"
 	"egov.vn/platform/libs/store/storetest"
 )
@@ -27,7 +28,7 @@ func TestMigrationsReproduceTheAutoMigrateSchema(t *testing.T) {
 		if err := Migrate(ctx, db); err != nil {
 			t.Fatal(err)
 		}
-		shared := []store.MigrationSet{events.Migrations, auth.Migrations}
+		shared := []store.MigrationSet{events.Migrations, idempotency.Migrations, auth.Migrations}
 		models := storetest.Another(t, db)
 		if err := store.MigrateAll(ctx, models, shared...); err != nil {
 			t.Fatal(err)

@@ -134,6 +134,19 @@ func (h *API) registerDocument(c *gin.Context, in DocumentIn, file *app.Upload) 
 	c.JSON(http.StatusCreated, toDocument(d))
 }
 
+// AnswerRegistered answers again a registration whose answer was lost (the process died after
+// the commit; an idempotency.Rederiver): 201 with the document and the number it was given, never
+// a second number.
+func (h *API) AnswerRegistered(c *gin.Context, id string) {
+	v, err := h.app.Document(c.Request.Context(), who(c), id)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.Header("Location", c.FullPath()+"/"+id)
+	c.JSON(http.StatusCreated, toDocument(v.Document))
+}
+
 // nextFile returns the next part named "file" as an upload, or nil when the body ends.
 func nextFile(mr *FormReader) (*app.Upload, error) {
 	for {

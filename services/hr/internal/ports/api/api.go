@@ -395,6 +395,18 @@ func (h *API) hire(c *gin.Context) {
 	c.JSON(http.StatusCreated, profileOut(p))
 }
 
+// AnswerHired answers again a hire whose answer was lost (the process died after the commit;
+// an idempotency.Rederiver): 201 with the person's profile, never a second staff record.
+func (h *API) AnswerHired(c *gin.Context, id string) {
+	p, err := h.app.Profile(ctx(c), auth.ActorFrom(c), id)
+	if err != nil {
+		httpapi.RespondError(c, err)
+		return
+	}
+	c.Header("Location", c.Request.URL.Path+"/"+id)
+	c.JSON(http.StatusCreated, profileOut(p))
+}
+
 func firstErr(errs ...error) error {
 	for _, e := range errs {
 		if e != nil {
