@@ -318,12 +318,17 @@ func (s *Store) FailSignIn(ctx context.Context, attemptID string, keys []domain.
 }
 
 // SucceedSignIn settles attempt as a success: its count against keys is taken back, and the keys
-// in clear lose every failure and their lock (an account whose password was just proved). A key
-// not in clear keeps the failures of other attempts: one success from an address does not wipe
-// the guesses made from it against other accounts.
-func (s *Store) SucceedSignIn(ctx context.Context, attemptID string, keys []domain.SignInKey, clear []string) error {
+// in clear (a subset of keys) lose every failure and their lock (an account whose password was
+// just proved). A key not in clear keeps the failures of other attempts: one success from an
+// address does not wipe the guesses made from it against other accounts. Like every write here
+// it takes the keys' counter rows first, in one order, so it never waits in a cycle with a
+// parallel attempt that holds a counter and settles its own row.
+func (s *Store) SucceedSignIn(ctx context.Context, attemptID string, keys []domain.SignInKey, clear []string, now time.Time) error {
 	return s.Transact(ctx, func(ctx context.Context) error {
-		for _, k := range keys {
+		for _, k := range domain.SortSignInKeys(keys) {
+			if err := s.touchSignInKey(ctx, k.Key, now); err != nil {
+				return err
+			}
 			if err := s.q(ctx).Where("attempt_id = ? AND signin_key = ?", attemptID, k.Key).Delete(&signinAttemptRow{}).Error; err != nil {
 				return err
 			}
@@ -338,12 +343,15 @@ func (s *Store) SucceedSignIn(ctx context.Context, attemptID string, keys []doma
 }
 
 // ClearSignIns removes key's failures and lock: after a success, a new password set by an
-// administrator, or an account enabled again.
+// administrator, or an account enabled again. The counter row is written first (see
+// SucceedSignIn).
 func (s *Store) ClearSignIns(ctx context.Context, key string) error {
-	if err := s.q(ctx).Where("signin_key = ?", key).Delete(&signinAttemptRow{}).Error; err != nil {
-		return err
-	}
-	return s.q(ctx).Model(&signinCounterRow{}).Where("signin_key = ?", key).Update("locked_until_ms", 0).Error
+	return s.Transact(ctx, func(ctx context.Context) error {
+		if err := s.q(ctx).Model(&signinCounterRow{}).Where("signin_key = ?", key).Update("locked_until_ms", 0).Error; err != nil {
+			return err
+		}
+		return s.q(ctx).Where("signin_key = ?", key).Delete(&signinAttemptRow{}).Error
+	})
 }
 
 // SignInLockedUntil returns when key's lock ends (zero when it is not locked at now).

@@ -257,12 +257,38 @@ func TestSignInCounts(t *testing.T) {
 			if refused != nil {
 				t.Fatalf("the 16th attempt was refused: %v", refused)
 			}
-			if err := c.st.SucceedSignIn(ctx, id, []domain.SignInKey{addr}, nil); err != nil {
+			if err := c.st.SucceedSignIn(ctx, id, []domain.SignInKey{addr}, nil, base.Add(time.Second)); err != nil {
 				t.Fatal(err)
 			}
 			locks := c.failed(15, addr, base.Add(2*time.Second))
 			if len(locks) != 1 || !locks[0].Until.Equal(base.Add(2*time.Second+lockFor)) {
 				t.Fatalf("15 failures, a success and 15 failures wrote %v; want one lock", locks)
+			}
+		})
+
+		t.Run("parallel successes and failures settle", func(t *testing.T) {
+			c := signInCounts{t: t, st: c.st}
+			keys := []domain.SignInKey{{Key: domain.AccountKey("thu.dt"), Limit: account}, {Key: domain.AddressKey("14.160.32.8"), Limit: address}}
+			for round := range 10 {
+				now := base.Add(time.Duration(round) * time.Hour)
+				ids := make([]string, account.Max-1)
+				for i := range ids {
+					ids[i] = uuid.NewString()
+					if refused, _, err := c.st.ReserveSignIn(ctx, ids[i], keys, now); err != nil || refused != nil {
+						t.Fatalf("round %d: reserve %d: %v, %v", round, i, refused, err)
+					}
+				}
+				together(len(ids), func(i int) {
+					var err error
+					if i%2 == 0 {
+						err = c.st.SucceedSignIn(ctx, ids[i], keys, []string{keys[0].Key}, now)
+					} else {
+						_, err = c.st.FailSignIn(ctx, ids[i], keys, now)
+					}
+					if err != nil {
+						t.Errorf("round %d: settling attempt %d: %v", round, i, err)
+					}
+				})
 			}
 		})
 

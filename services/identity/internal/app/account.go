@@ -52,7 +52,7 @@ func (s *App) confirmPassword(ctx context.Context, user domain.User, password, a
 		return apperr.Invalid(field, "the password is wrong")
 	}
 	confirmed = true
-	return s.store.SucceedSignIn(ctx, attempt.id, keys, []string{keys[0].Key})
+	return s.store.SucceedSignIn(ctx, attempt.id, keys, []string{keys[0].Key}, s.Now())
 }
 
 // ChangePassword replaces the password of userID after checking the current one (counted

@@ -38,7 +38,7 @@ type Store interface {
 
 	ReserveSignIn(ctx context.Context, attemptID string, keys []domain.SignInKey, now time.Time) (refused *domain.SignInLock, locked []domain.SignInLock, err error)
 	FailSignIn(ctx context.Context, attemptID string, keys []domain.SignInKey, now time.Time) (locked []domain.SignInLock, err error)
-	SucceedSignIn(ctx context.Context, attemptID string, keys []domain.SignInKey, clear []string) error
+	SucceedSignIn(ctx context.Context, attemptID string, keys []domain.SignInKey, clear []string, now time.Time) error
 	ClearSignIns(ctx context.Context, key string) error
 
 	CreateClient(ctx context.Context, c domain.Client) error

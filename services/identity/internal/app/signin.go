@@ -100,12 +100,12 @@ func (s *App) SignIn(ctx context.Context, in SignInInput) (res SignInResult, err
 		// The address's attempt is done, but the account's stays counted until the code is right:
 		// the TOTP step counts against the same limit.
 		s.failAttempt(ctx, attempt, keys[:1])
-		if err := s.store.SucceedSignIn(ctx, attempt.id, keys[1:], nil); err != nil {
+		if err := s.store.SucceedSignIn(ctx, attempt.id, keys[1:], nil, s.Now()); err != nil {
 			return res, err
 		}
 		return SignInResult{User: user, NeedTOTP: true}, nil
 	}
-	if err := s.store.SucceedSignIn(ctx, attempt.id, keys, []string{keys[0].Key}); err != nil {
+	if err := s.store.SucceedSignIn(ctx, attempt.id, keys, []string{keys[0].Key}, s.Now()); err != nil {
 		return res, err
 	}
 	return SignInResult{User: user}, nil
@@ -218,7 +218,7 @@ func (s *App) VerifyTOTP(ctx context.Context, userID, code, address string) (err
 		return ErrBadTOTP
 	}
 	valid = true
-	return s.store.SucceedSignIn(ctx, attempt.id, keys, []string{keys[0].Key})
+	return s.store.SucceedSignIn(ctx, attempt.id, keys, []string{keys[0].Key}, s.Now())
 }
 
 // matchTOTP returns the time step whose code equals code, within the allowed skew.
