@@ -354,6 +354,18 @@ func (s *Store) ClearSignIns(ctx context.Context, key string) error {
 	})
 }
 
+// PurgeSignIns removes the attempts that have left every window (before attemptsBefore) and the
+// counters of keys with neither a running lock nor an attempt left: sprayed names that are never
+// tried again must not stay for ever. A counter removed just as a new attempt comes is made again
+// by it; only a running lock needs its row, and that is never removed.
+func (s *Store) PurgeSignIns(ctx context.Context, attemptsBefore, now time.Time) error {
+	if err := s.q(ctx).Where("at_ms <= ?", attemptsBefore.UnixMilli()).Delete(&signinAttemptRow{}).Error; err != nil {
+		return err
+	}
+	return s.q(ctx).Where("locked_until_ms <= ? AND NOT EXISTS (SELECT 1 FROM signin_attempts a WHERE a.signin_key = signin_counters.signin_key)",
+		now.UnixMilli()).Delete(&signinCounterRow{}).Error
+}
+
 // SignInLockedUntil returns when key's lock ends (zero when it is not locked at now).
 func (s *Store) SignInLockedUntil(ctx context.Context, key string, now time.Time) (time.Time, error) {
 	var rows []signinCounterRow

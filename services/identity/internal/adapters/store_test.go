@@ -292,6 +292,36 @@ func TestSignInCounts(t *testing.T) {
 			}
 		})
 
+		t.Run("purge keeps only what can still count", func(t *testing.T) {
+			c := signInCounts{t: t, st: c.st}
+			now := base.Add(100 * time.Hour)
+			sprayed := domain.SignInKey{Key: domain.AccountKey("khong.co.ai"), Limit: account}
+			long := account
+			long.Lockout = 2 * account.Window // still running when its failures have left the window
+			locked := domain.SignInKey{Key: domain.AccountKey("bi.khoa"), Limit: long}
+			recent := domain.SignInKey{Key: domain.AccountKey("vua.thu"), Limit: account}
+			c.failed(1, sprayed, now)
+			c.failed(account.Max, locked, now)
+			c.failed(1, recent, now.Add(account.Window-time.Minute))
+			later := now.Add(account.Window)
+			if err := c.st.PurgeSignIns(ctx, later.Add(-account.Window), later); err != nil {
+				t.Fatal(err)
+			}
+			for key, want := range map[string]int64{sprayed.Key: 0, locked.Key: 0, recent.Key: 1} {
+				if n := count(t, db, "signin_attempts", "signin_key = ?", key); n != want {
+					t.Errorf("%s: %d attempts left, want %d", key, n, want)
+				}
+			}
+			for key, want := range map[string]int64{sprayed.Key: 0, locked.Key: 1, recent.Key: 1} {
+				if n := count(t, db, "signin_counters", "signin_key = ?", key); n != want {
+					t.Errorf("%s: %d counters left, want %d", key, n, want)
+				}
+			}
+			if until := c.lockedUntil(locked.Key, later); !until.Equal(now.Add(long.Lockout)) {
+				t.Errorf("the running lock after purge ends %v, want %v", until, now.Add(long.Lockout))
+			}
+		})
+
 		t.Run("a new password clears the account's lock", func(t *testing.T) {
 			c := signInCounts{t: t, st: c.st}
 			_, hoa := seedDongTan(t, c.st)
