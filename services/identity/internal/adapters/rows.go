@@ -70,24 +70,32 @@ type userRow struct {
 	TOTPLastStep       int64  `gorm:"column:totp_last_step"`
 	StaffID            string `gorm:"size:64"`
 	Disabled           bool
-	// FailedAttempts counts password (and TOTP) attempts since the last success; an attempt is
-	// counted before the password is checked, so parallel guesses cannot all slip under the limit.
-	FailedAttempts int
-	LockedUntilMs  int64 // unix ms; integers compare the same on SQLite and PostgreSQL
-	CreatedAt      time.Time
-	UpdatedAt      time.Time
+	CreatedAt          time.Time
+	UpdatedAt          time.Time
 }
 
 func (userRow) TableName() string { return "users" }
 
-type addressRow struct {
-	Address        string `gorm:"primaryKey;size:64"`
-	FailedAttempts int
-	LockedUntilMs  int64
-	UpdatedAt      time.Time
+// signinCounterRow is one sign-in key's lock (see domain.SignInKey). Every attempt against the
+// key first writes this row, so parallel attempts queue on it and count one after another.
+type signinCounterRow struct {
+	Key           string `gorm:"column:signin_key;primaryKey;size:200"`
+	LockedUntilMs int64  // unix ms; integers compare the same on SQLite and PostgreSQL
+	UpdatedAt     time.Time
 }
 
-func (addressRow) TableName() string { return "address_lockouts" }
+func (signinCounterRow) TableName() string { return "signin_counters" }
+
+// signinAttemptRow is one attempt against one key, kept while it is inside the key's window:
+// in flight until settled, then failed (a success removes it).
+type signinAttemptRow struct {
+	AttemptID string `gorm:"primaryKey;size:36"`
+	Key       string `gorm:"column:signin_key;primaryKey;size:200;index:idx_signin_attempts_key_at,priority:1"`
+	AtMs      int64  `gorm:"index:idx_signin_attempts_key_at,priority:2"`
+	Failed    bool
+}
+
+func (signinAttemptRow) TableName() string { return "signin_attempts" }
 
 type clientRow struct {
 	ID                     string  `gorm:"primaryKey;size:64"`

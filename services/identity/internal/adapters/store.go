@@ -152,12 +152,21 @@ func (s *Store) UpdateUser(ctx context.Context, u domain.User) error {
 	}).Error
 }
 
-// SetPassword replaces the password hash and clears any lockout.
+// SetPassword replaces the password hash and clears the account's sign-in failures and lock: a
+// person given a new password can use it at once.
 func (s *Store) SetPassword(ctx context.Context, userID, hash string, mustChange bool, at time.Time) error {
-	return s.q(ctx).Model(&userRow{}).Where("id = ?", userID).Updates(map[string]any{
-		"password_hash": hash, "must_change_password": mustChange, "failed_attempts": 0,
-		"locked_until_ms": 0, "updated_at": at,
-	}).Error
+	return s.Transact(ctx, func(ctx context.Context) error {
+		if err := s.q(ctx).Model(&userRow{}).Where("id = ?", userID).Updates(map[string]any{
+			"password_hash": hash, "must_change_password": mustChange, "updated_at": at,
+		}).Error; err != nil {
+			return err
+		}
+		u, err := s.UserByID(ctx, userID)
+		if err != nil {
+			return err
+		}
+		return s.ClearSignIns(ctx, domain.AccountKey(u.Username))
+	})
 }
 
 // SetTOTP stores the second-factor secret and whether it is in use.
@@ -239,74 +248,187 @@ func (s *Store) ListUsers(ctx context.Context, tenantID string) ([]domain.User, 
 	return out, nil
 }
 
-// ---- lockout
+// ---- sign-in counters (see domain.SignInLimit)
 
-// ReserveUserAttempt counts one sign-in attempt against the account before the password is
-// checked. It reports false, counting nothing, when the account is locked or max attempts are
-// already in flight or spent. One UPDATE decides, so parallel attempts cannot pass the limit.
-func (s *Store) ReserveUserAttempt(ctx context.Context, userID string, max int, now time.Time) (bool, error) {
-	return reserve(s.q(ctx).Model(&userRow{}).Where("id = ?", userID), max, now)
+// ReserveSignIn counts attempt against every key before the password or code is checked. When a
+// key refuses (locked, or its limit spent by failures and attempts in flight) nothing is counted
+// and refused is the lock that ends last. locked are the locks this call wrote: a key whose limit
+// was reached without a lock (its last attempts were abandoned) is locked now, so no path leaves a
+// key refused without an end. Keys are locked in one order, in one transaction, so parallel
+// attempts count one after another and cannot pass the limit together.
+func (s *Store) ReserveSignIn(ctx context.Context, attemptID string, keys []domain.SignInKey, now time.Time) (refused *domain.SignInLock, locked []domain.SignInLock, err error) {
+	err = s.Transact(ctx, func(ctx context.Context) error {
+		refused, locked = nil, nil
+		keys = domain.SortSignInKeys(keys)
+		for _, k := range keys {
+			count, err := s.countSignIns(ctx, k, now)
+			if err != nil {
+				return err
+			}
+			d := k.Limit.Decide(count, now)
+			if !d.Lock.IsZero() {
+				if err := s.lockSignIns(ctx, k.Key, d.Lock, now); err != nil {
+					return err
+				}
+				locked = append(locked, domain.SignInLock{Key: k.Key, Until: d.Lock})
+			}
+			if !d.Allow && (refused == nil || d.RetryAt.After(refused.Until)) {
+				refused = &domain.SignInLock{Key: k.Key, Until: d.RetryAt}
+			}
+		}
+		if refused != nil {
+			return nil // the locks written stand; the attempt is not counted
+		}
+		rows := make([]signinAttemptRow, len(keys))
+		for i, k := range keys {
+			rows[i] = signinAttemptRow{AttemptID: attemptID, Key: k.Key, AtMs: now.UnixMilli()}
+		}
+		return s.q(ctx).Create(&rows).Error
+	})
+	return refused, locked, err
 }
 
-// FailUserAttempt locks the account until now+lockFor when its counted attempts reached max,
-// and reports whether it did.
-func (s *Store) FailUserAttempt(ctx context.Context, userID string, max int, now time.Time, lockFor time.Duration) (bool, error) {
-	return lockIfSpent(s.q(ctx).Model(&userRow{}).Where("id = ?", userID), max, now, lockFor)
+// FailSignIn settles attempt as failed against keys and locks each key whose limit it reached;
+// locked are the locks written.
+func (s *Store) FailSignIn(ctx context.Context, attemptID string, keys []domain.SignInKey, now time.Time) (locked []domain.SignInLock, err error) {
+	err = s.Transact(ctx, func(ctx context.Context) error {
+		locked = nil
+		for _, k := range domain.SortSignInKeys(keys) {
+			if err := s.touchSignInKey(ctx, k.Key, now); err != nil {
+				return err
+			}
+			if err := s.q(ctx).Model(&signinAttemptRow{}).Where("attempt_id = ? AND signin_key = ?", attemptID, k.Key).
+				Update("failed", true).Error; err != nil {
+				return err
+			}
+			count, err := s.countSignIns(ctx, k, now)
+			if err != nil {
+				return err
+			}
+			if until := k.Limit.LockAfterFailure(count, now); !until.IsZero() {
+				if err := s.lockSignIns(ctx, k.Key, until, now); err != nil {
+					return err
+				}
+				locked = append(locked, domain.SignInLock{Key: k.Key, Until: until})
+			}
+		}
+		return nil
+	})
+	return locked, err
 }
 
-// ResetUserAttempts clears the count after a successful sign-in.
-func (s *Store) ResetUserAttempts(ctx context.Context, userID string) error {
-	return s.q(ctx).Model(&userRow{}).Where("id = ?", userID).
-		Updates(map[string]any{"failed_attempts": 0, "locked_until_ms": 0}).Error
+// SucceedSignIn settles attempt as a success: its count against keys is taken back, and the keys
+// in clear (a subset of keys) lose every failure and their lock (an account whose password was
+// just proved). A key not in clear keeps the failures of other attempts: one success from an
+// address does not wipe the guesses made from it against other accounts. Like every write here
+// it takes the keys' counter rows first, in one order, so it never waits in a cycle with a
+// parallel attempt that holds a counter and settles its own row.
+func (s *Store) SucceedSignIn(ctx context.Context, attemptID string, keys []domain.SignInKey, clear []string, now time.Time) error {
+	return s.Transact(ctx, func(ctx context.Context) error {
+		for _, k := range domain.SortSignInKeys(keys) {
+			if err := s.touchSignInKey(ctx, k.Key, now); err != nil {
+				return err
+			}
+			if err := s.q(ctx).Where("attempt_id = ? AND signin_key = ?", attemptID, k.Key).Delete(&signinAttemptRow{}).Error; err != nil {
+				return err
+			}
+		}
+		for _, key := range clear {
+			if err := s.ClearSignIns(ctx, key); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }
 
-// UserLockedUntil returns when the account's lock ends (zero when not locked at now).
-func (s *Store) UserLockedUntil(ctx context.Context, userID string, now time.Time) (time.Time, error) {
-	var row userRow
-	if err := s.q(ctx).Select("locked_until_ms").Where("id = ?", userID).Take(&row).Error; err != nil {
+// ClearSignIns removes key's failures and lock: after a success, a new password set by an
+// administrator, or an account enabled again. The counter row is written first (see
+// SucceedSignIn).
+func (s *Store) ClearSignIns(ctx context.Context, key string) error {
+	return s.Transact(ctx, func(ctx context.Context) error {
+		if err := s.q(ctx).Model(&signinCounterRow{}).Where("signin_key = ?", key).Update("locked_until_ms", 0).Error; err != nil {
+			return err
+		}
+		return s.q(ctx).Where("signin_key = ?", key).Delete(&signinAttemptRow{}).Error
+	})
+}
+
+// PurgeSignIns removes the attempts that have left every window (before attemptsBefore) and the
+// counters of keys with neither a running lock nor an attempt left: sprayed names that are never
+// tried again must not stay for ever. A counter removed just as a new attempt comes is made again
+// by it; only a running lock needs its row, and that is never removed.
+func (s *Store) PurgeSignIns(ctx context.Context, attemptsBefore, now time.Time) error {
+	if err := s.q(ctx).Where("at_ms <= ?", attemptsBefore.UnixMilli()).Delete(&signinAttemptRow{}).Error; err != nil {
+		return err
+	}
+	return s.q(ctx).Where("locked_until_ms <= ? AND NOT EXISTS (SELECT 1 FROM signin_attempts a WHERE a.signin_key = signin_counters.signin_key)",
+		now.UnixMilli()).Delete(&signinCounterRow{}).Error
+}
+
+// SignInLockedUntil returns when key's lock ends (zero when it is not locked at now).
+func (s *Store) SignInLockedUntil(ctx context.Context, key string, now time.Time) (time.Time, error) {
+	var rows []signinCounterRow
+	if err := s.q(ctx).Where("signin_key = ? AND locked_until_ms > ?", key, now.UnixMilli()).Limit(1).Find(&rows).Error; err != nil {
 		return time.Time{}, err
 	}
-	if row.LockedUntilMs > now.UnixMilli() {
-		return time.UnixMilli(row.LockedUntilMs), nil
+	if len(rows) == 0 {
+		return time.Time{}, nil
 	}
-	return time.Time{}, nil
+	return time.UnixMilli(rows[0].LockedUntilMs).UTC(), nil
 }
 
-// ReserveAddressAttempt is ReserveUserAttempt for a source address.
-func (s *Store) ReserveAddressAttempt(ctx context.Context, address string, max int, now time.Time) (bool, error) {
-	row := addressRow{Address: address, UpdatedAt: now}
+// touchSignInKey writes key's counter row (making it on first use), which holds the row until the
+// transaction ends: parallel attempts against the key wait here. It also drops the key's attempts
+// that have left every window, so the table holds only what can still count.
+func (s *Store) touchSignInKey(ctx context.Context, key string, now time.Time) error {
+	row := signinCounterRow{Key: key, UpdatedAt: now}
 	if err := s.q(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&row).Error; err != nil {
-		return false, err
+		return err
 	}
-	return reserve(s.q(ctx).Model(&addressRow{}).Where("address = ?", address), max, now)
+	return s.q(ctx).Model(&signinCounterRow{}).Where("signin_key = ?", key).Update("updated_at", now).Error
 }
 
-// FailAddressAttempt is FailUserAttempt for a source address.
-func (s *Store) FailAddressAttempt(ctx context.Context, address string, max int, now time.Time, lockFor time.Duration) (bool, error) {
-	return lockIfSpent(s.q(ctx).Model(&addressRow{}).Where("address = ?", address), max, now, lockFor)
+// countSignIns locks key's counter (touchSignInKey) and reads its lock and, inside the window, its
+// failed and in-flight attempts; an attempt in flight for longer than domain.SignInInFlight was
+// abandoned and counts as failed.
+func (s *Store) countSignIns(ctx context.Context, k domain.SignInKey, now time.Time) (domain.SignInCount, error) {
+	if err := s.touchSignInKey(ctx, k.Key, now); err != nil {
+		return domain.SignInCount{}, err
+	}
+	from := now.Add(-k.Limit.Window).UnixMilli()
+	if err := s.q(ctx).Where("signin_key = ? AND at_ms <= ?", k.Key, from).Delete(&signinAttemptRow{}).Error; err != nil {
+		return domain.SignInCount{}, err
+	}
+	var c struct {
+		LockedUntilMs int64
+		Total         int
+		Failed        int
+	}
+	err := s.q(ctx).Raw(`SELECT c.locked_until_ms,
+		(SELECT COUNT(*) FROM signin_attempts a WHERE a.signin_key = c.signin_key AND a.at_ms > ?) AS total,
+		(SELECT COUNT(*) FROM signin_attempts a WHERE a.signin_key = c.signin_key AND a.at_ms > ? AND (a.failed = ? OR a.at_ms <= ?)) AS failed
+		FROM signin_counters c WHERE c.signin_key = ?`,
+		from, from, true, now.Add(-domain.SignInInFlight).UnixMilli(), k.Key).Scan(&c).Error
+	if err != nil {
+		return domain.SignInCount{}, err
+	}
+	out := domain.SignInCount{Failed: c.Failed, InFlight: c.Total - c.Failed}
+	if c.LockedUntilMs > 0 {
+		out.LockedUntil = time.UnixMilli(c.LockedUntilMs).UTC()
+	}
+	return out, nil
 }
 
-// ResetAddressAttempts clears a source address after a successful sign-in from it.
-func (s *Store) ResetAddressAttempts(ctx context.Context, address string) error {
-	return s.q(ctx).Model(&addressRow{}).Where("address = ?", address).
-		Updates(map[string]any{"failed_attempts": 0, "locked_until_ms": 0}).Error
-}
-
-// reserve is the guarded increment behind both lockouts. An expired lock starts a new count.
-func reserve(q *gorm.DB, max int, now time.Time) (bool, error) {
-	ms := now.UnixMilli()
-	res := q.Where("(failed_attempts < ? AND locked_until_ms <= ?) OR (locked_until_ms > 0 AND locked_until_ms <= ?)", max, ms, ms).
-		Updates(map[string]any{
-			"failed_attempts": gorm.Expr("CASE WHEN locked_until_ms > 0 AND locked_until_ms <= ? THEN 1 ELSE failed_attempts + 1 END", ms),
-			"locked_until_ms": gorm.Expr("CASE WHEN locked_until_ms > 0 AND locked_until_ms <= ? THEN 0 ELSE locked_until_ms END", ms),
-		})
-	return res.RowsAffected == 1, res.Error
-}
-
-func lockIfSpent(q *gorm.DB, max int, now time.Time, lockFor time.Duration) (bool, error) {
-	res := q.Where("failed_attempts >= ? AND locked_until_ms <= ?", max, now.UnixMilli()).
-		Update("locked_until_ms", now.Add(lockFor).UnixMilli())
-	return res.RowsAffected == 1, res.Error
+// lockSignIns locks key until until and spends the failures that caused the lock, so that when
+// it ends the key starts again from none. Attempts still in flight stay and count when settled.
+func (s *Store) lockSignIns(ctx context.Context, key string, until, now time.Time) error {
+	if err := s.q(ctx).Model(&signinCounterRow{}).Where("signin_key = ?", key).
+		Update("locked_until_ms", until.UnixMilli()).Error; err != nil {
+		return err
+	}
+	return s.q(ctx).Where("signin_key = ? AND (failed = ? OR at_ms <= ?)", key, true, now.Add(-domain.SignInInFlight).UnixMilli()).
+		Delete(&signinAttemptRow{}).Error
 }
 
 // ---- clients

@@ -101,155 +101,243 @@ func wantKind(t *testing.T, err error, kind apperr.Kind, what string) {
 	}
 }
 
-// lockout is the contract both attempt counters (per account, per source address) keep.
-type lockout struct {
-	name    string
-	table   string
-	keyCol  string
-	setup   func(t *testing.T, st *adapters.Store) string // returns the key the attempts count against
-	reserve func(st *adapters.Store, ctx context.Context, key string, max int, now time.Time) (bool, error)
-	fail    func(st *adapters.Store, ctx context.Context, key string, max int, now time.Time, lockFor time.Duration) (bool, error)
-	reset   func(st *adapters.Store, ctx context.Context, key string) error
+// signInCounts drives one store's sign-in counts at a chosen time (no sleeps: time is an argument).
+type signInCounts struct {
+	t  *testing.T
+	st *adapters.Store
 }
 
-var lockouts = []lockout{
-	{
-		name: "user", table: "users", keyCol: "id",
-		setup: func(t *testing.T, st *adapters.Store) string {
-			_, hoa := seedDongTan(t, st)
-			return hoa.ID
-		},
-		reserve: (*adapters.Store).ReserveUserAttempt,
-		fail:    (*adapters.Store).FailUserAttempt,
-		reset:   (*adapters.Store).ResetUserAttempts,
-	},
-	{
-		// A fresh address has no row yet: the first reservations must insert it, concurrently.
-		name: "address", table: "address_lockouts", keyCol: "address",
-		setup:   func(*testing.T, *adapters.Store) string { return "14.160.32.7" },
-		reserve: (*adapters.Store).ReserveAddressAttempt,
-		fail:    (*adapters.Store).FailAddressAttempt,
-		reset:   (*adapters.Store).ResetAddressAttempts,
-	},
+// reserve counts one attempt against k at now and returns its id, or the lock that refused it.
+func (c signInCounts) reserve(k domain.SignInKey, now time.Time) (string, *domain.SignInLock) {
+	c.t.Helper()
+	id := uuid.NewString()
+	refused, _, err := c.st.ReserveSignIn(context.Background(), id, []domain.SignInKey{k}, now)
+	if err != nil {
+		c.t.Fatalf("reserve %s: %v", k.Key, err)
+	}
+	return id, refused
 }
 
-func TestLockout(t *testing.T) {
+// fail settles attempt id as failed and returns the lock it wrote, if any.
+func (c signInCounts) fail(id string, k domain.SignInKey, now time.Time) []domain.SignInLock {
+	c.t.Helper()
+	locked, err := c.st.FailSignIn(context.Background(), id, []domain.SignInKey{k}, now)
+	if err != nil {
+		c.t.Fatalf("fail %s: %v", k.Key, err)
+	}
+	return locked
+}
+
+// failed makes n failed attempts against k at now, each allowed, and returns the locks written.
+func (c signInCounts) failed(n int, k domain.SignInKey, now time.Time) []domain.SignInLock {
+	c.t.Helper()
+	var locks []domain.SignInLock
+	for i := range n {
+		id, refused := c.reserve(k, now)
+		if refused != nil {
+			c.t.Fatalf("attempt %d of %d against %s refused until %v", i+1, n, k.Key, refused.Until)
+		}
+		locks = append(locks, c.fail(id, k, now)...)
+	}
+	return locks
+}
+
+func (c signInCounts) lockedUntil(key string, now time.Time) time.Time {
+	c.t.Helper()
+	until, err := c.st.SignInLockedUntil(context.Background(), key, now)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	return until
+}
+
+// TestSignInCounts is the contract of the sliding-window sign-in counts (issue 18, findings 2 and
+// 3) on both databases: parallel attempts cannot pass the limit, reaching the limit always writes
+// a lock with an end, the lock's end does not move, it ends when its time ends, the window slides,
+// abandoned attempts count, and one success does not wipe other accounts' failures from an address.
+func TestSignInCounts(t *testing.T) {
 	t.Parallel()
-	for _, lo := range lockouts {
-		t.Run(lo.name, func(t *testing.T) {
-			t.Parallel()
-			storetest.EachDB(t, func(t *testing.T, db *gorm.DB) {
-				const maxAttempts, lockFor = 5, 15 * time.Minute
-				st := newStore(t, db)
-				ctx := context.Background()
-				key := lo.setup(t, st)
-				attempts := func() (n int, lockedUntilMs int64) {
-					t.Helper()
-					var row struct {
-						FailedAttempts int
-						LockedUntilMs  int64
-					}
-					if err := db.Table(lo.table).Select("failed_attempts, locked_until_ms").
-						Where(lo.keyCol+" = ?", key).Take(&row).Error; err != nil {
-						t.Fatalf("read attempts: %v", err)
-					}
-					return row.FailedAttempts, row.LockedUntilMs
-				}
-				reserveOK := func(now time.Time) bool {
-					t.Helper()
-					ok, err := lo.reserve(st, ctx, key, maxAttempts, now)
-					if err != nil {
-						t.Fatalf("reserve: %v", err)
-					}
-					return ok
-				}
+	const lockFor = 15 * time.Minute
+	account := domain.SignInLimit{Max: 5, Window: 15 * time.Minute, Lockout: lockFor}
+	address := domain.SignInLimit{Max: 30, Window: 15 * time.Minute, Lockout: lockFor}
+	storetest.EachDB(t, func(t *testing.T, db *gorm.DB) {
+		c := signInCounts{t: t, st: newStore(t, db)}
+		ctx := context.Background()
 
-				// 50 parallel guesses: exactly max get to check a password.
-				var granted atomic.Int32
-				together(50, func(int) {
-					ok, err := lo.reserve(st, ctx, key, maxAttempts, base)
-					if err != nil {
-						t.Errorf("reserve: %v", err)
-					}
-					if ok {
-						granted.Add(1)
-					}
-				})
-				if got := granted.Load(); got != maxAttempts {
-					t.Fatalf("%d of 50 parallel reservations succeeded, want %d", got, maxAttempts)
-				}
-				if n, _ := attempts(); n != maxAttempts {
-					t.Fatalf("failed_attempts = %d after the race, want %d", n, maxAttempts)
-				}
-				if n := count(t, db, lo.table, lo.keyCol+" = ?", key); n != 1 {
-					t.Fatalf("%d rows for the key, want 1", n)
-				}
-
-				// The attempts all failed: the first failure report locks, later ones do not again.
-				locked, err := lo.fail(st, ctx, key, maxAttempts, base, lockFor)
-				if err != nil || !locked {
-					t.Fatalf("fail after max attempts = %v, %v; want locked", locked, err)
-				}
-				locked, err = lo.fail(st, ctx, key, maxAttempts, base.Add(time.Second), lockFor)
-				if err != nil || locked {
-					t.Fatalf("second fail = %v, %v; want no new lock", locked, err)
-				}
-				if _, until := attempts(); until != base.Add(lockFor).UnixMilli() {
-					t.Fatalf("locked until %v, want %v", time.UnixMilli(until).UTC(), base.Add(lockFor))
-				}
-				if lo.name == "user" {
-					until, err := st.UserLockedUntil(ctx, key, base)
-					if err != nil || !until.Equal(base.Add(lockFor)) {
-						t.Fatalf("UserLockedUntil = %v, %v; want %v", until, err, base.Add(lockFor))
-					}
-				}
-				if reserveOK(base.Add(lockFor - time.Millisecond)) {
-					t.Fatal("a reservation succeeded while locked")
-				}
-
-				// Once the lock has passed the count starts again at 1.
-				after := base.Add(lockFor)
-				if !reserveOK(after) {
-					t.Fatal("a reservation was refused after the lock passed")
-				}
-				if n, until := attempts(); n != 1 || until != 0 {
-					t.Fatalf("after the lock: failed_attempts = %d, locked_until_ms = %d; want 1, 0", n, until)
-				}
-				if lo.name == "user" {
-					if until, err := st.UserLockedUntil(ctx, key, after); err != nil || !until.IsZero() {
-						t.Fatalf("UserLockedUntil after the lock = %v, %v; want zero", until, err)
-					}
-				}
-				granted.Store(0)
-				together(50, func(int) {
-					ok, err := lo.reserve(st, ctx, key, maxAttempts, after)
-					if err != nil {
-						t.Errorf("reserve: %v", err)
-					}
-					if ok {
-						granted.Add(1)
-					}
-				})
-				if got := granted.Load(); got != maxAttempts-1 {
-					t.Fatalf("%d of 50 parallel reservations of the new count succeeded, want %d", got, maxAttempts-1)
-				}
-
-				// A success clears everything.
-				if err := lo.reset(st, ctx, key); err != nil {
-					t.Fatal(err)
-				}
-				if n, until := attempts(); n != 0 || until != 0 {
-					t.Fatalf("after reset: failed_attempts = %d, locked_until_ms = %d; want 0, 0", n, until)
-				}
-				if locked, err := lo.fail(st, ctx, key, maxAttempts, after, lockFor); err != nil || locked {
-					t.Fatalf("fail below max = %v, %v; want no lock", locked, err)
-				}
-				if !reserveOK(after) {
-					t.Fatal("a reservation was refused after reset")
+		t.Run("parallel attempts, then a lock that ends", func(t *testing.T) {
+			c := signInCounts{t: t, st: c.st}
+			k := domain.SignInKey{Key: domain.AccountKey("hoa.nt"), Limit: account}
+			var granted []string
+			var mu sync.Mutex
+			together(50, func(int) {
+				id := uuid.NewString()
+				refused, _, err := c.st.ReserveSignIn(ctx, id, []domain.SignInKey{k}, base)
+				switch {
+				case err != nil:
+					t.Errorf("reserve: %v", err)
+				case refused == nil:
+					mu.Lock()
+					granted = append(granted, id)
+					mu.Unlock()
+				case !refused.Until.Equal(base.Add(lockFor)):
+					t.Errorf("refused until %v, want at most %v", refused.Until, base.Add(lockFor))
 				}
 			})
+			if len(granted) != account.Max {
+				t.Fatalf("%d of 50 parallel attempts were counted, want %d", len(granted), account.Max)
+			}
+			var locks []domain.SignInLock
+			for _, id := range granted {
+				locks = append(locks, c.fail(id, k, base)...)
+			}
+			if len(locks) != 1 || !locks[0].Until.Equal(base.Add(lockFor)) {
+				t.Fatalf("locks written by %d failures: %v; want one until %v", account.Max, locks, base.Add(lockFor))
+			}
+			// Refused attempts do not move the end of the lock.
+			for _, at := range []time.Time{base.Add(time.Minute), base.Add(lockFor - time.Millisecond)} {
+				if _, refused := c.reserve(k, at); refused == nil || !refused.Until.Equal(base.Add(lockFor)) {
+					t.Fatalf("attempt at %v: refused %v, want until %v", at, refused, base.Add(lockFor))
+				}
+			}
+			if until := c.lockedUntil(k.Key, base.Add(time.Minute)); !until.Equal(base.Add(lockFor)) {
+				t.Fatalf("SignInLockedUntil = %v, want %v", until, base.Add(lockFor))
+			}
+			// The lock's failures were spent on it: when it ends, the count starts from none.
+			after := base.Add(lockFor)
+			if locks := c.failed(account.Max-1, k, after); len(locks) != 0 {
+				t.Fatalf("%d failures after the lock ended locked again: %v", account.Max-1, locks)
+			}
+			if err := c.st.ClearSignIns(ctx, k.Key); err != nil {
+				t.Fatal(err)
+			}
+			if locks := c.failed(account.Max-1, k, after); len(locks) != 0 {
+				t.Fatalf("failures after ClearSignIns were still counted: %v", locks)
+			}
 		})
-	}
+
+		t.Run("the window slides", func(t *testing.T) {
+			c := signInCounts{t: t, st: c.st}
+			inside := domain.SignInKey{Key: domain.AccountKey("lan.pt"), Limit: account}
+			c.failed(account.Max-1, inside, base)
+			if locks := c.failed(1, inside, base.Add(account.Window-time.Second)); len(locks) != 1 {
+				t.Fatalf("a 5th failure inside the window wrote %v, want a lock", locks)
+			}
+			outside := domain.SignInKey{Key: domain.AccountKey("minh.lv"), Limit: account}
+			c.failed(account.Max-1, outside, base)
+			if locks := c.failed(1, outside, base.Add(account.Window)); len(locks) != 0 {
+				t.Fatalf("a failure after the first four left the window wrote %v, want none", locks)
+			}
+		})
+
+		t.Run("abandoned attempts count and lock", func(t *testing.T) {
+			c := signInCounts{t: t, st: c.st}
+			k := domain.SignInKey{Key: domain.AccountKey("tuan.nv"), Limit: account}
+			for range account.Max {
+				c.reserve(k, base) // never settled: the process died
+			}
+			at := base.Add(30 * time.Second)
+			if _, refused := c.reserve(k, at); refused == nil || !refused.Until.Equal(at.Add(lockFor)) {
+				t.Fatalf("while in flight: refused %v, want until at most %v", refused, at.Add(lockFor))
+			}
+			if until := c.lockedUntil(k.Key, at); !until.IsZero() {
+				t.Fatalf("a lock %v was written while the attempts could still succeed", until)
+			}
+			at = base.Add(domain.SignInInFlight)
+			refused, locked, err := c.st.ReserveSignIn(ctx, uuid.NewString(), []domain.SignInKey{k}, at)
+			if err != nil || refused == nil || len(locked) != 1 || !locked[0].Until.Equal(at.Add(lockFor)) || !refused.Until.Equal(at.Add(lockFor)) {
+				t.Fatalf("after the attempts were abandoned: refused %v, locked %v, %v; want a lock until %v", refused, locked, err, at.Add(lockFor))
+			}
+		})
+
+		t.Run("one success does not wipe an address", func(t *testing.T) {
+			c := signInCounts{t: t, st: c.st}
+			addr := domain.SignInKey{Key: domain.AddressKey("14.160.32.7"), Limit: address}
+			c.failed(15, addr, base)
+			id, refused := c.reserve(addr, base.Add(time.Second))
+			if refused != nil {
+				t.Fatalf("the 16th attempt was refused: %v", refused)
+			}
+			if err := c.st.SucceedSignIn(ctx, id, []domain.SignInKey{addr}, nil, base.Add(time.Second)); err != nil {
+				t.Fatal(err)
+			}
+			locks := c.failed(15, addr, base.Add(2*time.Second))
+			if len(locks) != 1 || !locks[0].Until.Equal(base.Add(2*time.Second+lockFor)) {
+				t.Fatalf("15 failures, a success and 15 failures wrote %v; want one lock", locks)
+			}
+		})
+
+		t.Run("parallel successes and failures settle", func(t *testing.T) {
+			c := signInCounts{t: t, st: c.st}
+			keys := []domain.SignInKey{{Key: domain.AccountKey("thu.dt"), Limit: account}, {Key: domain.AddressKey("14.160.32.8"), Limit: address}}
+			for round := range 10 {
+				now := base.Add(time.Duration(round) * time.Hour)
+				ids := make([]string, account.Max-1)
+				for i := range ids {
+					ids[i] = uuid.NewString()
+					if refused, _, err := c.st.ReserveSignIn(ctx, ids[i], keys, now); err != nil || refused != nil {
+						t.Fatalf("round %d: reserve %d: %v, %v", round, i, refused, err)
+					}
+				}
+				together(len(ids), func(i int) {
+					var err error
+					if i%2 == 0 {
+						err = c.st.SucceedSignIn(ctx, ids[i], keys, []string{keys[0].Key}, now)
+					} else {
+						_, err = c.st.FailSignIn(ctx, ids[i], keys, now)
+					}
+					if err != nil {
+						t.Errorf("round %d: settling attempt %d: %v", round, i, err)
+					}
+				})
+			}
+		})
+
+		t.Run("purge keeps only what can still count", func(t *testing.T) {
+			c := signInCounts{t: t, st: c.st}
+			now := base.Add(100 * time.Hour)
+			sprayed := domain.SignInKey{Key: domain.AccountKey("khong.co.ai"), Limit: account}
+			long := account
+			long.Lockout = 2 * account.Window // still running when its failures have left the window
+			locked := domain.SignInKey{Key: domain.AccountKey("bi.khoa"), Limit: long}
+			recent := domain.SignInKey{Key: domain.AccountKey("vua.thu"), Limit: account}
+			c.failed(1, sprayed, now)
+			c.failed(account.Max, locked, now)
+			c.failed(1, recent, now.Add(account.Window-time.Minute))
+			later := now.Add(account.Window)
+			if err := c.st.PurgeSignIns(ctx, later.Add(-account.Window), later); err != nil {
+				t.Fatal(err)
+			}
+			for key, want := range map[string]int64{sprayed.Key: 0, locked.Key: 0, recent.Key: 1} {
+				if n := count(t, db, "signin_attempts", "signin_key = ?", key); n != want {
+					t.Errorf("%s: %d attempts left, want %d", key, n, want)
+				}
+			}
+			for key, want := range map[string]int64{sprayed.Key: 0, locked.Key: 1, recent.Key: 1} {
+				if n := count(t, db, "signin_counters", "signin_key = ?", key); n != want {
+					t.Errorf("%s: %d counters left, want %d", key, n, want)
+				}
+			}
+			if until := c.lockedUntil(locked.Key, later); !until.Equal(now.Add(long.Lockout)) {
+				t.Errorf("the running lock after purge ends %v, want %v", until, now.Add(long.Lockout))
+			}
+		})
+
+		t.Run("a new password clears the account's lock", func(t *testing.T) {
+			c := signInCounts{t: t, st: c.st}
+			_, hoa := seedDongTan(t, c.st)
+			k := domain.SignInKey{Key: domain.AccountKey(hoa.Username), Limit: account}
+			now := base.Add(time.Hour)
+			if locks := c.failed(account.Max, k, now); len(locks) != 1 {
+				t.Fatalf("no lock after %d failures", account.Max)
+			}
+			if err := c.st.SetPassword(ctx, hoa.ID, "$argon2id$new", true, now); err != nil {
+				t.Fatal(err)
+			}
+			if _, refused := c.reserve(k, now); refused != nil {
+				t.Fatalf("after a new password the account is refused until %v", refused.Until)
+			}
+		})
+	})
 }
 
 // refreshToken is the first link of a family for hoa.nt in session sid.

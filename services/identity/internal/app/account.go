@@ -33,19 +33,26 @@ func (s *App) checkPassword(username, password string) error {
 // against the same lockout as a sign-in (a stolen session must not become a guessing oracle).
 // A wrong password is an Invalid error on field.
 func (s *App) confirmPassword(ctx context.Context, user domain.User, password, address, field string) error {
-	now := s.Now()
-	if err := s.reserveAttempt(ctx, user.ID, now); err != nil {
+	keys := []domain.SignInKey{s.accountKey(user.Username)}
+	attempt, err := s.beginAttempt(ctx, keys, address, user.TenantID)
+	if err != nil {
 		return err
 	}
+	confirmed := false
+	defer func() {
+		if !confirmed {
+			s.failAttempt(ctx, attempt, keys)
+		}
+	}()
 	match, err := s.hasher.Verify(password, user.PasswordHash)
 	if err != nil {
 		return err
 	}
 	if !match {
-		s.failUser(ctx, user, address, now)
 		return apperr.Invalid(field, "the password is wrong")
 	}
-	return s.store.ResetUserAttempts(ctx, user.ID)
+	confirmed = true
+	return s.store.SucceedSignIn(ctx, attempt.id, keys, []string{keys[0].Key}, s.Now())
 }
 
 // ChangePassword replaces the password of userID after checking the current one (counted

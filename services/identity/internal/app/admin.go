@@ -229,6 +229,7 @@ func (s *App) UpdateUser(ctx context.Context, actor, username string, p UserPatc
 			return u, err
 		}
 	}
+	wasDisabled := u.Disabled
 	if p.Disabled != nil {
 		u.Disabled = *p.Disabled
 	}
@@ -239,6 +240,13 @@ func (s *App) UpdateUser(ctx context.Context, actor, username string, p UserPatc
 	err = s.store.Transact(ctx, func(ctx context.Context) error {
 		if err := s.store.UpdateUser(ctx, u); err != nil {
 			return err
+		}
+		// Attempts made while the account was disabled were failures; enabled again, its owner
+		// can sign in at once rather than wait out a lock they could not avoid.
+		if wasDisabled && !u.Disabled {
+			if err := s.store.ClearSignIns(ctx, domain.AccountKey(u.Username)); err != nil {
+				return err
+			}
 		}
 		return s.auditTx(ctx, domain.AuditEvent{TenantID: u.TenantID, Actor: actor, Action: domain.AuditUserUpdate, Subject: u.ID,
 			Detail: u.Username + " roles " + strings.Join(u.Roles, ",") + fmt.Sprintf(" disabled %t", u.Disabled)})

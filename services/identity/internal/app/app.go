@@ -36,13 +36,11 @@ type Store interface {
 	ListUsers(ctx context.Context, tenantID string) ([]domain.User, error)
 	UserAndTenant(ctx context.Context, id string) (domain.User, domain.Tenant, error)
 
-	ReserveUserAttempt(ctx context.Context, userID string, max int, now time.Time) (bool, error)
-	FailUserAttempt(ctx context.Context, userID string, max int, now time.Time, lockFor time.Duration) (bool, error)
-	ResetUserAttempts(ctx context.Context, userID string) error
-	UserLockedUntil(ctx context.Context, userID string, now time.Time) (time.Time, error)
-	ReserveAddressAttempt(ctx context.Context, address string, max int, now time.Time) (bool, error)
-	FailAddressAttempt(ctx context.Context, address string, max int, now time.Time, lockFor time.Duration) (bool, error)
-	ResetAddressAttempts(ctx context.Context, address string) error
+	ReserveSignIn(ctx context.Context, attemptID string, keys []domain.SignInKey, now time.Time) (refused *domain.SignInLock, locked []domain.SignInLock, err error)
+	FailSignIn(ctx context.Context, attemptID string, keys []domain.SignInKey, now time.Time) (locked []domain.SignInLock, err error)
+	SucceedSignIn(ctx context.Context, attemptID string, keys []domain.SignInKey, clear []string, now time.Time) error
+	ClearSignIns(ctx context.Context, key string) error
+	PurgeSignIns(ctx context.Context, attemptsBefore, now time.Time) error
 
 	CreateClient(ctx context.Context, c domain.Client) error
 	UpdateClient(ctx context.Context, c domain.Client) error
@@ -107,10 +105,11 @@ type Config struct {
 	RefreshTokenLifetime time.Duration // each link of a rotation chain
 	SessionLifetime      time.Duration // SSO session at identity
 	AuthRequestLifetime  time.Duration // from /authorize to the code exchange
-	MaxUserAttempts      int           // failed attempts before an account locks
+	MaxUserAttempts      int           // failed attempts on one username within SignInWindow before it locks
 	UserLockout          time.Duration
-	MaxAddressAttempts   int // failed attempts from one address before it is refused
+	MaxAddressAttempts   int // failed attempts from one address within SignInWindow before it is refused
 	AddressLockout       time.Duration
+	SignInWindow         time.Duration // the sliding window both counts of failed attempts look back over
 	PasswordPolicy       domain.PasswordPolicy
 	DevMode              bool // plain-http redirect URIs on any host
 }
@@ -127,6 +126,7 @@ func DefaultConfig() Config {
 		UserLockout:          15 * time.Minute,
 		MaxAddressAttempts:   30, // a one-stop-shop office shares one public address
 		AddressLockout:       15 * time.Minute,
+		SignInWindow:         15 * time.Minute,
 		PasswordPolicy:       domain.DefaultPasswordPolicy(),
 	}
 }

@@ -258,10 +258,14 @@ func (s *App) Session(ctx context.Context, sid string) (domain.Session, error) {
 	return s.store.SessionByID(ctx, sid)
 }
 
-// Purge removes expired authorization requests and revocation entries.
+// Purge removes expired authorization requests and revocation entries, and sign-in counts that
+// can no longer count.
 func (s *App) Purge(ctx context.Context) error {
 	now := s.Now()
-	return s.store.PurgeExpired(ctx, now.Add(-s.cfg.AuthRequestLifetime), now)
+	if err := s.store.PurgeExpired(ctx, now.Add(-s.cfg.AuthRequestLifetime), now); err != nil {
+		return err
+	}
+	return s.store.PurgeSignIns(ctx, now.Add(-s.cfg.SignInWindow), now)
 }
 
 // InspectRefreshToken reports whether a refresh token is usable, without the replay handling of

@@ -28,30 +28,45 @@ type SignInResult struct {
 	NeedTOTP bool
 }
 
-// SignIn checks a username and password under both lockouts. Each attempt is counted before the
-// password is checked (see Store.ReserveUserAttempt), so 50 parallel guesses get at most
-// MaxUserAttempts answers; the rest are refused as locked without touching the password.
+// SignIn checks a username and password under both sliding-window counts: the username's (known
+// or not, so a name nobody has answers exactly as one somebody has) and the source address's.
+// The attempt is counted before the password is checked, so 50 parallel guesses get at most
+// MaxUserAttempts answers; and every way it ends other than a success settles it as failed, so
+// the limit, once reached, always writes a lock with an end.
+//
+// A disabled account (or an account of a disabled unit) gets the answer a wrong password gets,
+// whatever the password: the answer never tells whether a password was right before the account
+// is known to be usable, nor whether a name exists.
 func (s *App) SignIn(ctx context.Context, in SignInInput) (res SignInResult, err error) {
 	ctx, span := s.tracer.Start(ctx, "identity.App.SignIn")
 	defer telemetry.End(span, &err)
-	now := s.Now()
 	fail := domain.AuditEvent{Actor: "anonymous", Action: domain.AuditSignInFailed, Subject: in.Username, Outcome: "denied", Address: in.Address}
 
+	keys := []domain.SignInKey{s.accountKey(in.Username)}
 	if in.Address != "" {
-		ok, err := s.store.ReserveAddressAttempt(ctx, in.Address, s.cfg.MaxAddressAttempts, now)
-		if err != nil {
-			return res, err
-		}
-		if !ok {
-			fail.Detail = "address locked"
-			s.audit(ctx, fail)
-			return res, &LockedOutError{Until: now.Add(s.cfg.AddressLockout), Address: true}
-		}
+		keys = append(keys, s.addressKey(in.Address))
 	}
+	attempt, err := s.beginAttempt(ctx, keys, in.Address, "")
+	if err != nil {
+		if l, locked := IsLockedOut(err); locked {
+			fail.Detail = "account locked"
+			if l.Address {
+				fail.Detail = "address locked"
+			}
+			s.audit(ctx, fail)
+		}
+		return res, err
+	}
+	settled := false
+	defer func() {
+		if !settled {
+			s.failAttempt(ctx, attempt, keys)
+		}
+	}()
+
 	user, err := s.store.UserByUsername(ctx, in.Username)
 	if apperr.KindOf(err) == apperr.KindNotFound {
 		s.hasher.DummyVerify(in.Password)
-		s.failAddress(ctx, in.Address, now)
 		fail.Detail = "unknown username"
 		s.audit(ctx, fail)
 		return res, ErrBadCredentials
@@ -59,94 +74,103 @@ func (s *App) SignIn(ctx context.Context, in SignInInput) (res SignInResult, err
 	if err != nil {
 		return res, err
 	}
-	fail.TenantID, fail.Subject = user.TenantID, user.ID
-
-	if err := s.reserveAttempt(ctx, user.ID, now); err != nil {
-		if _, locked := IsLockedOut(err); locked {
-			fail.Detail = "account locked"
-			s.audit(ctx, fail)
-		}
+	attempt.tenantID, fail.TenantID, fail.Subject = user.TenantID, user.TenantID, user.ID
+	unusable, err := s.unusable(ctx, user)
+	if err != nil {
 		return res, err
 	}
+	// The hash is computed whatever the account's state, so the time taken does not tell a
+	// disabled account from a wrong password either.
 	match, err := s.hasher.Verify(in.Password, user.PasswordHash)
 	if err != nil {
 		return res, err
 	}
+	if unusable != "" {
+		fail.Detail = unusable
+		s.audit(ctx, fail)
+		return res, ErrBadCredentials
+	}
 	if !match {
-		s.failUser(ctx, user, in.Address, now)
-		s.failAddress(ctx, in.Address, now)
 		fail.Detail = "wrong password"
 		s.audit(ctx, fail)
 		return res, ErrBadCredentials
 	}
-	if user.Disabled {
-		fail.Detail = "account disabled"
-		s.audit(ctx, fail)
-		return res, ErrAccountDisabled
-	}
-	if t, err := s.store.TenantByID(ctx, user.TenantID); err != nil || t.Disabled {
-		fail.Detail = "tenant disabled"
-		s.audit(ctx, fail)
-		return res, ErrAccountDisabled
-	}
-	if in.Address != "" {
-		if err := s.store.ResetAddressAttempts(ctx, in.Address); err != nil {
+	settled = true
+	if user.TOTPEnabled {
+		// The address's attempt is done, but the account's stays counted until the code is right:
+		// the TOTP step counts against the same limit.
+		s.failAttempt(ctx, attempt, keys[:1])
+		if err := s.store.SucceedSignIn(ctx, attempt.id, keys[1:], nil, s.Now()); err != nil {
 			return res, err
 		}
-	}
-	if user.TOTPEnabled {
-		// The account's count stays: the TOTP step counts against the same limit.
 		return SignInResult{User: user, NeedTOTP: true}, nil
 	}
-	if err := s.store.ResetUserAttempts(ctx, user.ID); err != nil {
+	if err := s.store.SucceedSignIn(ctx, attempt.id, keys, []string{keys[0].Key}, s.Now()); err != nil {
 		return res, err
 	}
 	return SignInResult{User: user}, nil
 }
 
-// reserveAttempt counts one attempt against the account before its password or code is checked
-// (see Store.ReserveUserAttempt) and returns a *LockedOutError when none is left. While the last
-// allowed attempts are still being checked the account has no lock time yet; the answer then
-// says the longest it can be.
-func (s *App) reserveAttempt(ctx context.Context, userID string, now time.Time) error {
-	ok, err := s.store.ReserveUserAttempt(ctx, userID, s.cfg.MaxUserAttempts, now)
-	if err != nil || ok {
-		return err
+// unusable says why user may not sign in (its account or its unit is disabled), or "".
+func (s *App) unusable(ctx context.Context, user domain.User) (string, error) {
+	if user.Disabled {
+		return "account disabled", nil
 	}
-	until, err := s.store.UserLockedUntil(ctx, userID, now)
-	if err != nil {
-		return err
+	t, err := s.store.TenantByID(ctx, user.TenantID)
+	if apperr.KindOf(err) == apperr.KindNotFound || (err == nil && t.Disabled) {
+		return "tenant disabled", nil
 	}
-	if until.IsZero() {
-		until = now.Add(s.cfg.UserLockout)
-	}
-	return &LockedOutError{Until: until}
+	return "", err
 }
 
-func (s *App) failUser(ctx context.Context, user domain.User, address string, now time.Time) {
-	locked, err := s.store.FailUserAttempt(ctx, user.ID, s.cfg.MaxUserAttempts, now, s.cfg.UserLockout)
-	if err != nil {
-		s.log.ErrorContext(ctx, "lockout update failed", "user_id", user.ID, "error", err)
-		return
-	}
-	if locked {
-		s.audit(ctx, domain.AuditEvent{TenantID: user.TenantID, Actor: "anonymous", Action: domain.AuditLockedOut,
-			Subject: user.ID, Outcome: "denied", Address: address, Detail: "account locked for " + s.cfg.UserLockout.String()})
-	}
+func (s *App) accountKey(username string) domain.SignInKey {
+	return domain.SignInKey{Key: domain.AccountKey(username),
+		Limit: domain.SignInLimit{Max: s.cfg.MaxUserAttempts, Window: s.cfg.SignInWindow, Lockout: s.cfg.UserLockout}}
 }
 
-func (s *App) failAddress(ctx context.Context, address string, now time.Time) {
-	if address == "" {
-		return
-	}
-	locked, err := s.store.FailAddressAttempt(ctx, address, s.cfg.MaxAddressAttempts, now, s.cfg.AddressLockout)
+func (s *App) addressKey(address string) domain.SignInKey {
+	return domain.SignInKey{Key: domain.AddressKey(address),
+		Limit: domain.SignInLimit{Max: s.cfg.MaxAddressAttempts, Window: s.cfg.SignInWindow, Lockout: s.cfg.AddressLockout}}
+}
+
+// signInAttempt is one attempt counted against its keys, until it is settled.
+type signInAttempt struct {
+	id       string
+	address  string
+	tenantID string // the account's unit, once known, for the audit of a lock
+}
+
+// beginAttempt counts one attempt against keys before a password or code is checked, and returns
+// a *LockedOutError, with the real time left, when a key refuses it.
+func (s *App) beginAttempt(ctx context.Context, keys []domain.SignInKey, address, tenantID string) (*signInAttempt, error) {
+	a := &signInAttempt{id: newID(), address: address, tenantID: tenantID}
+	refused, locked, err := s.store.ReserveSignIn(ctx, a.id, keys, s.Now())
 	if err != nil {
-		s.log.ErrorContext(ctx, "lockout update failed", "address", address, "error", err)
+		return nil, err
+	}
+	s.auditLocks(ctx, a, locked)
+	if refused != nil {
+		return nil, &LockedOutError{Until: refused.Until, Address: strings.HasPrefix(refused.Key, domain.AddressKey(""))}
+	}
+	return a, nil
+}
+
+// failAttempt settles a as failed against keys. It goes on if the person's request was cancelled:
+// an attempt left unsettled would count as failed only after domain.SignInInFlight.
+func (s *App) failAttempt(ctx context.Context, a *signInAttempt, keys []domain.SignInKey) {
+	ctx = context.WithoutCancel(ctx)
+	locked, err := s.store.FailSignIn(ctx, a.id, keys, s.Now())
+	if err != nil {
+		s.log.ErrorContext(ctx, "sign-in count update failed", "attempt", a.id, "error", err)
 		return
 	}
-	if locked {
-		s.audit(ctx, domain.AuditEvent{Actor: "anonymous", Action: domain.AuditLockedOut, Subject: address,
-			Outcome: "denied", Address: address, Detail: "address locked for " + s.cfg.AddressLockout.String()})
+	s.auditLocks(ctx, a, locked)
+}
+
+func (s *App) auditLocks(ctx context.Context, a *signInAttempt, locks []domain.SignInLock) {
+	for _, l := range locks {
+		s.audit(ctx, domain.AuditEvent{TenantID: a.tenantID, Actor: "anonymous", Action: domain.AuditLockedOut,
+			Subject: l.Key, Outcome: "denied", Address: a.address, Detail: "locked until " + l.Until.Format(time.RFC3339)})
 	}
 }
 
@@ -168,26 +192,33 @@ func (s *App) VerifyTOTP(ctx context.Context, userID, code, address string) (err
 		return apperr.Conflict("totp_not_enabled", "the account has no second factor")
 	}
 	fail := domain.AuditEvent{TenantID: user.TenantID, Actor: user.ID, Action: domain.AuditTOTPFailed, Subject: user.ID, Outcome: "denied", Address: address}
-	if err := s.reserveAttempt(ctx, user.ID, now); err != nil {
+	keys := []domain.SignInKey{s.accountKey(user.Username)}
+	attempt, err := s.beginAttempt(ctx, keys, address, user.TenantID)
+	if err != nil {
 		if _, locked := IsLockedOut(err); locked {
 			fail.Detail = "account locked"
 			s.audit(ctx, fail)
 		}
 		return err
 	}
-	step, valid := s.matchTOTP(code, user.TOTPSecret, now)
-	if valid {
-		valid, err = s.store.UseTOTPStep(ctx, user.ID, step)
-		if err != nil {
+	valid := false
+	defer func() {
+		if !valid {
+			s.failAttempt(ctx, attempt, keys)
+		}
+	}()
+	step, match := s.matchTOTP(code, user.TOTPSecret, now)
+	if match {
+		if match, err = s.store.UseTOTPStep(ctx, user.ID, step); err != nil {
 			return err
 		}
 	}
-	if !valid {
-		s.failUser(ctx, user, address, now)
+	if !match {
 		s.audit(ctx, fail)
 		return ErrBadTOTP
 	}
-	return s.store.ResetUserAttempts(ctx, user.ID)
+	valid = true
+	return s.store.SucceedSignIn(ctx, attempt.id, keys, []string{keys[0].Key}, s.Now())
 }
 
 // matchTOTP returns the time step whose code equals code, within the allowed skew.

@@ -177,7 +177,7 @@ func TestEnglishOnRequest(t *testing.T) {
 	mustContain(t, b.get("/auth/login").body, `<html lang="en">`)
 	r = b.submit("/auth/login", "/auth/login", url.Values{"username": {"hoa.nt"}, "password": {"wrong-password-1"}})
 	wantStatus(t, r, http.StatusUnauthorized)
-	mustContain(t, r.body, "The username or password is wrong.", `href="/auth/login?lang=vi&amp;next=%2Fauth%2Faccount" hreflang="vi"`)
+	mustContain(t, r.body, "The username or password is wrong, or the account cannot be used.", `href="/auth/login?lang=vi&amp;next=%2Fauth%2Faccount" hreflang="vi"`)
 	b.signIn("hoa.nt", password)
 	r = b.get("/auth/account")
 	mustContain(t, r.body, `<h1>My account</h1>`, "Receives dossiers at the one-stop-shop desk", "This session",
@@ -349,7 +349,7 @@ func TestUILocalesCarryThroughTheSignInSteps(t *testing.T) {
 	r := b.submit("/auth/login?authRequestID="+a.ID, "/auth/login", url.Values{
 		"authRequestID": {a.ID}, "username": {"lan.pt"}, "password": {"wrong-password-1"}})
 	wantStatus(t, r, http.StatusUnauthorized)
-	mustContain(t, r.body, `<html lang="en">`, "The username or password is wrong.")
+	mustContain(t, r.body, `<html lang="en">`, "The username or password is wrong, or the account cannot be used.")
 	r = b.submit("/auth/login?authRequestID="+a.ID, "/auth/login", url.Values{
 		"authRequestID": {a.ID}, "username": {"lan.pt"}, "password": {oneTime}})
 	wantRedirect(t, r, "/auth/login/new-password")

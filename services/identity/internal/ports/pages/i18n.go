@@ -235,10 +235,9 @@ var catalogue = map[string]message{
 
 	"err.username_required": {"Nhập tên đăng nhập", "Enter your username"},
 	"err.password_required": {"Nhập mật khẩu", "Enter your password"},
-	"err.bad_credentials":   {"Tên đăng nhập hoặc mật khẩu không đúng.", "The username or password is wrong."},
-	"err.locked_account":    {"Tài khoản tạm thời bị khóa vì nhập sai nhiều lần. Vui lòng thử lại sau %s.", "The account is locked for a while after too many wrong attempts. Try again after %s."},
+	"err.bad_credentials":   {"Tên đăng nhập hoặc mật khẩu không đúng, hoặc tài khoản không dùng được. Hãy kiểm tra lại (bộ gõ tiếng Việt, phím Caps Lock); nếu vẫn không được, hãy liên hệ quản trị viên của đơn vị.", "The username or password is wrong, or the account cannot be used. Check them (Vietnamese typing, Caps Lock); if it still fails, ask your unit's administrator."},
+	"err.locked_account":    {"Tên đăng nhập này tạm thời không đăng nhập được vì đã nhập sai nhiều lần. Vui lòng thử lại sau %s; nếu quên mật khẩu, hãy liên hệ quản trị viên của đơn vị để được cấp mật khẩu dùng một lần.", "Sign-in with this username is paused after too many wrong attempts. Try again after %s; if you forgot your password, ask your unit's administrator for a one-time password."},
 	"err.locked_address":    {"Có quá nhiều lần đăng nhập sai từ mạng bạn đang dùng, nên tạm thời không nhận đăng nhập từ mạng này. Vui lòng thử lại sau %s.", "Too many failed sign-ins came from the network you are on, so sign-ins from it are refused for a while. Try again after %s."},
-	"err.disabled":          {"Tài khoản đã bị khóa. Vui lòng liên hệ quản trị viên của đơn vị.", "The account is disabled. Ask your unit's administrator."},
 	"err.request.title":     {"Không thể tiếp tục đăng nhập", "The sign-in cannot continue"},
 	"err.request":           {"Yêu cầu đăng nhập này không còn hiệu lực: có thể đã quá hạn hoặc đã được dùng. Vui lòng quay lại dịch vụ bạn đang dùng và đăng nhập lại từ đó.", "This sign-in request is no longer valid: it may have expired or been used already. Go back to the service you were using and sign in again from there."},
 	"err.internal.title":    {"Đã có lỗi xảy ra", "Something went wrong"},

@@ -232,14 +232,12 @@ func (p *Pages) login(c *gin.Context) {
 			p.renderLogin(c, http.StatusTooManyRequests, form, a, next, msg)
 			return
 		}
-		switch {
-		case errors.Is(err, app.ErrAccountDisabled):
-			p.renderLogin(c, http.StatusForbidden, form, a, next, l.T("err.disabled"))
-		case errors.Is(err, app.ErrBadCredentials):
+		// A disabled account answers as a wrong password does (see app.SignIn).
+		if errors.Is(err, app.ErrBadCredentials) {
 			p.renderLogin(c, http.StatusUnauthorized, form, a, next, l.T("err.bad_credentials"))
-		default:
-			p.fail(c, err)
+			return
 		}
+		p.fail(c, err)
 		return
 	}
 	pl := pendingLogin{UserID: res.User.ID, AuthRequestID: id, Next: next, AMR: []string{"pwd"}, Lang: l}

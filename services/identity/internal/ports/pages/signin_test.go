@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -129,7 +130,7 @@ func TestWrongPasswordAndUnknownUserGetTheSameAnswer(t *testing.T) {
 		w.user("hoa.nt", password)
 		b := w.browser()
 
-		alert := `<div class="flash flash-error" role="alert"><strong>Lỗi:</strong> Tên đăng nhập hoặc mật khẩu không đúng.</div>`
+		alert := `<div class="flash flash-error" role="alert"><strong>Lỗi:</strong> Tên đăng nhập hoặc mật khẩu không đúng, hoặc tài khoản không dùng được.`
 		wrong := b.submit("/auth/login", "/auth/login", url.Values{"username": {"hoa.nt"}, "password": {"sai-mat-khau-123"}})
 		wantStatus(t, wrong, http.StatusUnauthorized)
 		mustContain(t, wrong.body, alert, `value="hoa.nt"`)
@@ -153,30 +154,60 @@ func TestWrongPasswordAndUnknownUserGetTheSameAnswer(t *testing.T) {
 	})
 }
 
+// A known and an unknown name answer the same at every count (status, message, Retry-After); the
+// lock has an honest end that refused attempts do not move, and when it ends the right password
+// works (issue 18, findings 2 and 3).
 func TestLockoutAfterFiveFailures(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t, storetest.SQLite(t), worldOpts{})
 	w.user("hoa.nt", password)
-	b := w.browser()
+	lockout := app.DefaultConfig().UserLockout
+	known, unknown := w.browser(), w.browser()
+	try := func(b *browser, username, pw string) response {
+		t.Helper()
+		return b.submit("/auth/login", "/auth/login", url.Values{"username": {username}, "password": {pw}})
+	}
 	for i := range 5 {
-		r := b.submit("/auth/login", "/auth/login", url.Values{"username": {"hoa.nt"}, "password": {"doan-mo-" + string(rune('a'+i)) + "123"}})
-		wantStatus(t, r, http.StatusUnauthorized)
+		pw := "doan-mo-" + string(rune('a'+i)) + "123"
+		k, u := try(known, "hoa.nt", pw), try(unknown, "khong.co.ai", pw)
+		wantStatus(t, k, http.StatusUnauthorized)
+		wantStatus(t, u, http.StatusUnauthorized)
+		if k.header.Get("Retry-After") != "" || u.header.Get("Retry-After") != "" {
+			t.Fatalf("attempt %d: Retry-After %q and %q before any lock", i+1, k.header.Get("Retry-After"), u.header.Get("Retry-After"))
+		}
 	}
 	// Locked: even the right password is refused, and the page says until when, in Vietnam time.
-	r := b.submit("/auth/login", "/auth/login", url.Values{"username": {"hoa.nt"}, "password": {password}})
-	wantStatus(t, r, http.StatusTooManyRequests)
-	until := web.FormatDateTime(w.clock.Now().Add(app.DefaultConfig().UserLockout))
-	mustContain(t, r.body, "Tài khoản tạm thời bị khóa vì nhập sai nhiều lần. Vui lòng thử lại sau "+until+".")
-	if r.header.Get("Retry-After") == "" {
-		t.Error("no Retry-After on 429")
+	until := web.FormatDateTime(w.clock.Now().Add(lockout))
+	msg := "Tên đăng nhập này tạm thời không đăng nhập được vì đã nhập sai nhiều lần. Vui lòng thử lại sau " + until
+	for _, r := range []response{try(known, "hoa.nt", password), try(unknown, "khong.co.ai", password)} {
+		wantStatus(t, r, http.StatusTooManyRequests)
+		mustContain(t, r.body, msg, "liên hệ quản trị viên của đơn vị")
+		wantRetryAfter(t, r, lockout)
 	}
-	if b.cookie(pages.SSOCookie) != nil {
+	if known.cookie(pages.SSOCookie) != nil {
 		t.Error("a locked account got a session")
 	}
 
+	// Ten minutes on, the lock still ends when it said: Retry-After is the time left.
+	w.clock.Advance(10 * time.Minute)
+	r := try(known, "hoa.nt", password)
+	wantStatus(t, r, http.StatusTooManyRequests)
+	mustContain(t, r.body, msg)
+	wantRetryAfter(t, r, lockout-10*time.Minute)
+
 	// After the lockout the right password works again.
-	w.clock.Advance(app.DefaultConfig().UserLockout + time.Second)
-	b.signIn("hoa.nt", password)
+	w.clock.Advance(lockout - 10*time.Minute)
+	known.signIn("hoa.nt", password)
+}
+
+// wantRetryAfter checks that Retry-After is the time left, in whole seconds rounded up: never
+// sooner than the lock ends, and at most a second later (locks are stored to the millisecond).
+func wantRetryAfter(t *testing.T, r response, left time.Duration) {
+	t.Helper()
+	got, err := strconv.Atoi(r.header.Get("Retry-After"))
+	if err != nil || time.Duration(got)*time.Second < left-time.Millisecond || time.Duration(got)*time.Second > left+time.Second {
+		t.Errorf("Retry-After %q, want the %v left", r.header.Get("Retry-After"), left)
+	}
 }
 
 func TestAddressLockoutSaysItIsTheNetwork(t *testing.T) {
@@ -196,17 +227,32 @@ func TestAddressLockoutSaysItIsTheNetwork(t *testing.T) {
 	mustContain(t, r.body, "Too many failed sign-ins came from the network you are on", "(Vietnam time)")
 }
 
-func TestDisabledAccountIsRefused(t *testing.T) {
+// A disabled account answers as a wrong password does, whatever the password, so the answer
+// confirms neither the password nor the name. Attempts on it count; when the administrator enables
+// it again the right password works at once, even after it was locked (issue 18, finding 2).
+func TestDisabledAccountAnswersAsAWrongPassword(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t, storetest.SQLite(t), worldOpts{})
 	w.user("hoa.nt", password)
-	disabled := true
-	if _, err := w.app.UpdateUser(context.Background(), "test", "hoa.nt", app.UserPatch{Disabled: &disabled}); err != nil {
-		t.Fatal(err)
+	setDisabled := func(v bool) {
+		t.Helper()
+		if _, err := w.app.UpdateUser(context.Background(), "test", "hoa.nt", app.UserPatch{Disabled: &v}); err != nil {
+			t.Fatal(err)
+		}
 	}
-	r := w.browser().submit("/auth/login", "/auth/login", url.Values{"username": {"hoa.nt"}, "password": {password}})
-	wantStatus(t, r, http.StatusForbidden)
-	mustContain(t, r.body, "Tài khoản đã bị khóa.")
+	setDisabled(true)
+	b := w.browser()
+	alert := "Tên đăng nhập hoặc mật khẩu không đúng, hoặc tài khoản không dùng được."
+	for _, pw := range []string{password, "sai-mat-khau-123", password, "sai-mat-khau-456", password} {
+		r := b.submit("/auth/login", "/auth/login", url.Values{"username": {"hoa.nt"}, "password": {pw}})
+		wantStatus(t, r, http.StatusUnauthorized)
+		mustContain(t, r.body, alert)
+	}
+	r := b.submit("/auth/login", "/auth/login", url.Values{"username": {"hoa.nt"}, "password": {password}})
+	wantStatus(t, r, http.StatusTooManyRequests)
+
+	setDisabled(false)
+	b.signIn("hoa.nt", password)
 }
 
 func TestOneTimePasswordMustBeReplaced(t *testing.T) {

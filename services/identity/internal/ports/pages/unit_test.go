@@ -86,7 +86,7 @@ func TestCatalogueIsComplete(t *testing.T) {
 func TestLockoutMessageSaysWhoAndUntilWhenInVietnamTime(t *testing.T) {
 	t.Parallel()
 	until := time.Date(2026, 11, 27, 2, 20, 0, 0, time.UTC) // 09:20 in Hà Nội
-	if got := lockoutMessage(LangVI, &app.LockedOutError{Until: until}); !strings.Contains(got, "Tài khoản") || !strings.Contains(got, "09:20 27/11/2026") {
+	if got := lockoutMessage(LangVI, &app.LockedOutError{Until: until}); !strings.Contains(got, "Tên đăng nhập này") || !strings.Contains(got, "09:20 27/11/2026") {
 		t.Errorf("account lockout: %q", got)
 	}
 	if got := lockoutMessage(LangEN, &app.LockedOutError{Until: until, Address: true}); !strings.Contains(got, "network") || !strings.Contains(got, "09:20 27/11/2026 (Vietnam time)") {
