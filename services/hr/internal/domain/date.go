@@ -37,6 +37,9 @@ func FormatDate(d time.Time) string {
 	return d.Format(DateLayout)
 }
 
+// SpokenDate writes a civil date as people read it in a message: 07/12/2025.
+func SpokenDate(d time.Time) string { return d.Format("02/01/2006") }
+
 // FormatDatePtr is FormatDate for an optional date.
 func FormatDatePtr(d *time.Time) string {
 	if d == nil {
