@@ -359,6 +359,14 @@ func (p *Pages) profile(c *gin.Context) {
 	for _, u := range units {
 		names[u.ID] = u.Name
 	}
+	// A unit closed since (merged, dissolved) is not in today's tree; the career still names it.
+	for _, a := range pr.Employment.Assignments {
+		if _, ok := names[a.UnitID]; !ok {
+			if u, _, err := p.app.UnitHistory(ctx, a.UnitID); err == nil {
+				names[a.UnitID] = u.Name
+			}
+		}
+	}
 	codes, err := p.app.Levels(ctx)
 	if err != nil {
 		p.shell.Fail(c, err)
