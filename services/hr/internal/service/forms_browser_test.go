@@ -23,7 +23,7 @@ import (
 // TestFormsInChromium: an HR officer does a career's worth of changes through the forms alone,
 // reached from the sub-navigation and the profile: hire (a wrong form first: the errors sit by
 // their fields, with a summary, and what was typed stays), move, a degree with its scanned
-// evidence, a training, and a departure with its reason. The import page offers its templates
+// evidence, a training whose certificate is uploaded afterwards, and a departure with its reason. The import page offers its templates
 // and the allowed values. On a 390 px phone the hire form shows its errors without sideways
 // scrolling. A leader without the HR role is not offered the forms and gets 403 for them, even
 // when posting one with a valid CSRF token. Dates read dd/mm/yyyy; "Tại ngày" is the
@@ -154,6 +154,22 @@ func TestFormsInChromium(t *testing.T) {
 	s.Fill("#f-result", "Giỏi")
 	s.Click("#training-submit", ".flash-success")
 	contains("profile with the training", "main", "Bồi dưỡng", "20/10/2025 – 28/11/2025", "Giỏi")
+
+	// The training's certificate, uploaded later: a text file is refused by its content.
+	notScan := filepath.Join(filepath.Dir(scan), "ghi-chu.pdf")
+	if err := os.WriteFile(notScan, []byte("không phải bản quét"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s.Click("a.evidence-upload", "#evidence-submit")
+	s.Do("choose a text file", chromedp.SetUploadFiles(chromedp.CSS("#f-file"), []string{notScan}))
+	s.Click("#evidence-submit", ".error-summary")
+	contains("evidence errors", "main", "PDF, JPEG hoặc PNG")
+	s.Do("choose the scan", chromedp.SetUploadFiles(chromedp.CSS("#f-file"), []string{scan}))
+	s.Click("#evidence-submit", ".flash-success")
+	if n, up := browser.Eval[int](s, `document.querySelectorAll('a[href$="/evidence"]:not(.evidence-upload)').length`),
+		browser.Eval[int](s, `document.querySelectorAll("a.evidence-upload").length`); n != 2 || up != 0 {
+		t.Fatalf("after the upload: %d downloads (want 2), %d uploads still offered (want 0)", n, up)
+	}
 
 	// Departure: the reason is required.
 	s.Click("#action-leave", "#leave-submit")

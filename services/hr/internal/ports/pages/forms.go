@@ -7,6 +7,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -38,6 +39,8 @@ func (p *Pages) formRoutes(g gin.IRouter) {
 	g.GET("/staff/:id/trainings/new", p.trainingForm)
 	g.POST("/staff/:id/qualifications", maxBody(maxEvidence), p.addQualification)
 	g.GET("/qualifications/:qid/evidence", p.evidence)
+	g.GET("/staff/:id/qualifications/:qid/evidence", p.evidenceForm)
+	g.POST("/staff/:id/qualifications/:qid/evidence", maxBody(maxEvidence), p.attachEvidence)
 	g.GET("/import/template", p.importTemplate)
 }
 
@@ -392,23 +395,13 @@ func (p *Pages) addQualification(c *gin.Context) {
 			f.add("level", "Chọn loại và trình độ của văn bằng, chứng chỉ")
 		}
 	}
-	file, fh, ferr := c.Request.FormFile("file")
-	var scan io.Reader
-	var contentType string
-	if ferr == nil {
-		defer func() { _ = file.Close() }()
-		contentType, scan = sniff(file)
-		switch {
-		case fh.Size == 0:
-			f.add("file", "Tệp minh chứng rỗng; chọn lại tệp")
-		case !evidenceTypes[contentType]:
-			f.add("file", "Tệp minh chứng phải là bản quét PDF, JPEG hoặc PNG")
-		case fh.Size > 20<<20:
-			f.add("file", "Tệp minh chứng lớn hơn 20 MB; quét lại với độ phân giải thấp hơn")
-		}
-	} else if ferr != http.ErrMissingFile {
-		p.shell.Fail(c, ferr)
+	up, err := f.evidenceFile(c)
+	if err != nil {
+		p.shell.Fail(c, err)
 		return
+	}
+	if up.reader != nil {
+		defer func() { _ = up.file.Close() }()
 	}
 	if f.errs != nil {
 		form := web.NewForm(v)
@@ -434,8 +427,8 @@ func (p *Pages) addQualification(c *gin.Context) {
 	if training {
 		what = "khóa bồi dưỡng " + strings.TrimSpace(q.Course)
 	}
-	if scan != nil {
-		if _, err := p.app.AttachEvidence(ctx, actor, added.ID, fh.Filename, contentType, fh.Size, scan); err != nil {
+	if up.reader != nil {
+		if _, err := p.app.AttachEvidence(ctx, actor, added.ID, up.header.Filename, up.contentType, up.header.Size, up.reader); err != nil {
 			// The qualification is kept; say plainly that its file is not.
 			p.shell.AddFlash(c, web.FlashError, "Đã ghi "+what+" nhưng chưa lưu được tệp minh chứng; vui lòng thử tải lại tệp sau.")
 			c.Redirect(http.StatusSeeOther, p.prefix+"/staff/"+c.Param("id"))
@@ -444,6 +437,113 @@ func (p *Pages) addQualification(c *gin.Context) {
 		what += " kèm tệp minh chứng"
 	}
 	p.shell.AddFlash(c, web.FlashSuccess, "Đã ghi "+what+".")
+	c.Redirect(http.StatusSeeOther, p.prefix+"/staff/"+c.Param("id"))
+}
+
+// upload is a chosen evidence file, its type read from its content.
+type upload struct {
+	file        multipart.File
+	header      *multipart.FileHeader
+	contentType string
+	reader      io.Reader // nil when no file was chosen
+}
+
+// evidenceFile reads the form's "file": none is fine (the caller decides), a wrong one is a field
+// error; an error returned is not about the file (the request broke).
+func (f *fields) evidenceFile(c *gin.Context) (upload, error) {
+	file, fh, err := c.Request.FormFile("file")
+	if err == http.ErrMissingFile {
+		return upload{}, nil
+	}
+	if err != nil {
+		return upload{}, err
+	}
+	up := upload{file: file, header: fh}
+	up.contentType, up.reader = sniff(file)
+	switch {
+	case fh.Size == 0:
+		f.add("file", "Tệp minh chứng rỗng; chọn lại tệp")
+	case !evidenceTypes[up.contentType]:
+		f.add("file", "Tệp minh chứng phải là bản quét PDF, JPEG hoặc PNG")
+	case fh.Size > 20<<20:
+		f.add("file", "Tệp minh chứng lớn hơn 20 MB; quét lại với độ phân giải thấp hơn")
+	}
+	return up, nil
+}
+
+func (p *Pages) evidenceForm(c *gin.Context) {
+	if !p.officer(c) {
+		return
+	}
+	p.renderEvidence(c, http.StatusOK, web.NewForm(nil))
+}
+
+// renderEvidence shows the upload form for one of the person's qualifications.
+func (p *Pages) renderEvidence(c *gin.Context, status int, form *web.Form) {
+	pr, ok := p.person(c)
+	if !ok {
+		return
+	}
+	for _, q := range pr.Qualifications {
+		if q.ID != c.Param("qid") {
+			continue
+		}
+		what := q.Kind.Label()
+		if q.Course != "" {
+			what += ": " + q.Course
+		} else if codes, err := p.app.Levels(c.Request.Context()); err == nil {
+			if l, ok := codes.Find(q.Kind, q.Level); ok {
+				what += " – " + l.Name
+			}
+		}
+		p.renderForm(c, status, "staff", "Tệp minh chứng: "+pr.Staff.FullName, "evidence", form, map[string]any{
+			"Staff": pr.Staff, "QualificationID": q.ID, "What": what + " (cấp ngày " + web.FormatDate(q.AwardedOn) + ")", "Replaces": q.Evidence != nil})
+		return
+	}
+	p.shell.Fail(c, apperr.NotFound("qualification", c.Param("qid")))
+}
+
+// attachEvidence stores the scan of a qualification recorded earlier (or replaces its scan).
+func (p *Pages) attachEvidence(c *gin.Context) {
+	if !p.officer(c) {
+		return
+	}
+	if err := c.Request.ParseMultipartForm(1 << 20); err != nil {
+		p.shell.Fail(c, err)
+		return
+	}
+	var f fields
+	up, err := f.evidenceFile(c)
+	if err != nil {
+		p.shell.Fail(c, err)
+		return
+	}
+	if up.reader == nil {
+		f.add("file", "Chọn tệp minh chứng (PDF, JPEG hoặc PNG)")
+	} else {
+		defer func() { _ = up.file.Close() }()
+	}
+	again := func(form *web.Form) { p.renderEvidence(c, http.StatusUnprocessableEntity, form) }
+	if f.errs != nil {
+		form := web.NewForm(c.Request.PostForm)
+		form.Errors = f.errs
+		again(form)
+		return
+	}
+	// The qualification must be this person's: the page's address names both.
+	pr, ok := p.person(c)
+	if !ok {
+		return
+	}
+	if !slices.ContainsFunc(pr.Qualifications, func(q domain.Qualification) bool { return q.ID == c.Param("qid") }) {
+		p.shell.Fail(c, apperr.NotFound("qualification", c.Param("qid")))
+		return
+	}
+	if _, err := p.app.AttachEvidence(c.Request.Context(), auth.ActorFrom(c), c.Param("qid"), up.header.Filename, up.contentType, up.header.Size, up.reader); err != nil {
+		p.failForm(c, err, c.Request.PostForm, again)
+		return
+	}
+	p.shell.AddFlash(c, web.FlashSuccess, "Đã lưu tệp minh chứng "+up.header.Filename+".")
 	c.Redirect(http.StatusSeeOther, p.prefix+"/staff/"+c.Param("id"))
 }
 
