@@ -45,8 +45,9 @@ func TestFormsInChromium(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	// In Vietnamese, as staff machines are: date inputs show dd/mm/yyyy, file inputs "Chọn tệp".
-	ctx := browser.Chromium(t, 180*time.Second, chromedp.WindowSize(1280, 900), chromedp.Flag("lang", "vi-VN"))
+	// The browser's own controls (the date picker's mm/dd/yyyy, "Choose File") follow the test
+	// machine's English locale; a Vietnamese browser shows dd/mm/yyyy. The page's words are ours.
+	ctx := browser.Chromium(t, 180*time.Second, chromedp.WindowSize(1280, 900))
 	s := browser.NewSession(t, ctx, strings.TrimSuffix(h.Base, "/hr"), "hr-forms-")
 	set := func(sel, value string) {
 		t.Helper()
