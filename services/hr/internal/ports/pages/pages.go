@@ -212,7 +212,7 @@ func (p *Pages) renderUnits(c *gin.Context, status int, form *web.Form) {
 		return
 	}
 	if form == nil {
-		form = web.NewForm(nil)
+		form = web.NewForm(nil).Set("opened_on", web.DateInput(p.today()))
 	}
 	p.render(c, status, "units", web.Page{Title: "Cơ cấu tổ chức", Content: "units", Form: form, Data: map[string]any{
 		"On": web.DateInput(on), "OnText": web.FormatDate(on), "Units": rows, "Kinds": unitKinds, "Parents": parents,
@@ -263,7 +263,7 @@ func (p *Pages) renderUnit(c *gin.Context, status int, form *web.Form) {
 			Change: changeLabels[v.Change], Reason: v.Reason}
 	}
 	if form == nil {
-		form = web.NewForm(nil)
+		form = web.NewForm(nil).Set("effective_on", web.DateInput(p.today()))
 	}
 	var closed string
 	if u.ClosedOn != nil {
