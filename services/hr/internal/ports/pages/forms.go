@@ -3,6 +3,7 @@ package pages
 import (
 	"bufio"
 	"bytes"
+	"errors"
 	"io"
 	"mime/multipart"
 	"net/http"
@@ -452,7 +453,7 @@ type upload struct {
 // error; an error returned is not about the file (the request broke).
 func (f *fields) evidenceFile(c *gin.Context) (upload, error) {
 	file, fh, err := c.Request.FormFile("file")
-	if err == http.ErrMissingFile {
+	if errors.Is(err, http.ErrMissingFile) {
 		return upload{}, nil
 	}
 	if err != nil {
