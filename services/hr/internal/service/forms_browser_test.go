@@ -23,7 +23,8 @@ import (
 // TestFormsInChromium: an HR officer does a career's worth of changes through the forms alone,
 // reached from the sub-navigation and the profile: hire (a wrong form first: the errors sit by
 // their fields, with a summary, and what was typed stays), move, a degree with its scanned
-// evidence, a training whose certificate is uploaded afterwards, and a departure with its reason. The import page offers its templates
+// evidence, a training whose certificate is uploaded afterwards, a departure with its reason, and
+// a rehire. The import page offers its templates
 // and the allowed values. On a 390 px phone the hire form shows its errors without sideways
 // scrolling. A leader without the HR role is not offered the forms and gets 403 for them, even
 // when posting one with a valid CSRF token. Dates read dd/mm/yyyy; "Tại ngày" is the
@@ -181,6 +182,17 @@ func TestFormsInChromium(t *testing.T) {
 	s.Click("#leave-submit", ".flash-success")
 	contains("profile after leaving", "main", "Đã ghi nhận thôi việc từ ngày 01/03/2026", "Đã nghỉ việc", "Chuyển công tác đến UBND xã Đông Hoàng")
 	s.Shot("left")
+
+	// Rehire: not before the departure.
+	s.Click("#action-rehire", "#move-submit")
+	set("#f-unit_id", unit("Phòng Kinh tế"))
+	s.Fill("#f-position", "Chuyên viên")
+	set("#f-effective_on", "2026-02-01")
+	s.Click("#move-submit", ".error-summary")
+	contains("rehire errors", "main", "từ ngày nghỉ việc trở đi")
+	set("#f-effective_on", "2026-06-01")
+	s.Click("#move-submit", ".flash-success")
+	contains("profile after the rehire", "main", "Đã ghi nhận tuyển dụng lại từ ngày 01/06/2026", "Phòng Kinh tế", "Chuyên viên")
 
 	// Import: templates in both formats and the allowed values.
 	s.Click(`nav.hr-nav a[href$="/import"]`, "#help-staff")

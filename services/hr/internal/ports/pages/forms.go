@@ -27,13 +27,15 @@ import (
 // form's few text fields.
 const maxEvidence = 20<<20 + 64<<10
 
-// formRoutes adds the HR officer's forms: hire, move, leave, qualification and training (each
-// with its evidence), the evidence download and the import templates.
+// formRoutes adds the HR officer's forms: hire, move, leave, rehire, qualification and training
+// (each with its evidence), the evidence download and the import templates.
 func (p *Pages) formRoutes(g gin.IRouter) {
 	g.GET("/staff/new", p.hireForm)
 	g.POST("/staff", p.hire)
 	g.GET("/staff/:id/move", p.moveForm)
 	g.POST("/staff/:id/move", p.move)
+	g.GET("/staff/:id/rehire", p.moveForm)
+	g.POST("/staff/:id/rehire", p.move)
 	g.GET("/staff/:id/leave", p.leaveForm)
 	g.POST("/staff/:id/leave", p.leave)
 	g.GET("/staff/:id/qualifications/new", p.qualificationForm)
@@ -224,6 +226,10 @@ func (p *Pages) person(c *gin.Context) (app.Profile, bool) {
 	return pr, true
 }
 
+// rehiring says whether the move form serves a rehire (someone who left comes back) rather than
+// a move: the same fields, another command and other words.
+func rehiring(c *gin.Context) bool { return strings.HasSuffix(c.FullPath(), "/rehire") }
+
 func (p *Pages) moveForm(c *gin.Context) {
 	if !p.officer(c) {
 		return
@@ -241,11 +247,15 @@ func (p *Pages) renderMove(c *gin.Context, status int, form *web.Form) {
 		p.shell.Fail(c, err)
 		return
 	}
-	data := map[string]any{"Staff": pr.Staff, "Units": units}
+	data := map[string]any{"Staff": pr.Staff, "Units": units, "Rehire": rehiring(c)}
+	title := "Điều động, bổ nhiệm: "
+	if rehiring(c) {
+		title = "Tuyển dụng lại: "
+	}
 	if pr.Current != nil {
 		data["Current"] = names[pr.Current.UnitID] + ", " + pr.Current.Position + " (từ " + web.FormatDate(pr.Current.From) + ")"
 	}
-	p.renderForm(c, status, "staff", "Điều động, bổ nhiệm: "+pr.Staff.FullName, "move", form, data)
+	p.renderForm(c, status, "staff", title+pr.Staff.FullName, "move", form, data)
 }
 
 func (p *Pages) move(c *gin.Context) {
@@ -264,11 +274,20 @@ func (p *Pages) move(c *gin.Context) {
 		again(form)
 		return
 	}
-	if _, err := p.app.Move(c.Request.Context(), auth.ActorFrom(c), c.Param("id"), in); err != nil {
+	ctx, actor := c.Request.Context(), auth.ActorFrom(c)
+	var err error
+	done := "Đã ghi nhận điều động từ ngày "
+	if rehiring(c) {
+		_, err = p.app.Rehire(ctx, actor, c.Param("id"), in)
+		done = "Đã ghi nhận tuyển dụng lại từ ngày "
+	} else {
+		_, err = p.app.Move(ctx, actor, c.Param("id"), in)
+	}
+	if err != nil {
 		p.failForm(c, err, v, again)
 		return
 	}
-	p.shell.AddFlash(c, web.FlashSuccess, "Đã ghi nhận điều động từ ngày "+web.FormatDate(in.EffectiveOn)+".")
+	p.shell.AddFlash(c, web.FlashSuccess, done+web.FormatDate(in.EffectiveOn)+".")
 	c.Redirect(http.StatusSeeOther, p.prefix+"/staff/"+c.Param("id"))
 }
 
