@@ -22,7 +22,7 @@ import (
 
 // TestFormsInChromium: an HR officer does a career's worth of changes through the forms alone,
 // reached from the sub-navigation and the profile: hire (a wrong form first: the errors sit by
-// their fields, with a summary, and what was typed stays), move, a degree with its scanned
+// their fields, with a summary, and what was typed stays), a correction of personal data, move, a degree with its scanned
 // evidence, a training whose certificate is uploaded afterwards, a departure with its reason, and
 // a rehire. The import page offers its templates
 // and the allowed values. On a 390 px phone the hire form shows its errors without sideways
@@ -115,6 +115,19 @@ func TestFormsInChromium(t *testing.T) {
 	contains("profile after hiring", "main", "Đã tuyển dụng Nguyễn Văn An từ ngày 01/07/2025", "12/03/1985", "Chánh Văn phòng", "01/07/2025")
 	s.Shot("hired")
 	profile := s.Location()
+
+	// Correct the personal data: the form starts from what is stored.
+	s.Click("#action-edit", "#edit-submit")
+	if got := browser.Eval[string](s, `document.querySelector("#f-birth_date").value + " " + document.querySelector("#f-cccd").value`); got != "1985-03-12 034085001234" {
+		t.Fatalf("the correction form starts from %q", got)
+	}
+	s.Fill("#f-phone", "12")
+	s.Click("#edit-submit", ".error-summary")
+	contains("correction errors", "main", "số điện thoại gồm 9–11 chữ số")
+	browser.Eval[string](s, `document.querySelector("#f-phone").value = ""`)
+	s.Fill("#f-phone", "0912345678")
+	s.Click("#edit-submit", ".flash-success")
+	contains("profile after the correction", "main", "Đã lưu thông tin cá nhân", "0912345678", "Chánh Văn phòng")
 
 	// Move to the service centre from 1 January 2026.
 	s.Click("#action-move", "#move-submit")

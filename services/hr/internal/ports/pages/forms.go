@@ -32,6 +32,8 @@ const maxEvidence = 20<<20 + 64<<10
 func (p *Pages) formRoutes(g gin.IRouter) {
 	g.GET("/staff/new", p.hireForm)
 	g.POST("/staff", p.hire)
+	g.GET("/staff/:id/edit", p.editForm)
+	g.POST("/staff/:id/edit", p.edit)
 	g.GET("/staff/:id/move", p.moveForm)
 	g.POST("/staff/:id/move", p.move)
 	g.GET("/staff/:id/rehire", p.moveForm)
@@ -194,9 +196,7 @@ func (p *Pages) hire(c *gin.Context) {
 	_ = c.Request.ParseForm()
 	v := c.Request.PostForm
 	var f fields
-	in := app.StaffInput{FullName: v.Get("full_name"), BirthDate: f.date(v, "birth_date", time.Time{}), Gender: domain.Gender(v.Get("gender")),
-		CCCD: v.Get("cccd"), Category: domain.Category(v.Get("category")),
-		Contacts: domain.Contacts{Phone: v.Get("phone"), Email: v.Get("email"), Address: v.Get("address")}}
+	in := staffInput(&f, v)
 	as := app.AssignmentInput{UnitID: v.Get("unit_id"), Position: v.Get("position"), Rank: v.Get("rank"), Step: f.step(v),
 		EffectiveOn: f.date(v, "effective_on", p.today())}
 	if f.errs != nil {
@@ -211,6 +211,64 @@ func (p *Pages) hire(c *gin.Context) {
 		return
 	}
 	p.shell.AddFlash(c, web.FlashSuccess, "Đã tuyển dụng "+pr.Staff.FullName+" từ ngày "+web.FormatDate(as.EffectiveOn)+".")
+	c.Redirect(http.StatusSeeOther, p.prefix+"/staff/"+pr.Staff.ID)
+}
+
+// ---- correcting a person's own data
+
+// staffInput reads the personal fields the hire and correction forms share.
+func staffInput(f *fields, v url.Values) app.StaffInput {
+	return app.StaffInput{FullName: v.Get("full_name"), BirthDate: f.date(v, "birth_date", time.Time{}), Gender: domain.Gender(v.Get("gender")),
+		CCCD: v.Get("cccd"), Category: domain.Category(v.Get("category")),
+		Contacts: domain.Contacts{Phone: v.Get("phone"), Email: v.Get("email"), Address: v.Get("address")}}
+}
+
+func (p *Pages) editForm(c *gin.Context) {
+	if !p.officer(c) {
+		return
+	}
+	pr, ok := p.person(c)
+	if !ok {
+		return
+	}
+	st := pr.Staff
+	form := web.NewForm(url.Values{"full_name": {st.FullName}, "birth_date": {web.DateInput(st.BirthDate)}, "gender": {string(st.Gender)},
+		"cccd": {st.CCCD}, "category": {string(st.Category)}, "phone": {st.Contacts.Phone}, "email": {st.Contacts.Email}, "address": {st.Contacts.Address}})
+	p.renderEdit(c, http.StatusOK, pr, form)
+}
+
+func (p *Pages) renderEdit(c *gin.Context, status int, pr app.Profile, form *web.Form) {
+	p.renderForm(c, status, "staff", "Sửa thông tin cá nhân: "+pr.Staff.FullName, "hire", form, map[string]any{
+		"Edit": true, "Staff": pr.Staff, "Categories": categoryOptions(), "Genders": genders})
+}
+
+// edit corrects the person's own data; the link to their sign-in account is not on the form and
+// is kept as it is.
+func (p *Pages) edit(c *gin.Context) {
+	if !p.officer(c) {
+		return
+	}
+	pr, ok := p.person(c)
+	if !ok {
+		return
+	}
+	_ = c.Request.ParseForm()
+	v := c.Request.PostForm
+	var f fields
+	in := staffInput(&f, v)
+	in.UserSubject = pr.Staff.UserSubject
+	again := func(form *web.Form) { p.renderEdit(c, http.StatusUnprocessableEntity, pr, form) }
+	if f.errs != nil {
+		form := web.NewForm(v)
+		form.Errors = f.errs
+		again(form)
+		return
+	}
+	if _, err := p.app.UpdateStaff(c.Request.Context(), auth.ActorFrom(c), pr.Staff.ID, in); err != nil {
+		p.failForm(c, err, v, again)
+		return
+	}
+	p.shell.AddFlash(c, web.FlashSuccess, "Đã lưu thông tin cá nhân.")
 	c.Redirect(http.StatusSeeOther, p.prefix+"/staff/"+pr.Staff.ID)
 }
 
