@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"gorm.io/gorm"
 
 	"egov.vn/platform/libs/devkit/browser"
 	"egov.vn/platform/libs/platform"
@@ -30,7 +31,11 @@ import (
 // when posting one with a valid CSRF token. Dates read dd/mm/yyyy; "Tại ngày" is the
 // Vietnamese today.
 func TestFormsInChromium(t *testing.T) {
-	h := startHR(t, storetest.SQLite(t), func(o *options) { o.minio = true })
+	storetest.EachDB(t, func(t *testing.T, db *gorm.DB) { formsInChromium(t, db) })
+}
+
+func formsInChromium(t *testing.T, db *gorm.DB) {
+	h := startHR(t, db, func(o *options) { o.minio = true })
 	if st, body := h.call(t, h.operator(t), http.MethodPut, "/api/v1/tenants/xa-dong-tan", map[string]any{"code": "12700", "name": "UBND xã Đông Tân", "kind": "commune", "parent": "huyen-dong-hung"}); st != 200 {
 		t.Fatalf("provision: %d %v", st, body)
 	}
