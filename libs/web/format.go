@@ -43,6 +43,23 @@ func FormatDate(t time.Time) string {
 	return t.In(vietnam).Format("02/01/2006")
 }
 
+// Today is the calendar day it is at now in Vietnam, as midnight UTC: the civil date a page
+// offers by default ("Tại ngày", "Ngày hiệu lực") and that date-only fields store. It is not
+// now's UTC date, which is still yesterday before 07:00 in Vietnam.
+func Today(now time.Time) time.Time {
+	y, m, d := now.In(vietnam).Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}
+
+// DateInput gives a date as an <input type="date"> needs its value: 2026-11-27, whatever the
+// browser then shows. Date-only values (midnight UTC) keep their day; the zero time gives "".
+func DateInput(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(vietnam).Format("2006-01-02")
+}
+
 // FormatDateTime gives hour and date as shown in registers and receipts: 09:05 27/11/2026.
 func FormatDateTime(t time.Time) string {
 	if t.IsZero() {

@@ -33,6 +33,34 @@ func TestVietnameseDates(t *testing.T) {
 	}
 }
 
+func TestTodayIsTheVietnameseDay(t *testing.T) {
+	t.Parallel()
+	// 23:30 UTC on 6 December is 06:30 on 7 December in Vietnam: today is the 7th there.
+	cases := []struct {
+		now  time.Time
+		want time.Time
+	}{
+		{time.Date(2025, 12, 6, 23, 30, 0, 0, time.UTC), time.Date(2025, 12, 7, 0, 0, 0, 0, time.UTC)},
+		{time.Date(2025, 12, 7, 16, 59, 0, 0, time.UTC), time.Date(2025, 12, 7, 0, 0, 0, 0, time.UTC)},
+		{time.Date(2025, 12, 7, 17, 0, 0, 0, time.UTC), time.Date(2025, 12, 8, 0, 0, 0, 0, time.UTC)},
+	}
+	for _, c := range cases {
+		if got := web.Today(c.now); !got.Equal(c.want) || got.Location() != time.UTC {
+			t.Errorf("Today(%s) = %s, want %s", c.now, got, c.want)
+		}
+	}
+	day := time.Date(2025, 12, 7, 0, 0, 0, 0, time.UTC)
+	if got := web.DateInput(day); got != "2025-12-07" {
+		t.Errorf("DateInput(%s) = %q", day, got)
+	}
+	if got := web.FormatDate(day); got != "07/12/2025" {
+		t.Errorf("FormatDate(%s) = %q", day, got)
+	}
+	if got := web.DateInput(time.Time{}); got != "" {
+		t.Errorf("DateInput(zero) = %q", got)
+	}
+}
+
 func TestVietnameseNumbers(t *testing.T) {
 	t.Parallel()
 	cases := []struct{ got, want string }{

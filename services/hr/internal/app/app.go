@@ -99,7 +99,8 @@ func New(d Deps) *App {
 	return &App{repo: d.Repo, evidence: d.Evidence, tree: d.Tree, tracer: d.Tracer, now: d.Now}
 }
 
-func (a *App) today() time.Time { return domain.Day(a.now()) }
+// today is the Vietnamese calendar day: the effective date of a change sent without one.
+func (a *App) today() time.Time { return domain.Today(a.now()) }
 
 func newID() string { return uuid.Must(uuid.NewV7()).String() }
 

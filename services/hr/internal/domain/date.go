@@ -3,6 +3,9 @@ package domain
 import (
 	"strings"
 	"time"
+
+	// Embedded zone data, so Today is right in images without /usr/share/zoneinfo.
+	_ "time/tzdata"
 )
 
 // DateLayout is how dates travel in JSON, CSV and forms: ISO 8601 calendar dates.
@@ -12,6 +15,24 @@ const DateLayout = "2006-01-02"
 // assignment starts on a day and a query "as of" a day sees what was true at the end of it.
 func Day(t time.Time) time.Time {
 	y, m, d := t.Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}
+
+// vietnam is where HR's days are counted: an officer's "today" is the Vietnamese one.
+var vietnam = func() *time.Location {
+	loc, err := time.LoadLocation("Asia/Ho_Chi_Minh")
+	if err != nil {
+		panic("hr: time zone Asia/Ho_Chi_Minh missing although time/tzdata is embedded: " + err.Error())
+	}
+	return loc
+}()
+
+// Today is the calendar day it is at now in Vietnam, as midnight UTC (like every HR date). It
+// is not now's UTC day, which is still yesterday before 07:00 in Vietnam. The pages use the
+// same rule from libs/web (web.Today); the domain keeps its own copy so as not to import the web
+// layer.
+func Today(now time.Time) time.Time {
+	y, m, d := now.In(vietnam).Date()
 	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 }
 
@@ -36,6 +57,9 @@ func FormatDate(d time.Time) string {
 	}
 	return d.Format(DateLayout)
 }
+
+// SpokenDate writes a civil date as people read it in a message: 07/12/2025.
+func SpokenDate(d time.Time) string { return d.Format("02/01/2006") }
 
 // FormatDatePtr is FormatDate for an optional date.
 func FormatDatePtr(d *time.Time) string {

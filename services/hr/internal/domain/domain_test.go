@@ -273,3 +273,14 @@ func TestDefaultUnitsOfACommune(t *testing.T) {
 		t.Fatalf("ward economy office: %+v", ward[2])
 	}
 }
+
+func TestTodayIsTheVietnameseDay(t *testing.T) {
+	t.Parallel()
+	// 23:30 UTC on 6 December is 06:30 on 7 December in Vietnam.
+	if got, want := domain.Today(time.Date(2025, 12, 6, 23, 30, 0, 0, time.UTC)), time.Date(2025, 12, 7, 0, 0, 0, 0, time.UTC); !got.Equal(want) {
+		t.Fatalf("Today = %s, want %s", got, want)
+	}
+	if got, want := domain.Today(time.Date(2025, 12, 7, 16, 59, 0, 0, time.UTC)), time.Date(2025, 12, 7, 0, 0, 0, 0, time.UTC); !got.Equal(want) {
+		t.Fatalf("Today = %s, want %s", got, want)
+	}
+}

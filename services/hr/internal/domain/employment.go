@@ -115,7 +115,7 @@ func (e Employment) Move(next Assignment) (closed, opened Assignment, err error)
 		return Assignment{}, Assignment{}, apperr.Conflict("not_employed", "người này không còn công tác; tuyển dụng lại trước khi điều động")
 	}
 	if !next.From.After(cur.From) {
-		return Assignment{}, Assignment{}, apperr.Invalid("effective_on", "ngày hiệu lực phải sau ngày bắt đầu của quá trình công tác hiện tại ("+FormatDate(cur.From)+")")
+		return Assignment{}, Assignment{}, apperr.Invalid("effective_on", "ngày hiệu lực phải sau ngày bắt đầu của quá trình công tác hiện tại ("+SpokenDate(cur.From)+")")
 	}
 	if cur.UnitID == next.UnitID && cur.Position == next.Position && cur.Rank == next.Rank && cur.Step == next.Step {
 		return Assignment{}, Assignment{}, apperr.Conflict("nothing_changed", "đơn vị, chức vụ, ngạch và bậc giống quá trình hiện tại")
@@ -149,7 +149,7 @@ func (e Employment) Leave(d time.Time, reason string) (Assignment, error) {
 		return Assignment{}, apperr.Conflict("not_employed", "người này đã nghỉ việc")
 	}
 	if !d.After(cur.From) {
-		return Assignment{}, apperr.Invalid("effective_on", "ngày nghỉ việc phải sau ngày bắt đầu của quá trình công tác hiện tại ("+FormatDate(cur.From)+")")
+		return Assignment{}, apperr.Invalid("effective_on", "ngày nghỉ việc phải sau ngày bắt đầu của quá trình công tác hiện tại ("+SpokenDate(cur.From)+")")
 	}
 	cur.To = &d
 	cur.EndReason = reason

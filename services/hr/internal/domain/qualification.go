@@ -258,7 +258,7 @@ func (q *Qualification) Check(codes CodeList) error {
 		} else {
 			errs.Add("awarded_on", "ngày cấp là bắt buộc")
 		}
-	} else if q.AwardedOn.After(time.Now()) {
+	} else if q.AwardedOn.After(Today(time.Now())) {
 		errs.Add("awarded_on", "ngày cấp ở tương lai")
 	}
 	for _, f := range [...]struct{ name, v string }{{"field", q.Field}, {"language", q.Language},

@@ -37,7 +37,7 @@ var Templates embed.FS
 // TemplatePatterns is where the templates lie inside Templates.
 var TemplatePatterns = []string{"templates/*.html"}
 
-//go:embed static/stats.js
+//go:embed static/stats.js static/hr.css
 var assets embed.FS
 
 // maxUpload bounds an import file sent through the wizard (the second step sends it again, as
@@ -58,7 +58,7 @@ type Pages struct {
 // New returns the pages; tenants (may be nil) names the unit in the header.
 func New(a *app.App, shell *web.Shell, prefix string, tenants *auth.Directory) *Pages {
 	p := &Pages{app: a, shell: shell, prefix: prefix, tenants: tenants, now: time.Now, versions: map[string]string{}}
-	for _, name := range []string{"stats.js"} {
+	for _, name := range []string{"stats.js", "hr.css"} {
 		b, err := assets.ReadFile("static/" + name)
 		if err == nil {
 			sum := sha256.Sum256(b)
@@ -84,6 +84,7 @@ func (p *Pages) Routes(r gin.IRouter) {
 	g.POST("/import", httpapi.MaxBody(maxUpload), p.importCheck)
 	g.POST("/import/commit", httpapi.MaxBody(maxUpload*2), p.importCommit)
 	g.GET("/statistics", p.statistics)
+	p.formRoutes(g)
 }
 
 func (p *Pages) assetURL(name string) string {
@@ -98,7 +99,11 @@ func (p *Pages) asset(c *gin.Context) {
 		return
 	}
 	c.Header("Cache-Control", "public, max-age=31536000, immutable")
-	c.Data(http.StatusOK, "text/javascript; charset=utf-8", b)
+	ct := "text/javascript; charset=utf-8"
+	if path.Ext(name) == ".css" {
+		ct = "text/css; charset=utf-8"
+	}
+	c.Data(http.StatusOK, ct, b)
 }
 
 // header shows the person's role and their unit's name in the page header (the session put
@@ -141,14 +146,26 @@ func formErrors(err error) (web.FormErrors, error) {
 	return fe, nil
 }
 
+// parseDay reads a date as a date input sends it (ISO) or as staff type it (dd/mm/yyyy); def
+// otherwise.
 func parseDay(s string, def time.Time) time.Time {
-	if d, err := time.Parse(domain.DateLayout, s); err == nil {
+	if d, err := domain.ParseDate(s); err == nil {
 		return d
 	}
 	return def
 }
 
-func (p *Pages) today() time.Time { return domain.Day(p.now()) }
+// today is the Vietnamese calendar day, the default of every "Tại ngày" and "Ngày hiệu lực".
+func (p *Pages) today() time.Time { return web.Today(p.now()) }
+
+// lastDay shows the end of a half-open period [from, to) as people write it, by its last day:
+// an assignment that ends when the next starts on 01/01/2026 ran "đến ngày 31/12/2025".
+func lastDay(to *time.Time) string {
+	if to == nil {
+		return ""
+	}
+	return web.FormatDate(to.AddDate(0, 0, -1))
+}
 
 // ---- units
 
@@ -187,7 +204,7 @@ func (p *Pages) renderUnits(c *gin.Context, status int, form *web.Form) {
 	}
 	rows := make([]unitRow, len(nodes))
 	for i, n := range nodes {
-		rows[i] = unitRow{ID: n.ID, Code: n.Code, Name: n.Name, Kind: n.Kind.Label(), OpenedOn: domain.FormatDate(n.OpenedOn), Indent: strings.Repeat("— ", n.Depth)}
+		rows[i] = unitRow{ID: n.ID, Code: n.Code, Name: n.Name, Kind: n.Kind.Label(), OpenedOn: web.FormatDate(n.OpenedOn), Indent: strings.Repeat("— ", n.Depth)}
 	}
 	parents, _, err := p.unitOptions(c)
 	if err != nil {
@@ -195,10 +212,10 @@ func (p *Pages) renderUnits(c *gin.Context, status int, form *web.Form) {
 		return
 	}
 	if form == nil {
-		form = web.NewForm(nil)
+		form = web.NewForm(nil).Set("opened_on", web.DateInput(p.today()))
 	}
-	p.shell.Render(c, status, web.Page{Title: "Cơ cấu tổ chức", Content: "units", Form: form, Data: map[string]any{
-		"On": domain.FormatDate(on), "Units": rows, "Kinds": unitKinds, "Parents": parents,
+	p.render(c, status, "units", web.Page{Title: "Cơ cấu tổ chức", Content: "units", Form: form, Data: map[string]any{
+		"On": web.DateInput(on), "OnText": web.FormatDate(on), "Units": rows, "Kinds": unitKinds, "Parents": parents,
 		"Officer": domain.ManagesStaff(auth.ActorFrom(c))}})
 }
 
@@ -242,18 +259,18 @@ func (p *Pages) renderUnit(c *gin.Context, status int, form *web.Form) {
 	}
 	hist := make([]versionRow, len(vs))
 	for i, v := range vs {
-		hist[i] = versionRow{From: domain.FormatDate(v.ValidFrom), To: domain.FormatDatePtr(v.ValidTo), Name: v.Name, Parent: names[v.ParentID],
+		hist[i] = versionRow{From: web.FormatDate(v.ValidFrom), To: lastDay(v.ValidTo), Name: v.Name, Parent: names[v.ParentID],
 			Change: changeLabels[v.Change], Reason: v.Reason}
 	}
 	if form == nil {
-		form = web.NewForm(nil)
+		form = web.NewForm(nil).Set("effective_on", web.DateInput(p.today()))
 	}
 	var closed string
 	if u.ClosedOn != nil {
-		closed = domain.FormatDate(*u.ClosedOn)
+		closed = web.FormatDate(*u.ClosedOn)
 	}
-	p.shell.Render(c, status, web.Page{Title: u.Name, Content: "unit", Form: form, Data: map[string]any{
-		"Unit": u, "Kind": u.Kind.Label(), "OpenedOn": domain.FormatDate(u.OpenedOn), "ClosedOn": closed, "History": hist, "Parents": parents,
+	p.render(c, status, "units", web.Page{Title: u.Name, Content: "unit", Form: form, Data: map[string]any{
+		"Unit": u, "Kind": u.Kind.Label(), "OpenedOn": web.FormatDate(u.OpenedOn), "ClosedOn": closed, "History": hist, "Parents": parents,
 		"Changes": []web.Option{{Value: "renamed", Label: "Đổi tên"}, {Value: "moved", Label: "Chuyển trực thuộc"}, {Value: "closed", Label: "Giải thể, sáp nhập"}},
 		"Officer": domain.ManagesStaff(auth.ActorFrom(c))}})
 }
@@ -315,16 +332,16 @@ func (p *Pages) staff(c *gin.Context) {
 		rows[i] = staffRow{ID: l.Staff.ID, Name: l.Staff.FullName, Category: l.Staff.Category.Label(), Unit: names[l.Assignment.UnitID],
 			Position: l.Assignment.Position}
 		if page.Personal[i] {
-			rows[i].BirthDate = domain.FormatDate(l.Staff.BirthDate)
+			rows[i].BirthDate = web.FormatDate(l.Staff.BirthDate)
 		}
 	}
-	p.shell.Render(c, http.StatusOK, web.Page{Title: "Danh sách nhân sự", Content: "staff", Data: map[string]any{
+	p.render(c, http.StatusOK, "staff", web.Page{Title: "Danh sách nhân sự", Content: "staff", Data: map[string]any{
 		"Rows": rows, "Total": page.Total, "Units": opts, "Categories": categoryOptions(), "Unit": c.Query("unit"),
-		"Category": string(f.Category), "Q": f.Query, "On": domain.FormatDate(on)}})
+		"Category": string(f.Category), "Q": f.Query, "On": web.DateInput(on)}})
 }
 
 type historyRow struct{ From, To, Unit, Position, Rank, Note string }
-type qualificationRow struct{ Kind, Level, Detail, Body, Awarded string }
+type qualificationRow struct{ ID, Kind, Level, Detail, Body, Awarded, Evidence string }
 
 func (p *Pages) profile(c *gin.Context) {
 	ctx := c.Request.Context()
@@ -342,12 +359,21 @@ func (p *Pages) profile(c *gin.Context) {
 	for _, u := range units {
 		names[u.ID] = u.Name
 	}
+	// A unit closed since (merged, dissolved) is not in today's tree; the career still names it.
+	for _, a := range pr.Employment.Assignments {
+		if _, ok := names[a.UnitID]; !ok {
+			if u, _, err := p.app.UnitHistory(ctx, a.UnitID); err == nil {
+				names[a.UnitID] = u.Name
+			}
+		}
+	}
 	codes, err := p.app.Levels(ctx)
 	if err != nil {
 		p.shell.Fail(c, err)
 		return
 	}
-	data := map[string]any{"Personal": pr.Personal, "Category": pr.Staff.Category.Label()}
+	data := map[string]any{"Personal": pr.Personal, "Category": pr.Staff.Category.Label(), "ID": pr.Staff.ID,
+		"Officer": pr.Personal && domain.ManagesStaff(auth.ActorFrom(c)), "Employed": pr.Current != nil}
 	if pr.Current != nil {
 		data["Unit"], data["Position"] = names[pr.Current.UnitID], pr.Current.Position
 	} else {
@@ -355,7 +381,7 @@ func (p *Pages) profile(c *gin.Context) {
 	}
 	if pr.Personal {
 		s := pr.Staff
-		data["BirthDate"], data["Gender"], data["CCCD"] = domain.FormatDate(s.BirthDate), s.Gender.Label(), s.CCCD
+		data["BirthDate"], data["Gender"], data["CCCD"] = web.FormatDate(s.BirthDate), s.Gender.Label(), s.CCCD
 		data["Phone"], data["Email"], data["Address"] = s.Contacts.Phone, s.Contacts.Email, s.Contacts.Address
 	}
 	var hist []historyRow
@@ -369,7 +395,7 @@ func (p *Pages) profile(c *gin.Context) {
 		if a.EndReason != "" {
 			note += "; thôi việc: " + a.EndReason
 		}
-		hist = append(hist, historyRow{From: domain.FormatDate(a.From), To: domain.FormatDatePtr(a.To), Unit: names[a.UnitID], Position: a.Position, Rank: rank, Note: note})
+		hist = append(hist, historyRow{From: web.FormatDate(a.From), To: lastDay(a.To), Unit: names[a.UnitID], Position: a.Position, Rank: rank, Note: note})
 	}
 	data["History"] = hist
 	var quals []qualificationRow
@@ -382,10 +408,17 @@ func (p *Pages) profile(c *gin.Context) {
 		if q.Result != "" {
 			detail += " (" + q.Result + ")"
 		}
-		quals = append(quals, qualificationRow{Kind: q.Kind.Label(), Level: level, Detail: detail, Body: q.AwardingBody, Awarded: domain.FormatDate(q.AwardedOn)})
+		if q.Kind == domain.Training && q.StartOn != nil && q.EndOn != nil {
+			detail += ", " + web.FormatDate(*q.StartOn) + " – " + web.FormatDate(*q.EndOn)
+		}
+		row := qualificationRow{ID: q.ID, Kind: q.Kind.Label(), Level: level, Detail: detail, Body: q.AwardingBody, Awarded: web.FormatDate(q.AwardedOn)}
+		if q.Evidence != nil {
+			row.Evidence = q.Evidence.FileName
+		}
+		quals = append(quals, row)
 	}
 	data["Qualifications"] = quals
-	p.shell.Render(c, http.StatusOK, web.Page{Title: pr.Staff.FullName, Content: "profile", Data: data})
+	p.render(c, http.StatusOK, "staff", web.Page{Title: pr.Staff.FullName, Content: "profile", Data: data})
 }
 
 func changeLabel(c domain.Change) string {
@@ -410,8 +443,14 @@ func (p *Pages) renderImportForm(c *gin.Context, status int, form *web.Form) {
 	if form == nil {
 		form = web.NewForm(nil)
 	}
-	p.shell.Render(c, status, web.Page{Title: "Nhập dữ liệu từ tệp", Content: "import", Form: form, Data: map[string]any{
-		"Datasets": datasets, "StaffColumns": strings.Join(app.StaffColumns, ", "), "QualificationColumns": strings.Join(app.QualificationColumns, ", ")}})
+	staffHelp, qualHelp, err := p.importHelp(c)
+	if err != nil {
+		p.shell.Fail(c, err)
+		return
+	}
+	p.render(c, status, "import", web.Page{Title: "Nhập dữ liệu từ tệp", Content: "import", Form: form, Data: map[string]any{
+		"Datasets": datasets, "Help": []helpTable{{ID: "help-staff", Caption: "Tệp hồ sơ nhân sự", Rows: staffHelp},
+			{ID: "help-qualifications", Caption: "Tệp trình độ, bồi dưỡng", Rows: qualHelp}}}})
 }
 
 func formatOf(name string) sheet.Format {
@@ -500,7 +539,7 @@ func (p *Pages) runImport(c *gin.Context, dataset string, format sheet.Format, n
 	if !rep.OK() {
 		status = http.StatusUnprocessableEntity
 	}
-	p.shell.Render(c, status, web.Page{Title: "Kết quả kiểm tra tệp", Content: "import_report", Data: map[string]any{
+	p.render(c, status, "import", web.Page{Title: "Kết quả kiểm tra tệp", Content: "import_report", Data: map[string]any{
 		"Report": rep, "Dataset": dataset, "Format": format, "FileName": name, "Content": base64.StdEncoding.EncodeToString(content)}})
 }
 
@@ -580,9 +619,9 @@ func (p *Pages) statistics(c *gin.Context) {
 		}
 		ss = append(ss, s)
 	}
-	p.shell.Render(c, http.StatusOK, web.Page{Title: "Thống kê nhân sự", Content: "statistics", Data: map[string]any{
+	p.render(c, http.StatusOK, "statistics", web.Page{Title: "Thống kê nhân sự", Content: "statistics", Data: map[string]any{
 		"Change": ch, "Categories": cats, "HeadcountDelta": signed(ch.Headcount), "Levels": levels, "Units": opts, "Unit": c.Query("unit"),
-		"On": domain.FormatDate(on), "From": domain.FormatDate(from),
+		"On": web.DateInput(on), "From": web.DateInput(from), "OnText": web.FormatDate(on), "FromText": web.FormatDate(from),
 		"ChartJSON": map[string]any{"categories": chartCats, "levels": map[string]any{"labels": kindLabels, "series": ss}},
 		"ChartJS":   p.shell.Asset("chart.umd.min.js"), "StatsJS": p.assetURL("stats.js")}})
 }

@@ -1,0 +1,760 @@
+package pages
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"egov.vn/platform/libs/apperr"
+	"egov.vn/platform/libs/auth"
+	"egov.vn/platform/libs/sheet"
+	"egov.vn/platform/libs/web"
+	"egov.vn/platform/services/hr/internal/app"
+	"egov.vn/platform/services/hr/internal/domain"
+)
+
+// maxEvidence bounds the qualification forms' body: the app takes a scan of up to 20 MB, plus the
+// form's few text fields.
+const maxEvidence = 20<<20 + 64<<10
+
+// formRoutes adds the HR officer's forms: hire, move, leave, rehire, qualification and training
+// (each with its evidence), the evidence download and the import templates.
+func (p *Pages) formRoutes(g gin.IRouter) {
+	g.GET("/staff/new", p.hireForm)
+	g.POST("/staff", p.hire)
+	g.GET("/staff/:id/edit", p.editForm)
+	g.POST("/staff/:id/edit", p.edit)
+	g.GET("/staff/:id/move", p.moveForm)
+	g.POST("/staff/:id/move", p.move)
+	g.GET("/staff/:id/rehire", p.moveForm)
+	g.POST("/staff/:id/rehire", p.move)
+	g.GET("/staff/:id/leave", p.leaveForm)
+	g.POST("/staff/:id/leave", p.leave)
+	g.GET("/staff/:id/qualifications/new", p.qualificationForm)
+	g.GET("/staff/:id/trainings/new", p.trainingForm)
+	g.POST("/staff/:id/qualifications", maxBody(maxEvidence), p.addQualification)
+	g.GET("/qualifications/:qid/evidence", p.evidence)
+	g.GET("/staff/:id/qualifications/:qid/evidence", p.evidenceForm)
+	g.POST("/staff/:id/qualifications/:qid/evidence", maxBody(maxEvidence), p.attachEvidence)
+	g.GET("/import/template", p.importTemplate)
+}
+
+// maxBody bounds a request body; an overlong one fails the form's parse with
+// http.MaxBytesError, which the shell shows as "Tệp quá lớn".
+func maxBody(n int64) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, n)
+		c.Next()
+	}
+}
+
+// ---- sub-navigation
+
+type navLink struct {
+	Label, Href string
+	Current     bool
+}
+
+type subnav struct {
+	CSS   string
+	Links []navLink
+}
+
+// render shows an HR page with the sub-navigation (section is the current entry).
+func (p *Pages) render(c *gin.Context, status int, section string, page web.Page) {
+	if m, ok := page.Data.(map[string]any); ok {
+		m["Nav"] = p.subnav(c, section)
+	}
+	p.shell.Render(c, status, page)
+}
+
+func (p *Pages) subnav(c *gin.Context, section string) subnav {
+	officer := domain.ManagesStaff(auth.ActorFrom(c))
+	n := subnav{CSS: p.assetURL("hr.css")}
+	add := func(key, label, href string) {
+		n.Links = append(n.Links, navLink{Label: label, Href: p.prefix + href, Current: key == section})
+	}
+	add("staff", "Nhân sự", "/staff")
+	if officer {
+		add("hire", "Tuyển dụng", "/staff/new")
+	}
+	add("units", "Cơ cấu tổ chức", "/units")
+	add("statistics", "Thống kê", "/statistics")
+	if officer {
+		add("import", "Nhập từ tệp", "/import")
+	}
+	return n
+}
+
+// officer answers 403 to anyone without the HR officer role: they are not offered the forms,
+// and a form posted anyway is refused here before anything is read.
+func (p *Pages) officer(c *gin.Context) bool {
+	if domain.ManagesStaff(auth.ActorFrom(c)) {
+		return true
+	}
+	p.shell.Fail(c, apperr.Forbidden("Chỉ cán bộ tổ chức – nhân sự của đơn vị được cập nhật hồ sơ nhân sự."))
+	return false
+}
+
+// fields collects what a form's values cannot be (before the app sees them), by field.
+type fields struct{ errs web.FormErrors }
+
+const badDate = "Ngày không hợp lệ; chọn ngày hoặc ghi theo dạng dd/mm/yyyy, ví dụ 07/12/2025"
+
+func (f *fields) add(name, msg string) {
+	if f.errs == nil {
+		f.errs = web.FormErrors{}
+	}
+	f.errs.Add(name, msg)
+}
+
+// date reads an optional date field; blank gives def.
+func (f *fields) date(v url.Values, name string, def time.Time) time.Time {
+	s := strings.TrimSpace(v.Get(name))
+	if s == "" {
+		return def
+	}
+	d, err := domain.ParseDate(s)
+	if err != nil {
+		f.add(name, badDate)
+	}
+	return d
+}
+
+func (f *fields) datePtr(v url.Values, name string) *time.Time {
+	d := f.date(v, name, time.Time{})
+	if d.IsZero() {
+		return nil
+	}
+	return &d
+}
+
+func (f *fields) step(v url.Values) int {
+	s := strings.TrimSpace(v.Get("step"))
+	if s == "" {
+		return 0
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		f.add("step", "Bậc lương là một số từ 1 đến 12; để trống nếu không xếp bậc")
+	}
+	return n
+}
+
+// failForm shows the form again with what was typed and the errors by field; an error that is
+// not about the input (403, 404, 500) gets the shell's error page.
+func (p *Pages) failForm(c *gin.Context, err error, values url.Values, again func(*web.Form)) {
+	fe, other := formErrors(err)
+	if other != nil {
+		p.shell.Fail(c, other)
+		return
+	}
+	form := web.NewForm(values)
+	form.Errors = fe
+	again(form)
+}
+
+func (p *Pages) renderForm(c *gin.Context, status int, section, title, content string, form *web.Form, data map[string]any) {
+	p.render(c, status, section, web.Page{Title: title, Content: content, Form: form, Data: data})
+}
+
+// ---- hire
+
+var genders = []web.Option{{Value: string(domain.Male), Label: domain.Male.Label()}, {Value: string(domain.Female), Label: domain.Female.Label()}}
+
+func (p *Pages) hireForm(c *gin.Context) {
+	if !p.officer(c) {
+		return
+	}
+	p.renderHire(c, http.StatusOK, web.NewForm(nil).Set("effective_on", web.DateInput(p.today())))
+}
+
+func (p *Pages) renderHire(c *gin.Context, status int, form *web.Form) {
+	units, _, err := p.unitOptions(c)
+	if err != nil {
+		p.shell.Fail(c, err)
+		return
+	}
+	p.renderForm(c, status, "hire", "Tuyển dụng nhân sự", "hire", form, map[string]any{
+		"Units": units, "Categories": categoryOptions(), "Genders": genders})
+}
+
+func (p *Pages) hire(c *gin.Context) {
+	if !p.officer(c) {
+		return
+	}
+	_ = c.Request.ParseForm()
+	v := c.Request.PostForm
+	var f fields
+	in := staffInput(&f, v)
+	as := app.AssignmentInput{UnitID: v.Get("unit_id"), Position: v.Get("position"), Rank: v.Get("rank"), Step: f.step(v),
+		EffectiveOn: f.date(v, "effective_on", p.today())}
+	if f.errs != nil {
+		form := web.NewForm(v)
+		form.Errors = f.errs
+		p.renderHire(c, http.StatusUnprocessableEntity, form)
+		return
+	}
+	pr, err := p.app.Hire(c.Request.Context(), auth.ActorFrom(c), in, as)
+	if err != nil {
+		p.failForm(c, err, v, func(form *web.Form) { p.renderHire(c, http.StatusUnprocessableEntity, form) })
+		return
+	}
+	p.shell.AddFlash(c, web.FlashSuccess, "Đã tuyển dụng "+pr.Staff.FullName+" từ ngày "+web.FormatDate(as.EffectiveOn)+".")
+	c.Redirect(http.StatusSeeOther, p.prefix+"/staff/"+pr.Staff.ID)
+}
+
+// ---- correcting a person's own data
+
+// staffInput reads the personal fields the hire and correction forms share.
+func staffInput(f *fields, v url.Values) app.StaffInput {
+	return app.StaffInput{FullName: v.Get("full_name"), BirthDate: f.date(v, "birth_date", time.Time{}), Gender: domain.Gender(v.Get("gender")),
+		CCCD: v.Get("cccd"), Category: domain.Category(v.Get("category")),
+		Contacts: domain.Contacts{Phone: v.Get("phone"), Email: v.Get("email"), Address: v.Get("address")}}
+}
+
+func (p *Pages) editForm(c *gin.Context) {
+	if !p.officer(c) {
+		return
+	}
+	pr, ok := p.person(c)
+	if !ok {
+		return
+	}
+	st := pr.Staff
+	form := web.NewForm(url.Values{"full_name": {st.FullName}, "birth_date": {web.DateInput(st.BirthDate)}, "gender": {string(st.Gender)},
+		"cccd": {st.CCCD}, "category": {string(st.Category)}, "phone": {st.Contacts.Phone}, "email": {st.Contacts.Email}, "address": {st.Contacts.Address}})
+	p.renderEdit(c, http.StatusOK, pr, form)
+}
+
+func (p *Pages) renderEdit(c *gin.Context, status int, pr app.Profile, form *web.Form) {
+	p.renderForm(c, status, "staff", "Sửa thông tin cá nhân: "+pr.Staff.FullName, "hire", form, map[string]any{
+		"Edit": true, "Staff": pr.Staff, "Categories": categoryOptions(), "Genders": genders})
+}
+
+// edit corrects the person's own data; the link to their sign-in account is not on the form and
+// is kept as it is.
+func (p *Pages) edit(c *gin.Context) {
+	if !p.officer(c) {
+		return
+	}
+	pr, ok := p.person(c)
+	if !ok {
+		return
+	}
+	_ = c.Request.ParseForm()
+	v := c.Request.PostForm
+	var f fields
+	in := staffInput(&f, v)
+	in.UserSubject = pr.Staff.UserSubject
+	again := func(form *web.Form) { p.renderEdit(c, http.StatusUnprocessableEntity, pr, form) }
+	if f.errs != nil {
+		form := web.NewForm(v)
+		form.Errors = f.errs
+		again(form)
+		return
+	}
+	if _, err := p.app.UpdateStaff(c.Request.Context(), auth.ActorFrom(c), pr.Staff.ID, in); err != nil {
+		p.failForm(c, err, v, again)
+		return
+	}
+	p.shell.AddFlash(c, web.FlashSuccess, "Đã lưu thông tin cá nhân.")
+	c.Redirect(http.StatusSeeOther, p.prefix+"/staff/"+pr.Staff.ID)
+}
+
+// ---- move and leave
+
+// person loads the profile a form is about, for its title and current post.
+func (p *Pages) person(c *gin.Context) (app.Profile, bool) {
+	pr, err := p.app.Profile(c.Request.Context(), auth.ActorFrom(c), c.Param("id"))
+	if err != nil {
+		p.shell.Fail(c, err)
+		return pr, false
+	}
+	return pr, true
+}
+
+// rehiring says whether the move form serves a rehire (someone who left comes back) rather than
+// a move: the same fields, another command and other words.
+func rehiring(c *gin.Context) bool { return strings.HasSuffix(c.FullPath(), "/rehire") }
+
+func (p *Pages) moveForm(c *gin.Context) {
+	if !p.officer(c) {
+		return
+	}
+	p.renderMove(c, http.StatusOK, web.NewForm(nil).Set("effective_on", web.DateInput(p.today())))
+}
+
+func (p *Pages) renderMove(c *gin.Context, status int, form *web.Form) {
+	pr, ok := p.person(c)
+	if !ok {
+		return
+	}
+	units, names, err := p.unitOptions(c)
+	if err != nil {
+		p.shell.Fail(c, err)
+		return
+	}
+	data := map[string]any{"Staff": pr.Staff, "Units": units, "Rehire": rehiring(c)}
+	title := "Điều động, bổ nhiệm: "
+	if rehiring(c) {
+		title = "Tuyển dụng lại: "
+	}
+	if pr.Current != nil {
+		data["Current"] = names[pr.Current.UnitID] + ", " + pr.Current.Position + " (từ " + web.FormatDate(pr.Current.From) + ")"
+	}
+	p.renderForm(c, status, "staff", title+pr.Staff.FullName, "move", form, data)
+}
+
+func (p *Pages) move(c *gin.Context) {
+	if !p.officer(c) {
+		return
+	}
+	_ = c.Request.ParseForm()
+	v := c.Request.PostForm
+	var f fields
+	in := app.AssignmentInput{UnitID: v.Get("unit_id"), Position: v.Get("position"), Rank: v.Get("rank"), Step: f.step(v),
+		EffectiveOn: f.date(v, "effective_on", p.today())}
+	again := func(form *web.Form) { p.renderMove(c, http.StatusUnprocessableEntity, form) }
+	if f.errs != nil {
+		form := web.NewForm(v)
+		form.Errors = f.errs
+		again(form)
+		return
+	}
+	ctx, actor := c.Request.Context(), auth.ActorFrom(c)
+	var err error
+	done := "Đã ghi nhận điều động từ ngày "
+	if rehiring(c) {
+		_, err = p.app.Rehire(ctx, actor, c.Param("id"), in)
+		done = "Đã ghi nhận tuyển dụng lại từ ngày "
+	} else {
+		_, err = p.app.Move(ctx, actor, c.Param("id"), in)
+	}
+	if err != nil {
+		p.failForm(c, err, v, again)
+		return
+	}
+	p.shell.AddFlash(c, web.FlashSuccess, done+web.FormatDate(in.EffectiveOn)+".")
+	c.Redirect(http.StatusSeeOther, p.prefix+"/staff/"+c.Param("id"))
+}
+
+func (p *Pages) leaveForm(c *gin.Context) {
+	if !p.officer(c) {
+		return
+	}
+	p.renderLeave(c, http.StatusOK, web.NewForm(nil).Set("effective_on", web.DateInput(p.today())))
+}
+
+var leaveReasons = []string{"Nghỉ hưu", "Chuyển công tác", "Thôi việc theo nguyện vọng", "Hết hạn hợp đồng", "Kỷ luật buộc thôi việc"}
+
+func (p *Pages) renderLeave(c *gin.Context, status int, form *web.Form) {
+	pr, ok := p.person(c)
+	if !ok {
+		return
+	}
+	p.renderForm(c, status, "staff", "Thôi việc: "+pr.Staff.FullName, "leave", form, map[string]any{"Staff": pr.Staff, "Reasons": leaveReasons})
+}
+
+func (p *Pages) leave(c *gin.Context) {
+	if !p.officer(c) {
+		return
+	}
+	_ = c.Request.ParseForm()
+	v := c.Request.PostForm
+	var f fields
+	on := f.date(v, "effective_on", p.today())
+	again := func(form *web.Form) { p.renderLeave(c, http.StatusUnprocessableEntity, form) }
+	if f.errs != nil {
+		form := web.NewForm(v)
+		form.Errors = f.errs
+		again(form)
+		return
+	}
+	if err := p.app.Leave(c.Request.Context(), auth.ActorFrom(c), c.Param("id"), on, v.Get("reason")); err != nil {
+		p.failForm(c, err, v, again)
+		return
+	}
+	p.shell.AddFlash(c, web.FlashSuccess, "Đã ghi nhận thôi việc từ ngày "+web.FormatDate(on)+".")
+	c.Redirect(http.StatusSeeOther, p.prefix+"/staff/"+c.Param("id"))
+}
+
+// ---- qualifications and trainings
+
+// levelOptions offers every graded level as "kind:code", labelled "Chuyên môn – Thạc sĩ", so one
+// list sets both the kind and the level.
+func (p *Pages) levelOptions(c *gin.Context) ([]web.Option, error) {
+	codes, err := p.app.Levels(c.Request.Context())
+	if err != nil {
+		return nil, err
+	}
+	var out []web.Option
+	for _, k := range domain.Kinds {
+		if !k.Graded() {
+			continue
+		}
+		for _, l := range codes.Of(k) {
+			out = append(out, web.Option{Value: string(k) + ":" + l.Code, Label: k.Label() + " – " + l.Name})
+		}
+	}
+	return out, nil
+}
+
+func (p *Pages) qualificationForm(c *gin.Context) {
+	if !p.officer(c) {
+		return
+	}
+	p.renderQualification(c, http.StatusOK, false, web.NewForm(nil))
+}
+
+func (p *Pages) trainingForm(c *gin.Context) {
+	if !p.officer(c) {
+		return
+	}
+	p.renderQualification(c, http.StatusOK, true, web.NewForm(nil))
+}
+
+func (p *Pages) renderQualification(c *gin.Context, status int, training bool, form *web.Form) {
+	pr, ok := p.person(c)
+	if !ok {
+		return
+	}
+	data := map[string]any{"Staff": pr.Staff, "Training": training}
+	title, content := "Thêm văn bằng, chứng chỉ: "+pr.Staff.FullName, "qualification"
+	if training {
+		title, content = "Thêm khóa bồi dưỡng: "+pr.Staff.FullName, "training"
+	} else {
+		levels, err := p.levelOptions(c)
+		if err != nil {
+			p.shell.Fail(c, err)
+			return
+		}
+		data["Levels"] = levels
+	}
+	p.renderForm(c, status, "staff", title, content, form, data)
+}
+
+// evidenceTypes are the scans the evidence store takes, by their sniffed type.
+var evidenceTypes = map[string]bool{"application/pdf": true, "image/jpeg": true, "image/png": true}
+
+// addQualification records a qualification or a training and then stores its evidence, if a
+// file was chosen. The file is checked first (type by its content, not its name), so a wrong file
+// leaves nothing half-recorded.
+func (p *Pages) addQualification(c *gin.Context) {
+	if !p.officer(c) {
+		return
+	}
+	if err := c.Request.ParseMultipartForm(1 << 20); err != nil {
+		p.shell.Fail(c, err)
+		return
+	}
+	v := c.Request.PostForm
+	training := v.Get("form") == "training"
+	again := func(form *web.Form) { p.renderQualification(c, http.StatusUnprocessableEntity, training, form) }
+	var f fields
+	q := domain.Qualification{AwardingBody: v.Get("awarding_body"), AwardedOn: f.date(v, "awarded_on", time.Time{})}
+	if training {
+		q.Kind, q.Course, q.Result = domain.Training, v.Get("course"), v.Get("result")
+		q.StartOn, q.EndOn = f.datePtr(v, "start_on"), f.datePtr(v, "end_on")
+	} else {
+		kind, level, _ := strings.Cut(v.Get("level"), ":")
+		q.Kind, q.Level, q.Field, q.Language = domain.Kind(kind), level, v.Get("field"), v.Get("language")
+		if v.Get("level") == "" {
+			f.add("level", "Chọn loại và trình độ của văn bằng, chứng chỉ")
+		}
+	}
+	up, err := f.evidenceFile(c)
+	if err != nil {
+		p.shell.Fail(c, err)
+		return
+	}
+	if up.reader != nil {
+		defer func() { _ = up.file.Close() }()
+	}
+	if f.errs != nil {
+		form := web.NewForm(v)
+		form.Errors = f.errs
+		again(form)
+		return
+	}
+	ctx, actor := c.Request.Context(), auth.ActorFrom(c)
+	added, err := p.app.AddQualification(ctx, actor, c.Param("id"), q)
+	if err != nil {
+		// The level list sets the kind; a kind error is about that list.
+		if e := apperr.As(err); e != nil {
+			for i := range e.Fields {
+				if e.Fields[i].Field == "kind" {
+					e.Fields[i].Field = "level"
+				}
+			}
+		}
+		p.failForm(c, err, v, again)
+		return
+	}
+	what := "văn bằng, chứng chỉ"
+	if training {
+		what = "khóa bồi dưỡng " + strings.TrimSpace(q.Course)
+	}
+	if up.reader != nil {
+		if _, err := p.app.AttachEvidence(ctx, actor, added.ID, up.header.Filename, up.contentType, up.header.Size, up.reader); err != nil {
+			// The qualification is kept; say plainly that its file is not.
+			p.shell.AddFlash(c, web.FlashError, "Đã ghi "+what+" nhưng chưa lưu được tệp minh chứng; vui lòng thử tải lại tệp sau.")
+			c.Redirect(http.StatusSeeOther, p.prefix+"/staff/"+c.Param("id"))
+			return
+		}
+		what += " kèm tệp minh chứng"
+	}
+	p.shell.AddFlash(c, web.FlashSuccess, "Đã ghi "+what+".")
+	c.Redirect(http.StatusSeeOther, p.prefix+"/staff/"+c.Param("id"))
+}
+
+// upload is a chosen evidence file, its type read from its content.
+type upload struct {
+	file        multipart.File
+	header      *multipart.FileHeader
+	contentType string
+	reader      io.Reader // nil when no file was chosen
+}
+
+// evidenceFile reads the form's "file": none is fine (the caller decides), a wrong one is a field
+// error; an error returned is not about the file (the request broke).
+func (f *fields) evidenceFile(c *gin.Context) (upload, error) {
+	file, fh, err := c.Request.FormFile("file")
+	if errors.Is(err, http.ErrMissingFile) {
+		return upload{}, nil
+	}
+	if err != nil {
+		return upload{}, err
+	}
+	up := upload{file: file, header: fh}
+	up.contentType, up.reader = sniff(file)
+	switch {
+	case fh.Size == 0:
+		f.add("file", "Tệp minh chứng rỗng; chọn lại tệp")
+	case !evidenceTypes[up.contentType]:
+		f.add("file", "Tệp minh chứng phải là bản quét PDF, JPEG hoặc PNG")
+	case fh.Size > 20<<20:
+		f.add("file", "Tệp minh chứng lớn hơn 20 MB; quét lại với độ phân giải thấp hơn")
+	}
+	return up, nil
+}
+
+func (p *Pages) evidenceForm(c *gin.Context) {
+	if !p.officer(c) {
+		return
+	}
+	p.renderEvidence(c, http.StatusOK, web.NewForm(nil))
+}
+
+// renderEvidence shows the upload form for one of the person's qualifications.
+func (p *Pages) renderEvidence(c *gin.Context, status int, form *web.Form) {
+	pr, ok := p.person(c)
+	if !ok {
+		return
+	}
+	for _, q := range pr.Qualifications {
+		if q.ID != c.Param("qid") {
+			continue
+		}
+		what := q.Kind.Label()
+		if q.Course != "" {
+			what += ": " + q.Course
+		} else if codes, err := p.app.Levels(c.Request.Context()); err == nil {
+			if l, ok := codes.Find(q.Kind, q.Level); ok {
+				what += " – " + l.Name
+			}
+		}
+		p.renderForm(c, status, "staff", "Tệp minh chứng: "+pr.Staff.FullName, "evidence", form, map[string]any{
+			"Staff": pr.Staff, "QualificationID": q.ID, "What": what + " (cấp ngày " + web.FormatDate(q.AwardedOn) + ")", "Replaces": q.Evidence != nil})
+		return
+	}
+	p.shell.Fail(c, apperr.NotFound("qualification", c.Param("qid")))
+}
+
+// attachEvidence stores the scan of a qualification recorded earlier (or replaces its scan).
+func (p *Pages) attachEvidence(c *gin.Context) {
+	if !p.officer(c) {
+		return
+	}
+	if err := c.Request.ParseMultipartForm(1 << 20); err != nil {
+		p.shell.Fail(c, err)
+		return
+	}
+	var f fields
+	up, err := f.evidenceFile(c)
+	if err != nil {
+		p.shell.Fail(c, err)
+		return
+	}
+	if up.reader == nil {
+		f.add("file", "Chọn tệp minh chứng (PDF, JPEG hoặc PNG)")
+	} else {
+		defer func() { _ = up.file.Close() }()
+	}
+	again := func(form *web.Form) { p.renderEvidence(c, http.StatusUnprocessableEntity, form) }
+	if f.errs != nil {
+		form := web.NewForm(c.Request.PostForm)
+		form.Errors = f.errs
+		again(form)
+		return
+	}
+	// The qualification must be this person's: the page's address names both.
+	pr, ok := p.person(c)
+	if !ok {
+		return
+	}
+	if !slices.ContainsFunc(pr.Qualifications, func(q domain.Qualification) bool { return q.ID == c.Param("qid") }) {
+		p.shell.Fail(c, apperr.NotFound("qualification", c.Param("qid")))
+		return
+	}
+	if _, err := p.app.AttachEvidence(c.Request.Context(), auth.ActorFrom(c), c.Param("qid"), up.header.Filename, up.contentType, up.header.Size, up.reader); err != nil {
+		p.failForm(c, err, c.Request.PostForm, again)
+		return
+	}
+	p.shell.AddFlash(c, web.FlashSuccess, "Đã lưu tệp minh chứng "+up.header.Filename+".")
+	c.Redirect(http.StatusSeeOther, p.prefix+"/staff/"+c.Param("id"))
+}
+
+// sniff reads the content type from the first bytes of r and returns a reader over all of r.
+func sniff(r multipart.File) (string, io.Reader) {
+	br := bufio.NewReaderSize(r, 512)
+	head, _ := br.Peek(512)
+	ct := http.DetectContentType(head)
+	if i := strings.IndexByte(ct, ';'); i >= 0 {
+		ct = ct[:i]
+	}
+	return ct, br
+}
+
+func (p *Pages) evidence(c *gin.Context) {
+	e, rc, err := p.app.OpenEvidence(c.Request.Context(), auth.ActorFrom(c), c.Param("qid"))
+	if err != nil {
+		p.shell.Fail(c, err)
+		return
+	}
+	defer func() { _ = rc.Close() }()
+	c.Header("Cache-Control", "private, no-store")
+	c.DataFromReader(http.StatusOK, e.Size, e.ContentType, rc, map[string]string{
+		"Content-Disposition": `attachment; filename="` + strings.ReplaceAll(e.FileName, `"`, "") + `"`})
+}
+
+// ---- import templates and allowed values
+
+// importTemplate sends an empty file with the dataset's columns, in CSV or XLSX: filled in and
+// sent back through the wizard, it is read column by column as the page lists them.
+func (p *Pages) importTemplate(c *gin.Context) {
+	if !p.officer(c) {
+		return
+	}
+	format, err := sheet.ParseFormat("format", c.Query("format"))
+	if err != nil {
+		p.shell.Fail(c, apperr.Invalid("format", "Mẫu có dạng csv hoặc xlsx"))
+		return
+	}
+	columns, name := app.StaffColumns, "mau-nhan-su"
+	switch app.Dataset(c.Query("dataset")) {
+	case app.StaffData:
+	case app.QualificationsData:
+		columns, name = app.QualificationColumns, "mau-trinh-do"
+	default:
+		p.shell.Fail(c, apperr.Invalid("dataset", "Chọn mẫu hồ sơ nhân sự hoặc mẫu trình độ"))
+		return
+	}
+	var buf bytes.Buffer
+	w, err := sheet.NewWriter(format, &buf, sheet.Options{SheetName: "Mẫu nhập"})
+	if err == nil {
+		err = w.Header(columns...)
+	}
+	if err == nil {
+		err = w.Close()
+	}
+	if err != nil {
+		p.shell.Fail(c, err)
+		return
+	}
+	c.Header("Content-Disposition", `attachment; filename="`+name+"."+string(format)+`"`)
+	c.Data(http.StatusOK, format.ContentType(), buf.Bytes())
+}
+
+type columnHelp struct{ Column, Meaning, Allowed string }
+
+// helpTable is the columns of one import file, as the import page lists them.
+type helpTable struct {
+	ID, Caption string
+	Rows        []columnHelp
+}
+
+// importHelp lists every column of both files with what it may hold, from the same lists the
+// import checks against (categories, units open today, the code list of levels).
+func (p *Pages) importHelp(c *gin.Context) (staff, quals []columnHelp, err error) {
+	ctx := c.Request.Context()
+	nodes, err := p.app.UnitTree(ctx, "", p.today())
+	if err != nil {
+		return nil, nil, err
+	}
+	var units []string
+	for _, n := range nodes {
+		units = append(units, n.Code+" ("+n.Name+")")
+	}
+	var cats []string
+	for _, k := range domain.Categories {
+		cats = append(cats, k.Label())
+	}
+	codes, err := p.app.Levels(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	var kinds, levels []string
+	for _, k := range domain.Kinds {
+		kinds = append(kinds, k.Label())
+		if !k.Graded() {
+			continue
+		}
+		var ls []string
+		for _, l := range codes.Of(k) {
+			ls = append(ls, l.Code+" ("+l.Name+")")
+		}
+		levels = append(levels, k.Label()+": "+strings.Join(ls, ", "))
+	}
+	const date = "Ngày dạng dd/mm/yyyy (07/12/2025) hoặc yyyy-mm-dd"
+	staff = []columnHelp{
+		{"ho_ten", "Họ và tên", "Bắt buộc, tối đa 100 ký tự"},
+		{"ngay_sinh", "Ngày sinh", "Bắt buộc. " + date},
+		{"gioi_tinh", "Giới tính", "Nam, Nữ"},
+		{"cccd", "Số căn cước công dân", "Bắt buộc, 12 chữ số, khớp năm sinh và giới tính"},
+		{"phan_loai", "Phân loại", strings.Join(cats, ", ")},
+		{"dien_thoai", "Điện thoại", "Không bắt buộc; 9–11 chữ số, có thể bắt đầu bằng +84"},
+		{"email", "Thư điện tử", "Không bắt buộc"},
+		{"dia_chi", "Địa chỉ", "Không bắt buộc"},
+		{"ma_don_vi", "Mã đơn vị công tác", strings.Join(units, "; ")},
+		{"chuc_vu", "Chức vụ", "Bắt buộc, tối đa 150 ký tự"},
+		{"ngach", "Mã ngạch", "Không bắt buộc, ví dụ 01.003"},
+		{"bac", "Bậc lương", "1 đến 12; để trống nếu không xếp bậc"},
+		{"ngay_hieu_luc", "Ngày bắt đầu công tác", date},
+	}
+	quals = []columnHelp{
+		{"cccd", "Số CCCD của người đã có trong hồ sơ", "12 chữ số"},
+		{"loai", "Loại", strings.Join(kinds, ", ")},
+		{"trinh_do", "Mã trình độ (trừ Bồi dưỡng)", strings.Join(levels, ". ")},
+		{"chuyen_nganh", "Chuyên ngành", "Bắt buộc với văn bằng Chuyên môn"},
+		{"ngoai_ngu", "Ngoại ngữ", "Bắt buộc với Ngoại ngữ, ví dụ Tiếng Anh"},
+		{"noi_cap", "Nơi cấp, cơ sở đào tạo", "Bắt buộc"},
+		{"ngay_cap", "Ngày cấp", date + "; với Bồi dưỡng có thể để trống (lấy ngày kết thúc)"},
+		{"khoa_hoc", "Tên khóa bồi dưỡng", "Bắt buộc với Bồi dưỡng"},
+		{"tu_ngay", "Ngày bắt đầu khóa học", date + "; bắt buộc với Bồi dưỡng"},
+		{"den_ngay", "Ngày kết thúc khóa học", date + "; bắt buộc với Bồi dưỡng"},
+		{"ket_qua", "Kết quả", "Không bắt buộc, ví dụ Hoàn thành, Giỏi"},
+		{"minh_chung", "Nơi lưu minh chứng", "Không bắt buộc, ví dụ số hồ sơ lưu trữ"},
+	}
+	return staff, quals, nil
+}
