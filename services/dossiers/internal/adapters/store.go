@@ -430,6 +430,12 @@ func (s *Store) Update(ctx context.Context, d *domain.Dossier, prev int, fresh [
 			if err := tx.Scopes(store.AllTenants()).Create(&row).Error; err != nil {
 				return err
 			}
+			if t.Action == domain.ActAttachResult && d.Result != nil && d.Result.Seq == t.Seq {
+				res := resultToRow(d.Tenant, d.ID, d.Result)
+				if err := tx.Scopes(store.AllTenants()).Create(&res).Error; err != nil {
+					return err
+				}
+			}
 		}
 		return s.Publish(ctx, evts...)
 	})
@@ -482,6 +488,13 @@ func (s *Store) Dossier(ctx context.Context, id string) (*domain.Dossier, error)
 	}
 	for _, h := range hist {
 		d.History = append(d.History, h.domain())
+	}
+	var results []resultRow
+	if err := s.DB(ctx).Scopes(store.ForRead(sc)).Where("dossier_id = ?", row.ID).Order("seq DESC").Limit(1).Find(&results).Error; err != nil {
+		return nil, dbError("read result", err)
+	}
+	if len(results) == 1 {
+		d.Result = results[0].domain()
 	}
 	return d, nil
 }

@@ -1,12 +1,15 @@
 package app
 
 import (
+	"bufio"
 	"context"
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"slices"
 	"strings"
 	"time"
@@ -579,6 +582,132 @@ func (s *App) DocumentFile(ctx context.Context, id string, index int) (io.ReadCl
 		return nil, apperr.NotFound("document file", index)
 	}
 	return s.files.Get(ctx, d.Tenant, d.Documents[index].FileKey)
+}
+
+// ResultUpload is a result document as staff hand it in: its description and its file.
+type ResultUpload struct {
+	Type, Summary, Signer string
+	FileName              string
+	// Size is the file's length as the request declared it; the body may not exceed it.
+	Size int64
+	Body io.Reader
+}
+
+// AttachResult stores the result document (kết quả) of dossier id, which the caller last saw at
+// version, in the receiving unit's bucket, and records it in the dossier's history. The file is
+// checked (PDF, JPEG or PNG by its content, at most domain.MaxResultSize) before it is stored,
+// and it is stored under a key of its own, so a result attached again never overwrites the one
+// it replaces.
+func (s *App) AttachResult(ctx context.Context, a platform.Actor, id string, version int, up ResultUpload) (d *domain.Dossier, err error) {
+	ctx, span := s.tracer.Start(ctx, "dossiers.App.AttachResult")
+	defer telemetry.End(span, &err)
+	if s.files == nil {
+		return nil, apperr.Unavailable("document storage", nil)
+	}
+	d, err = s.store.Dossier(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if version != 0 && version != d.Version {
+		return nil, domain.VersionConflict(d, version)
+	}
+	if err := d.Check(a, domain.ActAttachResult); err != nil {
+		return nil, err
+	}
+	r := domain.Result{Type: up.Type, Summary: up.Summary, Signer: up.Signer, FileName: cleanFileName(up.FileName), Size: up.Size}
+	if err := r.ValidateDescription(); err != nil {
+		return nil, err
+	}
+	if up.Body == nil || up.Size <= 0 {
+		return nil, apperr.Invalid("result_file", "chọn tệp văn bản kết quả (PDF, JPEG hoặc PNG)")
+	}
+	if up.Size > domain.MaxResultSize {
+		return nil, apperr.Invalid("result_file", fmt.Sprintf("tệp kết quả không được quá %d MB", domain.MaxResultSize>>20))
+	}
+	// The content decides the type, not the name or the browser's guess.
+	body := bufio.NewReaderSize(io.LimitReader(up.Body, up.Size), 512)
+	head, err := body.Peek(512)
+	if err != nil && !errors.Is(err, io.EOF) {
+		return nil, apperr.Invalid("result_file", "không đọc được tệp kết quả")
+	}
+	r.ContentType, _, _ = strings.Cut(http.DetectContentType(head), ";")
+	if !slices.Contains(domain.ResultContentTypes, r.ContentType) {
+		return nil, apperr.Invalid("result_file", "tệp kết quả phải là PDF, JPEG hoặc PNG")
+	}
+	if r.FileName == "" {
+		r.FileName = "ket-qua" + resultExt[r.ContentType]
+	}
+	r.Bucket = s.files.Bucket(d.Tenant)
+	r.ObjectKey = fmt.Sprintf("dossiers/%s/result-%d%s", d.ID, len(d.History)+1, resultExt[r.ContentType])
+	counted := &countingReader{r: body}
+	if r.SHA256, err = s.files.Put(ctx, d.Tenant, r.ObjectKey, counted, up.Size, r.ContentType); err != nil {
+		return nil, apperr.Unavailable("document storage", err)
+	}
+	if counted.n != up.Size {
+		return nil, apperr.Invalid("result_file", "tệp kết quả tải lên không trọn vẹn; vui lòng tải lại")
+	}
+	cal, _, err := s.Calendar(ctx)
+	if err != nil {
+		return nil, err
+	}
+	prev, before := d.Version, len(d.History)
+	if _, err := d.Apply(a, domain.Command{Action: domain.ActAttachResult, Result: &r}, cal, s.now().UTC().Truncate(time.Microsecond)); err != nil {
+		return nil, err
+	}
+	if err := s.store.Update(ctx, d, prev, d.History[before:], nil); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+var resultExt = map[string]string{"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}
+
+// cleanFileName keeps the base name of an uploaded file, as a download will offer it.
+func cleanFileName(name string) string {
+	name = strings.TrimSpace(name)
+	if i := strings.LastIndexAny(name, `/\`); i >= 0 {
+		name = name[i+1:]
+	}
+	name = strings.Map(func(r rune) rune {
+		if r < 0x20 || r == '"' || r == 0x7f {
+			return -1
+		}
+		return r
+	}, name)
+	if len([]rune(name)) > 200 {
+		name = string([]rune(name)[:200])
+	}
+	return name
+}
+
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
+}
+
+// ResultFile opens the result document of dossier id for staff who may read the dossier.
+func (s *App) ResultFile(ctx context.Context, id string) (*domain.Result, io.ReadCloser, error) {
+	if s.files == nil {
+		return nil, nil, apperr.Unavailable("document storage", nil)
+	}
+	d, err := s.store.Dossier(ctx, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	if d.Result == nil {
+		return nil, nil, apperr.NotFound("result document", id)
+	}
+	rc, err := s.files.Get(ctx, d.Tenant, d.Result.ObjectKey)
+	if err != nil {
+		return nil, nil, apperr.Unavailable("document storage", err)
+	}
+	return d.Result, rc, nil
 }
 
 // ---- citizens ----

@@ -80,6 +80,9 @@ type Store interface {
 type FileStore interface {
 	Put(ctx context.Context, tenant, key string, r io.Reader, size int64, contentType string) (sha256hex string, err error)
 	Get(ctx context.Context, tenant, key string) (io.ReadCloser, error)
+	// Bucket names tenant's bucket (platform.BucketName): consumers of the returned event read
+	// the result file from there.
+	Bucket(tenant string) string
 }
 
 // Directory is the tenant tree as the identity service knows it.

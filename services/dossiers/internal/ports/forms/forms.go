@@ -69,7 +69,19 @@ var ActionVI = map[domain.Action]string{
 	domain.ActCompleteStep: "Hoàn thành bước", domain.ActRequestSupplement: "Yêu cầu bổ sung", domain.ActSupplement: "Nhận bổ sung",
 	domain.ActStop: "Dừng xử lý", domain.ActWithdraw: "Rút hồ sơ", domain.ActApprove: "Phê duyệt",
 	domain.ActMarkResultReady: "Có kết quả", domain.ActReturn: "Trả kết quả", domain.ActTransfer: "Chuyển liên thông",
-	domain.ActExtend: "Gia hạn (xin lỗi)",
+	domain.ActExtend: "Gia hạn (xin lỗi)", domain.ActSendBack: "Trả lại để xử lý lại", domain.ActAttachResult: "Đính kèm kết quả",
+}
+
+// WaitingForLeaderVI is what staff read of a dossier whose steps are all done.
+const WaitingForLeaderVI = "Chờ lãnh đạo phê duyệt"
+
+// DossierStateVI names d's state for staff, telling a dossier that waits for the leader apart
+// from one still being handled.
+func DossierStateVI(d *domain.Dossier) string {
+	if d.WaitsForApproval() {
+		return WaitingForLeaderVI
+	}
+	return StateVI[d.State]
 }
 
 // FormNames are the forms' titles by number.

@@ -66,6 +66,8 @@ func (p *Pages) Routes(staff, public gin.IRouter) {
 	staff.GET("/ho-so/:id", p.dossier)
 	staff.POST("/ho-so/:id/hanh-dong", p.act)
 	staff.GET("/ho-so/:id/phieu/:form", p.form)
+	staff.POST("/ho-so/:id/ket-qua", p.attachResult)
+	staff.GET("/ho-so/:id/ket-qua", p.resultFile)
 	staff.GET("/so-theo-doi", p.ledger)
 	staff.GET("/lich-lam-viec", p.calendar)
 	staff.POST("/lich-lam-viec", p.setCalendarDay)
@@ -145,7 +147,7 @@ func (p *Pages) inbox(c *gin.Context) {
 	now := time.Now()
 	rows := make([]row, len(res.Items))
 	for i, d := range res.Items {
-		rows[i] = row{Dossier: d, StateVI: forms.StateVI[d.State], Overdue: d.State.Active() && d.CurrentDue().Before(now)}
+		rows[i] = row{Dossier: d, StateVI: forms.DossierStateVI(d), Overdue: d.State.Active() && d.CurrentDue().Before(now)}
 	}
 	procs, _ := p.app.Procedures(c.Request.Context())
 	form := web.NewForm(q)
@@ -263,9 +265,15 @@ func (p *Pages) dossier(c *gin.Context) {
 	}
 	a := actorOf(c)
 	var buttons []actionButton
+	canAttach := false
 	for _, act := range d.AllowedActions(a) {
+		if act == domain.ActAttachResult { // its own form below, with the file
+			canAttach = true
+			continue
+		}
 		buttons = append(buttons, actionButton{Action: act, Label: forms.ActionVI[act],
-			Note:   act == domain.ActRefuse || act == domain.ActRequestSupplement || act == domain.ActStop || act == domain.ActWithdraw || act == domain.ActExtend,
+			Note: act == domain.ActRefuse || act == domain.ActRequestSupplement || act == domain.ActStop || act == domain.ActWithdraw ||
+				act == domain.ActExtend || act == domain.ActSendBack,
 			Assign: act == domain.ActAssign, Extend: act == domain.ActExtend,
 			Dangered: act == domain.ActRefuse || act == domain.ActStop || act == domain.ActWithdraw})
 	}
@@ -284,7 +292,8 @@ func (p *Pages) dossier(c *gin.Context) {
 		}
 	}
 	p.shell.Render(c, http.StatusOK, web.Page{Title: "Hồ sơ " + d.ReceiptCode, Content: "dossier",
-		Data: gin.H{"D": d, "StateVI": forms.StateVI[d.State], "Timeline": timeline, "Buttons": buttons, "Forms": available,
+		Data: gin.H{"D": d, "StateVI": forms.DossierStateVI(d), "Timeline": timeline, "Buttons": buttons, "Forms": available,
+			"CanAttach": canAttach, "SentBack": sentBack(d), "ResultTypes": resultTypes, "MaxResultMB": domain.MaxResultSize >> 20,
 			"Prefix": p.prefix, "Print": c.Query("in") == "1", "Overdue": d.State.Active() && d.CurrentDue().Before(time.Now())}})
 }
 
@@ -322,6 +331,69 @@ func (p *Pages) act(c *gin.Context) {
 	}
 	p.shell.AddFlash(c, web.FlashSuccess, "Đã cập nhật: "+forms.ActionVI[cmd.Action]+".")
 	c.Redirect(http.StatusSeeOther, p.prefix+"/ho-so/"+d.ID)
+}
+
+// sentBack is the leader's note when the dossier was sent back and the step is not yet redone.
+func sentBack(d *domain.Dossier) *domain.Transition {
+	for i := len(d.History) - 1; i >= 0; i-- {
+		switch d.History[i].Action {
+		case domain.ActSendBack:
+			if d.State == domain.StateInProcess {
+				return &d.History[i]
+			}
+			return nil
+		case domain.ActCompleteStep, domain.ActApprove:
+			return nil
+		}
+	}
+	return nil
+}
+
+// resultTypes are the usual kinds of result, offered as suggestions (any other may be typed).
+var resultTypes = []string{"Quyết định", "Giấy chứng nhận", "Giấy phép", "Trích lục", "Bản sao", "Văn bản trả lời", "Thông báo"}
+
+// attachResult takes the result document from the dossier page.
+func (p *Pages) attachResult(c *gin.Context) {
+	id := c.Param("id")
+	up, version, err := api.ReadResultUpload(c)
+	if err == nil {
+		_, err = p.app.AttachResult(c.Request.Context(), actorOf(c), id, version, up)
+	}
+	if err != nil {
+		e := apperr.As(err)
+		switch {
+		case e != nil && e.Kind == apperr.KindConflict:
+			p.shell.AddFlash(c, web.FlashError, "Hồ sơ vừa được người khác cập nhật; trang đã được tải lại, vui lòng đính kèm lại.")
+		case e != nil && (e.Kind == apperr.KindInvalid || e.Kind == apperr.KindMalformed || e.Kind == apperr.KindForbidden):
+			msg := e.Message
+			if len(e.Fields) > 0 {
+				reasons := make([]string, len(e.Fields))
+				for i, f := range e.Fields {
+					reasons[i] = f.Reason
+				}
+				msg = strings.Join(reasons, "; ")
+			}
+			p.shell.AddFlash(c, web.FlashError, "Chưa đính kèm được kết quả: "+msg)
+		default:
+			p.fail(c, err)
+			return
+		}
+		c.Redirect(http.StatusSeeOther, p.prefix+"/ho-so/"+id)
+		return
+	}
+	p.shell.AddFlash(c, web.FlashSuccess, "Đã đính kèm văn bản kết quả.")
+	c.Redirect(http.StatusSeeOther, p.prefix+"/ho-so/"+id)
+}
+
+// resultFile downloads the result document for staff (citizens never get it from the lookup).
+func (p *Pages) resultFile(c *gin.Context) {
+	r, rc, err := p.app.ResultFile(c.Request.Context(), c.Param("id"))
+	if err != nil {
+		p.fail(c, err)
+		return
+	}
+	defer func() { _ = rc.Close() }()
+	api.WriteResultFile(c, r, rc)
 }
 
 func (p *Pages) form(c *gin.Context) {
