@@ -518,6 +518,10 @@ func (s *Store) Dossiers(ctx context.Context, f app.Filter) (page.Page[*domain.D
 	if f.Unit != "" {
 		q = q.Where("unit = ?", f.Unit)
 	}
+	if f.AwaitingApproval {
+		// In process with no step left to plan: every step is done (domain.WaitsForApproval).
+		q = q.Where("state = ? AND step_due_at IS NULL", string(domain.StateInProcess))
+	}
 	if len(f.States) > 0 {
 		q = q.Where("state IN ?", f.States)
 	}

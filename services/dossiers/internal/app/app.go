@@ -448,6 +448,11 @@ func (s *App) Act(ctx context.Context, a platform.Actor, id string, version int,
 		return nil, domain.VersionConflict(d, version)
 	}
 	prev := d.Version
+	if c.Action == domain.ActAssign && c.Handler != "" && c.Handler != a.Subject {
+		if err := s.checkHandler(ctx, d.Holder, c.Handler); err != nil {
+			return nil, err
+		}
+	}
 	if c.Action == domain.ActTransfer {
 		if c.ToTenant, err = s.parentOf(ctx, string(a.Tenant)); err != nil {
 			return nil, err
@@ -471,6 +476,45 @@ func (s *App) Act(ctx context.Context, a platform.Actor, id string, version int,
 		return nil, err
 	}
 	return d, nil
+}
+
+// checkHandler makes sure subject is one of unit's people who may handle dossiers: a named
+// handler is someone the dossier will show up for, not free text.
+func (s *App) checkHandler(ctx context.Context, unit, subject string) error {
+	handlers, err := s.StaffWith(ctx, unit, platform.RoleDossierHandle)
+	if err != nil {
+		return err
+	}
+	if !slices.ContainsFunc(handlers, func(p Person) bool { return p.Subject == subject }) {
+		return apperr.Invalid("handler", "chọn người xử lý trong danh sách cán bộ xử lý hồ sơ của đơn vị")
+	}
+	return nil
+}
+
+// StaffWith lists the people of unit who hold role, by name.
+func (s *App) StaffWith(ctx context.Context, unit string, role platform.Role) ([]Person, error) {
+	people, err := s.Staff(ctx, unit)
+	if err != nil {
+		return nil, err
+	}
+	return slices.DeleteFunc(people, func(p Person) bool { return !slices.Contains(p.Roles, role) }), nil
+}
+
+// Staff lists the people of unit, by name, from identity's staff directory.
+func (s *App) Staff(ctx context.Context, unit string) ([]Person, error) {
+	if s.dir == nil {
+		return nil, apperr.Unavailable("the staff directory", nil)
+	}
+	people, err := s.dir.Staff(ctx, unit)
+	if err != nil {
+		if apperr.KindOf(err) == apperr.KindNotFound {
+			return nil, err
+		}
+		return nil, apperr.Unavailable("the staff directory", err)
+	}
+	people = slices.Clone(people)
+	slices.SortFunc(people, func(x, y Person) int { return strings.Compare(x.Name, y.Name) })
+	return people, nil
 }
 
 func (s *App) parentOf(ctx context.Context, slug string) (string, error) {
@@ -501,7 +545,9 @@ const (
 	InboxUnit    Inbox = "unit"
 	InboxDueSoon Inbox = "due_soon"
 	InboxOverdue Inbox = "overdue"
-	InboxAll     Inbox = ""
+	// InboxAwaitingApproval: the unit's dossiers whose steps are done, for its leaders.
+	InboxAwaitingApproval Inbox = "awaiting_approval"
+	InboxAll              Inbox = ""
 )
 
 // Dossiers lists dossiers for an inbox plus filters.
@@ -517,9 +563,11 @@ func (s *App) Dossiers(ctx context.Context, a platform.Actor, inbox Inbox, f Fil
 		f.HeldByMe, f.DueBefore = true, &soon
 	case InboxOverdue:
 		f.HeldByMe, f.Overdue = true, &now
+	case InboxAwaitingApproval:
+		f.HeldByMe, f.AwaitingApproval = true, true
 	case InboxAll:
 	default:
-		return page.Page[*domain.Dossier]{}, apperr.Malformed("inbox", "must be mine, unit, due_soon or overdue")
+		return page.Page[*domain.Dossier]{}, apperr.Malformed("inbox", "must be mine, unit, due_soon, overdue or awaiting_approval")
 	}
 	return s.store.Dossiers(ctx, f)
 }

@@ -122,12 +122,37 @@ func (p *Pages) fail(c *gin.Context, err error) {
 
 // ---- inbox and search ----
 
-var inboxTabs = []struct{ Key, Label string }{{"mine", "Giao cho tôi"}, {"unit", "Của đơn vị"}, {"due_soon", "Sắp đến hạn"}, {"overdue", "Quá hạn"}, {"", "Tất cả"}}
+var inboxTabs = []struct{ Key, Label string }{{"mine", "Giao cho tôi"}, {"unit", "Của đơn vị"}, {"awaiting_approval", forms.WaitingForLeaderVI},
+	{"due_soon", "Sắp đến hạn"}, {"overdue", "Quá hạn"}, {"", "Tất cả"}}
 
 type row struct {
 	*domain.Dossier
-	StateVI string
-	Overdue bool
+	StateVI     string
+	Overdue     bool
+	HandlerName string
+}
+
+// names maps the subjects of units' staff to their names, for showing who handles what. The
+// directory being away only costs the names: the subject is shown instead.
+func (p *Pages) names(c *gin.Context, units ...string) map[string]string {
+	out := map[string]string{}
+	for _, u := range units {
+		people, err := p.app.Staff(c.Request.Context(), u)
+		if err != nil {
+			continue
+		}
+		for _, person := range people {
+			out[person.Subject] = person.Name
+		}
+	}
+	return out
+}
+
+func nameOr(names map[string]string, subject string) string {
+	if n, ok := names[subject]; ok && n != "" {
+		return n
+	}
+	return subject
 }
 
 func (p *Pages) inbox(c *gin.Context) {
@@ -145,9 +170,13 @@ func (p *Pages) inbox(c *gin.Context) {
 		return
 	}
 	now := time.Now()
+	names := p.names(c, string(actorOf(c).Tenant))
 	rows := make([]row, len(res.Items))
 	for i, d := range res.Items {
 		rows[i] = row{Dossier: d, StateVI: forms.DossierStateVI(d), Overdue: d.State.Active() && d.CurrentDue().Before(now)}
+		if d.Handler != "" {
+			rows[i].HandlerName = nameOr(names, d.Handler)
+		}
 	}
 	procs, _ := p.app.Procedures(c.Request.Context())
 	form := web.NewForm(q)
@@ -277,13 +306,33 @@ func (p *Pages) dossier(c *gin.Context) {
 			Assign: act == domain.ActAssign, Extend: act == domain.ActExtend,
 			Dangered: act == domain.ActRefuse || act == domain.ActStop || act == domain.ActWithdraw})
 	}
+	units := []string{d.Holder}
+	if d.Tenant != d.Holder {
+		units = append(units, d.Tenant)
+	}
+	names := p.names(c, units...)
 	type entry struct {
 		domain.Transition
-		ActionVI, StateVI string
+		ActionVI, StateVI, HandlerName string
 	}
 	timeline := make([]entry, len(d.History))
 	for i, h := range d.History {
 		timeline[i] = entry{Transition: h, ActionVI: forms.ActionVI[h.Action], StateVI: forms.StateVI[h.To]}
+		if h.Handler != "" {
+			timeline[i].HandlerName = nameOr(names, h.Handler)
+		}
+		if h.Action == domain.ActCompleteStep || h.Action == domain.ActSendBack {
+			if h.Step >= 1 && h.Step <= len(d.Steps) {
+				timeline[i].ActionVI += " " + strconv.Itoa(h.Step) + ": " + d.Steps[h.Step-1].Name
+			}
+		}
+	}
+	var handlers, approvers []app.Person
+	if slices.ContainsFunc(buttons, func(b actionButton) bool { return b.Assign }) {
+		handlers, _ = p.app.StaffWith(c.Request.Context(), d.Holder, platform.RoleDossierHandle)
+	}
+	if d.WaitsForApproval() {
+		approvers, _ = p.app.StaffWith(c.Request.Context(), d.Holder, platform.RoleDossierApprove)
 	}
 	var available []gin.H
 	for n := 1; n <= 6; n++ {
@@ -294,6 +343,7 @@ func (p *Pages) dossier(c *gin.Context) {
 	p.shell.Render(c, http.StatusOK, web.Page{Title: "Hồ sơ " + d.ReceiptCode, Content: "dossier",
 		Data: gin.H{"D": d, "StateVI": forms.DossierStateVI(d), "Timeline": timeline, "Buttons": buttons, "Forms": available,
 			"CanAttach": canAttach, "SentBack": sentBack(d), "ResultTypes": resultTypes, "MaxResultMB": domain.MaxResultSize >> 20,
+			"Handlers": handlers, "Approvers": approvers, "Waiting": d.WaitsForApproval(), "HandlerName": nameOr(names, d.Handler),
 			"Prefix": p.prefix, "Print": c.Query("in") == "1", "Overdue": d.State.Active() && d.CurrentDue().Before(time.Now())}})
 }
 
