@@ -30,6 +30,12 @@ func TestLifecycleInTheBrowser(t *testing.T) {
 		t.Fatalf("intake: %d", st)
 	}
 
+	// A handler must be one of the unit's people who handle dossiers.
+	var p problem
+	if st := h.do("POST", "/dossiers/"+d.ID+"/actions", receiver, map[string]any{"action": "assign", "version": d.Version, "handler": "khong-phai-can-bo"}, &p); st != 422 ||
+		len(p.Errors) == 0 || p.Errors[0]["field"] != "handler" {
+		t.Fatalf("assign to someone not in the unit's staff: %d %+v", st, p)
+	}
 	ctx := browser.Chromium(t, 120*time.Second, chromedp.WindowSize(1280, 1600))
 	shot := screenshots(t, ctx, "dossiers-lifecycle-")
 	page := h.Base + "/ho-so/" + d.ID
@@ -148,6 +154,19 @@ func TestLifecycleInTheBrowser(t *testing.T) {
 		t.Fatalf("result ready: %v", err)
 	}
 	shot("5-result-ready")
+	// A 403 answered to htmx shows its message instead of nothing: the leader is no unit admin
+	// and may not edit the calendar.
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(() => { htmx.ajax('POST', '`+h.Base+`/lich-lam-viec',
+		{source: document.body, target: 'main', values: {date: '2026-12-19', kind: 'work', note: 'Làm bù'}}); return true; })()`)); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS(`#htmx-error .flash-error`))); err != nil {
+		t.Fatalf("no message for a 403 answered to htmx: %v", err)
+	}
+	if got := text(); !strings.Contains(got, "Không có quyền") || !strings.Contains(got, "Trích lục khai sinh") {
+		t.Fatalf("after a 403 to htmx the page shows %q: want the message, and the dossier still there", got)
+	}
+	shot("6-forbidden-htmx")
 	var after struct {
 		dossierJSON
 		Result map[string]any `json:"result"`
