@@ -98,9 +98,9 @@ func journey(t *testing.T, s *e2e.Stack) {
 	act := func(action string) {
 		t.Helper()
 		form := `form:has(input[name="action"][value="` + action + `"])`
-		b.Do(action, chromedp.WaitVisible(chromedp.CSS(form+` button`)), chromedp.Click(chromedp.CSS(form+` button`)),
-			chromedp.WaitVisible(chromedp.CSS(`.flash`)), chromedp.WaitVisible(chromedp.CSS(`#receipt-code`)))
-		if f := b.Text(`.flash`); !strings.Contains(f, "Đã cập nhật") {
+		b.Do(action, chromedp.WaitVisible(chromedp.CSS(form+` button`)), markStale(), chromedp.Click(chromedp.CSS(form+` button`)),
+			waitNewPage(), chromedp.WaitVisible(chromedp.CSS(`.flashes .flash`)), chromedp.WaitVisible(chromedp.CSS(`#receipt-code`)))
+		if f := b.Text(`.flashes .flash`); !strings.Contains(f, "Đã cập nhật") {
 			b.Shot(action + "-refused")
 			t.Fatalf("%s: the page says %q", action, f)
 		}
@@ -367,10 +367,26 @@ func attachResult(t *testing.T, b *browser.Session, signer, summary string) {
 	b.Fill(`#attach-result input[name="result_signer"]`, signer)
 	b.Do("choose the result file", chromedp.SetUploadFiles(`#attach-result input[type="file"]`, []string{pdf}))
 	b.Shot("result-form")
-	b.Click(`#attach-result button`, `#result-file`)
+	b.Do("attach the result", markStale(), chromedp.Click(chromedp.CSS(`#attach-result button`)), waitNewPage(),
+		chromedp.WaitVisible(chromedp.CSS(`.flashes .flash`)))
+	if f := b.Text(`.flashes .flash`); !strings.Contains(f, "Đã đính kèm") {
+		b.Shot("result-refused")
+		t.Fatalf("attach the result: the page says %q", f)
+	}
 	if got := b.Text(`#result`); !strings.Contains(got, summary) || !strings.Contains(got, signer) {
 		t.Errorf("the attached result shows %q", got)
 	}
+}
+
+// markStale marks the page in the tab, so that waitNewPage can tell the page a click leads to
+// from the one it was made on (which may show the very element the test waits for).
+func markStale() chromedp.Action[chromedp.Void] {
+	return chromedp.Evaluate[chromedp.Void](`document.body.dataset.stale = '1'`)
+}
+
+// waitNewPage waits until the page marked by markStale has been replaced.
+func waitNewPage() chromedp.Action[chromedp.Void] {
+	return chromedp.WaitReady(chromedp.CSS(`body:not([data-stale])`))
 }
 
 // signInForm reports whether the page is identity's sign-in form.

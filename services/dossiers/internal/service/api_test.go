@@ -287,6 +287,9 @@ func TestAPI(t *testing.T) {
 		if st := h.do("POST", "/public/lookup", "", map[string]string{"receipt_code": fm.ReceiptCode, "phone_last4": "4321"}, &pub); st != 200 || pub["can_rate"] != true {
 			t.Fatalf("lookup: %d %v", st, pub)
 		}
+		if shown := fmt.Sprint(pub); pub["result"] != nil || strings.Contains(shown, "giay-chung-nhan.pdf") || strings.Contains(shown, "dossiers/") {
+			t.Fatalf("the citizen's lookup exposes the result file: %v", pub)
+		}
 		rating := map[string]string{"receipt_code": fm.ReceiptCode, "phone_last4": "4321", "rating": "very_satisfied", "comment": "Cán bộ nhiệt tình"}
 		if st := h.do("POST", "/public/rating", "", rating, nil); st != 200 {
 			t.Fatalf("rate: %d", st)

@@ -10,6 +10,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"egov.vn/platform/libs/devkit/browser"
+	"egov.vn/platform/libs/events"
 	"egov.vn/platform/libs/store/storetest"
 	"egov.vn/platform/services/identity/identitytest"
 )
@@ -119,8 +120,11 @@ func TestLifecycleInTheBrowser(t *testing.T) {
 	shot("3-sent-back")
 	steps()
 	// Approve, then the result: no "result ready" before a result document is attached.
-	if err := chromedp.Do(ctx, chromedp.Navigate(page), chromedp.Click(chromedp.CSS(`form:has(input[value="approve"]) button`)),
-		chromedp.WaitVisible(chromedp.CSS(`#attach-result`))); err != nil {
+	// The waiting page already has the result form: wait for the page the approval leads to.
+	if err := chromedp.Do(ctx, chromedp.Navigate(page), chromedp.WaitVisible(chromedp.CSS(`form:has(input[value="approve"]) button`)),
+		chromedp.Evaluate[chromedp.Void](`document.body.dataset.stale = '1'`),
+		chromedp.Click(chromedp.CSS(`form:has(input[value="approve"]) button`)),
+		chromedp.WaitReady(chromedp.CSS(`body:not([data-stale])`)), chromedp.WaitVisible(chromedp.CSS(`#attach-result`))); err != nil {
 		t.Fatalf("approve: %v", err)
 	}
 	if n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('input[value="mark_result_ready"]').length`)); err != nil || n != 0 {
@@ -180,5 +184,19 @@ func TestLifecycleInTheBrowser(t *testing.T) {
 	}
 	if !sentBack {
 		t.Fatalf("the history does not record the send-back with its note: %v", after.History)
+	}
+	// The sent-back event of services/EVENTS.md: the note and the step to redo.
+	var rows []events.OutboxEvent
+	h.DB.Where("subject = ?", "egov.xa-dong-tan.dossiers.dossier.sent-back").Find(&rows)
+	if len(rows) != 1 {
+		t.Fatalf("%d sent-back events, want 1", len(rows))
+	}
+	evt, err := events.Decode([]byte(rows[0].Payload))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var data map[string]any
+	if err := evt.DataAs(&data); err != nil || data["note"] != "Ghi sai ngày sinh, sửa lại" || data["step"] != float64(3) || data["state"] != "in_process" {
+		t.Fatalf("sent-back event data %v (%v)", data, err)
 	}
 }
