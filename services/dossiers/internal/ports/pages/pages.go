@@ -164,6 +164,9 @@ func (p *Pages) inbox(c *gin.Context) {
 	}
 	f.Page.Limit = 50
 	inbox := app.Inbox(q.Get("inbox"))
+	if !q.Has("inbox") {
+		inbox = defaultInbox(actorOf(c))
+	}
 	res, err := p.app.Dossiers(c.Request.Context(), actorOf(c), inbox, f)
 	if err != nil {
 		p.fail(c, err)
@@ -183,6 +186,20 @@ func (p *Pages) inbox(c *gin.Context) {
 	p.shell.Render(c, http.StatusOK, web.Page{Title: "Hồ sơ", Content: "inbox", Form: form, Fragment: "rows",
 		Data: gin.H{"Tabs": inboxTabs, "Inbox": string(inbox), "Rows": rows, "States": stateOptions(), "Procedures": procOptions(procs),
 			"Prefix": p.prefix}})
+}
+
+// defaultInbox is the list a person lands on: a handler's own dossiers, what waits for a
+// leader, everything for the desk.
+func defaultInbox(a platform.Actor) app.Inbox {
+	switch {
+	case a.Has(platform.RoleDossierReceive):
+		return app.InboxAll
+	case a.Has(platform.RoleDossierHandle):
+		return app.InboxMine
+	case a.Has(platform.RoleDossierApprove):
+		return app.InboxAwaitingApproval
+	}
+	return app.InboxAll
 }
 
 func stateOptions() []web.Option {
