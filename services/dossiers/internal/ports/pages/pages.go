@@ -323,11 +323,13 @@ func (p *Pages) dossier(c *gin.Context) {
 			Assign: act == domain.ActAssign, Extend: act == domain.ActExtend,
 			Dangered: act == domain.ActRefuse || act == domain.ActStop || act == domain.ActWithdraw})
 	}
-	units := []string{d.Holder}
-	if d.Tenant != d.Holder {
-		units = append(units, d.Tenant)
+	// Handlers are named by the units that assigned them (the district's, for liên thông).
+	units := []string{d.Holder, d.Tenant}
+	for _, h := range d.History {
+		units = append(units, h.Tenant)
 	}
-	names := p.names(c, units...)
+	slices.Sort(units)
+	names := p.names(c, slices.Compact(units)...)
 	type entry struct {
 		domain.Transition
 		ActionVI, StateVI, HandlerName string
