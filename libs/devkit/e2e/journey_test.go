@@ -184,7 +184,7 @@ func journey(t *testing.T, s *e2e.Stack) {
 	}
 	b.SignOut()
 	b.SignIn(dossier, leader.Username, s.Password, "#receipt-code")
-	approveWithResult := func(summary string) {
+	approveWithResult := func(signer devstack.StaffMember, summary string) {
 		t.Helper()
 		act("approve")
 		if st := state(); st != "Đã phê duyệt" {
@@ -193,13 +193,13 @@ func journey(t *testing.T, s *e2e.Stack) {
 		if offers("mark_result_ready") {
 			t.Error("result ready is offered before a result document is attached")
 		}
-		attachResult(t, b, leader.Name, summary)
+		attachResult(t, b, signer.Name, summary)
 		act("mark_result_ready")
 		if st := state(); st != "Có kết quả" {
 			t.Errorf("after marking the result ready the dossier is %q", st)
 		}
 	}
-	approveWithResult("Trích lục khai sinh của Trần Văn Nam")
+	approveWithResult(leader, "Trích lục khai sinh của Trần Văn Nam")
 	b.Shot("approved")
 
 	// One sign-in serves every service: the leader's reports open without a second sign-in; one
@@ -322,7 +322,7 @@ func journey(t *testing.T, s *e2e.Stack) {
 	b.Shot("lien-thong-steps-done")
 	b.SignOut()
 	b.SignIn(dossier2, dLeader.Username, s.Password, "#receipt-code")
-	approveWithResult("Giấy chứng nhận kết hôn của Phạm Thị Lan")
+	approveWithResult(dLeader, "Giấy chứng nhận kết hôn của Phạm Thị Lan")
 	if main := b.Text("main"); !strings.Contains(main, commune) {
 		t.Errorf("after the district's result the dossier is not back at %s: %q", commune, main)
 	}
