@@ -185,6 +185,37 @@ func TestLifecycleInTheBrowser(t *testing.T) {
 	if !sentBack {
 		t.Fatalf("the history does not record the send-back with its note: %v", after.History)
 	}
+	// The handler, signed in, lands on their own list and is offered only what they may do: no
+	// intake, and on a dossier whose result is ready (the desk returns it) no action at all.
+	if err := chromedp.Do(ctx, chromedp.Navigate(page), chromedp.WaitVisible(chromedp.CSS(`form.logout button`)),
+		chromedp.Click(chromedp.CSS(`form.logout button`)), chromedp.WaitVisible(chromedp.CSS(`input[name="username"]`)),
+		chromedp.Navigate(h.Base+"/"), chromedp.WaitVisible(chromedp.CSS(`input[name="username"]`)),
+		chromedp.SendKeys(chromedp.CSS(`input[name="username"]`), "chuyen.vien"),
+		chromedp.SendKeys(chromedp.CSS(`input[name="password"]`), h.IDP.Password),
+		chromedp.Submit(chromedp.CSS(`input[name="password"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`table`))); err != nil {
+		t.Fatalf("sign in as the handler: %v", err)
+	}
+	if got := text(); !strings.Contains(got, d.ReceiptCode) || strings.Contains(got, "Tiếp nhận hồ sơ") {
+		t.Fatalf("the handler's start page: %q (want their dossier, no intake)", got)
+	}
+	if cur, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector('nav[aria-label="Hộp hồ sơ"] [aria-current="page"]').textContent`)); err != nil || cur != "Giao cho tôi" {
+		t.Fatalf("the handler lands on %q (%v), want their own list", cur, err)
+	}
+	if err := chromedp.Do(ctx, chromedp.Navigate(page), chromedp.WaitVisible(chromedp.CSS(`#result`))); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('form[action$="/hanh-dong"], #attach-result').length`)); err != nil || n != 0 {
+		t.Fatalf("the handler is offered %d forms on a dossier the desk returns (%v)", n, err)
+	}
+	if err := chromedp.Do(ctx, chromedp.Navigate(h.Base+"/tiep-nhan"), chromedp.WaitVisible(chromedp.CSS(`main`))); err != nil {
+		t.Fatal(err)
+	}
+	if got := text(); !strings.Contains(got, "Không có quyền") || !strings.Contains(got, "dossier.receive") {
+		t.Fatalf("the intake form for a handler: %q", got)
+	}
+	shot("7-handler-no-intake")
+
 	// The sent-back event of services/EVENTS.md: the note and the step to redo.
 	var rows []events.OutboxEvent
 	h.DB.Where("subject = ?", "egov.xa-dong-tan.dossiers.dossier.sent-back").Find(&rows)

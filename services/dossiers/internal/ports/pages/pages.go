@@ -185,7 +185,7 @@ func (p *Pages) inbox(c *gin.Context) {
 	form := web.NewForm(q)
 	p.shell.Render(c, http.StatusOK, web.Page{Title: "Hồ sơ", Content: "inbox", Form: form, Fragment: "rows",
 		Data: gin.H{"Tabs": inboxTabs, "Inbox": string(inbox), "Rows": rows, "States": stateOptions(), "Procedures": procOptions(procs),
-			"Prefix": p.prefix}})
+			"Prefix": p.prefix, "CanReceive": actorOf(c).Has(platform.RoleDossierReceive)}})
 }
 
 // defaultInbox is the list a person lands on: a handler's own dossiers, what waits for a
@@ -221,6 +221,11 @@ func procOptions(ps []domain.Procedure) []web.Option {
 // ---- intake ----
 
 func (p *Pages) intakeForm(c *gin.Context) {
+	// The form is offered only to whom may submit it.
+	if !actorOf(c).Has(platform.RoleDossierReceive) {
+		p.shell.RenderError(c, http.StatusForbidden, "Không có quyền", "Tiếp nhận hồ sơ cần vai trò tiếp nhận (dossier.receive); hãy liên hệ quản trị đơn vị.")
+		return
+	}
 	p.renderIntake(c, http.StatusOK, web.NewForm(c.Request.URL.Query()))
 }
 
