@@ -130,20 +130,37 @@ func TestLifecycleInTheBrowser(t *testing.T) {
 	if n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('input[value="mark_result_ready"]').length`)); err != nil || n != 0 {
 		t.Fatalf("result ready offered before a result exists (%d, %v)", n, err)
 	}
+	fill := func(summary string, then ...chromedp.Action[chromedp.Void]) []chromedp.Action[chromedp.Void] {
+		return append([]chromedp.Action[chromedp.Void]{
+			chromedp.SendKeys(chromedp.CSS(`#attach-result input[name="result_type"]`), "Trích lục"),
+			chromedp.SendKeys(chromedp.CSS(`#attach-result input[name="result_summary"]`), summary),
+			chromedp.SendKeys(chromedp.CSS(`#attach-result input[name="result_signer"]`), "Phạm Văn Lãnh")}, then...)
+	}
+	stale := chromedp.Evaluate[chromedp.Void](`document.body.dataset.stale = '1'`)
+	newPage := chromedp.WaitReady(chromedp.CSS(`body:not([data-stale])`))
+	// Without a file, the page can produce the result as a PDF of what was typed.
+	if err := chromedp.Do(ctx, fill("Bản in trích lục khai sinh", stale, chromedp.Click(chromedp.CSS(`#generate-result`)), newPage,
+		chromedp.WaitVisible(chromedp.CSS(`#result-file`)))...); err != nil {
+		t.Fatalf("generate the result: %v", err)
+	}
+	if got := text(); !strings.Contains(got, "ket-qua-"+d.ReceiptCode+".pdf") || !strings.Contains(got, "Bản in trích lục khai sinh") {
+		t.Fatalf("the generated result as the page shows it: %q", got)
+	}
+	generated, err := chromedp.Run(ctx, chromedp.Evaluate[string](`fetch(document.querySelector('#result-file').href).then(r => r.text())`, chromedp.EvalAwaitPromise))
+	if err != nil || !strings.HasPrefix(generated, "%PDF-") {
+		t.Fatalf("download the generated result: %.40q, %v", generated, err)
+	}
+	// The signed scan then replaces it.
 	pdf := filepath.Join(t.TempDir(), "trich-luc-khai-sinh.pdf")
 	if err := os.WriteFile(pdf, resultPDF, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if err := chromedp.Do(ctx,
-		chromedp.SendKeys(chromedp.CSS(`#attach-result input[name="result_type"]`), "Trích lục"),
-		chromedp.SendKeys(chromedp.CSS(`#attach-result input[name="result_summary"]`), "Trích lục khai sinh của Trần Thị Mai"),
-		chromedp.SendKeys(chromedp.CSS(`#attach-result input[name="result_signer"]`), "Phạm Văn Lãnh"),
-		chromedp.SetUploadFiles(`#attach-result input[type="file"]`, []string{pdf}),
-	); err != nil {
+	if err := chromedp.Do(ctx, fill("Trích lục khai sinh của Trần Thị Mai",
+		chromedp.SetUploadFiles(`#attach-result input[type="file"]`, []string{pdf}))...); err != nil {
 		t.Fatalf("fill the result form: %v", err)
 	}
 	shot("4-attach-result")
-	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`#attach-result button`)), chromedp.WaitVisible(chromedp.CSS(`#result-file`))); err != nil {
+	if err := chromedp.Do(ctx, stale, chromedp.Click(chromedp.CSS(`#attach-result button`)), newPage, chromedp.WaitVisible(chromedp.CSS(`#result-file`))); err != nil {
 		t.Fatalf("attach the result: %v", err)
 	}
 	if got := text(); !strings.Contains(got, "Trích lục khai sinh của Trần Thị Mai") || !strings.Contains(got, "trich-luc-khai-sinh.pdf") {

@@ -113,6 +113,18 @@ func lastNote(d *domain.Dossier, act domain.Action) (domain.Transition, bool) {
 	return domain.Transition{}, false
 }
 
+// ResultDoc is a result document generated from what staff typed on the dossier page (its type,
+// summary and signer), for units that sign on paper what the platform prints: the unit's header,
+// the type as title, the summary and the dossier's particulars, and the signer's block.
+func ResultDoc(d *domain.Dossier, unit app.Settings, docType, summary, signer string, now time.Time) Doc {
+	lines := []string{summary,
+		fmt.Sprintf("Thủ tục: %s (%s).", d.ProcedureName, d.ProcedureCode),
+		fmt.Sprintf("Người đề nghị: Ông/Bà %s, số định danh %s, địa chỉ %s.", d.Applicant.Name, d.Applicant.IDNumber, d.Applicant.Address),
+		fmt.Sprintf("Hồ sơ tiếp nhận ngày %s.", day(d.ReceivedAt))}
+	return Doc{Unit: strings.ToUpper(unit.Name), Title: strings.ToUpper(docType), Subtitle: "Mã hồ sơ: " + d.ReceiptCode,
+		Lines: lines, Place: placeDate(unit, now), SignTitle: "NGƯỜI KÝ", SignName: signer}
+}
+
 // Build returns form n (1–6) of dossier d; the forms that state a decision need it taken.
 func Build(n int, d *domain.Dossier, unit app.Settings) (Doc, error) {
 	doc := Doc{Unit: strings.ToUpper(unit.Name), Number: fmt.Sprintf("Mẫu số %02d", n), Title: strings.ToUpper(FormNames[n]),

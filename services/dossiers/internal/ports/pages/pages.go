@@ -430,6 +430,9 @@ var resultTypes = []string{"Quyết định", "Giấy chứng nhận", "Giấy p
 func (p *Pages) attachResult(c *gin.Context) {
 	id := c.Param("id")
 	up, version, err := api.ReadResultUpload(c)
+	if err == nil && up.Body == nil && c.Request.MultipartForm != nil && len(c.Request.MultipartForm.Value["generate"]) > 0 {
+		err = p.generateResult(c, id, &up)
+	}
 	if err == nil {
 		_, err = p.app.AttachResult(c.Request.Context(), actorOf(c), id, version, up)
 	}
@@ -457,6 +460,30 @@ func (p *Pages) attachResult(c *gin.Context) {
 	}
 	p.shell.AddFlash(c, web.FlashSuccess, "Đã đính kèm văn bản kết quả.")
 	c.Redirect(http.StatusSeeOther, p.prefix+"/ho-so/"+id)
+}
+
+// generateResult makes the result document a PDF of what was typed (forms.ResultDoc), for a
+// unit that prints the result and signs it on paper.
+func (p *Pages) generateResult(c *gin.Context, id string, up *app.ResultUpload) error {
+	d, err := p.app.Dossier(c.Request.Context(), id)
+	if err != nil {
+		return err
+	}
+	check := domain.Result{Type: up.Type, Summary: up.Summary, Signer: up.Signer}
+	if err := check.ValidateDescription(); err != nil {
+		return err
+	}
+	_, st, err := p.app.Calendar(c.Request.Context())
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	if err := forms.WritePDF(&buf, forms.ResultDoc(d, st, check.Type, check.Summary, check.Signer, time.Now())); err != nil {
+		return err
+	}
+	up.FileName = "ket-qua-" + d.ReceiptCode + ".pdf"
+	up.Size, up.Body = int64(buf.Len()), &buf
+	return nil
 }
 
 // resultFile downloads the result document for staff (citizens never get it from the lookup).
