@@ -104,7 +104,7 @@ func TestFontHasVietnameseGlyphs(t *testing.T) {
 func TestResultDocIsAPDFSayingWhatWasTyped(t *testing.T) {
 	t.Parallel()
 	d := &domain.Dossier{ReceiptCode: "UBXDT-261127-0001", ProcedureCode: "1.001193", ProcedureName: "Đăng ký khai sinh",
-		Applicant: domain.Applicant{Name: "Trần Văn Nam", IDNumber: "034090001234", Address: "Đông Tân"},
+		Applicant:  domain.Applicant{Name: "Trần Văn Nam", IDNumber: "034090001234", Address: "Đông Tân"},
 		ReceivedAt: time.Date(2026, 11, 27, 8, 0, 0, 0, domain.Vietnam)}
 	doc := ResultDoc(d, app.Settings{Name: "UBND xã Đông Tân"}, "Trích lục", "Trích lục khai sinh của Trần Thị Mai", "Phạm Văn Lãnh",
 		time.Date(2026, 11, 28, 9, 0, 0, 0, domain.Vietnam))
