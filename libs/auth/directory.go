@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"sync"
 	"time"
 
@@ -28,7 +29,33 @@ type Tenant struct {
 const (
 	directoryTTL = 30 * time.Second
 	missRefetch  = 2 * time.Second
+	// staffTTL: an account made or a role granted shows in other services' pickers this soon.
+	staffTTL = 10 * time.Second
 )
+
+// Person is one member of a unit's staff as identity's staff directory shows them: no
+// e-mail, no secrets.
+type Person struct {
+	Subject  string   `json:"subject"` // the sub of their tokens
+	Username string   `json:"username"`
+	Name     string   `json:"name"`
+	Roles    []string `json:"roles"`
+}
+
+// HasRole reports whether p holds role.
+func (p Person) HasRole(role string) bool {
+	for _, r := range p.Roles {
+		if r == role {
+			return true
+		}
+	}
+	return false
+}
+
+type staffCopy struct {
+	people  []Person
+	fetched time.Time
+}
 
 // Directory is the tenant tree read from identity (GET <issuer>/api/v1/tenants, role service),
 // kept for directoryTTL. Services use it to let a parent unit read its descendants' data. It is
@@ -42,6 +69,9 @@ type Directory struct {
 	tenants     map[string]Tenant
 	fetched     time.Time
 	missFetched time.Time // the last refetch made for an unknown slug
+
+	staffMu sync.Mutex
+	staff   map[string]staffCopy
 }
 
 // NewDirectory reads the tree from url with client (which must add a bearer token).
@@ -164,4 +194,55 @@ func (d *Directory) fetch(ctx context.Context) (map[string]Tenant, error) {
 		m[t.Slug] = t
 	}
 	return m, nil
+}
+
+// Staff returns the active people of unit slug (GET <issuer>/api/v1/tenants/<slug>/staff, role
+// service), kept for staffTTL. When identity is briefly away, the last copy stands.
+func (d *Directory) Staff(ctx context.Context, slug string) ([]Person, error) {
+	d.staffMu.Lock()
+	defer d.staffMu.Unlock()
+	now := d.now()
+	cached, ok := d.staff[slug]
+	if ok && now.Sub(cached.fetched) < staffTTL {
+		return cached.people, nil
+	}
+	people, err := d.fetchStaff(ctx, slug)
+	if err != nil {
+		if ok {
+			return cached.people, nil
+		}
+		return nil, err
+	}
+	if d.staff == nil {
+		d.staff = map[string]staffCopy{}
+	}
+	d.staff[slug] = staffCopy{people: people, fetched: now}
+	return people, nil
+}
+
+func (d *Directory) fetchStaff(ctx context.Context, slug string) ([]Person, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, d.url+"/"+url.PathEscape(slug)+"/staff", nil)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := d.client.Do(req)
+	if err != nil {
+		return nil, apperr.Unavailable("identity's staff directory", err)
+	}
+	defer func() { _ = resp.Body.Close() }()
+	switch resp.StatusCode {
+	case http.StatusOK:
+	case http.StatusNotFound:
+		return nil, apperr.NotFound("unit", slug)
+	default:
+		return nil, apperr.Unavailable("identity's staff directory",
+			fmt.Errorf("identity answered %d; the service's client needs the service role and the identity audience", resp.StatusCode))
+	}
+	var body struct {
+		Staff []Person `json:"staff"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil {
+		return nil, apperr.Unavailable("identity's staff directory", err)
+	}
+	return body.Staff, nil
 }

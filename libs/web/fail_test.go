@@ -42,3 +42,38 @@ func TestFailAnswersEachKindWithItsStatus(t *testing.T) {
 		}
 	}
 }
+
+// TestFailAnswersHTMXWithAMessageWhereThePersonSeesIt: htmx shows nothing of an error answer by
+// default; a failed htmx request gets the Vietnamese message alone, retargeted into the layout's
+// #htmx-error box, and the layout lets htmx swap 4xx and 5xx answers so that it appears.
+func TestFailAnswersHTMXWithAMessageWhereThePersonSeesIt(t *testing.T) {
+	shell, r := demoApp(t, demoOpts{})
+	r.GET("/dossiers/fail/htmx", func(c *gin.Context) {
+		shell.Fail(c, apperr.Forbidden("Việc phê duyệt cần vai trò lãnh đạo <dossier.approve>."))
+	})
+	req := httptest.NewRequest(http.MethodGet, "/dossiers/fail/htmx", nil)
+	req.Header.Set("HX-Request", "true")
+	w := httptest.NewRecorder()
+	r.ServeHTTP(w, req)
+	body := w.Body.String()
+	if w.Code != http.StatusForbidden || w.Header().Get("HX-Retarget") != "#htmx-error" || w.Header().Get("HX-Reswap") != "innerHTML" {
+		t.Fatalf("htmx 403: %d, retarget %q, reswap %q", w.Code, w.Header().Get("HX-Retarget"), w.Header().Get("HX-Reswap"))
+	}
+	want := `<div class="flash flash-error" role="alert"><strong>Không có quyền:</strong> Việc phê duyệt cần vai trò lãnh đạo &lt;dossier.approve&gt;.</div>`
+	if body != want {
+		t.Fatalf("htmx 403 body:\n%s\nwant:\n%s", body, want)
+	}
+	// The same failure on a plain request is the whole error page, which has the box and the
+	// htmx configuration that swaps error answers.
+	w = httptest.NewRecorder()
+	r.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/dossiers/fail/htmx", nil))
+	page := w.Body.String()
+	for _, s := range []string{`<div id="htmx-error" aria-live="assertive"></div>`, `{"code":"[45]..","swap":true,"error":true}`, "<h1>Không có quyền</h1>"} {
+		if !strings.Contains(page, s) {
+			t.Errorf("the error page lacks %s", s)
+		}
+	}
+	if w.Header().Get("HX-Retarget") != "" {
+		t.Error("a plain request was retargeted")
+	}
+}

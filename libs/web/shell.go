@@ -317,7 +317,20 @@ func (s *Shell) Render(c *gin.Context, status int, p Page) {
 
 // RenderError shows a message a person can act on, in the layout, with the given status: the
 // pages for 403, 404 and 500 of every service.
+//
+// An htmx request gets the message alone, retargeted into the layout's #htmx-error box: htmx
+// would otherwise put an error page into the part of the page it meant to refresh, or (its
+// default) show nothing at all, leaving the person's click without an answer. The layout's
+// htmx-config lets 4xx and 5xx answers be swapped for this.
 func (s *Shell) RenderError(c *gin.Context, status int, title, message string) {
+	if c.GetHeader("HX-Request") == "true" && c.GetHeader("HX-Boosted") == "" {
+		c.Writer.Header().Add("Vary", "HX-Request")
+		c.Header("HX-Retarget", "#htmx-error")
+		c.Header("HX-Reswap", "innerHTML")
+		s.write(c, status, []byte(`<div class="flash flash-error" role="alert"><strong>`+template.HTMLEscapeString(title)+
+			`:</strong> `+template.HTMLEscapeString(message)+`</div>`))
+		return
+	}
 	var buf bytes.Buffer
 	v := s.view(c, Page{Title: title, Content: errorPage, Data: message})
 	if err := s.pages[errorPage].ExecuteTemplate(&buf, "layout", v); err != nil {

@@ -5,6 +5,8 @@ package e2e_test
 import (
 	"fmt"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -19,10 +21,14 @@ import (
 
 // TestE2EJourney runs the journey of a citizen's dossier across the real services of `make run`,
 // in Chromium, on each database: the desk of xa-dong-tan receives a dossier from the onboarded
-// catalogue and prints its receipt, assigns it, the specialist does every step, the leader
-// approves and marks the result ready, the desk returns it, the citizen looks it up and rates;
-// every demo person of the commune reaches the start page of each of their roles; one sign-out
-// ends the session in every service. Screenshots go to the test artifacts.
+// catalogue and prints its receipt, assigns it to a named handler, who does every step; the
+// leader finds it waiting, sends it back once with a note, the handler redoes the step, the
+// leader approves, attaches the result document and marks the result ready, the desk returns it,
+// the citizen looks it up and rates; every demo person of the commune reaches the start page of
+// each of their roles; one sign-out ends the session in every service. Then liên thông: a
+// district-level dossier received at the commune goes up to the district, is handled and
+// approved there by its own handler and leader, and comes back to the commune's desk, which
+// returns it. Screenshots go to the test artifacts.
 func TestE2EJourney(t *testing.T) {
 	for _, db := range e2e.DBs {
 		t.Run(string(db), func(t *testing.T) {
@@ -92,9 +98,9 @@ func journey(t *testing.T, s *e2e.Stack) {
 	act := func(action string) {
 		t.Helper()
 		form := `form:has(input[name="action"][value="` + action + `"])`
-		b.Do(action, chromedp.WaitVisible(chromedp.CSS(form+` button`)), chromedp.Click(chromedp.CSS(form+` button`)),
-			chromedp.WaitVisible(chromedp.CSS(`.flash`)), chromedp.WaitVisible(chromedp.CSS(`#receipt-code`)))
-		if f := b.Text(`.flash`); !strings.Contains(f, "Đã cập nhật") {
+		b.Do(action, chromedp.WaitVisible(chromedp.CSS(form+` button`)), markStale(), chromedp.Click(chromedp.CSS(form+` button`)),
+			waitNewPage(), chromedp.WaitVisible(chromedp.CSS(`.flashes .flash`)), chromedp.WaitVisible(chromedp.CSS(`#receipt-code`)))
+		if f := b.Text(`.flashes .flash`); !strings.Contains(f, "Đã cập nhật") {
 			b.Shot(action + "-refused")
 			t.Fatalf("%s: the page says %q", action, f)
 		}
@@ -103,41 +109,97 @@ func journey(t *testing.T, s *e2e.Stack) {
 		return browser.Eval[bool](b, `!!document.querySelector('form:has(input[name="action"][value="`+action+`"])')`)
 	}
 
-	// 3. Assign it to the unit that handles it.
-	b.Fill(`form:has(input[name="action"][value="assign"]) input[name="unit"]`, "Tư pháp - Hộ tịch")
-	act("assign")
+	// 3. Assign it to a named handler picked from the commune's staff.
+	assign := func(to devstack.StaffMember) {
+		t.Helper()
+		form := `form:has(input[name="action"][value="assign"])`
+		b.Fill(form+` input[name="unit"]`, "Tư pháp - Hộ tịch")
+		if !browser.Eval[bool](b, `(() => { const s = document.querySelector('`+form+` select[name="handler"]');
+			const o = [...s.options].find(o => o.text.includes('(`+to.Username+`)')); if (!o) return false; s.value = o.value; return true; })()`) {
+			b.Shot("no-handler-" + to.Username)
+			t.Fatalf("the assign form does not offer %s (%s) as handler", to.Name, to.Username)
+		}
+		act("assign")
+		if got := b.Text(`#handler`); got != to.Name {
+			t.Errorf("after assignment the dossier names its handler %q, want %q", got, to.Name)
+		}
+	}
+	assign(handler)
 	if st := state(); st != "Đã phân công" {
 		t.Errorf("after assignment the dossier is %q", st)
 	}
 	b.Shot("assigned")
 	b.SignOut()
 
-	// 4. The specialist does every step.
-	b.SignIn(dossier, handler.Username, s.Password, "#receipt-code")
-	steps := 0
-	for ; offers("complete_step") && steps < 20; steps++ {
-		act("complete_step")
+	// 4. The handler finds it in their own list and does every step; then it waits for the leader,
+	// and the page names who may approve.
+	doSteps := func(who devstack.StaffMember, code, dossier string) {
+		t.Helper()
+		b.SignIn("/dossiers/?inbox=mine", who.Username, s.Password, "table")
+		if !strings.Contains(b.Text("main"), code) {
+			b.Shot("not-in-my-list-" + who.Username)
+			t.Errorf("%s's own list does not show %s", who.Username, code)
+		}
+		b.Open(dossier, "#receipt-code")
+		steps := 0
+		for ; offers("complete_step") && steps < 20; steps++ {
+			act("complete_step")
+		}
+		if steps == 0 {
+			b.Shot("no-steps")
+			t.Fatalf("%s (%s) is offered no step to complete", who.Username, who.Roles)
+		}
+		if st := state(); st != "Chờ lãnh đạo phê duyệt" {
+			t.Errorf("after %d steps the dossier is %q, want it waiting for the leader", steps, st)
+		}
 	}
-	if steps == 0 {
-		b.Shot("no-steps")
-		t.Fatalf("%s (%s) is offered no step to complete", handler.Username, handler.Roles)
-	}
-	if st := state(); st != "Đang xử lý" {
-		t.Errorf("after %d steps the dossier is %q", steps, st)
+	doSteps(handler, code, dossier)
+	if waiting := b.Text(`#waiting`); !strings.Contains(waiting, leader.Name) {
+		t.Errorf("the waiting dossier does not name its approver %s: %q", leader.Name, waiting)
 	}
 	b.Shot("steps-done")
 	b.SignOut()
 
-	// 5. The leader approves and marks the result ready.
+	// 5. The leader finds it waiting, sends it back once with a note; the handler reads the note
+	// and redoes the last step; the leader approves, attaches the result and marks it ready.
+	const note = "Kiểm tra lại ngày sinh ghi trong dự thảo trích lục"
+	b.SignIn("/dossiers/?inbox=awaiting_approval", leader.Username, s.Password, "table")
+	if !strings.Contains(b.Text("main"), code) {
+		b.Shot("not-awaiting")
+		t.Errorf("the leader's list of what waits does not show %s", code)
+	}
+	b.Open(dossier, "#receipt-code")
+	b.Fill(`form:has(input[name="action"][value="send_back"]) input[name="note"]`, note)
+	act("send_back")
+	b.Shot("sent-back")
+	b.SignOut()
+	b.SignIn(dossier, handler.Username, s.Password, "#receipt-code")
+	if got := b.Text(`#sent-back`); !strings.Contains(got, note) {
+		t.Errorf("the handler does not see the leader's note: %q", got)
+	}
+	b.Shot("handler-reads-note")
+	act("complete_step")
+	if st := state(); st != "Chờ lãnh đạo phê duyệt" {
+		t.Errorf("after the redo the dossier is %q", st)
+	}
+	b.SignOut()
 	b.SignIn(dossier, leader.Username, s.Password, "#receipt-code")
-	act("approve")
-	if st := state(); st != "Đã phê duyệt" {
-		t.Errorf("after approval the dossier is %q", st)
+	approveWithResult := func(signer devstack.StaffMember, summary string) {
+		t.Helper()
+		act("approve")
+		if st := state(); st != "Đã phê duyệt" {
+			t.Errorf("after approval the dossier is %q", st)
+		}
+		if offers("mark_result_ready") {
+			t.Error("result ready is offered before a result document is attached")
+		}
+		attachResult(t, b, signer.Name, summary)
+		act("mark_result_ready")
+		if st := state(); st != "Có kết quả" {
+			t.Errorf("after marking the result ready the dossier is %q", st)
+		}
 	}
-	act("mark_result_ready")
-	if st := state(); st != "Có kết quả" {
-		t.Errorf("after marking the result ready the dossier is %q", st)
-	}
+	approveWithResult(leader, "Trích lục khai sinh của Trần Văn Nam")
 	b.Shot("approved")
 
 	// One sign-in serves every service: the leader's reports open without a second sign-in; one
@@ -167,8 +229,11 @@ func journey(t *testing.T, s *e2e.Stack) {
 	if st := state(); st != "Đã trả kết quả" {
 		t.Errorf("after return the dossier is %q", st)
 	}
-	if history := b.Text(`.timeline`); !strings.Contains(history, "Trả kết quả") || !strings.Contains(history, "Phê duyệt") {
-		t.Errorf("the history does not name the steps: %q", history)
+	history := b.Text(`.timeline`)
+	for _, want := range []string{"Trả kết quả", "Phê duyệt", "Trả lại để xử lý lại", note, "Hoàn thành bước 1", "Phân công cho " + handler.Name, "Đính kèm kết quả"} {
+		if !strings.Contains(history, want) {
+			t.Errorf("the history does not say %q: %q", want, history)
+		}
 	}
 	b.Shot("returned")
 	b.SignOut()
@@ -211,6 +276,117 @@ func journey(t *testing.T, s *e2e.Stack) {
 		b.Open(first, "main")
 		b.SignOut()
 	}
+
+	// 9. Liên thông: a district-level procedure received at the commune goes up to the district,
+	// where its own handler and leader handle and approve it; the result comes back to the
+	// commune's desk, which returns it.
+	district, ok := parentOf(s, commune)
+	if !ok {
+		t.Fatalf("infra/dev/tenants.yaml gives %s no parent unit", commune)
+	}
+	dHandler := staffWith(t, s, district, platform.RoleDossierHandle)
+	dLeader := staffWith(t, s, district, platform.RoleDossierApprove)
+	b.SignIn("/dossiers/tiep-nhan", receiver.Username, s.Password, "#f-procedure_code")
+	if !browser.Eval[bool](b, `(() => { const s = document.querySelector('#f-procedure_code');
+		const o = [...s.options].find(o => o.value === '1.000688'); if (!o) return false;
+		s.value = o.value; s.dispatchEvent(new Event('change', {bubbles: true})); return true; })()`) {
+		t.Fatal("the commune's catalogue has no district-level procedure 1.000688 to pass on")
+	}
+	b.Do("checklist", chromedp.WaitVisible(chromedp.CSS(`#f-doc_0`)))
+	browser.Eval[bool](b, `(() => { document.querySelectorAll('#checklist input[type=checkbox]').forEach(c => c.checked = true); return true; })()`)
+	b.Fill(`#f-applicant_name`, "Phạm Thị Lan")
+	b.Fill(`#f-applicant_id_number`, "034190005678")
+	b.Fill(`#f-applicant_phone`, "0987654321")
+	b.Fill(`#f-applicant_address`, "Thôn Đông Thành, xã Đông Tân")
+	b.Click(`#receive`, `#receipt-code`)
+	code2 := strings.TrimSpace(b.Text(`#receipt-code`))
+	loc2, err := url.Parse(b.Location())
+	if err != nil {
+		t.Fatal(err)
+	}
+	dossier2 := loc2.Path
+	t.Logf("liên thông dossier %s at %s", code2, dossier2)
+	act("transfer")
+	if main := b.Text("main"); !strings.Contains(main, district) || offers("assign") {
+		b.Shot("transfer-not-handed-over")
+		t.Errorf("after the transfer the commune's page shows %q: want the district holding it and no action left here", main)
+	}
+	b.Shot("lien-thong-transferred")
+	b.SignOut()
+
+	b.SignIn(dossier2, dLeader.Username, s.Password, "#receipt-code")
+	assign(dHandler)
+	b.Shot("lien-thong-assigned")
+	b.SignOut()
+	doSteps(dHandler, code2, dossier2)
+	b.Shot("lien-thong-steps-done")
+	b.SignOut()
+	b.SignIn(dossier2, dLeader.Username, s.Password, "#receipt-code")
+	approveWithResult(dLeader, "Giấy chứng nhận kết hôn của Phạm Thị Lan")
+	if main := b.Text("main"); !strings.Contains(main, commune) {
+		t.Errorf("after the district's result the dossier is not back at %s: %q", commune, main)
+	}
+	b.Shot("lien-thong-result-ready")
+	b.SignOut()
+
+	b.SignIn(dossier2, receiver.Username, s.Password, "#receipt-code")
+	act("return")
+	if st := state(); st != "Đã trả kết quả" {
+		t.Errorf("after the commune returned the district's result the dossier is %q", st)
+	}
+	history2 := b.Text(`.timeline`)
+	for _, want := range []string{"Chuyển liên thông", district, "Phân công cho " + dHandler.Name, "Phê duyệt", "Trả kết quả"} {
+		if !strings.Contains(history2, want) {
+			t.Errorf("the liên thông history does not say %q: %q", want, history2)
+		}
+	}
+	b.Shot("lien-thong-returned")
+	b.SignOut()
+}
+
+// parentOf is the slug of the unit above slug in the onboarded tree.
+func parentOf(s *e2e.Stack, slug string) (string, bool) {
+	for _, t := range s.Tenants {
+		if t.Slug == slug && t.Parent != "" {
+			return t.Parent, true
+		}
+	}
+	return "", false
+}
+
+// attachResult fills the dossier page's result form with a small PDF and submits it.
+func attachResult(t *testing.T, b *browser.Session, signer, summary string) {
+	t.Helper()
+	pdf := filepath.Join(t.TempDir(), "ket-qua.pdf")
+	if err := os.WriteFile(pdf, []byte("%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	b.Do("fill the result form", chromedp.WaitVisible(chromedp.CSS(`#attach-result`)))
+	b.Fill(`#attach-result input[name="result_type"]`, "Trích lục")
+	b.Fill(`#attach-result input[name="result_summary"]`, summary)
+	b.Fill(`#attach-result input[name="result_signer"]`, signer)
+	b.Do("choose the result file", chromedp.SetUploadFiles(`#attach-result input[type="file"]`, []string{pdf}))
+	b.Shot("result-form")
+	b.Do("attach the result", markStale(), chromedp.Click(chromedp.CSS(`#attach-result button`)), waitNewPage(),
+		chromedp.WaitVisible(chromedp.CSS(`.flashes .flash`)))
+	if f := b.Text(`.flashes .flash`); !strings.Contains(f, "Đã đính kèm") {
+		b.Shot("result-refused")
+		t.Fatalf("attach the result: the page says %q", f)
+	}
+	if got := b.Text(`#result`); !strings.Contains(got, summary) || !strings.Contains(got, signer) {
+		t.Errorf("the attached result shows %q", got)
+	}
+}
+
+// markStale marks the page in the tab, so that waitNewPage can tell the page a click leads to
+// from the one it was made on (which may show the very element the test waits for).
+func markStale() chromedp.Action[chromedp.Void] {
+	return chromedp.Evaluate[chromedp.Void](`document.body.dataset.stale = '1'`)
+}
+
+// waitNewPage waits until the page marked by markStale has been replaced.
+func waitNewPage() chromedp.Action[chromedp.Void] {
+	return chromedp.WaitReady(chromedp.CSS(`body:not([data-stale])`))
 }
 
 // signInForm reports whether the page is identity's sign-in form.

@@ -71,6 +71,19 @@ func TestAServiceTrustsIdentity(t *testing.T) {
 		t.Fatal("an unknown unit was found")
 	}
 
+	// The unit's staff directory, read with the service's own token: hoa.nt with her roles now.
+	people, err := svc.Directory.Staff(ctx, "xa-dong-tan")
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := slices.IndexFunc(people, func(p auth.Person) bool { return p.Username == "hoa.nt" })
+	if i < 0 || people[i].Subject != claims.Subject || !people[i].HasRole(string(platform.RoleDossierHandle)) || people[i].Name != "hoa.nt" {
+		t.Fatalf("staff of xa-dong-tan = %+v, want hoa.nt (%s) with dossier.handle", people, claims.Subject)
+	}
+	if _, err := svc.Directory.Staff(ctx, "xa-khong-co"); err == nil {
+		t.Fatal("the staff of an unknown unit was listed")
+	}
+
 	st := idp.ServiceToken(t, "reporting", "tinh-thai-binh", []string{string(platform.RoleService)}, "dossiers")
 	if c, err := svc.Verifier.Verify(ctx, st); err != nil || c.Subject != "reporting" || !c.HasRole(string(platform.RoleService)) {
 		t.Fatalf("service token: %+v, %v", c, err)

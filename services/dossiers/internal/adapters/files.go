@@ -40,6 +40,9 @@ func NewMinIOFiles(c *minio.Client, testPrefix string) *MinIOFiles {
 	return &MinIOFiles{client: c, testPrefix: testPrefix}
 }
 
+// Bucket names tenant's bucket as this store writes to it.
+func (m *MinIOFiles) Bucket(tenant string) string { return m.bucket(tenant) }
+
 func (m *MinIOFiles) bucket(tenant string) string {
 	return platform.BucketName(m.testPrefix, platform.Slug(tenant))
 }

@@ -162,6 +162,41 @@ type transitionRow struct {
 
 func (transitionRow) TableName() string { return "dossier_transitions" }
 
+// resultRow is one result document attached to a dossier, in the receiving unit's books. A
+// result attached again is a new row: the dossier's result is its latest, and the ones it
+// replaced (and their files) stay on record.
+type resultRow struct {
+	ID int64 `gorm:"primaryKey;autoIncrement"`
+	store.TenantModel
+	DossierID   string `gorm:"size:36;not null;uniqueIndex:idx_dossier_results_dossier_seq,priority:1"`
+	Seq         int    `gorm:"not null;uniqueIndex:idx_dossier_results_dossier_seq,priority:2"`
+	DocType     string `gorm:"size:100;not null"`
+	Summary     string `gorm:"type:text;not null"`
+	Signer      string `gorm:"size:200;not null"`
+	Bucket      string `gorm:"size:100;not null"`
+	ObjectKey   string `gorm:"size:300;not null"`
+	FileName    string `gorm:"size:300;not null"`
+	ContentType string `gorm:"size:100;not null"`
+	Size        int64  `gorm:"not null"`
+	SHA256      string `gorm:"column:sha256;size:64;not null"`
+	AttachedBy  string `gorm:"size:100;not null"`
+	AttachedAt  time.Time
+}
+
+func (resultRow) TableName() string { return "dossier_results" }
+
+func resultToRow(tenant, dossierID string, r *domain.Result) resultRow {
+	return resultRow{TenantModel: store.TenantModel{TenantID: tenant}, DossierID: dossierID, Seq: r.Seq, DocType: r.Type,
+		Summary: r.Summary, Signer: r.Signer, Bucket: r.Bucket, ObjectKey: r.ObjectKey, FileName: r.FileName,
+		ContentType: r.ContentType, Size: r.Size, SHA256: r.SHA256, AttachedBy: r.AttachedBy, AttachedAt: r.AttachedAt.UTC()}
+}
+
+func (r resultRow) domain() *domain.Result {
+	return &domain.Result{Seq: r.Seq, Type: r.DocType, Summary: r.Summary, Signer: r.Signer, Bucket: r.Bucket,
+		ObjectKey: r.ObjectKey, FileName: r.FileName, ContentType: r.ContentType, Size: r.Size, SHA256: r.SHA256,
+		AttachedBy: r.AttachedBy, AttachedAt: r.AttachedAt.UTC()}
+}
+
 // attemptRow counts citizen lookups per client and window, shared by every replica.
 type attemptRow struct {
 	ClientKey   string    `gorm:"primaryKey;size:100"`

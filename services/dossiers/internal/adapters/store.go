@@ -432,6 +432,12 @@ func (s *Store) Update(ctx context.Context, d *domain.Dossier, prev int, fresh [
 			if err := tx.Scopes(store.AllTenants()).Create(&row).Error; err != nil {
 				return err
 			}
+			if t.Action == domain.ActAttachResult && d.Result != nil && d.Result.Seq == t.Seq {
+				res := resultToRow(d.Tenant, d.ID, d.Result)
+				if err := tx.Scopes(store.AllTenants()).Create(&res).Error; err != nil {
+					return err
+				}
+			}
 		}
 		return s.Publish(ctx, evts...)
 	})
@@ -485,6 +491,13 @@ func (s *Store) Dossier(ctx context.Context, id string) (*domain.Dossier, error)
 	for _, h := range hist {
 		d.History = append(d.History, h.domain())
 	}
+	var results []resultRow
+	if err := s.DB(ctx).Scopes(store.ForRead(sc)).Where("dossier_id = ?", row.ID).Order("seq DESC").Limit(1).Find(&results).Error; err != nil {
+		return nil, dbError("read result", err)
+	}
+	if len(results) == 1 {
+		d.Result = results[0].domain()
+	}
 	return d, nil
 }
 
@@ -506,6 +519,10 @@ func (s *Store) Dossiers(ctx context.Context, f app.Filter) (page.Page[*domain.D
 	}
 	if f.Unit != "" {
 		q = q.Where("unit = ?", f.Unit)
+	}
+	if f.AwaitingApproval {
+		// In process with no step left to plan: every step is done (domain.WaitsForApproval).
+		q = q.Where("state = ? AND step_due_at IS NULL", string(domain.StateInProcess))
 	}
 	if len(f.States) > 0 {
 		q = q.Where("state IN ?", f.States)

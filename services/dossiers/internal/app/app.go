@@ -1,12 +1,15 @@
 package app
 
 import (
+	"bufio"
 	"context"
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"slices"
 	"strings"
 	"time"
@@ -445,6 +448,11 @@ func (s *App) Act(ctx context.Context, a platform.Actor, id string, version int,
 		return nil, domain.VersionConflict(d, version)
 	}
 	prev := d.Version
+	if c.Action == domain.ActAssign && c.Handler != "" && c.Handler != a.Subject {
+		if err := s.checkHandler(ctx, d.Holder, c.Handler); err != nil {
+			return nil, err
+		}
+	}
 	if c.Action == domain.ActTransfer {
 		if c.ToTenant, err = s.parentOf(ctx, string(a.Tenant)); err != nil {
 			return nil, err
@@ -468,6 +476,45 @@ func (s *App) Act(ctx context.Context, a platform.Actor, id string, version int,
 		return nil, err
 	}
 	return d, nil
+}
+
+// checkHandler makes sure subject is one of unit's people who may handle dossiers: a named
+// handler is someone the dossier will show up for, not free text.
+func (s *App) checkHandler(ctx context.Context, unit, subject string) error {
+	handlers, err := s.StaffWith(ctx, unit, platform.RoleDossierHandle)
+	if err != nil {
+		return err
+	}
+	if !slices.ContainsFunc(handlers, func(p Person) bool { return p.Subject == subject }) {
+		return apperr.Invalid("handler", "chọn người xử lý trong danh sách cán bộ xử lý hồ sơ của đơn vị")
+	}
+	return nil
+}
+
+// StaffWith lists the people of unit who hold role, by name.
+func (s *App) StaffWith(ctx context.Context, unit string, role platform.Role) ([]Person, error) {
+	people, err := s.Staff(ctx, unit)
+	if err != nil {
+		return nil, err
+	}
+	return slices.DeleteFunc(people, func(p Person) bool { return !slices.Contains(p.Roles, role) }), nil
+}
+
+// Staff lists the people of unit, by name, from identity's staff directory.
+func (s *App) Staff(ctx context.Context, unit string) ([]Person, error) {
+	if s.dir == nil {
+		return nil, apperr.Unavailable("the staff directory", nil)
+	}
+	people, err := s.dir.Staff(ctx, unit)
+	if err != nil {
+		if apperr.KindOf(err) == apperr.KindNotFound {
+			return nil, err
+		}
+		return nil, apperr.Unavailable("the staff directory", err)
+	}
+	people = slices.Clone(people)
+	slices.SortFunc(people, func(x, y Person) int { return strings.Compare(x.Name, y.Name) })
+	return people, nil
 }
 
 func (s *App) parentOf(ctx context.Context, slug string) (string, error) {
@@ -498,7 +545,9 @@ const (
 	InboxUnit    Inbox = "unit"
 	InboxDueSoon Inbox = "due_soon"
 	InboxOverdue Inbox = "overdue"
-	InboxAll     Inbox = ""
+	// InboxAwaitingApproval: the unit's dossiers whose steps are done, for its leaders.
+	InboxAwaitingApproval Inbox = "awaiting_approval"
+	InboxAll              Inbox = ""
 )
 
 // Dossiers lists dossiers for an inbox plus filters.
@@ -514,9 +563,11 @@ func (s *App) Dossiers(ctx context.Context, a platform.Actor, inbox Inbox, f Fil
 		f.HeldByMe, f.DueBefore = true, &soon
 	case InboxOverdue:
 		f.HeldByMe, f.Overdue = true, &now
+	case InboxAwaitingApproval:
+		f.HeldByMe, f.AwaitingApproval = true, true
 	case InboxAll:
 	default:
-		return page.Page[*domain.Dossier]{}, apperr.Malformed("inbox", "must be mine, unit, due_soon or overdue")
+		return page.Page[*domain.Dossier]{}, apperr.Malformed("inbox", "must be mine, unit, due_soon, overdue or awaiting_approval")
 	}
 	return s.store.Dossiers(ctx, f)
 }
@@ -579,6 +630,132 @@ func (s *App) DocumentFile(ctx context.Context, id string, index int) (io.ReadCl
 		return nil, apperr.NotFound("document file", index)
 	}
 	return s.files.Get(ctx, d.Tenant, d.Documents[index].FileKey)
+}
+
+// ResultUpload is a result document as staff hand it in: its description and its file.
+type ResultUpload struct {
+	Type, Summary, Signer string
+	FileName              string
+	// Size is the file's length as the request declared it; the body may not exceed it.
+	Size int64
+	Body io.Reader
+}
+
+// AttachResult stores the result document (kết quả) of dossier id, which the caller last saw at
+// version, in the receiving unit's bucket, and records it in the dossier's history. The file is
+// checked (PDF, JPEG or PNG by its content, at most domain.MaxResultSize) before it is stored,
+// and it is stored under a key of its own, so a result attached again never overwrites the one
+// it replaces.
+func (s *App) AttachResult(ctx context.Context, a platform.Actor, id string, version int, up ResultUpload) (d *domain.Dossier, err error) {
+	ctx, span := s.tracer.Start(ctx, "dossiers.App.AttachResult")
+	defer telemetry.End(span, &err)
+	if s.files == nil {
+		return nil, apperr.Unavailable("document storage", nil)
+	}
+	d, err = s.store.Dossier(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if version != 0 && version != d.Version {
+		return nil, domain.VersionConflict(d, version)
+	}
+	if err := d.Check(a, domain.ActAttachResult); err != nil {
+		return nil, err
+	}
+	r := domain.Result{Type: up.Type, Summary: up.Summary, Signer: up.Signer, FileName: cleanFileName(up.FileName), Size: up.Size}
+	if err := r.ValidateDescription(); err != nil {
+		return nil, err
+	}
+	if up.Body == nil || up.Size <= 0 {
+		return nil, apperr.Invalid("result_file", "chọn tệp văn bản kết quả (PDF, JPEG hoặc PNG)")
+	}
+	if up.Size > domain.MaxResultSize {
+		return nil, apperr.Invalid("result_file", fmt.Sprintf("tệp kết quả không được quá %d MB", domain.MaxResultSize>>20))
+	}
+	// The content decides the type, not the name or the browser's guess.
+	body := bufio.NewReaderSize(io.LimitReader(up.Body, up.Size), 512)
+	head, err := body.Peek(512)
+	if err != nil && !errors.Is(err, io.EOF) {
+		return nil, apperr.Invalid("result_file", "không đọc được tệp kết quả")
+	}
+	r.ContentType, _, _ = strings.Cut(http.DetectContentType(head), ";")
+	if !slices.Contains(domain.ResultContentTypes, r.ContentType) {
+		return nil, apperr.Invalid("result_file", "tệp kết quả phải là PDF, JPEG hoặc PNG")
+	}
+	if r.FileName == "" {
+		r.FileName = "ket-qua" + resultExt[r.ContentType]
+	}
+	r.Bucket = s.files.Bucket(d.Tenant)
+	r.ObjectKey = fmt.Sprintf("dossiers/%s/result-%d%s", d.ID, len(d.History)+1, resultExt[r.ContentType])
+	counted := &countingReader{r: body}
+	if r.SHA256, err = s.files.Put(ctx, d.Tenant, r.ObjectKey, counted, up.Size, r.ContentType); err != nil {
+		return nil, apperr.Unavailable("document storage", err)
+	}
+	if counted.n != up.Size {
+		return nil, apperr.Invalid("result_file", "tệp kết quả tải lên không trọn vẹn; vui lòng tải lại")
+	}
+	cal, _, err := s.Calendar(ctx)
+	if err != nil {
+		return nil, err
+	}
+	prev, before := d.Version, len(d.History)
+	if _, err := d.Apply(a, domain.Command{Action: domain.ActAttachResult, Result: &r}, cal, s.now().UTC().Truncate(time.Microsecond)); err != nil {
+		return nil, err
+	}
+	if err := s.store.Update(ctx, d, prev, d.History[before:], nil); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+var resultExt = map[string]string{"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}
+
+// cleanFileName keeps the base name of an uploaded file, as a download will offer it.
+func cleanFileName(name string) string {
+	name = strings.TrimSpace(name)
+	if i := strings.LastIndexAny(name, `/\`); i >= 0 {
+		name = name[i+1:]
+	}
+	name = strings.Map(func(r rune) rune {
+		if r < 0x20 || r == '"' || r == 0x7f {
+			return -1
+		}
+		return r
+	}, name)
+	if len([]rune(name)) > 200 {
+		name = string([]rune(name)[:200])
+	}
+	return name
+}
+
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
+}
+
+// ResultFile opens the result document of dossier id for staff who may read the dossier.
+func (s *App) ResultFile(ctx context.Context, id string) (*domain.Result, io.ReadCloser, error) {
+	if s.files == nil {
+		return nil, nil, apperr.Unavailable("document storage", nil)
+	}
+	d, err := s.store.Dossier(ctx, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	if d.Result == nil {
+		return nil, nil, apperr.NotFound("result document", id)
+	}
+	rc, err := s.files.Get(ctx, d.Tenant, d.Result.ObjectKey)
+	if err != nil {
+		return nil, nil, apperr.Unavailable("document storage", err)
+	}
+	return d.Result, rc, nil
 }
 
 // ---- citizens ----

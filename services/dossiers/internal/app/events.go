@@ -53,6 +53,17 @@ func (s *App) eventsFor(d *domain.Dossier, t domain.Transition, cal domain.Clock
 		extra["legal_minutes"] = d.LegalMinutes
 	case domain.ActReturn:
 		verb, extra["returned_at"] = "returned", d.ReturnedAt.UTC()
+		if r := d.Result; r != nil {
+			extra["result_bucket"], extra["result_object_key"], extra["result_file_name"] = r.Bucket, r.ObjectKey, r.FileName
+			extra["result_content_type"], extra["result_size"], extra["result_sha256"] = r.ContentType, r.Size, r.SHA256
+			extra["result_type"], extra["result_summary"], extra["result_signer"] = r.Type, r.Summary, r.Signer
+		}
+	case domain.ActSendBack:
+		verb, extra["note"], extra["step"] = "sent-back", t.Note, t.Step
+	case domain.ActAttachResult:
+		// Attaching is recorded in the history; what consumers need of the result travels
+		// with the returned event.
+		return nil, nil
 	case domain.ActExtend:
 		verb, extra["new_due_at"] = "extended", t.DueAt.UTC()
 	case domain.ActTransfer:

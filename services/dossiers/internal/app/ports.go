@@ -7,6 +7,7 @@ import (
 
 	"egov.vn/platform/libs/events"
 	"egov.vn/platform/libs/httpapi/page"
+	"egov.vn/platform/libs/platform"
 	"egov.vn/platform/services/dossiers/internal/domain"
 )
 
@@ -24,18 +25,20 @@ type Settings struct {
 // Filter selects dossiers for inboxes, search and the ledger. Zero fields select everything
 // the caller may read.
 type Filter struct {
-	HeldByMe   bool   // only dossiers the caller's unit may act on
-	OpenOnly   bool   // only dossiers not yet in a final state
-	Handler    string // assigned to this person
-	Unit       string // assigned to this unit (phòng ban)
-	States     []domain.State
-	DueBefore  *time.Time // current appointment before this instant (due soon)
-	Overdue    *time.Time // active and past their appointment at this instant
-	Procedure  string
-	Query      string // receipt code, applicant name or ID number
-	From, To   *time.Time
-	Page       page.Request
-	OldestLast bool // ledger order: by receipt time ascending
+	HeldByMe  bool   // only dossiers the caller's unit may act on
+	OpenOnly  bool   // only dossiers not yet in a final state
+	Handler   string // assigned to this person
+	Unit      string // assigned to this unit (phòng ban)
+	States    []domain.State
+	DueBefore *time.Time // current appointment before this instant (due soon)
+	Overdue   *time.Time // active and past their appointment at this instant
+	Procedure string
+	// AwaitingApproval: in process with every step done, waiting for a leader.
+	AwaitingApproval bool
+	Query            string // receipt code, applicant name or ID number
+	From, To         *time.Time
+	Page             page.Request
+	OldestLast       bool // ledger order: by receipt time ascending
 }
 
 // Store is the dossiers' repository. Every method takes the tenant scope from ctx
@@ -80,12 +83,23 @@ type Store interface {
 type FileStore interface {
 	Put(ctx context.Context, tenant, key string, r io.Reader, size int64, contentType string) (sha256hex string, err error)
 	Get(ctx context.Context, tenant, key string) (io.ReadCloser, error)
+	// Bucket names tenant's bucket (platform.BucketName): consumers of the returned event read
+	// the result file from there.
+	Bucket(tenant string) string
 }
 
-// Directory is the tenant tree as the identity service knows it.
+// Directory is the tenant tree and the units' staff as the identity service knows them.
 type Directory interface {
 	Tenant(ctx context.Context, slug string) (Tenant, error)
 	Subtree(ctx context.Context, slug string) ([]string, error)
+	// Staff lists the active people of unit slug.
+	Staff(ctx context.Context, slug string) ([]Person, error)
+}
+
+// Person is one member of a unit's staff: who may be named handler or may approve.
+type Person struct {
+	Subject, Username, Name string
+	Roles                   []platform.Role
 }
 
 // Tenant is one unit of the tree.

@@ -64,11 +64,15 @@ const (
 	ActReturn            Action = "return"
 	ActTransfer          Action = "transfer"
 	ActExtend            Action = "extend"
+	// ActAttachResult records the result document (kết quả) the citizen will be handed.
+	ActAttachResult Action = "attach_result"
+	// ActSendBack is the leader's refusal to sign: the last step is to be redone.
+	ActSendBack Action = "send_back"
 )
 
 // Actions lists every action a person can ask for after intake.
 var Actions = []Action{ActRefuse, ActAssign, ActCompleteStep, ActRequestSupplement, ActSupplement, ActStop,
-	ActWithdraw, ActApprove, ActMarkResultReady, ActReturn, ActTransfer, ActExtend}
+	ActWithdraw, ActApprove, ActSendBack, ActAttachResult, ActMarkResultReady, ActReturn, ActTransfer, ActExtend}
 
 // rule says from which states an action may be taken and by which roles.
 type rule struct {
@@ -78,7 +82,8 @@ type rule struct {
 
 // rules is the state machine. Reception receives, refuses, withdraws on request, takes in
 // supplements, hands over to the parent unit and returns results; specialists handle steps and
-// ask for supplements; leaders approve. Assignment is done by reception or a leader.
+// ask for supplements; leaders approve or send back to the handler. Handler or leader attach the
+// result document before it is marked ready. Assignment is done by reception or a leader.
 var rules = map[Action]rule{
 	ActRefuse:            {[]State{StateReceived}, []platform.Role{platform.RoleDossierReceive}},
 	ActAssign:            {[]State{StateReceived, StateAssigned}, []platform.Role{platform.RoleDossierReceive, platform.RoleDossierApprove}},
@@ -88,6 +93,8 @@ var rules = map[Action]rule{
 	ActStop:              {[]State{StateAssigned, StateInProcess, StateSupplementRequested}, []platform.Role{platform.RoleDossierHandle, platform.RoleDossierApprove}},
 	ActWithdraw:          {[]State{StateReceived, StateAssigned, StateInProcess, StateSupplementRequested}, []platform.Role{platform.RoleDossierReceive}},
 	ActApprove:           {[]State{StateInProcess}, []platform.Role{platform.RoleDossierApprove}},
+	ActSendBack:          {[]State{StateInProcess}, []platform.Role{platform.RoleDossierApprove}},
+	ActAttachResult:      {[]State{StateInProcess, StateApproved}, []platform.Role{platform.RoleDossierHandle, platform.RoleDossierApprove}},
 	ActMarkResultReady:   {[]State{StateApproved}, []platform.Role{platform.RoleDossierHandle, platform.RoleDossierApprove}},
 	ActReturn:            {[]State{StateResultReady}, []platform.Role{platform.RoleDossierReceive}},
 	ActTransfer:          {[]State{StateReceived}, []platform.Role{platform.RoleDossierReceive}},
@@ -201,11 +208,78 @@ type Dossier struct {
 	// Late is set once the dossier was found overdue or extended, and stays set.
 	Late bool
 
+	// Result is the result document in force (the last one attached), nil before one is.
+	Result *Result
+
 	Rating        Rating
 	RatingComment string
 	RatedAt       *time.Time
 
 	History []Transition
+}
+
+// Result is the result document (kết quả giải quyết: a decision, certificate, licence...) the
+// citizen is handed: what it is, who signed it, and the stored file with its fixity.
+type Result struct {
+	// Seq is the history entry that attached it.
+	Seq         int
+	Type        string // loại văn bản, e.g. "Quyết định", "Giấy chứng nhận"
+	Summary     string // trích yếu
+	Signer      string // người ký
+	Bucket      string
+	ObjectKey   string
+	FileName    string
+	ContentType string
+	Size        int64
+	SHA256      string // hex
+	AttachedBy  string
+	AttachedAt  time.Time
+}
+
+// ResultContentTypes are the files a result may be: a signed PDF or a scan of the paper.
+var ResultContentTypes = []string{"application/pdf", "image/jpeg", "image/png"}
+
+// MaxResultSize bounds one result file (a scanned multi-page certificate fits easily).
+const MaxResultSize = 20 << 20
+
+// ValidateDescription checks what staff type about a result, before its file is stored.
+func (r *Result) ValidateDescription() error {
+	var errs apperr.FieldErrors
+	r.Type, r.Summary, r.Signer = strings.TrimSpace(r.Type), strings.TrimSpace(r.Summary), strings.TrimSpace(r.Signer)
+	if r.Type == "" || len([]rune(r.Type)) > 100 {
+		errs.Add("result_type", "ghi loại văn bản kết quả (ví dụ: Quyết định, Giấy chứng nhận), tối đa 100 ký tự")
+	}
+	if r.Summary == "" || len([]rune(r.Summary)) > 1000 {
+		errs.Add("result_summary", "ghi trích yếu của văn bản kết quả, tối đa 1000 ký tự")
+	}
+	if r.Signer == "" || len([]rune(r.Signer)) > 200 {
+		errs.Add("result_signer", "ghi họ tên người ký văn bản kết quả, tối đa 200 ký tự")
+	}
+	return errs.Err()
+}
+
+// validate checks a result as attached: its description and its stored file.
+func (r *Result) validate() error {
+	if err := r.ValidateDescription(); err != nil {
+		return err
+	}
+	var errs apperr.FieldErrors
+	if r.ObjectKey == "" || r.Bucket == "" {
+		errs.Add("result_file", "tệp kết quả chưa được lưu")
+	}
+	if strings.TrimSpace(r.FileName) == "" {
+		errs.Add("result_file", "tệp kết quả phải có tên")
+	}
+	if !slices.Contains(ResultContentTypes, r.ContentType) {
+		errs.Add("result_file", "tệp kết quả phải là PDF, JPEG hoặc PNG")
+	}
+	if r.Size <= 0 || r.Size > MaxResultSize {
+		errs.Add("result_file", fmt.Sprintf("tệp kết quả phải khác rỗng và không quá %d MB", MaxResultSize>>20))
+	}
+	if len(r.SHA256) != 64 || strings.Trim(r.SHA256, "0123456789abcdef") != "" {
+		errs.Add("result_file", "thiếu mã băm SHA-256 của tệp kết quả")
+	}
+	return errs.Err()
 }
 
 // Command is one requested action with its arguments.
@@ -216,6 +290,7 @@ type Command struct {
 	Handler  string // assign
 	ToTenant string // transfer: the parent unit
 	NewDueAt *time.Time
+	Result   *Result // attach_result
 }
 
 // AllowedActions lists what actor may do to d now, in a stable order.
@@ -227,6 +302,18 @@ func (d *Dossier) AllowedActions(a platform.Actor) []Action {
 		}
 	}
 	return out
+}
+
+// Check returns why actor may not take act on d now (forbidden or illegal transition), or nil;
+// the use cases call it before work that must not be done for nothing, such as storing a file.
+func (d *Dossier) Check(a platform.Actor, act Action) error {
+	return d.check(a, Command{Action: act})
+}
+
+// WaitsForApproval reports whether every handling step is done and the dossier waits for the
+// leader to approve (sign) or send it back.
+func (d *Dossier) WaitsForApproval() bool {
+	return d.State == StateInProcess && d.StepsDone >= len(d.Steps)
 }
 
 // NextActions lists the actions the state allows to anyone, whatever their roles.
@@ -250,6 +337,14 @@ func (d *Dossier) precondition(act Action) string {
 	case ActApprove:
 		if d.StepsDone < len(d.Steps) {
 			return fmt.Sprintf("step %d of %d is not done yet", d.StepsDone+1, len(d.Steps))
+		}
+	case ActSendBack:
+		if d.StepsDone < len(d.Steps) || len(d.Steps) == 0 {
+			return "chỉ trả lại cho người xử lý khi hồ sơ đã xử lý xong các bước và đang chờ lãnh đạo phê duyệt"
+		}
+	case ActMarkResultReady:
+		if d.Result == nil {
+			return "chưa có văn bản kết quả: người xử lý hoặc lãnh đạo đính kèm kết quả (quyết định, giấy chứng nhận...) trước khi báo có kết quả"
 		}
 	case ActTransfer:
 		if d.Level == LevelCommune {
@@ -309,6 +404,9 @@ func (d *Dossier) Apply(a platform.Actor, c Command, cal Clock, now time.Time) (
 	if needsReason && note == "" {
 		return Transition{}, apperr.Invalid("note", "give the reason: it is printed on the form the applicant receives")
 	}
+	if c.Action == ActSendBack && note == "" {
+		return Transition{}, apperr.Invalid("note", "ghi rõ việc người xử lý cần làm lại: ý kiến này được hiển thị cho họ")
+	}
 	next := *d
 	next.History = slices.Clone(d.History)
 	t := Transition{Action: c.Action, From: d.State, Actor: a.Subject, Name: a.Name, Tenant: string(a.Tenant), At: now, Note: note}
@@ -347,6 +445,24 @@ func (d *Dossier) Apply(a platform.Actor, c Command, cal Clock, now time.Time) (
 		next.State, next.StepDueAt = StateWithdrawn, nil
 	case ActApprove:
 		next.State, next.StepDueAt = StateApproved, nil
+	case ActSendBack:
+		// The last step is undone and planned again from now; the handler stays the same.
+		next.StepsDone--
+		t.Step = next.StepsDone + 1
+		if err := next.planStep(cal, now); err != nil {
+			return Transition{}, err
+		}
+	case ActAttachResult:
+		if c.Result == nil {
+			return Transition{}, apperr.Invalid("result_file", "đính kèm tệp văn bản kết quả")
+		}
+		r := *c.Result
+		if err := r.validate(); err != nil {
+			return Transition{}, err
+		}
+		r.Seq, r.AttachedBy, r.AttachedAt = len(d.History)+1, a.Subject, now
+		next.Result = &r
+		t.Note = r.Type + ": " + r.Summary
 	case ActMarkResultReady:
 		next.State = StateResultReady
 		resolved := now

@@ -3,6 +3,7 @@ package domain
 import (
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -45,18 +46,18 @@ func TestHappyPathOnTime(t *testing.T) {
 	}
 	staff := platform.Actor{Subject: "u2", Tenant: "xa-dong-tan", Roles: []platform.Role{platform.RoleDossierReceive, platform.RoleDossierHandle, platform.RoleDossierApprove}}
 	steps := []Command{{Action: ActAssign, Unit: "Tư pháp – Hộ tịch", Handler: "u2"}, {Action: ActCompleteStep},
-		{Action: ActCompleteStep}, {Action: ActApprove}, {Action: ActMarkResultReady}, {Action: ActReturn}}
+		{Action: ActCompleteStep}, {Action: ActApprove}, {Action: ActAttachResult, Result: testResult()}, {Action: ActMarkResultReady}, {Action: ActReturn}}
 	for i, c := range steps {
 		now = now.Add(time.Hour)
 		if _, err := d.Apply(staff, c, cal, now); err != nil {
 			t.Fatalf("step %d %s: %v", i, c.Action, err)
 		}
 	}
-	if d.State != StateReturned || !d.OnTime() || d.Version != 7 {
+	if d.State != StateReturned || !d.OnTime() || d.Version != 8 {
 		t.Fatalf("state %s on time %v version %d", d.State, d.OnTime(), d.Version)
 	}
-	if got := d.ElapsedMinutes(cal, *d.ResolvedAt); got != 210 { // 08:00–11:30, lunch, result at 13:00
-		t.Fatalf("elapsed %d working minutes, want 210", got)
+	if got := d.ElapsedMinutes(cal, *d.ResolvedAt); got != 270 { // 08:00–11:30, lunch, result at 14:00
+		t.Fatalf("elapsed %d working minutes, want 270", got)
 	}
 	if err := d.Rate(Satisfied, "nhanh", now); err != nil {
 		t.Fatal(err)
@@ -154,7 +155,7 @@ func TestTransferUpAndResultComesBack(t *testing.T) {
 	if _, err := d.Apply(commune, Command{Action: ActAssign, Unit: "x"}, cal, now); !errors.Is(err, apperr.KindForbidden) {
 		t.Fatalf("the commune acted on a dossier it handed up: %v", err)
 	}
-	for _, c := range []Command{{Action: ActAssign, Unit: "Phòng Tư pháp"}, {Action: ActCompleteStep}, {Action: ActCompleteStep}, {Action: ActApprove}, {Action: ActMarkResultReady}} {
+	for _, c := range []Command{{Action: ActAssign, Unit: "Phòng Tư pháp"}, {Action: ActCompleteStep}, {Action: ActCompleteStep}, {Action: ActApprove}, {Action: ActAttachResult, Result: testResult()}, {Action: ActMarkResultReady}} {
 		if _, err := d.Apply(district, c, cal, now); err != nil {
 			t.Fatalf("%s: %v", c.Action, err)
 		}
@@ -193,6 +194,9 @@ func TestStateMachineProperties(t *testing.T) {
 			if d.Holder == c.ToTenant { // a dossier the district holds goes up to the province
 				c.ToTenant = "tinh-thai-binh"
 			}
+			if c.Action == ActAttachResult {
+				c.Result = testResult()
+			}
 			if c.Action == ActExtend {
 				due := d.CurrentDue().Add(48 * time.Hour)
 				if now.After(due) {
@@ -223,6 +227,9 @@ func TestStateMachineProperties(t *testing.T) {
 			}
 			if (d.ResolvedAt != nil) != (d.State == StateResultReady || d.State == StateReturned) {
 				rt.Fatalf("resolved time %v in state %s", d.ResolvedAt, d.State)
+			}
+			if (d.State == StateResultReady || d.State == StateReturned) && d.Result == nil {
+				rt.Fatalf("%s without a result document", d.State)
 			}
 			if d.State == StateSupplementRequested && d.PausedAt == nil {
 				rt.Fatal("supplement requested without a pause time")
@@ -288,5 +295,108 @@ func TestProcedureValidate(t *testing.T) {
 	}
 	if got := testProcedure.StepMinutes(1000); got[0]+got[1] != 1000 || got[0] != 600 {
 		t.Fatalf("step minutes %v", got)
+	}
+}
+
+// testResult is a valid result document as the app hands it in once the file is stored.
+func testResult() *Result {
+	return &Result{Type: "Giấy chứng nhận", Summary: "Giấy khai sinh của Trần Thị Mai", Signer: "Nguyễn Văn Lãnh",
+		Bucket: "tenant-xa-dong-tan", ObjectKey: "dossiers/d1/result-7.pdf", FileName: "giay-khai-sinh.pdf",
+		ContentType: "application/pdf", Size: 2048, SHA256: strings.Repeat("ab", 32)}
+}
+
+// handledDossier is a dossier whose steps are all done by its handler: it waits for the leader.
+func handledDossier(t *testing.T) (*Dossier, *WorkingDayCalendar, time.Time) {
+	t.Helper()
+	now := time.Date(2026, 11, 23, 8, 0, 0, 0, Vietnam)
+	d, cal := newTestDossier(t, testProcedure, now)
+	handler := platform.Actor{Subject: "handler", Tenant: "xa-dong-tan", Roles: []platform.Role{platform.RoleDossierReceive, platform.RoleDossierHandle}}
+	for _, c := range []Command{{Action: ActAssign, Unit: "Tư pháp", Handler: "handler"}, {Action: ActCompleteStep}, {Action: ActCompleteStep}} {
+		now = now.Add(time.Hour)
+		if _, err := d.Apply(handler, c, cal, now); err != nil {
+			t.Fatalf("%s: %v", c.Action, err)
+		}
+	}
+	return d, cal, now
+}
+
+var leader = platform.Actor{Subject: "leader", Name: "Nguyễn Văn Lãnh", Tenant: "xa-dong-tan", Roles: []platform.Role{platform.RoleDossierApprove}}
+
+func TestWaitingForTheLeaderWhoMaySendItBack(t *testing.T) {
+	t.Parallel()
+	d, cal, now := handledDossier(t)
+	if !d.WaitsForApproval() {
+		t.Fatalf("every step done, state %s: should wait for the leader", d.State)
+	}
+	handler := platform.Actor{Subject: "handler", Tenant: "xa-dong-tan", Roles: []platform.Role{platform.RoleDossierHandle}}
+	if slices.Contains(d.AllowedActions(handler), ActSendBack) || slices.Contains(d.AllowedActions(handler), ActApprove) {
+		t.Fatal("the handler is offered the leader's actions")
+	}
+	if got := d.AllowedActions(leader); !slices.Contains(got, ActApprove) || !slices.Contains(got, ActSendBack) {
+		t.Fatalf("the leader is offered %v, want approve and send_back", got)
+	}
+	if _, err := d.Apply(leader, Command{Action: ActSendBack, Note: "  "}, cal, now); apperr.KindOf(err) != apperr.KindInvalid {
+		t.Fatalf("send back without a note: %v, want invalid", err)
+	}
+	tr, err := d.Apply(leader, Command{Action: ActSendBack, Note: "Sai tên mẹ trong dự thảo"}, cal, now.Add(time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.State != StateInProcess || d.StepsDone != 1 || d.WaitsForApproval() || d.StepDueAt == nil || d.Handler != "handler" {
+		t.Fatalf("after send back: state %s, %d steps done, waits %v, step due %v, handler %q", d.State, d.StepsDone, d.WaitsForApproval(), d.StepDueAt, d.Handler)
+	}
+	if tr.Step != 2 || tr.Note != "Sai tên mẹ trong dự thảo" || tr.From != StateInProcess || tr.To != StateInProcess {
+		t.Fatalf("send back entry %+v: want step 2 to redo, with the note", tr)
+	}
+	if slices.Contains(d.AllowedActions(leader), ActSendBack) {
+		t.Fatal("send back offered again before the handler redid the step")
+	}
+	if _, err := d.Apply(handler, Command{Action: ActCompleteStep}, cal, now.Add(2*time.Hour)); err != nil {
+		t.Fatalf("redo the last step: %v", err)
+	}
+	if _, err := d.Apply(leader, Command{Action: ActApprove}, cal, now.Add(3*time.Hour)); err != nil {
+		t.Fatalf("approve after the redo: %v", err)
+	}
+	if got, err := Replay(d.History); err != nil || got != StateApproved {
+		t.Fatalf("history replays to %s (%v)", got, err)
+	}
+}
+
+func TestResultReadyNeedsTheResultDocument(t *testing.T) {
+	t.Parallel()
+	d, cal, now := handledDossier(t)
+	if _, err := d.Apply(leader, Command{Action: ActApprove}, cal, now); err != nil {
+		t.Fatal(err)
+	}
+	if slices.Contains(d.AllowedActions(leader), ActMarkResultReady) {
+		t.Fatal("result ready offered before any result is attached")
+	}
+	_, err := d.Apply(leader, Command{Action: ActMarkResultReady}, cal, now)
+	if e := apperr.As(err); e == nil || e.Code != ErrIllegalTransition || !strings.Contains(e.Message, "văn bản kết quả") {
+		t.Fatalf("result ready without a result: %v, want an illegal transition naming the result document", err)
+	}
+	bad := testResult()
+	bad.Signer, bad.ContentType, bad.SHA256 = "", "text/html", "xyz"
+	_, err = d.Apply(leader, Command{Action: ActAttachResult, Result: bad}, cal, now)
+	e := apperr.As(err)
+	if e == nil || e.Kind != apperr.KindInvalid || d.Result != nil {
+		t.Fatalf("bad result: %v, result %v", err, d.Result)
+	}
+	fields := map[string]bool{}
+	for _, f := range e.Fields {
+		fields[f.Field] = true
+	}
+	if !fields["result_signer"] {
+		t.Fatalf("bad result: fields %v should name result_signer", e.Fields)
+	}
+	tr, err := d.Apply(leader, Command{Action: ActAttachResult, Result: testResult()}, cal, now.Add(time.Minute))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Result == nil || d.Result.Seq != tr.Seq || d.Result.AttachedBy != "leader" || d.State != StateApproved || !strings.Contains(tr.Note, "Giấy khai sinh") {
+		t.Fatalf("attached result %+v, entry %+v, state %s", d.Result, tr, d.State)
+	}
+	if _, err := d.Apply(leader, Command{Action: ActMarkResultReady}, cal, now.Add(2*time.Minute)); err != nil {
+		t.Fatalf("result ready with a result: %v", err)
 	}
 }

@@ -1,10 +1,12 @@
 package service_test
 
 import (
+	"bytes"
 	"fmt"
 	"maps"
 	"net/http"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 
@@ -48,6 +50,9 @@ func foreignMarriageIntake() map[string]any {
 			{"name": "Giấy tờ chứng minh tình trạng hôn nhân", "kind": "original", "count": 1},
 			{"name": "Giấy xác nhận của tổ chức y tế", "kind": "original", "count": 1}, {"name": "Hộ chiếu", "kind": "copy", "count": 1}}}
 }
+
+// resultPDF is a small PDF as a result document.
+var resultPDF = []byte("%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n")
 
 func TestAPI(t *testing.T) {
 	storetest.EachDB(t, func(t *testing.T, db *gorm.DB) {
@@ -195,6 +200,29 @@ func TestAPI(t *testing.T) {
 				t.Fatalf("the commune does not see the district's progress: %d %s vs %s", st, seen.State, fm.State)
 			}
 		}
+		// No result document, no result: the refusal says what is missing.
+		if st := h.do("POST", "/dossiers/"+fm.ID+"/actions", leader, map[string]any{"action": "mark_result_ready", "version": fm.Version}, &p); st != 422 || !strings.Contains(p.Detail, "văn bản kết quả") {
+			t.Fatalf("result ready without a result document: %d %+v", st, p)
+		}
+		if st := h.attachResult(fm.ID, leader, fm.Version, []byte("<html>not a pdf</html>"), &p); st != 422 || len(p.Errors) == 0 || p.Errors[0]["field"] != "result_file" {
+			t.Fatalf("an HTML page as the result: %d %+v", st, p)
+		}
+		if st := h.attachResult(fm.ID, receiver, fm.Version, resultPDF, &p); st != 403 {
+			t.Fatalf("the commune's receiver attached the district's result: %d %+v", st, p)
+		}
+		var withResult struct {
+			dossierJSON
+			Result map[string]any `json:"result"`
+		}
+		if st := h.attachResult(fm.ID, leader, fm.Version, resultPDF, &withResult); st != 200 || withResult.Result["content_type"] != "application/pdf" ||
+			withResult.Result["size"] != float64(len(resultPDF)) || withResult.Result["signer"] != "Nguyễn Văn Chủ" {
+			t.Fatalf("attach the result: %d %+v", st, withResult)
+		}
+		fm = withResult.dossierJSON
+		if st, hdr, b := h.get("/dossiers/"+fm.ID+"/result/file", receiver); st != 200 || !bytes.Equal(b, resultPDF) ||
+			hdr.Get("Content-Type") != "application/pdf" || !strings.Contains(hdr.Get("Content-Disposition"), "giay-chung-nhan.pdf") {
+			t.Fatalf("download the result at the commune: %d %v %q", st, hdr, b)
+		}
 		if st := h.do("POST", "/dossiers/"+fm.ID+"/actions", leader, map[string]any{"action": "mark_result_ready", "version": fm.Version}, &fm); st != 200 || fm.Holder != "xa-dong-tan" {
 			t.Fatalf("result ready: %d %+v", st, fm)
 		}
@@ -213,7 +241,9 @@ func TestAPI(t *testing.T) {
 		common := []string{"dossier_id", "receipt_code", "tenant", "procedure_code", "procedure_name", "field", "level", "channel",
 			"state", "version", "received_at", "due_at", "occurred_at", "actor"}
 		extras := map[string][]string{"received": {"legal_minutes"}, "assigned": {"unit", "handler"}, "step-done": {"step", "step_name"},
-			"approved": {}, "result-ready": {"resolved_at", "on_time", "elapsed_minutes", "legal_minutes"}, "returned": {"returned_at"},
+			"approved": {}, "result-ready": {"resolved_at", "on_time", "elapsed_minutes", "legal_minutes"},
+			"returned": {"returned_at", "result_bucket", "result_object_key", "result_file_name", "result_content_type", "result_size",
+				"result_sha256", "result_type", "result_summary", "result_signer"},
 			"transferred": {"from_tenant", "to_tenant"}}
 		var rows []events.OutboxEvent
 		db.Order("id").Find(&rows)
@@ -256,6 +286,9 @@ func TestAPI(t *testing.T) {
 		var pub map[string]any
 		if st := h.do("POST", "/public/lookup", "", map[string]string{"receipt_code": fm.ReceiptCode, "phone_last4": "4321"}, &pub); st != 200 || pub["can_rate"] != true {
 			t.Fatalf("lookup: %d %v", st, pub)
+		}
+		if shown := fmt.Sprint(pub); pub["result"] != nil || strings.Contains(shown, "giay-chung-nhan.pdf") || strings.Contains(shown, "dossiers/") {
+			t.Fatalf("the citizen's lookup exposes the result file: %v", pub)
 		}
 		rating := map[string]string{"receipt_code": fm.ReceiptCode, "phone_last4": "4321", "rating": "very_satisfied", "comment": "Cán bộ nhiệt tình"}
 		if st := h.do("POST", "/public/rating", "", rating, nil); st != 200 {

@@ -3,11 +3,15 @@ package service_test
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"io"
 	"log/slog"
+	"mime/multipart"
 	"net"
 	"net/http"
+	"strconv"
 	"testing"
 	"time"
 
@@ -20,6 +24,8 @@ import (
 	"egov.vn/platform/libs/events"
 	"egov.vn/platform/libs/httpapi"
 	"egov.vn/platform/libs/httpapi/openapitest"
+	"egov.vn/platform/libs/objstore"
+	"egov.vn/platform/libs/testenv"
 	"egov.vn/platform/services/dossiers/api"
 	"egov.vn/platform/services/dossiers/internal/adapters"
 	"egov.vn/platform/services/dossiers/internal/service"
@@ -48,10 +54,19 @@ func start(t *testing.T, db *gorm.DB) *harness {
 	origin := "http://" + ln.Addr().String()
 	base := origin + "/dossiers"
 	id, secret := idp.ServiceClient(t, service.Name, base)
+	// Result documents and scans go to a real MinIO, in buckets of this test's own prefix.
+	minioSrv := testenv.MinIO(t)
+	objects, err := objstore.New(objstore.Config{Endpoint: minioSrv.Endpoint, AccessKey: minioSrv.AccessKey, SecretKey: minioSrv.SecretKey})
+	if err != nil {
+		t.Fatal(err)
+	}
+	prefix := make([]byte, 4)
+	_, _ = rand.Read(prefix)
 	cfg := service.Config{
 		Common:          config.Common{HTTPAddr: ln.Addr().String(), PublicBaseURL: base, LogLevel: slog.LevelInfo, ShutdownTimeout: 5 * time.Second},
 		ServiceConfig:   auth.ServiceConfig{OIDCIssuer: idp.Issuer, OIDCClientID: id, OIDCClientSecret: secret, SecretKeyFile: t.TempDir() + "/key"},
 		OverdueInterval: time.Minute, LookupLimit: 10, LookupWindow: 10 * time.Minute,
+		Files: true, BucketTestPrefix: "test-" + hex.EncodeToString(prefix) + "-",
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	// The bootstrap migrates before New in production; the harness does it by hand.
@@ -59,7 +74,7 @@ func start(t *testing.T, db *gorm.DB) *harness {
 		t.Fatal(err)
 	}
 	svc, err := service.New(context.Background(), cfg, bootstrap.Deps{DB: db, Outbox: events.NewOutbox(nil), Log: log,
-		Tracer: noop.NewTracerProvider().Tracer("test")})
+		Tracer: noop.NewTracerProvider().Tracer("test"), Objects: objects})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -109,6 +124,50 @@ func (h *harness) do(method, path, token string, body any, out any) int {
 		}
 	}
 	return resp.StatusCode
+}
+
+// attachResult uploads a result document (multipart, as the API documents it) and decodes the
+// answer into out.
+func (h *harness) attachResult(id, token string, version int, file []byte, out any) int {
+	h.t.Helper()
+	var body bytes.Buffer
+	w := multipart.NewWriter(&body)
+	for k, v := range map[string]string{"version": strconv.Itoa(version), "result_type": "Giấy chứng nhận",
+		"result_summary": "Giấy chứng nhận kết hôn", "result_signer": "Nguyễn Văn Chủ"} {
+		_ = w.WriteField(k, v)
+	}
+	fw, _ := w.CreateFormFile("file", "giay-chung-nhan.pdf")
+	_, _ = fw.Write(file)
+	_ = w.Close()
+	req, _ := http.NewRequest("PUT", h.Base+"/api/v1/dossiers/"+id+"/result", &body)
+	req.Header.Set("Content-Type", w.FormDataContentType())
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := h.client.Do(req)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	defer func() { _ = resp.Body.Close() }()
+	b, _ := io.ReadAll(resp.Body)
+	if out != nil && len(b) > 0 {
+		if err := json.Unmarshal(b, out); err != nil {
+			h.t.Fatalf("attach result: decode %s: %v", b, err)
+		}
+	}
+	return resp.StatusCode
+}
+
+// get fetches an API path and returns its status, content type and body.
+func (h *harness) get(path, token string) (int, http.Header, []byte) {
+	h.t.Helper()
+	req, _ := http.NewRequest("GET", h.Base+"/api/v1"+path, nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := h.client.Do(req)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	defer func() { _ = resp.Body.Close() }()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, resp.Header, b
 }
 
 func (h *harness) provision(slug, code, name, kind, parent string) {

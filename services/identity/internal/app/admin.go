@@ -291,6 +291,19 @@ func (s *App) Users(ctx context.Context, tenantSlug string) ([]domain.User, erro
 	return s.store.ListUsers(ctx, id)
 }
 
+// Staff lists the active accounts of one unit for the other services' staff directory (who may
+// be assigned a dossier, who may approve it): the caller gets names and roles, never secrets.
+func (s *App) Staff(ctx context.Context, tenantSlug string) ([]domain.User, error) {
+	if tenantSlug == "" {
+		return nil, apperr.Invalid("slug", "name the unit whose staff to list")
+	}
+	us, err := s.Users(ctx, tenantSlug)
+	if err != nil {
+		return nil, err
+	}
+	return slices.DeleteFunc(us, func(u domain.User) bool { return u.Disabled }), nil
+}
+
 // tenantID resolves a slug to the tenant's id; "" stays "" (all tenants).
 func (s *App) tenantID(ctx context.Context, slug string) (string, error) {
 	if slug == "" {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"testing"
 
@@ -127,6 +128,39 @@ func TestAdminAPINeedsPlatformAdminExceptTheTenantTree(t *testing.T) {
 	}
 	if st, body := h.call(t, service, http.MethodGet, "/tenants/tinh-thai-binh", nil); st != http.StatusOK {
 		t.Fatalf("a service reading a unit: %d %v", st, body)
+	}
+	// ...and a unit's staff directory: active people with their roles, nothing secret.
+	ctx := context.Background()
+	leader, _, _, err := h.ID.App.EnsureUser(ctx, "test", app.UserInput{Tenant: "tinh-thai-binh", Username: "lanh.dao", Name: "Nguyễn Văn Lãnh",
+		Email: "lanh@example.vn", Roles: []string{string(platform.RoleDossierApprove)}, Password: "Mat-khau-dai-2026"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, _, err := h.ID.App.EnsureUser(ctx, "test", app.UserInput{Tenant: "tinh-thai-binh", Username: "nghi.viec", Name: "Đã nghỉ",
+		Roles: []string{string(platform.RoleDossierHandle)}, Password: "Mat-khau-dai-2026"}); err != nil {
+		t.Fatal(err)
+	}
+	off := true
+	if _, err := h.ID.App.UpdateUser(ctx, "test", "nghi.viec", app.UserPatch{Disabled: &off}); err != nil {
+		t.Fatal(err)
+	}
+	st, body := h.call(t, service, http.MethodGet, "/tenants/tinh-thai-binh/staff", nil)
+	if st != http.StatusOK {
+		t.Fatalf("a service reading the staff directory: %d %v", st, body)
+	}
+	people := map[string]any{}
+	for _, p := range body["staff"].([]any) {
+		people[p.(map[string]any)["username"].(string)] = p
+	}
+	if _, ok := people["nghi.viec"]; ok {
+		t.Fatalf("a disabled account is in the staff directory: %v", body)
+	}
+	want := map[string]any{"subject": leader.ID, "username": "lanh.dao", "name": "Nguyễn Văn Lãnh", "roles": []any{"dossier.approve"}}
+	if got := people["lanh.dao"]; fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("staff entry %v, want exactly %v (no e-mail, nothing secret)", got, want)
+	}
+	if st, body := h.call(t, service, http.MethodGet, "/tenants/khong-co/staff", nil); st != http.StatusNotFound {
+		t.Fatalf("the staff of an unknown unit: %d %v", st, body)
 	}
 	for _, r := range []struct{ method, path string }{{http.MethodGet, "/tenants/tinh-thai-binh/users"}, {http.MethodGet, "/clients"},
 		{http.MethodGet, "/audit"}, {http.MethodPost, "/tenants"}, {http.MethodPatch, "/tenants/tinh-thai-binh"}, {http.MethodPost, "/onboard"}} {

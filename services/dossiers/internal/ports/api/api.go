@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime"
 	"net/http"
 	"slices"
 	"strconv"
@@ -77,6 +78,8 @@ func (h *API) Routes(tenant, operator, public gin.IRouter) {
 	r.GET("/dossiers/:id/forms/:form", h.form)
 	r.PUT("/dossiers/:id/documents/:index/file", h.putFile)
 	r.GET("/dossiers/:id/documents/:index/file", h.getFile)
+	r.PUT("/dossiers/:id/result", h.putResult)
+	r.GET("/dossiers/:id/result/file", h.getResultFile)
 
 	provision.Routes(operator, h.app)
 
@@ -607,6 +610,80 @@ func (h *API) getFile(c *gin.Context) {
 	_, _ = io.Copy(c.Writer, rc)
 }
 
+// putResult takes the result document as multipart/form-data: version, result_type,
+// result_summary, result_signer and the file.
+func (h *API) putResult(c *gin.Context) {
+	up, version, err := ReadResultUpload(c)
+	if err != nil {
+		httpapi.RespondError(c, err)
+		return
+	}
+	if version < 1 {
+		httpapi.RespondError(c, apperr.Invalid("version", "send the version of the dossier you acted on (optimistic locking)"))
+		return
+	}
+	d, err := h.app.AttachResult(c.Request.Context(), actor(c), c.Param("id"), version, up)
+	if err != nil {
+		httpapi.RespondError(c, err)
+		return
+	}
+	v := View(d, actor(c))
+	v.History = d.History
+	c.JSON(http.StatusOK, v)
+}
+
+// ReadResultUpload reads a result upload form (the API's and the dossier page's): the file
+// streams from the request, only the small fields are read into memory.
+func ReadResultUpload(c *gin.Context) (up app.ResultUpload, version int, err error) {
+	if c.Request.ContentLength > domain.MaxResultSize+1<<20 {
+		return up, 0, apperr.Invalid("result_file", fmt.Sprintf("tệp kết quả không được quá %d MB", domain.MaxResultSize>>20))
+	}
+	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, domain.MaxResultSize+1<<20)
+	// Small fields in memory, the file (up to its limit) spilled to a temporary file.
+	if err := c.Request.ParseMultipartForm(1 << 20); err != nil {
+		return up, 0, apperr.Malformed("", "send multipart/form-data with the fields result_type, result_summary, result_signer, version and the file")
+	}
+	f := c.Request.MultipartForm
+	get := func(k string) string {
+		if v := f.Value[k]; len(v) > 0 {
+			return v[0]
+		}
+		return ""
+	}
+	version, _ = strconv.Atoi(get("version"))
+	up = app.ResultUpload{Type: get("result_type"), Summary: get("result_summary"), Signer: get("result_signer")}
+	if files := f.File["file"]; len(files) > 0 {
+		fh := files[0]
+		file, err := fh.Open()
+		if err != nil {
+			return up, 0, apperr.Malformed("file", "the file could not be read")
+		}
+		// The request's temporary files are removed by net/http when the request ends.
+		up.FileName, up.Size, up.Body = fh.Filename, fh.Size, file
+	}
+	return up, version, nil
+}
+
+func (h *API) getResultFile(c *gin.Context) {
+	r, rc, err := h.app.ResultFile(c.Request.Context(), c.Param("id"))
+	if err != nil {
+		httpapi.RespondError(c, err)
+		return
+	}
+	defer func() { _ = rc.Close() }()
+	WriteResultFile(c, r, rc)
+}
+
+// WriteResultFile sends a result document as a download under its own name.
+func WriteResultFile(c *gin.Context, r *domain.Result, body io.Reader) {
+	c.Header("Content-Type", r.ContentType)
+	c.Header("Content-Length", strconv.FormatInt(r.Size, 10))
+	c.Header("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": r.FileName}))
+	c.Header("X-Content-Type-Options", "nosniff")
+	c.Status(http.StatusOK)
+	_, _ = io.Copy(c.Writer, body)
+}
+
 // ---- citizens ----
 
 type lookupJSON struct {
@@ -659,30 +736,46 @@ func respondCitizen(c *gin.Context, err error) {
 
 // DossierView is the API's JSON form of a dossier.
 type DossierView struct {
-	ID             string                    `json:"id"`
-	ReceiptCode    string                    `json:"receipt_code"`
-	Tenant         string                    `json:"tenant"`
-	Holder         string                    `json:"holder"`
-	Version        int                       `json:"version"`
-	Procedure      ProcedureRef              `json:"procedure"`
-	Applicant      domain.Applicant          `json:"applicant"`
-	Channel        domain.Channel            `json:"channel"`
-	Documents      []domain.ReceivedDocument `json:"documents"`
-	State          domain.State              `json:"state"`
-	Steps          []domain.Step             `json:"steps"`
-	StepsDone      int                       `json:"steps_done"`
-	StepDueAt      *time.Time                `json:"step_due_at"`
-	Unit           string                    `json:"unit"`
-	Handler        string                    `json:"handler"`
-	ReceivedAt     time.Time                 `json:"received_at"`
-	DueAt          time.Time                 `json:"due_at"`
-	ExtendedDueAt  *time.Time                `json:"extended_due_at"`
-	Late           bool                      `json:"late"`
-	ResolvedAt     *time.Time                `json:"resolved_at"`
-	ReturnedAt     *time.Time                `json:"returned_at"`
-	Rating         domain.Rating             `json:"rating,omitempty"`
-	AllowedActions []domain.Action           `json:"allowed_actions"`
-	History        []domain.Transition       `json:"history,omitempty"`
+	ID            string                    `json:"id"`
+	ReceiptCode   string                    `json:"receipt_code"`
+	Tenant        string                    `json:"tenant"`
+	Holder        string                    `json:"holder"`
+	Version       int                       `json:"version"`
+	Procedure     ProcedureRef              `json:"procedure"`
+	Applicant     domain.Applicant          `json:"applicant"`
+	Channel       domain.Channel            `json:"channel"`
+	Documents     []domain.ReceivedDocument `json:"documents"`
+	State         domain.State              `json:"state"`
+	Steps         []domain.Step             `json:"steps"`
+	StepsDone     int                       `json:"steps_done"`
+	StepDueAt     *time.Time                `json:"step_due_at"`
+	Unit          string                    `json:"unit"`
+	Handler       string                    `json:"handler"`
+	ReceivedAt    time.Time                 `json:"received_at"`
+	DueAt         time.Time                 `json:"due_at"`
+	ExtendedDueAt *time.Time                `json:"extended_due_at"`
+	Late          bool                      `json:"late"`
+	ResolvedAt    *time.Time                `json:"resolved_at"`
+	ReturnedAt    *time.Time                `json:"returned_at"`
+	Rating        domain.Rating             `json:"rating,omitempty"`
+	Result        *ResultView               `json:"result"`
+	// WaitsForApproval: every step is done; a leader approves or sends it back.
+	WaitsForApproval bool                `json:"waits_for_approval"`
+	AllowedActions   []domain.Action     `json:"allowed_actions"`
+	History          []domain.Transition `json:"history,omitempty"`
+}
+
+// ResultView is the result document as staff see it (the file itself is downloaded apart).
+type ResultView struct {
+	Type        string    `json:"type"`
+	Summary     string    `json:"summary"`
+	Signer      string    `json:"signer"`
+	FileName    string    `json:"file_name"`
+	ContentType string    `json:"content_type"`
+	Size        int64     `json:"size"`
+	SHA256      string    `json:"sha256"`
+	AttachedBy  string    `json:"attached_by"`
+	AttachedAt  time.Time `json:"attached_at"`
 }
 
 // ProcedureRef is the procedure as the dossier recorded it at receipt.
@@ -705,7 +798,12 @@ func View(d *domain.Dossier, a platform.Actor) DossierView {
 	if docs == nil {
 		docs = []domain.ReceivedDocument{}
 	}
-	return DossierView{ID: d.ID, ReceiptCode: d.ReceiptCode, Tenant: d.Tenant, Holder: d.Holder, Version: d.Version,
+	var result *ResultView
+	if r := d.Result; r != nil {
+		result = &ResultView{Type: r.Type, Summary: r.Summary, Signer: r.Signer, FileName: r.FileName, ContentType: r.ContentType,
+			Size: r.Size, SHA256: r.SHA256, AttachedBy: r.AttachedBy, AttachedAt: r.AttachedAt}
+	}
+	return DossierView{ID: d.ID, Result: result, WaitsForApproval: d.WaitsForApproval(), ReceiptCode: d.ReceiptCode, Tenant: d.Tenant, Holder: d.Holder, Version: d.Version,
 		Procedure: ProcedureRef{Code: d.ProcedureCode, Name: d.ProcedureName, Field: d.Field, Level: d.Level, LegalMinutes: d.LegalMinutes, Fee: d.Fee},
 		Applicant: d.Applicant, Channel: d.Channel, Documents: docs, State: d.State, Steps: d.Steps, StepsDone: d.StepsDone,
 		StepDueAt: d.StepDueAt, Unit: d.Unit, Handler: d.Handler, ReceivedAt: d.ReceivedAt, DueAt: d.DueAt,

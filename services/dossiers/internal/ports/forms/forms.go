@@ -69,7 +69,19 @@ var ActionVI = map[domain.Action]string{
 	domain.ActCompleteStep: "Hoàn thành bước", domain.ActRequestSupplement: "Yêu cầu bổ sung", domain.ActSupplement: "Nhận bổ sung",
 	domain.ActStop: "Dừng xử lý", domain.ActWithdraw: "Rút hồ sơ", domain.ActApprove: "Phê duyệt",
 	domain.ActMarkResultReady: "Có kết quả", domain.ActReturn: "Trả kết quả", domain.ActTransfer: "Chuyển liên thông",
-	domain.ActExtend: "Gia hạn (xin lỗi)",
+	domain.ActExtend: "Gia hạn (xin lỗi)", domain.ActSendBack: "Trả lại để xử lý lại", domain.ActAttachResult: "Đính kèm kết quả",
+}
+
+// WaitingForLeaderVI is what staff read of a dossier whose steps are all done.
+const WaitingForLeaderVI = "Chờ lãnh đạo phê duyệt"
+
+// DossierStateVI names d's state for staff, telling a dossier that waits for the leader apart
+// from one still being handled.
+func DossierStateVI(d *domain.Dossier) string {
+	if d.WaitsForApproval() {
+		return WaitingForLeaderVI
+	}
+	return StateVI[d.State]
 }
 
 // FormNames are the forms' titles by number.
@@ -99,6 +111,18 @@ func lastNote(d *domain.Dossier, act domain.Action) (domain.Transition, bool) {
 		}
 	}
 	return domain.Transition{}, false
+}
+
+// ResultDoc is a result document generated from what staff typed on the dossier page (its type,
+// summary and signer), for units that sign on paper what the platform prints: the unit's header,
+// the type as title, the summary and the dossier's particulars, and the signer's block.
+func ResultDoc(d *domain.Dossier, unit app.Settings, docType, summary, signer string, now time.Time) Doc {
+	lines := []string{summary,
+		fmt.Sprintf("Thủ tục: %s (%s).", d.ProcedureName, d.ProcedureCode),
+		fmt.Sprintf("Người đề nghị: Ông/Bà %s, số định danh %s, địa chỉ %s.", d.Applicant.Name, d.Applicant.IDNumber, d.Applicant.Address),
+		fmt.Sprintf("Hồ sơ tiếp nhận ngày %s.", day(d.ReceivedAt))}
+	return Doc{Unit: strings.ToUpper(unit.Name), Title: strings.ToUpper(docType), Subtitle: "Mã hồ sơ: " + d.ReceiptCode,
+		Lines: lines, Place: placeDate(unit, now), SignTitle: "NGƯỜI KÝ", SignName: signer}
 }
 
 // Build returns form n (1–6) of dossier d; the forms that state a decision need it taken.

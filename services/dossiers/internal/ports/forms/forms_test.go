@@ -98,3 +98,25 @@ func TestFontHasVietnameseGlyphs(t *testing.T) {
 		}
 	}
 }
+
+// TestResultDocIsAPDFSayingWhatWasTyped: the generated result document is a PDF with the type as
+// title, the summary, the applicant and the signer.
+func TestResultDocIsAPDFSayingWhatWasTyped(t *testing.T) {
+	t.Parallel()
+	d := &domain.Dossier{ReceiptCode: "UBXDT-261127-0001", ProcedureCode: "1.001193", ProcedureName: "Đăng ký khai sinh",
+		Applicant:  domain.Applicant{Name: "Trần Văn Nam", IDNumber: "034090001234", Address: "Đông Tân"},
+		ReceivedAt: time.Date(2026, 11, 27, 8, 0, 0, 0, domain.Vietnam)}
+	doc := ResultDoc(d, app.Settings{Name: "UBND xã Đông Tân"}, "Trích lục", "Trích lục khai sinh của Trần Thị Mai", "Phạm Văn Lãnh",
+		time.Date(2026, 11, 28, 9, 0, 0, 0, domain.Vietnam))
+	if doc.Title != "TRÍCH LỤC" || doc.SignName != "Phạm Văn Lãnh" || doc.Lines[0] != "Trích lục khai sinh của Trần Thị Mai" ||
+		!strings.Contains(strings.Join(doc.Lines, " "), "Trần Văn Nam") || doc.Place != "Đông Tân, ngày 28 tháng 11 năm 2026" {
+		t.Fatalf("result doc %+v", doc)
+	}
+	var buf bytes.Buffer
+	if err := WritePDF(&buf, doc); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.HasPrefix(buf.Bytes(), []byte("%PDF-")) {
+		t.Fatalf("not a PDF: %q", buf.Bytes()[:min(20, buf.Len())])
+	}
+}

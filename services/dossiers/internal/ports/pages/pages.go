@@ -66,6 +66,8 @@ func (p *Pages) Routes(staff, public gin.IRouter) {
 	staff.GET("/ho-so/:id", p.dossier)
 	staff.POST("/ho-so/:id/hanh-dong", p.act)
 	staff.GET("/ho-so/:id/phieu/:form", p.form)
+	staff.POST("/ho-so/:id/ket-qua", p.attachResult)
+	staff.GET("/ho-so/:id/ket-qua", p.resultFile)
 	staff.GET("/so-theo-doi", p.ledger)
 	staff.GET("/lich-lam-viec", p.calendar)
 	staff.POST("/lich-lam-viec", p.setCalendarDay)
@@ -120,12 +122,37 @@ func (p *Pages) fail(c *gin.Context, err error) {
 
 // ---- inbox and search ----
 
-var inboxTabs = []struct{ Key, Label string }{{"mine", "Giao cho tôi"}, {"unit", "Của đơn vị"}, {"due_soon", "Sắp đến hạn"}, {"overdue", "Quá hạn"}, {"", "Tất cả"}}
+var inboxTabs = []struct{ Key, Label string }{{"mine", "Giao cho tôi"}, {"unit", "Của đơn vị"}, {"awaiting_approval", forms.WaitingForLeaderVI},
+	{"due_soon", "Sắp đến hạn"}, {"overdue", "Quá hạn"}, {"", "Tất cả"}}
 
 type row struct {
 	*domain.Dossier
-	StateVI string
-	Overdue bool
+	StateVI     string
+	Overdue     bool
+	HandlerName string
+}
+
+// names maps the subjects of units' staff to their names, for showing who handles what. The
+// directory being away only costs the names: the subject is shown instead.
+func (p *Pages) names(c *gin.Context, units ...string) map[string]string {
+	out := map[string]string{}
+	for _, u := range units {
+		people, err := p.app.Staff(c.Request.Context(), u)
+		if err != nil {
+			continue
+		}
+		for _, person := range people {
+			out[person.Subject] = person.Name
+		}
+	}
+	return out
+}
+
+func nameOr(names map[string]string, subject string) string {
+	if n, ok := names[subject]; ok && n != "" {
+		return n
+	}
+	return subject
 }
 
 func (p *Pages) inbox(c *gin.Context) {
@@ -137,21 +164,42 @@ func (p *Pages) inbox(c *gin.Context) {
 	}
 	f.Page.Limit = 50
 	inbox := app.Inbox(q.Get("inbox"))
+	if !q.Has("inbox") {
+		inbox = defaultInbox(actorOf(c))
+	}
 	res, err := p.app.Dossiers(c.Request.Context(), actorOf(c), inbox, f)
 	if err != nil {
 		p.fail(c, err)
 		return
 	}
 	now := time.Now()
+	names := p.names(c, string(actorOf(c).Tenant))
 	rows := make([]row, len(res.Items))
 	for i, d := range res.Items {
-		rows[i] = row{Dossier: d, StateVI: forms.StateVI[d.State], Overdue: d.State.Active() && d.CurrentDue().Before(now)}
+		rows[i] = row{Dossier: d, StateVI: forms.DossierStateVI(d), Overdue: d.State.Active() && d.CurrentDue().Before(now)}
+		if d.Handler != "" {
+			rows[i].HandlerName = nameOr(names, d.Handler)
+		}
 	}
 	procs, _ := p.app.Procedures(c.Request.Context())
 	form := web.NewForm(q)
 	p.shell.Render(c, http.StatusOK, web.Page{Title: "Hồ sơ", Content: "inbox", Form: form, Fragment: "rows",
 		Data: gin.H{"Tabs": inboxTabs, "Inbox": string(inbox), "Rows": rows, "States": stateOptions(), "Procedures": procOptions(procs),
-			"Prefix": p.prefix}})
+			"Prefix": p.prefix, "CanReceive": actorOf(c).Has(platform.RoleDossierReceive)}})
+}
+
+// defaultInbox is the list a person lands on: a handler's own dossiers, what waits for a
+// leader, everything for the desk.
+func defaultInbox(a platform.Actor) app.Inbox {
+	switch {
+	case a.Has(platform.RoleDossierReceive):
+		return app.InboxAll
+	case a.Has(platform.RoleDossierHandle):
+		return app.InboxMine
+	case a.Has(platform.RoleDossierApprove):
+		return app.InboxAwaitingApproval
+	}
+	return app.InboxAll
 }
 
 func stateOptions() []web.Option {
@@ -173,6 +221,11 @@ func procOptions(ps []domain.Procedure) []web.Option {
 // ---- intake ----
 
 func (p *Pages) intakeForm(c *gin.Context) {
+	// The form is offered only to whom may submit it.
+	if !actorOf(c).Has(platform.RoleDossierReceive) {
+		p.shell.RenderError(c, http.StatusForbidden, "Không có quyền", "Tiếp nhận hồ sơ cần vai trò tiếp nhận (dossier.receive); hãy liên hệ quản trị đơn vị.")
+		return
+	}
 	p.renderIntake(c, http.StatusOK, web.NewForm(c.Request.URL.Query()))
 }
 
@@ -263,19 +316,47 @@ func (p *Pages) dossier(c *gin.Context) {
 	}
 	a := actorOf(c)
 	var buttons []actionButton
+	canAttach := false
 	for _, act := range d.AllowedActions(a) {
+		if act == domain.ActAttachResult { // its own form below, with the file
+			canAttach = true
+			continue
+		}
 		buttons = append(buttons, actionButton{Action: act, Label: forms.ActionVI[act],
-			Note:   act == domain.ActRefuse || act == domain.ActRequestSupplement || act == domain.ActStop || act == domain.ActWithdraw || act == domain.ActExtend,
+			Note: act == domain.ActRefuse || act == domain.ActRequestSupplement || act == domain.ActStop || act == domain.ActWithdraw ||
+				act == domain.ActExtend || act == domain.ActSendBack,
 			Assign: act == domain.ActAssign, Extend: act == domain.ActExtend,
 			Dangered: act == domain.ActRefuse || act == domain.ActStop || act == domain.ActWithdraw})
 	}
+	// Handlers are named by the units that assigned them (the district's, for liên thông).
+	units := []string{d.Holder, d.Tenant}
+	for _, h := range d.History {
+		units = append(units, h.Tenant)
+	}
+	slices.Sort(units)
+	names := p.names(c, slices.Compact(units)...)
 	type entry struct {
 		domain.Transition
-		ActionVI, StateVI string
+		ActionVI, StateVI, HandlerName string
 	}
 	timeline := make([]entry, len(d.History))
 	for i, h := range d.History {
 		timeline[i] = entry{Transition: h, ActionVI: forms.ActionVI[h.Action], StateVI: forms.StateVI[h.To]}
+		if h.Handler != "" {
+			timeline[i].HandlerName = nameOr(names, h.Handler)
+		}
+		if h.Action == domain.ActCompleteStep || h.Action == domain.ActSendBack {
+			if h.Step >= 1 && h.Step <= len(d.Steps) {
+				timeline[i].ActionVI += " " + strconv.Itoa(h.Step) + ": " + d.Steps[h.Step-1].Name
+			}
+		}
+	}
+	var handlers, approvers []app.Person
+	if slices.ContainsFunc(buttons, func(b actionButton) bool { return b.Assign }) {
+		handlers, _ = p.app.StaffWith(c.Request.Context(), d.Holder, platform.RoleDossierHandle)
+	}
+	if d.WaitsForApproval() {
+		approvers, _ = p.app.StaffWith(c.Request.Context(), d.Holder, platform.RoleDossierApprove)
 	}
 	var available []gin.H
 	for n := 1; n <= 6; n++ {
@@ -289,7 +370,9 @@ func (p *Pages) dossier(c *gin.Context) {
 		return
 	}
 	p.shell.Render(c, http.StatusOK, web.Page{Title: "Hồ sơ " + d.ReceiptCode, Content: "dossier",
-		Data: gin.H{"D": d, "Archive": archive, "StateVI": forms.StateVI[d.State], "Timeline": timeline, "Buttons": buttons, "Forms": available,
+		Data: gin.H{"D": d, "Archive": archive, "StateVI": forms.DossierStateVI(d), "Timeline": timeline, "Buttons": buttons, "Forms": available,
+			"CanAttach": canAttach, "SentBack": sentBack(d), "ResultTypes": resultTypes, "MaxResultMB": domain.MaxResultSize >> 20,
+			"Handlers": handlers, "Approvers": approvers, "Waiting": d.WaitsForApproval(), "HandlerName": nameOr(names, d.Handler),
 			"Prefix": p.prefix, "Print": c.Query("in") == "1", "Overdue": d.State.Active() && d.CurrentDue().Before(time.Now())}})
 }
 
@@ -327,6 +410,96 @@ func (p *Pages) act(c *gin.Context) {
 	}
 	p.shell.AddFlash(c, web.FlashSuccess, "Đã cập nhật: "+forms.ActionVI[cmd.Action]+".")
 	c.Redirect(http.StatusSeeOther, p.prefix+"/ho-so/"+d.ID)
+}
+
+// sentBack is the leader's note when the dossier was sent back and the step is not yet redone.
+func sentBack(d *domain.Dossier) *domain.Transition {
+	for i := len(d.History) - 1; i >= 0; i-- {
+		switch d.History[i].Action {
+		case domain.ActSendBack:
+			if d.State == domain.StateInProcess {
+				return &d.History[i]
+			}
+			return nil
+		case domain.ActCompleteStep, domain.ActApprove:
+			return nil
+		}
+	}
+	return nil
+}
+
+// resultTypes are the usual kinds of result, offered as suggestions (any other may be typed).
+var resultTypes = []string{"Quyết định", "Giấy chứng nhận", "Giấy phép", "Trích lục", "Bản sao", "Văn bản trả lời", "Thông báo"}
+
+// attachResult takes the result document from the dossier page.
+func (p *Pages) attachResult(c *gin.Context) {
+	id := c.Param("id")
+	up, version, err := api.ReadResultUpload(c)
+	if err == nil && up.Body == nil && c.Request.MultipartForm != nil && len(c.Request.MultipartForm.Value["generate"]) > 0 {
+		err = p.generateResult(c, id, &up)
+	}
+	if err == nil {
+		_, err = p.app.AttachResult(c.Request.Context(), actorOf(c), id, version, up)
+	}
+	if err != nil {
+		e := apperr.As(err)
+		switch {
+		case e != nil && e.Kind == apperr.KindConflict:
+			p.shell.AddFlash(c, web.FlashError, "Hồ sơ vừa được người khác cập nhật; trang đã được tải lại, vui lòng đính kèm lại.")
+		case e != nil && (e.Kind == apperr.KindInvalid || e.Kind == apperr.KindMalformed || e.Kind == apperr.KindForbidden):
+			msg := e.Message
+			if len(e.Fields) > 0 {
+				reasons := make([]string, len(e.Fields))
+				for i, f := range e.Fields {
+					reasons[i] = f.Reason
+				}
+				msg = strings.Join(reasons, "; ")
+			}
+			p.shell.AddFlash(c, web.FlashError, "Chưa đính kèm được kết quả: "+msg)
+		default:
+			p.fail(c, err)
+			return
+		}
+		c.Redirect(http.StatusSeeOther, p.prefix+"/ho-so/"+id)
+		return
+	}
+	p.shell.AddFlash(c, web.FlashSuccess, "Đã đính kèm văn bản kết quả.")
+	c.Redirect(http.StatusSeeOther, p.prefix+"/ho-so/"+id)
+}
+
+// generateResult makes the result document a PDF of what was typed (forms.ResultDoc), for a
+// unit that prints the result and signs it on paper.
+func (p *Pages) generateResult(c *gin.Context, id string, up *app.ResultUpload) error {
+	d, err := p.app.Dossier(c.Request.Context(), id)
+	if err != nil {
+		return err
+	}
+	check := domain.Result{Type: up.Type, Summary: up.Summary, Signer: up.Signer}
+	if err := check.ValidateDescription(); err != nil {
+		return err
+	}
+	_, st, err := p.app.Calendar(c.Request.Context())
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	if err := forms.WritePDF(&buf, forms.ResultDoc(d, st, check.Type, check.Summary, check.Signer, time.Now())); err != nil {
+		return err
+	}
+	up.FileName = "ket-qua-" + d.ReceiptCode + ".pdf"
+	up.Size, up.Body = int64(buf.Len()), &buf
+	return nil
+}
+
+// resultFile downloads the result document for staff (citizens never get it from the lookup).
+func (p *Pages) resultFile(c *gin.Context) {
+	r, rc, err := p.app.ResultFile(c.Request.Context(), c.Param("id"))
+	if err != nil {
+		p.fail(c, err)
+		return
+	}
+	defer func() { _ = rc.Close() }()
+	api.WriteResultFile(c, r, rc)
 }
 
 func (p *Pages) form(c *gin.Context) {

@@ -33,11 +33,13 @@ func New(a *app.App) *API { return &API{app: a} }
 // Routes registers the API on v1, the <prefix>/api/v1 group with the bearer token checked and
 // the actor set (auth.Middleware, auth.RequireActor). The tenant tree is open to platform.admin
 // and to the services (role service): every service reads it to let a district read its
-// communes' data. Everything else needs platform.admin.
+// communes' data. So is a unit's staff directory (names and roles, no secrets), from which
+// dossiers names handlers and approvers. Everything else needs platform.admin.
 func (a *API) Routes(v1 gin.IRouter) {
 	dir := v1.Group("", auth.RequireRole(platform.RolePlatformAdmin, platform.RoleService))
 	dir.GET("/tenants", a.listTenants)
 	dir.GET("/tenants/:slug", a.getTenant)
+	dir.GET("/tenants/:slug/staff", a.listStaff)
 
 	g := v1.Group("", auth.RequireRole(platform.RolePlatformAdmin))
 	g.GET("/roles", a.roles)
@@ -254,6 +256,31 @@ func (a *API) patchTenant(c *gin.Context) {
 func (a *API) listUsers(c *gin.Context) {
 	us, err := a.app.Users(c.Request.Context(), c.Param("slug"))
 	respondList(a, c, "users", us, err, (*slugs).user)
+}
+
+// StaffView is one person of a unit's staff directory: who they are and what they may do.
+type StaffView struct {
+	Subject  string   `json:"subject"`
+	Username string   `json:"username"`
+	Name     string   `json:"name"`
+	Roles    []string `json:"roles"`
+}
+
+func (a *API) listStaff(c *gin.Context) {
+	us, err := a.app.Staff(c.Request.Context(), c.Param("slug"))
+	if err != nil {
+		httpapi.RespondError(c, err)
+		return
+	}
+	out := make([]StaffView, len(us))
+	for i, u := range us {
+		roles := u.Roles
+		if roles == nil {
+			roles = []string{}
+		}
+		out[i] = StaffView{Subject: u.ID, Username: u.Username, Name: u.Name, Roles: roles}
+	}
+	c.JSON(http.StatusOK, gin.H{"staff": out})
 }
 
 func (a *API) ensureUser(c *gin.Context) {
