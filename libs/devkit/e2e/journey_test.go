@@ -255,7 +255,47 @@ func journey(t *testing.T, s *e2e.Stack) {
 		t.Error("the citizen is not offered a rating for a returned dossier")
 	}
 
-	// 8. Every demo person of the commune reaches the start page of each of their roles.
+	// 8. The result is archived: within seconds the dossier page links the outgoing document the
+	// hand-off registered, and the commune's clerk finds it in the archives, naming the dossier.
+	clerk := staffWith(t, s, commune, platform.RoleArchiveClerk)
+	b.SignIn(dossier, receiver.Username, s.Password, "#receipt-code")
+	record := eventually(t, b, dossier, "#receipt-code", `document.querySelector('#archive-record')?.getAttribute('href') || ''`)
+	if record == "" {
+		b.Shot("not-archived")
+		t.Fatalf("a minute after the return the dossier page links no archive record of its result")
+	}
+	b.Shot("archive-link")
+	b.SignOut()
+	b.SignIn(record, clerk.Username, s.Password, "main")
+	if body := b.Text("main"); !strings.Contains(body, code) || !strings.Contains(body, "Trích lục khai sinh của Trần Văn Nam") {
+		b.Shot("archive-record-wrong")
+		t.Errorf("the archive record of the result does not name the dossier %s and its summary: %q", code, body)
+	}
+	if back := browser.Eval[string](b, `[...document.querySelectorAll('main a')].map(a => a.getAttribute('href')).find(h => h && h.includes('/dossiers/ho-so/')) || ''`); back != dossier {
+		t.Errorf("the archive record links the dossier at %q, want %q", back, dossier)
+	}
+	b.Shot("archive-record")
+	b.SignOut()
+
+	// 9. The leader's dashboard counts the returned result, archived, within seconds of the hand-off.
+	if leader.Has(platform.RoleReportView) {
+		unitPage := "/reports/units/" + commune
+		b.SignIn(unitPage, leader.Username, s.Password, "#figures")
+		figure := func(code string) string {
+			return `(() => { const a = [...document.querySelectorAll('#figures a')].find(a => new URL(a.href).searchParams.get('figure') === '` + code + `');
+				return a ? a.closest('tr').querySelector('td.num').textContent.trim() : ''; })()`
+		}
+		if got := eventually(t, b, unitPage, "#figures", `(() => { const r = `+figure("returned")+`, n = `+figure("returned_not_archived")+`;
+			return r !== '' && r !== '0' && n === '0' ? r : ''; })()`); got == "" {
+			b.Shot("dashboard-stale")
+			t.Errorf("a minute after the return the dashboard of %s shows returned %q, not archived %q", commune,
+				browser.Eval[string](b, figure("returned")), browser.Eval[string](b, figure("returned_not_archived")))
+		}
+		b.Shot("dashboard")
+		b.SignOut()
+	}
+
+	// 10. Every demo person of the commune reaches the start page of each of their roles.
 	for _, m := range s.Staff {
 		if m.Tenant != commune {
 			continue
@@ -277,7 +317,7 @@ func journey(t *testing.T, s *e2e.Stack) {
 		b.SignOut()
 	}
 
-	// 9. Liên thông: a district-level procedure received at the commune goes up to the district,
+	// 11. Liên thông: a district-level procedure received at the commune goes up to the district,
 	// where its own handler and leader handle and approve it; the result comes back to the
 	// commune's desk, which returns it.
 	district, ok := parentOf(s, commune)
@@ -342,6 +382,21 @@ func journey(t *testing.T, s *e2e.Stack) {
 	}
 	b.Shot("lien-thong-returned")
 	b.SignOut()
+}
+
+// eventually reloads path (waiting for sel) until js gives a non-empty string, for at most a
+// minute, and returns it ("" when it never did): what another service does after an event shows
+// up in a page a moment later, not at once.
+func eventually(t *testing.T, b *browser.Session, path, sel, js string) string {
+	t.Helper()
+	deadline := time.Now().Add(time.Minute)
+	for {
+		if got := browser.Eval[string](b, js); got != "" || time.Now().After(deadline) {
+			return got
+		}
+		time.Sleep(500 * time.Millisecond)
+		b.Open(path, sel)
+	}
 }
 
 // parentOf is the slug of the unit above slug in the onboarded tree.
