@@ -33,7 +33,8 @@ type RecordView struct {
 	Files     map[string][]domain.StoredFile // by document id
 }
 
-// Record reads a record file with its documents and files.
+// Record reads a record file with the documents and files in it that the caller may read (the
+// others are left out, as from a search).
 func (a *App) Record(ctx context.Context, who platform.Actor, id string) (_ RecordView, err error) {
 	ctx, span := a.tracer.Start(ctx, "archives.App.Record")
 	defer telemetry.End(span, &err)
@@ -44,7 +45,8 @@ func (a *App) Record(ctx context.Context, who platform.Actor, id string) (_ Reco
 	if v.Record, err = a.store.Record(ctx, id); err != nil {
 		return RecordView{}, err
 	}
-	if v.Documents, err = a.store.Documents(ctx, domain.DocumentQuery{RecordID: id, Limit: 500}); err != nil {
+	visible := domain.VisibilityOf(who)
+	if v.Documents, err = a.store.Documents(ctx, domain.DocumentQuery{RecordID: id, Limit: 500, Visible: &visible}); err != nil {
 		return RecordView{}, err
 	}
 	for _, d := range v.Documents {
@@ -74,7 +76,7 @@ func (a *App) FileDocument(ctx context.Context, who platform.Actor, documentID, 
 	if err := requireClerk(who); err != nil {
 		return err
 	}
-	d, err := a.ownDocument(ctx, string(who.Tenant), documentID)
+	d, err := a.ownDocument(ctx, who, documentID)
 	if err != nil {
 		return err
 	}
@@ -120,7 +122,7 @@ func (a *App) SetLegalHold(ctx context.Context, who platform.Actor, documentID s
 	if err := requireClerk(who); err != nil {
 		return err
 	}
-	d, err := a.ownDocument(ctx, string(who.Tenant), documentID)
+	d, err := a.ownDocument(ctx, who, documentID)
 	if err != nil {
 		return err
 	}
