@@ -63,7 +63,12 @@ func TestNeedToKnowMatrix(t *testing.T) {
 		for _, p := range people {
 			tokens[p.name] = h.person(p.tenant, p.name, p.roles...)
 		}
-		for _, lvl := range levels[1:] {
+		// The clerk grants mật on the document page's button, the others through the API.
+		if got := h.pagesSession("vanthu."+unit).submit("/documents/"+docs["mat"], "grant-form",
+			url.Values{"subject": {subjectOf(t, tokens["chuyenvien"])}, "name": {"Chuyên viên"}}); got != http.StatusOK {
+			t.Fatalf("grant on the page: %d", got)
+		}
+		for _, lvl := range levels[2:] {
 			r := h.sendJSON(h.clerk(unit), http.MethodPost, "/api/v1/documents/"+docs[lvl]+"/grants",
 				map[string]any{"subject": subjectOf(t, tokens["chuyenvien"]), "name": "Chuyên viên"})
 			mustStatus(t, r, http.StatusOK, "grant "+lvl)
@@ -161,7 +166,10 @@ func TestNeedToKnowMatrix(t *testing.T) {
 		}
 
 		// Revoked grants read nothing again; their record stays.
-		for _, lvl := range levels[1:] {
+		if got := h.pagesSession("vanthu."+unit).submit("/documents/"+docs["mat"], "revoke-"+cv, nil); got != http.StatusOK {
+			t.Fatalf("revoke on the page: %d", got)
+		}
+		for _, lvl := range levels[2:] {
 			mustStatus(t, h.do(h.clerk(unit), http.MethodDelete, "/api/v1/documents/"+docs[lvl]+"/grants/"+url.PathEscape(cv), nil, ""),
 				http.StatusNoContent, "revoke "+lvl)
 		}
@@ -211,6 +219,64 @@ func subjectOf(t *testing.T, token string) string {
 // sign-in form, as a browser without JavaScript would, and returns a function that GETs a page
 // path and answers its status.
 func (h *harness) pagesClient(username string) func(path string) int {
+	return h.pagesSession(username).get
+}
+
+// pageSession is a person signed in to the pages.
+type pageSession struct {
+	h        *harness
+	c        *http.Client
+	username string
+}
+
+// get answers the status of a page path.
+func (s pageSession) get(path string) int {
+	s.h.t.Helper()
+	r, err := s.c.Get(s.h.base + path)
+	if err != nil {
+		s.h.t.Fatalf("page %s: %v", path, err)
+	}
+	_, _ = io.Copy(io.Discard, r.Body)
+	_ = r.Body.Close()
+	if !strings.HasPrefix(r.Request.URL.String(), s.h.base) {
+		s.h.t.Fatalf("page %s for %s went to %s", path, s.username, r.Request.URL)
+	}
+	return r.StatusCode
+}
+
+// submit opens page, fills the form whose id is formID with values (over its hidden inputs, the
+// CSRF token among them), submits it as a browser does and answers the status where it ends.
+func (s pageSession) submit(page, formID string, values url.Values) int {
+	s.h.t.Helper()
+	r, err := s.c.Get(s.h.base + page)
+	if err != nil {
+		s.h.t.Fatalf("page %s: %v", page, err)
+	}
+	action, vals, err := formOf(r.Body, func(n *html.Node) bool { return attr(n, "id") == formID })
+	_ = r.Body.Close()
+	if err != nil {
+		s.h.t.Fatalf("page %s for %s: %v", page, s.username, err)
+	}
+	for k, v := range values {
+		vals[k] = v
+	}
+	target, err := r.Request.URL.Parse(action)
+	if err != nil {
+		s.h.t.Fatal(err)
+	}
+	req, _ := http.NewRequestWithContext(context.Background(), http.MethodPost, target.String(), strings.NewReader(vals.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", target.Scheme+"://"+target.Host)
+	resp, err := s.c.Do(req)
+	if err != nil {
+		s.h.t.Fatalf("submit %s on %s: %v", formID, page, err)
+	}
+	_, _ = io.Copy(io.Discard, resp.Body)
+	_ = resp.Body.Close()
+	return resp.StatusCode
+}
+
+func (h *harness) pagesSession(username string) pageSession {
 	h.t.Helper()
 	jar, _ := cookiejar.New(nil)
 	c := &http.Client{Jar: jar, Timeout: 20 * time.Second}
@@ -218,7 +284,7 @@ func (h *harness) pagesClient(username string) func(path string) int {
 	if err != nil {
 		h.t.Fatalf("pages for %s: %v", username, err)
 	}
-	action, vals, err := signInForm(resp.Body)
+	action, vals, err := formOf(resp.Body, func(n *html.Node) bool { return strings.Contains(attr(n, "action"), "/login") })
 	_ = resp.Body.Close()
 	if err != nil {
 		h.t.Fatalf("sign-in page for %s: %v", username, err)
@@ -241,24 +307,12 @@ func (h *harness) pagesClient(username string) func(path string) int {
 	if resp.StatusCode != http.StatusOK || !strings.HasPrefix(resp.Request.URL.String(), h.base) {
 		h.t.Fatalf("sign in %s ended at %s with %d", username, resp.Request.URL, resp.StatusCode)
 	}
-	return func(path string) int {
-		h.t.Helper()
-		r, err := c.Get(h.base + path)
-		if err != nil {
-			h.t.Fatalf("page %s: %v", path, err)
-		}
-		_, _ = io.Copy(io.Discard, r.Body)
-		_ = r.Body.Close()
-		if !strings.HasPrefix(r.Request.URL.String(), h.base) {
-			h.t.Fatalf("page %s for %s went to %s", path, username, r.Request.URL)
-		}
-		return r.StatusCode
-	}
+	return pageSession{h: h, c: c, username: username}
 }
 
-// signInForm finds identity's sign-in form: its action and its inputs (the hidden ones carry
+// formOf finds the first form that match picks: its action and its inputs (the hidden ones carry
 // the request and the CSRF token).
-func signInForm(body io.Reader) (string, url.Values, error) {
+func formOf(body io.Reader, match func(*html.Node) bool) (string, url.Values, error) {
 	doc, err := html.Parse(body)
 	if err != nil {
 		return "", nil, err
@@ -267,7 +321,7 @@ func signInForm(body io.Reader) (string, url.Values, error) {
 	vals := url.Values{}
 	var walk func(n *html.Node, inForm bool)
 	walk = func(n *html.Node, inForm bool) {
-		if n.Type == html.ElementNode && n.Data == "form" && action == "" && strings.Contains(attr(n, "action"), "/login") {
+		if n.Type == html.ElementNode && n.Data == "form" && action == "" && match(n) {
 			action, inForm = attr(n, "action"), true
 		}
 		if inForm && n.Type == html.ElementNode && n.Data == "input" && attr(n, "name") != "" {
@@ -279,7 +333,7 @@ func signInForm(body io.Reader) (string, url.Values, error) {
 	}
 	walk(doc, false)
 	if action == "" {
-		return "", nil, fmt.Errorf("no sign-in form on the page")
+		return "", nil, fmt.Errorf("no such form on the page")
 	}
 	return action, vals, nil
 }
