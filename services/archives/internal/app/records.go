@@ -41,6 +41,9 @@ func (a *App) Record(ctx context.Context, who platform.Actor, id string) (_ Reco
 	if err := signedIn(who); err != nil {
 		return RecordView{}, err
 	}
+	if err := domain.CanReadRecords(who); err != nil {
+		return RecordView{}, err
+	}
 	v := RecordView{Files: map[string][]domain.StoredFile{}}
 	if v.Record, err = a.store.Record(ctx, id); err != nil {
 		return RecordView{}, err
@@ -62,6 +65,9 @@ func (a *App) Records(ctx context.Context, who platform.Actor, q domain.RecordQu
 	ctx, span := a.tracer.Start(ctx, "archives.App.Records")
 	defer telemetry.End(span, &err)
 	if err := signedIn(who); err != nil {
+		return nil, err
+	}
+	if err := domain.CanReadRecords(who); err != nil {
 		return nil, err
 	}
 	return a.store.Records(ctx, q)

@@ -84,6 +84,15 @@ func keeper(d Document, who platform.Actor) bool {
 	return who.Has(platform.RoleArchiveClerk) && d.RegisteredBy == who.Subject
 }
 
+// CanReadRecords says whether who may browse the unit's record files (hồ sơ): the reader roles
+// only. A person reading a document by grant reaches it directly, not through the records.
+func CanReadRecords(who platform.Actor) error {
+	if who.HasAny(DocumentReaderRoles...) {
+		return nil
+	}
+	return apperr.Forbidden("the unit's record files are read by archive.clerk (văn thư) and dossier.approve (lãnh đạo)")
+}
+
 // HasGrant reports whether grants hold an active one for subject.
 func HasGrant(grants []Grant, subject string) bool {
 	return slices.ContainsFunc(grants, func(g Grant) bool { return g.Active() && g.Subject == subject })

@@ -131,6 +131,17 @@ func TestNeedToKnowMatrix(t *testing.T) {
 		}
 		check("granted", true)
 
+		// Record files are browsed by the reader roles only.
+		for _, p := range people {
+			w := http.StatusForbidden
+			if p.tenant != unit || slices.Contains(p.roles, "archive.clerk") || slices.Contains(p.roles, "dossier.approve") {
+				w = http.StatusOK // another unit's clerk browses its own, empty, records
+			}
+			if r := h.getJSON(tokens[p.name], "/api/v1/records"); r.Status != w {
+				t.Errorf("%s lists record files: %d, want %d", p.name, r.Status, w)
+			}
+		}
+
 		// The unit's administrator reads who read each classified document; no one else does.
 		for _, p := range people {
 			w := http.StatusForbidden
