@@ -80,6 +80,28 @@ type dossierLinkRow struct {
 
 func (dossierLinkRow) TableName() string { return "document_dossiers" }
 
+// grantRow is one approval to read a classified document (domain.Grant). A revoked grant keeps
+// its row with revoked_at set: the record of who could read a state secret, and when, stays.
+type grantRow struct {
+	ID string `gorm:"primaryKey;size:36"`
+	store.TenantModel
+	DocumentID  string    `gorm:"size:36;not null;index"`
+	Subject     string    `gorm:"size:255;not null"`
+	SubjectName string    `gorm:"size:255;not null;default:''"`
+	GrantedBy   string    `gorm:"size:255;not null"`
+	GrantedName string    `gorm:"size:255;not null;default:''"`
+	GrantedAt   time.Time `gorm:"not null"`
+	RevokedBy   string    `gorm:"size:255;not null;default:''"`
+	RevokedAt   *time.Time
+}
+
+func (grantRow) TableName() string { return "document_grants" }
+
+func (r grantRow) domain() domain.Grant {
+	return domain.Grant{ID: r.ID, Tenant: r.TenantID, DocumentID: r.DocumentID, Subject: r.Subject, SubjectName: r.SubjectName,
+		GrantedBy: r.GrantedBy, GrantedName: r.GrantedName, GrantedAt: r.GrantedAt.UTC(), RevokedBy: r.RevokedBy, RevokedAt: utc(r.RevokedAt)}
+}
+
 func utc(t *time.Time) *time.Time {
 	if t == nil {
 		return nil

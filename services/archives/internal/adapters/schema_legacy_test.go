@@ -14,7 +14,7 @@ import (
 func legacySchema(tx *gorm.DB) error {
 	dialect := store.Dialect(tx)
 	if err := tx.AutoMigrate(&documentRow{}, &counterRow{}, &recordRow{}, &fileRow{}, &uploadRow{}, &accessRow{},
-		&deliveryRow{}, &alertRow{}, &dossierLinkRow{}); err != nil {
+		&deliveryRow{}, &alertRow{}, &dossierLinkRow{}, &grantRow{}); err != nil {
 		return err
 	}
 	stmts := []string{
@@ -23,6 +23,7 @@ func legacySchema(tx *gorm.DB) error {
 		`CREATE UNIQUE INDEX IF NOT EXISTS ux_document_dossiers ON document_dossiers (tenant_id, dossier_id)`,
 		`CREATE INDEX IF NOT EXISTS ix_documents_order ON documents (tenant_id, year DESC, registered_at DESC, number DESC, id DESC)`,
 		`DROP INDEX IF EXISTS ix_documents_list`,
+		`CREATE INDEX IF NOT EXISTS ix_document_grants_subject ON document_grants (tenant_id, subject, document_id)`,
 	}
 	if dialect == store.Postgres {
 		if err := tx.Exec(`CREATE EXTENSION IF NOT EXISTS btree_gin`).Error; err != nil {

@@ -205,6 +205,19 @@ func (s *Store) documentsWhere(ctx context.Context, q domain.DocumentQuery) (*go
 	if q.To != nil {
 		db = db.Where("issued_date <= ?", *q.To)
 	}
+	if v := q.Visible; v != nil {
+		// domain.CanRead as SQL: unclassified ones for the reader roles, classified ones for
+		// their keepers, and any document with an active grant.
+		conds := []string{"id IN (SELECT document_id FROM document_grants WHERE subject = ? AND revoked_at IS NULL)"}
+		args := []any{v.Subject}
+		if v.AllUnclassified {
+			conds, args = append(conds, "security = ?"), append(args, string(domain.SecurityNormal))
+		}
+		if v.Keeper {
+			conds, args = append(conds, "registered_by = ?"), append(args, v.Subject)
+		}
+		db = db.Where("("+strings.Join(conds, " OR ")+")", args...)
+	}
 	return db, nil
 }
 
@@ -492,12 +505,74 @@ func (s *Store) AccessLog(ctx context.Context, documentID string) ([]domain.Acce
 	if err := db.Where("document_id = ?", documentID).Order("at DESC").Limit(500).Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("archives store: access log: %w", err)
 	}
+	return accessOut(rows), nil
+}
+
+// AddGrant records an approval to read a classified document of the scope tenant.
+func (s *Store) AddGrant(ctx context.Context, g domain.Grant) error {
+	db, err := s.write(ctx)
+	if err != nil {
+		return err
+	}
+	row := grantRow{ID: g.ID, DocumentID: g.DocumentID, Subject: g.Subject, SubjectName: g.SubjectName,
+		GrantedBy: g.GrantedBy, GrantedName: g.GrantedName, GrantedAt: g.GrantedAt}
+	if err := db.Create(&row).Error; err != nil {
+		return fmt.Errorf("archives store: add grant: %w", err)
+	}
+	return nil
+}
+
+// RevokeGrant ends a document's active grants to subject; it reports whether there was one.
+func (s *Store) RevokeGrant(ctx context.Context, documentID, subject, by string, at time.Time) (bool, error) {
+	db, err := s.write(ctx)
+	if err != nil {
+		return false, err
+	}
+	res := db.Model(&grantRow{}).Where("document_id = ? AND subject = ? AND revoked_at IS NULL", documentID, subject).
+		Updates(map[string]any{"revoked_by": by, "revoked_at": at})
+	if res.Error != nil {
+		return false, fmt.Errorf("archives store: revoke grant: %w", res.Error)
+	}
+	return res.RowsAffected > 0, nil
+}
+
+// Grants lists a document's grants, revoked ones included, oldest first.
+func (s *Store) Grants(ctx context.Context, documentID string) ([]domain.Grant, error) {
+	db, err := s.read(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var rows []grantRow
+	if err := db.Where("document_id = ?", documentID).Order("granted_at, id").Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("archives store: grants: %w", err)
+	}
+	out := make([]domain.Grant, len(rows))
+	for i, r := range rows {
+		out[i] = r.domain()
+	}
+	return out, nil
+}
+
+// UnitAccessLog lists the scope tenant's access log, newest first, n entries from offset.
+func (s *Store) UnitAccessLog(ctx context.Context, n, offset int) ([]domain.Access, error) {
+	db, err := s.read(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var rows []accessRow
+	if err := db.Order("at DESC, id DESC").Limit(limit(n)).Offset(offset).Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("archives store: unit access log: %w", err)
+	}
+	return accessOut(rows), nil
+}
+
+func accessOut(rows []accessRow) []domain.Access {
 	out := make([]domain.Access, len(rows))
 	for i, r := range rows {
 		out[i] = domain.Access{ID: r.ID, Tenant: r.TenantID, DocumentID: r.DocumentID, FileID: r.FileID, Actor: r.Actor,
 			ActorName: r.ActorName, Action: r.Action, ClientIP: r.ClientIP, At: r.At.UTC()}
 	}
-	return out, nil
+	return out
 }
 
 // CreateDelivery records one recipient of a sent document. The scope tenant must be the sender.

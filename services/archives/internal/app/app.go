@@ -46,6 +46,10 @@ type Store interface {
 	StaleUploads(ctx context.Context, cutoff time.Time, n int) ([]domain.PendingUpload, error)
 	LogAccess(ctx context.Context, a domain.Access) error
 	AccessLog(ctx context.Context, documentID string) ([]domain.Access, error)
+	UnitAccessLog(ctx context.Context, n, offset int) ([]domain.Access, error)
+	AddGrant(ctx context.Context, g domain.Grant) error
+	RevokeGrant(ctx context.Context, documentID, subject, by string, at time.Time) (bool, error)
+	Grants(ctx context.Context, documentID string) ([]domain.Grant, error)
 	CreateDelivery(ctx context.Context, d domain.Delivery) error
 	Deliveries(ctx context.Context, documentID string) ([]domain.Delivery, error)
 	DeliveryOfIncoming(ctx context.Context, incomingID string) (domain.Delivery, error)

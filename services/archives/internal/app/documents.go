@@ -131,7 +131,7 @@ func (a *App) AddFile(ctx context.Context, who platform.Actor, documentID, versi
 	if err := requireClerk(who); err != nil {
 		return domain.StoredFile{}, err
 	}
-	d, err := a.ownDocument(ctx, string(who.Tenant), documentID)
+	d, err := a.ownDocument(ctx, who, documentID)
 	if err != nil {
 		return domain.StoredFile{}, err
 	}
@@ -163,17 +163,36 @@ func (a *App) AddFile(ctx context.Context, who platform.Actor, documentID, versi
 	return a.store.File(ctx, s.file.ID)
 }
 
-// ownDocument reads a document and insists it belongs to the caller's unit: others' documents
-// are read-only even where the scope lets them be read.
-func (a *App) ownDocument(ctx context.Context, tenant, id string) (domain.Document, error) {
-	d, err := a.store.Document(ctx, id)
+// ownDocument reads a document and insists it belongs to the caller's unit (others' documents
+// are read-only even where the scope lets them be read) and that the caller may read it: no one
+// files, sends or acknowledges what they may not read.
+func (a *App) ownDocument(ctx context.Context, who platform.Actor, id string) (domain.Document, error) {
+	d, _, err := a.readable(ctx, who, id)
 	if err != nil {
 		return domain.Document{}, err
 	}
-	if d.Tenant != tenant {
+	if d.Tenant != string(who.Tenant) {
 		return domain.Document{}, apperr.Forbidden("only the unit that holds a document may change it")
 	}
 	return d, nil
+}
+
+// readable reads a document with its grants and applies the need-to-know rule (domain.CanRead).
+// A document outside the caller's scope is not found; one inside it that the caller may not read
+// is forbidden (its id is unguessable, so the answer tells nothing a list would not).
+func (a *App) readable(ctx context.Context, who platform.Actor, id string) (domain.Document, []domain.Grant, error) {
+	d, err := a.store.Document(ctx, id)
+	if err != nil {
+		return domain.Document{}, nil, err
+	}
+	grants, err := a.store.Grants(ctx, id)
+	if err != nil {
+		return domain.Document{}, nil, err
+	}
+	if err := domain.CanRead(d, who, domain.HasGrant(grants, who.Subject)); err != nil {
+		return domain.Document{}, nil, err
+	}
+	return d, grants, nil
 }
 
 // DocumentView is a document with everything its page shows.
@@ -183,18 +202,27 @@ type DocumentView struct {
 	Record     *domain.RecordFile
 	Deliveries []domain.Delivery
 	Access     []domain.Access
+	Grants     []domain.Grant
 }
 
-// Document reads a document with its files, record, recipients and access log.
-func (a *App) Document(ctx context.Context, who platform.Actor, id string) (_ DocumentView, err error) {
+// Document reads a document with its files, record, recipients, grants and access log, for a
+// caller the need-to-know rule lets read it. Reading a classified document's metadata is written
+// to the access log first, like a download: a read that cannot be logged does not happen.
+func (a *App) Document(ctx context.Context, who platform.Actor, id, clientIP string) (_ DocumentView, err error) {
 	ctx, span := a.tracer.Start(ctx, "archives.App.Document")
 	defer telemetry.End(span, &err)
 	if err := signedIn(who); err != nil {
 		return DocumentView{}, err
 	}
 	v := DocumentView{}
-	if v.Document, err = a.store.Document(ctx, id); err != nil {
+	if v.Document, v.Grants, err = a.readable(ctx, who, id); err != nil {
 		return DocumentView{}, err
+	}
+	if v.Document.Security.Classified() {
+		entry := domain.Access{ID: newID(), DocumentID: id, Actor: who.Subject, ActorName: who.Name, Action: "view", ClientIP: clientIP, At: a.now()}
+		if err := a.store.LogAccess(ctx, entry); err != nil {
+			return DocumentView{}, fmt.Errorf("access log: %w", err)
+		}
 	}
 	if v.Files, err = a.store.FilesOf(ctx, id); err != nil {
 		return DocumentView{}, err
@@ -228,6 +256,8 @@ func (a *App) Documents(ctx context.Context, who platform.Actor, q domain.Docume
 			return nil, apperr.Invalid("type", "Loại văn bản không có trong danh mục")
 		}
 	}
+	v := domain.VisibilityOf(who)
+	q.Visible = &v
 	return a.store.Documents(ctx, q)
 }
 
@@ -278,6 +308,16 @@ func (a *App) accessFile(ctx context.Context, who platform.Actor, fileID, action
 		// than logged somewhere its owner cannot see.
 		return domain.StoredFile{}, apperr.NotFound("file", fileID)
 	}
+	switch {
+	case f.DocumentID != "":
+		if _, _, err := a.readable(ctx, who, f.DocumentID); err != nil {
+			return domain.StoredFile{}, err
+		}
+	case !who.IsService():
+		// Another service's attachment (a dossier's scan) is that service's to show, under its
+		// own rule; people do not reach it through the archives' doors.
+		return domain.StoredFile{}, apperr.NotFound("file", fileID)
+	}
 	entry := domain.Access{ID: newID(), DocumentID: f.DocumentID, FileID: f.ID, Actor: who.Subject, ActorName: who.Name,
 		Action: action, ClientIP: clientIP, At: a.now()}
 	if f.DocumentID == "" {
@@ -297,7 +337,7 @@ func (a *App) MarkRead(ctx context.Context, who platform.Actor, id string) (err 
 	if err := signedIn(who); err != nil {
 		return err
 	}
-	d, err := a.ownDocument(ctx, string(who.Tenant), id)
+	d, err := a.ownDocument(ctx, who, id)
 	if err != nil {
 		return err
 	}

@@ -24,7 +24,7 @@ func (a *App) Send(ctx context.Context, who platform.Actor, documentID string, r
 	if err := requireClerk(who); err != nil {
 		return nil, err
 	}
-	d, err := a.ownDocument(ctx, string(who.Tenant), documentID)
+	d, err := a.ownDocument(ctx, who, documentID)
 	if err != nil {
 		return nil, err
 	}

@@ -33,18 +33,23 @@ type RecordView struct {
 	Files     map[string][]domain.StoredFile // by document id
 }
 
-// Record reads a record file with its documents and files.
+// Record reads a record file with the documents and files in it that the caller may read (the
+// others are left out, as from a search).
 func (a *App) Record(ctx context.Context, who platform.Actor, id string) (_ RecordView, err error) {
 	ctx, span := a.tracer.Start(ctx, "archives.App.Record")
 	defer telemetry.End(span, &err)
 	if err := signedIn(who); err != nil {
 		return RecordView{}, err
 	}
+	if err := domain.CanReadRecords(who); err != nil {
+		return RecordView{}, err
+	}
 	v := RecordView{Files: map[string][]domain.StoredFile{}}
 	if v.Record, err = a.store.Record(ctx, id); err != nil {
 		return RecordView{}, err
 	}
-	if v.Documents, err = a.store.Documents(ctx, domain.DocumentQuery{RecordID: id, Limit: 500}); err != nil {
+	visible := domain.VisibilityOf(who)
+	if v.Documents, err = a.store.Documents(ctx, domain.DocumentQuery{RecordID: id, Limit: 500, Visible: &visible}); err != nil {
 		return RecordView{}, err
 	}
 	for _, d := range v.Documents {
@@ -62,6 +67,9 @@ func (a *App) Records(ctx context.Context, who platform.Actor, q domain.RecordQu
 	if err := signedIn(who); err != nil {
 		return nil, err
 	}
+	if err := domain.CanReadRecords(who); err != nil {
+		return nil, err
+	}
 	return a.store.Records(ctx, q)
 }
 
@@ -74,7 +82,7 @@ func (a *App) FileDocument(ctx context.Context, who platform.Actor, documentID, 
 	if err := requireClerk(who); err != nil {
 		return err
 	}
-	d, err := a.ownDocument(ctx, string(who.Tenant), documentID)
+	d, err := a.ownDocument(ctx, who, documentID)
 	if err != nil {
 		return err
 	}
@@ -120,7 +128,7 @@ func (a *App) SetLegalHold(ctx context.Context, who platform.Actor, documentID s
 	if err := requireClerk(who); err != nil {
 		return err
 	}
-	d, err := a.ownDocument(ctx, string(who.Tenant), documentID)
+	d, err := a.ownDocument(ctx, who, documentID)
 	if err != nil {
 		return err
 	}

@@ -12,6 +12,9 @@ type DocumentQuery struct {
 	From, To  *time.Time
 	Limit     int
 	Offset    int
+	// Visible, when set, keeps only what a person may read (VisibilityOf): documents they may
+	// not read are left out as if they did not exist. Every query on a person's behalf sets it.
+	Visible *Visibility
 }
 
 // RecordQuery filters record files.

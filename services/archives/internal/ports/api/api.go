@@ -48,6 +48,10 @@ func (h *API) Routes(api, operator gin.IRouter) {
 	api.PUT("/documents/:id/legal-hold", h.legalHold)
 	api.POST("/documents/:id/send", h.send)
 	api.GET("/documents/:id/deliveries", h.deliveries)
+	api.GET("/documents/:id/grants", h.grants)
+	api.POST("/documents/:id/grants", h.grant)
+	api.DELETE("/documents/:id/grants/:subject", h.revokeGrant)
+	api.GET("/access-log", h.accessLog)
 	api.POST("/documents/:id/read", h.markRead)
 	api.GET("/files/:id/content", h.download)
 	api.POST("/files/:id/download-url", h.presign)
@@ -138,7 +142,7 @@ func (h *API) registerDocument(c *gin.Context, in DocumentIn, file *app.Upload) 
 // the commit; an idempotency.Rederiver): 201 with the document and the number it was given, never
 // a second number.
 func (h *API) AnswerRegistered(c *gin.Context, id string) {
-	v, err := h.app.Document(c.Request.Context(), who(c), id)
+	v, err := h.app.Document(c.Request.Context(), who(c), id, c.ClientIP())
 	if err != nil {
 		fail(c, err)
 		return
@@ -235,7 +239,7 @@ func intParam(errs *apperr.FieldErrors, c *gin.Context, name string, lo, hi int)
 }
 
 func (h *API) document(c *gin.Context) {
-	v, err := h.app.Document(c.Request.Context(), who(c), c.Param("id"))
+	v, err := h.app.Document(c.Request.Context(), who(c), c.Param("id"), c.ClientIP())
 	if err != nil {
 		fail(c, err)
 		return
@@ -294,7 +298,7 @@ func (h *API) send(c *gin.Context) {
 }
 
 func (h *API) deliveries(c *gin.Context) {
-	v, err := h.app.Document(c.Request.Context(), who(c), c.Param("id"))
+	v, err := h.app.Document(c.Request.Context(), who(c), c.Param("id"), c.ClientIP())
 	if err != nil {
 		fail(c, err)
 		return
@@ -392,6 +396,59 @@ func (h *API) record(c *gin.Context) {
 		docs[i] = object{"document": toDocument(d), "files": toFiles(v.Files[d.ID])}
 	}
 	c.JSON(http.StatusOK, object{"record": toRecord(v.Record), "documents": docs})
+}
+
+func (h *API) grants(c *gin.Context) {
+	v, err := h.app.Document(c.Request.Context(), who(c), c.Param("id"), c.ClientIP())
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, object{"items": toGrants(v.Grants)})
+}
+
+func (h *API) grant(c *gin.Context) {
+	var in struct {
+		Subject string `json:"subject"`
+		Name    string `json:"name"`
+	}
+	if err := c.ShouldBindJSON(&in); err != nil {
+		fail(c, apperr.Invalid("body", "Nội dung phải là JSON {\"subject\": \"...\", \"name\": \"...\"}"))
+		return
+	}
+	g, err := h.app.Grant(c.Request.Context(), who(c), c.Param("id"), in.Subject, in.Name)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, toGrant(g))
+}
+
+func (h *API) revokeGrant(c *gin.Context) {
+	if err := h.app.RevokeGrant(c.Request.Context(), who(c), c.Param("id"), c.Param("subject")); err != nil {
+		fail(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}
+
+func (h *API) accessLog(c *gin.Context) {
+	var errs apperr.FieldErrors
+	n, offset := intParam(&errs, c, "limit", 1, 500), intParam(&errs, c, "offset", 0, 1<<30)
+	if err := errs.Err(); err != nil {
+		fail(c, err)
+		return
+	}
+	list, err := h.app.UnitAccessLog(c.Request.Context(), who(c), n, offset)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	items := make([]accessOut, len(list))
+	for i, a := range list {
+		items[i] = toAccess(a)
+	}
+	c.JSON(http.StatusOK, object{"items": items})
 }
 
 func (h *API) alerts(c *gin.Context) {

@@ -227,22 +227,51 @@ func toRecord(r domain.RecordFile) recordOut {
 }
 
 type accessOut struct {
-	FileID   string    `json:"file_id"`
-	Actor    string    `json:"actor"`
-	Name     string    `json:"name"`
-	Action   string    `json:"action"`
-	ClientIP string    `json:"client_ip"`
-	At       time.Time `json:"at"`
+	DocumentID string    `json:"document_id"`
+	FileID     string    `json:"file_id"`
+	Actor      string    `json:"actor"`
+	Name       string    `json:"name"`
+	Action     string    `json:"action"`
+	ClientIP   string    `json:"client_ip"`
+	At         time.Time `json:"at"`
 }
 
 func toDocumentView(v app.DocumentView) object {
 	access := make([]accessOut, len(v.Access))
 	for i, a := range v.Access {
-		access[i] = accessOut{FileID: a.FileID, Actor: a.Actor, Name: a.ActorName, Action: a.Action, ClientIP: a.ClientIP, At: a.At}
+		access[i] = toAccess(a)
 	}
-	out := object{"document": toDocument(v.Document), "files": toFiles(v.Files), "deliveries": toDeliveries(v.Deliveries), "access_log": access}
+	out := object{"document": toDocument(v.Document), "files": toFiles(v.Files), "deliveries": toDeliveries(v.Deliveries), "access_log": access,
+		"grants": toGrants(v.Grants)}
 	if v.Record != nil {
 		out["record"] = toRecord(*v.Record)
+	}
+	return out
+}
+
+func toAccess(a domain.Access) accessOut {
+	return accessOut{DocumentID: a.DocumentID, FileID: a.FileID, Actor: a.Actor, Name: a.ActorName, Action: a.Action, ClientIP: a.ClientIP, At: a.At}
+}
+
+type grantOut struct {
+	Subject     string     `json:"subject"`
+	Name        string     `json:"name"`
+	GrantedBy   string     `json:"granted_by"`
+	GrantedName string     `json:"granted_by_name"`
+	GrantedAt   time.Time  `json:"granted_at"`
+	RevokedBy   string     `json:"revoked_by,omitempty"`
+	RevokedAt   *time.Time `json:"revoked_at"`
+}
+
+func toGrant(g domain.Grant) grantOut {
+	return grantOut{Subject: g.Subject, Name: g.SubjectName, GrantedBy: g.GrantedBy, GrantedName: g.GrantedName, GrantedAt: g.GrantedAt,
+		RevokedBy: g.RevokedBy, RevokedAt: g.RevokedAt}
+}
+
+func toGrants(gs []domain.Grant) []grantOut {
+	out := make([]grantOut, len(gs))
+	for i, g := range gs {
+		out[i] = toGrant(g)
 	}
 	return out
 }

@@ -65,6 +65,9 @@ func (p *Pages) Routes(r gin.IRouter, upload gin.HandlerFunc) {
 	r.POST("/documents/:id/read", p.markRead)
 	r.POST("/documents/:id/record", p.fileDocument)
 	r.POST("/documents/:id/legal-hold", p.legalHold)
+	r.POST("/documents/:id/grants", p.grant)
+	r.POST("/documents/:id/grants/revoke", p.revokeGrant)
+	r.GET("/access-log", p.accessLog)
 	r.GET("/files/:id/content", p.download)
 	r.GET("/records", p.records)
 	r.POST("/records", p.createRecord)
@@ -77,7 +80,10 @@ func (p *Pages) Routes(r gin.IRouter, upload gin.HandlerFunc) {
 // back to the form instead (formErrors).
 func (p *Pages) fail(c *gin.Context, err error) {
 	if apperr.KindOf(err) == apperr.KindForbidden {
-		p.shell.RenderError(c, http.StatusForbidden, "Không có quyền", "Việc này cần vai trò văn thư (archive.clerk) của đơn vị.")
+		p.shell.RenderError(c, http.StatusForbidden, "Không có quyền",
+			"Văn bản của đơn vị do văn thư (archive.clerk) và lãnh đạo (dossier.approve) đọc; các việc văn thư cần vai trò archive.clerk. "+
+				"Văn bản mật, tối mật, tuyệt mật chỉ đọc được khi người có thẩm quyền cho phép và văn thư ghi nhận quyền đọc "+
+				"(Luật Bảo vệ bí mật nhà nước 2018). Nhật ký truy cập do quản trị đơn vị (tenant.admin) xem.")
 		return
 	}
 	p.shell.Fail(c, err)
@@ -279,7 +285,7 @@ type documentData struct {
 }
 
 func (p *Pages) document(c *gin.Context) {
-	v, err := p.app.Document(c.Request.Context(), auth.ActorFrom(c), c.Param("id"))
+	v, err := p.app.Document(c.Request.Context(), auth.ActorFrom(c), c.Param("id"), c.ClientIP())
 	if err != nil {
 		p.fail(c, err)
 		return
@@ -378,6 +384,34 @@ func (p *Pages) legalHold(c *gin.Context) {
 	}
 	p.shell.AddFlash(c, web.FlashSuccess, msg)
 	p.redirect(c, "/documents/"+c.Param("id"))
+}
+
+func (p *Pages) grant(c *gin.Context) {
+	_, err := p.app.Grant(c.Request.Context(), auth.ActorFrom(c), c.Param("id"), c.PostForm("subject"), c.PostForm("name"))
+	if err != nil {
+		p.fail(c, err)
+		return
+	}
+	p.shell.AddFlash(c, web.FlashSuccess, "Đã ghi nhận quyền đọc văn bản; mọi lượt đọc văn bản mật được ghi vào nhật ký truy cập.")
+	p.redirect(c, "/documents/"+c.Param("id"))
+}
+
+func (p *Pages) revokeGrant(c *gin.Context) {
+	if err := p.app.RevokeGrant(c.Request.Context(), auth.ActorFrom(c), c.Param("id"), c.PostForm("subject")); err != nil {
+		p.fail(c, err)
+		return
+	}
+	p.shell.AddFlash(c, web.FlashSuccess, "Đã thu hồi quyền đọc văn bản.")
+	p.redirect(c, "/documents/"+c.Param("id"))
+}
+
+func (p *Pages) accessLog(c *gin.Context) {
+	list, err := p.app.UnitAccessLog(c.Request.Context(), auth.ActorFrom(c), 500, 0)
+	if err != nil {
+		p.fail(c, err)
+		return
+	}
+	p.shell.Render(c, http.StatusOK, web.Page{Title: "Nhật ký truy cập văn bản", Content: "access_log", Data: list})
 }
 
 func (p *Pages) download(c *gin.Context) {
