@@ -145,9 +145,9 @@ func writeAtomic(p string, write func(*os.File) error) error {
 	if err != nil {
 		return err
 	}
-	defer os.Remove(f.Name())
+	defer func() { _ = os.Remove(f.Name()) }() // gone after the rename; only a failed write leaves it
 	if err := write(f); err != nil {
-		f.Close()
+		_ = f.Close()
 		return fmt.Errorf("image: writing %s: %w", p, err)
 	}
 	if err := f.Close(); err != nil {

@@ -23,6 +23,8 @@ import (
 	"github.com/google/go-containerregistry/pkg/registry"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
+
+	"egov.vn/platform/libs/workspace"
 )
 
 // source date of the tests: the commit time of no commit in particular, fixed.
@@ -33,21 +35,14 @@ func testMeta() Meta {
 		Version: "0.1.0-test", Created: testDate, Arch: "amd64"}
 }
 
-// repoRoot is the directory of go.work above this package.
+// repoRoot is the checkout the test runs in (go test runs in the package's directory).
 func repoRoot(t *testing.T) string {
 	t.Helper()
-	d, err := filepath.Abs(".")
+	root, err := workspace.Root()
 	if err != nil {
 		t.Fatal(err)
 	}
-	for ; ; d = filepath.Dir(d) {
-		if _, err := os.Stat(filepath.Join(d, "go.work")); err == nil {
-			return d
-		}
-		if filepath.Dir(d) == d {
-			t.Fatal("no go.work above the test")
-		}
-	}
+	return root
 }
 
 var testCA = []byte("-----BEGIN CERTIFICATE-----\ntest bundle, not parsed by the builder\n-----END CERTIFICATE-----\n")
@@ -160,7 +155,7 @@ func TestTheImageRunsTheStaticBinaryAsNonRootWithItsLabels(t *testing.T) {
 			t.Errorf("annotation %s = %q, want %q", k, m.Annotations[k], v)
 		}
 	}
-	if cfg.OS != "linux" || cfg.Architecture != "amd64" || !cfg.Created.Time.Equal(testDate) {
+	if cfg.OS != "linux" || cfg.Architecture != "amd64" || !cfg.Created.Equal(testDate) {
 		t.Errorf("platform %s/%s created %s", cfg.OS, cfg.Architecture, cfg.Created)
 	}
 

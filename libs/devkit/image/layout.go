@@ -94,7 +94,9 @@ func WriteLayout(w io.Writer, img v1.Image, ref, tag string, created time.Time) 
 			return err
 		}
 		err = put("blobs/sha256/"+d.Hex, size, rc)
-		rc.Close()
+		if cerr := rc.Close(); err == nil {
+			err = cerr
+		}
 		if err != nil {
 			return err
 		}

@@ -24,6 +24,7 @@ import (
 	"time"
 
 	"egov.vn/platform/libs/devkit/image"
+	"egov.vn/platform/libs/workspace"
 )
 
 func main() {
@@ -49,7 +50,7 @@ func run() error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 
-	root, err := repoRoot()
+	root, err := workspace.Root()
 	if err != nil {
 		return err
 	}
@@ -69,16 +70,16 @@ func run() error {
 		}
 	}
 	if *revision == "" {
-		if *revision, err = git(root, "rev-parse", "HEAD"); err != nil {
+		if *revision, err = git(ctx, root, "rev-parse", "HEAD"); err != nil {
 			return fmt.Errorf("no -revision and no git commit: %w", err)
 		}
 	}
 	if *source == "" {
-		if *source, _ = git(root, "config", "--get", "remote.origin.url"); *source == "" {
+		if *source, _ = git(ctx, root, "config", "--get", "remote.origin.url"); *source == "" {
 			*source = "egov.vn/platform"
 		}
 	}
-	created, err := sourceDate(root)
+	created, err := sourceDate(ctx, root)
 	if err != nil {
 		return err
 	}
@@ -105,7 +106,7 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(tmp)
+	defer func() { _ = os.RemoveAll(tmp) }()
 
 	for _, t := range targets {
 		m := image.Meta{Name: t.Name, Source: *source, Revision: *revision, Version: *tag, Created: created, Arch: *arch}
@@ -131,11 +132,11 @@ func run() error {
 
 // sourceDate is SOURCE_DATE_EPOCH (the reproducible-builds convention), else the time of the
 // commit checked out: never the clock, which would change every digest.
-func sourceDate(root string) (time.Time, error) {
+func sourceDate(ctx context.Context, root string) (time.Time, error) {
 	s := os.Getenv("SOURCE_DATE_EPOCH")
 	if s == "" {
 		var err error
-		if s, err = git(root, "log", "-1", "--format=%ct"); err != nil {
+		if s, err = git(ctx, root, "log", "-1", "--format=%ct"); err != nil {
 			return time.Time{}, fmt.Errorf("no SOURCE_DATE_EPOCH and no git commit to take the date from: %w", err)
 		}
 	}
@@ -146,8 +147,8 @@ func sourceDate(root string) (time.Time, error) {
 	return time.Unix(sec, 0).UTC(), nil
 }
 
-func git(root string, args ...string) (string, error) {
-	cmd := exec.Command("git", args...)
+func git(ctx context.Context, root string, args ...string) (string, error) {
+	cmd := exec.CommandContext(ctx, "git", args...)
 	cmd.Dir = root
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
@@ -156,22 +157,6 @@ func git(root string, args ...string) (string, error) {
 		return "", fmt.Errorf("git %s: %w %s", strings.Join(args, " "), err, strings.TrimSpace(stderr.String()))
 	}
 	return strings.TrimSpace(string(out)), nil
-}
-
-// repoRoot is the directory of go.work above the working directory.
-func repoRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for d := dir; ; d = filepath.Dir(d) {
-		if _, err := os.Stat(filepath.Join(d, "go.work")); err == nil {
-			return d, nil
-		}
-		if filepath.Dir(d) == d {
-			return "", fmt.Errorf("no go.work above %s: run from the repo", dir)
-		}
-	}
 }
 
 func rel(root, p string) string {
