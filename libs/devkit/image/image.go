@@ -131,10 +131,16 @@ func dirs(paths ...string) []file {
 	return out
 }
 
+// BaseDate dates the base layer's entries. The base does not change with the source, so it is not
+// dated by it: its digest then changes only with the CA bundle, and registries and nodes keep one
+// copy across releases. The Unix epoch, as ko dates its layers.
+var BaseDate = time.Unix(0, 0).UTC()
+
 // BaseLayer is the layer every image shares: the CA bundle, the users, a world-writable /tmp (Go's
 // multipart parser spills large uploads there) and the non-root user's home. It holds no shell
-// and no package manager, and is the same layer in every image, so a registry stores it once.
-func BaseLayer(caBundle []byte, created time.Time) (v1.Layer, error) {
+// and no package manager, and is the same layer in every image and every release until the CA
+// bundle changes, so a registry stores it once.
+func BaseLayer(caBundle []byte) (v1.Layer, error) {
 	if len(caBundle) == 0 {
 		return nil, fmt.Errorf("image: the CA bundle is empty; install Debian's ca-certificates (it provides %s)", CABundlePath)
 	}
@@ -150,7 +156,7 @@ func BaseLayer(caBundle []byte, created time.Time) (v1.Layer, error) {
 		{name: "/home/nonroot", mode: 0o700, uid: NonRootUID, dir: true},
 	}
 	files = append(files, dirs("/etc/passwd", CABundlePath, "/home/nonroot", BinDir+"/x")...)
-	return layer(dedupe(files), created)
+	return layer(dedupe(files), BaseDate)
 }
 
 // dedupe keeps the first entry of each path: explicit entries come before the generated parents.

@@ -52,7 +52,7 @@ var testCA = []byte("-----BEGIN CERTIFICATE-----\ntest bundle, not parsed by the
 func buildHello(t *testing.T) *Built {
 	t.Helper()
 	root := repoRoot(t)
-	base, err := BaseLayer(testCA, testDate)
+	base, err := BaseLayer(testCA)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -103,7 +103,7 @@ func TestBuildingTwiceGivesTheSameDigestTarballAndSBOM(t *testing.T) {
 	// The source date is in the digest: another date is another image.
 	m := testMeta()
 	m.Created = testDate.Add(time.Second)
-	base, err := BaseLayer(testCA, m.Created)
+	base, err := BaseLayer(testCA)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -181,9 +181,27 @@ func TestTheImageRunsTheStaticBinaryAsNonRootWithItsLabels(t *testing.T) {
 		t.Error("the CA bundle is not the one given")
 	}
 	for n, h := range files {
-		if !h.ModTime.Equal(testDate) {
-			t.Errorf("%s dated %s, want the source date", n, h.ModTime)
+		want := BaseDate // the base does not change with the source
+		if n == "usr/local/bin/hello" {
+			want = testDate
 		}
+		if !h.ModTime.Equal(want) {
+			t.Errorf("%s dated %s, want %s", n, h.ModTime, want)
+		}
+	}
+	// The base is one layer across images and releases: built again for another source date, the same.
+	again, err := BaseLayer(testCA)
+	if err != nil {
+		t.Fatal(err)
+	}
+	layers, err := img.Layers()
+	if err != nil {
+		t.Fatal(err)
+	}
+	d1, _ := layers[0].Digest()
+	d2, _ := again.Digest()
+	if d1 != d2 {
+		t.Errorf("base layer %s, built again %s", d1, d2)
 	}
 
 	// Static, trimmed, with the zone data inside: the image has no libc and no /usr/share/zoneinfo.
@@ -411,14 +429,14 @@ func TestTheLayoutTarballNamesTheImageForContainerd(t *testing.T) {
 func TestMetaMissingAFieldIsRefused(t *testing.T) {
 	m := testMeta()
 	m.Revision = ""
-	base, err := BaseLayer(testCA, testDate)
+	base, err := BaseLayer(testCA)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if _, err := Assemble(base, []byte("x"), m); err == nil || !strings.Contains(err.Error(), "revision") {
 		t.Errorf("no revision: %v", err)
 	}
-	if _, err := BaseLayer(nil, testDate); err == nil || !strings.Contains(err.Error(), "ca-certificates") {
+	if _, err := BaseLayer(nil); err == nil || !strings.Contains(err.Error(), "ca-certificates") {
 		t.Errorf("no CA bundle: %v", err)
 	}
 }

@@ -87,7 +87,7 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	base, err := image.BaseLayer(ca, created)
+	base, err := image.BaseLayer(ca)
 	if err != nil {
 		return err
 	}
