@@ -79,7 +79,7 @@ build: ## Build every service binary into ./bin.
 	for d in services/*/cmd/*; do [ -d "$$d" ] && go build -o $(BIN)/$$(basename $$d) ./$$d; done; true
 
 .PHONY: images
-images: ## Build one minimal image per service (needs a Docker engine).
+images: ## Build an OCI image per service and the operator into var/images/ (no Docker); REGISTRY=host:port also pushes.
 	infra/images.sh
 
 .PHONY: charts

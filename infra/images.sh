@@ -1,16 +1,13 @@
 #!/usr/bin/env bash
-# Builds one image per binary under services/*/cmd/* and operator/cmd/*, tagged
-# ${IMAGE_REGISTRY:-egov.local}/<name>:${IMAGE_TAG:-dev}. Needs a Docker engine.
+# Builds one OCI image per service (services/*/cmd/*) and the Tenant operator (operator/cmd),
+# without Docker, with libs/devkit/cmd/egov-image: var/images/<name>.tar (an OCI layout tarball
+# for `ctr -n k8s.io images import` or `docker load`) and var/images/<name>.cdx.json (its SBOM).
+#   REGISTRY=host:port[/path]  also push every image, with its SBOM as an OCI referrer
+#   IMAGE_TAG=0.1.0            the tag and org.opencontainers.image.version (default dev)
+#   SOURCE_DATE_EPOCH=...      the date in the images (default: the commit's), for reproducible digests
+#   IMAGES="identity hr"       only these images
+# Extra arguments go to egov-image (e.g. -plain-http for a registry without TLS).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if ! docker info >/dev/null 2>&1; then
-	echo "images: no Docker engine answers here; build the images where one runs (CI with Docker, or a workstation)" >&2
-	exit 1
-fi
-shopt -s nullglob
-for dir in services/*/cmd/* operator/cmd/*; do
-	name=$(basename "$dir")
-	tag=${IMAGE_REGISTRY:-egov.local}/$name:${IMAGE_TAG:-dev}
-	echo "images: $tag from $dir"
-	docker build -f infra/images/Dockerfile --build-arg TARGET="$dir" -t "$tag" .
-done
+# shellcheck disable=SC2086 # IMAGES is a list of names
+exec go run ./libs/devkit/cmd/egov-image "$@" ${IMAGES:-}
