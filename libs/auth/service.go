@@ -113,11 +113,13 @@ func NewService(ctx context.Context, cfg ServiceConfig, o ServiceOptions) (*Serv
 		clientID = o.Name
 	}
 	base := httpClient(o.HTTPClient)
-	verifier, err := NewVerifier(ctx, VerifierConfig{Issuer: issuer, Audience: o.Name, JWKSURL: internal + "/keys", HTTPClient: base})
+	ended, err := NewEndedSessions(ctx, o.DB)
 	if err != nil {
 		return nil, err
 	}
-	ended, err := NewEndedSessions(ctx, o.DB)
+	// The API's tokens die with their session as the pages' cookies do: one record of ends.
+	verifier, err := NewVerifier(ctx, VerifierConfig{Issuer: issuer, Audience: o.Name, JWKSURL: internal + "/keys", HTTPClient: base,
+		Ended: ended})
 	if err != nil {
 		return nil, err
 	}
