@@ -202,11 +202,18 @@ func (s *storage) RevokeToken(ctx context.Context, tokenOrID, _, clientID string
 	var err error
 	if value, ok := strings.CutPrefix(tokenOrID, refreshTokenPrefix); ok {
 		err = s.app.RevokeRefreshToken(ctx, value, clientID)
-	} else if _, perr := uuid.Parse(tokenOrID); perr == nil {
-		// A JWT's id: listed until the longest an access token lives.
-		err = s.app.RevokeAccessToken(ctx, tokenOrID, s.app.Now().Add(s.app.Config().AccessTokenLifetime))
+	} else if claims, ok := revokedTokenClaims(ctx, tokenOrID); ok {
+		// One of our access tokens, verified: only the client it was issued to may revoke it
+		// (RFC 7009 §2.1), and its id is listed until it expires.
+		if claims.ClientID != clientID {
+			err = apperr.Forbidden("the token was not issued to this client")
+		} else {
+			err = s.app.RevokeAccessToken(ctx, claims.JWTID, claims.Expiration.AsTime())
+		}
 	} else {
-		// A used or unknown refresh token, or garbage: RFC 7009 answers 200 all the same.
+		// A used or unknown refresh token, or garbage (a bare "jti" among it: revoking by id
+		// alone would let anyone who saw a token's id revoke it): RFC 7009 §2.2 answers 200
+		// all the same.
 		err = s.app.RevokeRefreshToken(ctx, tokenOrID, clientID)
 	}
 	if err != nil {

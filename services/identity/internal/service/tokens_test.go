@@ -1,0 +1,195 @@
+package service_test
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/coreos/go-oidc/v3/oidc"
+	"gorm.io/gorm"
+
+	"egov.vn/platform/libs/platform"
+	"egov.vn/platform/libs/store/storetest"
+	"egov.vn/platform/services/identity/internal/app"
+	"egov.vn/platform/services/identity/internal/domain"
+)
+
+// revokeAs posts a revocation as clientID (HTTP Basic when secret is set, else the public
+// client's client_id form field) and returns the status and the OAuth error code.
+func revokeAs(t *testing.T, h *harness, clientID, secret, token string) (int, string) {
+	t.Helper()
+	form := url.Values{"token": {token}}
+	if secret == "" {
+		form.Set("client_id", clientID)
+	}
+	req, _ := http.NewRequest(http.MethodPost, h.Issuer+"/revoke", strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	if secret != "" {
+		req.SetBasicAuth(clientID, secret)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var body struct {
+		Error string `json:"error"`
+	}
+	_ = json.NewDecoder(resp.Body).Decode(&body)
+	return resp.StatusCode, body.Error
+}
+
+// TestRevocationChecksTheTokensClient: an access token is revoked only by the client it was
+// issued to (RFC 7009 §2.1); another confidential client, a public client and a bare token id
+// change nothing.
+func TestRevocationChecksTheTokensClient(t *testing.T) {
+	storetest.EachDB(t, func(t *testing.T, db *gorm.DB) {
+		h := startIdentity(t, db)
+		h.seedCommune(t, "hoa.nt", string(platform.RoleDossierReceive))
+		secret := h.webClient(t, "dossiers", rpRedirect)
+		otherSecret := h.webClient(t, "archives", rpRedirect)
+		h.webClient(t, "mobile", rpRedirect, func(in *app.ClientInput) { in.Type = domain.ClientPublic })
+		conf, _ := oauthConfig(t, h, "dossiers", secret)
+		tok := codeFlow(t, h, browser(rpRedirect), conf, "hoa.nt", h.Password)
+
+		if status, code := revokeAs(t, h, "archives", otherSecret, tok.AccessToken); status != http.StatusUnauthorized || code != "invalid_client" {
+			t.Fatalf("another client revoking: %d %q, want 401 invalid_client", status, code)
+		}
+		if status, code := revokeAs(t, h, "mobile", "", tok.AccessToken); status != http.StatusUnauthorized || code != "invalid_client" {
+			t.Fatalf("a public client revoking: %d %q, want 401 invalid_client", status, code)
+		}
+		claims, err := verifierFor(t, h, "dossiers").Verify(context.Background(), tok.AccessToken)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var jti struct {
+			ID string `json:"jti"`
+		}
+		_ = json.Unmarshal(jwtPayload(t, tok.AccessToken), &jti)
+		if status, _ := revokeAs(t, h, "archives", otherSecret, jti.ID); status != http.StatusOK {
+			t.Fatalf("revoking a bare token id: %d, want 200 (RFC 7009 §2.2) with nothing revoked", status)
+		}
+		if in := introspect(t, h, "dossiers", secret, tok.AccessToken, ""); in["active"] != true {
+			t.Fatalf("after others' attempts the token of %s is inactive: %v", claims.Subject, in)
+		}
+
+		if status, code := revokeAs(t, h, "dossiers", secret, tok.AccessToken); status != http.StatusOK {
+			t.Fatalf("its own client revoking: %d %q", status, code)
+		}
+		if in := introspect(t, h, "dossiers", secret, tok.AccessToken, ""); in["active"] != false {
+			t.Fatalf("revoked by its client, still active: %v", in)
+		}
+	})
+}
+
+// TestIntrospectionAfterLogout: once the sign-in session ends, its access tokens introspect as
+// inactive, as the services' verifiers refuse them.
+func TestIntrospectionAfterLogout(t *testing.T) {
+	storetest.EachDB(t, func(t *testing.T, db *gorm.DB) {
+		h := startIdentity(t, db)
+		h.seedCommune(t, "hoa.nt", string(platform.RoleDossierReceive))
+		secret := h.webClient(t, "dossiers", rpRedirect)
+		conf, _ := oauthConfig(t, h, "dossiers", secret)
+		b := browser(rpRedirect)
+		tok := codeFlow(t, h, b, conf, "hoa.nt", h.Password)
+		if in := introspect(t, h, "dossiers", secret, tok.AccessToken, ""); in["active"] != true {
+			t.Fatalf("before the logout: %v", in)
+		}
+		rawID, _ := tok.Extra("id_token").(string)
+		resp, err := b.Get(h.Issuer + "/end_session?" + url.Values{"id_token_hint": {rawID}}.Encode())
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = resp.Body.Close()
+		if in := introspect(t, h, "dossiers", secret, tok.AccessToken, ""); in["active"] != false {
+			t.Fatalf("after the logout the access token is still active: %v", in)
+		}
+	})
+}
+
+// TestDiscoveryAdvertisesOnlyWhatWorks: no device endpoint, no implicit or JWT-bearer grant, no
+// private_key_jwt or RS256; what is left is what identity serves.
+func TestDiscoveryAdvertisesOnlyWhatWorks(t *testing.T) {
+	h := startIdentity(t, storetest.SQLite(t))
+	resp, err := http.Get(h.Issuer + "/.well-known/openid-configuration")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var d map[string]any
+	if err := json.NewDecoder(resp.Body).Decode(&d); err != nil {
+		t.Fatal(err)
+	}
+	for _, absent := range []string{"device_authorization_endpoint", "check_session_iframe",
+		"token_endpoint_auth_signing_alg_values_supported", "introspection_endpoint_auth_signing_alg_values_supported",
+		"revocation_endpoint_auth_signing_alg_values_supported", "request_object_signing_alg_values_supported"} {
+		if v, ok := d[absent]; ok {
+			t.Errorf("discovery advertises %s = %v", absent, v)
+		}
+	}
+	list := func(key string) []string {
+		var out []string
+		raw, _ := d[key].([]any)
+		for _, v := range raw {
+			s, _ := v.(string)
+			out = append(out, s)
+		}
+		return out
+	}
+	want := map[string][]string{
+		"response_types_supported":                      {"code"},
+		"grant_types_supported":                         {"authorization_code", "refresh_token", "client_credentials"},
+		"token_endpoint_auth_methods_supported":         {"none", "client_secret_basic", "client_secret_post"},
+		"revocation_endpoint_auth_methods_supported":    {"none", "client_secret_basic", "client_secret_post"},
+		"introspection_endpoint_auth_methods_supported": {"client_secret_basic", "client_secret_post"},
+		"id_token_signing_alg_values_supported":         {"ES256"},
+		"code_challenge_methods_supported":              {"S256"},
+	}
+	for key, w := range want {
+		if got := list(key); !slices.Equal(got, w) {
+			t.Errorf("%s = %v, want %v", key, got, w)
+		}
+	}
+	// Everything advertised is served: the endpoints answer something other than 404.
+	for _, key := range []string{"authorization_endpoint", "token_endpoint", "userinfo_endpoint", "revocation_endpoint",
+		"introspection_endpoint", "end_session_endpoint", "jwks_uri"} {
+		u, _ := d[key].(string)
+		method := http.MethodPost
+		if key == "jwks_uri" {
+			method = http.MethodGet
+		}
+		req, _ := http.NewRequest(method, u, strings.NewReader(""))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		r, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = r.Body.Close()
+		if r.StatusCode == http.StatusNotFound {
+			t.Errorf("%s %s answers 404", key, u)
+		}
+	}
+	// go-oidc, as every service uses it, still reads it.
+	if _, err := oidc.NewProvider(context.Background(), h.Issuer); err != nil {
+		t.Fatalf("go-oidc discovery: %v", err)
+	}
+}
+
+// jwtPayload is the decoded middle part of a JWT.
+func jwtPayload(t *testing.T, token string) []byte {
+	t.Helper()
+	parts := strings.Split(token, ".")
+	if len(parts) != 3 {
+		t.Fatalf("not a JWT: %d parts", len(parts))
+	}
+	b, err := base64.RawURLEncoding.DecodeString(parts[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
