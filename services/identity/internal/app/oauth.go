@@ -247,6 +247,27 @@ func (s *App) AccessTokenRevoked(ctx context.Context, jti string) (bool, error) 
 	return s.store.AccessTokenRevoked(ctx, jti)
 }
 
+// AccessTokenActive reports whether a verified access token is still in force: its id not
+// revoked and, for a person's token (sid set), its sign-in session not ended. Introspection
+// answers with it, so that it agrees with the services, which drop the tokens of ended sessions.
+func (s *App) AccessTokenActive(ctx context.Context, jti, sid string) (bool, error) {
+	revoked, err := s.store.AccessTokenRevoked(ctx, jti)
+	if err != nil || revoked {
+		return false, err
+	}
+	if sid == "" {
+		return true, nil
+	}
+	sess, err := s.store.SessionByID(ctx, sid)
+	if apperr.KindOf(err) == apperr.KindNotFound {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	return sess.EndedAt == nil, nil
+}
+
 // EndClientSessions signs userID out of clientID when end_session comes without a session hint:
 // the client's refresh tokens for the person are revoked.
 func (s *App) EndClientSessions(ctx context.Context, userID, clientID string) error {
