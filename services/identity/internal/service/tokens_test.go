@@ -193,3 +193,28 @@ func jwtPayload(t *testing.T, token string) []byte {
 	}
 	return b
 }
+
+// TestAdminAPIRefusesAPersonsToken: a platform administrator signed in through a service's client
+// gets a token whose audience includes identity (every service client has it, to read the tenant
+// tree); the admin API still refuses it, and keeps answering the operator's client credentials.
+func TestAdminAPIRefusesAPersonsToken(t *testing.T) {
+	storetest.EachDB(t, func(t *testing.T, db *gorm.DB) {
+		h := startIdentity(t, db)
+		defer h.checkContract(t, 4)
+		secret := h.webClient(t, "dossiers", rpRedirect, func(in *app.ClientInput) { in.Audiences = []string{"identity"} })
+		conf, _ := oauthConfig(t, h, "dossiers", secret)
+		tok := codeFlow(t, h, browser(rpRedirect), conf, "admin", h.Password)
+		claims, err := verifierFor(t, h, "identity").Verify(context.Background(), tok.AccessToken)
+		if err != nil || !claims.HasRole(string(platform.RolePlatformAdmin)) {
+			t.Fatalf("the setting of this test: a person's platform.admin token for identity: %v %+v", err, claims)
+		}
+		for _, r := range []struct{ method, path string }{{http.MethodGet, "/tenants"}, {http.MethodGet, "/clients"}, {http.MethodPost, "/users"}} {
+			if st, body := h.call(t, tok.AccessToken, r.method, r.path, map[string]any{}); st != http.StatusForbidden {
+				t.Fatalf("a person's token, %s %s: %d %v", r.method, r.path, st, body)
+			}
+		}
+		if st, body := h.call(t, h.adminToken(t, h.Operator.ID, h.Operator.Secret), http.MethodGet, "/clients", nil); st != http.StatusOK {
+			t.Fatalf("the operator's client credentials: %d %v", st, body)
+		}
+	})
+}
