@@ -9,10 +9,14 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/coreos/go-oidc/v3/oidc"
+	"golang.org/x/oauth2"
 	"gorm.io/gorm"
 
+	"egov.vn/platform/libs/apperr"
+	"egov.vn/platform/libs/auth"
 	"egov.vn/platform/libs/platform"
 	"egov.vn/platform/libs/store/storetest"
 	"egov.vn/platform/services/identity/internal/app"
@@ -217,4 +221,65 @@ func TestAdminAPIRefusesAPersonsToken(t *testing.T) {
 			t.Fatalf("the operator's client credentials: %d %v", st, body)
 		}
 	})
+}
+
+// TestFamilyRevocationEndsItsAccessTokens: revoking a refresh token (here by its reuse, and by
+// the client revoking it) makes the access tokens issued with its family inactive, at
+// introspection and so at the services that introspect.
+func TestFamilyRevocationEndsItsAccessTokens(t *testing.T) {
+	storetest.EachDB(t, func(t *testing.T, db *gorm.DB) {
+		h := startIdentity(t, db)
+		h.seedCommune(t, "hoa.nt", string(platform.RoleDossierReceive))
+		secret := h.webClient(t, "dossiers", rpRedirect)
+		conf, _ := oauthConfig(t, h, "dossiers", secret)
+		ctx := context.Background()
+		refresh := func(rt string) (*oauth2.Token, error) {
+			return conf.TokenSource(ctx, &oauth2.Token{RefreshToken: rt, Expiry: time.Now().Add(-time.Minute)}).Token()
+		}
+
+		// Reuse: both the first access token and the one issued on rotation die.
+		tok := codeFlow(t, h, browser(rpRedirect), conf, "hoa.nt", h.Password)
+		next, err := refresh(tok.RefreshToken)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if in := introspect(t, h, "dossiers", secret, next.AccessToken, ""); in["active"] != true {
+			t.Fatalf("a rotated family's access token before any revocation: %v", in)
+		}
+		if _, err := refresh(tok.RefreshToken); err == nil {
+			t.Fatal("a reused refresh token was accepted")
+		}
+		for name, at := range map[string]string{"first": tok.AccessToken, "rotated": next.AccessToken} {
+			if in := introspect(t, h, "dossiers", secret, at, ""); in["active"] != false {
+				t.Fatalf("after the family's revocation the %s access token is active: %v", name, in)
+			}
+		}
+
+		// The client revoking its refresh token.
+		tok2 := codeFlow(t, h, browser(rpRedirect), conf, "hoa.nt", h.Password)
+		revoke(t, h, "dossiers", secret, tok2.RefreshToken)
+		if in := introspect(t, h, "dossiers", secret, tok2.AccessToken, ""); in["active"] != false {
+			t.Fatalf("after its refresh token's revocation the access token is active: %v", in)
+		}
+	})
+}
+
+// TestServiceVerifierDropsRevokedTokens: a service's verifier with identity's introspection
+// (as NewService builds it) refuses a token its client revoked, on first sight.
+func TestServiceVerifierDropsRevokedTokens(t *testing.T) {
+	h := startIdentity(t, storetest.SQLite(t))
+	h.seedCommune(t, "hoa.nt", string(platform.RoleDossierReceive))
+	secret := h.webClient(t, "dossiers", rpRedirect)
+	conf, _ := oauthConfig(t, h, "dossiers", secret)
+	tok := codeFlow(t, h, browser(rpRedirect), conf, "hoa.nt", h.Password)
+	v, err := auth.NewVerifier(context.Background(), auth.VerifierConfig{Issuer: h.Issuer, Audience: "dossiers",
+		Introspector: &auth.HTTPIntrospector{URL: h.Issuer + "/oauth/introspect", ClientID: "dossiers", ClientSecret: secret}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	revoke(t, h, "dossiers", secret, tok.AccessToken)
+	_, err = v.Verify(context.Background(), tok.AccessToken)
+	if ae := apperr.As(err); ae == nil || ae.Details["reason"] != "revoked" {
+		t.Fatalf("a revoked token at a service: %v, want reason revoked", err)
+	}
 }

@@ -139,7 +139,7 @@ func (s *storage) CreateAccessAndRefreshTokens(ctx context.Context, r op.TokenRe
 		if !ok {
 			return "", "", time.Time{}, oidc.ErrInvalidGrant()
 		}
-		next, _, err := s.app.RotateRefreshToken(ctx, current, req.RefreshToken, req.Scopes)
+		next, _, err := s.app.RotateRefreshToken(ctx, current, req.RefreshToken, req.Scopes, id)
 		if err != nil {
 			return "", "", time.Time{}, oidcError(err)
 		}
@@ -150,7 +150,7 @@ func (s *storage) CreateAccessAndRefreshTokens(ctx context.Context, r op.TokenRe
 		return "", "", time.Time{}, oidc.ErrInvalidGrant().WithDescription("refresh tokens come only from the authorization code flow")
 	}
 	value, err := s.app.IssueRefreshToken(ctx, app.Grant{ClientID: a.ClientID, UserID: a.UserID, SessionID: a.SessionID,
-		Scopes: a.Scopes, Audience: a.audience, AMR: a.AMR, AuthTime: a.AuthTime})
+		Scopes: a.Scopes, Audience: a.audience, AMR: a.AMR, AuthTime: a.AuthTime, AccessTokenID: id})
 	if err != nil {
 		return "", "", time.Time{}, oidcError(err)
 	}
