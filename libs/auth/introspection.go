@@ -44,7 +44,7 @@ func (h *HTTPIntrospector) Active(ctx context.Context, raw string) (bool, error)
 	if err != nil {
 		return false, fmt.Errorf("auth: introspection at %s: %w", h.URL, err)
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxIntrospectionAnswer))
 	if err != nil {
 		return false, fmt.Errorf("auth: introspection at %s: %w", h.URL, err)
