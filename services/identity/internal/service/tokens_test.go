@@ -217,8 +217,14 @@ func TestAdminAPIRefusesAPersonsToken(t *testing.T) {
 				t.Fatalf("a person's token, %s %s: %d %v", r.method, r.path, st, body)
 			}
 		}
-		if st, body := h.call(t, h.adminToken(t, h.Operator.ID, h.Operator.Secret), http.MethodGet, "/clients", nil); st != http.StatusOK {
+		op := h.adminToken(t, h.Operator.ID, h.Operator.Secret)
+		if st, body := h.call(t, op, http.MethodGet, "/clients", nil); st != http.StatusOK {
 			t.Fatalf("the operator's client credentials: %d %v", st, body)
+		}
+		// Revoked by its client, the operator's token stops working here too.
+		revoke(t, h, h.Operator.ID, h.Operator.Secret, op)
+		if st, body := h.call(t, op, http.MethodGet, "/clients", nil); st != http.StatusUnauthorized {
+			t.Fatalf("the operator's revoked token: %d %v", st, body)
 		}
 	})
 }
