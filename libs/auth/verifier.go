@@ -171,9 +171,7 @@ type accessTokenClaims struct {
 // Every refusal is an apperr.KindUnauthenticated error with code "invalid_token", a message
 // saying what to fix and a "reason" detail (malformed, expired, wrong_audience, wrong_issuer,
 // bad_signature, unknown_key, not_yet_valid, missing_subject, not_an_access_token,
-// session_ended, revoked, invalid);
-// the token itself is never
-// echoed. When identity's keys cannot be fetched at all the error is apperr.KindUnavailable:
+// session_ended, revoked, invalid); the token itself is never echoed. When identity's keys cannot be fetched at all the error is apperr.KindUnavailable:
 // the token may well be good, and the caller should retry rather than sign in again.
 func (v *Verifier) Verify(ctx context.Context, raw string) (*Claims, error) {
 	if raw == "" {
