@@ -246,12 +246,6 @@ func (s *App) RevokeAccessToken(ctx context.Context, jti string, expiresAt time.
 	return s.store.RevokeAccessToken(ctx, jti, expiresAt)
 }
 
-// AccessTokenRevoked reports whether an access token was revoked, by itself or with its
-// refresh-token family.
-func (s *App) AccessTokenRevoked(ctx context.Context, jti string) (bool, error) {
-	return s.store.AccessTokenRevoked(ctx, jti)
-}
-
 // AccessTokenActive reports whether a verified access token is still in force: its id not
 // revoked and, for a person's token (sid set), its sign-in session not ended. Introspection
 // answers with it, so that it agrees with the services, which drop the tokens of ended sessions.

@@ -91,6 +91,12 @@ func TestRevocationChecksTheTokensClient(t *testing.T) {
 	})
 }
 
+// withoutOfflineAccess drops offline_access, so that the access token has no refresh-token
+// family: what ends it then is its session alone.
+func withoutOfflineAccess(scopes []string) []string {
+	return slices.DeleteFunc(slices.Clone(scopes), func(s string) bool { return s == oidc.ScopeOfflineAccess })
+}
+
 // TestIntrospectionAfterLogout: once the sign-in session ends, its access tokens introspect as
 // inactive, as the services' verifiers refuse them.
 func TestIntrospectionAfterLogout(t *testing.T) {
@@ -99,6 +105,7 @@ func TestIntrospectionAfterLogout(t *testing.T) {
 		h.seedCommune(t, "hoa.nt", string(platform.RoleDossierReceive))
 		secret := h.webClient(t, "dossiers", rpRedirect)
 		conf, _ := oauthConfig(t, h, "dossiers", secret)
+		conf.Scopes = withoutOfflineAccess(conf.Scopes)
 		b := browser(rpRedirect)
 		tok := codeFlow(t, h, b, conf, "hoa.nt", h.Password)
 		if in := introspect(t, h, "dossiers", secret, tok.AccessToken, ""); in["active"] != true {
@@ -288,4 +295,31 @@ func TestServiceVerifierDropsRevokedTokens(t *testing.T) {
 	if ae := apperr.As(err); ae == nil || ae.Details["reason"] != "revoked" {
 		t.Fatalf("a revoked token at a service: %v, want reason revoked", err)
 	}
+}
+
+// TestUserinfoAfterLogout: userinfo, like introspection, refuses an access token whose sign-in
+// session has ended.
+func TestUserinfoAfterLogout(t *testing.T) {
+	storetest.EachDB(t, func(t *testing.T, db *gorm.DB) {
+		h := startIdentity(t, db)
+		h.seedCommune(t, "hoa.nt", string(platform.RoleDossierReceive))
+		secret := h.webClient(t, "dossiers", rpRedirect)
+		conf, provider := oauthConfig(t, h, "dossiers", secret)
+		conf.Scopes = withoutOfflineAccess(conf.Scopes)
+		b := browser(rpRedirect)
+		tok := codeFlow(t, h, b, conf, "hoa.nt", h.Password)
+		ctx := context.Background()
+		if _, err := provider.UserInfo(ctx, oauth2.StaticTokenSource(tok)); err != nil {
+			t.Fatalf("userinfo before the logout: %v", err)
+		}
+		rawID, _ := tok.Extra("id_token").(string)
+		resp, err := b.Get(h.Issuer + "/end_session?" + url.Values{"id_token_hint": {rawID}}.Encode())
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = resp.Body.Close()
+		if _, err := provider.UserInfo(ctx, oauth2.StaticTokenSource(tok)); err == nil {
+			t.Fatal("userinfo answered for the access token of an ended session")
+		}
+	})
 }

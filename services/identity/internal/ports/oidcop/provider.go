@@ -118,7 +118,7 @@ func (p *Provider) Routes(r gin.IRouter) {
 		{"GET POST", "/authorize"},
 		{"GET", "/authorize/callback"},
 		{"POST OPTIONS", "/oauth/token"},
-		{"GET POST OPTIONS", "/userinfo"},
+		{"OPTIONS", "/userinfo"},
 		{"OPTIONS", "/revoke"},
 		{"GET POST", "/end_session"},
 	} {
@@ -126,40 +126,57 @@ func (p *Provider) Routes(r gin.IRouter) {
 			r.Handle(m, p.prefix+route.path, limitBody, h)
 		}
 	}
-	r.POST(p.prefix+"/revoke", limitBody, p.revokedAccessToken, h)
+	revoked := p.presentedAccessToken(func(r *http.Request) string {
+		if r.PostForm.Get("token_type_hint") == "refresh_token" {
+			return ""
+		}
+		return r.PostForm.Get("token")
+	})
+	r.POST(p.prefix+"/revoke", limitBody, revoked, h)
+	bearer := p.presentedAccessToken(func(r *http.Request) string {
+		if t, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok {
+			return t
+		}
+		return r.PostForm.Get("access_token")
+	})
+	r.GET(p.prefix+"/userinfo", limitBody, bearer, h)
+	r.POST(p.prefix+"/userinfo", limitBody, bearer, h)
 	// op's verifiers read the issuer from the request context, which its own router sets.
 	issuer := op.NewIssuerInterceptor(p.op.IssuerFromRequest)
 	r.POST(p.prefix+"/oauth/introspect", limitBody, gin.WrapF(issuer.HandlerFunc(p.introspect)))
 	r.GET(p.prefix+"/.well-known/openid-configuration", gin.WrapF(issuer.HandlerFunc(p.discovery)))
 }
 
-// revokedAccessToken reads, before op handles a revocation, the claims of the access token it
-// names (when it is one of ours), so that RevokeToken can check the token was issued to the
-// calling client: op passes RevokeToken only the token's id (RFC 7009 §2.1).
-func (p *Provider) revokedAccessToken(c *gin.Context) {
-	r := c.Request
-	if err := r.ParseForm(); err != nil {
-		c.Next() // op parses it again and answers the error
-		return
-	}
-	token := r.PostForm.Get("token")
-	if token == "" || strings.Count(token, ".") != 2 || r.PostForm.Get("token_type_hint") == "refresh_token" {
+// presentedAccessToken reads, before op handles a request, the claims of the access token the
+// request presents (tokenOf; when it is one of ours). op passes the storage only the token's id
+// and subject, and the storage needs more: RevokeToken the client it was issued to (RFC 7009
+// §2.1), SetUserinfoFromToken its session.
+func (p *Provider) presentedAccessToken(tokenOf func(*http.Request) string) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		r := c.Request
+		if err := r.ParseForm(); err != nil {
+			c.Next() // op parses it again and answers the error
+			return
+		}
+		token := tokenOf(r)
+		if strings.Count(token, ".") != 2 {
+			c.Next()
+			return
+		}
+		ctx := op.ContextWithIssuer(r.Context(), p.op.IssuerFromRequest(r))
+		claims, err := op.VerifyAccessToken[*oidc.AccessTokenClaims](ctx, token, p.op.AccessTokenVerifier(ctx))
+		if err == nil {
+			c.Request = r.WithContext(context.WithValue(r.Context(), presentedTokenKey{}, claims))
+		}
 		c.Next()
-		return
 	}
-	ctx := op.ContextWithIssuer(r.Context(), p.op.IssuerFromRequest(r))
-	claims, err := op.VerifyAccessToken[*oidc.AccessTokenClaims](ctx, token, p.op.AccessTokenVerifier(ctx))
-	if err == nil {
-		c.Request = r.WithContext(context.WithValue(r.Context(), revokedTokenKey{}, claims))
-	}
-	c.Next()
 }
 
-type revokedTokenKey struct{}
+type presentedTokenKey struct{}
 
-// revokedTokenClaims returns the claims revokedAccessToken read for the token with id jti.
-func revokedTokenClaims(ctx context.Context, jti string) (*oidc.AccessTokenClaims, bool) {
-	c, ok := ctx.Value(revokedTokenKey{}).(*oidc.AccessTokenClaims)
+// presentedTokenClaims returns the claims presentedAccessToken read for the token with id jti.
+func presentedTokenClaims(ctx context.Context, jti string) (*oidc.AccessTokenClaims, bool) {
+	c, ok := ctx.Value(presentedTokenKey{}).(*oidc.AccessTokenClaims)
 	return c, ok && c.JWTID == jti
 }
 

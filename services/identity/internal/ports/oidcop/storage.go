@@ -202,7 +202,7 @@ func (s *storage) RevokeToken(ctx context.Context, tokenOrID, _, clientID string
 	var err error
 	if value, ok := strings.CutPrefix(tokenOrID, refreshTokenPrefix); ok {
 		err = s.app.RevokeRefreshToken(ctx, value, clientID)
-	} else if claims, ok := revokedTokenClaims(ctx, tokenOrID); ok {
+	} else if claims, ok := presentedTokenClaims(ctx, tokenOrID); ok {
 		// One of our access tokens, verified: only the client it was issued to may revoke it
 		// (RFC 7009 §2.1), and its id is listed until it expires.
 		if claims.ClientID != clientID {
@@ -399,14 +399,20 @@ func (s *storage) SetUserinfoFromRequest(ctx context.Context, info *oidc.UserInf
 	return nil
 }
 
-// SetUserinfoFromToken answers the userinfo endpoint for a valid, unrevoked access token.
+// SetUserinfoFromToken answers the userinfo endpoint for a valid access token still in force:
+// not revoked, and of a sign-in session that has not ended (its sid, from the claims the route
+// read; introspection answers alike).
 func (s *storage) SetUserinfoFromToken(ctx context.Context, info *oidc.UserInfo, tokenID, subject, _ string) error {
-	revoked, err := s.app.AccessTokenRevoked(ctx, tokenID)
+	var sid string
+	if claims, ok := presentedTokenClaims(ctx, tokenID); ok {
+		sid, _ = claims.Claims["sid"].(string)
+	}
+	active, err := s.app.AccessTokenActive(ctx, tokenID, sid)
 	if err != nil {
 		return err
 	}
-	if revoked {
-		return oidc.ErrInvalidRequest().WithDescription("the access token was revoked")
+	if !active {
+		return oidc.ErrInvalidRequest().WithDescription("the access token was revoked, or its sign-in session has ended")
 	}
 	p, err := s.app.UserPrincipal(ctx, subject)
 	if apperr.KindOf(err) == apperr.KindNotFound {
