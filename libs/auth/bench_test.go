@@ -9,6 +9,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"egov.vn/platform/libs/auth"
+	"egov.vn/platform/libs/store/storetest"
 )
 
 // benchEngine is a bare gin engine with only the bearer middleware, so the figures are the
@@ -65,5 +66,30 @@ func BenchmarkMiddlewareUncached(b *testing.B) {
 	b.ResetTimer()
 	for i := range b.N {
 		serveBench(b, e, tokens[i])
+	}
+}
+
+// BenchmarkMiddlewareEndedSessions is BenchmarkMiddleware with the ended-session check every
+// service runs (SQLite): the cached token's session is asked again once per check interval,
+// not once per request.
+func BenchmarkMiddlewareEndedSessions(b *testing.B) {
+	gin.SetMode(gin.ReleaseMode)
+	ti := newTestIssuer(b)
+	ended, err := auth.NewEndedSessions(b.Context(), storetest.SQLite(b))
+	if err != nil {
+		b.Fatal(err)
+	}
+	v, err := auth.NewVerifier(b.Context(), auth.VerifierConfig{Issuer: ti.Issuer, Audience: "dossiers", Ended: ended})
+	if err != nil {
+		b.Fatal(err)
+	}
+	e := gin.New()
+	e.GET("/api/me", auth.Middleware(v), func(c *gin.Context) { c.Status(http.StatusNoContent) })
+	token := ti.Sign("k1", ti.AccessClaims(time.Now(), nil))
+	serveBench(b, e, token)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		serveBench(b, e, token)
 	}
 }

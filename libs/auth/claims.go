@@ -44,6 +44,13 @@ func (c *Claims) HasAnyRole(roles ...string) bool {
 	return slices.ContainsFunc(roles, c.HasRole)
 }
 
+// ClientCredentials reports whether the token was issued to a client acting for itself
+// (client credentials: the subject is the client, and there is no sign-in session), not to a
+// person signed in through a client.
+func (c *Claims) ClientCredentials() bool {
+	return c != nil && c.Subject != "" && c.Subject == c.ClientID && c.SessionID == ""
+}
+
 // clone returns a copy that shares no slices with c, so that a handler changing its Roles cannot
 // change what the token cache hands to the next request.
 func (c *Claims) clone() *Claims {

@@ -113,11 +113,20 @@ func NewService(ctx context.Context, cfg ServiceConfig, o ServiceOptions) (*Serv
 		clientID = o.Name
 	}
 	base := httpClient(o.HTTPClient)
-	verifier, err := NewVerifier(ctx, VerifierConfig{Issuer: issuer, Audience: o.Name, JWKSURL: internal + "/keys", HTTPClient: base})
+	ended, err := NewEndedSessions(ctx, o.DB)
 	if err != nil {
 		return nil, err
 	}
-	ended, err := NewEndedSessions(ctx, o.DB)
+	// The API's tokens die with their session as the pages' cookies do: one record of ends.
+	vcfg := VerifierConfig{Issuer: issuer, Audience: o.Name, JWKSURL: internal + "/keys", HTTPClient: base, Ended: ended}
+	// Revocations are learnt by introspection, as this service's client. Identity answers a
+	// client only about tokens addressed to it, so this needs the client id to be the API's
+	// audience (as the charts and egov-dev set it); otherwise every token would look revoked.
+	if cfg.OIDCClientSecret != "" && clientID == o.Name {
+		vcfg.Introspector = &HTTPIntrospector{URL: internal + "/oauth/introspect", ClientID: clientID, ClientSecret: cfg.OIDCClientSecret,
+			HTTPClient: base}
+	}
+	verifier, err := NewVerifier(ctx, vcfg)
 	if err != nil {
 		return nil, err
 	}

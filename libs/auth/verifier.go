@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/coreos/go-oidc/v3/oidc"
@@ -22,6 +23,16 @@ import (
 // DefaultCacheSize is how many verified access tokens a Verifier remembers. At ~1 KB a token
 // this is ~10 MB, and it holds every token of a busy hour's active sessions.
 const DefaultCacheSize = 10_000
+
+// DefaultEndedCheckInterval is how long a cached token is trusted to belong to a living session
+// before the ended sessions are asked again. A logout therefore reaches every replica's API
+// within this time, at the cost of at most one indexed query per active token per interval.
+const DefaultEndedCheckInterval = time.Second
+
+// DefaultIntrospectionInterval is how long identity's word that a token is in force is kept
+// before it is asked again: a revoked token stops working within this time at every replica.
+// Identity answers one call per active token per interval, not one per request.
+const DefaultIntrospectionInterval = 30 * time.Second
 
 // defaultHTTPTimeout bounds calls to identity when the caller gives no client.
 const defaultHTTPTimeout = 10 * time.Second
@@ -40,6 +51,20 @@ type VerifierConfig struct {
 	HTTPClient *http.Client
 	// CacheSize is how many verified tokens are remembered; default DefaultCacheSize.
 	CacheSize int
+	// Ended, when set, refuses tokens whose session has ended (back-channel logout records the
+	// ends, NewEndedSessions keeps them): an access token dies with its sign-in session instead
+	// of living on until it expires. NewService always sets it.
+	Ended EndedSessions
+	// EndedCheckInterval is how often a cached token's session is checked again; default
+	// DefaultEndedCheckInterval.
+	EndedCheckInterval time.Duration
+	// Introspector, when set, asks identity whether a token was revoked: on first sight and
+	// again once per IntrospectionInterval. NewService sets it when the service has its client
+	// secret. When identity cannot answer, the token is kept (its signature, expiry and session
+	// still hold) and the failure logged: identity being down must not stop every service.
+	Introspector Introspector
+	// IntrospectionInterval defaults to DefaultIntrospectionInterval.
+	IntrospectionInterval time.Duration
 }
 
 // Verifier checks identity's bearer access tokens. Build one per process with NewVerifier and
@@ -49,8 +74,21 @@ type Verifier struct {
 	audience string
 	keys     *keySet
 	oidc     *oidc.IDTokenVerifier
-	cache    *lru.Cache[[sha256.Size]byte, *Claims]
+	cache    *lru.Cache[[sha256.Size]byte, *cachedToken]
+	ended    EndedSessions
+	recheck  time.Duration
+	intro    Introspector
+	reask    time.Duration
 	now      func() time.Time
+}
+
+// cachedToken is a verified token, when its session was last found alive and when identity
+// last said it was in force (Unix nanoseconds; atomic because concurrent requests with one
+// token share the entry).
+type cachedToken struct {
+	claims       *Claims
+	sessionAlive atomic.Int64
+	inForce      atomic.Int64
 }
 
 // NewVerifier checks cfg and returns a Verifier. It makes no network call: keys are fetched when
@@ -72,11 +110,24 @@ func NewVerifier(_ context.Context, cfg VerifierConfig) (*Verifier, error) {
 	if cfg.CacheSize == 0 {
 		cfg.CacheSize = DefaultCacheSize
 	}
-	cache, err := lru.New[[sha256.Size]byte, *Claims](cfg.CacheSize)
+	if cfg.EndedCheckInterval < 0 {
+		return nil, fmt.Errorf("auth: VerifierConfig.EndedCheckInterval %s must not be negative (0 means %s)", cfg.EndedCheckInterval, DefaultEndedCheckInterval)
+	}
+	if cfg.EndedCheckInterval == 0 {
+		cfg.EndedCheckInterval = DefaultEndedCheckInterval
+	}
+	if cfg.IntrospectionInterval < 0 {
+		return nil, fmt.Errorf("auth: VerifierConfig.IntrospectionInterval %s must not be negative (0 means %s)", cfg.IntrospectionInterval, DefaultIntrospectionInterval)
+	}
+	if cfg.IntrospectionInterval == 0 {
+		cfg.IntrospectionInterval = DefaultIntrospectionInterval
+	}
+	cache, err := lru.New[[sha256.Size]byte, *cachedToken](cfg.CacheSize)
 	if err != nil {
 		return nil, fmt.Errorf("auth: token cache: %w", err)
 	}
-	v := &Verifier{issuer: cfg.Issuer, audience: cfg.Audience, cache: cache, now: time.Now}
+	v := &Verifier{issuer: cfg.Issuer, audience: cfg.Audience, cache: cache, ended: cfg.Ended,
+		recheck: cfg.EndedCheckInterval, intro: cfg.Introspector, reask: cfg.IntrospectionInterval, now: time.Now}
 	v.keys = newKeySet(jwks, httpClient(cfg.HTTPClient), v.clock)
 	v.oidc = oidc.NewVerifier(cfg.Issuer, v.keys, &oidc.Config{
 		ClientID:             cfg.Audience,
@@ -112,21 +163,39 @@ type accessTokenClaims struct {
 // Verify checks a raw access token (signature with identity's keys, issuer, audience, expiry)
 // and returns its claims. A token verified before is answered from the cache until it expires,
 // which is what brings the cost of a request from an ECDSA verification (~75 µs) to a hash.
+// With VerifierConfig.Ended, a token whose session has ended is refused (reason session_ended);
+// a cached token's session is checked again once per EndedCheckInterval. With
+// VerifierConfig.Introspector, identity is asked whether the token was revoked (reason revoked)
+// on first sight and once per IntrospectionInterval.
 //
 // Every refusal is an apperr.KindUnauthenticated error with code "invalid_token", a message
 // saying what to fix and a "reason" detail (malformed, expired, wrong_audience, wrong_issuer,
-// bad_signature, unknown_key, not_yet_valid, missing_subject, not_an_access_token, invalid);
-// the token itself is never
-// echoed. When identity's keys cannot be fetched at all the error is apperr.KindUnavailable:
+// bad_signature, unknown_key, not_yet_valid, missing_subject, not_an_access_token,
+// session_ended, revoked, invalid); the token itself is never echoed. When identity's keys cannot be fetched at all the error is apperr.KindUnavailable:
 // the token may well be good, and the caller should retry rather than sign in again.
 func (v *Verifier) Verify(ctx context.Context, raw string) (*Claims, error) {
 	if raw == "" {
 		return nil, invalidToken("malformed", "the access token is empty")
 	}
 	key := sha256.Sum256([]byte(raw))
-	if c, ok := v.cache.Get(key); ok {
-		if v.now().Before(c.Expiry) {
-			return c.clone(), nil
+	if e, ok := v.cache.Get(key); ok {
+		now := v.now()
+		if now.Before(e.claims.Expiry) {
+			if now.UnixNano()-e.sessionAlive.Load() >= int64(v.recheck) {
+				if err := v.checkSession(ctx, e.claims); err != nil {
+					v.cache.Remove(key)
+					return nil, err
+				}
+				e.sessionAlive.Store(now.UnixNano())
+			}
+			// One request asks identity again; those arriving meanwhile use the last answer.
+			if last := e.inForce.Load(); now.UnixNano()-last >= int64(v.reask) && e.inForce.CompareAndSwap(last, now.UnixNano()) {
+				if err := v.checkRevoked(ctx, raw); err != nil {
+					v.cache.Remove(key)
+					return nil, err
+				}
+			}
+			return e.claims.clone(), nil
 		}
 		// Expired since it was cached: drop it and let the full check report why.
 		v.cache.Remove(key)
@@ -159,8 +228,50 @@ func (v *Verifier) Verify(ctx context.Context, raw string) (*Claims, error) {
 		Expiry:    tok.Expiry,
 		IssuedAt:  tok.IssuedAt,
 	}
-	v.cache.Add(key, c)
+	if err := v.checkSession(ctx, c); err != nil {
+		return nil, err
+	}
+	if err := v.checkRevoked(ctx, raw); err != nil {
+		return nil, err
+	}
+	e := &cachedToken{claims: c}
+	e.sessionAlive.Store(v.now().UnixNano())
+	e.inForce.Store(v.now().UnixNano())
+	v.cache.Add(key, e)
 	return c.clone(), nil
+}
+
+// checkRevoked asks identity, when an Introspector is set, whether the token is still in force.
+func (v *Verifier) checkRevoked(ctx context.Context, raw string) error {
+	if v.intro == nil {
+		return nil
+	}
+	active, err := v.intro.Active(ctx, raw)
+	if err != nil {
+		telemetry.Logger(ctx).WarnContext(ctx, "auth: identity could not say whether an access token was revoked; it is accepted on its signature",
+			"error", err.Error())
+		return nil
+	}
+	if !active {
+		return invalidToken("revoked", "the access token was revoked, or its sign-in ended; sign in again")
+	}
+	return nil
+}
+
+// checkSession refuses a token whose sign-in session has ended. When the ended sessions cannot
+// be read the token is refused as unavailable (503, retry), not accepted: a logout must hold.
+func (v *Verifier) checkSession(ctx context.Context, c *Claims) error {
+	if v.ended == nil {
+		return nil
+	}
+	ended, err := v.ended.Ended(ctx, c.SessionID, c.Subject, c.IssuedAt)
+	if err != nil {
+		return apperr.Unavailable("the record of ended sessions", err)
+	}
+	if ended {
+		return invalidToken("session_ended", "the sign-in session of this access token has ended (signed out); sign in again")
+	}
+	return nil
 }
 
 // explain turns go-oidc's error into one a developer can act on, using what the key set

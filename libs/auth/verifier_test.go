@@ -8,8 +8,11 @@ import (
 	"testing"
 	"time"
 
+	"gorm.io/gorm"
+
 	"egov.vn/platform/libs/apperr"
 	"egov.vn/platform/libs/auth"
+	"egov.vn/platform/libs/store/storetest"
 )
 
 func newVerifier(t testing.TB, ti *testIssuer) *auth.Verifier {
@@ -292,4 +295,60 @@ func TestNewVerifierChecksConfig(t *testing.T) {
 			t.Errorf("%+v: error %v, want one naming VerifierConfig.%s", tc.cfg, err, tc.field)
 		}
 	}
+}
+
+// TestVerifierRefusesTokensOfEndedSessions: after a back-channel logout (recorded in
+// EndedSessions) the API refuses the session's access tokens, cached or not, on both databases.
+func TestVerifierRefusesTokensOfEndedSessions(t *testing.T) {
+	t.Parallel()
+	storetest.EachDB(t, func(t *testing.T, db *gorm.DB) {
+		ctx := t.Context()
+		ended, err := auth.NewEndedSessions(ctx, db)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ti := newTestIssuer(t)
+		v, err := auth.NewVerifier(ctx, auth.VerifierConfig{Issuer: ti.Issuer, Audience: "dossiers", Ended: ended})
+		if err != nil {
+			t.Fatal(err)
+		}
+		clock := newFakeClock(time.Now())
+		auth.SetVerifierClock(v, clock.Now)
+
+		cached := ti.Sign("k1", ti.AccessClaims(clock.Now(), map[string]any{"sid": "sso-1"}))
+		other := ti.Sign("k1", ti.AccessClaims(clock.Now(), map[string]any{"sid": "sso-2"}))
+		bySubject := ti.Sign("k1", ti.AccessClaims(clock.Now(), map[string]any{"sid": "sso-3", "sub": "u-lan"}))
+		for _, tok := range []string{cached, other, bySubject} {
+			if _, err := v.Verify(ctx, tok); err != nil {
+				t.Fatalf("before the logout: %v", err)
+			}
+		}
+
+		clock.Advance(time.Second)
+		if err := ended.End(ctx, "sso-1", "u-hoa", clock.Now()); err != nil {
+			t.Fatal(err)
+		}
+		if err := ended.End(ctx, "", "u-lan", clock.Now()); err != nil {
+			t.Fatal(err)
+		}
+		// A token of the ended session not seen before is refused at once.
+		fresh := ti.Sign("k1", ti.AccessClaims(clock.Now().Add(-time.Second), map[string]any{"sid": "sso-1"}))
+		_, err = v.Verify(ctx, fresh)
+		assertRefused(t, err, "session_ended", fresh)
+
+		// Cached ones once their session is checked again.
+		clock.Advance(auth.DefaultEndedCheckInterval)
+		_, err = v.Verify(ctx, cached)
+		assertRefused(t, err, "session_ended", cached)
+		_, err = v.Verify(ctx, bySubject)
+		assertRefused(t, err, "session_ended", bySubject)
+		if _, err := v.Verify(ctx, other); err != nil {
+			t.Fatalf("another session's token after the logout: %v", err)
+		}
+		// A sign-in after a subject-wide logout is a new session and works.
+		later := ti.Sign("k1", ti.AccessClaims(clock.Now().Add(time.Second), map[string]any{"sid": "sso-4", "sub": "u-lan"}))
+		if _, err := v.Verify(ctx, later); err != nil {
+			t.Fatalf("a session begun after the logout: %v", err)
+		}
+	})
 }

@@ -185,6 +185,8 @@ type refreshTokenRow struct {
 	UsedAt    *time.Time
 	RevokedAt *time.Time
 	CreatedAt time.Time
+	// AccessTokenID is the jti of the access token issued with this link (migration 00003).
+	AccessTokenID string `gorm:"size:36;index"`
 	// SessionEndedAt is read from the token's session by RefreshTokenByHash; not a column.
 	SessionEndedAt *time.Time `gorm:"->;-:migration"`
 }

@@ -650,13 +650,14 @@ func (s *Store) PurgeExpired(ctx context.Context, authRequestsBefore, now time.T
 func (r refreshTokenRow) domain() domain.RefreshToken {
 	return domain.RefreshToken{ID: r.ID, FamilyID: r.FamilyID, ClientID: r.ClientID, UserID: r.UserID,
 		SessionID: r.SessionID, TenantID: r.TenantID, Scopes: r.Scopes, Audience: r.Audience, AMR: r.AMR,
-		AuthTime: r.AuthTime, ExpiresAt: r.ExpiresAt, UsedAt: r.UsedAt, RevokedAt: r.RevokedAt, CreatedAt: r.CreatedAt}
+		AuthTime: r.AuthTime, ExpiresAt: r.ExpiresAt, UsedAt: r.UsedAt, RevokedAt: r.RevokedAt, CreatedAt: r.CreatedAt,
+		AccessTokenID: r.AccessTokenID}
 }
 
 func refreshToRow(t domain.RefreshToken, hash string) refreshTokenRow {
 	return refreshTokenRow{ID: t.ID, TokenHash: hash, FamilyID: t.FamilyID, ClientID: t.ClientID, UserID: t.UserID,
 		SessionID: t.SessionID, TenantID: t.TenantID, Scopes: t.Scopes, Audience: t.Audience, AMR: t.AMR,
-		AuthTime: t.AuthTime, ExpiresAt: t.ExpiresAt, CreatedAt: t.CreatedAt}
+		AuthTime: t.AuthTime, ExpiresAt: t.ExpiresAt, CreatedAt: t.CreatedAt, AccessTokenID: t.AccessTokenID}
 }
 
 // CreateRefreshToken stores the first link of a new family.
@@ -690,10 +691,10 @@ func (s *Store) RotateRefreshToken(ctx context.Context, currentHash string, next
 		n := refreshToRow(next, nextHash)
 		res := s.q(ctx).Exec(`WITH used AS (
 	UPDATE refresh_tokens SET used_at = ? WHERE token_hash = ? AND used_at IS NULL AND revoked_at IS NULL AND expires_at > ? RETURNING id)
-INSERT INTO refresh_tokens (id, token_hash, family_id, client_id, user_id, session_id, tenant_id, scopes, audience, amr, auth_time, expires_at, created_at)
-SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM used`,
+INSERT INTO refresh_tokens (id, token_hash, family_id, client_id, user_id, session_id, tenant_id, scopes, audience, amr, auth_time, expires_at, created_at, access_token_id)
+SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM used`,
 			now, currentHash, now, n.ID, n.TokenHash, n.FamilyID, n.ClientID, n.UserID, n.SessionID, n.TenantID, n.Scopes, n.Audience,
-			n.AMR, n.AuthTime, n.ExpiresAt, n.CreatedAt)
+			n.AMR, n.AuthTime, n.ExpiresAt, n.CreatedAt, n.AccessTokenID)
 		if res.Error != nil {
 			return res.Error
 		}
@@ -743,10 +744,14 @@ func (s *Store) RevokeAccessToken(ctx context.Context, jti string, expiresAt tim
 	return s.q(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&row).Error
 }
 
-// AccessTokenRevoked reports whether a JWT's id was revoked.
+// AccessTokenRevoked reports whether a JWT's id was revoked, by itself or with the refresh-token
+// family it was issued with.
 func (s *Store) AccessTokenRevoked(ctx context.Context, jti string) (bool, error) {
 	var n int64
-	err := s.q(ctx).Model(&revokedTokenRow{}).Where("jti = ?", jti).Count(&n).Error
+	if err := s.q(ctx).Model(&revokedTokenRow{}).Where("jti = ?", jti).Count(&n).Error; err != nil || n > 0 {
+		return n > 0, err
+	}
+	err := s.q(ctx).Model(&refreshTokenRow{}).Where("access_token_id = ? AND revoked_at IS NOT NULL", jti).Count(&n).Error
 	return n > 0, err
 }
 

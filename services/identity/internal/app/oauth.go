@@ -151,6 +151,8 @@ type Grant struct {
 	Audience  []string
 	AMR       []string
 	AuthTime  time.Time
+	// AccessTokenID is the id of the access token issued with the refresh token.
+	AccessTokenID string
 }
 
 // IssueRefreshToken starts a new rotation family and returns the token's value.
@@ -160,7 +162,7 @@ func (s *App) IssueRefreshToken(ctx context.Context, g Grant) (string, error) {
 	id := newID()
 	t := domain.RefreshToken{ID: id, FamilyID: id, ClientID: g.ClientID, UserID: g.UserID, SessionID: g.SessionID,
 		TenantID: g.TenantID, Scopes: g.Scopes, Audience: g.Audience, AMR: g.AMR, AuthTime: g.AuthTime,
-		ExpiresAt: now.Add(s.cfg.RefreshTokenLifetime), CreatedAt: now}
+		ExpiresAt: now.Add(s.cfg.RefreshTokenLifetime), CreatedAt: now, AccessTokenID: g.AccessTokenID}
 	if err := s.store.CreateRefreshToken(ctx, t, s.secrets.Hash(value)); err != nil {
 		return "", err
 	}
@@ -199,15 +201,17 @@ func (s *App) revokeReused(ctx context.Context, t domain.RefreshToken) {
 }
 
 // RotateRefreshToken uses the token value once and returns the next one of its family with the
-// grant's (possibly narrowed) scopes. cur is the token as RefreshToken returned it for value.
-// Two requests racing with one token: one wins, the other is treated as a replay.
-func (s *App) RotateRefreshToken(ctx context.Context, value string, cur domain.RefreshToken, scopes []string) (string, domain.RefreshToken, error) {
+// grant's (possibly narrowed) scopes, issued with the access token accessTokenID. cur is the
+// token as RefreshToken returned it for value. Two requests racing with one token: one wins, the
+// other is treated as a replay.
+func (s *App) RotateRefreshToken(ctx context.Context, value string, cur domain.RefreshToken, scopes []string, accessTokenID string) (string, domain.RefreshToken, error) {
 	now := s.Now()
 	next := cur
 	next.ID = newID()
 	next.Scopes = scopes
 	next.ExpiresAt = now.Add(s.cfg.RefreshTokenLifetime)
 	next.CreatedAt = now
+	next.AccessTokenID = accessTokenID
 	next.UsedAt, next.RevokedAt, next.SessionEndedAt = nil, nil, nil
 	nextValue := s.secrets.New()
 	err := s.store.RotateRefreshToken(ctx, s.secrets.Hash(value), next, s.secrets.Hash(nextValue), now)
@@ -242,9 +246,25 @@ func (s *App) RevokeAccessToken(ctx context.Context, jti string, expiresAt time.
 	return s.store.RevokeAccessToken(ctx, jti, expiresAt)
 }
 
-// AccessTokenRevoked reports whether an access token was revoked.
-func (s *App) AccessTokenRevoked(ctx context.Context, jti string) (bool, error) {
-	return s.store.AccessTokenRevoked(ctx, jti)
+// AccessTokenActive reports whether a verified access token is still in force: its id not
+// revoked and, for a person's token (sid set), its sign-in session not ended. Introspection
+// answers with it, so that it agrees with the services, which drop the tokens of ended sessions.
+func (s *App) AccessTokenActive(ctx context.Context, jti, sid string) (bool, error) {
+	revoked, err := s.store.AccessTokenRevoked(ctx, jti)
+	if err != nil || revoked {
+		return false, err
+	}
+	if sid == "" {
+		return true, nil
+	}
+	sess, err := s.store.SessionByID(ctx, sid)
+	if apperr.KindOf(err) == apperr.KindNotFound {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	return sess.EndedAt == nil, nil
 }
 
 // EndClientSessions signs userID out of clientID when end_session comes without a session hint:

@@ -67,6 +67,9 @@ type RefreshToken struct {
 	UsedAt    *time.Time
 	RevokedAt *time.Time
 	CreatedAt time.Time
+	// AccessTokenID is the id ("jti") of the access token issued with this link: revoking the
+	// family makes that access token inactive too (RFC 7009 §2.1).
+	AccessTokenID string
 	// SessionEndedAt is when the sign-in session the token belongs to ended (read with it).
 	SessionEndedAt *time.Time
 }

@@ -117,7 +117,10 @@ func New(ctx context.Context, cfg Config, d bootstrap.Deps) (*Service, error) {
 	}
 	// The admin API verifies identity's own tokens like any relying party, reading the key set
 	// from its own listener (HTTP_ADDR) rather than through the public address.
-	verifier, err := auth.NewVerifier(ctx, auth.VerifierConfig{Issuer: issuer, Audience: AdminAudience, JWKSURL: selfURL(cfg.HTTPAddr) + prefix + "/keys"})
+	// Revocations are read from its own database: the admin API, called by the operator now and
+	// then, asks on every request (the shortest interval) rather than every 30 s.
+	verifier, err := auth.NewVerifier(ctx, auth.VerifierConfig{Issuer: issuer, Audience: AdminAudience, JWKSURL: selfURL(cfg.HTTPAddr) + prefix + "/keys",
+		Introspector: provider, IntrospectionInterval: time.Nanosecond})
 	if err != nil {
 		return nil, err
 	}

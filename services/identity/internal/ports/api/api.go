@@ -1,7 +1,8 @@
 // Package api is identity's administration REST API under <prefix>/api/v1: tenants, users,
 // roles, OIDC clients, onboarding a commune in one call, and the audit log. Every route needs a
-// bearer token with the platform.admin role (the operator's client-credentials token), except the
-// tenant tree, which services (role `service`) may read too; the contract is api/openapi.yaml.
+// client-credentials token whose client holds platform.admin (the operator's), except the tenant
+// tree, which services (role `service`) may read too; a person's token is refused. The contract
+// is api/openapi.yaml.
 // The caller reaches the use cases as the platform.Actor auth.RequireActor made from the token;
 // the audit log names them by its subject.
 package api
@@ -36,12 +37,12 @@ func New(a *app.App) *API { return &API{app: a} }
 // communes' data. So is a unit's staff directory (names and roles, no secrets), from which
 // dossiers names handlers and approvers. Everything else needs platform.admin.
 func (a *API) Routes(v1 gin.IRouter) {
-	dir := v1.Group("", auth.RequireRole(platform.RolePlatformAdmin, platform.RoleService))
+	dir := v1.Group("", clientsOnly, auth.RequireRole(platform.RolePlatformAdmin, platform.RoleService))
 	dir.GET("/tenants", a.listTenants)
 	dir.GET("/tenants/:slug", a.getTenant)
 	dir.GET("/tenants/:slug/staff", a.listStaff)
 
-	g := v1.Group("", auth.RequireRole(platform.RolePlatformAdmin))
+	g := v1.Group("", clientsOnly, auth.RequireRole(platform.RolePlatformAdmin))
 	g.GET("/roles", a.roles)
 	g.POST("/tenants", a.ensureTenant)
 	g.PATCH("/tenants/:slug", a.patchTenant)
@@ -57,6 +58,21 @@ func (a *API) Routes(v1 gin.IRouter) {
 	g.POST("/clients/:id/rotate-secret", a.rotateSecret)
 	g.POST("/onboard", a.onboard)
 	g.GET("/audit", a.audit)
+}
+
+// clientsOnly admits client-credentials tokens only. Every service's client has identity in its
+// audience (to read the tenant tree), so a person's token minted through any service carries
+// "identity" too; were it admitted, a person holding platform.admin could administer the
+// platform from any service's session. The clients meant for this API (the operator's,
+// platform tooling) hold their roles themselves; people administer through the pages.
+func clientsOnly(c *gin.Context) {
+	claims, ok := auth.ClaimsFrom(c.Request.Context())
+	if !ok || !claims.ClientCredentials() {
+		httpapi.RespondError(c, apperr.Forbidden("this API takes only a client-credentials token of a client allowed to administer "+
+			"identity (the operator's); a person's token is not accepted here"))
+		return
+	}
+	c.Next()
 }
 
 // actor names the caller for the audit log: the token's subject (a person, or the client id of

@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/gin-gonic/gin"
+	"github.com/zitadel/oidc/v3/pkg/oidc"
 	"github.com/zitadel/oidc/v3/pkg/op"
 	"golang.org/x/text/language"
 
@@ -44,10 +45,11 @@ type Config struct {
 
 // Provider is the OpenID Provider, mounted under the issuer's path.
 type Provider struct {
-	op     *op.Provider
-	app    *app.App
-	prefix string
-	issuer string
+	op      *op.Provider
+	storage *storage
+	app     *app.App
+	prefix  string
+	issuer  string
 }
 
 // New builds the provider.
@@ -84,7 +86,7 @@ func New(cfg Config, a *app.App, keys Keys) (*Provider, error) {
 	if err != nil {
 		return nil, fmt.Errorf("oidcop: %w", err)
 	}
-	return &Provider{op: provider, app: a, prefix: prefix, issuer: strings.TrimSuffix(cfg.Issuer, "/")}, nil
+	return &Provider{op: provider, storage: st, app: a, prefix: prefix, issuer: strings.TrimSuffix(cfg.Issuer, "/")}, nil
 }
 
 // CallbackURL is where the browser goes once a sign-in has completed authorization request id:
@@ -112,20 +114,91 @@ func limitBody(c *gin.Context) {
 func (p *Provider) Routes(r gin.IRouter) {
 	h := gin.WrapH(http.StripPrefix(p.prefix, p.op))
 	for _, route := range []struct{ methods, path string }{
-		{"GET", "/.well-known/openid-configuration"},
 		{"GET", "/keys"},
 		{"GET POST", "/authorize"},
 		{"GET", "/authorize/callback"},
 		{"POST OPTIONS", "/oauth/token"},
-		{"GET POST OPTIONS", "/userinfo"},
-		{"POST OPTIONS", "/revoke"},
+		{"OPTIONS", "/userinfo"},
+		{"OPTIONS", "/revoke"},
 		{"GET POST", "/end_session"},
 	} {
 		for _, m := range strings.Fields(route.methods) {
 			r.Handle(m, p.prefix+route.path, limitBody, h)
 		}
 	}
+	revoked := p.presentedAccessToken(func(r *http.Request) string {
+		if r.PostForm.Get("token_type_hint") == "refresh_token" {
+			return ""
+		}
+		return r.PostForm.Get("token")
+	})
+	r.POST(p.prefix+"/revoke", limitBody, revoked, h)
+	bearer := p.presentedAccessToken(func(r *http.Request) string {
+		if t, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok {
+			return t
+		}
+		return r.PostForm.Get("access_token")
+	})
+	r.GET(p.prefix+"/userinfo", limitBody, bearer, h)
+	r.POST(p.prefix+"/userinfo", limitBody, bearer, h)
 	// op's verifiers read the issuer from the request context, which its own router sets.
-	introspect := op.NewIssuerInterceptor(p.op.IssuerFromRequest).HandlerFunc(p.introspect)
-	r.POST(p.prefix+"/oauth/introspect", limitBody, gin.WrapF(introspect))
+	issuer := op.NewIssuerInterceptor(p.op.IssuerFromRequest)
+	r.POST(p.prefix+"/oauth/introspect", limitBody, gin.WrapF(issuer.HandlerFunc(p.introspect)))
+	r.GET(p.prefix+"/.well-known/openid-configuration", gin.WrapF(issuer.HandlerFunc(p.discovery)))
+}
+
+// presentedAccessToken reads, before op handles a request, the claims of the access token the
+// request presents (tokenOf; when it is one of ours). op passes the storage only the token's id
+// and subject, and the storage needs more: RevokeToken the client it was issued to (RFC 7009
+// §2.1), SetUserinfoFromToken its session.
+func (p *Provider) presentedAccessToken(tokenOf func(*http.Request) string) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		r := c.Request
+		if err := r.ParseForm(); err != nil {
+			c.Next() // op parses it again and answers the error
+			return
+		}
+		token := tokenOf(r)
+		if strings.Count(token, ".") != 2 {
+			c.Next()
+			return
+		}
+		ctx := op.ContextWithIssuer(r.Context(), p.op.IssuerFromRequest(r))
+		claims, err := op.VerifyAccessToken[*oidc.AccessTokenClaims](ctx, token, p.op.AccessTokenVerifier(ctx))
+		if err == nil {
+			c.Request = r.WithContext(context.WithValue(r.Context(), presentedTokenKey{}, claims))
+		}
+		c.Next()
+	}
+}
+
+type presentedTokenKey struct{}
+
+// presentedTokenClaims returns the claims presentedAccessToken read for the token with id jti.
+func presentedTokenClaims(ctx context.Context, jti string) (*oidc.AccessTokenClaims, bool) {
+	c, ok := ctx.Value(presentedTokenKey{}).(*oidc.AccessTokenClaims)
+	return c, ok && c.JWTID == jti
+}
+
+// discovery publishes op's discovery document cut down to what identity really serves. op
+// lists, whatever the storage offers, a device endpoint (not routed), the implicit grant and
+// id_token response types (clients are registered for "code" only), the JWT-bearer grant and
+// private_key_jwt client authentication with RS256 (the storage refuses both); a client that
+// believed them would fail later and more obscurely.
+func (p *Provider) discovery(w http.ResponseWriter, r *http.Request) {
+	d := op.CreateDiscoveryConfig(r.Context(), p.op, p.storage)
+	d.DeviceAuthorizationEndpoint = ""
+	d.CheckSessionIframe = ""
+	d.ResponseTypesSupported = []string{string(oidc.ResponseTypeCode)}
+	d.GrantTypesSupported = []oidc.GrantType{oidc.GrantTypeCode, oidc.GrantTypeRefreshToken, oidc.GrantTypeClientCredentials}
+	secrets := []oidc.AuthMethod{oidc.AuthMethodBasic, oidc.AuthMethodPost}
+	d.TokenEndpointAuthMethodsSupported = append([]oidc.AuthMethod{oidc.AuthMethodNone}, secrets...)
+	d.RevocationEndpointAuthMethodsSupported = append([]oidc.AuthMethod{oidc.AuthMethodNone}, secrets...)
+	d.IntrospectionEndpointAuthMethodsSupported = secrets
+	d.TokenEndpointAuthSigningAlgValuesSupported = nil
+	d.IntrospectionEndpointAuthSigningAlgValuesSupported = nil
+	d.RevocationEndpointAuthSigningAlgValuesSupported = nil
+	d.RequestObjectSigningAlgValuesSupported = nil
+	d.RequestParameterSupported = false
+	op.Discover(w, d)
 }

@@ -139,7 +139,7 @@ func (s *storage) CreateAccessAndRefreshTokens(ctx context.Context, r op.TokenRe
 		if !ok {
 			return "", "", time.Time{}, oidc.ErrInvalidGrant()
 		}
-		next, _, err := s.app.RotateRefreshToken(ctx, current, req.RefreshToken, req.Scopes)
+		next, _, err := s.app.RotateRefreshToken(ctx, current, req.RefreshToken, req.Scopes, id)
 		if err != nil {
 			return "", "", time.Time{}, oidcError(err)
 		}
@@ -150,7 +150,7 @@ func (s *storage) CreateAccessAndRefreshTokens(ctx context.Context, r op.TokenRe
 		return "", "", time.Time{}, oidc.ErrInvalidGrant().WithDescription("refresh tokens come only from the authorization code flow")
 	}
 	value, err := s.app.IssueRefreshToken(ctx, app.Grant{ClientID: a.ClientID, UserID: a.UserID, SessionID: a.SessionID,
-		Scopes: a.Scopes, Audience: a.audience, AMR: a.AMR, AuthTime: a.AuthTime})
+		Scopes: a.Scopes, Audience: a.audience, AMR: a.AMR, AuthTime: a.AuthTime, AccessTokenID: id})
 	if err != nil {
 		return "", "", time.Time{}, oidcError(err)
 	}
@@ -202,11 +202,18 @@ func (s *storage) RevokeToken(ctx context.Context, tokenOrID, _, clientID string
 	var err error
 	if value, ok := strings.CutPrefix(tokenOrID, refreshTokenPrefix); ok {
 		err = s.app.RevokeRefreshToken(ctx, value, clientID)
-	} else if _, perr := uuid.Parse(tokenOrID); perr == nil {
-		// A JWT's id: listed until the longest an access token lives.
-		err = s.app.RevokeAccessToken(ctx, tokenOrID, s.app.Now().Add(s.app.Config().AccessTokenLifetime))
+	} else if claims, ok := presentedTokenClaims(ctx, tokenOrID); ok {
+		// One of our access tokens, verified: only the client it was issued to may revoke it
+		// (RFC 7009 §2.1), and its id is listed until it expires.
+		if claims.ClientID != clientID {
+			err = apperr.Forbidden("the token was not issued to this client")
+		} else {
+			err = s.app.RevokeAccessToken(ctx, claims.JWTID, claims.Expiration.AsTime())
+		}
 	} else {
-		// A used or unknown refresh token, or garbage: RFC 7009 answers 200 all the same.
+		// A used or unknown refresh token, or garbage (a bare "jti" among it: revoking by id
+		// alone would let anyone who saw a token's id revoke it): RFC 7009 §2.2 answers 200
+		// all the same.
 		err = s.app.RevokeRefreshToken(ctx, tokenOrID, clientID)
 	}
 	if err != nil {
@@ -392,14 +399,20 @@ func (s *storage) SetUserinfoFromRequest(ctx context.Context, info *oidc.UserInf
 	return nil
 }
 
-// SetUserinfoFromToken answers the userinfo endpoint for a valid, unrevoked access token.
+// SetUserinfoFromToken answers the userinfo endpoint for a valid access token still in force:
+// not revoked, and of a sign-in session that has not ended (its sid, from the claims the route
+// read; introspection answers alike).
 func (s *storage) SetUserinfoFromToken(ctx context.Context, info *oidc.UserInfo, tokenID, subject, _ string) error {
-	revoked, err := s.app.AccessTokenRevoked(ctx, tokenID)
+	var sid string
+	if claims, ok := presentedTokenClaims(ctx, tokenID); ok {
+		sid, _ = claims.Claims["sid"].(string)
+	}
+	active, err := s.app.AccessTokenActive(ctx, tokenID, sid)
 	if err != nil {
 		return err
 	}
-	if revoked {
-		return oidc.ErrInvalidRequest().WithDescription("the access token was revoked")
+	if !active {
+		return oidc.ErrInvalidRequest().WithDescription("the access token was revoked, or its sign-in session has ended")
 	}
 	p, err := s.app.UserPrincipal(ctx, subject)
 	if apperr.KindOf(err) == apperr.KindNotFound {
