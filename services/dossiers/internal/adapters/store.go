@@ -501,6 +501,22 @@ func (s *Store) Dossier(ctx context.Context, id string) (*domain.Dossier, error)
 	return d, nil
 }
 
+// visible limits q to the dossiers v may read (domain.CanRead as SQL): those in the books of
+// v.Unit (received or held there) when Own, those of the units below when Below, and those
+// assigned to v.Subject.
+func visible(q *gorm.DB, v domain.Visibility) *gorm.DB {
+	switch {
+	case v.Own && v.Below:
+		return q
+	case v.Own:
+		return q.Where("(tenant_id = ? OR holder_tenant = ? OR (handler = ? AND handler <> ''))", v.Unit, v.Unit, v.Subject)
+	case v.Below:
+		return q.Where("((tenant_id <> ? AND holder_tenant <> ?) OR (handler = ? AND handler <> ''))", v.Unit, v.Unit, v.Subject)
+	default:
+		return q.Where("(handler = ? AND handler <> '')", v.Subject)
+	}
+}
+
 // Dossiers lists dossiers the caller may read, one keyset page at a time.
 func (s *Store) Dossiers(ctx context.Context, f app.Filter) (page.Page[*domain.Dossier], error) {
 	sc, err := scopeOf(ctx)
@@ -508,6 +524,7 @@ func (s *Store) Dossiers(ctx context.Context, f app.Filter) (page.Page[*domain.D
 		return page.Page[*domain.Dossier]{}, err
 	}
 	q := s.DB(ctx).Model(&dossierRow{}).Scopes(store.ForRead(sc))
+	q = visible(q, f.Visible)
 	if f.HeldByMe {
 		q = q.Where("holder_tenant = ?", sc.Tenant)
 	}
@@ -540,7 +557,13 @@ func (s *Store) Dossiers(ctx context.Context, f app.Filter) (page.Page[*domain.D
 		// Codes and ID numbers are looked up exactly, on their indexes; only a query without
 		// digits searches names, which scans the caller's rows.
 		if strings.ContainsAny(qs, "0123456789") {
-			q = q.Where("receipt_code = ? OR applicant_id_number = ?", strings.ToUpper(qs), qs)
+			// Only a reader of the applicants' personal data finds a dossier by ID number:
+			// to anyone else an answer would tell whether that person applied.
+			if f.Visible.Own {
+				q = q.Where("receipt_code = ? OR applicant_id_number = ?", strings.ToUpper(qs), qs)
+			} else {
+				q = q.Where("receipt_code = ?", strings.ToUpper(qs))
+			}
 		} else {
 			q = q.Where("applicant_name LIKE ?", "%"+qs+"%")
 		}

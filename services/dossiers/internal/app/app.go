@@ -531,9 +531,82 @@ func (s *App) parentOf(ctx context.Context, slug string) (string, error) {
 	return t.Parent, nil
 }
 
-// Dossier returns one dossier the caller may read.
-func (s *App) Dossier(ctx context.Context, id string) (*domain.Dossier, error) {
-	return s.store.Dossier(ctx, id)
+// Dossier returns one dossier the caller may read (domain.CanRead), its applicant masked unless
+// the caller may see the personal data; an unmasked read is written to the access log.
+func (s *App) Dossier(ctx context.Context, a platform.Actor, id string) (*domain.Dossier, error) {
+	d, err := s.readable(ctx, a, id)
+	if err != nil {
+		return nil, err
+	}
+	if !domain.SeesPersonalData(d, a) {
+		return d.Masked(), nil
+	}
+	if err := s.logAccess(ctx, a, d, domain.AccessDossier); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+// readable reads dossier id and applies the need-to-know rule.
+func (s *App) readable(ctx context.Context, a platform.Actor, id string) (*domain.Dossier, error) {
+	d, err := s.store.Dossier(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := domain.CanRead(d, a); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+// withPersonalData reads dossier id for a use that shows the applicant's personal data whole
+// (a scan, the result document): only those who may see it, and the read is logged as what.
+func (s *App) withPersonalData(ctx context.Context, a platform.Actor, id, what string) (*domain.Dossier, error) {
+	d, err := s.readable(ctx, a, id)
+	if err != nil {
+		return nil, err
+	}
+	if !domain.SeesPersonalData(d, a) {
+		return nil, apperr.Forbidden("the scans and the result carry the applicant's personal data: they are opened by the one-stop-shop roles of the unit keeping the dossier and by its handler").
+			WithDetail("required_roles", platform.DossierRoles)
+	}
+	if err := s.logAccess(ctx, a, d, what); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+// logAccess writes one read of personal data to the log of a's unit. A read that cannot be
+// logged is refused: the log is what the unit's administrator relies on.
+func (s *App) logAccess(ctx context.Context, a platform.Actor, d *domain.Dossier, what string) error {
+	id, err := uuid.NewV7()
+	if err != nil {
+		return err
+	}
+	e := domain.Access{ID: id.String(), Actor: a.Subject, ActorName: a.Name, What: what, At: s.now().UTC().Truncate(time.Microsecond)}
+	if d != nil {
+		e.DossierID, e.Receipt = d.ID, d.ReceiptCode
+	}
+	return s.store.RecordAccess(ctx, e)
+}
+
+// LedgerRead records a read of the unit's ledger (its page or an export), which lists the
+// applicants' ID numbers.
+func (s *App) LedgerRead(ctx context.Context, a platform.Actor) error {
+	return s.logAccess(ctx, a, nil, domain.AccessLedger)
+}
+
+// AccessLog lists the log of reads of personal data by the caller's unit's staff, newest
+// first (tenant.admin).
+func (s *App) AccessLog(ctx context.Context, a platform.Actor, n, offset int) ([]domain.Access, error) {
+	if !a.Has(platform.RoleTenantAdmin) {
+		return nil, apperr.Forbidden("the access log is read by the unit's administrator (tenant.admin)").
+			WithDetail("required_roles", []platform.Role{platform.RoleTenantAdmin})
+	}
+	if n <= 0 || n > 500 {
+		n = 500
+	}
+	return s.store.AccessLog(ctx, n, max(offset, 0))
 }
 
 // Inbox names the staff inboxes.
@@ -569,7 +642,17 @@ func (s *App) Dossiers(ctx context.Context, a platform.Actor, inbox Inbox, f Fil
 	default:
 		return page.Page[*domain.Dossier]{}, apperr.Malformed("inbox", "must be mine, unit, due_soon, overdue or awaiting_approval")
 	}
-	return s.store.Dossiers(ctx, f)
+	f.Visible = domain.VisibilityOf(a)
+	res, err := s.store.Dossiers(ctx, f)
+	if err != nil {
+		return res, err
+	}
+	for i, d := range res.Items {
+		if !domain.SeesPersonalData(d, a) {
+			res.Items[i] = d.Masked()
+		}
+	}
+	return res, nil
 }
 
 // RunOverdue flags what is overdue now; safe to run on every replica at once.
@@ -617,12 +700,13 @@ func (s *App) UploadDocument(ctx context.Context, a platform.Actor, id string, i
 	return d, nil
 }
 
-// DocumentFile opens the scan of a received document.
-func (s *App) DocumentFile(ctx context.Context, id string, index int) (io.ReadCloser, error) {
+// DocumentFile opens the scan of a received document for those who may see the applicant's
+// personal data, and logs the read.
+func (s *App) DocumentFile(ctx context.Context, a platform.Actor, id string, index int) (io.ReadCloser, error) {
 	if s.files == nil {
 		return nil, apperr.Unavailable("document storage", nil)
 	}
-	d, err := s.store.Dossier(ctx, id)
+	d, err := s.withPersonalData(ctx, a, id, domain.AccessScan)
 	if err != nil {
 		return nil, err
 	}
@@ -739,12 +823,13 @@ func (c *countingReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// ResultFile opens the result document of dossier id for staff who may read the dossier.
-func (s *App) ResultFile(ctx context.Context, id string) (*domain.Result, io.ReadCloser, error) {
+// ResultFile opens the result document of dossier id for those who may see the applicant's
+// personal data (it is addressed to the applicant), and logs the read.
+func (s *App) ResultFile(ctx context.Context, a platform.Actor, id string) (*domain.Result, io.ReadCloser, error) {
 	if s.files == nil {
 		return nil, nil, apperr.Unavailable("document storage", nil)
 	}
-	d, err := s.store.Dossier(ctx, id)
+	d, err := s.withPersonalData(ctx, a, id, domain.AccessResult)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -36,9 +36,12 @@ type Filter struct {
 	// AwaitingApproval: in process with every step done, waiting for a leader.
 	AwaitingApproval bool
 	Query            string // receipt code, applicant name or ID number
-	From, To         *time.Time
-	Page             page.Request
-	OldestLast       bool // ledger order: by receipt time ascending
+	// Visible is who asks (domain.VisibilityOf): the list omits the dossiers they may not
+	// read. The use case sets it; the zero Visible shows nothing.
+	Visible    domain.Visibility
+	From, To   *time.Time
+	Page       page.Request
+	OldestLast bool // ledger order: by receipt time ascending
 }
 
 // Store is the dossiers' repository. Every method takes the tenant scope from ctx
@@ -74,6 +77,10 @@ type Store interface {
 	ByReceiptCode(ctx context.Context, code string) (*domain.Dossier, error)
 	// SaveRating stores the citizen's rating (any tenant) if d is still at version prev.
 	SaveRating(ctx context.Context, d *domain.Dossier, prev int, evt events.Event) error
+	// RecordAccess adds one entry to the caller's unit's access log.
+	RecordAccess(ctx context.Context, e domain.Access) error
+	// AccessLog lists the caller's unit's access log, newest first, n entries from offset.
+	AccessLog(ctx context.Context, n, offset int) ([]domain.Access, error)
 	// Hit counts one attempt of key in the window starting at window and returns the count.
 	Hit(ctx context.Context, key string, window time.Time) (int, error)
 }

@@ -73,7 +73,7 @@ func (s *Service) Routes(e *gin.Engine) {
 // never a second one. The dossier's id is what its key recorded.
 func (s *Service) rederiveIntake() {
 	s.Web.Idempotency.Rederive(http.MethodPost, s.Web.Prefix+"/api/v1/dossiers", func(c *gin.Context, id string) {
-		d, err := s.App.Dossier(c.Request.Context(), id)
+		d, err := s.App.Dossier(c.Request.Context(), auth.ActorFrom(c), id)
 		if err != nil {
 			httpapi.RespondError(c, err)
 			return

@@ -80,6 +80,7 @@ func (h *API) Routes(tenant, operator, public gin.IRouter) {
 	r.GET("/dossiers/:id/documents/:index/file", h.getFile)
 	r.PUT("/dossiers/:id/result", h.putResult)
 	r.GET("/dossiers/:id/result/file", h.getResultFile)
+	r.GET("/access-log", h.accessLog)
 
 	provision.Routes(operator, h.app)
 
@@ -506,7 +507,7 @@ func validState(s domain.State) bool {
 }
 
 func (h *API) getDossier(c *gin.Context) {
-	d, err := h.app.Dossier(c.Request.Context(), c.Param("id"))
+	d, err := h.app.Dossier(c.Request.Context(), actor(c), c.Param("id"))
 	if err != nil {
 		httpapi.RespondError(c, err)
 		return
@@ -552,7 +553,7 @@ func (h *API) form(c *gin.Context) {
 		httpapi.RespondError(c, apperr.NotFound("form", c.Param("form")))
 		return
 	}
-	d, err := h.app.Dossier(c.Request.Context(), c.Param("id"))
+	d, err := h.app.Dossier(c.Request.Context(), actor(c), c.Param("id"))
 	if err != nil {
 		httpapi.RespondError(c, err)
 		return
@@ -599,7 +600,7 @@ func (h *API) getFile(c *gin.Context) {
 		httpapi.RespondError(c, apperr.Malformed("index", "must be a whole number"))
 		return
 	}
-	rc, err := h.app.DocumentFile(c.Request.Context(), c.Param("id"), idx)
+	rc, err := h.app.DocumentFile(c.Request.Context(), actor(c), c.Param("id"), idx)
 	if err != nil {
 		httpapi.RespondError(c, err)
 		return
@@ -664,8 +665,51 @@ func ReadResultUpload(c *gin.Context) (up app.ResultUpload, version int, err err
 	return up, version, nil
 }
 
+// AccessView is one entry of the unit's access log.
+type AccessView struct {
+	At          time.Time `json:"at"`
+	Actor       string    `json:"actor"`
+	ActorName   string    `json:"actor_name"`
+	What        string    `json:"what"`
+	DossierID   string    `json:"dossier_id,omitempty"`
+	ReceiptCode string    `json:"receipt_code,omitempty"`
+}
+
+func (h *API) accessLog(c *gin.Context) {
+	n, offset := 100, 0
+	var errs apperr.FieldErrors
+	for _, p := range []struct {
+		name     string
+		into     *int
+		min, max int
+	}{{"limit", &n, 1, 500}, {"offset", &offset, 0, 1 << 30}} {
+		if v := c.Query(p.name); v != "" {
+			i, err := strconv.Atoi(v)
+			if err != nil || i < p.min || i > p.max {
+				errs.Add(p.name, fmt.Sprintf("must be a whole number from %d to %d", p.min, p.max))
+				continue
+			}
+			*p.into = i
+		}
+	}
+	if err := errs.Err(); err != nil {
+		httpapi.RespondError(c, err)
+		return
+	}
+	list, err := h.app.AccessLog(c.Request.Context(), actor(c), n, offset)
+	if err != nil {
+		httpapi.RespondError(c, err)
+		return
+	}
+	items := make([]AccessView, len(list))
+	for i, e := range list {
+		items[i] = AccessView{At: e.At, Actor: e.Actor, ActorName: e.ActorName, What: e.What, DossierID: e.DossierID, ReceiptCode: e.Receipt}
+	}
+	c.JSON(http.StatusOK, gin.H{"items": items})
+}
+
 func (h *API) getResultFile(c *gin.Context) {
-	r, rc, err := h.app.ResultFile(c.Request.Context(), c.Param("id"))
+	r, rc, err := h.app.ResultFile(c.Request.Context(), actor(c), c.Param("id"))
 	if err != nil {
 		httpapi.RespondError(c, err)
 		return
@@ -763,6 +807,9 @@ type DossierView struct {
 	WaitsForApproval bool                `json:"waits_for_approval"`
 	AllowedActions   []domain.Action     `json:"allowed_actions"`
 	History          []domain.Transition `json:"history,omitempty"`
+	// PersonalDataMasked: the caller may not see the applicant's personal data (domain
+	// SeesPersonalData), so Applicant carries it masked.
+	PersonalDataMasked bool `json:"personal_data_masked"`
 }
 
 // ResultView is the result document as staff see it (the file itself is downloaded apart).
@@ -808,7 +855,7 @@ func View(d *domain.Dossier, a platform.Actor) DossierView {
 		Applicant: d.Applicant, Channel: d.Channel, Documents: docs, State: d.State, Steps: d.Steps, StepsDone: d.StepsDone,
 		StepDueAt: d.StepDueAt, Unit: d.Unit, Handler: d.Handler, ReceivedAt: d.ReceivedAt, DueAt: d.DueAt,
 		ExtendedDueAt: d.ExtendedDueAt, Late: d.Late, ResolvedAt: d.ResolvedAt, ReturnedAt: d.ReturnedAt, Rating: d.Rating,
-		AllowedActions: allowed}
+		AllowedActions: allowed, PersonalDataMasked: !domain.SeesPersonalData(d, a)}
 }
 
 // PublicDossier is what a citizen sees: no personal data beyond what they typed.

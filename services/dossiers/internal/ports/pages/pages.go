@@ -69,6 +69,7 @@ func (p *Pages) Routes(staff, public gin.IRouter) {
 	staff.POST("/ho-so/:id/ket-qua", p.attachResult)
 	staff.GET("/ho-so/:id/ket-qua", p.resultFile)
 	staff.GET("/so-theo-doi", p.ledger)
+	staff.GET("/nhat-ky-truy-cap", p.accessLog)
 	staff.GET("/lich-lam-viec", p.calendar)
 	staff.POST("/lich-lam-viec", p.setCalendarDay)
 	staff.POST("/lich-lam-viec/xoa", p.deleteCalendarDay)
@@ -309,7 +310,7 @@ type actionButton struct {
 }
 
 func (p *Pages) dossier(c *gin.Context) {
-	d, err := p.app.Dossier(c.Request.Context(), c.Param("id"))
+	d, err := p.app.Dossier(c.Request.Context(), actorOf(c), c.Param("id"))
 	if err != nil {
 		p.fail(c, err)
 		return
@@ -470,7 +471,7 @@ func (p *Pages) attachResult(c *gin.Context) {
 // generateResult makes the result document a PDF of what was typed (forms.ResultDoc), for a
 // unit that prints the result and signs it on paper.
 func (p *Pages) generateResult(c *gin.Context, id string, up *app.ResultUpload) error {
-	d, err := p.app.Dossier(c.Request.Context(), id)
+	d, err := p.app.Dossier(c.Request.Context(), actorOf(c), id)
 	if err != nil {
 		return err
 	}
@@ -493,7 +494,7 @@ func (p *Pages) generateResult(c *gin.Context, id string, up *app.ResultUpload) 
 
 // resultFile downloads the result document for staff (citizens never get it from the lookup).
 func (p *Pages) resultFile(c *gin.Context) {
-	r, rc, err := p.app.ResultFile(c.Request.Context(), c.Param("id"))
+	r, rc, err := p.app.ResultFile(c.Request.Context(), actorOf(c), c.Param("id"))
 	if err != nil {
 		p.fail(c, err)
 		return
@@ -508,7 +509,7 @@ func (p *Pages) form(c *gin.Context) {
 		p.fail(c, apperr.NotFound("form", strings.TrimSuffix(c.Param("form"), ".pdf")))
 		return
 	}
-	d, err := p.app.Dossier(c.Request.Context(), c.Param("id"))
+	d, err := p.app.Dossier(c.Request.Context(), actorOf(c), c.Param("id"))
 	if err != nil {
 		p.fail(c, err)
 		return
@@ -525,6 +526,16 @@ func (p *Pages) form(c *gin.Context) {
 		return
 	}
 	c.Data(http.StatusOK, ct, buf.Bytes())
+}
+
+// accessLog shows the unit's log of reads of personal data, for its administrator.
+func (p *Pages) accessLog(c *gin.Context) {
+	list, err := p.app.AccessLog(c.Request.Context(), actorOf(c), 500, 0)
+	if err != nil {
+		p.fail(c, err)
+		return
+	}
+	p.shell.Render(c, http.StatusOK, web.Page{Title: "Nhật ký truy cập thông tin cá nhân", Content: "access_log", Data: list})
 }
 
 // ---- ledger ----
@@ -570,6 +581,13 @@ func (p *Pages) ledger(c *gin.Context) {
 	_, st, _ := p.app.Calendar(c.Request.Context())
 	switch q.Get("format") {
 	case "csv", "xlsx":
+		// The export lists the applicants' ID numbers: it is a read of personal data.
+		if slices.ContainsFunc(all, func(d *domain.Dossier) bool { return domain.SeesPersonalData(d, actorOf(c)) }) {
+			if err := p.app.LedgerRead(c.Request.Context(), actorOf(c)); err != nil {
+				p.fail(c, err)
+				return
+			}
+		}
 		// libs/sheet: the BOM Excel needs for Vietnamese, and an applicant's name that starts
 		// like a formula is written as text, never run.
 		format := sheet.Format(q.Get("format"))
