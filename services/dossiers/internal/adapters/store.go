@@ -517,6 +517,15 @@ func visible(q *gorm.DB, v domain.Visibility) *gorm.DB {
 	}
 }
 
+// seesPersonalData is domain.SeesPersonalData as SQL: the dossier is assigned to v.Subject, or
+// it is in the books of v.Unit and v holds a one-stop-shop role there.
+func seesPersonalData(v domain.Visibility) (string, []any) {
+	if v.Own {
+		return "(tenant_id = ? OR holder_tenant = ? OR (handler = ? AND handler <> ''))", []any{v.Unit, v.Unit, v.Subject}
+	}
+	return "(handler = ? AND handler <> '')", []any{v.Subject}
+}
+
 // Dossiers lists dossiers the caller may read, one keyset page at a time.
 func (s *Store) Dossiers(ctx context.Context, f app.Filter) (page.Page[*domain.Dossier], error) {
 	sc, err := scopeOf(ctx)
@@ -557,13 +566,10 @@ func (s *Store) Dossiers(ctx context.Context, f app.Filter) (page.Page[*domain.D
 		// Codes and ID numbers are looked up exactly, on their indexes; only a query without
 		// digits searches names, which scans the caller's rows.
 		if strings.ContainsAny(qs, "0123456789") {
-			// Only a reader of the applicants' personal data finds a dossier by ID number:
-			// to anyone else an answer would tell whether that person applied.
-			if f.Visible.Own {
-				q = q.Where("receipt_code = ? OR applicant_id_number = ?", strings.ToUpper(qs), qs)
-			} else {
-				q = q.Where("receipt_code = ?", strings.ToUpper(qs))
-			}
+			// A dossier is found by its applicant's ID number only by who may see that
+			// number: to anyone else an answer would tell whether that person applied.
+			sees, args := seesPersonalData(f.Visible)
+			q = q.Where("receipt_code = ? OR (applicant_id_number = ? AND "+sees+")", append([]any{strings.ToUpper(qs), qs}, args...)...)
 		} else {
 			q = q.Where("applicant_name LIKE ?", "%"+qs+"%")
 		}
