@@ -162,7 +162,9 @@ func TestStoreContract(t *testing.T) {
 		if _, err := s.Dossier(district, d.ID); err != nil {
 			t.Fatalf("district cannot read its commune's dossier: %v", err)
 		}
-		if page, err := s.Dossiers(scoped("xa-dong-la"), app.Filter{}); err != nil || len(page.Items) != 0 {
+		// (Visible lets the caller read everything its scope reaches: the tenant scope is tested.)
+		everything := domain.Visibility{Unit: "xa-dong-la", Own: true, Below: true}
+		if page, err := s.Dossiers(scoped("xa-dong-la"), app.Filter{Visible: everything}); err != nil || len(page.Items) != 0 {
 			t.Fatalf("another commune lists %d dossiers (%v)", len(page.Items), err)
 		}
 		stale := *got
@@ -211,7 +213,7 @@ func TestStoreContract(t *testing.T) {
 			}
 		}
 		seen := map[string]bool{}
-		f := app.Filter{}
+		f := app.Filter{Visible: domain.Visibility{Unit: "xa-dong-tan", Own: true}}
 		f.Page.Limit = 4
 		for {
 			p, err := s.Dossiers(tan, f)
