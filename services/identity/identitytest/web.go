@@ -18,7 +18,11 @@ func (s *Server) PageClient(t testing.TB, p Person, page string) *http.Client {
 	s.Person(t, p)
 	jar, _ := cookiejar.New(nil)
 	c := &http.Client{Jar: jar, Timeout: 30 * time.Second}
-	resp, err := c.Get(page)
+	open, err := http.NewRequestWithContext(context.Background(), http.MethodGet, page, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := c.Do(open)
 	if err != nil {
 		t.Fatalf("identitytest: open %s: %v", page, err)
 	}
