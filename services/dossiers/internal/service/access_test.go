@@ -165,6 +165,9 @@ func TestNeedToKnowMatrix(t *testing.T) {
 				}
 				if st == 200 {
 					checkPersonalData(t, "the dossier page", body, p.masked)
+					if bytes.Contains(body, []byte(`id="masked"`)) != p.masked {
+						t.Errorf("the dossier page says the applicant is masked = %v, want %v", !p.masked, p.masked)
+					}
 				}
 				st, body = pageGet(t, c, h.Base+"/ho-so/"+d.ID+"/phieu/1")
 				if st != p.status {
@@ -186,9 +189,13 @@ func TestNeedToKnowMatrix(t *testing.T) {
 						t.Fatal("the ledger CSV shows an ID number")
 					}
 				}
-				// The working calendar stays the admin's start page.
-				if st, _ := pageGet(t, c, h.Base+"/lich-lam-viec"); st != 200 {
+				// The working calendar stays the admin's start page, and leads the admin to the log.
+				st, body = pageGet(t, c, h.Base+"/lich-lam-viec")
+				if st != 200 {
 					t.Fatalf("calendar page: %d", st)
+				}
+				if bytes.Contains(body, []byte(`id="access-log-link"`)) != (p.name == "tenant-admin") {
+					t.Errorf("the calendar links the access log = %v for %s", !(p.name == "tenant-admin"), p.name)
 				}
 				st, body = pageGet(t, c, h.Base+"/nhat-ky-truy-cap")
 				if want := map[bool]int{true: 200, false: 403}[p.name == "tenant-admin"]; st != want {

@@ -374,7 +374,8 @@ func (p *Pages) dossier(c *gin.Context) {
 		Data: gin.H{"D": d, "Archive": archive, "StateVI": forms.DossierStateVI(d), "Timeline": timeline, "Buttons": buttons, "Forms": available,
 			"CanAttach": canAttach, "SentBack": sentBack(d), "ResultTypes": resultTypes, "MaxResultMB": domain.MaxResultSize >> 20,
 			"Handlers": handlers, "Approvers": approvers, "Waiting": d.WaitsForApproval(), "HandlerName": nameOr(names, d.Handler),
-			"Prefix": p.prefix, "Print": c.Query("in") == "1", "Overdue": d.State.Active() && d.CurrentDue().Before(time.Now())}})
+			"Prefix": p.prefix, "Print": c.Query("in") == "1", "Overdue": d.State.Active() && d.CurrentDue().Before(time.Now()),
+			"Masked": !domain.SeesPersonalData(d, a)}})
 }
 
 func (p *Pages) act(c *gin.Context) {
