@@ -73,8 +73,10 @@ func New(d Deps, cfg Config) *App {
 	return &App{store: d.Store, files: d.Files, dir: d.Directory, tracer: d.Tracer, now: now, cfg: cfg, cache: newUnitCache(cfg.UnitCacheTTL)}
 }
 
-// readerRoles may read the dossiers of the units below their own (a district leader follows
-// its communes); acting stays with the unit holding a dossier.
+// readerRoles reach the dossiers of the units below their own: a district leader follows its
+// communes, the district's staff read what a commune passed on to it. Which of those dossiers a
+// person then reads, and how much of them, is domain.CanRead's; acting stays with the unit
+// holding a dossier.
 var readerRoles = append(slices.Clone(platform.DossierRoles), platform.RoleReportView, platform.RoleTenantAdmin)
 
 // Scope is the one place a request's tenant scope is set (auth.RequireActor calls it): the
