@@ -562,8 +562,9 @@ func (s *App) readable(ctx context.Context, a platform.Actor, id string) (*domai
 }
 
 // withPersonalData reads dossier id for a use that shows the applicant's personal data whole
-// (a scan, the result document): only those who may see it, and the read is logged as what.
-func (s *App) withPersonalData(ctx context.Context, a platform.Actor, id, what string) (*domain.Dossier, error) {
+// (a scan, the result document): only those who may see it. The caller logs the read once it
+// has found what was asked for.
+func (s *App) withPersonalData(ctx context.Context, a platform.Actor, id string) (*domain.Dossier, error) {
 	d, err := s.readable(ctx, a, id)
 	if err != nil {
 		return nil, err
@@ -571,9 +572,6 @@ func (s *App) withPersonalData(ctx context.Context, a platform.Actor, id, what s
 	if !domain.SeesPersonalData(d, a) {
 		return nil, apperr.Forbidden("the scans and the result carry the applicant's personal data: they are opened by the one-stop-shop roles of the unit keeping the dossier and by its handler").
 			WithDetail("required_roles", platform.DossierRoles)
-	}
-	if err := s.logAccess(ctx, a, d, what); err != nil {
-		return nil, err
 	}
 	return d, nil
 }
@@ -708,12 +706,15 @@ func (s *App) DocumentFile(ctx context.Context, a platform.Actor, id string, ind
 	if s.files == nil {
 		return nil, apperr.Unavailable("document storage", nil)
 	}
-	d, err := s.withPersonalData(ctx, a, id, domain.AccessScan)
+	d, err := s.withPersonalData(ctx, a, id)
 	if err != nil {
 		return nil, err
 	}
 	if index < 0 || index >= len(d.Documents) || d.Documents[index].FileKey == "" {
 		return nil, apperr.NotFound("document file", index)
+	}
+	if err := s.logAccess(ctx, a, d, domain.AccessScan); err != nil {
+		return nil, err
 	}
 	return s.files.Get(ctx, d.Tenant, d.Documents[index].FileKey)
 }
@@ -831,12 +832,15 @@ func (s *App) ResultFile(ctx context.Context, a platform.Actor, id string) (*dom
 	if s.files == nil {
 		return nil, nil, apperr.Unavailable("document storage", nil)
 	}
-	d, err := s.withPersonalData(ctx, a, id, domain.AccessResult)
+	d, err := s.withPersonalData(ctx, a, id)
 	if err != nil {
 		return nil, nil, err
 	}
 	if d.Result == nil {
 		return nil, nil, apperr.NotFound("result document", id)
+	}
+	if err := s.logAccess(ctx, a, d, domain.AccessResult); err != nil {
+		return nil, nil, err
 	}
 	rc, err := s.files.Get(ctx, d.Tenant, d.Result.ObjectKey)
 	if err != nil {
