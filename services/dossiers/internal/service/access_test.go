@@ -195,7 +195,7 @@ func TestNeedToKnowMatrix(t *testing.T) {
 					t.Fatalf("calendar page: %d", st)
 				}
 				if bytes.Contains(body, []byte(`id="access-log-link"`)) != (p.name == "tenant-admin") {
-					t.Errorf("the calendar links the access log = %v for %s", !(p.name == "tenant-admin"), p.name)
+					t.Errorf("the calendar links the access log = %v for %s", p.name != "tenant-admin", p.name)
 				}
 				st, body = pageGet(t, c, h.Base+"/nhat-ky-truy-cap")
 				if want := map[bool]int{true: 200, false: 403}[p.name == "tenant-admin"]; st != want {
