@@ -502,8 +502,8 @@ func (s *Store) Dossier(ctx context.Context, id string) (*domain.Dossier, error)
 }
 
 // visible limits q to the dossiers v may read (domain.CanRead as SQL): those in the books of
-// v.Unit (received or held there) when Own, those of the units below when Below, and those
-// assigned to v.Subject.
+// v.Unit (received or held there) when Own, those received by the units below when Below, and
+// those assigned to v.Subject.
 func visible(q *gorm.DB, v domain.Visibility) *gorm.DB {
 	switch {
 	case v.Own && v.Below:
@@ -511,7 +511,7 @@ func visible(q *gorm.DB, v domain.Visibility) *gorm.DB {
 	case v.Own:
 		return q.Where("(tenant_id = ? OR holder_tenant = ? OR (handler = ? AND handler <> ''))", v.Unit, v.Unit, v.Subject)
 	case v.Below:
-		return q.Where("((tenant_id <> ? AND holder_tenant <> ?) OR (handler = ? AND handler <> ''))", v.Unit, v.Unit, v.Subject)
+		return q.Where("(tenant_id <> ? OR (handler = ? AND handler <> ''))", v.Unit, v.Subject)
 	default:
 		return q.Where("(handler = ? AND handler <> '')", v.Subject)
 	}

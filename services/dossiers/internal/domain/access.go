@@ -18,9 +18,10 @@ import (
 //     dossier.approve), with the applicant's personal data: the desk needs it to return the
 //     result and to call the applicant, the handler to handle, the leader to approve.
 //   - Its assigned handler reads it too, with the personal data, whatever roles they hold.
-//   - The leaders of a unit above (dossier.approve, report.view) follow the dossiers of the
-//     units below it (the district following its communes), without the personal data: they
-//     supervise time and outcome, not the applicant.
+//   - The leaders of a unit above (dossier.approve, report.view) follow the dossiers received
+//     by the units below it (the district following its communes, passed on to it or not),
+//     without the personal data unless they hold a one-stop-shop role where the dossier is
+//     held: they supervise time and outcome, not the applicant.
 //   - Everyone else, and accounts with no role, read nothing: the unit's administrator
 //     (tenant.admin) keeps the calendar and the catalogue and reads the access log, not the
 //     dossiers.
@@ -51,15 +52,16 @@ func CanRead(d *Dossier, who platform.Actor) error {
 	if SeesPersonalData(d, who) {
 		return nil
 	}
-	if !inBooks(d, who) && who.HasAny(SupervisorRoles...) {
-		return nil
+	if d.Tenant != string(who.Tenant) && who.HasAny(SupervisorRoles...) {
+		return nil // received below: the caller's scope reaches it only through the unit tree
 	}
 	return apperr.Forbidden("reading the unit's dossiers needs the role dossier.receive, dossier.handle or dossier.approve; ask your unit's administrator").
 		WithDetail("required_roles", platform.DossierRoles)
 }
 
 // Visibility is which dossiers of the caller's scope a list may show: those in the books of
-// Unit when Own; those of the units below when Below; and, always, those assigned to Subject.
+// Unit when Own; those received by the units below when Below; and, always, those assigned to
+// Subject.
 type Visibility struct {
 	Unit    string
 	Subject string

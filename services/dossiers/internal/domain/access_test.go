@@ -37,6 +37,9 @@ func TestReadRule(t *testing.T) {
 		{"district tenant.admin", received, at("huyen-dong-hung", platform.RoleTenantAdmin), false, false},
 		{"district handler, passed on", passedOn, at("huyen-dong-hung", platform.RoleDossierHandle), true, true},
 		{"commune desk keeps it in its books", passedOn, at("xa-dong-tan", platform.RoleDossierReceive), true, true},
+		{"district report.view, passed on", passedOn, at("huyen-dong-hung", platform.RoleReportView), true, false},
+		{"district tenant.admin, passed on", passedOn, at("huyen-dong-hung", platform.RoleTenantAdmin), false, false},
+		{"commune report.view, passed on", passedOn, at("xa-dong-tan", platform.RoleReportView), false, false},
 	} {
 		err := CanRead(c.d, c.who)
 		if (err == nil) != c.read {

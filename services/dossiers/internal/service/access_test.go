@@ -244,6 +244,43 @@ func TestNeedToKnowMatrix(t *testing.T) {
 		if st := h.do("GET", "/access-log", h.token("huyen-dong-hung", "thang.nd", "tenant.admin"), nil, &districtLog); st != 200 || len(districtLog.Items) != 0 {
 			t.Fatalf("the district's log after masked reads only: %d, %d entries", st, len(districtLog.Items))
 		}
+
+		// Liên thông: a dossier passed on to the district stays in the commune's books; the
+		// district's one-stop-shop staff hold it and read it whole, its report.view leader reads
+		// it masked, the district's administrator not at all.
+		var fm dossierJSON
+		if st := h.do("POST", "/dossiers", receiver, foreignMarriageIntake(), &fm); st != 201 {
+			t.Fatalf("intake district-level: %d", st)
+		}
+		if st := h.do("POST", "/dossiers/"+fm.ID+"/actions", receiver, map[string]any{"action": "transfer", "version": 1}, &fm); st != 200 || fm.Holder != "huyen-dong-hung" {
+			t.Fatalf("transfer: %d %+v", st, fm)
+		}
+		for _, p := range []who{
+			{"commune-receive", "xa-dong-tan", []string{"dossier.receive"}, 200, false},
+			{"district-handle", "huyen-dong-hung", []string{"dossier.handle"}, 200, false},
+			{"district-receive", "huyen-dong-hung", []string{"dossier.receive"}, 200, false},
+			{"district-report-view", "huyen-dong-hung", []string{"report.view"}, 200, true},
+			{"district-tenant-admin", "huyen-dong-hung", []string{"tenant.admin"}, 403, false},
+			{"commune-no-roles", "xa-dong-tan", nil, 403, false},
+			{"other-commune-receive", "xa-dong-la", []string{"dossier.receive"}, 404, false},
+		} {
+			t.Run("lien-thong/"+p.name, func(t *testing.T) {
+				tok := h.token(p.tenant, "lt-"+p.name, p.roles...)
+				st, _, body := h.get("/dossiers/"+fm.ID, tok)
+				if st != p.status {
+					t.Fatalf("GET: %d, want %d", st, p.status)
+				}
+				if shown := bytes.Contains(body, []byte("034190005678")); st == 200 && shown == p.masked {
+					t.Errorf("the applicant's ID number shown = %v, want %v", shown, !p.masked)
+				}
+				var list struct {
+					Items []dossierJSON `json:"items"`
+				}
+				if st := h.do("GET", "/dossiers?q="+fm.ReceiptCode, tok, nil, &list); st != 200 || (len(list.Items) == 1) != (p.status == 200) {
+					t.Fatalf("search by receipt code: %d, %d items", st, len(list.Items))
+				}
+			})
+		}
 	})
 }
 
