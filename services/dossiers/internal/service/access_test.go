@@ -246,14 +246,26 @@ func TestNeedToKnowMatrix(t *testing.T) {
 		}
 
 		// Liên thông: a dossier passed on to the district stays in the commune's books; the
-		// district's one-stop-shop staff hold it and read it whole, its report.view leader reads
-		// it masked, the district's administrator not at all.
+		// district's one-stop-shop staff hold it and read it (and its result document) whole, its
+		// report.view leader reads it masked and cannot open the result, the district's
+		// administrator reads nothing.
 		var fm dossierJSON
 		if st := h.do("POST", "/dossiers", receiver, foreignMarriageIntake(), &fm); st != 201 {
 			t.Fatalf("intake district-level: %d", st)
 		}
 		if st := h.do("POST", "/dossiers/"+fm.ID+"/actions", receiver, map[string]any{"action": "transfer", "version": 1}, &fm); st != 200 || fm.Holder != "huyen-dong-hung" {
 			t.Fatalf("transfer: %d %+v", st, fm)
+		}
+		// The district handles it to its result document, which carries the applicant too.
+		dLeader := h.token("huyen-dong-hung", "chu.tich", "dossier.approve", "dossier.receive", "dossier.handle")
+		for _, a := range []map[string]any{{"action": "assign", "unit": "Phòng Tư pháp"}, {"action": "complete_step"}, {"action": "complete_step"}, {"action": "complete_step"}, {"action": "approve"}} {
+			a["version"] = fm.Version
+			if st := h.do("POST", "/dossiers/"+fm.ID+"/actions", dLeader, a, &fm); st != 200 {
+				t.Fatalf("district %v: %d", a["action"], st)
+			}
+		}
+		if st := h.attachResult(fm.ID, dLeader, fm.Version, resultPDF, nil); st != 200 {
+			t.Fatalf("attach the result: %d", st)
 		}
 		for _, p := range []who{
 			{"commune-receive", "xa-dong-tan", []string{"dossier.receive"}, 200, false},
@@ -279,7 +291,33 @@ func TestNeedToKnowMatrix(t *testing.T) {
 				if st := h.do("GET", "/dossiers?q="+fm.ReceiptCode, tok, nil, &list); st != 200 || (len(list.Items) == 1) != (p.status == 200) {
 					t.Fatalf("search by receipt code: %d, %d items", st, len(list.Items))
 				}
+				resultWant := p.status
+				if p.masked {
+					resultWant = 403
+				}
+				if st, _, _ := h.get("/dossiers/"+fm.ID+"/result/file", tok); st != resultWant {
+					t.Fatalf("result file: %d, want %d", st, resultWant)
+				}
 			})
+		}
+		// The district's staff's whole reads are in the district's own log.
+		var dLog struct {
+			Items []struct {
+				What        string `json:"what"`
+				ReceiptCode string `json:"receipt_code"`
+			} `json:"items"`
+		}
+		if st := h.do("GET", "/access-log", h.token("huyen-dong-hung", "thang.nd", "tenant.admin"), nil, &dLog); st != 200 {
+			t.Fatalf("the district's log: %d", st)
+		}
+		whats := map[string]bool{}
+		for _, e := range dLog.Items {
+			if e.ReceiptCode == fm.ReceiptCode {
+				whats[e.What] = true
+			}
+		}
+		if !whats["dossier"] || !whats["result"] {
+			t.Errorf("the district's log of the passed-on dossier: %+v", dLog.Items)
 		}
 	})
 }
