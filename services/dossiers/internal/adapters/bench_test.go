@@ -150,15 +150,19 @@ func BenchmarkInboxQueries(b *testing.B) {
 		all = append(all, fmt.Sprintf("xa-%03d", i))
 	}
 	a := platform.Actor{Subject: "u2", Tenant: "xa-042", Roles: []platform.Role{platform.RoleDossierHandle}}
+	// The district's leader: its communes' dossiers, masked (domain.CanRead).
+	leader := platform.Actor{Subject: "l1", Tenant: "huyen-x", Roles: []platform.Role{platform.RoleDossierApprove, platform.RoleReportView}}
+	district := store.WithScope(context.Background(), store.Scope{Tenant: "huyen-x", Readable: all})
 	for _, c := range []struct {
 		name  string
 		ctx   context.Context
+		who   platform.Actor
 		inbox app.Inbox
 	}{
-		{"mine", commune, app.InboxMine}, {"unit", commune, app.InboxUnit}, {"due_soon", commune, app.InboxDueSoon},
-		{"overdue", commune, app.InboxOverdue},
-		{"district_overdue", store.WithScope(context.Background(), store.Scope{Tenant: "huyen-x", Readable: all}), app.InboxAll},
-		{"district_receipt_search", store.WithScope(context.Background(), store.Scope{Tenant: "huyen-x", Readable: all}), app.InboxAll},
+		{"mine", commune, a, app.InboxMine}, {"unit", commune, a, app.InboxUnit}, {"due_soon", commune, a, app.InboxDueSoon},
+		{"overdue", commune, a, app.InboxOverdue},
+		{"district_overdue", district, leader, app.InboxAll},
+		{"district_receipt_search", district, leader, app.InboxAll},
 	} {
 		b.Run(c.name, func(b *testing.B) {
 			f := app.Filter{}
@@ -171,7 +175,7 @@ func BenchmarkInboxQueries(b *testing.B) {
 				f.Query = "B-4242"
 			}
 			for b.Loop() {
-				res, err := svc.Dossiers(c.ctx, a, c.inbox, f)
+				res, err := svc.Dossiers(c.ctx, c.who, c.inbox, f)
 				if err != nil {
 					b.Fatal(err)
 				}
