@@ -769,8 +769,17 @@ func (s *Store) ListAudit(ctx context.Context, f domain.AuditFilter) ([]domain.A
 	if f.TenantID != "" {
 		q = q.Where("tenant_id = ?", f.TenantID)
 	}
+	if len(f.TenantIDs) > 0 {
+		q = q.Where("tenant_id IN ?", f.TenantIDs)
+	}
 	if f.Actor != "" {
 		q = q.Where("actor = ?", f.Actor)
+	}
+	if f.Person != "" {
+		q = q.Where("(actor = ? OR subject = ?)", f.Person, f.Person)
+	}
+	if !f.Since.IsZero() {
+		q = q.Where("at >= ?", f.Since)
 	}
 	if f.Action != "" {
 		q = q.Where("action = ?", f.Action)

@@ -116,8 +116,13 @@ const (
 // AuditFilter narrows a reading of the audit log.
 type AuditFilter struct {
 	TenantID string
-	Actor    string
-	Action   string
-	Before   time.Time // events strictly before; zero for the newest
-	Limit    int       // 1..500, default 100
+	// TenantIDs, when not empty, keeps events of these units only (an administrator's subtree).
+	TenantIDs []string
+	Actor     string
+	// Person keeps events a person did or that were done to them (actor or subject).
+	Person string
+	Action string
+	Since  time.Time // events at or after; zero for no bound
+	Before time.Time // events strictly before; zero for the newest
+	Limit  int       // 1..500, default 100
 }
