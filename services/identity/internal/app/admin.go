@@ -313,6 +313,11 @@ func (s *App) tenantID(ctx context.Context, slug string) (string, error) {
 	return t.ID, err
 }
 
+// UserByID returns an account.
+func (s *App) UserByID(ctx context.Context, id string) (domain.User, error) {
+	return s.store.UserByID(ctx, id)
+}
+
 // UserByUsername returns an account.
 func (s *App) UserByUsername(ctx context.Context, username string) (domain.User, error) {
 	return s.store.UserByUsername(ctx, username)

@@ -18,10 +18,10 @@ import (
 // same Forbidden whether or not it exists elsewhere, and nothing is changed.
 
 // ErrNotAdministrator is a person without tenant.admin asking for the administration pages.
-var ErrNotAdministrator = apperr.Forbidden("only a unit's administrator (tenant.admin) manages accounts")
+var ErrNotAdministrator = &apperr.Error{Kind: apperr.KindForbidden, Code: "not_administrator", Message: "only a unit's administrator (tenant.admin) manages accounts"}
 
 // errOutOfReach is an account or unit outside the administrator's subtree.
-var errOutOfReach = apperr.Forbidden("this account or unit is outside the units you administer; ask the administrator of the unit above")
+var errOutOfReach = &apperr.Error{Kind: apperr.KindForbidden, Code: "out_of_reach", Message: "this account or unit is outside the units you administer; ask the administrator of the unit above"}
 
 // ManagedTenants returns the administrator's unit and every unit below it, the administrator's
 // own unit first, then by slug.
@@ -229,7 +229,7 @@ func (s *App) UnlockAccount(ctx context.Context, admin domain.User, username str
 
 // errSelf refuses changes an administrator would make to their own access: they would lock
 // themselves out, or keep a power nobody above granted.
-var errSelf = apperr.Forbidden("you cannot change your own roles or disable your own account; ask the administrator of the unit above")
+var errSelf = &apperr.Error{Kind: apperr.KindForbidden, Code: "self_change", Message: "you cannot change your own roles or disable your own account; ask the administrator of the unit above"}
 
 // SetAccountDisabled disables or enables a managed account. Disabling ends its sessions
 // everywhere; enabling clears the failures made while it was off.

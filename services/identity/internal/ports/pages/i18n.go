@@ -57,6 +57,9 @@ func (l Lang) name() string {
 func (l Lang) T(id string, args ...any) string {
 	m, ok := catalogue[id]
 	if !ok {
+		m, ok = adminCatalogue[id]
+	}
+	if !ok {
 		return "[[" + id + "]]"
 	}
 	s := m.vi

@@ -138,6 +138,20 @@ func (p *Pages) Routes(r gin.IRouter) {
 	acc.POST("/totp/confirm", p.confirmTOTP)
 	acc.POST("/totp/disable", p.disableTOTP)
 	acc.POST("/sessions/:sid/end", p.endSession)
+
+	adm := g.Group(adminPrefix, p.requireSession, p.requireAdmin)
+	adm.GET("", p.accountsPage)
+	adm.GET("/accounts/new", p.newAccountPage)
+	adm.POST("/accounts", p.createAccount)
+	adm.GET("/accounts/:username", p.accountAdminPage)
+	adm.POST("/accounts/:username/reset", p.resetAccount)
+	adm.POST("/accounts/:username/unlock", p.unlockAccount)
+	adm.POST("/accounts/:username/disable", p.setAccountDisabled(true))
+	adm.POST("/accounts/:username/enable", p.setAccountDisabled(false))
+	adm.POST("/accounts/:username/end-sessions", p.endAccountSessions)
+	adm.POST("/accounts/:username/roles", p.setAccountRoles)
+	adm.GET("/audit", p.auditPage)
+	adm.GET("/audit.csv", p.auditCSV)
 }
 
 // SessionFromRequest returns the active SSO session named by the request's cookie and its person,
