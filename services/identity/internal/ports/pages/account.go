@@ -14,6 +14,7 @@ import (
 	"github.com/pquerna/otp"
 
 	"egov.vn/platform/libs/apperr"
+	"egov.vn/platform/libs/platform"
 	"egov.vn/platform/libs/web"
 	"egov.vn/platform/services/identity/internal/app"
 	"egov.vn/platform/services/identity/internal/domain"
@@ -101,6 +102,7 @@ type accountData struct {
 	CodeError   string
 	Sessions    []sessionView
 	MinLength   int
+	AdminURL    string // the administration pages, for a unit's administrator
 }
 
 func (p *Pages) accountURL(fragment string) string {
@@ -118,6 +120,9 @@ func (p *Pages) renderAccount(c *gin.Context, status int, form *web.Form, codeEr
 	d := accountData{view: p.newView(c, p.accountURL("")), User: user, TenantName: tenant.Name,
 		TOTPEnabled: user.TOTPEnabled, CodeError: codeErr, MinLength: p.app.Config().PasswordPolicy.MinLength}
 	d.Alert = alert
+	if user.HasRole(platform.RoleTenantAdmin) {
+		d.AdminURL = p.adminURL("")
+	}
 	for _, r := range user.Roles {
 		d.Roles = append(d.Roles, roleView{Name: r, Description: d.Lang.roleDescription(r)})
 	}

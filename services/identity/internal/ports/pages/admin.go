@@ -177,7 +177,7 @@ func (p *Pages) renderSlip(c *gin.Context, u domain.User, unit, password string,
 	if created {
 		status = http.StatusCreated
 	}
-	p.render(c, status, "admin_slip", "admin.slip.title", d, nil)
+	p.render(c, status, "admin_slip", "admin.slip.page", d, nil)
 }
 
 // createAccount makes the account and shows its one-time password on a slip, once.

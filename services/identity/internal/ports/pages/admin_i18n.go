@@ -45,6 +45,7 @@ var adminCatalogue = map[string]message{
 	"admin.err.action":             {"Chọn loại sự kiện trong danh sách", "Choose a kind of event from the list"},
 	"admin.err.date":               {"Nhập ngày theo dạng năm-tháng-ngày, ví dụ 2026-03-02", "Enter the date as year-month-day, e.g. 2026-03-02"},
 
+	"admin.slip.page":     {"Giao tài khoản cho cán bộ", "Hand the account over"},
 	"admin.slip.title":    {"Phiếu giao tài khoản", "Account hand-over slip"},
 	"admin.slip.lead":     {"Mật khẩu dùng một lần chỉ hiển thị trên trang này, một lần duy nhất. Hãy in phiếu (Ctrl+P) hoặc ghi lại rồi giao tận tay cho cán bộ; không gửi qua tin nhắn công khai.", "The one-time password is shown on this page only, once. Print the slip (Ctrl+P) or write it down and hand it over in person; do not send it in a public message."},
 	"admin.slip.created":  {"Đã tạo tài khoản.", "The account was created."},
@@ -59,6 +60,7 @@ var adminCatalogue = map[string]message{
 	"admin.slip.back":     {"Đến trang tài khoản của cán bộ", "Go to the person's account"},
 
 	"admin.account.title":    {"Tài khoản cán bộ", "Staff account"},
+	"admin.from_account":     {"Bạn là quản trị viên của đơn vị: tạo và quản lý tài khoản của cán bộ, xem nhật ký truy cập.", "You administer your unit: create and manage staff accounts, read the sign-in log."},
 	"admin.account.sessions": {"Phiên đăng nhập đang hoạt động", "Active sessions"},
 	"admin.account.self":     {"Đây là tài khoản của bạn: vai trò và trạng thái do quản trị viên cấp trên thay đổi.", "This is your own account: the administrator of the unit above changes its roles and state."},
 	"admin.reset":            {"Cấp mật khẩu dùng một lần", "Issue a one-time password"},

@@ -1,0 +1,109 @@
+package service_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	chromium "egov.vn/platform/libs/devkit/browser"
+	"egov.vn/platform/libs/store/storetest"
+	"egov.vn/platform/libs/testenv"
+)
+
+// A commune's administrator in Chromium: from the administration page, create a reception
+// officer's account and read the one-time password on the slip, once; reset it; disable it.
+func TestAdministrationInChromium(t *testing.T) {
+	h := startIdentity(t, storetest.SQLite(t))
+	tr := h.seedTree(t)
+	ctx := chromium.Chromium(t, 90*time.Second, chromedp.WindowSize(1280, 900))
+	location := func() string {
+		loc, err := chromedp.Run(ctx, chromedp.Location())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return loc
+	}
+	shot := func(name string) {
+		t.Helper()
+		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+		if err != nil {
+			t.Fatalf("screenshot %s: %v", name, err)
+		}
+		testenv.WriteArtifact(t, name, png)
+	}
+	text := func(sel string) string {
+		t.Helper()
+		s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
+		if err != nil {
+			t.Fatalf("text of %s: %v (at %s)", sel, err, location())
+		}
+		return strings.TrimSpace(s)
+	}
+
+	// 1. The administration page asks for a sign-in, then opens.
+	if err := chromedp.Do(ctx, chromedp.Navigate(h.Issuer+"/admin"),
+		chromedp.SendKeys(chromedp.CSS(`input[name="username"]`), tr.admins["xa-dong-tan"].Username),
+		chromedp.SendKeys(chromedp.CSS(`input[name="password"]`), h.Password),
+		chromedp.Submit(chromedp.CSS(`input[name="password"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`a.button[href*="/admin/accounts/new"]`)),
+	); err != nil {
+		t.Fatalf("administration page: %v (at %s)", err, location())
+	}
+	shot("qtdv-1-danh-sach.png")
+
+	// 2. Create a reception officer: the slip shows the one-time password.
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`a.button[href*="/admin/accounts/new"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`input[name="username"]`)),
+		chromedp.SetValue(chromedp.CSS(`select[name="unit"]`), "xa-dong-tan"),
+		chromedp.SendKeys(chromedp.CSS(`input[name="name"]`), "Phạm Thị Lan"),
+		chromedp.SendKeys(chromedp.CSS(`input[name="username"]`), "lan.pt"),
+		chromedp.Click(chromedp.CSS(`input[name="roles"][value="dossier.receive"]`)),
+		chromedp.Submit(chromedp.CSS(`input[name="username"]`)),
+		chromedp.WaitVisible(chromedp.CSS("#one-time-password")),
+	); err != nil {
+		t.Fatalf("creating the account: %v (at %s)", err, location())
+	}
+	first := text("#one-time-password")
+	if len(first) != 16 || text("#slip-username") != "lan.pt" {
+		t.Fatalf("slip: password %q, username %q", first, text("#slip-username"))
+	}
+	shot("qtdv-2-phieu-giao-tai-khoan.png")
+
+	// 3. The account page never shows it again.
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`a.button[href$="/admin/accounts/lan.pt"]`)),
+		chromedp.WaitVisible(chromedp.CSS("#account-state"))); err != nil {
+		t.Fatalf("account page: %v (at %s)", err, location())
+	}
+	page, err := chromedp.Run(ctx, chromedp.OuterHTML(chromedp.CSS("html")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(page, first) {
+		t.Fatal("the one-time password is shown again on the account page")
+	}
+
+	// 4. Reset: a new one-time password on a new slip.
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`form[action$="/reset"] button`)),
+		chromedp.WaitVisible(chromedp.CSS("#one-time-password"))); err != nil {
+		t.Fatalf("reset: %v (at %s)", err, location())
+	}
+	if second := text("#one-time-password"); len(second) != 16 || second == first {
+		t.Fatalf("reset gave %q after %q", second, first)
+	}
+	shot("qtdv-3-cap-lai-mat-khau.png")
+
+	// 5. Disable.
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`a.button[href$="/admin/accounts/lan.pt"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`form[action$="/disable"] button`)),
+		chromedp.Click(chromedp.CSS(`form[action$="/disable"] button`)),
+		chromedp.WaitVisible(chromedp.CSS(`form[action$="/enable"] button`)),
+	); err != nil {
+		t.Fatalf("disable: %v (at %s)", err, location())
+	}
+	if st := text("#account-state"); st != "Đã vô hiệu hóa" {
+		t.Fatalf("state after disabling: %q", st)
+	}
+	shot("qtdv-4-vo-hieu-hoa.png")
+}
