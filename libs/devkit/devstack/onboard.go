@@ -276,7 +276,7 @@ var rolePage = map[platform.Role]string{
 	platform.RoleArchiveClerk:   "/archives/",
 	platform.RoleHROfficer:      "/hr/staff",
 	platform.RoleReportView:     "/reports/",
-	platform.RoleTenantAdmin:    "/dossiers/lich-lam-viec", // the unit's working calendar, which deadlines follow
+	platform.RoleTenantAdmin:    "/auth/admin", // the accounts of the unit and the units below it
 }
 
 // RolePage is the page a person holding role starts from, below the origin.
