@@ -40,6 +40,7 @@ type Store interface {
 	FailSignIn(ctx context.Context, attemptID string, keys []domain.SignInKey, now time.Time) (locked []domain.SignInLock, err error)
 	SucceedSignIn(ctx context.Context, attemptID string, keys []domain.SignInKey, clear []string, now time.Time) error
 	ClearSignIns(ctx context.Context, key string) error
+	SignInLockedUntil(ctx context.Context, key string, now time.Time) (time.Time, error)
 	PurgeSignIns(ctx context.Context, attemptsBefore, now time.Time) error
 
 	CreateClient(ctx context.Context, c domain.Client) error

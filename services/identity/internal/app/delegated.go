@@ -213,6 +213,16 @@ func (s *App) ResetAccountPassword(ctx context.Context, admin domain.User, usern
 	return password, err
 }
 
+// AccountLockedUntil says until when sign-in to a managed account is locked after failures;
+// zero when it is not.
+func (s *App) AccountLockedUntil(ctx context.Context, admin domain.User, username string) (time.Time, error) {
+	u, _, err := s.ManagedAccount(ctx, admin, username)
+	if err != nil {
+		return time.Time{}, err
+	}
+	return s.store.SignInLockedUntil(ctx, domain.AccountKey(u.Username), s.Now())
+}
+
 // UnlockAccount lifts the lock of repeated failed sign-ins on a managed account.
 func (s *App) UnlockAccount(ctx context.Context, admin domain.User, username string) error {
 	u, _, err := s.ManagedAccount(ctx, admin, username)

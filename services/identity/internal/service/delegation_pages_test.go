@@ -156,6 +156,21 @@ func TestAdministrationPages(t *testing.T) {
 			t.Fatal("a disabled account signed in")
 		}
 
+		// Five wrong passwords lock the officer out; the page says until when, and unlocking lets
+		// the right password in at once.
+		officerName := tr.staff["xa-dong-tan"].Username
+		wrong := newLoginForm(t, h)
+		for range 5 {
+			wrong.post(t, officerName, "sai-mat-khau-99")
+		}
+		if _, page := b.get("/auth/admin/accounts/" + officerName); byID(t, page, "account-locked") == "" {
+			t.Fatal("the account page does not say the account is locked")
+		}
+		if st, page := b.submit("/auth/admin/accounts/"+officerName, "/unlock", nil); st != http.StatusOK || byID(t, page, "account-locked") != "" {
+			t.Fatalf("unlock: %d, still locked %q", st, byID(t, page, "account-locked"))
+		}
+		wantSignedIn(t, h, officerName, "after the administrator unlocked the account")
+
 		// A sibling commune's account: the page and the actions answer 403, nothing changes.
 		sibling := tr.staff["xa-dong-hoa"].Username
 		if st, body := b.get("/auth/admin/accounts/" + sibling); st != http.StatusForbidden || !strings.Contains(body, "không thuộc đơn vị bạn quản trị") {

@@ -231,6 +231,7 @@ type accountData2 struct {
 	Unit        string
 	Roles       []roleChoice
 	Self        bool
+	LockedUntil time.Time
 	Sessions    int
 	Action      func(string) string
 	ListURL     string
@@ -252,8 +253,13 @@ func (p *Pages) accountAdminPage(c *gin.Context) {
 		p.fail(c, err)
 		return
 	}
+	locked, err := p.app.AccountLockedUntil(ctx, admin, u.Username)
+	if err != nil {
+		p.fail(c, err)
+		return
+	}
 	base := p.adminURL("/accounts/" + url.PathEscape(u.Username))
-	d := accountData2{view: p.newView(c, ""), User: u, Unit: t.Name, Self: u.ID == admin.ID, Sessions: len(sessions),
+	d := accountData2{LockedUntil: locked, view: p.newView(c, ""), User: u, Unit: t.Name, Self: u.ID == admin.ID, Sessions: len(sessions),
 		Action: func(op string) string { return base + "/" + op }, ListURL: p.adminURL("?unit=" + url.QueryEscape(t.Slug)),
 		AuditURL: p.adminURL("/audit?person=" + url.QueryEscape(u.Username))}
 	d.Roles = p.roleChoices(d.Lang, u.Roles)

@@ -65,6 +65,7 @@ var adminCatalogue = map[string]message{
 	"admin.account.self":     {"Đây là tài khoản của bạn: vai trò và trạng thái do quản trị viên cấp trên thay đổi.", "This is your own account: the administrator of the unit above changes its roles and state."},
 	"admin.reset":            {"Cấp mật khẩu dùng một lần", "Issue a one-time password"},
 	"admin.reset_lead":       {"Dùng khi cán bộ quên mật khẩu. Mật khẩu cũ hết tác dụng; tài khoản được mở khóa.", "For a forgotten password. The old password stops working; the account is unlocked."},
+	"admin.locked":           {"Đang tạm khóa đăng nhập đến %s vì nhập sai mật khẩu nhiều lần.", "Sign-in is locked until %s after too many wrong passwords."},
 	"admin.unlock":           {"Mở khóa đăng nhập", "Unlock sign-in"},
 	"admin.unlock_lead":      {"Dùng khi tài khoản bị tạm khóa vì nhập sai mật khẩu nhiều lần.", "For an account paused after too many wrong passwords."},
 	"admin.disable":          {"Vô hiệu hóa tài khoản", "Disable the account"},
