@@ -401,3 +401,38 @@ func TestPredicates(t *testing.T) {
 		t.Fatal("an ended session is active")
 	}
 }
+
+// A unit's administrator manages a unit whose chain of parents holds their own unit; the chain is
+// the unit first, so their own unit counts, and a sibling's or a parent's never does.
+func TestManagesFollowsTheChainOfParents(t *testing.T) {
+	province := Tenant{ID: "p"}
+	district := Tenant{ID: "d", ParentID: "p"}
+	commune := Tenant{ID: "c", ParentID: "d"}
+	cases := []struct {
+		admin string
+		chain []Tenant
+		want  bool
+	}{
+		{"c", []Tenant{commune, district, province}, true},
+		{"d", []Tenant{commune, district, province}, true},
+		{"p", []Tenant{commune, district, province}, true},
+		{"c", []Tenant{district, province}, false},
+		{"c", []Tenant{{ID: "c2", ParentID: "d"}, district, province}, false},
+		{"d", []Tenant{province}, false},
+	}
+	for _, c := range cases {
+		if got := Manages(c.admin, c.chain); got != c.want {
+			t.Errorf("admin of %s over %s: %t, want %t", c.admin, c.chain[0].ID, got, c.want)
+		}
+	}
+	for _, r := range []platform.Role{platform.RolePlatformAdmin, platform.RoleService} {
+		if Grantable(string(r)) {
+			t.Errorf("%s is grantable from a unit", r)
+		}
+	}
+	for _, r := range []platform.Role{platform.RoleTenantAdmin, platform.RoleDossierReceive, platform.RoleReportView} {
+		if !Grantable(string(r)) {
+			t.Errorf("%s is not grantable from a unit", r)
+		}
+	}
+}
