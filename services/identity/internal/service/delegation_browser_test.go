@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"gorm.io/gorm"
 
 	chromium "egov.vn/platform/libs/devkit/browser"
 	"egov.vn/platform/libs/store/storetest"
@@ -15,7 +16,11 @@ import (
 // A commune's administrator in Chromium: from the administration page, create a reception
 // officer's account and read the one-time password on the slip, once; reset it; disable it.
 func TestAdministrationInChromium(t *testing.T) {
-	h := startIdentity(t, storetest.SQLite(t))
+	storetest.EachDB(t, func(t *testing.T, db *gorm.DB) { administrationInChromium(t, db) })
+}
+
+func administrationInChromium(t *testing.T, db *gorm.DB) {
+	h := startIdentity(t, db)
 	tr := h.seedTree(t)
 	ctx := chromium.Chromium(t, 90*time.Second, chromedp.WindowSize(1280, 900))
 	location := func() string {
@@ -31,7 +36,7 @@ func TestAdministrationInChromium(t *testing.T) {
 		if err != nil {
 			t.Fatalf("screenshot %s: %v", name, err)
 		}
-		testenv.WriteArtifact(t, name, png)
+		testenv.WriteArtifact(t, db.Name()+"-"+name, png)
 	}
 	text := func(sel string) string {
 		t.Helper()
