@@ -52,26 +52,41 @@ func RequireSameSchema(t testing.TB, wantName string, want *gorm.DB, gotName str
 // them. On migrated, migrate makes the schema; on another empty database of the same kind, the
 // shared sets (the outbox's, sign-in's) and then legacy (the former AutoMigrate and hand-written
 // DDL) make it the old way. Both must match, and the old-way database must take migrate without
-// error and keep that schema, as an existing deployment adopts the migrations.
+// error and keep that schema, as an existing deployment adopts the migrations. It holds while a
+// service has only its first migration; from its second on, use RequireMigrationsMatch.
 func RequireMigrationsReproduce(t testing.TB, migrated *gorm.DB, migrate, legacy func(*gorm.DB) error, shared ...store.MigrationSet) {
+	t.Helper()
+	RequireMigrationsMatch(t, migrated, migrate, legacy, legacy, shared...)
+}
+
+// RequireMigrationsMatch is RequireMigrationsReproduce for a service whose later migrations
+// changed its schema, so that the schema before versioned migrations (legacy) is no longer the
+// one its row models make today (models): the migrated schema must be what models make (with
+// the shared sets), and a database legacy made must take the migrations and end the same.
+func RequireMigrationsMatch(t testing.TB, migrated *gorm.DB, migrate, models, legacy func(*gorm.DB) error, shared ...store.MigrationSet) {
 	t.Helper()
 	if err := migrate(migrated); err != nil {
 		t.Fatal(err)
 	}
-	old := Another(t, migrated)
-	if len(shared) > 0 {
-		if err := store.MigrateAll(context.Background(), old, shared...); err != nil {
+	made := func(how func(*gorm.DB) error) *gorm.DB {
+		t.Helper()
+		db := Another(t, migrated)
+		if len(shared) > 0 {
+			if err := store.MigrateAll(context.Background(), db, shared...); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := how(db); err != nil {
 			t.Fatal(err)
 		}
+		return db
 	}
-	if err := legacy(old); err != nil {
-		t.Fatal(err)
-	}
-	RequireSameSchema(t, "AutoMigrate", old, "migrations", migrated)
+	RequireSameSchema(t, "the row models", made(models), "migrations", migrated)
+	old := made(legacy)
 	if err := migrate(old); err != nil {
-		t.Fatalf("a database AutoMigrate made does not take the migrations: %v", err)
+		t.Fatalf("a database made before versioned migrations does not take them: %v", err)
 	}
-	RequireSameSchema(t, "migrations", migrated, "AutoMigrate, then migrations", old)
+	RequireSameSchema(t, "migrations", migrated, "the former schema, then migrations", old)
 }
 
 // DiffSchemas lists what differs between want and got, sorted by key: "- key: want" for what got
