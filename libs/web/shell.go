@@ -114,6 +114,12 @@ type Page struct {
 	// means "vi". It becomes <html lang>, so screen readers pick the right voice and browsers the
 	// right hyphenation and spell-checker. The layout's own words stay Vietnamese.
 	Lang string
+	// Public marks a page for citizens (a dossier lookup, a unit's procedures): the layout shows
+	// the unit and the service but no staff menu and no sign-in button, which only confuse
+	// someone who has no account, and links PublicLinks instead.
+	Public bool
+	// PublicLinks are the citizen's pages of the service, shown in a public page's header.
+	PublicLinks []NavItem
 }
 
 // NavLink is a NavItem as rendered, knowing whether it is the current service.
@@ -383,8 +389,16 @@ func (s *Shell) view(c *gin.Context, p Page) *View {
 	} else if v.Viewer != nil {
 		v.UnitName = v.Viewer.Tenant.Name
 	}
-	for _, item := range s.cfg.Nav {
-		v.Nav = append(v.Nav, NavLink{NavItem: item, Current: underPath(c.Request.URL.Path, item.Href)})
+	nav := s.cfg.Nav
+	if p.Public {
+		nav = p.PublicLinks
+	}
+	for _, item := range nav {
+		current := underPath(c.Request.URL.Path, item.Href)
+		if p.Public {
+			current = c.Request.URL.Path == item.Href // "Thủ tục" is not under "Tra cứu"
+		}
+		v.Nav = append(v.Nav, NavLink{NavItem: item, Current: current})
 	}
 	return v
 }

@@ -210,3 +210,28 @@ func TestPageLangSetsHTMLLang(t *testing.T) {
 		mustContain(t, w.Body.String(), want)
 	}
 }
+
+// A citizen's page shows the unit and the service's public links, never the staff menu or a
+// sign-in button: the citizen has no account, and "Đăng nhập" only sends them astray.
+func TestPublicPageHasNoStaffMenuNorSignIn(t *testing.T) {
+	t.Parallel()
+	shell, r := demoApp(t, demoOpts{})
+	r.GET("/dossiers/tra-cuu", func(c *gin.Context) {
+		web.SetTenant(c, web.Tenant{Slug: "xa-dong-tan", Name: "UBND xã Đông Tân"})
+		shell.Render(c, http.StatusOK, web.Page{Title: "Tra cứu hồ sơ", Content: "list", Public: true,
+			PublicLinks: []web.NavItem{{Label: "Tra cứu hồ sơ", Href: "/dossiers/tra-cuu"}, {Label: "Thủ tục hành chính", Href: "/dossiers/thu-tuc"}}})
+	})
+	w := httptest.NewRecorder()
+	r.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/dossiers/tra-cuu", nil))
+	if w.Code != http.StatusOK {
+		t.Fatalf("status %d", w.Code)
+	}
+	body := w.Body.String()
+	mustContain(t, body, `<body class="public"`, `<span class="brand-unit">UBND xã Đông Tân</span>`,
+		`<a href="/dossiers/tra-cuu" aria-current="page">Tra cứu hồ sơ</a>`, `<a href="/dossiers/thu-tuc">Thủ tục hành chính</a>`)
+	for _, staff := range []string{"Đăng nhập", "Văn thư – Lưu trữ", "Nhân sự", "Báo cáo", "Tài khoản", "Đăng xuất"} {
+		if strings.Contains(body, staff) {
+			t.Errorf("the citizen's page shows %q", staff)
+		}
+	}
+}
