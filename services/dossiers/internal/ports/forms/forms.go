@@ -67,6 +67,20 @@ type Table struct {
 	Rows   [][]string
 }
 
+// Percents are the columns' widths as whole percentages, for the printable page's <col width>: a
+// presentational attribute, which the CSP allows where it blocks a style attribute.
+func (t *Table) Percents() []int {
+	total := 0.0
+	for _, w := range t.Widths {
+		total += w
+	}
+	out := make([]int, len(t.Widths))
+	for i, w := range t.Widths {
+		out[i] = int(100*w/total + 0.5)
+	}
+	return out
+}
+
 // Options are what the forms need from the service around them.
 type Options struct {
 	// LookupURL is the absolute address of the citizen's lookup page (PUBLIC_BASE_URL +
@@ -310,7 +324,7 @@ var page = template.Must(template.New("form").Parse(`<!doctype html>
 <div class="head"><div>{{.Unit}}</div><div>CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM<br>Độc lập – Tự do – Hạnh phúc</div></div>
 <h1 class="title">{{.Title}}</h1><p class="sub">{{.Subtitle}}</p>
 {{range .Lines}}<p>{{.}}</p>{{end}}
-{{with .Table}}<div class="table-scroll"><table><thead><tr>{{range .Header}}<th scope="col">{{.}}</th>{{end}}</tr></thead><tbody>
+{{with .Table}}<div class="table-scroll"><table><colgroup>{{range .Percents}}<col width="{{.}}%">{{end}}</colgroup><thead><tr>{{range .Header}}<th scope="col">{{.}}</th>{{end}}</tr></thead><tbody>
 {{range .Rows}}<tr>{{range .}}<td>{{.}}</td>{{end}}</tr>{{end}}</tbody></table></div>{{end}}
 {{range .After}}<p>{{.}}</p>{{end}}
 {{with .Lookup}}<div class="lookup" id="lookup"><img src="{{.QRDataURI}}" alt="Mã QR mở trang tra cứu hồ sơ"><p>{{.Text}}</p></div>{{end}}

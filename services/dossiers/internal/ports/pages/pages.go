@@ -410,7 +410,7 @@ func (p *Pages) dossier(c *gin.Context) {
 			"CanAttach": canAttach, "SentBack": sentBack(d), "ResultTypes": resultTypes, "MaxResultMB": domain.MaxResultSize >> 20,
 			"Handlers": handlers, "Approvers": approvers, "Waiting": d.WaitsForApproval(), "HandlerName": nameOr(names, d.Handler),
 			"HolderName": unitNames[d.Holder],
-			"Prefix": p.prefix, "Print": c.Query("in") == "1", "Overdue": d.State.Active() && d.CurrentDue().Before(time.Now()),
+			"Prefix":     p.prefix, "Print": c.Query("in") == "1", "Overdue": d.State.Active() && d.CurrentDue().Before(time.Now()),
 			"Masked": !domain.SeesPersonalData(d, a)}})
 }
 
