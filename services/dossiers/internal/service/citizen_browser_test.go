@@ -2,6 +2,8 @@ package service_test
 
 import (
 	"context"
+	"io"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -29,6 +31,16 @@ func TestCitizenPagesInTheBrowser(t *testing.T) {
 	}
 	if st := h.do("POST", "/dossiers", h.token("xa-dong-tan", "hoa.nt", "dossier.receive"), birthIntake(), &d); st != 201 {
 		t.Fatalf("intake: %d", st)
+	}
+	// A unit that does not exist is a 404 that says what to do, in the public layout.
+	resp, err := http.Get(h.Base + "/thu-tuc?don-vi=xa-khong-co")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	_ = resp.Body.Close()
+	if resp.StatusCode != http.StatusNotFound || !strings.Contains(string(body), "hãy chọn đơn vị trong danh sách") || strings.Contains(string(body), "Đăng nhập") {
+		t.Errorf("an unknown unit: %d\n%s", resp.StatusCode, body)
 	}
 	for _, size := range []struct {
 		name          string
@@ -185,6 +197,21 @@ func TestFormsPrintInTheBrowser(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
+			// The ledger numbers its rows from 1, as its PDF does, and its printable page (form 07)
+			// is laid out on a landscape page, as the PDF is.
+			if err := chromedp.Do(ctx, chromedp.Navigate(h.Base+"/so-theo-doi"), chromedp.WaitVisible(chromedp.CSS(`main table`))); err != nil {
+				t.Fatalf("ledger: %v", err)
+			}
+			if first := text(t, ctx, `main tbody tr:first-child td:first-child`); first != "1" {
+				t.Errorf("the ledger's first row is numbered %q", first)
+			}
+			if err := chromedp.Do(ctx, chromedp.Navigate(h.Base+"/so-theo-doi?format=html"), chromedp.WaitVisible(chromedp.CSS(`#print`))); err != nil {
+				t.Fatalf("form 07: the print button never shows: %v", err)
+			}
+			if count(t, ctx, `main.doc-wide`) != 1 || !strings.Contains(text(t, ctx, `main tbody`), d.ReceiptCode) {
+				t.Errorf("form 07 is not the wide ledger of %s", d.ReceiptCode)
+			}
+			shot("form-7-screen")
 		})
 	}
 }

@@ -281,6 +281,14 @@ func Build(n int, d *domain.Dossier, unit app.Settings, refs Refs) (Doc, error) 
 	return doc, nil
 }
 
+// shownDate writes a form's YYYY-MM-DD as people read it, dd/mm/yyyy; anything else as given.
+func shownDate(s string) string {
+	if d, err := domain.ParseDate(s); err == nil {
+		return day(d.At(0))
+	}
+	return s
+}
+
 func kindVI(k domain.CopyKind) string {
 	if k == domain.Original {
 		return "Bản chính"
@@ -291,7 +299,7 @@ func kindVI(k domain.CopyKind) string {
 // Ledger builds form 07 over a list of dossiers received between from and to.
 func Ledger(ds []*domain.Dossier, unit app.Settings, from, to string) Doc {
 	doc := Doc{Unit: strings.ToUpper(unit.Name), Number: "Mẫu số 07", Title: "SỔ THEO DÕI HỒ SƠ",
-		Subtitle: fmt.Sprintf("Từ ngày %s đến ngày %s", from, to), Place: placeDate(unit, time.Now()), SignTitle: "NGƯỜI LẬP SỔ"}
+		Subtitle: fmt.Sprintf("Từ ngày %s đến ngày %s", shownDate(from), shownDate(to)), Place: placeDate(unit, time.Now()), SignTitle: "NGƯỜI LẬP SỔ"}
 	t := &Table{Header: []string{"STT", "Mã hồ sơ", "Thủ tục", "Người nộp", "Nhận lúc", "Hẹn trả", "Trả lúc", "Tình trạng"},
 		Widths: []float64{1, 4, 5, 4, 3, 3, 3, 3}}
 	for i, d := range ds {

@@ -79,6 +79,9 @@ func TestFormsSayTheSameInHTMLAndPDF(t *testing.T) {
 		t.Fatal(err)
 	}
 	testArtifact(t, 7, ledger.Bytes())
+	if sub := Ledger(nil, unit, "2026-11-01", "2026-11-30").Subtitle; sub != "Từ ngày 01/11/2026 đến ngày 30/11/2026" {
+		t.Errorf("the ledger's period reads %q", sub)
+	}
 }
 
 // TestFontHasVietnameseGlyphs checks that the embedded font maps every letter Vietnamese uses,
