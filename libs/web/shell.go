@@ -85,6 +85,7 @@ type Viewer struct {
 const (
 	viewerKey = "egov.web.viewer"
 	tenantKey = "egov.web.tenant"
+	publicKey = "egov.web.public"
 )
 
 // SetViewer records the signed-in person for the pages of this request.
@@ -100,6 +101,11 @@ func ViewerFrom(c *gin.Context) *Viewer {
 // SetTenant records the unit a page is about when nobody is signed in, e.g. a citizen looking up a
 // dossier on the unit's public page. When a Viewer is set, its Tenant is used unless this is set.
 func SetTenant(c *gin.Context, t Tenant) { c.Set(tenantKey, t) }
+
+// SetPublic makes every page of this request a citizen's page (Page.Public, with links as its
+// PublicLinks), error pages included: a middleware on a service's public routes calls it, so a
+// citizen who meets a 404 or a failure is not shown the staff menu and a sign-in button either.
+func SetPublic(c *gin.Context, links []NavItem) { c.Set(publicKey, links) }
 
 // Page is one page to render: the layout around the service's template named Content.
 type Page struct {
@@ -372,6 +378,12 @@ func (s *Shell) write(c *gin.Context, status int, body []byte) {
 func (s *Shell) view(c *gin.Context, p Page) *View {
 	if p.Lang == "" {
 		p.Lang = "vi"
+	}
+	if links, ok := c.Get(publicKey); ok {
+		p.Public = true
+		if p.PublicLinks == nil {
+			p.PublicLinks, _ = links.([]NavItem)
+		}
 	}
 	v := &View{
 		Page:      p,

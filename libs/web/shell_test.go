@@ -235,3 +235,26 @@ func TestPublicPageHasNoStaffMenuNorSignIn(t *testing.T) {
 		}
 	}
 }
+
+// A failure on a public route is shown in the public layout too, with a way back to the
+// citizen's pages rather than to the staff's.
+func TestErrorOnPublicRouteKeepsThePublicLayout(t *testing.T) {
+	t.Parallel()
+	shell, r := demoApp(t, demoOpts{})
+	r.GET("/dossiers/tra-cuu/loi", func(c *gin.Context) {
+		web.SetPublic(c, []web.NavItem{{Label: "Tra cứu hồ sơ", Href: "/dossiers/tra-cuu"}})
+		shell.RenderError(c, http.StatusNotFound, "Không tìm thấy", "Không có trang này.")
+	})
+	w := httptest.NewRecorder()
+	r.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/dossiers/tra-cuu/loi", nil))
+	body := w.Body.String()
+	if w.Code != http.StatusNotFound {
+		t.Fatalf("status %d", w.Code)
+	}
+	mustContain(t, body, `<body class="public"`, `<a class="button" href="/dossiers/tra-cuu">Về trang Tra cứu hồ sơ</a>`)
+	for _, staff := range []string{"Đăng nhập", "Nhân sự", "Về trang chính của"} {
+		if strings.Contains(body, staff) {
+			t.Errorf("the citizen's error page shows %q", staff)
+		}
+	}
+}

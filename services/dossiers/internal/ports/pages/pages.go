@@ -65,6 +65,7 @@ func New(a *app.App, shell *web.Shell, f *forms.Renderer, units Units, prefix st
 // Routes registers the staff pages on staff (signed in, CSRF-protected, actor and scope set by
 // auth.RequireActor: bootstrap.Web.Pages) and the citizen's pages on public (bootstrap.Web.Public).
 func (p *Pages) Routes(staff, public gin.IRouter) {
+	public.Use(func(c *gin.Context) { web.SetPublic(c, p.publicLinks()) })
 	public.GET("/tra-cuu", p.lookupPage)
 	public.POST("/tra-cuu", p.lookup)
 	public.POST("/danh-gia", p.rate)
@@ -791,11 +792,15 @@ func optTime(t *time.Time) string {
 
 // ---- citizens ----
 
+// publicLinks are the citizen's pages, linked from the public layout's header.
+func (p *Pages) publicLinks() []web.NavItem {
+	return []web.NavItem{{Label: "Tra cứu hồ sơ", Href: p.prefix + "/tra-cuu"}, {Label: "Thủ tục hành chính", Href: p.prefix + "/thu-tuc"}}
+}
+
 // publicPage is a citizen's page: the public layout, with the citizen's pages as its links.
 func (p *Pages) publicPage(title, content string, form *web.Form, data gin.H) web.Page {
 	data["Prefix"] = p.prefix
-	return web.Page{Title: title, Content: content, Form: form, Data: data, Public: true,
-		PublicLinks: []web.NavItem{{Label: "Tra cứu hồ sơ", Href: p.prefix + "/tra-cuu"}, {Label: "Thủ tục hành chính", Href: p.prefix + "/thu-tuc"}}}
+	return web.Page{Title: title, Content: content, Form: form, Data: data, Public: true, PublicLinks: p.publicLinks()}
 }
 
 // lookupPage is the lookup form; ?ma= fills in the receipt code, as the QR code on form 01 does,
