@@ -155,6 +155,11 @@ func TestFormsPrintInTheBrowser(t *testing.T) {
 				if err := chromedp.Do(ctx, chromedp.Navigate(h.Base+"/ho-so/"+d.ID+"/phieu/"+n), chromedp.WaitVisible(chromedp.CSS(`#print`))); err != nil {
 					t.Fatalf("form %s: the print button never shows (print.js blocked?): %v", n, err)
 				}
+				// The page is served under the strict CSP that blocked the inline handler and style.
+				csp, err := chromedp.Run(ctx, chromedp.Evaluate[string](`fetch(location.href).then(r => r.headers.get('Content-Security-Policy') || '')`, chromedp.EvalAwaitPromise))
+				if err != nil || !strings.Contains(csp, "default-src 'self'") || strings.Contains(csp, "unsafe-inline") {
+					t.Errorf("form %s is served with CSP %q (%v)", n, csp, err)
+				}
 				// The stylesheet applied: the page is laid out as a document, not unstyled.
 				if fam, err := chromedp.Run(ctx, chromedp.Evaluate[string](`getComputedStyle(document.querySelector('.doc')).fontFamily`)); err != nil || !strings.Contains(fam, "DejaVu Sans") {
 					t.Errorf("form %s is unstyled: font %q (%v)", n, fam, err)
