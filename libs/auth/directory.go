@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -141,6 +143,31 @@ func (d *Directory) Children(ctx context.Context, slug string) ([]Tenant, error)
 		if t.Parent == slug {
 			out = append(out, t)
 		}
+	}
+	return out, nil
+}
+
+// Units returns every unit of the tree, parents before children and siblings by name: the choice
+// of units a citizen is offered on a public page.
+func (d *Directory) Units(ctx context.Context) ([]Tenant, error) {
+	m, err := d.tree(ctx, "")
+	if err != nil {
+		return nil, err
+	}
+	children := map[string][]Tenant{}
+	for _, t := range m {
+		parent := t.Parent
+		if _, ok := m[parent]; !ok {
+			parent = "" // a unit whose parent is not in the tree is shown as a root
+		}
+		children[parent] = append(children[parent], t)
+	}
+	for _, c := range children {
+		slices.SortFunc(c, func(a, b Tenant) int { return strings.Compare(a.Name, b.Name) })
+	}
+	out := append([]Tenant(nil), children[""]...)
+	for i := 0; i < len(out); i++ {
+		out = slices.Insert(out, i+1, children[out[i].Slug]...)
 	}
 	return out, nil
 }

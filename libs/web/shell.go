@@ -85,6 +85,7 @@ type Viewer struct {
 const (
 	viewerKey = "egov.web.viewer"
 	tenantKey = "egov.web.tenant"
+	publicKey = "egov.web.public"
 )
 
 // SetViewer records the signed-in person for the pages of this request.
@@ -101,6 +102,11 @@ func ViewerFrom(c *gin.Context) *Viewer {
 // dossier on the unit's public page. When a Viewer is set, its Tenant is used unless this is set.
 func SetTenant(c *gin.Context, t Tenant) { c.Set(tenantKey, t) }
 
+// SetPublic makes every page of this request a citizen's page (Page.Public, with links as its
+// PublicLinks), error pages included: a middleware on a service's public routes calls it, so a
+// citizen who meets a 404 or a failure is not shown the staff menu and a sign-in button either.
+func SetPublic(c *gin.Context, links []NavItem) { c.Set(publicKey, links) }
+
 // Page is one page to render: the layout around the service's template named Content.
 type Page struct {
 	Title   string // the page's h1 and the start of the <title>
@@ -114,6 +120,12 @@ type Page struct {
 	// means "vi". It becomes <html lang>, so screen readers pick the right voice and browsers the
 	// right hyphenation and spell-checker. The layout's own words stay Vietnamese.
 	Lang string
+	// Public marks a page for citizens (a dossier lookup, a unit's procedures): the layout shows
+	// the unit and the service but no staff menu and no sign-in button, which only confuse
+	// someone who has no account, and links PublicLinks instead.
+	Public bool
+	// PublicLinks are the citizen's pages of the service, shown in a public page's header.
+	PublicLinks []NavItem
 }
 
 // NavLink is a NavItem as rendered, knowing whether it is the current service.
@@ -367,6 +379,12 @@ func (s *Shell) view(c *gin.Context, p Page) *View {
 	if p.Lang == "" {
 		p.Lang = "vi"
 	}
+	if links, ok := c.Get(publicKey); ok {
+		p.Public = true
+		if p.PublicLinks == nil {
+			p.PublicLinks, _ = links.([]NavItem)
+		}
+	}
 	v := &View{
 		Page:      p,
 		SiteName:  s.cfg.SiteName,
@@ -383,8 +401,16 @@ func (s *Shell) view(c *gin.Context, p Page) *View {
 	} else if v.Viewer != nil {
 		v.UnitName = v.Viewer.Tenant.Name
 	}
-	for _, item := range s.cfg.Nav {
-		v.Nav = append(v.Nav, NavLink{NavItem: item, Current: underPath(c.Request.URL.Path, item.Href)})
+	nav := s.cfg.Nav
+	if p.Public {
+		nav = p.PublicLinks
+	}
+	for _, item := range nav {
+		current := underPath(c.Request.URL.Path, item.Href)
+		if p.Public {
+			current = c.Request.URL.Path == item.Href // "Thủ tục" is not under "Tra cứu"
+		}
+		v.Nav = append(v.Nav, NavLink{NavItem: item, Current: current})
 	}
 	return v
 }

@@ -210,3 +210,51 @@ func TestPageLangSetsHTMLLang(t *testing.T) {
 		mustContain(t, w.Body.String(), want)
 	}
 }
+
+// A citizen's page shows the unit and the service's public links, never the staff menu or a
+// sign-in button: the citizen has no account, and "Đăng nhập" only sends them astray.
+func TestPublicPageHasNoStaffMenuNorSignIn(t *testing.T) {
+	t.Parallel()
+	shell, r := demoApp(t, demoOpts{})
+	r.GET("/dossiers/tra-cuu", func(c *gin.Context) {
+		web.SetTenant(c, web.Tenant{Slug: "xa-dong-tan", Name: "UBND xã Đông Tân"})
+		shell.Render(c, http.StatusOK, web.Page{Title: "Tra cứu hồ sơ", Content: "list", Public: true,
+			PublicLinks: []web.NavItem{{Label: "Tra cứu hồ sơ", Href: "/dossiers/tra-cuu"}, {Label: "Thủ tục hành chính", Href: "/dossiers/thu-tuc"}}})
+	})
+	w := httptest.NewRecorder()
+	r.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/dossiers/tra-cuu", nil))
+	if w.Code != http.StatusOK {
+		t.Fatalf("status %d", w.Code)
+	}
+	body := w.Body.String()
+	mustContain(t, body, `<body class="public"`, `<span class="brand-unit">UBND xã Đông Tân</span>`,
+		`<a href="/dossiers/tra-cuu" aria-current="page">Tra cứu hồ sơ</a>`, `<a href="/dossiers/thu-tuc">Thủ tục hành chính</a>`)
+	for _, staff := range []string{"Đăng nhập", "Văn thư – Lưu trữ", "Nhân sự", "Báo cáo", "Tài khoản", "Đăng xuất"} {
+		if strings.Contains(body, staff) {
+			t.Errorf("the citizen's page shows %q", staff)
+		}
+	}
+}
+
+// A failure on a public route is shown in the public layout too, with a way back to the
+// citizen's pages rather than to the staff's.
+func TestErrorOnPublicRouteKeepsThePublicLayout(t *testing.T) {
+	t.Parallel()
+	shell, r := demoApp(t, demoOpts{})
+	r.GET("/dossiers/tra-cuu/loi", func(c *gin.Context) {
+		web.SetPublic(c, []web.NavItem{{Label: "Tra cứu hồ sơ", Href: "/dossiers/tra-cuu"}})
+		shell.RenderError(c, http.StatusNotFound, "Không tìm thấy", "Không có trang này.")
+	})
+	w := httptest.NewRecorder()
+	r.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/dossiers/tra-cuu/loi", nil))
+	body := w.Body.String()
+	if w.Code != http.StatusNotFound {
+		t.Fatalf("status %d", w.Code)
+	}
+	mustContain(t, body, `<body class="public"`, `<a class="button" href="/dossiers/tra-cuu">Về trang Tra cứu hồ sơ</a>`)
+	for _, staff := range []string{"Đăng nhập", "Nhân sự", "Về trang chính của"} {
+		if strings.Contains(body, staff) {
+			t.Errorf("the citizen's error page shows %q", staff)
+		}
+	}
+}

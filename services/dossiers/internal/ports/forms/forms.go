@@ -9,13 +9,16 @@ package forms
 import (
 	"bytes"
 	_ "embed"
+	"encoding/base64"
 	"fmt"
 	"html/template"
 	"io"
+	"net/url"
 	"strings"
 	"time"
 
 	"github.com/go-pdf/fpdf"
+	"github.com/skip2/go-qrcode"
 
 	"egov.vn/platform/libs/apperr"
 	"egov.vn/platform/services/dossiers/internal/app"
@@ -40,6 +43,21 @@ type Doc struct {
 	Place     string   // "Đông Tân, ngày 27 tháng 11 năm 2026"
 	SignTitle string   // "NGƯỜI TIẾP NHẬN"
 	SignName  string
+	// Lookup, on form 01, tells the citizen where to follow the dossier: the lookup page's
+	// address and a QR code that opens it with the receipt code filled in.
+	Lookup *Lookup
+}
+
+// Lookup is the way to the citizen's lookup page printed on a form.
+type Lookup struct {
+	Text string // "Tra cứu tình trạng hồ sơ tại https://…/dossiers/tra-cuu …"
+	URL  string // what the QR code opens: the lookup with ?ma=<receipt code>
+	QR   []byte // PNG of the QR code of URL
+}
+
+// QRDataURI is the QR code as a data: URI, which the pages' CSP allows for images (img-src data:).
+func (l *Lookup) QRDataURI() template.URL {
+	return template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(l.QR))
 }
 
 // Table is a ruled table with a header row; Widths are relative.
@@ -49,11 +67,65 @@ type Table struct {
 	Rows   [][]string
 }
 
-// Renderer renders forms; it holds no state.
-type Renderer struct{}
+// Percents are the columns' widths as whole percentages, for the printable page's <col width>: a
+// presentational attribute, which the CSP allows where it blocks a style attribute.
+func (t *Table) Percents() []int {
+	total := 0.0
+	for _, w := range t.Widths {
+		total += w
+	}
+	out := make([]int, len(t.Widths))
+	for i, w := range t.Widths {
+		out[i] = int(100*w/total + 0.5)
+	}
+	return out
+}
+
+// Options are what the forms need from the service around them.
+type Options struct {
+	// LookupURL is the absolute address of the citizen's lookup page (PUBLIC_BASE_URL +
+	// "/tra-cuu"), printed on form 01 with its QR code. Empty leaves form 01 without them.
+	LookupURL string
+	// Stylesheet and Script are the addresses of the shell's print.css and print.js: the
+	// pages' CSP blocks inline styles and handlers, so the printable page links them.
+	Stylesheet, Script string
+}
+
+// Renderer renders forms.
+type Renderer struct{ opts Options }
 
 // New returns a renderer.
-func New() *Renderer { return &Renderer{} }
+func New(o Options) *Renderer { return &Renderer{opts: o} }
+
+// Refs are what a form names besides the dossier: the lookup page and the units' names.
+type Refs struct {
+	LookupURL string
+	// UnitNames maps unit slugs to their names, so form 06 says "UBND xã Đông Tân" and not
+	// "xa-dong-tan". A slug missing from it is shown as is.
+	UnitNames map[string]string
+}
+
+func (r Refs) unitName(slug string) string {
+	if n := r.UnitNames[slug]; n != "" {
+		return n
+	}
+	return slug
+}
+
+// LookupLink builds the lookup address and QR code for receipt code, or nil without an address.
+func LookupLink(lookupURL, receiptCode string) (*Lookup, error) {
+	if lookupURL == "" {
+		return nil, nil
+	}
+	link := lookupURL + "?ma=" + url.QueryEscape(receiptCode)
+	// Medium error correction survives a creased or smudged slip; 256 px prints sharp at 30 mm.
+	png, err := qrcode.Encode(link, qrcode.Medium, 256)
+	if err != nil {
+		return nil, fmt.Errorf("forms: qr code: %w", err)
+	}
+	return &Lookup{URL: link, QR: png,
+		Text: "Tra cứu tình trạng hồ sơ tại " + lookupURL + " bằng mã hồ sơ " + receiptCode + " và 4 số cuối số điện thoại đã khai, hoặc quét mã QR."}, nil
+}
 
 // StateVI names the states for staff and citizens.
 var StateVI = map[domain.State]string{
@@ -126,7 +198,7 @@ func ResultDoc(d *domain.Dossier, unit app.Settings, docType, summary, signer st
 }
 
 // Build returns form n (1–6) of dossier d; the forms that state a decision need it taken.
-func Build(n int, d *domain.Dossier, unit app.Settings) (Doc, error) {
+func Build(n int, d *domain.Dossier, unit app.Settings, refs Refs) (Doc, error) {
 	doc := Doc{Unit: strings.ToUpper(unit.Name), Number: fmt.Sprintf("Mẫu số %02d", n), Title: strings.ToUpper(FormNames[n]),
 		Subtitle: "Mã hồ sơ: " + d.ReceiptCode, Place: placeDate(unit, time.Now())}
 	applicant := fmt.Sprintf("Kính gửi: Ông/Bà %s. Địa chỉ: %s. Số điện thoại: %s.", d.Applicant.Name, d.Applicant.Address, d.Applicant.Phone)
@@ -146,8 +218,15 @@ func Build(n int, d *domain.Dossier, unit app.Settings) (Doc, error) {
 		}
 		doc.Table = t
 		doc.After = []string{"Thời gian nhận hồ sơ: " + hm(d.ReceivedAt), "Thời gian trả kết quả giải quyết hồ sơ: " + hm(d.DueAt),
-			"Vào Sổ theo dõi hồ sơ, Quyển số: 01/" + d.ReceivedAt.In(domain.Vietnam).Format("2006"),
-			"Tra cứu tình trạng hồ sơ bằng mã hồ sơ và 4 số cuối điện thoại tại trang tra cứu của đơn vị."}
+			"Vào Sổ theo dõi hồ sơ, Quyển số: 01/" + d.ReceivedAt.In(domain.Vietnam).Format("2006")}
+		l, err := LookupLink(refs.LookupURL, d.ReceiptCode)
+		if err != nil {
+			return Doc{}, err
+		}
+		if l == nil {
+			doc.After = append(doc.After, "Tra cứu tình trạng hồ sơ bằng mã hồ sơ và 4 số cuối điện thoại tại trang tra cứu của đơn vị.")
+		}
+		doc.Lookup = l
 		doc.SignTitle, doc.SignName = "NGƯỜI TIẾP NHẬN HỒ SƠ", receiver
 	case 2:
 		t, ok := lastNote(d, domain.ActRequestSupplement)
@@ -192,7 +271,7 @@ func Build(n int, d *domain.Dossier, unit app.Settings) (Doc, error) {
 			if who == "" {
 				who = h.Actor
 			}
-			t.Rows = append(t.Rows, []string{hm(h.At), h.Tenant + " – " + who, ActionVI[h.Action], h.Note})
+			t.Rows = append(t.Rows, []string{hm(h.At), refs.unitName(h.Tenant) + " – " + who, ActionVI[h.Action], h.Note})
 		}
 		doc.Table = t
 		doc.SignTitle = "NGƯỜI LẬP PHIẾU"
@@ -200,6 +279,14 @@ func Build(n int, d *domain.Dossier, unit app.Settings) (Doc, error) {
 		return Doc{}, apperr.NotFound("form", n)
 	}
 	return doc, nil
+}
+
+// shownDate writes a form's YYYY-MM-DD as people read it, dd/mm/yyyy; anything else as given.
+func shownDate(s string) string {
+	if d, err := domain.ParseDate(s); err == nil {
+		return day(d.At(0))
+	}
+	return s
 }
 
 func kindVI(k domain.CopyKind) string {
@@ -212,7 +299,7 @@ func kindVI(k domain.CopyKind) string {
 // Ledger builds form 07 over a list of dossiers received between from and to.
 func Ledger(ds []*domain.Dossier, unit app.Settings, from, to string) Doc {
 	doc := Doc{Unit: strings.ToUpper(unit.Name), Number: "Mẫu số 07", Title: "SỔ THEO DÕI HỒ SƠ",
-		Subtitle: fmt.Sprintf("Từ ngày %s đến ngày %s", from, to), Place: placeDate(unit, time.Now()), SignTitle: "NGƯỜI LẬP SỔ"}
+		Subtitle: fmt.Sprintf("Từ ngày %s đến ngày %s", shownDate(from), shownDate(to)), Place: placeDate(unit, time.Now()), SignTitle: "NGƯỜI LẬP SỔ"}
 	t := &Table{Header: []string{"STT", "Mã hồ sơ", "Thủ tục", "Người nộp", "Nhận lúc", "Hẹn trả", "Trả lúc", "Tình trạng"},
 		Widths: []float64{1, 4, 5, 4, 3, 3, 3, 3}}
 	for i, d := range ds {
@@ -232,63 +319,69 @@ func Ledger(ds []*domain.Dossier, unit app.Settings, from, to string) Doc {
 
 // ---- HTML ----
 
+// page is the printable page: the same Doc as the PDF, styled by the shell's print.css and with a
+// print button wired by print.js (hidden until the script runs, so it never sits there dead).
 var page = template.Must(template.New("form").Parse(`<!doctype html>
-<html lang="vi"><head><meta charset="utf-8"><title>{{.Number}} – {{.Title}}</title>
-<style>
-body{font-family:"Times New Roman",serif;max-width:190mm;margin:10mm auto;font-size:13pt;line-height:1.4}
-.head{display:flex;justify-content:space-between;text-align:center;font-weight:bold}
-.num{text-align:right;font-style:italic}.title{text-align:center;font-weight:bold;margin-top:1em}
-.sub{text-align:center}table{border-collapse:collapse;width:100%;margin:.5em 0}td,th{border:1px solid #000;padding:2px 4px;vertical-align:top}
-.sign{margin-left:55%;text-align:center;margin-top:1.5em}.sign .t{font-weight:bold}.place{text-align:right;font-style:italic}
-@media print{.noprint{display:none}}
-</style></head><body>
+<html lang="vi"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{.Number}}{{if .Number}} – {{end}}{{.Title}}</title>
+{{with $.Stylesheet}}<link rel="stylesheet" href="{{.}}">{{end}}
+{{with $.Script}}<script src="{{.}}" defer></script>{{end}}
+</head><body>
+<main class="doc{{if .Wide}} doc-wide{{end}}">
 <p class="num">{{.Number}}</p>
 <div class="head"><div>{{.Unit}}</div><div>CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM<br>Độc lập – Tự do – Hạnh phúc</div></div>
-<p class="title">{{.Title}}</p><p class="sub">{{.Subtitle}}</p>
+<h1 class="title">{{.Title}}</h1><p class="sub">{{.Subtitle}}</p>
 {{range .Lines}}<p>{{.}}</p>{{end}}
-{{with .Table}}<table><thead><tr>{{range .Header}}<th>{{.}}</th>{{end}}</tr></thead><tbody>
-{{range .Rows}}<tr>{{range .}}<td>{{.}}</td>{{end}}</tr>{{end}}</tbody></table>{{end}}
+{{with .Table}}<div class="table-scroll"><table><colgroup>{{range .Percents}}<col width="{{.}}%">{{end}}</colgroup><thead><tr>{{range .Header}}<th scope="col">{{.}}</th>{{end}}</tr></thead><tbody>
+{{range .Rows}}<tr>{{range .}}<td>{{.}}</td>{{end}}</tr>{{end}}</tbody></table></div>{{end}}
 {{range .After}}<p>{{.}}</p>{{end}}
+{{with .Lookup}}<div class="lookup" id="lookup"><img src="{{.QRDataURI}}" alt="Mã QR mở trang tra cứu hồ sơ"><p>{{.Text}}</p></div>{{end}}
 <p class="place">{{.Place}}</p>
-<div class="sign"><div class="t">{{.SignTitle}}</div><div><i>(Ký, ghi rõ họ tên)</i></div><br><br><div>{{.SignName}}</div></div>
-<p class="noprint"><button onclick="window.print()">In phiếu</button></p>
+<div class="sign"><div class="t">{{.SignTitle}}</div><div><i>(Ký, ghi rõ họ tên)</i></div><div class="name">{{.SignName}}</div></div>
+</main>
+<div class="doc-actions"><button type="button" id="print" data-print hidden>In phiếu</button></div>
 </body></html>`))
 
-// HTML writes form n of d as a printable page.
-func (r *Renderer) HTML(w io.Writer, n int, d *domain.Dossier, unit app.Settings) error {
-	doc, err := Build(n, d, unit)
-	if err != nil {
-		return err
-	}
-	return page.Execute(w, doc)
+type pageView struct {
+	Doc
+	Stylesheet, Script string
+	Wide               bool
 }
 
-// PDF writes form n of d as PDF.
-func (r *Renderer) PDF(w io.Writer, n int, d *domain.Dossier, unit app.Settings) error {
-	doc, err := Build(n, d, unit)
-	if err != nil {
-		return err
-	}
-	return WritePDF(w, doc)
+func (r *Renderer) writeHTML(w io.Writer, doc Doc) error {
+	return page.Execute(w, pageView{Doc: doc, Stylesheet: r.opts.Stylesheet, Script: r.opts.Script, Wide: wide(doc)})
 }
 
-// Write writes form n of d as PDF or as a printable page, and returns its content type.
+// wide is whether doc's table needs the page turned, as WritePDF does.
+func wide(doc Doc) bool { return doc.Table != nil && len(doc.Table.Header) > 6 }
+
+// Write writes form n of d as PDF or as a printable page, and returns its content type. Units are
+// named by their slugs: WriteNamed names them.
 func (r *Renderer) Write(w io.Writer, n int, pdf bool, d *domain.Dossier, unit app.Settings) (contentType string, err error) {
-	if pdf {
-		return "application/pdf", r.PDF(w, n, d, unit)
+	return r.WriteNamed(w, n, pdf, d, unit, nil)
+}
+
+// WriteNamed is Write with the units' names (slug → name) for the forms that name units.
+func (r *Renderer) WriteNamed(w io.Writer, n int, pdf bool, d *domain.Dossier, unit app.Settings, unitNames map[string]string) (contentType string, err error) {
+	doc, err := Build(n, d, unit, Refs{LookupURL: r.opts.LookupURL, UnitNames: unitNames})
+	if err != nil {
+		return "", err
 	}
-	return "text/html; charset=utf-8", r.HTML(w, n, d, unit)
+	if pdf {
+		return "application/pdf", WritePDF(w, doc)
+	}
+	return "text/html; charset=utf-8", r.writeHTML(w, doc)
 }
 
 // WriteHTML writes any doc (the ledger) as a printable page.
-func WriteHTML(w io.Writer, doc Doc) error { return page.Execute(w, doc) }
+func (r *Renderer) WriteHTML(w io.Writer, doc Doc) error { return r.writeHTML(w, doc) }
 
 // ---- PDF ----
 
 // WritePDF lays doc out on A4 portrait (landscape for wide tables) with the embedded font.
 func WritePDF(w io.Writer, doc Doc) error {
 	orientation := "P"
-	if doc.Table != nil && len(doc.Table.Header) > 6 {
+	if wide(doc) {
 		orientation = "L"
 	}
 	pdf := fpdf.New(orientation, "mm", "A4", "")
@@ -356,6 +449,18 @@ func WritePDF(w io.Writer, doc Doc) error {
 	}
 	for _, l := range doc.After {
 		pdf.MultiCell(width, 5.5, l, "", "J", false)
+	}
+	if l := doc.Lookup; l != nil {
+		const side = 30.0 // mm, as print.css gives the page's QR code
+		if pdf.GetY()+side > 270 && orientation == "P" {
+			pdf.AddPage()
+		}
+		pdf.RegisterImageOptionsReader("lookup-qr", fpdf.ImageOptions{ImageType: "PNG"}, bytes.NewReader(l.QR))
+		y := pdf.GetY() + 1
+		pdf.ImageOptions("lookup-qr", left, y, side, side, false, fpdf.ImageOptions{ImageType: "PNG"}, 0, l.URL)
+		pdf.SetXY(left+side+4, y+side/2-6)
+		pdf.MultiCell(width-side-4, 5.5, l.Text, "", "L", false)
+		pdf.SetY(y + side + 1)
 	}
 	pdf.Ln(3)
 	pdf.SetX(left + width*0.45)

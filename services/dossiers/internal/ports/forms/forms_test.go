@@ -47,10 +47,10 @@ func sample(t *testing.T) (*domain.Dossier, app.Settings) {
 func TestFormsSayTheSameInHTMLAndPDF(t *testing.T) {
 	t.Parallel()
 	d, unit := sample(t)
-	r := New()
+	r := New(Options{LookupURL: "https://mot-cua.dongtan.gov.vn/dossiers/tra-cuu", Stylesheet: "/dossiers/static/print.css", Script: "/dossiers/static/print.js"})
 	for _, n := range []int{1, 2, 4, 5, 6} {
 		var html, pdf bytes.Buffer
-		if err := r.HTML(&html, n, d, unit); err != nil {
+		if _, err := r.Write(&html, n, false, d, unit); err != nil {
 			t.Fatalf("form %d html: %v", n, err)
 		}
 		for _, want := range []string{"CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", strings.ToUpper(FormNames[n]), "UBXDT-261123-0001"} {
@@ -58,7 +58,7 @@ func TestFormsSayTheSameInHTMLAndPDF(t *testing.T) {
 				t.Errorf("form %d does not say %q", n, want)
 			}
 		}
-		if err := r.PDF(&pdf, n, d, unit); err != nil {
+		if _, err := r.Write(&pdf, n, true, d, unit); err != nil {
 			t.Fatalf("form %d pdf: %v", n, err)
 		}
 		b := pdf.Bytes()
@@ -71,7 +71,7 @@ func TestFormsSayTheSameInHTMLAndPDF(t *testing.T) {
 	}
 	// Form 03 needs a refusal, which this dossier does not have.
 	var buf bytes.Buffer
-	if err := r.HTML(&buf, 3, d, unit); err == nil {
+	if _, err := r.Write(&buf, 3, false, d, unit); err == nil {
 		t.Fatal("form 03 rendered for a dossier that was not refused")
 	}
 	var ledger bytes.Buffer
@@ -79,6 +79,9 @@ func TestFormsSayTheSameInHTMLAndPDF(t *testing.T) {
 		t.Fatal(err)
 	}
 	testArtifact(t, 7, ledger.Bytes())
+	if sub := Ledger(nil, unit, "2026-11-01", "2026-11-30").Subtitle; sub != "Từ ngày 01/11/2026 đến ngày 30/11/2026" {
+		t.Errorf("the ledger's period reads %q", sub)
+	}
 }
 
 // TestFontHasVietnameseGlyphs checks that the embedded font maps every letter Vietnamese uses,
@@ -118,5 +121,76 @@ func TestResultDocIsAPDFSayingWhatWasTyped(t *testing.T) {
 	}
 	if !bytes.HasPrefix(buf.Bytes(), []byte("%PDF-")) {
 		t.Fatalf("not a PDF: %q", buf.Bytes()[:min(20, buf.Len())])
+	}
+}
+
+// TestPrintablePageHasNoInlineScriptOrStyle: the pages' CSP blocks inline scripts, handlers and
+// styles, so the page links the shell's print.css and print.js and wires its button by attribute.
+func TestPrintablePageHasNoInlineScriptOrStyle(t *testing.T) {
+	t.Parallel()
+	d, unit := sample(t)
+	r := New(Options{Stylesheet: "/dossiers/static/print.css?v=1", Script: "/dossiers/static/print.js?v=1"})
+	var buf bytes.Buffer
+	if _, err := r.Write(&buf, 6, false, d, unit); err != nil {
+		t.Fatal(err)
+	}
+	html := buf.String()
+	for _, banned := range []string{"<style", " style=", "onclick", "<script>"} {
+		if strings.Contains(html, banned) {
+			t.Errorf("the page has %q, which the CSP blocks", banned)
+		}
+	}
+	for _, want := range []string{`<link rel="stylesheet" href="/dossiers/static/print.css?v=1">`, `<script src="/dossiers/static/print.js?v=1" defer>`, `data-print`} {
+		if !strings.Contains(html, want) {
+			t.Errorf("the page lacks %q", want)
+		}
+	}
+}
+
+// TestForm01PrintsTheLookupAddressAndQRCode: the slip tells the citizen where to look the dossier
+// up, and its QR code opens the lookup with the receipt code filled in.
+func TestForm01PrintsTheLookupAddressAndQRCode(t *testing.T) {
+	t.Parallel()
+	d, unit := sample(t)
+	const lookup = "https://mot-cua.dongtan.gov.vn/dossiers/tra-cuu"
+	doc, err := Build(1, d, unit, Refs{LookupURL: lookup})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if doc.Lookup == nil || doc.Lookup.URL != lookup+"?ma=UBXDT-261123-0001" || !strings.Contains(doc.Lookup.Text, lookup) {
+		t.Fatalf("lookup on form 01: %+v", doc.Lookup)
+	}
+	if !bytes.HasPrefix(doc.Lookup.QR, []byte("\x89PNG")) {
+		t.Fatalf("the QR code is not a PNG")
+	}
+	r := New(Options{LookupURL: lookup})
+	var html, pdf bytes.Buffer
+	if _, err := r.Write(&html, 1, false, d, unit); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(html.String(), `src="data:image/png;base64,`) || !strings.Contains(html.String(), lookup) {
+		t.Error("the page shows no QR code or no lookup address")
+	}
+	if _, err := r.Write(&pdf, 1, true, d, unit); err != nil {
+		t.Fatal(err)
+	}
+	// The PDF holds the QR image and a link on it to the filled-in lookup.
+	if !bytes.Contains(pdf.Bytes(), []byte("/Subtype /Image")) || !bytes.Contains(pdf.Bytes(), []byte("ma=UBXDT-261123-0001")) {
+		t.Error("the PDF has no QR image or no link to the lookup")
+	}
+}
+
+// TestForm06NamesUnits: form 06 names the units that handled the dossier, not their slugs.
+func TestForm06NamesUnits(t *testing.T) {
+	t.Parallel()
+	d, unit := sample(t)
+	doc, err := Build(6, d, unit, Refs{UnitNames: map[string]string{"xa-dong-tan": "UBND xã Đông Tân"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, row := range doc.Table.Rows {
+		if !strings.HasPrefix(row[1], "UBND xã Đông Tân – ") {
+			t.Errorf("row %q does not name the unit", row)
+		}
 	}
 }

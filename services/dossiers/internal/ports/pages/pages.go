@@ -6,6 +6,7 @@ package pages
 
 import (
 	"bytes"
+	"context"
 	"embed"
 	"fmt"
 	"io/fs"
@@ -45,20 +46,30 @@ type Pages struct {
 	app    *app.App
 	shell  *web.Shell
 	forms  *forms.Renderer
+	units  Units
 	prefix string
 }
 
+// Units is the tenant tree as the pages need it: the units' names, which people read instead of
+// their slugs, and the choice of units a citizen picks from (identity's directory, auth.Directory).
+type Units interface {
+	Tenant(ctx context.Context, slug string) (auth.Tenant, error)
+	Units(ctx context.Context) ([]auth.Tenant, error)
+}
+
 // New returns the pages.
-func New(a *app.App, shell *web.Shell, f *forms.Renderer, prefix string) *Pages {
-	return &Pages{app: a, shell: shell, forms: f, prefix: prefix}
+func New(a *app.App, shell *web.Shell, f *forms.Renderer, units Units, prefix string) *Pages {
+	return &Pages{app: a, shell: shell, forms: f, units: units, prefix: prefix}
 }
 
 // Routes registers the staff pages on staff (signed in, CSRF-protected, actor and scope set by
 // auth.RequireActor: bootstrap.Web.Pages) and the citizen's pages on public (bootstrap.Web.Public).
 func (p *Pages) Routes(staff, public gin.IRouter) {
+	public.Use(func(c *gin.Context) { web.SetPublic(c, p.publicLinks()) })
 	public.GET("/tra-cuu", p.lookupPage)
 	public.POST("/tra-cuu", p.lookup)
 	public.POST("/danh-gia", p.rate)
+	public.GET("/thu-tuc", p.procedures)
 	staff.Use(p.viewer)
 	staff.GET("/", p.inbox)
 	staff.GET("/tiep-nhan", p.intakeForm)
@@ -128,9 +139,11 @@ var inboxTabs = []struct{ Key, Label string }{{"mine", "Giao cho tôi"}, {"unit"
 
 type row struct {
 	*domain.Dossier
+	N           int // the row's number in the ledger, from 1 as in its PDF
 	StateVI     string
 	Overdue     bool
 	HandlerName string
+	HolderName  string
 }
 
 // names maps the subjects of units' staff to their names, for showing who handles what. The
@@ -144,6 +157,22 @@ func (p *Pages) names(c *gin.Context, units ...string) map[string]string {
 		}
 		for _, person := range people {
 			out[person.Subject] = person.Name
+		}
+	}
+	return out
+}
+
+// unitNames maps unit slugs to the units' names. The directory being away only costs the names:
+// the slug is shown instead.
+func (p *Pages) unitNames(ctx context.Context, slugs ...string) map[string]string {
+	out := map[string]string{}
+	for _, s := range slugs {
+		if _, done := out[s]; done || s == "" {
+			continue
+		}
+		out[s] = s
+		if t, err := p.units.Tenant(ctx, s); err == nil && t.Name != "" {
+			out[s] = t.Name
 		}
 	}
 	return out
@@ -175,9 +204,14 @@ func (p *Pages) inbox(c *gin.Context) {
 	}
 	now := time.Now()
 	names := p.names(c, string(actorOf(c).Tenant))
+	holders := make([]string, len(res.Items))
+	for i, d := range res.Items {
+		holders[i] = d.Holder
+	}
+	units := p.unitNames(c.Request.Context(), holders...)
 	rows := make([]row, len(res.Items))
 	for i, d := range res.Items {
-		rows[i] = row{Dossier: d, StateVI: forms.DossierStateVI(d), Overdue: d.State.Active() && d.CurrentDue().Before(now)}
+		rows[i] = row{Dossier: d, StateVI: forms.DossierStateVI(d), Overdue: d.State.Active() && d.CurrentDue().Before(now), HolderName: units[d.Holder]}
 		if d.Handler != "" {
 			rows[i].HandlerName = nameOr(names, d.Handler)
 		}
@@ -335,14 +369,16 @@ func (p *Pages) dossier(c *gin.Context) {
 		units = append(units, h.Tenant)
 	}
 	slices.Sort(units)
-	names := p.names(c, slices.Compact(units)...)
+	units = slices.Compact(units)
+	names := p.names(c, units...)
+	unitNames := p.unitNames(c.Request.Context(), units...)
 	type entry struct {
 		domain.Transition
-		ActionVI, StateVI, HandlerName string
+		ActionVI, StateVI, HandlerName, TenantName string
 	}
 	timeline := make([]entry, len(d.History))
 	for i, h := range d.History {
-		timeline[i] = entry{Transition: h, ActionVI: forms.ActionVI[h.Action], StateVI: forms.StateVI[h.To]}
+		timeline[i] = entry{Transition: h, ActionVI: forms.ActionVI[h.Action], StateVI: forms.StateVI[h.To], TenantName: unitNames[h.Tenant]}
 		if h.Handler != "" {
 			timeline[i].HandlerName = nameOr(names, h.Handler)
 		}
@@ -361,7 +397,7 @@ func (p *Pages) dossier(c *gin.Context) {
 	}
 	var available []gin.H
 	for n := 1; n <= 6; n++ {
-		if _, err := forms.Build(n, d, app.Settings{}); err == nil {
+		if _, err := forms.Build(n, d, app.Settings{}, forms.Refs{}); err == nil {
 			available = append(available, gin.H{"N": n, "Name": forms.FormNames[n]})
 		}
 	}
@@ -374,7 +410,8 @@ func (p *Pages) dossier(c *gin.Context) {
 		Data: gin.H{"D": d, "Archive": archive, "StateVI": forms.DossierStateVI(d), "Timeline": timeline, "Buttons": buttons, "Forms": available,
 			"CanAttach": canAttach, "SentBack": sentBack(d), "ResultTypes": resultTypes, "MaxResultMB": domain.MaxResultSize >> 20,
 			"Handlers": handlers, "Approvers": approvers, "Waiting": d.WaitsForApproval(), "HandlerName": nameOr(names, d.Handler),
-			"Prefix": p.prefix, "Print": c.Query("in") == "1", "Overdue": d.State.Active() && d.CurrentDue().Before(time.Now()),
+			"HolderName": unitNames[d.Holder],
+			"Prefix":     p.prefix, "Print": c.Query("in") == "1", "Overdue": d.State.Active() && d.CurrentDue().Before(time.Now()),
 			"Masked": !domain.SeesPersonalData(d, a)}})
 }
 
@@ -520,8 +557,13 @@ func (p *Pages) form(c *gin.Context) {
 		p.fail(c, err)
 		return
 	}
+	// Form 06 names the units that handled the dossier.
+	units := []string{d.Tenant, d.Holder}
+	for _, h := range d.History {
+		units = append(units, h.Tenant)
+	}
 	var buf bytes.Buffer
-	ct, err := p.forms.Write(&buf, n, pdf, d, st)
+	ct, err := p.forms.WriteNamed(&buf, n, pdf, d, st, p.unitNames(c.Request.Context(), units...))
 	if err != nil {
 		p.fail(c, err)
 		return
@@ -623,7 +665,7 @@ func (p *Pages) ledger(c *gin.Context) {
 		c.Data(http.StatusOK, "application/pdf", buf.Bytes())
 	case "html":
 		var buf bytes.Buffer
-		if err := forms.WriteHTML(&buf, forms.Ledger(all, st, q.Get("from"), q.Get("to"))); err != nil {
+		if err := p.forms.WriteHTML(&buf, forms.Ledger(all, st, q.Get("from"), q.Get("to"))); err != nil {
 			p.fail(c, err)
 			return
 		}
@@ -631,7 +673,7 @@ func (p *Pages) ledger(c *gin.Context) {
 	default:
 		rows := make([]row, len(all))
 		for i, d := range all {
-			rows[i] = row{Dossier: d, StateVI: forms.StateVI[d.State]}
+			rows[i] = row{Dossier: d, N: i + 1, StateVI: forms.StateVI[d.State]}
 		}
 		p.shell.Render(c, http.StatusOK, web.Page{Title: "Sổ theo dõi hồ sơ", Content: "ledger", Form: web.NewForm(q),
 			Data: gin.H{"Rows": rows, "Query": q.Encode(), "Prefix": p.prefix}})
@@ -750,8 +792,25 @@ func optTime(t *time.Time) string {
 
 // ---- citizens ----
 
+// publicLinks are the citizen's pages, linked from the public layout's header.
+func (p *Pages) publicLinks() []web.NavItem {
+	return []web.NavItem{{Label: "Tra cứu hồ sơ", Href: p.prefix + "/tra-cuu"}, {Label: "Thủ tục hành chính", Href: p.prefix + "/thu-tuc"}}
+}
+
+// publicPage is a citizen's page: the public layout, with the citizen's pages as its links.
+func (p *Pages) publicPage(title, content string, form *web.Form, data gin.H) web.Page {
+	data["Prefix"] = p.prefix
+	return web.Page{Title: title, Content: content, Form: form, Data: data, Public: true, PublicLinks: p.publicLinks()}
+}
+
+// lookupPage is the lookup form; ?ma= fills in the receipt code, as the QR code on form 01 does,
+// so the citizen types only the last four digits of their phone.
 func (p *Pages) lookupPage(c *gin.Context) {
-	p.shell.Render(c, http.StatusOK, web.Page{Title: "Tra cứu hồ sơ", Content: "lookup", Form: web.NewForm(nil), Data: gin.H{"Prefix": p.prefix}})
+	form := web.NewForm(nil)
+	if code := strings.TrimSpace(c.Query("ma")); code != "" && len(code) <= 64 {
+		form.Set("receipt_code", code)
+	}
+	p.shell.Render(c, http.StatusOK, p.publicPage("Tra cứu hồ sơ", "lookup", form, gin.H{}))
 }
 
 func (p *Pages) lookup(c *gin.Context) {
@@ -761,7 +820,7 @@ func (p *Pages) lookup(c *gin.Context) {
 	}
 	form := web.NewForm(c.Request.PostForm)
 	d, err := p.app.Lookup(c.Request.Context(), c.ClientIP(), form.Values.Get("receipt_code"), form.Values.Get("phone_last4"))
-	data := gin.H{"Prefix": p.prefix}
+	data := gin.H{}
 	status := http.StatusOK
 	if err != nil {
 		e := apperr.As(err)
@@ -782,8 +841,11 @@ func (p *Pages) lookup(c *gin.Context) {
 			tl[i] = gin.H{"At": e.At, "State": forms.StateVI[e.State]}
 		}
 		data["Timeline"] = tl
+		unit := p.unitNames(c.Request.Context(), d.Tenant)[d.Tenant]
+		data["Unit"], data["UnitSlug"] = unit, d.Tenant
+		web.SetTenant(c, web.Tenant{Slug: d.Tenant, Name: unit})
 	}
-	p.shell.Render(c, status, web.Page{Title: "Tra cứu hồ sơ", Content: "lookup", Form: form, Data: data})
+	p.shell.Render(c, status, p.publicPage("Tra cứu hồ sơ", "lookup", form, data))
 }
 
 func (p *Pages) rate(c *gin.Context) {
@@ -804,4 +866,57 @@ func (p *Pages) rate(c *gin.Context) {
 		p.shell.AddFlash(c, web.FlashSuccess, "Cảm ơn Ông/Bà đã đánh giá.")
 	}
 	c.Redirect(http.StatusSeeOther, p.prefix+"/tra-cuu")
+}
+
+// procedures is a unit's public list of procedures, with the documents to bring, the time the
+// unit takes and the fee, so a citizen prepares the dossier before coming to the desk. The
+// citizen picks the unit from the tree (?don-vi=<slug>, a link a unit can print or post too).
+func (p *Pages) procedures(c *gin.Context) {
+	ctx := c.Request.Context()
+	all, err := p.units.Units(ctx)
+	if err != nil {
+		p.fail(c, err)
+		return
+	}
+	options := make([]web.Option, len(all))
+	for i, u := range all {
+		options[i] = web.Option{Value: u.Slug, Label: u.Name}
+	}
+	form := web.NewForm(nil)
+	data := gin.H{"Units": options}
+	slug := c.Query("don-vi")
+	if slug == "" {
+		p.shell.Render(c, http.StatusOK, p.publicPage("Thủ tục hành chính", "procedures", form, data))
+		return
+	}
+	form.Set("don-vi", slug)
+	unit, err := p.units.Tenant(ctx, slug)
+	if err != nil {
+		if e := apperr.As(err); e != nil && e.Kind == apperr.KindNotFound {
+			form.Errors.Add("don-vi", "Không có đơn vị này; hãy chọn đơn vị trong danh sách.")
+			p.shell.Render(c, http.StatusNotFound, p.publicPage("Thủ tục hành chính", "procedures", form, data))
+			return
+		}
+		p.fail(c, err)
+		return
+	}
+	// The catalogue and office hours are the unit's own: read them as the unit, with no role.
+	ctx, err = p.app.Scope(ctx, platform.Actor{Tenant: platform.Slug(unit.Slug)})
+	if err != nil {
+		p.fail(c, err)
+		return
+	}
+	procs, err := p.app.Procedures(ctx)
+	if err != nil {
+		p.fail(c, err)
+		return
+	}
+	_, st, err := p.app.Calendar(ctx)
+	if err != nil {
+		p.fail(c, err)
+		return
+	}
+	web.SetTenant(c, web.Tenant{Slug: unit.Slug, Name: unit.Name})
+	data["Unit"], data["Procedures"], data["Hours"] = unit.Name, procs, st.Hours
+	p.shell.Render(c, http.StatusOK, p.publicPage("Thủ tục hành chính – "+unit.Name, "procedures", form, data))
 }
