@@ -24,6 +24,9 @@ type Config struct {
 	// LookupLimit citizen lookups per client address per LookupWindow.
 	LookupLimit  int           `env:"LOOKUP_LIMIT" envDefault:"10"`
 	LookupWindow time.Duration `env:"LOOKUP_WINDOW" envDefault:"10m"`
+	// LookupCodeLimit failed lookups per receipt code, from all addresses, per LookupCodeWindow.
+	LookupCodeLimit  int           `env:"LOOKUP_CODE_LIMIT" envDefault:"5"`
+	LookupCodeWindow time.Duration `env:"LOOKUP_CODE_WINDOW" envDefault:"1h"`
 	// UnitCacheTTL is how long a replica keeps a unit's settings, calendar and procedures in
 	// memory, so how long an edit made through another replica may go unseen (0 = not kept).
 	UnitCacheTTL time.Duration `env:"UNIT_CACHE_TTL" envDefault:"5s"`
@@ -48,6 +51,9 @@ func (c Config) Validate() error {
 	}
 	if c.LookupLimit < 1 || c.LookupWindow < time.Second {
 		errs = append(errs, config.Invalid("LOOKUP_LIMIT", "and LOOKUP_WINDOW must be positive"))
+	}
+	if c.LookupCodeLimit < 1 || c.LookupCodeWindow < time.Second {
+		errs = append(errs, config.Invalid("LOOKUP_CODE_LIMIT", "and LOOKUP_CODE_WINDOW must be positive"))
 	}
 	return errors.Join(errs...)
 }
