@@ -19,6 +19,7 @@ import (
 
 	"egov.vn/platform/libs/apperr"
 	"egov.vn/platform/libs/events"
+	"egov.vn/platform/libs/filename"
 	"egov.vn/platform/libs/httpapi/page"
 	"egov.vn/platform/libs/platform"
 	"egov.vn/platform/libs/store"
@@ -756,7 +757,7 @@ func (s *App) AttachResult(ctx context.Context, a platform.Actor, id string, ver
 	if err := d.Check(a, domain.ActAttachResult); err != nil {
 		return nil, err
 	}
-	r := domain.Result{Type: up.Type, Summary: up.Summary, Signer: up.Signer, FileName: cleanFileName(up.FileName), Size: up.Size}
+	r := domain.Result{Type: up.Type, Summary: up.Summary, Signer: up.Signer, FileName: filename.Clean(up.FileName), Size: up.Size}
 	if err := r.ValidateDescription(); err != nil {
 		return nil, err
 	}
@@ -803,24 +804,6 @@ func (s *App) AttachResult(ctx context.Context, a platform.Actor, id string, ver
 }
 
 var resultExt = map[string]string{"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}
-
-// cleanFileName keeps the base name of an uploaded file, as a download will offer it.
-func cleanFileName(name string) string {
-	name = strings.TrimSpace(name)
-	if i := strings.LastIndexAny(name, `/\`); i >= 0 {
-		name = name[i+1:]
-	}
-	name = strings.Map(func(r rune) rune {
-		if r < 0x20 || r == '"' || r == 0x7f {
-			return -1
-		}
-		return r
-	}, name)
-	if len([]rune(name)) > 200 {
-		name = string([]rune(name)[:200])
-	}
-	return name
-}
 
 type countingReader struct {
 	r io.Reader
