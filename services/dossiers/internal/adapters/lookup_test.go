@@ -73,5 +73,31 @@ func TestLookupLimitsPerAddressAndPerCode(t *testing.T) {
 		if _, err := a.Lookup(ctx, "192.0.2.1", "UBXDT-261123-0043", "9999"); apperr.As(err).Code == app.ErrTooManyLookups.Code {
 			t.Fatalf("another code was refused: %v", err)
 		}
+
+		// A real dossier: its citizen's successful lookups do not use up the code's budget; a
+		// guesser's failures do, and then even the right digits wait.
+		d, err := intake(t, st, "xa-dong-tan", now, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		addr := 0
+		lookup := func(phone4 string) error {
+			addr++
+			_, err := a.Lookup(ctx, fmt.Sprintf("192.0.2.%d", addr), d.ReceiptCode, phone4)
+			return err
+		}
+		for range cfg.CodeLimit + 3 {
+			if err := lookup("5678"); err != nil {
+				t.Fatalf("the citizen's lookup: %v", err)
+			}
+		}
+		for i := range cfg.CodeLimit {
+			if err := lookup(fmt.Sprintf("%04d", i)); apperr.As(err).Code != "not_found" {
+				t.Fatalf("guess %d: %v", i+1, err)
+			}
+		}
+		if err := lookup("5678"); retryAfter(err) != int64(cfg.CodeWindow/time.Second) {
+			t.Fatalf("right digits after %d failures: %v", cfg.CodeLimit, err)
+		}
 	})
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -72,7 +73,7 @@ func intake(t testing.TB, s *adapters.Store, tenant string, now time.Time, fail 
 		if fail {
 			return nil, nil, errors.New("applicant left before the receipt was printed")
 		}
-		d, err := domain.NewDossier(uuid.NewString(), domain.ReceiptPattern("").Render("UB"+tenant[:4], day, seq), in, actor, cal, cal.Hours, now)
+		d, err := domain.NewDossier(uuid.NewString(), domain.ReceiptPattern("").Render("UB"+strings.ToUpper(tenant[:4]), day, seq), in, actor, cal, cal.Hours, now)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -376,7 +377,7 @@ func TestReceiptNumbersAreGapFreeUnderConcurrentIntake(t *testing.T) {
 		}
 		slices.Sort(codes)
 		for i, c := range codes {
-			if want := fmt.Sprintf("UBxa-d-261123-%04d", i+1); c != want {
+			if want := fmt.Sprintf("UBXA-D-261123-%04d", i+1); c != want {
 				t.Fatalf("receipt %d is %s, want %s: gap or repeat", i, c, want)
 			}
 		}
