@@ -49,11 +49,12 @@ func (c Config) Validate() error {
 	if c.UnitCacheTTL < 0 || c.UnitCacheTTL > time.Hour {
 		errs = append(errs, config.Invalid("UNIT_CACHE_TTL", "must be between 0 (not kept) and 1h"))
 	}
-	if c.LookupLimit < 1 || c.LookupWindow < time.Second {
-		errs = append(errs, config.Invalid("LOOKUP_LIMIT", "and LOOKUP_WINDOW must be positive"))
+	// RunJobs purges lookup attempts a day old: a longer window would forget them too soon.
+	if c.LookupLimit < 1 || c.LookupWindow < time.Second || c.LookupWindow > 24*time.Hour {
+		errs = append(errs, config.Invalid("LOOKUP_LIMIT", "must be positive and LOOKUP_WINDOW between 1s and 24h"))
 	}
-	if c.LookupCodeLimit < 1 || c.LookupCodeWindow < time.Second {
-		errs = append(errs, config.Invalid("LOOKUP_CODE_LIMIT", "and LOOKUP_CODE_WINDOW must be positive"))
+	if c.LookupCodeLimit < 1 || c.LookupCodeWindow < time.Second || c.LookupCodeWindow > 24*time.Hour {
+		errs = append(errs, config.Invalid("LOOKUP_CODE_LIMIT", "must be positive and LOOKUP_CODE_WINDOW between 1s and 24h"))
 	}
 	return errors.Join(errs...)
 }
