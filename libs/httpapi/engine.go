@@ -137,21 +137,32 @@ func RequestID(ctx context.Context) string {
 // streams to MinIO: r.POST("/records", httpapi.MaxBody(512<<20), h). n <= 0 removes the limit.
 func MaxBody(n int64) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		body := c.Request.Body
-		if raw, ok := c.Value(ginRawBodyKey).(io.ReadCloser); ok {
-			body = raw // undo the engine-wide cap, or the smaller of the two would win
-		}
-		if n > 0 && c.Request.ContentLength > n {
-			RespondError(c, &http.MaxBytesError{Limit: n})
+		if err := LimitBody(c, n); err != nil {
+			RespondError(c, err)
 			return
 		}
-		if n > 0 {
-			body = http.MaxBytesReader(c.Writer, body, n)
-		}
-		c.Set(ginBodyCapKey, n)
-		c.Request.Body = body
 		c.Next()
 	}
+}
+
+// LimitBody is MaxBody inside a handler, for a body reader shared by routes registered in
+// different places (an upload form read by both the API and a page): it sets the limit to n
+// whatever limit came before. A declared Content-Length over n is refused at once with the
+// *http.MaxBytesError that RespondError answers 413; the handler decides how to show it.
+func LimitBody(c *gin.Context, n int64) error {
+	body := c.Request.Body
+	if raw, ok := c.Value(ginRawBodyKey).(io.ReadCloser); ok {
+		body = raw // undo the engine-wide cap, or the smaller of the two would win
+	}
+	if n > 0 && c.Request.ContentLength > n {
+		return &http.MaxBytesError{Limit: n}
+	}
+	if n > 0 {
+		body = http.MaxBytesReader(c.Writer, body, n)
+	}
+	c.Set(ginBodyCapKey, n)
+	c.Request.Body = body
+	return nil
 }
 
 // WrapBody puts wrap around the body a handler reads, under the size limit in force, and also

@@ -8,9 +8,14 @@
 // return) are written with a leading apostrophe in CSV, as OWASP advises against CSV injection;
 // Read takes that apostrophe off again, so an export read back as an import gives the same text.
 // XLSX cells are typed, so text there is never a formula.
+//
+// Reading is bounded (Limits): rows, cells in a row, and the uncompressed size of the file,
+// checked while reading, so that a small upload cannot cost minutes of CPU (an XLSX of 1 MB can
+// hold 200,000 rows). Each refusal names the limit in Vietnamese for the person importing.
 package sheet
 
 import (
+	"archive/zip"
 	"bufio"
 	"bytes"
 	"encoding/csv"
@@ -51,20 +56,103 @@ func (f Format) ContentType() string {
 
 var bom = []byte("\uFEFF")
 
-// Read calls each for every non-empty row after the header, with its 1-based line number, and
-// returns the header. A file it cannot read is an invalid "file" naming the line.
+// Limits bound what one Read accepts. A zero field takes DefaultLimits' value.
+type Limits struct {
+	// Rows bounds the rows after the header, blank ones included (they cost reading too).
+	Rows int
+	// Cells bounds the cells of one row.
+	Cells int
+	// Bytes bounds the uncompressed size: a CSV file as sent, an XLSX file's zip entries
+	// together (the worksheet and shared strings a zip bomb would inflate).
+	Bytes int64
+}
+
+// DefaultLimits fit any unit's import with room to spare (the largest district has a few
+// thousand staff; 10,000 rows of XLSX are about 1 MB packed, 10 MB unpacked) while bounding one
+// dry run to a few seconds of CPU.
+var DefaultLimits = Limits{Rows: 20_000, Cells: 200, Bytes: 32 << 20}
+
+func (l Limits) orDefault() Limits {
+	if l.Rows <= 0 {
+		l.Rows = DefaultLimits.Rows
+	}
+	if l.Cells <= 0 {
+		l.Cells = DefaultLimits.Cells
+	}
+	if l.Bytes <= 0 {
+		l.Bytes = DefaultLimits.Bytes
+	}
+	return l
+}
+
+// Read reads within DefaultLimits; see Limits.Read.
 func Read(format Format, r io.Reader, each func(line int, cells []string) error) ([]string, error) {
+	return Limits{}.Read(format, r, each)
+}
+
+// Read calls each for every non-empty row after the header, with its 1-based line number, and
+// returns the header. A file it cannot read, or one over a limit, is an invalid "file" naming
+// the line or the limit; reading stops at the first row over a limit.
+func (l Limits) Read(format Format, r io.Reader, each func(line int, cells []string) error) ([]string, error) {
+	l = l.orDefault()
 	switch format {
 	case CSV:
-		return readCSV(r, each)
+		return l.readCSV(r, each)
 	case XLSX:
-		return readXLSX(r, each)
+		return l.readXLSX(r, each)
 	}
 	return nil, apperr.Malformed("format", "must be csv or xlsx")
 }
 
-func readCSV(r io.Reader, each func(int, []string) error) ([]string, error) {
-	br := bufio.NewReader(r)
+func (l Limits) tooManyRows() error {
+	return apperr.Invalid("file", fmt.Sprintf("tệp có quá %d dòng, giới hạn của một lần nhập; hãy chia thành nhiều tệp", l.Rows)).
+		WithDetail("limit_rows", l.Rows)
+}
+
+func (l Limits) tooManyCells(line, n int) error {
+	return apperr.Invalid("file", fmt.Sprintf("dòng %d có %d ô, quá giới hạn %d ô một dòng", line, n, l.Cells)).
+		WithDetail("limit_cells", l.Cells)
+}
+
+func (l Limits) tooLarge(what string) error {
+	return apperr.Invalid("file", fmt.Sprintf("%s quá %d MB, giới hạn của một lần nhập; hãy chia thành nhiều tệp", what, l.Bytes>>20)).
+		WithDetail("limit_bytes", l.Bytes)
+}
+
+// check applies the row and cell limits to the line-th line, the rows-th after the header.
+func (l Limits) check(rows, line, cells int) error {
+	if rows > l.Rows {
+		return l.tooManyRows()
+	}
+	if cells > l.Cells {
+		return l.tooManyCells(line, cells)
+	}
+	return nil
+}
+
+// errTooLarge marks the CSV byte limit reached, told apart from the reader's own errors.
+var errTooLarge = errors.New("sheet: over the byte limit")
+
+// cappedReader fails with errTooLarge once more than n bytes were read.
+type cappedReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *cappedReader) Read(p []byte) (int, error) {
+	if c.n < 0 {
+		return 0, errTooLarge
+	}
+	n, err := c.r.Read(p)
+	c.n -= int64(n)
+	if c.n < 0 {
+		return n, errTooLarge
+	}
+	return n, err
+}
+
+func (l Limits) readCSV(r io.Reader, each func(int, []string) error) ([]string, error) {
+	br := bufio.NewReader(&cappedReader{r: r, n: l.Bytes + int64(len(bom))})
 	if head, err := br.Peek(len(bom)); err == nil && bytes.Equal(head, bom) {
 		_, _ = br.Discard(len(bom))
 	}
@@ -74,14 +162,24 @@ func readCSV(r io.Reader, each func(int, []string) error) ([]string, error) {
 	if errors.Is(err, io.EOF) {
 		return nil, apperr.Invalid("file", "tệp trống: thiếu dòng tiêu đề")
 	}
+	if errors.Is(err, errTooLarge) {
+		return nil, l.tooLarge("tệp CSV")
+	}
 	if err != nil {
 		return nil, apperr.Invalid("file", "không đọc được tệp CSV: "+err.Error())
 	}
+	if len(header) > l.Cells {
+		return nil, l.tooManyCells(1, len(header))
+	}
 	unescape(header)
+	rows := 0
 	for {
 		rec, err := cr.Read()
 		if errors.Is(err, io.EOF) {
 			return header, nil
+		}
+		if errors.Is(err, errTooLarge) {
+			return header, l.tooLarge("tệp CSV")
 		}
 		if err != nil {
 			var pe *csv.ParseError
@@ -91,6 +189,10 @@ func readCSV(r io.Reader, each func(int, []string) error) ([]string, error) {
 			return header, err
 		}
 		line, _ := cr.FieldPos(0)
+		rows++
+		if err := l.check(rows, line, len(rec)); err != nil {
+			return header, err
+		}
 		if blank(rec) {
 			continue
 		}
@@ -101,8 +203,34 @@ func readCSV(r io.Reader, each func(int, []string) error) ([]string, error) {
 	}
 }
 
-func readXLSX(r io.Reader, each func(int, []string) error) ([]string, error) {
-	f, err := excelize.OpenReader(r)
+func (l Limits) readXLSX(r io.Reader, each func(int, []string) error) ([]string, error) {
+	// excelize reads the whole file into memory anyway; the packed file is bounded by the
+	// route's body limit. What it unpacks is bounded here before any XML is parsed: the sizes
+	// the zip's directory declares, summed, then each entry inflated to check it keeps to its
+	// declared size (archive/zip stops one that does not, and excelize would silently read such
+	// an entry cut short). Inflating costs far less than parsing, and is bounded by the sum.
+	packed, err := io.ReadAll(r)
+	if err != nil {
+		return nil, err
+	}
+	unreadable := apperr.Invalid("file", "không đọc được tệp XLSX: tệp hỏng hoặc không phải Excel 2007 trở lên")
+	zr, err := zip.NewReader(bytes.NewReader(packed), int64(len(packed)))
+	if err != nil {
+		return nil, unreadable
+	}
+	var unpacked uint64
+	for _, f := range zr.File {
+		unpacked += f.UncompressedSize64
+		if unpacked > uint64(l.Bytes) {
+			return nil, l.tooLarge("tệp XLSX khi giải nén")
+		}
+	}
+	for _, f := range zr.File {
+		if err := inflates(f); err != nil {
+			return nil, unreadable
+		}
+	}
+	f, err := excelize.OpenReader(bytes.NewReader(packed), excelize.Options{UnzipSizeLimit: l.Bytes, UnzipXMLSizeLimit: min(l.Bytes, 16<<20)})
 	if err != nil {
 		return nil, apperr.Invalid("file", "không đọc được tệp XLSX: tệp hỏng hoặc không phải Excel 2007 trở lên")
 	}
@@ -120,9 +248,16 @@ func readXLSX(r io.Reader, each func(int, []string) error) ([]string, error) {
 	line := 0
 	for rows.Next() {
 		line++
+		// The header is line 1 and not counted; every later line is, blank or not.
+		if line-1 > l.Rows {
+			return header, l.tooManyRows()
+		}
 		cells, err := rows.Columns()
 		if err != nil {
 			return header, apperr.Invalid("file", fmt.Sprintf("dòng %d: không đọc được ô", line))
+		}
+		if len(cells) > l.Cells {
+			return header, l.tooManyCells(line, len(cells))
 		}
 		if header == nil {
 			header = cells
@@ -139,6 +274,16 @@ func readXLSX(r io.Reader, each func(int, []string) error) ([]string, error) {
 		return nil, apperr.Invalid("file", "tệp trống: thiếu dòng tiêu đề")
 	}
 	return header, rows.Error()
+}
+
+// inflates reads f whole, failing if it inflates past its declared size or fails its checksum.
+func inflates(f *zip.File) error {
+	rc, err := f.Open()
+	if err != nil {
+		return err
+	}
+	_, err = io.Copy(io.Discard, rc)
+	return errors.Join(err, rc.Close())
 }
 
 func blank(cells []string) bool {

@@ -14,6 +14,7 @@ import (
 	"github.com/gabriel-vasile/mimetype"
 
 	"egov.vn/platform/libs/apperr"
+	"egov.vn/platform/libs/filename"
 	"egov.vn/platform/libs/telemetry"
 	"egov.vn/platform/services/archives/internal/domain"
 )
@@ -62,6 +63,8 @@ type stored struct {
 // 512 bytes and checked against the allow-list before anything is sent; the SHA-256 and size
 // computed on the way; the pending mark written first so that a crash leaves a findable orphan.
 func (a *App) storeObject(ctx context.Context, tenant, key string, up Upload, by string) (stored, error) {
+	// The name is kept and shown again: bidi and other invisible characters go first (issue 18).
+	up.Name = filename.Clean(up.Name)
 	if err := domain.ValidateFileName(up.Name); err != nil {
 		return stored{}, err
 	}

@@ -3,6 +3,7 @@ package service_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"net/http"
 	"strings"
@@ -166,6 +167,20 @@ func TestBadInputIsAClear4xx(t *testing.T) {
 	mustStatus(t, h.do(tan, http.MethodPost, "/api/v1/documents", body, ct), http.StatusRequestEntityTooLarge, "too large")
 	body, ct = multipartBody(outgoing("Tệp rỗng"), "rong.pdf", bytes.NewReader(nil))
 	mustStatus(t, h.do(tan, http.MethodPost, "/api/v1/documents", body, ct), http.StatusUnprocessableEntity, "empty file")
+	// A file part whose Content-Disposition cannot be read (two filename parameters) is a 400,
+	// not a document registered without its file (issue 18, finding 11).
+	meta, _ := json.Marshal(outgoing("Tệp có tiêu đề phần sai"))
+	raw := "--b\r\nContent-Disposition: form-data; name=\"metadata\"\r\n\r\n" + string(meta) + "\r\n" +
+		"--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.pdf\"; filename=\"b.pdf\"\r\nContent-Type: application/pdf\r\n\r\n" +
+		string(pdf("hai tên")) + "\r\n--b--\r\n"
+	r = h.do(tan, http.MethodPost, "/api/v1/documents", strings.NewReader(raw), "multipart/form-data; boundary=b")
+	mustStatus(t, r, http.StatusBadRequest, "malformed file part")
+	if !strings.Contains(string(r.Body), "Content-Disposition") {
+		t.Fatalf("the refusal does not say what to fix: %s", r.Body)
+	}
+	// A name of nothing but bidi controls is no name.
+	body, ct = multipartBody(outgoing("Tên tệp vô hình"), "\u202E\u2066", bytes.NewReader(pdf("vô hình")))
+	mustStatus(t, h.do(tan, http.MethodPost, "/api/v1/documents", body, ct), http.StatusUnprocessableEntity, "invisible file name")
 	// None of the refusals took a number or left a row.
 	if items := h.getJSON(tan, "/api/v1/documents").json(t)["items"].([]any); len(items) != 0 {
 		t.Fatalf("refused registrations left %d documents", len(items))
@@ -180,6 +195,10 @@ func TestBadInputIsAClear4xx(t *testing.T) {
 	mustStatus(t, ok, http.StatusCreated, "valid")
 	if ok.json(t)["number"].(float64) != 1 {
 		t.Fatalf("first valid document got %v", ok.json(t)["number"])
+	}
+	// The right-to-left override would show "hoa-don\u202Efdp.exe" as "hoa-donexe.pdf": it is not kept.
+	if _, file := h.registerWithFile("xa-dong-tan", "Hóa đơn", "hoa-don\u202Efdp.exe.pdf", pdf("hóa đơn")); file["name"] != "hoa-donfdp.exe.pdf" {
+		t.Fatalf("stored file name %q", file["name"])
 	}
 	mustStatus(t, h.getJSON(tan, "/api/v1/documents?direction=sideways"), http.StatusUnprocessableEntity, "bad filter")
 	mustStatus(t, h.getJSON(tan, "/api/v1/documents/nope"), http.StatusNotFound, "unknown id")

@@ -197,14 +197,15 @@ func (r resultRow) domain() *domain.Result {
 		AttachedBy: r.AttachedBy, AttachedAt: r.AttachedAt.UTC()}
 }
 
-// attemptRow counts citizen lookups per client and window, shared by every replica.
-type attemptRow struct {
-	ClientKey   string    `gorm:"primaryKey;size:100"`
-	WindowStart time.Time `gorm:"primaryKey"`
-	Attempts    int       `gorm:"not null"`
+// hitRow is one citizen lookup attempt of a subject (a client address or a receipt code), kept
+// for the sliding window every replica counts against (issue 18, finding 8).
+type hitRow struct {
+	ID      int64     `gorm:"primaryKey;autoIncrement"`
+	Subject string    `gorm:"size:100;not null;index:idx_lookup_hits_subject_at,priority:1"`
+	At      time.Time `gorm:"not null;index:idx_lookup_hits_subject_at,priority:2"`
 }
 
-func (attemptRow) TableName() string { return "lookup_attempts" }
+func (hitRow) TableName() string { return "lookup_hits" }
 
 func mustJSON(v any) string {
 	b, err := json.Marshal(v)

@@ -11,7 +11,7 @@ import (
 // TestMigrationsReproduceTheAutoMigrateSchema.
 func legacySchema(tx *gorm.DB) error {
 	if err := tx.AutoMigrate(&procedureRow{}, &settingsRow{}, &calendarDayRow{}, &receiptCounterRow{},
-		&dossierRow{}, &transitionRow{}, &attemptRow{}, &resultRow{}, &archiveLinkRow{}, &accessRow{}); err != nil {
+		&dossierRow{}, &transitionRow{}, &hitRow{}, &resultRow{}, &archiveLinkRow{}, &accessRow{}); err != nil {
 		return err
 	}
 	for _, ddl := range []string{

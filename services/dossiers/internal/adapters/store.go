@@ -736,16 +736,51 @@ func (s *Store) SaveRating(ctx context.Context, d *domain.Dossier, prev int, evt
 	return dbError("save rating", err)
 }
 
-// Hit counts one attempt of key in a window, atomically across replicas.
-func (s *Store) Hit(ctx context.Context, key string, window time.Time) (int, error) {
-	var n int
-	err := s.DB(ctx).Raw(`INSERT INTO lookup_attempts (client_key, window_start, attempts) VALUES (?, ?, 1)
-ON CONFLICT (client_key, window_start) DO UPDATE SET attempts = lookup_attempts.attempts + 1 RETURNING attempts`,
-		key, window.UTC()).Scan(&n).Error
-	return n, dbError("count lookup", err)
+// Take records one attempt of subject at now unless limit attempts of it already fall within
+// the window before now. Refused attempts are not kept, so hammering does not stretch the wait;
+// next is when the oldest counted attempt leaves the window. Attempts of one subject take turns
+// (PostgreSQL: a transaction advisory lock on the subject; SQLite: its one writer), so racing
+// replicas never both pass the last free place.
+func (s *Store) Take(ctx context.Context, subject string, now time.Time, window time.Duration, limit int) (ok bool, next time.Time, err error) {
+	err = s.DB(ctx).Transaction(func(tx *gorm.DB) error {
+		if store.Dialect(tx) == store.Postgres {
+			if err := tx.Exec("SELECT pg_advisory_xact_lock(hashtextextended(?, 0))", "lookup:"+subject).Error; err != nil {
+				return err
+			}
+		}
+		ats, err := recentHits(tx, subject, now, window, limit)
+		if err != nil {
+			return err
+		}
+		if len(ats) >= limit {
+			next = ats[limit-1].Add(window)
+			return nil
+		}
+		ok = true
+		return tx.Create(&hitRow{Subject: subject, At: now.UTC()}).Error
+	})
+	return ok, next, dbError("count lookup", err)
 }
 
-// PurgeAttempts deletes lookup counters older than before.
+// Blocked reports, without recording anything, whether limit attempts of subject fall within
+// the window before now, and if so when the next one will be allowed.
+func (s *Store) Blocked(ctx context.Context, subject string, now time.Time, window time.Duration, limit int) (bool, time.Time, error) {
+	ats, err := recentHits(s.DB(ctx), subject, now, window, limit)
+	if err != nil || len(ats) < limit {
+		return false, time.Time{}, dbError("count lookup", err)
+	}
+	return true, ats[limit-1].Add(window), nil
+}
+
+// recentHits lists, newest first, up to limit attempts of subject within the window before now.
+func recentHits(db *gorm.DB, subject string, now time.Time, window time.Duration, limit int) ([]time.Time, error) {
+	var ats []time.Time
+	err := db.Model(&hitRow{}).Where("subject = ? AND at > ?", subject, now.Add(-window).UTC()).
+		Order("at DESC").Limit(limit).Pluck("at", &ats).Error
+	return ats, err
+}
+
+// PurgeAttempts deletes lookup attempts older than before.
 func (s *Store) PurgeAttempts(ctx context.Context, before time.Time) error {
-	return dbError("purge lookups", s.DB(ctx).Where("window_start < ?", before.UTC()).Delete(&attemptRow{}).Error)
+	return dbError("purge lookups", s.DB(ctx).Where("at < ?", before.UTC()).Delete(&hitRow{}).Error)
 }

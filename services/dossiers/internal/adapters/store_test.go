@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -72,7 +73,7 @@ func intake(t testing.TB, s *adapters.Store, tenant string, now time.Time, fail 
 		if fail {
 			return nil, nil, errors.New("applicant left before the receipt was printed")
 		}
-		d, err := domain.NewDossier(uuid.NewString(), domain.ReceiptPattern("").Render("UB"+tenant[:4], day, seq), in, actor, cal, cal.Hours, now)
+		d, err := domain.NewDossier(uuid.NewString(), domain.ReceiptPattern("").Render("UB"+strings.ToUpper(tenant[:4]), day, seq), in, actor, cal, cal.Hours, now)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -243,11 +244,97 @@ func TestStoreContract(t *testing.T) {
 		if found, err := s.ByReceiptCode(context.Background(), "NOPE"); err != nil || found != nil {
 			t.Fatalf("lookup of an unknown code: %v %v", found, err)
 		}
-		if n, err := s.Hit(context.Background(), "client", now); err != nil || n != 1 {
-			t.Fatalf("hit: %d %v", n, err)
+	})
+}
+
+// TestLookupWindowSlides holds the citizen lookup's limiter to a sliding window on both
+// databases: never more than the limit in any window (a fixed window let twice as many through
+// around its edge), refused attempts do not stretch the wait, and the time it names is exact.
+func TestLookupWindowSlides(t *testing.T) {
+	storetest.EachDB(t, func(t *testing.T, db *gorm.DB) {
+		s := open(t, db)
+		ctx := context.Background()
+		t0 := time.Date(2026, 11, 23, 2, 9, 0, 0, time.UTC)
+		const limit, window = 3, 10 * time.Minute
+		take := func(subject string, at time.Time) (bool, time.Time) {
+			t.Helper()
+			ok, next, err := s.Take(ctx, subject, at, window, limit)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return ok, next
 		}
-		if n, _ := s.Hit(context.Background(), "client", now); n != 2 {
-			t.Fatalf("second hit counted %d", n)
+		for i := range limit {
+			if ok, _ := take("addr:a", t0.Add(time.Duration(i)*time.Minute)); !ok {
+				t.Fatalf("attempt %d refused under the limit", i+1)
+			}
+		}
+		// Past the fixed window's edge (02:10) the old limiter started again; this one does not.
+		for _, at := range []time.Time{t0.Add(3 * time.Minute), t0.Add(9*time.Minute + 59*time.Second)} {
+			ok, next := take("addr:a", at)
+			if ok || !next.Equal(t0.Add(window)) {
+				t.Fatalf("at %s: ok=%v next=%s, want refused until %s", at, ok, next, t0.Add(window))
+			}
+		}
+		if blocked, next, err := s.Blocked(ctx, "addr:a", t0.Add(5*time.Minute), window, limit); err != nil || !blocked || !next.Equal(t0.Add(window)) {
+			t.Fatalf("blocked: %v %s %v", blocked, next, err)
+		}
+		if ok, _ := take("addr:b", t0.Add(5*time.Minute)); !ok {
+			t.Fatal("another subject was refused")
+		}
+		// The first attempt leaves the window at t0+10m: exactly one place opens.
+		if ok, _ := take("addr:a", t0.Add(window)); !ok {
+			t.Fatal("refused once the oldest attempt left the window")
+		}
+		if ok, next := take("addr:a", t0.Add(window)); ok || !next.Equal(t0.Add(window+time.Minute)) {
+			t.Fatalf("second attempt at t0+10m: ok=%v next=%s", ok, next)
+		}
+		// Blocked records nothing.
+		for range 5 {
+			if blocked, _, _ := s.Blocked(ctx, "code:x", t0, window, limit); blocked {
+				t.Fatal("Blocked counted itself")
+			}
+		}
+		if err := s.PurgeAttempts(ctx, t0.Add(time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		if ok, _ := take("addr:a", t0.Add(window+time.Minute)); !ok {
+			t.Fatal("purged attempts still counted")
+		}
+	})
+}
+
+// TestLookupWindowHoldsUnderRacingAttempts: attempts racing for the places of a window (several
+// replicas, one address) let exactly the limit through.
+func TestLookupWindowHoldsUnderRacingAttempts(t *testing.T) {
+	storetest.EachDB(t, func(t *testing.T, db *gorm.DB) {
+		s := open(t, db)
+		now := time.Date(2026, 11, 23, 2, 0, 0, 0, time.UTC)
+		const limit, n = 5, 30
+		var (
+			wg     sync.WaitGroup
+			mu     sync.Mutex
+			passed int
+			errs   []error
+		)
+		for range n {
+			wg.Go(func() {
+				ok, _, err := s.Take(context.Background(), "addr:nat", now, time.Minute, limit)
+				mu.Lock()
+				defer mu.Unlock()
+				if err != nil {
+					errs = append(errs, err)
+				} else if ok {
+					passed++
+				}
+			})
+		}
+		wg.Wait()
+		if len(errs) > 0 {
+			t.Fatal(errors.Join(errs...))
+		}
+		if passed != limit {
+			t.Fatalf("%d of %d racing attempts passed, want %d", passed, n, limit)
 		}
 	})
 }
@@ -290,7 +377,7 @@ func TestReceiptNumbersAreGapFreeUnderConcurrentIntake(t *testing.T) {
 		}
 		slices.Sort(codes)
 		for i, c := range codes {
-			if want := fmt.Sprintf("UBxa-d-261123-%04d", i+1); c != want {
+			if want := fmt.Sprintf("UBXA-D-261123-%04d", i+1); c != want {
 				t.Fatalf("receipt %d is %s, want %s: gap or repeat", i, c, want)
 			}
 		}

@@ -19,6 +19,7 @@ import (
 
 	"egov.vn/platform/libs/apperr"
 	"egov.vn/platform/libs/events"
+	"egov.vn/platform/libs/filename"
 	"egov.vn/platform/libs/httpapi/page"
 	"egov.vn/platform/libs/platform"
 	"egov.vn/platform/libs/store"
@@ -28,9 +29,15 @@ import (
 
 // Config tunes the use cases.
 type Config struct {
-	// LookupLimit is how many citizen lookups one client may make per LookupWindow.
+	// LookupLimit is how many citizen lookups one client address may make in any LookupWindow
+	// (a sliding window).
 	LookupLimit  int
 	LookupWindow time.Duration
+	// CodeLimit is how many failed lookups one receipt code may take in any CodeWindow, from
+	// all addresses together: receipt codes are sequential, so the phone digits of a known code
+	// are what a guesser would spread over many addresses.
+	CodeLimit  int
+	CodeWindow time.Duration
 	// DueSoon is how far ahead the "due soon" inbox looks.
 	DueSoon time.Duration
 	// UnitCacheTTL is how long a unit's settings, calendar and procedures are kept in memory
@@ -38,10 +45,11 @@ type Config struct {
 	UnitCacheTTL time.Duration
 }
 
-// DefaultConfig: 10 lookups per client per 10 minutes; due soon = within a day; a unit's
+// DefaultConfig: 10 lookups per client per 10 minutes, 5 failures per receipt code per hour
+// (10,000 phone endings then take a guesser months); due soon = within a day; a unit's
 // settings kept 5 seconds.
 func DefaultConfig() Config {
-	return Config{LookupLimit: 10, LookupWindow: 10 * time.Minute, DueSoon: 24 * time.Hour, UnitCacheTTL: 5 * time.Second}
+	return Config{LookupLimit: 10, LookupWindow: 10 * time.Minute, CodeLimit: 5, CodeWindow: time.Hour, DueSoon: 24 * time.Hour, UnitCacheTTL: 5 * time.Second}
 }
 
 // Deps are the use cases' collaborators.
@@ -749,7 +757,7 @@ func (s *App) AttachResult(ctx context.Context, a platform.Actor, id string, ver
 	if err := d.Check(a, domain.ActAttachResult); err != nil {
 		return nil, err
 	}
-	r := domain.Result{Type: up.Type, Summary: up.Summary, Signer: up.Signer, FileName: cleanFileName(up.FileName), Size: up.Size}
+	r := domain.Result{Type: up.Type, Summary: up.Summary, Signer: up.Signer, FileName: filename.Clean(up.FileName), Size: up.Size}
 	if err := r.ValidateDescription(); err != nil {
 		return nil, err
 	}
@@ -797,24 +805,6 @@ func (s *App) AttachResult(ctx context.Context, a platform.Actor, id string, ver
 
 var resultExt = map[string]string{"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}
 
-// cleanFileName keeps the base name of an uploaded file, as a download will offer it.
-func cleanFileName(name string) string {
-	name = strings.TrimSpace(name)
-	if i := strings.LastIndexAny(name, `/\`); i >= 0 {
-		name = name[i+1:]
-	}
-	name = strings.Map(func(r rune) rune {
-		if r < 0x20 || r == '"' || r == 0x7f {
-			return -1
-		}
-		return r
-	}, name)
-	if len([]rune(name)) > 200 {
-		name = string([]rune(name)[:200])
-	}
-	return name
-}
-
 type countingReader struct {
 	r io.Reader
 	n int64
@@ -855,28 +845,53 @@ func (s *App) ResultFile(ctx context.Context, a platform.Actor, id string) (*dom
 // be probed separately.
 var ErrLookupFailed = apperr.NotFound("dossier", "").WithMessage("Không tìm thấy hồ sơ với mã và số điện thoại đã nhập.")
 
-// ErrTooManyLookups answers a client over its lookup budget.
+// ErrTooManyLookups answers a client over its lookup budget, or a lookup of a receipt code over
+// its budget of failures. Its detail "retry_after_seconds" is the real time left.
 var ErrTooManyLookups = &apperr.Error{Kind: apperr.KindConflict, Code: "too_many_lookups",
 	Message: "Bạn đã tra cứu quá nhiều lần. Vui lòng thử lại sau ít phút."}
 
+// tooManyLookups says how long to wait, in whole seconds and minutes rounded up.
+func tooManyLookups(wait time.Duration) error {
+	secs := max(int64((wait+time.Second-1)/time.Second), 1)
+	mins := (secs + 59) / 60
+	return ErrTooManyLookups.WithDetail("retry_after_seconds", secs).
+		WithMessage(fmt.Sprintf("Bạn đã tra cứu quá nhiều lần. Vui lòng thử lại sau %d phút.", mins))
+}
+
+// lookupSubject keys a rate-limit subject without storing the address or code itself.
+func lookupSubject(kind, v string) string {
+	sum := sha256.Sum256([]byte(v))
+	return kind + ":" + hex.EncodeToString(sum[:16])
+}
+
 // Lookup finds a dossier for a citizen by receipt code and the last four digits of the phone
-// number given at receipt. client identifies the caller for rate limiting (its address).
+// number given at receipt. client identifies the caller for rate limiting (its address). Both
+// limits are sliding windows: the address's counts every lookup, the receipt code's counts
+// failures only, so the citizen who knows the digits is never locked out by their own success,
+// and a wrong code or wrong digits count the same (neither tells whether the code exists).
 func (s *App) Lookup(ctx context.Context, client, code, phone4 string) (d *domain.Dossier, err error) {
 	ctx, span := s.tracer.Start(ctx, "dossiers.App.Lookup")
 	defer telemetry.End(span, &err)
-	window := s.now().UTC().Truncate(s.cfg.LookupWindow)
-	key := sha256.Sum256([]byte(client))
-	n, err := s.store.Hit(ctx, hex.EncodeToString(key[:16]), window)
+	now := s.now().UTC()
+	ok, next, err := s.store.Take(ctx, lookupSubject("addr", client), now, s.cfg.LookupWindow, s.cfg.LookupLimit)
 	if err != nil {
 		return nil, err
 	}
-	if n > s.cfg.LookupLimit {
-		return nil, ErrTooManyLookups
+	if !ok {
+		return nil, tooManyLookups(next.Sub(now))
 	}
 	code = strings.ToUpper(strings.TrimSpace(code))
 	phone4 = strings.TrimSpace(phone4)
 	if code == "" || len(code) > 64 || len(phone4) != 4 {
 		return nil, ErrLookupFailed
+	}
+	codeKey := lookupSubject("code", code)
+	blocked, next, err := s.store.Blocked(ctx, codeKey, now, s.cfg.CodeWindow, s.cfg.CodeLimit)
+	if err != nil {
+		return nil, err
+	}
+	if blocked {
+		return nil, tooManyLookups(next.Sub(now))
 	}
 	d, err = s.store.ByReceiptCode(ctx, code)
 	if err != nil {
@@ -888,6 +903,9 @@ func (s *App) Lookup(ctx context.Context, client, code, phone4 string) (d *domai
 		want = d.Applicant.Phone[len(d.Applicant.Phone)-4:]
 	}
 	if subtle.ConstantTimeCompare([]byte(want), []byte(phone4)) != 1 || d == nil {
+		if _, _, err := s.store.Take(ctx, codeKey, now, s.cfg.CodeWindow, s.cfg.CodeLimit); err != nil {
+			return nil, err
+		}
 		return nil, ErrLookupFailed
 	}
 	return d, nil

@@ -81,8 +81,12 @@ type Store interface {
 	RecordAccess(ctx context.Context, e domain.Access) error
 	// AccessLog lists the caller's unit's access log, newest first, n entries from offset.
 	AccessLog(ctx context.Context, n, offset int) ([]domain.Access, error)
-	// Hit counts one attempt of key in the window starting at window and returns the count.
-	Hit(ctx context.Context, key string, window time.Time) (int, error)
+	// Take records one attempt of subject at now unless limit attempts already fall within the
+	// window before now (a sliding window shared by every replica); when refused, next is when
+	// the next attempt will be allowed.
+	Take(ctx context.Context, subject string, now time.Time, window time.Duration, limit int) (ok bool, next time.Time, err error)
+	// Blocked is Take's check without recording an attempt.
+	Blocked(ctx context.Context, subject string, now time.Time, window time.Duration, limit int) (blocked bool, next time.Time, err error)
 }
 
 // FileStore keeps the scanned documents received with a dossier, one bucket per tenant. The

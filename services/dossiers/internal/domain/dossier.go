@@ -242,6 +242,12 @@ var ResultContentTypes = []string{"application/pdf", "image/jpeg", "image/png"}
 // MaxResultSize bounds one result file (a scanned multi-page certificate fits easily).
 const MaxResultSize = 20 << 20
 
+// MaxScanSize bounds the scan of one received document. A desk scans one paper at a time (an ID
+// card, a certificate, a contract of a few dozen pages) at 200-300 dpi: a few hundred KB a page
+// as PDF, so 20 MB holds the longest of them, as for a result, while keeping one upload over a
+// commune's link to well under a minute.
+const MaxScanSize = 20 << 20
+
 // ValidateDescription checks what staff type about a result, before its file is stored.
 func (r *Result) ValidateDescription() error {
 	var errs apperr.FieldErrors

@@ -6,6 +6,7 @@ import (
 	"maps"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -305,6 +306,17 @@ func TestAPI(t *testing.T) {
 		}
 		if limited == 0 {
 			t.Fatal("lookups are not rate limited")
+		}
+		// Retry-After is the real time left in the sliding window, never more than the window.
+		req, _ := http.NewRequest("POST", h.Base+"/api/v1/public/lookup", strings.NewReader(`{"receipt_code":"X-99","phone_last4":"1234"}`))
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = resp.Body.Close()
+		if secs, err := strconv.Atoi(resp.Header.Get("Retry-After")); resp.StatusCode != http.StatusTooManyRequests || err != nil || secs < 1 || secs > 600 {
+			t.Fatalf("over the limit: %d, Retry-After %q", resp.StatusCode, resp.Header.Get("Retry-After"))
 		}
 
 		// Calendar and catalogue administration.

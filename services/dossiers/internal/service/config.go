@@ -24,6 +24,9 @@ type Config struct {
 	// LookupLimit citizen lookups per client address per LookupWindow.
 	LookupLimit  int           `env:"LOOKUP_LIMIT" envDefault:"10"`
 	LookupWindow time.Duration `env:"LOOKUP_WINDOW" envDefault:"10m"`
+	// LookupCodeLimit failed lookups per receipt code, from all addresses, per LookupCodeWindow.
+	LookupCodeLimit  int           `env:"LOOKUP_CODE_LIMIT" envDefault:"5"`
+	LookupCodeWindow time.Duration `env:"LOOKUP_CODE_WINDOW" envDefault:"1h"`
 	// UnitCacheTTL is how long a replica keeps a unit's settings, calendar and procedures in
 	// memory, so how long an edit made through another replica may go unseen (0 = not kept).
 	UnitCacheTTL time.Duration `env:"UNIT_CACHE_TTL" envDefault:"5s"`
@@ -46,8 +49,12 @@ func (c Config) Validate() error {
 	if c.UnitCacheTTL < 0 || c.UnitCacheTTL > time.Hour {
 		errs = append(errs, config.Invalid("UNIT_CACHE_TTL", "must be between 0 (not kept) and 1h"))
 	}
-	if c.LookupLimit < 1 || c.LookupWindow < time.Second {
-		errs = append(errs, config.Invalid("LOOKUP_LIMIT", "and LOOKUP_WINDOW must be positive"))
+	// RunJobs purges lookup attempts a day old: a longer window would forget them too soon.
+	if c.LookupLimit < 1 || c.LookupWindow < time.Second || c.LookupWindow > 24*time.Hour {
+		errs = append(errs, config.Invalid("LOOKUP_LIMIT", "must be positive and LOOKUP_WINDOW between 1s and 24h"))
+	}
+	if c.LookupCodeLimit < 1 || c.LookupCodeWindow < time.Second || c.LookupCodeWindow > 24*time.Hour {
+		errs = append(errs, config.Invalid("LOOKUP_CODE_LIMIT", "must be positive and LOOKUP_CODE_WINDOW between 1s and 24h"))
 	}
 	return errors.Join(errs...)
 }

@@ -69,7 +69,7 @@ func serveCrashChild(spec string) int {
 	cfg := service.Config{
 		Common:          config.Common{HTTPAddr: c.Addr, PublicBaseURL: base, LogLevel: slog.LevelWarn, ShutdownTimeout: time.Second},
 		ServiceConfig:   auth.ServiceConfig{OIDCIssuer: c.Issuer, OIDCClientID: c.ClientID, OIDCClientSecret: c.Secret, SecretKeyFile: c.KeyFile},
-		OverdueInterval: time.Minute, LookupLimit: 10, LookupWindow: 10 * time.Minute,
+		OverdueInterval: time.Minute, LookupLimit: 10, LookupWindow: 10 * time.Minute, LookupCodeLimit: 5, LookupCodeWindow: time.Hour,
 	}
 	svc, err := service.New(ctx, cfg, bootstrap.Deps{DB: db, Outbox: events.NewOutbox(nil), Log: log, Tracer: noop.NewTracerProvider().Tracer("test")})
 	if err != nil {

@@ -65,7 +65,7 @@ func start(t *testing.T, db *gorm.DB) *harness {
 	cfg := service.Config{
 		Common:          config.Common{HTTPAddr: ln.Addr().String(), PublicBaseURL: base, LogLevel: slog.LevelInfo, ShutdownTimeout: 5 * time.Second},
 		ServiceConfig:   auth.ServiceConfig{OIDCIssuer: idp.Issuer, OIDCClientID: id, OIDCClientSecret: secret, SecretKeyFile: t.TempDir() + "/key"},
-		OverdueInterval: time.Minute, LookupLimit: 10, LookupWindow: 10 * time.Minute,
+		OverdueInterval: time.Minute, LookupLimit: 10, LookupWindow: 10 * time.Minute, LookupCodeLimit: 5, LookupCodeWindow: time.Hour,
 		Files: true, BucketTestPrefix: "test-" + hex.EncodeToString(prefix) + "-",
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))

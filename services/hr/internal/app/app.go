@@ -16,6 +16,7 @@ import (
 	"egov.vn/platform/libs/apperr"
 	"egov.vn/platform/libs/events"
 	"egov.vn/platform/libs/platform"
+	"egov.vn/platform/libs/sheet"
 	"egov.vn/platform/libs/store"
 	"egov.vn/platform/services/hr/internal/domain"
 )
@@ -80,6 +81,7 @@ type App struct {
 	tree     TenantTree
 	tracer   trace.Tracer
 	now      func() time.Time
+	imports  sheet.Limits
 }
 
 // Deps are App's collaborators. Tree may be nil: then every caller reads its own tenant only.
@@ -89,6 +91,9 @@ type Deps struct {
 	Tree     TenantTree
 	Tracer   trace.Tracer
 	Now      func() time.Time
+	// ImportLimits bound one import file (rows, cells, unpacked size); zero fields take
+	// sheet.DefaultLimits, which hold one dry run to a few seconds of CPU.
+	ImportLimits sheet.Limits
 }
 
 // New returns the use cases over d.
@@ -96,7 +101,7 @@ func New(d Deps) *App {
 	if d.Now == nil {
 		d.Now = time.Now
 	}
-	return &App{repo: d.Repo, evidence: d.Evidence, tree: d.Tree, tracer: d.Tracer, now: d.Now}
+	return &App{repo: d.Repo, evidence: d.Evidence, tree: d.Tree, tracer: d.Tracer, now: d.Now, imports: d.ImportLimits}
 }
 
 // today is the Vietnamese calendar day: the effective date of a change sent without one.

@@ -8,6 +8,7 @@ import (
 
 	"egov.vn/platform/libs/apperr"
 	"egov.vn/platform/libs/events"
+	"egov.vn/platform/libs/filename"
 	"egov.vn/platform/libs/platform"
 	"egov.vn/platform/libs/telemetry"
 	"egov.vn/platform/services/hr/internal/domain"
@@ -104,8 +105,12 @@ func (a *App) AttachEvidence(ctx context.Context, actor platform.Actor, qualific
 		return domain.Evidence{}, err
 	}
 	key := path.Join("qualifications", q.StaffID, q.ID, newID())
+	name := filename.Clean(fileName)
+	if name == "" {
+		name = "minh-chung" // a name of nothing but invisible characters
+	}
 	e, err := a.evidence.Put(ctx, string(actor.Tenant), key, io.LimitReader(r, maxEvidence), size,
-		domain.Evidence{FileName: path.Base(fileName), ContentType: contentType})
+		domain.Evidence{FileName: name, ContentType: contentType})
 	if err != nil {
 		return e, err
 	}

@@ -179,7 +179,7 @@ func (a *App) importStaff(ctx context.Context, actor platform.Actor, format shee
 	var lines []int
 	seen := map[string]int{}
 	today := a.today()
-	header, err := sheet.Read(format, r, func(line int, row []string) error {
+	header, err := a.imports.Read(format, r, func(line int, row []string) error {
 		rep.Rows++
 		c := rowCells(StaffColumns, row)
 		ok := true
@@ -296,7 +296,7 @@ func (a *App) importQualifications(ctx context.Context, actor platform.Actor, fo
 	var qs []domain.Qualification
 	var cccds []string
 	var lines []int
-	header, err := sheet.Read(format, r, func(line int, row []string) error {
+	header, err := a.imports.Read(format, r, func(line int, row []string) error {
 		rep.Rows++
 		c := rowCells(QualificationColumns, row)
 		ok := true

@@ -161,6 +161,10 @@ func nextFile(mr *FormReader) (*app.Upload, error) {
 		if err != nil {
 			return nil, apperr.Malformed("file", "the multipart body is cut off: "+err.Error())
 		}
+		if err := part.DispositionErr(); err != nil {
+			return nil, apperr.Malformed("file", "a part's Content-Disposition cannot be read ("+err.Error()+
+				"); send each part as form-data with one name, and the file with one filename")
+		}
 		if part.FormName() == "file" {
 			if part.FileName() == "" {
 				return nil, nil // a form submitted without choosing a file

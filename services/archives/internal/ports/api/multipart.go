@@ -59,8 +59,9 @@ type FormPart struct {
 	avail int   // bytes at r.buf[r.start:] known to be content
 	ended bool  // the content ends after avail bytes
 
-	disposition string
-	params      map[string]string
+	disposition    string
+	params         map[string]string
+	dispositionErr error
 }
 
 // MultipartReader streams the multipart/form-data body of r, for handlers that stream a file
@@ -264,11 +265,27 @@ func (p *FormPart) parseContentDisposition() {
 	if p.params != nil {
 		return
 	}
-	var err error
-	p.disposition, p.params, err = mime.ParseMediaType(p.Header.Get("Content-Disposition"))
-	if err != nil {
+	p.disposition, p.params, p.dispositionErr = mime.ParseMediaType(p.Header.Get("Content-Disposition"))
+	if p.dispositionErr != nil {
 		p.params = map[string]string{}
 	}
+}
+
+// DispositionErr says why the part's Content-Disposition is not what RFC 7578 §4.2 asks of every
+// part (form-data with a name), or nil. mime/multipart reads such a part as nameless and forms
+// skip it, so a file sent with, say, two filename parameters would vanish and its document be
+// registered without it: callers refuse the whole form instead.
+func (p *FormPart) DispositionErr() error {
+	p.parseContentDisposition()
+	switch {
+	case p.dispositionErr != nil:
+		return p.dispositionErr
+	case p.disposition != "form-data":
+		return fmt.Errorf("disposition %q, not form-data", p.disposition)
+	case p.params["name"] == "":
+		return errors.New("no name")
+	}
+	return nil
 }
 
 // Read reads the part's content (decoded when it is quoted-printable).

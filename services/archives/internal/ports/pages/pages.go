@@ -204,6 +204,9 @@ func readUpload(c *gin.Context) (url.Values, *app.Upload, func(), error) {
 		if err != nil {
 			return nil, nil, noop, apperr.Malformed("file", "biểu mẫu bị cắt ngang")
 		}
+		if part.DispositionErr() != nil {
+			return nil, nil, noop, apperr.Malformed("file", "biểu mẫu có phần không đọc được; hãy tải lại trang và gửi lại")
+		}
 		if part.FormName() == "file" {
 			if part.FileName() == "" {
 				continue

@@ -76,7 +76,7 @@ func (h *API) Routes(tenant, operator, public gin.IRouter) {
 	r.GET("/dossiers/:id", h.getDossier)
 	r.POST("/dossiers/:id/actions", h.act)
 	r.GET("/dossiers/:id/forms/:form", h.form)
-	r.PUT("/dossiers/:id/documents/:index/file", h.putFile)
+	r.PUT("/dossiers/:id/documents/:index/file", httpapi.MaxBody(domain.MaxScanSize), h.putFile)
 	r.GET("/dossiers/:id/documents/:index/file", h.getFile)
 	r.PUT("/dossiers/:id/result", h.putResult)
 	r.GET("/dossiers/:id/result/file", h.getResultFile)
@@ -572,21 +572,14 @@ func (h *API) form(c *gin.Context) {
 	c.Data(http.StatusOK, ct, buf.Bytes())
 }
 
-// maxFile bounds one scanned document.
-const maxFile = 50 << 20
-
 func (h *API) putFile(c *gin.Context) {
 	idx, err := strconv.Atoi(c.Param("index"))
 	if err != nil {
 		httpapi.RespondError(c, apperr.Malformed("index", "must be a whole number"))
 		return
 	}
-	if c.Request.ContentLength > maxFile {
-		httpapi.RespondError(c, apperr.Invalid("file", "must be at most 50 MB"))
-		return
-	}
-	body := http.MaxBytesReader(c.Writer, c.Request.Body, maxFile)
-	d, err := h.app.UploadDocument(c.Request.Context(), actor(c), c.Param("id"), idx, body, c.Request.ContentLength, c.ContentType())
+	// The route's MaxBody (domain.MaxScanSize) answers 413 to a larger scan, declared or streamed.
+	d, err := h.app.UploadDocument(c.Request.Context(), actor(c), c.Param("id"), idx, c.Request.Body, c.Request.ContentLength, c.ContentType())
 	if err != nil {
 		httpapi.RespondError(c, err)
 		return
@@ -639,9 +632,16 @@ func ReadResultUpload(c *gin.Context) (up app.ResultUpload, version int, err err
 	if c.Request.ContentLength > domain.MaxResultSize+1<<20 {
 		return up, 0, apperr.Invalid("result_file", fmt.Sprintf("tệp kết quả không được quá %d MB", domain.MaxResultSize>>20))
 	}
-	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, domain.MaxResultSize+1<<20)
+	// Raise the engine-wide 1 MiB cap to the file plus its form, wherever the route was
+	// registered (the API and the dossier page both read this form).
+	if err := httpapi.LimitBody(c, domain.MaxResultSize+1<<20); err != nil {
+		return up, 0, err
+	}
 	// Small fields in memory, the file (up to its limit) spilled to a temporary file.
 	if err := c.Request.ParseMultipartForm(1 << 20); err != nil {
+		if tooLarge := new(http.MaxBytesError); errors.As(err, &tooLarge) {
+			return up, 0, err // 413
+		}
 		return up, 0, apperr.Malformed("", "send multipart/form-data with the fields result_type, result_summary, result_signer, version and the file")
 	}
 	f := c.Request.MultipartForm
@@ -766,10 +766,13 @@ func (h *API) rate(c *gin.Context) {
 	c.JSON(http.StatusOK, gin.H{"rated": true})
 }
 
-// respondCitizen answers a citizen: too many lookups is 429 with Retry-After.
+// respondCitizen answers a citizen: too many lookups is 429 with Retry-After, the seconds until
+// the sliding window lets the next lookup through.
 func respondCitizen(c *gin.Context, err error) {
 	if e := apperr.As(err); e != nil && e.Code == app.ErrTooManyLookups.Code {
-		c.Header("Retry-After", "600")
+		if secs, ok := e.Details["retry_after_seconds"].(int64); ok {
+			c.Header("Retry-After", strconv.FormatInt(secs, 10))
+		}
 		httpapi.WriteProblem(c, httpapi.Problem{Status: http.StatusTooManyRequests, Title: "Too many requests", Code: e.Code, Detail: e.Message})
 		return
 	}

@@ -1,0 +1,21 @@
+-- Citizen lookup (issue 18, finding 8): a sliding window instead of fixed 10-minute buckets, so
+-- that no burst fits around a bucket's edge and Retry-After is the real time left. Each attempt
+-- is one row, of a client address or of a receipt code; the old counters are only a rate limit's
+-- memory and are dropped.
+-- +goose Up
+DROP TABLE IF EXISTS `lookup_attempts`;
+CREATE TABLE IF NOT EXISTS `lookup_hits` (
+	`id` integer PRIMARY KEY AUTOINCREMENT,
+	`subject` text NOT NULL,
+	`at` datetime NOT NULL
+);
+CREATE INDEX IF NOT EXISTS `idx_lookup_hits_subject_at` ON `lookup_hits`(`subject`,`at`);
+
+-- +goose Down
+DROP TABLE IF EXISTS `lookup_hits`;
+CREATE TABLE IF NOT EXISTS `lookup_attempts` (
+	`client_key` text,
+	`window_start` datetime,
+	`attempts` integer NOT NULL,
+	PRIMARY KEY (`client_key`,`window_start`)
+);
