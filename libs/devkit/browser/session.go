@@ -61,12 +61,14 @@ func (s *Session) SignIn(path, username, password, sel string) {
 }
 
 // SignOut presses the page's sign-out button (the shell's, which ends the session at identity
-// and so in every service) and waits for the sign-in form. A page without one (identity's own)
-// signs out through identity's sign-out page.
+// and so in every service) and waits for a page without one: a service's button lands on the
+// sign-in form, identity's own (its administration pages) on its "signed out" page. A page
+// without a button signs out through identity's sign-out page.
 func (s *Session) SignOut() {
 	s.t.Helper()
 	if Eval[bool](s, `!!document.querySelector("form.logout button")`) {
-		s.Do("sign out", chromedp.Click(chromedp.CSS("form.logout button")), chromedp.WaitVisible(chromedp.CSS(`input[name="username"]`)))
+		s.Do("sign out", chromedp.Click(chromedp.CSS("form.logout button")),
+			chromedp.WaitNotPresent(chromedp.CSS("form.logout button")), chromedp.WaitReady(chromedp.CSS("body")))
 		return
 	}
 	s.Do("sign out at identity", chromedp.Navigate(s.origin+"/auth/logout"),
