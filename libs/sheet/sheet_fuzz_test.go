@@ -110,18 +110,20 @@ func FuzzReadXLSX(f *testing.F) {
 
 // FuzzCSVRoundTrip: a header and a row of any text written by the export writer read back as
 // the same text through the import reader (the formula escape is taken off again), so an
-// export edited and imported again loses nothing. The only change allowed is the CSV one: a
-// CRLF inside a cell reads back as LF.
+// export edited and imported again loses nothing, and a row of blanks (escaped or not) is
+// skipped. Text with a carriage return is left out: encoding/csv reads a CRLF inside a cell as
+// LF, so CSV cannot carry it.
 func FuzzCSVRoundTrip(f *testing.F) {
 	f.Add("CCCD", "Họ và tên", "001088012345", `=HYPERLINK("http://evil.example","Xem")`)
 	f.Add("+a", "@b", "-3", "\tx")
 	f.Add("ma", "ten", "'=1", "'quoted")
-	f.Add("h", "\"q\"", "a\r\nb", "\rc")
+	f.Add("h", "\"q\"", "a\nb", "\t")
+	f.Add("h", "x", "\t", " ")
 	f.Fuzz(func(t *testing.T, h1, h2, c1, c2 string) {
 		header, row := []string{h1, h2}, []string{c1, c2}
 		for _, s := range append(slices.Clone(header), row...) {
-			if !utf8Valid(s) {
-				return // encoding/csv only writes text
+			if !utf8Valid(s) || strings.ContainsRune(s, '\r') {
+				return // encoding/csv writes only text, and reads CR LF back as LF
 			}
 		}
 		var buf bytes.Buffer
@@ -145,14 +147,7 @@ func FuzzCSVRoundTrip(f *testing.F) {
 		if err != nil {
 			t.Fatalf("reading back %q: %v", buf.Bytes(), err)
 		}
-		norm := func(cells []string) []string {
-			out := make([]string, len(cells))
-			for i, c := range cells {
-				out[i] = strings.ReplaceAll(c, "\r\n", "\n")
-			}
-			return out
-		}
-		if !slices.Equal(gotHeader, norm(header)) {
+		if !slices.Equal(gotHeader, header) {
 			t.Fatalf("header %q read back as %q (file %q)", header, gotHeader, buf.Bytes())
 		}
 		if blank(row) {
@@ -161,7 +156,7 @@ func FuzzCSVRoundTrip(f *testing.F) {
 			}
 			return
 		}
-		if len(rows) != 1 || !slices.Equal(rows[0], norm(row)) {
+		if len(rows) != 1 || !slices.Equal(rows[0], row) {
 			t.Fatalf("row %q read back as %q (file %q)", row, rows, buf.Bytes())
 		}
 	})
