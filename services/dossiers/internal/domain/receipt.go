@@ -23,14 +23,17 @@ type ReceiptPattern string
 // Validate checks the tokens.
 func (p ReceiptPattern) Validate() error {
 	s := string(p)
+	hasSeq := false
 	for _, tok := range receiptToken.FindAllString(s, -1) {
 		if !receiptTokens[tok] {
 			return fmt.Errorf("unknown token %s; use {unit}, {yymmdd}, {yyyy}, {yy}, {mm}, {dd}, {seq}, {seq3}…{seq6}", tok)
 		}
+		// A whole token: "{seq" without its brace renders as itself, the same code for every dossier.
+		hasSeq = hasSeq || strings.HasPrefix(tok, "{seq")
 	}
 	hasDay := strings.Contains(s, "{yymmdd}") ||
 		(strings.Contains(s, "{dd}") && strings.Contains(s, "{mm}") && (strings.Contains(s, "{yy}") || strings.Contains(s, "{yyyy}")))
-	if !strings.Contains(s, "{seq") || !hasDay || !strings.Contains(s, "{unit}") {
+	if !hasSeq || !hasDay || !strings.Contains(s, "{unit}") {
 		return fmt.Errorf("the pattern must contain {unit}, the day ({yymmdd}) and a {seq} token")
 	}
 	if len(s) > 64 {
