@@ -193,10 +193,11 @@ func (l Limits) readCSV(r io.Reader, each func(int, []string) error) ([]string, 
 		if err := l.check(rows, line, len(rec)); err != nil {
 			return header, err
 		}
+		// The escape comes off first: a row that was blank but for escaped cells is blank.
+		unescape(rec)
 		if blank(rec) {
 			continue
 		}
-		unescape(rec)
 		if err := each(line, rec); err != nil {
 			return header, err
 		}
@@ -301,7 +302,9 @@ func formulaLead(s string) bool { return s != "" && strings.ContainsRune("=+-@\t
 
 // escape guards a CSV text cell against being run as a formula.
 func escape(s string) string {
-	if formulaLead(s) {
+	// A cell that already starts with apostrophes before a formula character gets one more, so
+	// that unescape, which takes one off, gives it back as it was.
+	if formulaLead(strings.TrimLeft(s, "'")) {
 		return "'" + s
 	}
 	return s
@@ -310,7 +313,7 @@ func escape(s string) string {
 // unescape takes off the apostrophe escape put on, and only that one.
 func unescape(cells []string) {
 	for i, c := range cells {
-		if strings.HasPrefix(c, "'") && formulaLead(c[1:]) {
+		if strings.HasPrefix(c, "'") && formulaLead(strings.TrimLeft(c, "'")) {
 			cells[i] = c[1:]
 		}
 	}
