@@ -143,6 +143,13 @@ func TestTargetsAndIndex766(t *testing.T) {
 	if _, ok := v[domain.IElectronicDocs]; ok {
 		t.Error("a share without outgoing documents has a value")
 	}
+	// 8,665 ÷ 16,000 is 54.15625 % exactly: rounded to four decimals as the fraction says (the
+	// property test's seed 6796005118842353701 met it; 100 × the quotient rounds it down).
+	half := domain.Compute(domain.Counters{InPeriod: domain.Sums{domain.CResolved: 1, domain.CElapsedMinutes: 8665,
+		domain.CLegalMinutes: 16000}, ToEnd: domain.Sums{}, Before: domain.Sums{}}, nil)
+	if got := half[domain.IElapsedVsLegal]; got != 54.1563 {
+		t.Errorf("elapsed against legal time of 8665/16000 = %v, want 54.1563", got)
+	}
 	sat, _ := domain.DefaultTarget(domain.ISatisfaction)
 	if sat.Met(80) || !sat.Met(80.1) {
 		t.Error("satisfaction's target is strictly above 80 %")

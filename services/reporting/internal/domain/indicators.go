@@ -225,6 +225,16 @@ func ratio(num, den int64) (float64, bool) {
 	return float64(num) / float64(den), true
 }
 
+// scaled is num ÷ den × scale with a single rounding: num × scale is exact for any count the
+// platform holds, so a value the exact fraction gives on a half (54.15625) is rounded by round as
+// the fraction says, where scale × (num ÷ den) could land just below it and round down.
+func scaled(num, den int64, scale float64) (float64, bool) {
+	if den == 0 {
+		return 0, false
+	}
+	return float64(num) * scale / float64(den), true
+}
+
 // round keeps four decimals so that values compare exactly across databases and recomputations.
 func round(v float64) float64 { return math.Round(v*1e4) / 1e4 }
 
@@ -238,46 +248,47 @@ func Compute(c Counters, baseline *Counters) Values {
 			v[code] = round(x)
 		}
 	}
-	onTime, okOnTime := ratio(l.ResolvedOnTime, l.Resolved)
-	set(IOnTimeRate, 100*onTime, okOnTime)
+	onTime, okOnTime := scaled(l.ResolvedOnTime, l.Resolved, 100)
+	set(IOnTimeRate, onTime, okOnTime)
 	avg, okAvg := ratio(l.ElapsedMinutes, l.Resolved)
 	set(IAvgElapsedDays, avg/WorkingDayMinutes, okAvg)
 	legal, okLegal := ratio(l.LegalMinutes, l.Resolved)
 	set(IAvgLegalDays, legal/WorkingDayMinutes, okLegal)
-	vsLegal, ok := ratio(l.ElapsedMinutes, l.LegalMinutes)
-	set(IElapsedVsLegal, 100*vsLegal, ok)
+	vsLegal, ok := scaled(l.ElapsedMinutes, l.LegalMinutes, 100)
+	set(IElapsedVsLegal, vsLegal, ok)
 	if baseline != nil && okAvg {
 		bl := LedgerOf(*baseline)
 		if base, ok := ratio(bl.ElapsedMinutes, bl.Resolved); ok && base > 0 {
 			set(ITimeChange, 100*(avg-base)/base, true)
 		}
 	}
-	sat, okSat := ratio(l.RatingsSatisfied, l.Ratings)
-	set(ISatisfaction, 100*sat, okSat)
-	online, okOnline := ratio(l.ReceivedOnline, l.Received)
-	set(IOnlineShare, 100*online, okOnline)
+	sat, okSat := scaled(l.RatingsSatisfied, l.Ratings, 100)
+	set(ISatisfaction, sat, okSat)
+	online, okOnline := scaled(l.ReceivedOnline, l.Received, 100)
+	set(IOnlineShare, online, okOnline)
 	d := DocumentsOf(c)
-	e, ok := ratio(d.OutgoingElectronic, d.Outgoing)
-	set(IElectronicDocs, 100*e, ok)
-	archived, ok := ratio(l.ReturnedArchived, l.Returned)
-	set(IArchivedResults, 100*archived, ok)
+	e, ok := scaled(d.OutgoingElectronic, d.Outgoing, 100)
+	set(IElectronicDocs, e, ok)
+	archived, ok := scaled(l.ReturnedArchived, l.Returned, 100)
+	set(IArchivedResults, archived, ok)
 	s := StaffOf(c)
 	for _, k := range QualificationKinds {
-		q, ok := ratio(s.Qualified[k], s.Total)
-		set(IQualifiedPrefix+k, 100*q, ok)
+		q, ok := scaled(s.Qualified[k], s.Total, 100)
+		set(IQualifiedPrefix+k, q, ok)
 	}
 	total, any766 := 0.0, false
-	if okOnTime {
-		set(IIndex766Progress, 20*onTime, true)
-		total, any766 = total+20*onTime, true
+	// The index 766 parts: 20, 12 and 18 points at 100 %.
+	if x, ok := scaled(l.ResolvedOnTime, l.Resolved, 20); ok {
+		set(IIndex766Progress, x, true)
+		total, any766 = total+x, true
 	}
-	if okOnline {
-		set(IIndex766Online, 12*online, true)
-		total, any766 = total+12*online, true
+	if x, ok := scaled(l.ReceivedOnline, l.Received, 12); ok {
+		set(IIndex766Online, x, true)
+		total, any766 = total+x, true
 	}
-	if okSat {
-		set(IIndex766Satisfy, 18*sat, true)
-		total, any766 = total+18*sat, true
+	if x, ok := scaled(l.RatingsSatisfied, l.Ratings, 18); ok {
+		set(IIndex766Satisfy, x, true)
+		total, any766 = total+x, true
 	}
 	set(IIndex766Total, total, any766)
 	return v
