@@ -225,14 +225,15 @@ func ratio(num, den int64) (float64, bool) {
 	return float64(num) / float64(den), true
 }
 
-// scaled is num ÷ den × scale with a single rounding: num × scale is exact for any count the
-// platform holds, so a value the exact fraction gives on a half (54.15625) is rounded by round as
-// the fraction says, where scale × (num ÷ den) could land just below it and round down.
+// scaled is num ÷ den × scale to four decimals, rounded once from the fraction: num × scale ×
+// 10⁴ is exact for the counts a province holds, so a value whose fraction lies on a half (54.15625)
+// rounds as the fraction says, where rounding scale × (num ÷ den) could land just below the half
+// and round down. The parts of index 766 add up to its total as shown.
 func scaled(num, den int64, scale float64) (float64, bool) {
 	if den == 0 {
 		return 0, false
 	}
-	return float64(num) * scale / float64(den), true
+	return math.Round(float64(num)*scale*1e4/float64(den)) / 1e4, true
 }
 
 // round keeps four decimals so that values compare exactly across databases and recomputations.
