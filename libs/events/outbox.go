@@ -174,7 +174,7 @@ func (o *Outbox) Transact(ctx context.Context, db *gorm.DB, fn func(tx *gorm.DB)
 // serve only inspection once JetStream holds the event; Pruner runs this on a schedule (see
 // PublishedRetention) so outbox_events stays small.
 func PurgePublished(ctx context.Context, db *gorm.DB, cutoff time.Time) (int64, error) {
-	n, err := deleteInBatches(ctx, db, `DELETE FROM outbox_events WHERE id IN
+	n, err := store.DeleteInBatches(ctx, db, pruneBatch, `DELETE FROM outbox_events WHERE id IN
 		(SELECT id FROM outbox_events WHERE published_at IS NOT NULL AND published_at < ? LIMIT ?)`, cutoff.UTC())
 	if err != nil {
 		return n, fmt.Errorf("events: purge published outbox rows: %w", err)

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+
+	"egov.vn/platform/libs/store"
 )
 
 // How long the events tables keep what they no longer need, and why.
@@ -53,28 +55,12 @@ func ProcessedRetention(streamMaxAge time.Duration) time.Duration {
 // PurgeProcessed deletes processed-event ids recorded before cutoff, for every consumer, and
 // reports how many.
 func PurgeProcessed(ctx context.Context, db *gorm.DB, cutoff time.Time) (int64, error) {
-	n, err := deleteInBatches(ctx, db, `DELETE FROM processed_events WHERE (consumer, event_id) IN
+	n, err := store.DeleteInBatches(ctx, db, pruneBatch, `DELETE FROM processed_events WHERE (consumer, event_id) IN
 		(SELECT consumer, event_id FROM processed_events WHERE processed_at < ? LIMIT ?)`, cutoff.UTC())
 	if err != nil {
 		return n, fmt.Errorf("events: purge processed event ids: %w", err)
 	}
 	return n, nil
-}
-
-// deleteInBatches runs the DELETE (whose arguments end with the batch size) until a batch
-// deletes fewer rows than it could.
-func deleteInBatches(ctx context.Context, db *gorm.DB, query string, args ...any) (int64, error) {
-	var total int64
-	for {
-		res := db.WithContext(ctx).Exec(query, append(args, pruneBatch)...)
-		if res.Error != nil {
-			return total, res.Error
-		}
-		total += res.RowsAffected
-		if res.RowsAffected < pruneBatch {
-			return total, nil
-		}
-	}
 }
 
 // Pruner deletes, on a schedule, published outbox rows older than Published and processed-event

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+
+	"egov.vn/platform/libs/store"
 )
 
 const (
@@ -19,18 +21,12 @@ const (
 
 // Purge deletes the keys that expired before now and reports how many.
 func Purge(ctx context.Context, db *gorm.DB, now time.Time) (int64, error) {
-	var total int64
-	for {
-		res := db.WithContext(ctx).Exec(`DELETE FROM idempotency_keys WHERE (tenant, subject, idempotency_key) IN
-			(SELECT tenant, subject, idempotency_key FROM idempotency_keys WHERE expires_at < ? LIMIT ?)`, now.UTC(), pruneBatch)
-		if res.Error != nil {
-			return total, fmt.Errorf("idempotency: purge expired keys: %w", res.Error)
-		}
-		total += res.RowsAffected
-		if res.RowsAffected < pruneBatch {
-			return total, nil
-		}
+	n, err := store.DeleteInBatches(ctx, db, pruneBatch, `DELETE FROM idempotency_keys WHERE (tenant, subject, idempotency_key) IN
+		(SELECT tenant, subject, idempotency_key FROM idempotency_keys WHERE expires_at < ? LIMIT ?)`, now.UTC())
+	if err != nil {
+		return n, fmt.Errorf("idempotency: purge expired keys: %w", err)
 	}
+	return n, nil
 }
 
 // Pruner deletes expired keys on a schedule.
