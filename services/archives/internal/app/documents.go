@@ -54,8 +54,22 @@ func (a *App) Register(ctx context.Context, who platform.Actor, d domain.Documen
 		s.file.DocumentID = d.ID
 		files = append(files, s)
 	}
-	err = a.store.Transact(ctx, func(ctx context.Context) error {
-		d.Year = now.In(domain.Vietnam).Year()
+	d.Year = now.In(domain.Vietnam).Year()
+	if err := a.registerTx(ctx, &d, files); err != nil {
+		return domain.Document{}, err
+	}
+	if rec != nil {
+		a.lockFiles(ctx, *rec, files)
+	}
+	return d, nil
+}
+
+// registerTx takes d's next number in its register and stores d with its staged files and the
+// "registered" event, in the transaction ctx carries (or a new one). When that fails the staged
+// objects go again; their pending marks, committed at staging, stay until the cleanup job finds
+// the objects gone (forgetting them here would wait on the failed transaction).
+func (a *App) registerTx(ctx context.Context, d *domain.Document, files []stored) error {
+	err := a.store.Transact(ctx, func(ctx context.Context) error {
 		n, err := a.store.NextNumber(ctx, d.Direction, d.Year)
 		if err != nil {
 			return err
@@ -66,13 +80,13 @@ func (a *App) Register(ctx context.Context, who platform.Actor, d domain.Documen
 		if d.Direction == domain.Outgoing {
 			d.SourceNumber = n
 		}
-		if err := a.store.CreateDocument(ctx, &d); err != nil {
+		if err := a.store.CreateDocument(ctx, d); err != nil {
 			return err
 		}
 		if err := a.commitFiles(ctx, files); err != nil {
 			return err
 		}
-		evt, err := registeredEvent(d)
+		evt, err := registeredEvent(*d)
 		if err != nil {
 			return err
 		}
@@ -80,12 +94,8 @@ func (a *App) Register(ctx context.Context, who platform.Actor, d domain.Documen
 	})
 	if err != nil {
 		a.discardAll(ctx, files)
-		return domain.Document{}, err
 	}
-	if rec != nil {
-		a.lockFiles(ctx, *rec, files)
-	}
-	return d, nil
+	return err
 }
 
 func (a *App) commitFiles(ctx context.Context, files []stored) error {

@@ -147,28 +147,7 @@ func (a *App) CommitDossierResult(ctx context.Context, s *StagedResult) (_ domai
 		return domain.Document{}, HandoffNoFile, nil
 	}
 	d := s.doc
-	err = a.store.Transact(ctx, func(ctx context.Context) error {
-		n, err := a.store.NextNumber(ctx, domain.Outgoing, d.Year)
-		if err != nil {
-			return err
-		}
-		d.Number, d.SourceNumber, d.RegisteredAt = n, n, a.now()
-		if err := a.store.CreateDocument(ctx, &d); err != nil {
-			return err
-		}
-		if err := a.commitFiles(ctx, s.files); err != nil {
-			return err
-		}
-		evt, err := registeredEvent(d)
-		if err != nil {
-			return err
-		}
-		return a.store.Publish(ctx, evt)
-	})
-	if err != nil {
-		// The object goes now; its pending mark, committed at staging, stays until the cleanup job
-		// finds the object gone (forgetting it here would wait on the failed transaction).
-		a.discardAll(ctx, s.files)
+	if err := a.registerTx(ctx, &d, s.files); err != nil {
 		return domain.Document{}, "", err
 	}
 	log.InfoContext(ctx, "dossier result archived", slog.String("document_id", d.ID), slog.Int("number", d.Number))
