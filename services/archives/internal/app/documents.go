@@ -34,7 +34,7 @@ func (a *App) Register(ctx context.Context, who platform.Actor, d domain.Documen
 		return domain.Document{}, err
 	}
 	if d.Direction == domain.Incoming && d.ArrivalDate == nil {
-		today := time.Date(now.In(domain.Vietnam).Year(), now.In(domain.Vietnam).Month(), now.In(domain.Vietnam).Day(), 0, 0, 0, 0, time.UTC)
+		today := domain.CivilDay(now)
 		d.ArrivalDate = &today
 	}
 	var rec *domain.RecordFile

@@ -136,7 +136,7 @@ func incomingCopy(d domain.Document, recipient string, now time.Time) domain.Doc
 	in := d
 	in.ID, in.Tenant, in.Direction = newID(), recipient, domain.Incoming
 	in.Year, in.Number, in.RecordID, in.ReadAt = now.In(domain.Vietnam).Year(), 0, "", nil
-	today := time.Date(now.In(domain.Vietnam).Year(), now.In(domain.Vietnam).Month(), now.In(domain.Vietnam).Day(), 0, 0, 0, 0, time.UTC)
+	today := domain.CivilDay(now)
 	in.ArrivalDate, in.RegisteredAt, in.RegisteredBy = &today, now, "system:exchange"
 	in.FromTenant, in.SourceDocumentID = d.Tenant, d.ID
 	// A dossier's result is linked to the dossier in the unit that returned it, not in the recipients'.

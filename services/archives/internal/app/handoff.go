@@ -196,7 +196,7 @@ func (a *App) resultDocument(ctx context.Context, r DossierResult) (domain.Docum
 	}
 	d := domain.Document{
 		ID: newID(), Tenant: r.Tenant, Direction: domain.Outgoing, IssuingOrgan: organ, Type: t.Code, Symbol: symbol,
-		IssuedDate: civilDay(returned), Subject: subject, Signer: signer,
+		IssuedDate: domain.CivilDay(returned), Subject: subject, Signer: signer,
 		DossierID: r.DossierID, ReceiptCode: r.ReceiptCode, RegisteredBy: "system:dossiers",
 	}
 	if err := d.Validate(a.now()); err != nil {
@@ -204,10 +204,4 @@ func (a *App) resultDocument(ctx context.Context, r DossierResult) (domain.Docum
 	}
 	d.Year = a.now().In(domain.Vietnam).Year()
 	return d, nil
-}
-
-// civilDay is the calendar day of t in Vietnam, as a document's dates are kept.
-func civilDay(t time.Time) time.Time {
-	y, m, d := t.In(domain.Vietnam).Date()
-	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 }

@@ -114,11 +114,11 @@ func (d *Document) Validate(now time.Time) error {
 	if d.Direction == Incoming && d.SourceNumber == 0 && d.Symbol == "" {
 		errs.Add("symbol", "Văn bản đến phải có số hoặc ký hiệu như trên văn bản")
 	}
-	today := civil(now)
+	today := CivilDay(now)
 	switch {
 	case d.IssuedDate.IsZero():
 		errs.Add("issued_date", "Ngày ban hành không được để trống")
-	case civil(d.IssuedDate).After(today):
+	case CivilDay(d.IssuedDate).After(today):
 		errs.Add("issued_date", "Ngày ban hành không được sau ngày hôm nay")
 	}
 	text(&errs, "subject", "Trích yếu nội dung", d.Subject, maxSubject, true)
@@ -135,7 +135,7 @@ func (d *Document) Validate(now time.Time) error {
 	if !d.Security.Valid() {
 		errs.Add("security", "Độ mật phải là thuong, mat, toi-mat hoặc tuyet-mat")
 	}
-	if d.DueDate != nil && !d.IssuedDate.IsZero() && civil(*d.DueDate).Before(civil(d.IssuedDate)) {
+	if d.DueDate != nil && !d.IssuedDate.IsZero() && CivilDay(*d.DueDate).Before(CivilDay(d.IssuedDate)) {
 		errs.Add("due_date", "Hạn giải quyết không được trước ngày ban hành")
 	}
 	if d.Direction == Outgoing && d.ArrivalDate != nil {
@@ -143,9 +143,9 @@ func (d *Document) Validate(now time.Time) error {
 	}
 	if d.Direction == Incoming && d.ArrivalDate != nil {
 		switch {
-		case civil(*d.ArrivalDate).After(today):
+		case CivilDay(*d.ArrivalDate).After(today):
 			errs.Add("arrival_date", "Ngày đến không được sau ngày hôm nay")
-		case !d.IssuedDate.IsZero() && civil(*d.ArrivalDate).Before(civil(d.IssuedDate)):
+		case !d.IssuedDate.IsZero() && CivilDay(*d.ArrivalDate).Before(CivilDay(d.IssuedDate)):
 			errs.Add("arrival_date", "Ngày đến không được trước ngày ban hành")
 		}
 	}
@@ -183,8 +183,8 @@ func text(errs *apperr.FieldErrors, field, label, v string, max int, required bo
 	}
 }
 
-// civil is the calendar day of t in Vietnam, where every date on a document is written.
-func civil(t time.Time) time.Time {
+// CivilDay is the calendar day of t in Vietnam, where every date on a document is written.
+func CivilDay(t time.Time) time.Time {
 	y, m, d := t.In(Vietnam).Date()
 	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 }

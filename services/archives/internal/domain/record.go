@@ -104,7 +104,7 @@ func (r *RecordFile) Validate() error {
 	if r.StartDate.IsZero() {
 		errs.Add("start_date", "Ngày bắt đầu không được để trống")
 	}
-	if r.EndDate != nil && !r.StartDate.IsZero() && civil(*r.EndDate).Before(civil(r.StartDate)) {
+	if r.EndDate != nil && !r.StartDate.IsZero() && CivilDay(*r.EndDate).Before(CivilDay(r.StartDate)) {
 		errs.Add("end_date", "Ngày kết thúc không được trước ngày bắt đầu")
 	}
 	return errs.Err()

@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"errors"
 	"time"
 
 	"egov.vn/platform/libs/apperr"
@@ -26,15 +25,12 @@ type ArchiveLink struct {
 // dossiers (each service under its own prefix).
 func (l ArchiveLink) URL() string { return "/archives/documents/" + l.DocumentID }
 
-// ArchiveLinks keeps the links (adapters.Store). It stands apart from Store because only the
-// archives' events write it and only the dossier page reads it.
+// ArchiveLinks keeps the links: the part of Store that the archives' events write and the dossier
+// page reads.
 type ArchiveLinks interface {
 	SaveArchiveLink(ctx context.Context, l ArchiveLink) error
 	ArchiveLinkOf(ctx context.Context, dossierID string) (ArchiveLink, error)
 }
-
-// errNoArchiveLinks: the repository keeps no links (a test double of Store).
-var errNoArchiveLinks = errors.New("dossiers: the repository keeps no archive links")
 
 // RecordArchived stores the link of a dossier to the document its result became, in the books of
 // the unit that registered it. Saving a link already saved changes nothing, so a replayed event
@@ -42,16 +38,12 @@ var errNoArchiveLinks = errors.New("dossiers: the repository keeps no archive li
 func (s *App) RecordArchived(ctx context.Context, l ArchiveLink) (err error) {
 	ctx, span := s.tracer.Start(ctx, "dossiers.App.RecordArchived")
 	defer telemetry.End(span, &err)
-	links, ok := s.store.(ArchiveLinks)
-	if !ok {
-		return errNoArchiveLinks
-	}
 	if l.DossierID == "" || l.DocumentID == "" || l.Tenant == "" {
 		return apperr.Invalid("dossier_id", "a registered event links a dossier only with dossier_id, document_id and tenant")
 	}
 	// The archives' event is the unit's own fact about its dossier: the link is written in the
 	// unit's scope, as the event names it.
-	return links.SaveArchiveLink(store.WithScope(ctx, store.Scope{Tenant: l.Tenant}), l)
+	return s.store.SaveArchiveLink(store.WithScope(ctx, store.Scope{Tenant: l.Tenant}), l)
 }
 
 // ArchivedResult returns where the dossier's result is archived, for a caller already allowed to
@@ -59,11 +51,7 @@ func (s *App) RecordArchived(ctx context.Context, l ArchiveLink) (err error) {
 func (s *App) ArchivedResult(ctx context.Context, dossierID string) (_ *ArchiveLink, err error) {
 	ctx, span := s.tracer.Start(ctx, "dossiers.App.ArchivedResult")
 	defer telemetry.End(span, &err)
-	links, ok := s.store.(ArchiveLinks)
-	if !ok {
-		return nil, nil
-	}
-	l, err := links.ArchiveLinkOf(ctx, dossierID)
+	l, err := s.store.ArchiveLinkOf(ctx, dossierID)
 	if apperr.KindOf(err) == apperr.KindNotFound {
 		return nil, nil
 	}

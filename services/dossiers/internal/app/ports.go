@@ -47,6 +47,7 @@ type Filter struct {
 // Store is the dossiers' repository. Every method takes the tenant scope from ctx
 // (store.ScopeFrom); the few that cross tenants say so.
 type Store interface {
+	ArchiveLinks
 	SaveProcedure(ctx context.Context, p domain.Procedure) (created bool, err error)
 	Procedure(ctx context.Context, code string) (domain.Procedure, error)
 	Procedures(ctx context.Context) ([]domain.Procedure, error)
