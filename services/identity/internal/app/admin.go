@@ -252,12 +252,7 @@ func (s *App) UpdateUser(ctx context.Context, actor, username string, p UserPatc
 			Detail: u.Username + " roles " + strings.Join(u.Roles, ",") + fmt.Sprintf(" disabled %t", u.Disabled)})
 	})
 	if err == nil && u.Disabled {
-		sessions, _ := s.store.ActiveSessions(ctx, u.ID, s.Now())
-		for _, sess := range sessions {
-			if err := s.SignOut(ctx, sess.ID, actor, ""); err != nil {
-				s.log.ErrorContext(ctx, "ending a disabled user's session failed", "sid", sess.ID, "error", err)
-			}
-		}
+		s.endSessions(ctx, actor, u.ID)
 	}
 	return u, err
 }
@@ -268,6 +263,12 @@ func (s *App) ResetPassword(ctx context.Context, actor, username string) (string
 	if err != nil {
 		return "", err
 	}
+	return s.resetPassword(ctx, actor, u, "")
+}
+
+// resetPassword gives u a new one-time password, with the audit line (detail as given) in the same
+// transaction, and returns the password once.
+func (s *App) resetPassword(ctx context.Context, actor string, u domain.User, detail string) (string, error) {
 	password := OneTimePassword()
 	hash, err := s.hasher.Hash(password)
 	if err != nil {
@@ -277,7 +278,7 @@ func (s *App) ResetPassword(ctx context.Context, actor, username string) (string
 		if err := s.store.SetPassword(ctx, u.ID, hash, true, s.Now()); err != nil {
 			return err
 		}
-		return s.auditTx(ctx, domain.AuditEvent{TenantID: u.TenantID, Actor: actor, Action: domain.AuditUserReset, Subject: u.ID})
+		return s.auditTx(ctx, domain.AuditEvent{TenantID: u.TenantID, Actor: actor, Action: domain.AuditUserReset, Subject: u.ID, Detail: detail})
 	})
 	return password, err
 }

@@ -199,18 +199,7 @@ func (s *App) ResetAccountPassword(ctx context.Context, admin domain.User, usern
 	if err != nil {
 		return "", err
 	}
-	password := OneTimePassword()
-	hash, err := s.hasher.Hash(password)
-	if err != nil {
-		return "", err
-	}
-	err = s.store.Transact(ctx, func(ctx context.Context) error {
-		if err := s.store.SetPassword(ctx, u.ID, hash, true, s.Now()); err != nil {
-			return err
-		}
-		return s.auditTx(ctx, domain.AuditEvent{TenantID: u.TenantID, Actor: admin.ID, Action: domain.AuditUserReset, Subject: u.ID, Detail: u.Username})
-	})
-	return password, err
+	return s.resetPassword(ctx, admin.ID, u, u.Username)
 }
 
 // AccountLockedUntil says until when sign-in to a managed account is locked after failures;
@@ -295,15 +284,21 @@ func (s *App) EndAccountSessions(ctx context.Context, admin domain.User, usernam
 	}); err != nil {
 		return 0, err
 	}
-	return s.endSessions(ctx, admin.ID, u.ID), nil
+	return s.signOutAll(ctx, admin.ID, sessions), nil
 }
 
+// endSessions signs a user out of every session still active (an account just disabled).
 func (s *App) endSessions(ctx context.Context, actor, userID string) int {
 	sessions, err := s.store.ActiveSessions(ctx, userID, s.Now())
 	if err != nil {
 		s.log.ErrorContext(ctx, "listing sessions to end failed", "user_id", userID, "error", err)
 		return 0
 	}
+	return s.signOutAll(ctx, actor, sessions)
+}
+
+// signOutAll ends sessions (back-channel logout to each service) and reports how many ended.
+func (s *App) signOutAll(ctx context.Context, actor string, sessions []domain.Session) int {
 	n := 0
 	for _, sess := range sessions {
 		if err := s.SignOut(ctx, sess.ID, actor, ""); err != nil {

@@ -175,7 +175,7 @@ func (id *Service) RunJobs(ctx context.Context) error {
 		if err := id.App.Purge(ctx); err != nil && ctx.Err() == nil {
 			id.log.ErrorContext(ctx, "purging expired state failed", "error", err)
 		}
-		if _, err := idempotency.Purge(ctx, id.db, time.Now()); err != nil && ctx.Err() == nil {
+		if _, err := idempotency.Purge(ctx, id.db, id.App.Now()); err != nil && ctx.Err() == nil {
 			id.log.ErrorContext(ctx, "purging expired idempotency keys failed", "error", err)
 		}
 		select {
