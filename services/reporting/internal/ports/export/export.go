@@ -144,8 +144,8 @@ func DossierTable(pg app.DossierPage) Table {
 	t := Table{Name: TableDossiers, Title: "Hồ sơ – " + FigureName(pg.Figure) + " – " + pg.Period,
 		Columns: []string{"Mã hồ sơ", "Đơn vị", "Thủ tục", "Kênh", "Trạng thái", "Ngày tiếp nhận", "Hẹn trả", "Có kết quả", "Đúng hạn", "Thời gian thực tế (ngày)", "Đánh giá"}}
 	for _, d := range pg.Dossiers {
-		row := []any{d.ReceiptCode, d.Tenant, d.ProcedureName, ChannelName(d.Channel), StateName(d.State), DateCell(d.ReceivedAt),
-			DateCell(d.DueAt), DateCell(d.ResolvedAt), nil, nil, RatingName(d.Rating)}
+		row := []any{d.ReceiptCode, d.Tenant, d.ProcedureName, ChannelName(d.Channel), StateName(d.State), web.FormatDate(d.ReceivedAt),
+			web.FormatDate(d.DueAt), web.FormatDate(d.ResolvedAt), nil, nil, RatingName(d.Rating)}
 		if d.Resolved() {
 			row[8] = map[bool]string{true: "Đúng hạn", false: "Quá hạn"}[d.OnTime]
 			row[9] = float64(d.ElapsedMinutes) / domain.WorkingDayMinutes
@@ -232,14 +232,6 @@ func (t Table) Write(format sheet.Format, out io.Writer) error {
 		}
 	}
 	return w.Close()
-}
-
-// DateCell is a date as the tables show it; nothing for no date.
-func DateCell(t time.Time) string {
-	if t.IsZero() {
-		return ""
-	}
-	return web.FormatDate(t)
 }
 
 // FigureName is a drill-down figure's Vietnamese name.

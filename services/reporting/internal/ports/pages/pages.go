@@ -365,7 +365,7 @@ func (p *Pages) dossiers(c *gin.Context) {
 	v := dossiersView{Unit: pg.Tenant, Period: pg.Period, Label: pr.Label(), Figure: figure, FigureName: export.FigureName(figure), Total: pg.Total}
 	for _, d := range pg.Dossiers {
 		row := dossierRowView{ReceiptCode: d.ReceiptCode, Tenant: d.Tenant, Procedure: d.ProcedureName, Channel: export.ChannelName(d.Channel),
-			State: export.StateName(d.State), Received: export.DateCell(d.ReceivedAt), Due: export.DateCell(d.DueAt), Resolved: export.DateCell(d.ResolvedAt),
+			State: export.StateName(d.State), Received: web.FormatDate(d.ReceivedAt), Due: web.FormatDate(d.DueAt), Resolved: web.FormatDate(d.ResolvedAt),
 			Rating: export.RatingName(d.Rating)}
 		if d.Resolved() {
 			row.OnTime = map[bool]string{true: "Đúng hạn", false: "Quá hạn"}[d.OnTime]
