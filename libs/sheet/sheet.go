@@ -233,7 +233,7 @@ func (l Limits) readXLSX(r io.Reader, each func(int, []string) error) ([]string,
 	}
 	f, err := excelize.OpenReader(bytes.NewReader(packed), excelize.Options{UnzipSizeLimit: l.Bytes, UnzipXMLSizeLimit: min(l.Bytes, 16<<20)})
 	if err != nil {
-		return nil, apperr.Invalid("file", "không đọc được tệp XLSX: tệp hỏng hoặc không phải Excel 2007 trở lên")
+		return nil, unreadable
 	}
 	defer func() { _ = f.Close() }()
 	sheets := f.GetSheetList()
