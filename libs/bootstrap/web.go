@@ -22,6 +22,8 @@ type WebOptions struct {
 	Title string
 	// Pages are the service's page templates (the folder holding the *.html files).
 	Pages fs.FS
+	// Messages is the pages' catalogue in every language (web.Config.Messages).
+	Messages web.Catalogue
 }
 
 // Web is what every relying-party service (all but identity) builds the same way from its
@@ -67,7 +69,7 @@ func NewWeb(ctx context.Context, name string, common config.Common, sc auth.Serv
 // NewShell is the one construction of a service's page shell: its own sign-in and sign-out under
 // its prefix. identity, which is the sign-in, builds its shell with it too.
 func NewShell(prefix string, flashKey []byte, insecureHTTP bool, d Deps, o WebOptions) (*web.Shell, error) {
-	return web.New(web.Config{Service: o.Title, Prefix: prefix, Pages: o.Pages, FlashKey: flashKey, InsecureHTTP: insecureHTTP,
+	return web.New(web.Config{Service: o.Title, Prefix: prefix, Pages: o.Pages, Messages: o.Messages, FlashKey: flashKey, InsecureHTTP: insecureHTTP,
 		LoginURL: prefix + "/login", LogoutURL: prefix + "/logout", Logger: d.Log})
 }
 

@@ -58,9 +58,8 @@ func (s *Shell) CSRF() gin.HandlerFunc {
 		c.Request = r
 		s.logger.WarnContext(r.Context(), "web: request refused by CSRF protection",
 			"method", r.Method, "path", r.URL.Path, "reason", nosurf.Reason(r).Error())
-		s.RenderError(c, http.StatusForbidden, "Không thể thực hiện yêu cầu",
-			"Biểu mẫu đã hết hạn hoặc không được gửi từ trang của hệ thống. "+
-				"Vui lòng quay lại trang trước, tải lại trang rồi thử lại.")
+		tr := s.Translator(c)
+		s.RenderError(c, http.StatusForbidden, tr.T("web.csrf.title"), tr.T("web.csrf"))
 		c.Abort()
 	}))
 	return func(c *gin.Context) {

@@ -2,8 +2,8 @@ package web
 
 import (
 	"errors"
-	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -16,44 +16,83 @@ import (
 // them (a rule that was broken, a conflict, a missing role), or a plain explanation of the kind.
 // Failures of ours (no kind) are logged and shown as a 500 without details.
 func (s *Shell) Fail(c *gin.Context, err error) {
+	tr := s.Translator(c)
 	var tooLarge *http.MaxBytesError
 	if errors.As(err, &tooLarge) {
-		s.RenderError(c, http.StatusRequestEntityTooLarge, "Tệp quá lớn",
-			fmt.Sprintf("Nội dung gửi lên vượt quá giới hạn %s MB; hãy chọn tệp nhỏ hơn.", FormatInt(tooLarge.Limit>>20)))
+		s.RenderError(c, http.StatusRequestEntityTooLarge, tr.T("web.too_large.title"),
+			tr.T("web.too_large", FormatInt(tooLarge.Limit>>20)))
 		return
 	}
 	e := apperr.As(err)
 	if e == nil {
 		s.logger.ErrorContext(c.Request.Context(), "web: page failed", "error", err.Error(), "path", c.Request.URL.Path)
-		s.RenderError(c, http.StatusInternalServerError, "Đã có lỗi xảy ra",
-			"Hệ thống gặp sự cố ngoài dự kiến. Vui lòng thử lại; nếu lỗi vẫn còn, hãy báo cho bộ phận công nghệ thông tin.")
+		s.RenderError(c, http.StatusInternalServerError, tr.T("web.internal.title"), tr.T("web.internal"))
 		return
 	}
-	message := e.Message
 	switch e.Kind {
 	case apperr.KindNotFound:
-		s.RenderError(c, http.StatusNotFound, "Không tìm thấy", "Không có mục này trong đơn vị của bạn, hoặc bạn không được xem.")
+		s.RenderError(c, http.StatusNotFound, tr.T("web.not_found.title"), tr.T("web.not_found"))
 	case apperr.KindForbidden:
-		s.RenderError(c, http.StatusForbidden, "Không có quyền", orDefault(message, "Bạn không có quyền thực hiện việc này; hãy liên hệ quản trị đơn vị."))
+		s.RenderError(c, http.StatusForbidden, tr.T("web.forbidden.title"), tr.ErrorMessage(e, "web.forbidden"))
 	case apperr.KindUnauthenticated:
-		s.RenderError(c, http.StatusUnauthorized, "Cần đăng nhập", "Phiên làm việc đã hết; vui lòng đăng nhập lại.")
+		s.RenderError(c, http.StatusUnauthorized, tr.T("web.unauth.title"), tr.T("web.unauth"))
 	case apperr.KindConflict:
-		s.RenderError(c, http.StatusConflict, "Không thực hiện được", orDefault(message, "Dữ liệu vừa được người khác thay đổi; vui lòng tải lại trang."))
+		s.RenderError(c, http.StatusConflict, tr.T("web.conflict.title"), tr.ErrorMessage(e, "web.conflict"))
 	case apperr.KindInvalid, apperr.KindMalformed:
-		s.RenderError(c, http.StatusUnprocessableEntity, "Thông tin chưa hợp lệ", orDefault(reasons(e), message))
+		s.RenderError(c, http.StatusUnprocessableEntity, tr.T("web.invalid.title"), tr.Reasons(e, "web.invalid"))
 	case apperr.KindUnavailable:
-		s.RenderError(c, http.StatusServiceUnavailable, "Tạm thời gián đoạn", "Một thành phần của hệ thống đang bận hoặc chưa sẵn sàng; vui lòng thử lại sau ít phút.")
+		s.RenderError(c, http.StatusServiceUnavailable, tr.T("web.unavailable.title"), tr.T("web.unavailable"))
 	default:
 		s.logger.ErrorContext(c.Request.Context(), "web: page failed", "error", err.Error(), "path", c.Request.URL.Path)
-		s.RenderError(c, http.StatusInternalServerError, "Đã có lỗi xảy ra", "Hệ thống gặp sự cố ngoài dự kiến. Vui lòng thử lại sau.")
+		s.RenderError(c, http.StatusInternalServerError, tr.T("web.internal.title"), tr.T("web.internal"))
 	}
 }
 
-// reasons joins the fields' reasons of an invalid-input error.
-func reasons(e *apperr.Error) string {
+// A use case writes its errors' messages and field reasons in Vietnamese, for the Vietnamese
+// pages and the API. A page in another language reads them from the service's catalogue by the
+// error's stable code and field instead, never by matching the Vietnamese text:
+//
+//	"error.<code>"          the message of an error with that code
+//	"error.<code>.<field>"  the reason for one field of an error with that code
+//	"error.field.<field>"   the reason for a field, whatever the code
+//
+// and a generic sentence of the shell where the catalogue has none.
+
+// ErrorMessage is e's message in the translator's language; fallback is the id of the text used
+// when e has no message (or, in another language, no catalogue entry for its code).
+func (t Translator) ErrorMessage(e *apperr.Error, fallback string) string {
+	if t.lang == LangVI {
+		return orDefault(e.Message, t.T(fallback))
+	}
+	if e.Code != "" && t.Has("error."+e.Code) {
+		return t.T("error." + e.Code)
+	}
+	return t.T(fallback)
+}
+
+// FieldReason is the reason given for one field of e, in the translator's language.
+func (t Translator) FieldReason(e *apperr.Error, f apperr.FieldError) string {
+	if t.lang == LangVI {
+		return f.Reason
+	}
+	for _, id := range []string{"error." + e.Code + "." + f.Field, "error.field." + f.Field} {
+		if t.Has(id) {
+			return t.T(id)
+		}
+	}
+	return t.T("web.invalid_field")
+}
+
+// Reasons joins the reasons of e's fields, or gives its message when it names no field.
+func (t Translator) Reasons(e *apperr.Error, fallback string) string {
+	if len(e.Fields) == 0 {
+		return t.ErrorMessage(e, fallback)
+	}
 	out := make([]string, 0, len(e.Fields))
 	for _, f := range e.Fields {
-		out = append(out, f.Reason)
+		if r := t.FieldReason(e, f); !slices.Contains(out, r) {
+			out = append(out, r)
+		}
 	}
 	return strings.Join(out, "; ")
 }

@@ -200,40 +200,74 @@ func intArg(v any) (int64, bool) {
 	return 0, false
 }
 
-func numberFunc(v any) (string, error) {
+// en formats numbers for pages shown in English: "," groups thousands, "." marks decimals, as an
+// English reader would otherwise read 1.250 as one and a quarter.
+var en = message.NewPrinter(language.English)
+
+// FormatLongDateEN is FormatLongDate for a page in English: "27 November 2026". Legal forms and
+// their PDFs keep the Vietnamese date line whatever the page's language.
+func FormatLongDateEN(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(vietnam).Format("2 January 2006")
+}
+
+func longDateIn(l Lang) func(time.Time) string {
+	if l == LangEN {
+		return FormatLongDateEN
+	}
+	return FormatLongDate
+}
+
+// numberFormat is the number template funcs for one language's pages.
+type numberFormat struct{ p *message.Printer }
+
+var numberFormats = map[Lang]numberFormat{LangVI: {vi}, LangEN: {en}}
+
+func (f numberFormat) decimalOf(x float64, opt number.Option) string {
+	if math.IsNaN(x) || math.IsInf(x, 0) {
+		return "—"
+	}
+	return f.p.Sprint(number.Decimal(x, opt))
+}
+
+func (f numberFormat) number(v any) (string, error) {
 	if n, ok := intArg(v); ok {
-		return FormatInt(n), nil
+		return f.p.Sprint(n), nil
 	}
 	x, err := floatArg(v)
 	if err != nil {
 		return "", err
 	}
-	return FormatNumber(x), nil
+	return f.decimalOf(x, number.MaxFractionDigits(2)), nil
 }
 
-func decimalFunc(v any, places int) (string, error) {
+func (f numberFormat) decimal(v any, places int) (string, error) {
 	x, err := floatArg(v)
 	if err != nil {
 		return "", err
 	}
-	return FormatDecimal(x, places), nil
+	return f.decimalOf(x, number.Scale(places)), nil
 }
 
-func moneyFunc(v any) (string, error) {
-	if n, ok := intArg(v); ok {
-		return FormatMoney(n), nil
+// money is always in đồng, the only currency the platform handles, written "đ" in both languages.
+func (f numberFormat) money(v any) (string, error) {
+	n, ok := intArg(v)
+	if !ok {
+		x, err := floatArg(v)
+		if err != nil {
+			return "", err
+		}
+		n = int64(math.Round(x))
 	}
-	x, err := floatArg(v)
-	if err != nil {
-		return "", err
-	}
-	return FormatMoney(int64(math.Round(x))), nil
+	return f.p.Sprint(n) + " đ", nil
 }
 
-func percentFunc(v any) (string, error) {
+func (f numberFormat) percent(v any) (string, error) {
 	x, err := floatArg(v)
 	if err != nil {
 		return "", err
 	}
-	return FormatPercent(x), nil
+	return f.decimalOf(x, number.MaxFractionDigits(1)) + " %", nil
 }

@@ -22,7 +22,8 @@ var templateFS embed.FS
 // Config is what a service tells the shell about itself. Service, Prefix and FlashKey are
 // required; the rest has defaults that fit the platform as deployed.
 type Config struct {
-	// Service is the service's name as staff know it, shown in the browser tab: "Một cửa".
+	// Service is the service's name as staff know it, shown in the browser tab: "Một cửa". The
+	// catalogue's "service" message, when there is one, names it in the page's language.
 	Service string
 	// Prefix is the path the service is mounted under, "/dossiers"; static files are served under
 	// Prefix+"/static/" and flash messages are scoped to it. "" mounts at the root.
@@ -35,7 +36,8 @@ type Config struct {
 	// FlashKey signs flash-message cookies (HMAC-SHA256), at least 32 bytes. Every replica of a
 	// service must use the same key, or a message set by one is lost on another.
 	FlashKey []byte
-	// SiteName names the platform, shown with the unit's name. Default "Chính quyền điện tử".
+	// SiteName names the platform, shown with the unit's name. Default the catalogue's "web.site",
+	// "Chính quyền điện tử" in Vietnamese.
 	SiteName string
 	// Nav lists the services in the navigation bar. Default DefaultNav().
 	Nav []NavItem
@@ -45,26 +47,31 @@ type Config struct {
 	// LogoutURL receives the sign-out form (POST with CSRF token). Default "/auth/logout", the
 	// identity service, which ends the single sign-on session and every service's session.
 	LogoutURL string
+	// Messages is the service's catalogue, read by {{t "id"}} in its templates and by
+	// Translator in its handlers, beside the shell's own ("web.…" ids).
+	Messages Catalogue
 	// InsecureHTTP allows plain-HTTP cookies and origins, for local development only.
 	InsecureHTTP bool
 	// Logger receives render and CSRF failures. Default slog.Default().
 	Logger *slog.Logger
 }
 
-// NavItem is one service in the navigation bar.
+// NavItem is one service in the navigation bar. ID, when set, is the message id of its label,
+// so it follows the page's language; Label is then only the Vietnamese fallback.
 type NavItem struct {
 	Label string
 	Href  string
+	ID    string
 }
 
 // DefaultNav is the platform's services, in the order staff meet them in a working day.
 func DefaultNav() []NavItem {
 	return []NavItem{
-		{Label: "Một cửa", Href: "/dossiers"},
-		{Label: "Văn thư – Lưu trữ", Href: "/archives"},
-		{Label: "Nhân sự", Href: "/hr"},
-		{Label: "Báo cáo", Href: "/reports"},
-		{Label: "Tài khoản", Href: "/auth/account"},
+		{Label: "Một cửa", Href: "/dossiers", ID: "web.nav.dossiers"},
+		{Label: "Văn thư – Lưu trữ", Href: "/archives", ID: "web.nav.archives"},
+		{Label: "Nhân sự", Href: "/hr", ID: "web.nav.hr"},
+		{Label: "Báo cáo", Href: "/reports", ID: "web.nav.reports"},
+		{Label: "Tài khoản", Href: "/auth/account", ID: "web.nav.account"},
 	}
 }
 
@@ -116,10 +123,9 @@ type Page struct {
 	// Fragment names a template of the page to render alone for htmx requests (HX-Request set,
 	// not a boosted navigation), e.g. the rows of a table being filtered. Empty renders the page.
 	Fragment string
-	// Lang is the BCP 47 language of the page's content, "en" for a page shown in English; empty
-	// means "vi". It becomes <html lang>, so screen readers pick the right voice and browsers the
-	// right hyphenation and spell-checker. The layout's own words stay Vietnamese.
-	Lang string
+	// SwitchURL is the page's GET address for the language switch when it differs from the
+	// request's (a page answering a POST); empty is the request's own address.
+	SwitchURL string
 	// Public marks a page for citizens (a dossier lookup, a unit's procedures): the layout shows
 	// the unit and the service but no staff menu and no sign-in button, which only confuse
 	// someone who has no account, and links PublicLinks instead.
@@ -136,8 +142,13 @@ type NavLink struct {
 
 // View is the data every template gets as ".": the Page (so .Title, .Data, .Form) and what the
 // layout shows. Page templates use .Data and .Form; inside range or with, use $ for the View.
+//
+// Lang is the page's language (Shell.Lang), which becomes <html lang> so screen readers pick the
+// right voice and browsers the right hyphenation; Switch is the link to the other language.
 type View struct {
 	Page
+	Lang      Lang
+	Switch    LangSwitch
 	SiteName  string
 	Service   string
 	Prefix    string
@@ -159,8 +170,11 @@ type Shell struct {
 	cfg        Config
 	logger     *slog.Logger
 	cookiePath string
-	pages      map[string]*template.Template
-	assets     map[string]*asset
+	messages   map[Lang]Messages
+	// pages holds each page parsed once per language, with {{t}} and the dates' words bound to
+	// it: a request picks its language's set instead of cloning templates per request.
+	pages  map[Lang]map[string]*template.Template
+	assets map[string]*asset
 }
 
 // errorPage is the built-in page for RenderError. The "/" cannot occur in a service page's name.
@@ -178,9 +192,6 @@ func New(cfg Config) (*Shell, error) {
 	if len(cfg.FlashKey) < 32 {
 		return nil, errors.New("web: Config.FlashKey must be at least 32 bytes")
 	}
-	if cfg.SiteName == "" {
-		cfg.SiteName = "Chính quyền điện tử"
-	}
 	if cfg.Nav == nil {
 		cfg.Nav = DefaultNav()
 	}
@@ -193,7 +204,7 @@ func New(cfg Config) (*Shell, error) {
 	if len(cfg.PagePatterns) == 0 {
 		cfg.PagePatterns = []string{"*.html"}
 	}
-	s := &Shell{cfg: cfg, logger: cfg.Logger, cookiePath: cfg.Prefix, pages: map[string]*template.Template{}}
+	s := &Shell{cfg: cfg, logger: cfg.Logger, cookiePath: cfg.Prefix, pages: map[Lang]map[string]*template.Template{}}
 	if s.logger == nil {
 		s.logger = slog.Default()
 	}
@@ -201,30 +212,45 @@ func New(cfg Config) (*Shell, error) {
 		s.cookiePath = "/"
 	}
 	var err error
+	if s.messages, err = mergeCatalogues(shellCatalogue, cfg.Messages); err != nil {
+		return nil, err
+	}
 	if s.assets, err = loadAssets(); err != nil {
 		return nil, err
 	}
-	base, err := s.parseBase()
-	if err != nil {
-		return nil, err
-	}
-	if err := s.addPage(base, errorPage, templateFS, nil, "templates/error.html"); err != nil {
-		return nil, err
-	}
-	if cfg.Pages != nil {
-		if err := s.parsePages(base, cfg.Pages, cfg.PagePatterns); err != nil {
+	for _, l := range Langs {
+		s.pages[l] = map[string]*template.Template{}
+		base, err := s.parseBase(l)
+		if err != nil {
 			return nil, err
+		}
+		if err := s.addPage(l, base, errorPage, templateFS, nil, "templates/error.html"); err != nil {
+			return nil, err
+		}
+		if cfg.Pages != nil {
+			if err := s.parsePages(l, base, cfg.Pages, cfg.PagePatterns); err != nil {
+				return nil, err
+			}
 		}
 	}
 	return s, nil
 }
 
-func (s *Shell) parseBase() (*template.Template, error) {
-	fields, err := template.New("fields").ParseFS(templateFS, "templates/fields.html")
+// parseBase parses the layout and the field templates for pages in l.
+func (s *Shell) parseBase(l Lang) (*template.Template, error) {
+	tr := Translator{lang: l, msgs: s.messages[l]}
+	nf := numberFormats[l]
+	langFuncs := template.FuncMap{
+		// t is a message of the catalogue in the page's language: {{t "intake.title"}},
+		// {{t "inbox.count" .Data.Total}}.
+		"t": tr.T,
+	}
+	fields, err := template.New("fields").Funcs(langFuncs).ParseFS(templateFS, "templates/fields.html")
 	if err != nil {
 		return nil, fmt.Errorf("web: parse field templates: %w", err)
 	}
 	funcs := template.FuncMap{
+		"t":     tr.T,
 		"asset": s.Asset,
 		"href":  func(p string) string { return s.cfg.Prefix + p },
 		"csrfField": func(v *View) template.HTML {
@@ -235,12 +261,12 @@ func (s *Shell) parseBase() (*template.Template, error) {
 				template.HTMLEscapeString(v.CSRFToken) + `">` + idempotencyField())
 		},
 		"date":     timeFunc(FormatDate),
-		"longDate": timeFunc(FormatLongDate),
+		"longDate": timeFunc(longDateIn(l)),
 		"dateTime": timeFunc(FormatDateTime),
-		"number":   numberFunc,
-		"decimal":  decimalFunc,
-		"money":    moneyFunc,
-		"percent":  percentFunc,
+		"number":   nf.number,
+		"decimal":  nf.decimal,
+		"money":    nf.money,
+		"percent":  nf.percent,
 	}
 	for k, v := range formFuncs(fields) {
 		funcs[k] = v
@@ -254,7 +280,7 @@ func (s *Shell) parseBase() (*template.Template, error) {
 
 // parsePages gives each page its own copy of the layout, so every page can define "content"
 // without clashing, and the service's partials ("_row.html") are shared by all.
-func (s *Shell) parsePages(base *template.Template, fsys fs.FS, patterns []string) error {
+func (s *Shell) parsePages(l Lang, base *template.Template, fsys fs.FS, patterns []string) error {
 	var files, partials []string
 	seen := map[string]bool{}
 	for _, p := range patterns {
@@ -279,17 +305,17 @@ func (s *Shell) parsePages(base *template.Template, fsys fs.FS, patterns []strin
 	}
 	for _, f := range files {
 		name := strings.TrimSuffix(path.Base(f), path.Ext(f))
-		if _, dup := s.pages[name]; dup {
+		if _, dup := s.pages[l][name]; dup {
 			return fmt.Errorf("web: two page templates are named %q", name)
 		}
-		if err := s.addPage(base, name, fsys, partials, f); err != nil {
+		if err := s.addPage(l, base, name, fsys, partials, f); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func (s *Shell) addPage(base *template.Template, name string, fsys fs.FS, partials []string, file string) error {
+func (s *Shell) addPage(l Lang, base *template.Template, name string, fsys fs.FS, partials []string, file string) error {
 	t, err := base.Clone()
 	if err != nil {
 		return fmt.Errorf("web: page %s: %w", name, err)
@@ -300,7 +326,7 @@ func (s *Shell) addPage(base *template.Template, name string, fsys fs.FS, partia
 	if t.Lookup("content") == nil {
 		return fmt.Errorf("web: page %s (%s) does not define \"content\"", name, file)
 	}
-	s.pages[name] = t
+	s.pages[l][name] = t
 	return nil
 }
 
@@ -308,7 +334,7 @@ func (s *Shell) addPage(base *template.Template, name string, fsys fs.FS, partia
 // logged and replaced by an error page; the person never sees half a page. Render must run
 // behind the CSRF middleware for forms (and the sign-out button) to carry a token.
 func (s *Shell) Render(c *gin.Context, status int, p Page) {
-	t, ok := s.pages[p.Content]
+	t, ok := s.pages[s.Lang(c)][p.Content]
 	if !ok {
 		s.renderFailed(c, fmt.Errorf("web: no page template named %q", p.Content))
 		return
@@ -345,7 +371,7 @@ func (s *Shell) RenderError(c *gin.Context, status int, title, message string) {
 	}
 	var buf bytes.Buffer
 	v := s.view(c, Page{Title: title, Content: errorPage, Data: message})
-	if err := s.pages[errorPage].ExecuteTemplate(&buf, "layout", v); err != nil {
+	if err := s.pages[v.Lang][errorPage].ExecuteTemplate(&buf, "layout", v); err != nil {
 		// The built-in page is tested; if it still fails, plain text is better than nothing.
 		s.logger.ErrorContext(c.Request.Context(), "web: render error page", "error", err.Error())
 		c.Data(status, "text/plain; charset=utf-8", []byte(title+"\n"+message+"\n"))
@@ -356,8 +382,8 @@ func (s *Shell) RenderError(c *gin.Context, status int, title, message string) {
 
 func (s *Shell) renderFailed(c *gin.Context, err error) {
 	s.logger.ErrorContext(c.Request.Context(), "web: page failed to render", "error", err.Error(), "path", c.Request.URL.Path)
-	s.RenderError(c, http.StatusInternalServerError, "Đã có lỗi xảy ra",
-		"Hệ thống chưa hiển thị được trang này. Vui lòng thử lại sau ít phút; nếu lỗi vẫn còn, hãy báo cho bộ phận công nghệ thông tin.")
+	tr := s.Translator(c)
+	s.RenderError(c, http.StatusInternalServerError, tr.T("web.render.title"), tr.T("web.render"))
 }
 
 // write sends a rendered page with the headers every page carries. Pages hold personal data and
@@ -376,9 +402,7 @@ func (s *Shell) write(c *gin.Context, status int, body []byte) {
 }
 
 func (s *Shell) view(c *gin.Context, p Page) *View {
-	if p.Lang == "" {
-		p.Lang = "vi"
-	}
+	tr := s.Translator(c)
 	if links, ok := c.Get(publicKey); ok {
 		p.Public = true
 		if p.PublicLinks == nil {
@@ -387,6 +411,8 @@ func (s *Shell) view(c *gin.Context, p Page) *View {
 	}
 	v := &View{
 		Page:      p,
+		Lang:      tr.Lang(),
+		Switch:    s.langSwitch(c, tr.Lang(), p.SwitchURL),
 		SiteName:  s.cfg.SiteName,
 		Service:   s.cfg.Service,
 		Prefix:    s.cfg.Prefix,
@@ -395,6 +421,12 @@ func (s *Shell) view(c *gin.Context, p Page) *View {
 		CSRFToken: csrfToken(c.Request),
 		LogoutURL: s.cfg.LogoutURL,
 		LoginURL:  s.cfg.LoginURL + "?next=" + url.QueryEscape(c.Request.URL.RequestURI()),
+	}
+	if v.SiteName == "" {
+		v.SiteName = tr.T("web.site")
+	}
+	if tr.Has("service") {
+		v.Service = tr.T("service")
 	}
 	if t, ok := c.Get(tenantKey); ok {
 		v.UnitName = t.(Tenant).Name
@@ -409,6 +441,9 @@ func (s *Shell) view(c *gin.Context, p Page) *View {
 		current := underPath(c.Request.URL.Path, item.Href)
 		if p.Public {
 			current = c.Request.URL.Path == item.Href // "Thủ tục" is not under "Tra cứu"
+		}
+		if item.ID != "" {
+			item.Label = tr.T(item.ID)
 		}
 		v.Nav = append(v.Nav, NavLink{NavItem: item, Current: current})
 	}

@@ -195,22 +195,6 @@ func TestRootPrefixAndCustomNav(t *testing.T) {
 
 func must[T any](_ *web.Shell, v T) T { return v }
 
-func TestPageLangSetsHTMLLang(t *testing.T) {
-	t.Parallel()
-	shell, err := web.New(web.Config{Service: "Tài khoản", Prefix: "/auth", FlashKey: testKey,
-		Pages: fstest.MapFS{"home.html": {Data: []byte(`{{define "content"}}<p>{{.Data}}</p>{{end}}`)}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for lang, want := range map[string]string{"": `<html lang="vi">`, "en": `<html lang="en">`} {
-		w := httptest.NewRecorder()
-		c, _ := gin.CreateTestContext(w)
-		c.Request = httptest.NewRequest(http.MethodGet, "/auth/", nil)
-		shell.Render(c, http.StatusOK, web.Page{Title: "Trang", Content: "home", Data: "x", Lang: lang})
-		mustContain(t, w.Body.String(), want)
-	}
-}
-
 // A citizen's page shows the unit and the service's public links, never the staff menu or a
 // sign-in button: the citizen has no account, and "Đăng nhập" only sends them astray.
 func TestPublicPageHasNoStaffMenuNorSignIn(t *testing.T) {

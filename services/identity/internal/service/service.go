@@ -29,6 +29,7 @@ import (
 	adminapi "egov.vn/platform/services/identity/internal/ports/api"
 	"egov.vn/platform/services/identity/internal/ports/oidcop"
 	"egov.vn/platform/services/identity/internal/ports/pages"
+	"egov.vn/platform/services/identity/internal/ports/pages/i18n"
 )
 
 // Service is identity assembled: the use cases behind the OpenID Provider, the pages and the
@@ -103,7 +104,7 @@ func New(ctx context.Context, cfg Config, d bootstrap.Deps) (*Service, error) {
 		return nil, fmt.Errorf("identity: pages: %w", err)
 	}
 	insecure := u.Scheme == "http"
-	shell, err := bootstrap.NewShell(prefix, derive("flash"), insecure, d, bootstrap.WebOptions{Title: pages.Title, Pages: templates})
+	shell, err := bootstrap.NewShell(prefix, derive("flash"), insecure, d, bootstrap.WebOptions{Title: pages.Title, Pages: templates, Messages: i18n.Catalogue()})
 	if err != nil {
 		return nil, fmt.Errorf("identity: pages: %w", err)
 	}

@@ -48,7 +48,7 @@ func (p *Pages) adminFail(c *gin.Context, err error) {
 	switch e.Kind {
 	case apperr.KindForbidden:
 		id := "admin.err." + e.Code
-		if _, ok := adminCatalogue[id]; !ok {
+		if !p.lang(c).Has(id) {
 			id = "admin.err.forbidden"
 		}
 		p.message(c, http.StatusForbidden, p.adminURL(""), "admin.err.title", id, p.adminURL(""), "admin.link.accounts")
@@ -95,7 +95,7 @@ func (p *Pages) accountsPage(c *gin.Context) {
 	}
 	d := accountsData{view: p.newView(c, ""), Unit: unit, NewURL: p.adminURL("/accounts/new"), AuditURL: p.adminURL("/audit")}
 	names := map[string]string{}
-	d.Units = append(d.Units, web.Option{Value: "", Label: d.T("admin.units.all")})
+	d.Units = append(d.Units, web.Option{Value: "", Label: d.Lang.T("admin.units.all")})
 	for _, t := range tenants {
 		names[t.ID] = t.Name
 		d.Units = append(d.Units, web.Option{Value: t.Slug, Label: t.Name})
@@ -433,13 +433,13 @@ func (p *Pages) auditRows(c *gin.Context, admin domain.User, q app.AuditQuery, l
 }
 
 func (p *Pages) auditOptions(d *auditData, tenants []domain.Tenant) {
-	d.Units = append(d.Units, web.Option{Value: "", Label: d.T("admin.units.all")})
+	d.Units = append(d.Units, web.Option{Value: "", Label: d.Lang.T("admin.units.all")})
 	for _, t := range tenants {
 		d.Units = append(d.Units, web.Option{Value: t.Slug, Label: t.Name})
 	}
-	d.Actions = append(d.Actions, web.Option{Value: "", Label: d.T("audit.all")})
+	d.Actions = append(d.Actions, web.Option{Value: "", Label: d.Lang.T("audit.all")})
 	for _, a := range auditActions {
-		d.Actions = append(d.Actions, web.Option{Value: a, Label: d.T("audit." + a)})
+		d.Actions = append(d.Actions, web.Option{Value: a, Label: d.Lang.T("audit." + a)})
 	}
 }
 

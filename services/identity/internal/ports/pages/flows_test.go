@@ -15,6 +15,8 @@ import (
 	"gorm.io/gorm"
 
 	"egov.vn/platform/libs/store/storetest"
+	"egov.vn/platform/libs/web"
+	"egov.vn/platform/libs/web/webtest"
 	"egov.vn/platform/services/identity/internal/app"
 	"egov.vn/platform/services/identity/internal/domain"
 	"egov.vn/platform/services/identity/internal/ports/pages"
@@ -168,9 +170,10 @@ func TestEnglishOnRequest(t *testing.T) {
 
 	r := b.get("/auth/login?lang=en")
 	wantStatus(t, r, http.StatusOK)
+	webtest.EnglishPage(t, "/auth/login?lang=en", r.body)
 	mustContain(t, r.body, `<html lang="en">`, `<h1>Sign in</h1>`, `<label for="f-username">Username`,
 		`<label for="f-password">Password`, `hreflang="vi" lang="vi">Tiếng Việt</a>`, `href="/auth/login?lang=vi&amp;next=%2Fauth%2Faccount" hreflang="vi"`)
-	if ck := setCookieHeader(r.header, pages.LangCookie); !strings.Contains(ck, "egov_lang=en") || !strings.Contains(ck, "Path=/;") {
+	if ck := setCookieHeader(r.header, web.LangCookie); !strings.Contains(ck, "egov_lang=en") || !strings.Contains(ck, "Path=/;") {
 		t.Errorf("language cookie %q", ck)
 	}
 	// Remembered without the parameter, through a failed sign-in and onto the account page.

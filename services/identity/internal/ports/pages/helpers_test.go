@@ -29,6 +29,7 @@ import (
 	"egov.vn/platform/services/identity/internal/app"
 	"egov.vn/platform/services/identity/internal/domain"
 	"egov.vn/platform/services/identity/internal/ports/pages"
+	"egov.vn/platform/services/identity/internal/ports/pages/i18n"
 )
 
 func TestMain(m *testing.M) {
@@ -356,7 +357,7 @@ func newShell(t testing.TB, prefix string, flashKey []byte, insecure bool) *web.
 		t.Fatal(err)
 	}
 	shell, err := bootstrap.NewShell(prefix, flashKey, insecure, bootstrap.Deps{Log: slog.New(slog.DiscardHandler)},
-		bootstrap.WebOptions{Title: pages.Title, Pages: templates})
+		bootstrap.WebOptions{Title: pages.Title, Pages: templates, Messages: i18n.Catalogue()})
 	if err != nil {
 		t.Fatalf("shell: %v", err)
 	}

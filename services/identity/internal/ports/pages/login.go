@@ -33,7 +33,7 @@ type pendingLogin struct {
 	AMR           []string `json:"m"` // factors proven so far: pwd, then otp
 	// Lang is the language the sign-in began in, which may have come from the OIDC request's
 	// ui_locales: the next steps keep it unless the person picks another.
-	Lang Lang `json:"l,omitempty"`
+	Lang web.Lang `json:"l,omitempty"`
 }
 
 func (p *Pages) pendingPath() string { return p.cfg.Prefix + "/login" }
@@ -109,7 +109,7 @@ func (p *Pages) renderLogin(c *gin.Context, status int, form *web.Form, a *domai
 	d := loginData{view: p.newView(c, p.loginURL("", next)), Next: next}
 	if a != nil {
 		d.AuthRequestID = a.ID
-		d.Switch = switchLink(d.Lang, p.loginURL(a.ID, ""))
+		d.Here = p.loginURL(a.ID, "")
 		if cl, err := p.app.Client(c.Request.Context(), a.ClientID); err == nil {
 			d.ClientName = cl.Name
 		}
@@ -130,7 +130,7 @@ func (p *Pages) authRequest(c *gin.Context, id string) (domain.AuthRequest, bool
 		p.fail(c, err)
 		return a, false
 	}
-	c.Set(uiLocalesKey, a.UILocales)
+	suggestUILocales(c, a.UILocales)
 	return a, true
 }
 
@@ -240,7 +240,7 @@ func (p *Pages) login(c *gin.Context) {
 		p.fail(c, err)
 		return
 	}
-	pl := pendingLogin{UserID: res.User.ID, AuthRequestID: id, Next: next, AMR: []string{"pwd"}, Lang: l}
+	pl := pendingLogin{UserID: res.User.ID, AuthRequestID: id, Next: next, AMR: []string{"pwd"}, Lang: l.Lang()}
 	switch {
 	case res.NeedTOTP:
 		p.toStep(c, pl, "/login/totp")

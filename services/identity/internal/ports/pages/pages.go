@@ -35,7 +35,7 @@ var templateFS embed.FS
 func Templates() (fs.FS, error) { return fs.Sub(templateFS, "templates") }
 
 // Title is identity's name in the shell's header and the browser tab.
-var Title = catalogue["service"].vi
+var Title = "Tài khoản"
 
 // SSOCookie holds the single sign-on session's secret (never its sid, which every relying party
 // learns from its ID token).
@@ -120,7 +120,7 @@ func New(a *app.App, cfg Config) (*Pages, error) {
 // CSRF middleware: GETs get a token for their forms, POSTs without a valid one are refused.
 func (p *Pages) Routes(r gin.IRouter) {
 	p.shell.Mount(r)
-	g := r.Group(p.cfg.Prefix, p.language, p.shell.CSRF())
+	g := r.Group(p.cfg.Prefix, p.shell.CSRF())
 	g.GET("/login", p.loginPage)
 	g.POST("/login", p.login)
 	g.GET("/login/totp", p.totpPage)
@@ -202,31 +202,30 @@ func (p *Pages) clearSSOCookie(c *gin.Context) {
 		HttpOnly: true, Secure: !p.cfg.InsecureHTTP, SameSite: http.SameSiteLaxMode})
 }
 
-// view is what every page template gets in .Data besides its own fields: the language (and
-// through T every string), the switch to the other language, and an alert about the whole form.
+// view is what every page template gets in .Data besides its own fields: the language, for the
+// texts handlers build, the page's GET address for the shell's language switch, and an alert
+// about the whole form. Templates read the catalogue with {{t "id"}}.
 type view struct {
-	Lang   Lang
-	Switch langSwitch
-	Alert  string
+	Lang  Lang
+	Here  string
+	Alert string
 }
 
-// T is a message of the catalogue in the page's language: {{.Data.T "login.title"}}.
-func (v view) T(id string, args ...any) string { return v.Lang.T(id, args...) }
+func (v view) switchURL() string { return v.Here }
 
 // newView starts a page's data; here is the page's GET address for the language switch ("" is the
 // current request).
 func (p *Pages) newView(c *gin.Context, here string) view {
-	if here == "" {
-		here = c.Request.URL.RequestURI()
-	}
-	l := p.lang(c)
-	return view{Lang: l, Switch: switchLink(l, here)}
+	return view{Lang: p.lang(c), Here: here}
 }
 
 // render shows a page of this package in the shell, in the request's language.
 func (p *Pages) render(c *gin.Context, status int, content, titleID string, data any, form *web.Form) {
-	l := p.lang(c)
-	p.shell.Render(c, status, web.Page{Title: l.T(titleID), Content: content, Data: data, Form: form, Lang: string(l)})
+	page := web.Page{Title: p.lang(c).T(titleID), Content: content, Data: data, Form: form}
+	if v, ok := data.(interface{ switchURL() string }); ok {
+		page.SwitchURL = v.switchURL()
+	}
+	p.shell.Render(c, status, page)
 }
 
 // messageData is a page that only says something, with one way on.
@@ -244,9 +243,9 @@ func (p *Pages) message(c *gin.Context, status int, here, titleID, messageID, li
 		here = p.cfg.Prefix + "/login"
 	}
 	v := p.newView(c, here)
-	d := messageData{view: v, Message: v.T(messageID), LinkURL: linkURL}
+	d := messageData{view: v, Message: v.Lang.T(messageID), LinkURL: linkURL}
 	if linkID != "" {
-		d.LinkLabel = v.T(linkID)
+		d.LinkLabel = v.Lang.T(linkID)
 	}
 	p.render(c, status, "message", titleID, d, nil)
 }

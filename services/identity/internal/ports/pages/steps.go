@@ -42,7 +42,7 @@ func (p *Pages) stepUser(c *gin.Context) (pendingLogin, domain.User, bool) {
 		return pl, domain.User{}, false
 	}
 	if pl.Lang != "" {
-		c.Set(uiLocalesKey, []string{string(pl.Lang)})
+		web.SuggestLang(c, pl.Lang)
 	}
 	user, err := p.app.User(c.Request.Context(), pl.UserID)
 	if err != nil || user.Disabled {

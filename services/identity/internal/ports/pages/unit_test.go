@@ -11,6 +11,7 @@ import (
 	"egov.vn/platform/libs/web"
 	"egov.vn/platform/services/identity/internal/app"
 	"egov.vn/platform/services/identity/internal/domain"
+	"egov.vn/platform/services/identity/internal/ports/pages/i18n"
 )
 
 func TestSafeNextKeepsRedirectsOnIdentity(t *testing.T) {
@@ -49,35 +50,36 @@ func TestSafeNextKeepsRedirectsOnIdentity(t *testing.T) {
 
 func TestUILocalesPickTheFirstLanguageWeHave(t *testing.T) {
 	t.Parallel()
-	if l, ok := fromUILocales([]string{"fr", "en-US", "vi"}); !ok || l != LangEN {
+	if l, ok := fromUILocales([]string{"fr", "en-US", "vi"}); !ok || l != web.LangEN {
 		t.Errorf("ui_locales fr en-US vi: %q, want en (its first language we have)", l)
 	}
 }
 
-func TestCatalogueIsComplete(t *testing.T) {
+var (
+	langVI = Lang{web.NewTranslator(web.LangVI, i18n.Catalogue())}
+	langEN = Lang{web.NewTranslator(web.LangEN, i18n.Catalogue())}
+)
+
+// Every role and every refused password has its own words in both languages (the catalogue's
+// completeness is i18n's test).
+func TestRolesAndPasswordProblemsHaveTheirOwnWords(t *testing.T) {
 	t.Parallel()
-	for id, m := range catalogue {
-		if m.en == "" {
-			t.Errorf("%s has no English", id)
-		}
-		if m.vi == "" && !strings.HasPrefix(id, "role.") {
-			t.Errorf("%s has no Vietnamese", id)
-		}
-		if strings.Count(m.vi, "%") != strings.Count(m.en, "%") && !strings.HasPrefix(id, "role.") {
-			t.Errorf("%s: the languages take different arguments: %q / %q", id, m.vi, m.en)
-		}
-	}
 	for _, r := range platform.Roles() {
-		if _, ok := catalogue["role."+string(r.Name)]; !ok {
-			t.Errorf("role %s has no English description", r.Name)
+		for _, l := range []Lang{langVI, langEN} {
+			if got := l.roleDescription(string(r.Name)); got == string(r.Name) {
+				t.Errorf("%s: role %s has no description", l.Lang(), r.Name)
+			}
+		}
+		if got := langVI.roleDescription(string(r.Name)); got != r.Description {
+			t.Errorf("role %s reads %q in Vietnamese, platform.Roles says %q", r.Name, got, r.Description)
 		}
 	}
 	policy := domain.DefaultPasswordPolicy()
 	for _, p := range []domain.PasswordProblem{domain.PasswordTooShort, domain.PasswordTooLong, domain.PasswordTooSimple,
 		domain.PasswordHasUsername, domain.PasswordCommon, domain.PasswordSameAsBefore} {
-		for _, l := range supportedLangs {
+		for _, l := range []Lang{langVI, langEN} {
 			if msg := l.passwordProblem(p, policy); msg == l.T("pwproblem.other") || strings.Contains(msg, "%!") {
-				t.Errorf("%s: problem %s has no message of its own: %q", l, p, msg)
+				t.Errorf("%s: problem %s has no message of its own: %q", l.Lang(), p, msg)
 			}
 		}
 	}
@@ -86,10 +88,10 @@ func TestCatalogueIsComplete(t *testing.T) {
 func TestLockoutMessageSaysWhoAndUntilWhenInVietnamTime(t *testing.T) {
 	t.Parallel()
 	until := time.Date(2026, 11, 27, 2, 20, 0, 0, time.UTC) // 09:20 in Hà Nội
-	if got := lockoutMessage(LangVI, &app.LockedOutError{Until: until}); !strings.Contains(got, "Tên đăng nhập này") || !strings.Contains(got, "09:20 27/11/2026") {
+	if got := lockoutMessage(langVI, &app.LockedOutError{Until: until}); !strings.Contains(got, "Tên đăng nhập này") || !strings.Contains(got, "09:20 27/11/2026") {
 		t.Errorf("account lockout: %q", got)
 	}
-	if got := lockoutMessage(LangEN, &app.LockedOutError{Until: until, Address: true}); !strings.Contains(got, "network") || !strings.Contains(got, "09:20 27/11/2026 (Vietnam time)") {
+	if got := lockoutMessage(langEN, &app.LockedOutError{Until: until, Address: true}); !strings.Contains(got, "network") || !strings.Contains(got, "09:20 27/11/2026 (Vietnam time)") {
 		t.Errorf("address lockout: %q", got)
 	}
 	if web.FormatDateTime(until) != "09:20 27/11/2026" {
@@ -109,11 +111,11 @@ func TestDescribeBrowser(t *testing.T) {
 		"Go-http-client/1.1": "Go-http-client/1.1",
 		"":                   "Không rõ",
 	} {
-		if got := describeBrowser(LangVI, ua); got != want {
+		if got := describeBrowser(langVI, ua); got != want {
 			t.Errorf("%q: %q, want %q", ua, got, want)
 		}
 	}
-	if got := describeBrowser(LangEN, "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0"); got != "Firefox on Linux" {
+	if got := describeBrowser(langEN, "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0"); got != "Firefox on Linux" {
 		t.Errorf("English: %q", got)
 	}
 }
@@ -137,7 +139,7 @@ func TestNewRefusesBadConfig(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	shell, err := bootstrap.NewShell("/auth", make([]byte, 32), true, bootstrap.Deps{}, bootstrap.WebOptions{Title: Title, Pages: templates})
+	shell, err := bootstrap.NewShell("/auth", make([]byte, 32), true, bootstrap.Deps{}, bootstrap.WebOptions{Title: Title, Pages: templates, Messages: i18n.Catalogue()})
 	if err != nil {
 		t.Fatal(err)
 	}
