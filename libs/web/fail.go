@@ -48,37 +48,38 @@ func (s *Shell) Fail(c *gin.Context, err error) {
 	}
 }
 
-// A use case writes its errors' messages and field reasons in Vietnamese, for the Vietnamese
-// pages and the API. A page in another language reads them from the service's catalogue by the
-// error's stable code and field instead, never by matching the Vietnamese text:
+// A use case writes its errors' messages and field reasons for the API and the log, some in
+// Vietnamese, some not. A page reads them from the service's catalogue by the error's stable
+// code and field instead, never by matching the text:
 //
 //	"error.<code>"          the message of an error with that code
 //	"error.<code>.<field>"  the reason for one field of an error with that code
 //	"error.field.<field>"   the reason for a field, whatever the code
 //
-// and a generic sentence of the shell where the catalogue has none.
+// Where the catalogue has none, a Vietnamese page shows the use case's own text and a page in
+// another language a generic sentence of the shell.
 
 // ErrorMessage is e's message in the translator's language; fallback is the id of the text used
-// when e has no message (or, in another language, no catalogue entry for its code).
+// when neither the catalogue nor (on a Vietnamese page) e itself has one.
 func (t Translator) ErrorMessage(e *apperr.Error, fallback string) string {
-	if t.lang == LangVI {
-		return orDefault(e.Message, t.T(fallback))
-	}
 	if e.Code != "" && t.Has("error."+e.Code) {
 		return t.T("error." + e.Code)
+	}
+	if t.lang == LangVI {
+		return orDefault(e.Message, t.T(fallback))
 	}
 	return t.T(fallback)
 }
 
 // FieldReason is the reason given for one field of e, in the translator's language.
 func (t Translator) FieldReason(e *apperr.Error, f apperr.FieldError) string {
-	if t.lang == LangVI {
-		return f.Reason
-	}
 	for _, id := range []string{"error." + e.Code + "." + f.Field, "error.field." + f.Field} {
 		if t.Has(id) {
 			return t.T(id)
 		}
+	}
+	if t.lang == LangVI && strings.TrimSpace(f.Reason) != "" {
+		return f.Reason
 	}
 	return t.T("web.invalid_field")
 }

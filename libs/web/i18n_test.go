@@ -24,7 +24,7 @@ func TestCatalogueCheckFindsGaps(t *testing.T) {
 	t.Parallel()
 	err := web.Catalogue{
 		web.LangVI: {"a": "Một", "b": "Hồ sơ %s", "c": "Ba", "d": "%[1]s và %[2]d"},
-		web.LangEN: {"a": "One", "b": "Dossier %d", "c": " ", "d": "%[2]d and %[1]s", "e": "Extra"},
+		web.LangEN: {"a": "One", "b": "Dossier %d", "c": " ", "d": "%[2]d and %[1]s", "e": "Extra", "error.x": "Reason"},
 	}.Check()
 	if err == nil {
 		t.Fatal("Check found nothing")
@@ -36,6 +36,9 @@ func TestCatalogueCheckFindsGaps(t *testing.T) {
 	}
 	if strings.Contains(err.Error(), `"d"`) {
 		t.Errorf("Check refused reordered verbs with explicit indexes: %v", err)
+	}
+	if strings.Contains(err.Error(), `"error.x"`) {
+		t.Errorf("Check wants a Vietnamese text for an error the use case words itself: %v", err)
 	}
 }
 
