@@ -21,6 +21,7 @@ import (
 	apiport "egov.vn/platform/services/dossiers/internal/ports/api"
 	"egov.vn/platform/services/dossiers/internal/ports/forms"
 	"egov.vn/platform/services/dossiers/internal/ports/pages"
+	"egov.vn/platform/services/dossiers/internal/ports/pages/i18n"
 )
 
 // Service is the assembled dossiers service.
@@ -38,7 +39,7 @@ type Service struct {
 
 // New assembles the service over a database the bootstrap has migrated (Needs lists the sets).
 func New(ctx context.Context, cfg Config, d bootstrap.Deps) (*Service, error) {
-	w, err := bootstrap.NewWeb(ctx, Name, cfg.Common, cfg.ServiceConfig, d, bootstrap.WebOptions{Title: "Một cửa", Pages: pages.Templates()})
+	w, err := bootstrap.NewWeb(ctx, Name, cfg.Common, cfg.ServiceConfig, d, bootstrap.WebOptions{Title: "Một cửa", Pages: pages.Templates(), Messages: i18n.Catalogue()})
 	if err != nil {
 		return nil, err
 	}

@@ -1,7 +1,8 @@
-// Package pages is the staff's and citizens' side of the one-stop shop in Vietnamese, in the
-// platform shell (libs/web, htmx): the desk intake form with the procedure's checklist and the
-// printed receipt, inboxes, the dossier page with its timeline and actions, search, the ledger
-// with CSV export, printable forms, and the citizen's lookup and rating.
+// Package pages is the staff's and citizens' side of the one-stop shop in the platform shell
+// (libs/web, htmx): the desk intake form with the procedure's checklist and the printed receipt,
+// inboxes, the dossier page with its timeline and actions, search, the ledger with CSV export,
+// printable forms, and the citizen's lookup and rating. Pages are in Vietnamese, or English on
+// request (catalogue in i18n); the legal forms 01–07 and their PDFs stay Vietnamese.
 package pages
 
 import (
@@ -91,41 +92,50 @@ func (p *Pages) Routes(staff, public gin.IRouter) {
 func (p *Pages) viewer(c *gin.Context) {
 	a := actorOf(c)
 	if _, st, err := p.app.Calendar(c.Request.Context()); err == nil && st.Name != "" {
-		web.SetViewer(c, &web.Viewer{Name: a.Name, Role: roleVI(a.Roles), Tenant: web.Tenant{Slug: string(a.Tenant), Name: st.Name}})
+		web.SetViewer(c, &web.Viewer{Name: a.Name, Role: roleNames(p.shell.Translator(c), a.Roles), Tenant: web.Tenant{Slug: string(a.Tenant), Name: st.Name}})
 	}
 	c.Next()
 }
 
-func roleVI(roles []platform.Role) string {
-	names := map[platform.Role]string{platform.RoleDossierReceive: "Tiếp nhận", platform.RoleDossierHandle: "Xử lý", platform.RoleDossierApprove: "Lãnh đạo", platform.RoleTenantAdmin: "Quản trị"}
+// roleNames names the person's one-stop-shop roles in the header, in the page's language.
+func roleNames(tr web.Translator, roles []platform.Role) string {
 	var out []string
 	for _, r := range roles {
-		if n, ok := names[r]; ok {
-			out = append(out, n)
+		if id := "role." + string(r); tr.Has(id) {
+			out = append(out, tr.T(id))
 		}
 	}
 	return strings.Join(out, ", ")
 }
 
+// stateName is d's state as staff read it, in the page's language (forms.DossierStateVI's rule).
+func stateName(tr web.Translator, d *domain.Dossier) string {
+	if d.WaitsForApproval() {
+		return tr.T("state.awaiting_approval")
+	}
+	return tr.T("state." + string(d.State))
+}
+
 func actorOf(c *gin.Context) platform.Actor { return auth.ActorFrom(c) }
 
-// fail shows an error page in Vietnamese: the kinds whose use-case message is written for the
-// log get the one-stop shop's own wording; everything else is the shell's (web.Shell.Fail),
-// which also logs failures of ours.
+// fail shows an error page in the page's language: the kinds whose use-case message is written
+// for the log get the one-stop shop's own wording; everything else is the shell's
+// (web.Shell.Fail), which also logs failures of ours.
 func (p *Pages) fail(c *gin.Context, err error) {
+	tr := p.shell.Translator(c)
 	if e := apperr.As(err); e != nil {
 		switch e.Kind {
 		case apperr.KindNotFound:
-			p.shell.RenderError(c, http.StatusNotFound, "Không tìm thấy", "Không tìm thấy hồ sơ hoặc bạn không có quyền xem.")
+			p.shell.RenderError(c, http.StatusNotFound, tr.T("fail.not_found.title"), tr.T("fail.not_found"))
 			return
 		case apperr.KindForbidden:
-			p.shell.RenderError(c, http.StatusForbidden, "Không có quyền", "Bạn không có quyền thực hiện việc này.")
+			p.shell.RenderError(c, http.StatusForbidden, tr.T("fail.forbidden.title"), tr.T("fail.forbidden"))
 			return
 		case apperr.KindConflict:
-			p.shell.RenderError(c, http.StatusConflict, "Hồ sơ đã thay đổi", "Người khác vừa cập nhật hồ sơ. Vui lòng tải lại trang.")
+			p.shell.RenderError(c, http.StatusConflict, tr.T("fail.conflict.title"), tr.T("fail.conflict"))
 			return
 		case apperr.KindInvalid, apperr.KindMalformed:
-			p.shell.RenderError(c, http.StatusUnprocessableEntity, "Không thực hiện được", e.Message)
+			p.shell.RenderError(c, http.StatusUnprocessableEntity, tr.T("fail.invalid.title"), tr.Reasons(e, "web.invalid"))
 			return
 		}
 	}
@@ -134,8 +144,22 @@ func (p *Pages) fail(c *gin.Context, err error) {
 
 // ---- inbox and search ----
 
-var inboxTabs = []struct{ Key, Label string }{{"mine", "Giao cho tôi"}, {"unit", "Của đơn vị"}, {"awaiting_approval", forms.WaitingForLeaderVI},
-	{"due_soon", "Sắp đến hạn"}, {"overdue", "Quá hạn"}, {"", "Tất cả"}}
+// inboxTabs are the inboxes by key; each label is the message "inbox.tab.<key>" ("all" for "").
+var inboxTabs = []string{"mine", "unit", "awaiting_approval", "due_soon", "overdue", ""}
+
+type inboxTab struct{ Key, Label string }
+
+func tabs(tr web.Translator) []inboxTab {
+	out := make([]inboxTab, len(inboxTabs))
+	for i, k := range inboxTabs {
+		id := "inbox.tab." + k
+		if k == "" {
+			id = "inbox.tab.all"
+		}
+		out[i] = inboxTab{Key: k, Label: tr.T(id)}
+	}
+	return out
+}
 
 type row struct {
 	*domain.Dossier
@@ -203,6 +227,7 @@ func (p *Pages) inbox(c *gin.Context) {
 		return
 	}
 	now := time.Now()
+	tr := p.shell.Translator(c)
 	names := p.names(c, string(actorOf(c).Tenant))
 	holders := make([]string, len(res.Items))
 	for i, d := range res.Items {
@@ -211,15 +236,15 @@ func (p *Pages) inbox(c *gin.Context) {
 	units := p.unitNames(c.Request.Context(), holders...)
 	rows := make([]row, len(res.Items))
 	for i, d := range res.Items {
-		rows[i] = row{Dossier: d, StateVI: forms.DossierStateVI(d), Overdue: d.State.Active() && d.CurrentDue().Before(now), HolderName: units[d.Holder]}
+		rows[i] = row{Dossier: d, StateVI: stateName(tr, d), Overdue: d.State.Active() && d.CurrentDue().Before(now), HolderName: units[d.Holder]}
 		if d.Handler != "" {
 			rows[i].HandlerName = nameOr(names, d.Handler)
 		}
 	}
 	procs, _ := p.app.Procedures(c.Request.Context())
 	form := web.NewForm(q)
-	p.shell.Render(c, http.StatusOK, web.Page{Title: "Hồ sơ", Content: "inbox", Form: form, Fragment: "rows",
-		Data: gin.H{"Tabs": inboxTabs, "Inbox": string(inbox), "Rows": rows, "States": stateOptions(), "Procedures": procOptions(procs),
+	p.shell.Render(c, http.StatusOK, web.Page{Title: tr.T("inbox.title"), Content: "inbox", Form: form, Fragment: "rows",
+		Data: gin.H{"Tabs": tabs(tr), "Inbox": string(inbox), "Rows": rows, "States": stateOptions(tr), "Procedures": procOptions(procs),
 			"Prefix": p.prefix, "CanReceive": actorOf(c).Has(platform.RoleDossierReceive)}})
 }
 
@@ -237,10 +262,10 @@ func defaultInbox(a platform.Actor) app.Inbox {
 	return app.InboxAll
 }
 
-func stateOptions() []web.Option {
+func stateOptions(tr web.Translator) []web.Option {
 	out := make([]web.Option, 0, len(domain.States))
 	for _, s := range domain.States {
-		out = append(out, web.Option{Value: string(s), Label: forms.StateVI[s]})
+		out = append(out, web.Option{Value: string(s), Label: tr.T("state." + string(s))})
 	}
 	return out
 }
@@ -258,7 +283,8 @@ func procOptions(ps []domain.Procedure) []web.Option {
 func (p *Pages) intakeForm(c *gin.Context) {
 	// The form is offered only to whom may submit it.
 	if !actorOf(c).Has(platform.RoleDossierReceive) {
-		p.shell.RenderError(c, http.StatusForbidden, "Không có quyền", "Tiếp nhận hồ sơ cần vai trò tiếp nhận (dossier.receive); hãy liên hệ quản trị đơn vị.")
+		tr := p.shell.Translator(c)
+		p.shell.RenderError(c, http.StatusForbidden, tr.T("fail.forbidden.title"), tr.T("intake.forbidden"))
 		return
 	}
 	p.renderIntake(c, http.StatusOK, web.NewForm(c.Request.URL.Query()))
@@ -284,9 +310,10 @@ func (p *Pages) renderIntake(c *gin.Context, status int, form *web.Form) {
 			}
 		}
 	}
-	p.shell.Render(c, status, web.Page{Title: "Tiếp nhận hồ sơ", Content: "intake", Form: form, Fragment: "checklist",
+	tr := p.shell.Translator(c)
+	p.shell.Render(c, status, web.Page{Title: tr.T("intake.title"), Content: "intake", Form: form, Fragment: "checklist",
 		Data: gin.H{"Procedures": procOptions(procs), "Chosen": chosen, "Due": due, "Prefix": p.prefix,
-			"Channels": []web.Option{{Value: "desk", Label: "Trực tiếp"}, {Value: "post", Label: "Bưu chính"}, {Value: "online", Label: "Trực tuyến"}}}})
+			"Channels": []web.Option{{Value: "desk", Label: tr.T("channel.desk")}, {Value: "post", Label: tr.T("channel.post")}, {Value: "online", Label: tr.T("channel.online")}}}})
 }
 
 func (p *Pages) intake(c *gin.Context) {
@@ -295,11 +322,12 @@ func (p *Pages) intake(c *gin.Context) {
 		return
 	}
 	v := c.Request.PostForm
+	tr := p.shell.Translator(c)
 	form := web.NewForm(v)
 	code := v.Get("procedure_code")
 	proc, err := p.app.Procedure(c.Request.Context(), code)
 	if err != nil {
-		form.Errors.Add("procedure_code", "Chọn thủ tục hành chính")
+		form.Errors.Add("procedure_code", tr.T("intake.err.procedure"))
 		p.renderIntake(c, http.StatusUnprocessableEntity, form)
 		return
 	}
@@ -319,7 +347,7 @@ func (p *Pages) intake(c *gin.Context) {
 			if name == "documents" {
 				name = "doc_0"
 			}
-			form.Errors.Add(name, f.Reason)
+			form.Errors.Add(name, tr.FieldReason(e, f))
 		}
 		p.renderIntake(c, http.StatusUnprocessableEntity, form)
 		return
@@ -328,7 +356,7 @@ func (p *Pages) intake(c *gin.Context) {
 		p.fail(c, err)
 		return
 	}
-	p.shell.AddFlash(c, web.FlashSuccess, "Đã tiếp nhận hồ sơ "+d.ReceiptCode+". In giấy tiếp nhận và hẹn trả kết quả cho người nộp.")
+	p.shell.AddFlash(c, web.FlashSuccess, tr.T("intake.done", d.ReceiptCode))
 	c.Redirect(http.StatusSeeOther, p.prefix+"/ho-so/"+d.ID+"?in=1")
 }
 
@@ -350,6 +378,7 @@ func (p *Pages) dossier(c *gin.Context) {
 		return
 	}
 	a := actorOf(c)
+	tr := p.shell.Translator(c)
 	var buttons []actionButton
 	canAttach := false
 	for _, act := range d.AllowedActions(a) {
@@ -357,7 +386,7 @@ func (p *Pages) dossier(c *gin.Context) {
 			canAttach = true
 			continue
 		}
-		buttons = append(buttons, actionButton{Action: act, Label: forms.ActionVI[act],
+		buttons = append(buttons, actionButton{Action: act, Label: tr.T("action." + string(act)),
 			Note: act == domain.ActRefuse || act == domain.ActRequestSupplement || act == domain.ActStop || act == domain.ActWithdraw ||
 				act == domain.ActExtend || act == domain.ActSendBack,
 			Assign: act == domain.ActAssign, Extend: act == domain.ActExtend,
@@ -378,7 +407,7 @@ func (p *Pages) dossier(c *gin.Context) {
 	}
 	timeline := make([]entry, len(d.History))
 	for i, h := range d.History {
-		timeline[i] = entry{Transition: h, ActionVI: forms.ActionVI[h.Action], StateVI: forms.StateVI[h.To], TenantName: unitNames[h.Tenant]}
+		timeline[i] = entry{Transition: h, ActionVI: tr.T("action." + string(h.Action)), StateVI: tr.T("state." + string(h.To)), TenantName: unitNames[h.Tenant]}
 		if h.Handler != "" {
 			timeline[i].HandlerName = nameOr(names, h.Handler)
 		}
@@ -398,7 +427,7 @@ func (p *Pages) dossier(c *gin.Context) {
 	var available []gin.H
 	for n := 1; n <= 6; n++ {
 		if _, err := forms.Build(n, d, app.Settings{}, forms.Refs{}); err == nil {
-			available = append(available, gin.H{"N": n, "Name": forms.FormNames[n]})
+			available = append(available, gin.H{"N": n, "Name": tr.T(fmt.Sprintf("form.%d", n))})
 		}
 	}
 	archive, err := p.app.ArchivedResult(c.Request.Context(), d.ID)
@@ -406,8 +435,8 @@ func (p *Pages) dossier(c *gin.Context) {
 		p.fail(c, err)
 		return
 	}
-	p.shell.Render(c, http.StatusOK, web.Page{Title: "Hồ sơ " + d.ReceiptCode, Content: "dossier",
-		Data: gin.H{"D": d, "Archive": archive, "StateVI": forms.DossierStateVI(d), "Timeline": timeline, "Buttons": buttons, "Forms": available,
+	p.shell.Render(c, http.StatusOK, web.Page{Title: tr.T("dossier.title", d.ReceiptCode), Content: "dossier",
+		Data: gin.H{"D": d, "Archive": archive, "StateVI": stateName(tr, d), "Timeline": timeline, "Buttons": buttons, "Forms": available,
 			"CanAttach": canAttach, "SentBack": sentBack(d), "ResultTypes": resultTypes, "MaxResultMB": domain.MaxResultSize >> 20,
 			"Handlers": handlers, "Approvers": approvers, "Waiting": d.WaitsForApproval(), "HandlerName": nameOr(names, d.Handler),
 			"HolderName": unitNames[d.Holder],
@@ -433,13 +462,14 @@ func (p *Pages) act(c *gin.Context) {
 		cmd.Handler = actorOf(c).Subject
 	}
 	d, err := p.app.Act(c.Request.Context(), actorOf(c), c.Param("id"), version, cmd)
+	tr := p.shell.Translator(c)
 	if err != nil {
 		e := apperr.As(err)
 		switch {
 		case e != nil && e.Kind == apperr.KindConflict:
-			p.shell.AddFlash(c, web.FlashError, "Hồ sơ vừa được người khác cập nhật; trang đã được tải lại, vui lòng thực hiện lại.")
+			p.shell.AddFlash(c, web.FlashError, tr.T("act.conflict"))
 		case e != nil && (e.Kind == apperr.KindInvalid || e.Kind == apperr.KindForbidden):
-			p.shell.AddFlash(c, web.FlashError, "Không thực hiện được: "+e.Message)
+			p.shell.AddFlash(c, web.FlashError, tr.T("act.failed", tr.Reasons(e, "web.forbidden")))
 		default:
 			p.fail(c, err)
 			return
@@ -447,7 +477,7 @@ func (p *Pages) act(c *gin.Context) {
 		c.Redirect(http.StatusSeeOther, p.prefix+"/ho-so/"+c.Param("id"))
 		return
 	}
-	p.shell.AddFlash(c, web.FlashSuccess, "Đã cập nhật: "+forms.ActionVI[cmd.Action]+".")
+	p.shell.AddFlash(c, web.FlashSuccess, tr.T("act.done", tr.T("action."+string(cmd.Action))))
 	c.Redirect(http.StatusSeeOther, p.prefix+"/ho-so/"+d.ID)
 }
 
@@ -480,21 +510,14 @@ func (p *Pages) attachResult(c *gin.Context) {
 	if err == nil {
 		_, err = p.app.AttachResult(c.Request.Context(), actorOf(c), id, version, up)
 	}
+	tr := p.shell.Translator(c)
 	if err != nil {
 		e := apperr.As(err)
 		switch {
 		case e != nil && e.Kind == apperr.KindConflict:
-			p.shell.AddFlash(c, web.FlashError, "Hồ sơ vừa được người khác cập nhật; trang đã được tải lại, vui lòng đính kèm lại.")
+			p.shell.AddFlash(c, web.FlashError, tr.T("attach.conflict"))
 		case e != nil && (e.Kind == apperr.KindInvalid || e.Kind == apperr.KindMalformed || e.Kind == apperr.KindForbidden):
-			msg := e.Message
-			if len(e.Fields) > 0 {
-				reasons := make([]string, len(e.Fields))
-				for i, f := range e.Fields {
-					reasons[i] = f.Reason
-				}
-				msg = strings.Join(reasons, "; ")
-			}
-			p.shell.AddFlash(c, web.FlashError, "Chưa đính kèm được kết quả: "+msg)
+			p.shell.AddFlash(c, web.FlashError, tr.T("attach.failed", tr.Reasons(e, "web.invalid")))
 		default:
 			p.fail(c, err)
 			return
@@ -502,7 +525,7 @@ func (p *Pages) attachResult(c *gin.Context) {
 		c.Redirect(http.StatusSeeOther, p.prefix+"/ho-so/"+id)
 		return
 	}
-	p.shell.AddFlash(c, web.FlashSuccess, "Đã đính kèm văn bản kết quả.")
+	p.shell.AddFlash(c, web.FlashSuccess, tr.T("attach.done"))
 	c.Redirect(http.StatusSeeOther, p.prefix+"/ho-so/"+id)
 }
 
@@ -578,7 +601,7 @@ func (p *Pages) accessLog(c *gin.Context) {
 		p.fail(c, err)
 		return
 	}
-	p.shell.Render(c, http.StatusOK, web.Page{Title: "Nhật ký truy cập thông tin cá nhân", Content: "access_log", Data: list})
+	p.shell.Render(c, http.StatusOK, web.Page{Title: p.shell.Translator(c).T("access.title"), Content: "access_log", Data: list})
 }
 
 // ---- ledger ----
@@ -671,11 +694,12 @@ func (p *Pages) ledger(c *gin.Context) {
 		}
 		c.Data(http.StatusOK, "text/html; charset=utf-8", buf.Bytes())
 	default:
+		tr := p.shell.Translator(c)
 		rows := make([]row, len(all))
 		for i, d := range all {
-			rows[i] = row{Dossier: d, N: i + 1, StateVI: forms.StateVI[d.State]}
+			rows[i] = row{Dossier: d, N: i + 1, StateVI: tr.T("state." + string(d.State))}
 		}
-		p.shell.Render(c, http.StatusOK, web.Page{Title: "Sổ theo dõi hồ sơ", Content: "ledger", Form: web.NewForm(q),
+		p.shell.Render(c, http.StatusOK, web.Page{Title: tr.T("ledger.title"), Content: "ledger", Form: web.NewForm(q),
 			Data: gin.H{"Rows": rows, "Query": q.Encode(), "Prefix": p.prefix}})
 	}
 }
@@ -690,9 +714,12 @@ type calendarDay struct {
 	Note    string
 }
 
-var weekdayVI = [...]string{"Chủ nhật", "Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy"}
+// weekday names a day of the week ("weekday.0" is Sunday, as time.Weekday counts).
+func weekday(tr web.Translator, d time.Weekday) string { return tr.T(fmt.Sprintf("weekday.%d", d)) }
 
-var dayKindOptions = []web.Option{{Value: string(domain.DayOff), Label: "Ngày nghỉ (hoán đổi, nghỉ thêm)"}, {Value: string(domain.DayWork), Label: "Ngày làm bù"}}
+func dayKindOptions(tr web.Translator) []web.Option {
+	return []web.Option{{Value: string(domain.DayOff), Label: tr.T("calendar.kind.option.off")}, {Value: string(domain.DayWork), Label: tr.T("calendar.edit.work")}}
+}
 
 // calendar shows a year of the unit's working-day calendar: office hours, the days off and
 // working weekend days the rules and the admins' edits give, and (for tenant.admin) the form
@@ -713,22 +740,23 @@ func (p *Pages) renderCalendar(c *gin.Context, status int, form *web.Form) {
 		p.fail(c, err)
 		return
 	}
+	tr := p.shell.Translator(c)
 	var days, edits []calendarDay
 	for _, o := range cal.DaysOff(year) {
-		days = append(days, calendarDay{Date: o.Date.String(), Shown: web.FormatDate(o.Date.At(0)), Weekday: weekdayVI[o.Date.Weekday()], Kind: string(o.Kind), Note: o.Note})
+		days = append(days, calendarDay{Date: o.Date.String(), Shown: web.FormatDate(o.Date.At(0)), Weekday: weekday(tr, o.Date.Weekday()), Kind: string(o.Kind), Note: o.Note})
 	}
 	for _, o := range cal.Overrides {
 		if o.Date.Year == year {
-			edits = append(edits, calendarDay{Date: o.Date.String(), Shown: web.FormatDate(o.Date.At(0)), Weekday: weekdayVI[o.Date.Weekday()], Kind: string(o.Kind), Note: o.Note})
+			edits = append(edits, calendarDay{Date: o.Date.String(), Shown: web.FormatDate(o.Date.At(0)), Weekday: weekday(tr, o.Date.Weekday()), Kind: string(o.Kind), Note: o.Note})
 		}
 	}
 	slices.SortFunc(edits, func(a, b calendarDay) int { return strings.Compare(a.Date, b.Date) })
 	if form.Values.Get("kind") == "" {
 		form.Set("kind", string(domain.DayOff))
 	}
-	p.shell.Render(c, status, web.Page{Title: fmt.Sprintf("Lịch làm việc năm %d", year), Content: "calendar", Form: form,
+	p.shell.Render(c, status, web.Page{Title: tr.T("calendar.title", year), Content: "calendar", Form: form,
 		Data: gin.H{"Prefix": p.prefix, "Year": year, "Prev": year - 1, "Next": year + 1, "Days": days, "Edits": edits, "Hours": st.Hours,
-			"Kinds": dayKindOptions, "Admin": actorOf(c).Has(platform.RoleTenantAdmin)}})
+			"Kinds": dayKindOptions(tr), "Admin": actorOf(c).Has(platform.RoleTenantAdmin)}})
 }
 
 func (p *Pages) setCalendarDay(c *gin.Context) {
@@ -737,17 +765,18 @@ func (p *Pages) setCalendarDay(c *gin.Context) {
 		return
 	}
 	v := c.Request.PostForm
+	tr := p.shell.Translator(c)
 	form := web.NewForm(v)
 	d, err := domain.ParseDate(v.Get("date"))
 	if err != nil {
-		form.Errors.Add("date", "Nhập ngày theo dạng năm-tháng-ngày")
+		form.Errors.Add("date", tr.T("calendar.err.date"))
 	}
 	kind := domain.DayKind(v.Get("kind"))
 	if kind != domain.DayOff && kind != domain.DayWork {
-		form.Errors.Add("kind", "Chọn ngày nghỉ hoặc ngày làm bù")
+		form.Errors.Add("kind", tr.T("calendar.err.kind"))
 	}
 	if strings.TrimSpace(v.Get("note")) == "" {
-		form.Errors.Add("note", "Ghi căn cứ, ví dụ số văn bản thông báo nghỉ bù")
+		form.Errors.Add("note", tr.T("calendar.err.note"))
 	}
 	if form.Errors.Any() {
 		p.renderCalendar(c, http.StatusUnprocessableEntity, form)
@@ -756,7 +785,7 @@ func (p *Pages) setCalendarDay(c *gin.Context) {
 	err = p.app.SetCalendarDay(c.Request.Context(), actorOf(c), domain.DayOverride{Date: d, Kind: kind, Note: strings.TrimSpace(v.Get("note"))})
 	if e := apperr.As(err); e != nil && e.Kind == apperr.KindInvalid {
 		for _, f := range e.Fields {
-			form.Errors.Add(f.Field, f.Reason)
+			form.Errors.Add(f.Field, tr.FieldReason(e, f))
 		}
 		p.renderCalendar(c, http.StatusUnprocessableEntity, form)
 		return
@@ -765,7 +794,7 @@ func (p *Pages) setCalendarDay(c *gin.Context) {
 		p.fail(c, err)
 		return
 	}
-	p.shell.AddFlash(c, web.FlashSuccess, fmt.Sprintf("Đã ghi ngày %s vào lịch làm việc; hạn xử lý của hồ sơ tiếp nhận từ nay tính theo lịch mới.", web.FormatDate(d.At(0))))
+	p.shell.AddFlash(c, web.FlashSuccess, tr.T("calendar.saved", web.FormatDate(d.At(0))))
 	c.Redirect(http.StatusSeeOther, fmt.Sprintf("%s/lich-lam-viec?year=%d", p.prefix, d.Year))
 }
 
@@ -779,7 +808,7 @@ func (p *Pages) deleteCalendarDay(c *gin.Context) {
 		p.fail(c, err)
 		return
 	}
-	p.shell.AddFlash(c, web.FlashSuccess, fmt.Sprintf("Đã bỏ điều chỉnh ngày %s; ngày này theo lịch chung.", web.FormatDate(d.At(0))))
+	p.shell.AddFlash(c, web.FlashSuccess, p.shell.Translator(c).T("calendar.removed", web.FormatDate(d.At(0))))
 	c.Redirect(http.StatusSeeOther, fmt.Sprintf("%s/lich-lam-viec?year=%d", p.prefix, d.Year))
 }
 
@@ -794,7 +823,8 @@ func optTime(t *time.Time) string {
 
 // publicLinks are the citizen's pages, linked from the public layout's header.
 func (p *Pages) publicLinks() []web.NavItem {
-	return []web.NavItem{{Label: "Tra cứu hồ sơ", Href: p.prefix + "/tra-cuu"}, {Label: "Thủ tục hành chính", Href: p.prefix + "/thu-tuc"}}
+	return []web.NavItem{{Label: "Tra cứu hồ sơ", Href: p.prefix + "/tra-cuu", ID: "lookup.title"},
+		{Label: "Thủ tục hành chính", Href: p.prefix + "/thu-tuc", ID: "procedures.title"}}
 }
 
 // publicPage is a citizen's page: the public layout, with the citizen's pages as its links.
@@ -810,7 +840,7 @@ func (p *Pages) lookupPage(c *gin.Context) {
 	if code := strings.TrimSpace(c.Query("ma")); code != "" && len(code) <= 64 {
 		form.Set("receipt_code", code)
 	}
-	p.shell.Render(c, http.StatusOK, p.publicPage("Tra cứu hồ sơ", "lookup", form, gin.H{}))
+	p.shell.Render(c, http.StatusOK, p.publicPage(p.shell.Translator(c).T("lookup.title"), "lookup", form, gin.H{}))
 }
 
 func (p *Pages) lookup(c *gin.Context) {
@@ -818,6 +848,7 @@ func (p *Pages) lookup(c *gin.Context) {
 		p.fail(c, apperr.Malformed("", "biểu mẫu không đọc được"))
 		return
 	}
+	tr := p.shell.Translator(c)
 	form := web.NewForm(c.Request.PostForm)
 	d, err := p.app.Lookup(c.Request.Context(), c.ClientIP(), form.Values.Get("receipt_code"), form.Values.Get("phone_last4"))
 	data := gin.H{}
@@ -828,24 +859,24 @@ func (p *Pages) lookup(c *gin.Context) {
 			p.fail(c, err)
 			return
 		}
-		form.Errors.Add("receipt_code", e.Message)
+		form.Errors.Add("receipt_code", tr.ErrorMessage(e, "lookup.not_found"))
 		status = http.StatusNotFound
 		if e.Code == app.ErrTooManyLookups.Code {
 			status = http.StatusTooManyRequests
 		}
 	} else {
 		pv := api.PublicView(d)
-		data["D"], data["StateVI"] = pv, forms.StateVI[d.State]
+		data["D"], data["StateVI"] = pv, tr.T("state."+string(d.State))
 		tl := make([]gin.H, len(pv.Timeline))
 		for i, e := range pv.Timeline {
-			tl[i] = gin.H{"At": e.At, "State": forms.StateVI[e.State]}
+			tl[i] = gin.H{"At": e.At, "State": tr.T("state." + string(e.State))}
 		}
 		data["Timeline"] = tl
 		unit := p.unitNames(c.Request.Context(), d.Tenant)[d.Tenant]
 		data["Unit"], data["UnitSlug"] = unit, d.Tenant
 		web.SetTenant(c, web.Tenant{Slug: d.Tenant, Name: unit})
 	}
-	p.shell.Render(c, status, p.publicPage("Tra cứu hồ sơ", "lookup", form, data))
+	p.shell.Render(c, status, p.publicPage(tr.T("lookup.title"), "lookup", form, data))
 }
 
 func (p *Pages) rate(c *gin.Context) {
@@ -854,6 +885,7 @@ func (p *Pages) rate(c *gin.Context) {
 		return
 	}
 	v := c.Request.PostForm
+	tr := p.shell.Translator(c)
 	err := p.app.Rate(c.Request.Context(), c.ClientIP(), v.Get("receipt_code"), v.Get("phone_last4"), domain.Rating(v.Get("rating")), v.Get("comment"))
 	if err != nil {
 		e := apperr.As(err)
@@ -861,9 +893,9 @@ func (p *Pages) rate(c *gin.Context) {
 			p.fail(c, err)
 			return
 		}
-		p.shell.AddFlash(c, web.FlashError, e.Message)
+		p.shell.AddFlash(c, web.FlashError, tr.Reasons(e, "rate.failed"))
 	} else {
-		p.shell.AddFlash(c, web.FlashSuccess, "Cảm ơn Ông/Bà đã đánh giá.")
+		p.shell.AddFlash(c, web.FlashSuccess, tr.T("rate.done"))
 	}
 	c.Redirect(http.StatusSeeOther, p.prefix+"/tra-cuu")
 }
@@ -882,19 +914,20 @@ func (p *Pages) procedures(c *gin.Context) {
 	for i, u := range all {
 		options[i] = web.Option{Value: u.Slug, Label: u.Name}
 	}
+	tr := p.shell.Translator(c)
 	form := web.NewForm(nil)
 	data := gin.H{"Units": options}
 	slug := c.Query("don-vi")
 	if slug == "" {
-		p.shell.Render(c, http.StatusOK, p.publicPage("Thủ tục hành chính", "procedures", form, data))
+		p.shell.Render(c, http.StatusOK, p.publicPage(tr.T("procedures.title"), "procedures", form, data))
 		return
 	}
 	form.Set("don-vi", slug)
 	unit, err := p.units.Tenant(ctx, slug)
 	if err != nil {
 		if e := apperr.As(err); e != nil && e.Kind == apperr.KindNotFound {
-			form.Errors.Add("don-vi", "Không có đơn vị này; hãy chọn đơn vị trong danh sách.")
-			p.shell.Render(c, http.StatusNotFound, p.publicPage("Thủ tục hành chính", "procedures", form, data))
+			form.Errors.Add("don-vi", tr.T("procedures.err.unit"))
+			p.shell.Render(c, http.StatusNotFound, p.publicPage(tr.T("procedures.title"), "procedures", form, data))
 			return
 		}
 		p.fail(c, err)
@@ -918,5 +951,5 @@ func (p *Pages) procedures(c *gin.Context) {
 	}
 	web.SetTenant(c, web.Tenant{Slug: unit.Slug, Name: unit.Name})
 	data["Unit"], data["Procedures"], data["Hours"] = unit.Name, procs, st.Hours
-	p.shell.Render(c, http.StatusOK, p.publicPage("Thủ tục hành chính – "+unit.Name, "procedures", form, data))
+	p.shell.Render(c, http.StatusOK, p.publicPage(tr.T("procedures.title")+" – "+unit.Name, "procedures", form, data))
 }
