@@ -21,6 +21,7 @@ import (
 	"egov.vn/platform/services/archives/internal/app"
 	"egov.vn/platform/services/archives/internal/ports/api"
 	"egov.vn/platform/services/archives/internal/ports/pages"
+	"egov.vn/platform/services/archives/internal/ports/pages/i18n"
 )
 
 // Service is the assembled archives.
@@ -38,7 +39,7 @@ type Service struct {
 
 // New assembles the archives over a database the bootstrap has migrated (Needs lists the sets).
 func New(ctx context.Context, cfg Config, d bootstrap.Deps) (*Service, error) {
-	w, err := bootstrap.NewWeb(ctx, Name, cfg.Common, cfg.ServiceConfig, d, bootstrap.WebOptions{Title: pages.Title, Pages: pages.Templates()})
+	w, err := bootstrap.NewWeb(ctx, Name, cfg.Common, cfg.ServiceConfig, d, bootstrap.WebOptions{Title: pages.Title, Pages: pages.Templates(), Messages: i18n.Catalogue()})
 	if err != nil {
 		return nil, err
 	}

@@ -1,4 +1,4 @@
-// Package pages is the clerks' Vietnamese web pages in the platform shell: the registers,
+// Package pages is the clerks' web pages in the platform shell, in Vietnamese or English (i18n): the registers,
 // registering a document with its file, sending it to other units, a document's and a record
 // file's pages (files, versions, retention, access log) and the fixity alerts.
 package pages
@@ -6,7 +6,6 @@ package pages
 import (
 	"embed"
 	"errors"
-	"fmt"
 	"io"
 	"io/fs"
 	"net/http"
@@ -80,23 +79,22 @@ func (p *Pages) Routes(r gin.IRouter, upload gin.HandlerFunc) {
 // back to the form instead (formErrors).
 func (p *Pages) fail(c *gin.Context, err error) {
 	if apperr.KindOf(err) == apperr.KindForbidden {
-		p.shell.RenderError(c, http.StatusForbidden, "Không có quyền",
-			"Văn bản của đơn vị do văn thư (archive.clerk) và lãnh đạo (dossier.approve) đọc; các việc văn thư cần vai trò archive.clerk. "+
-				"Văn bản mật, tối mật, tuyệt mật chỉ đọc được khi người có thẩm quyền cho phép và văn thư ghi nhận quyền đọc "+
-				"(Luật Bảo vệ bí mật nhà nước 2018). Nhật ký truy cập do quản trị đơn vị (tenant.admin) xem.")
+		tr := p.shell.Translator(c)
+		p.shell.RenderError(c, http.StatusForbidden, tr.T("web.forbidden.title"), tr.T("fail.forbidden"))
 		return
 	}
 	p.shell.Fail(c, err)
 }
 
-// formErrors moves an invalid-input error's fields onto the form; it reports whether it did.
-func formErrors(form *web.Form, err error) bool {
+// formErrors moves an invalid-input error's fields onto the form, in the page's language; it
+// reports whether it did.
+func formErrors(tr web.Translator, form *web.Form, err error) bool {
 	e := apperr.As(err)
 	if e == nil || e.Kind != apperr.KindInvalid || len(e.Fields) == 0 {
 		return false
 	}
 	for _, f := range e.Fields {
-		form.Errors.Add(f.Field, f.Reason)
+		form.Errors.Add(f.Field, tr.FieldReason(e, f))
 	}
 	return true
 }
@@ -124,7 +122,8 @@ func (p *Pages) registers(c *gin.Context) {
 		p.fail(c, err)
 		return
 	}
-	p.shell.Render(c, http.StatusOK, web.Page{Title: dir.Name() + " năm " + strconv.Itoa(year), Content: "registers",
+	tr := p.shell.Translator(c)
+	p.shell.Render(c, http.StatusOK, web.Page{Title: tr.T("reg.title", tr.T("direction."+string(dir)), year), Content: "registers",
 		Data: registersData{Direction: string(dir), Register: dir.Name(), Year: year, Query: q, Documents: docs}})
 }
 
@@ -141,11 +140,12 @@ func (p *Pages) formData(c *gin.Context, dir string) formData {
 	for _, t := range domain.DocumentTypes() {
 		fd.Types = append(fd.Types, web.Option{Value: t.Code, Label: t.Name})
 	}
+	tr := p.shell.Translator(c)
 	for _, l := range domain.Priorities() {
-		fd.Priorities = append(fd.Priorities, web.Option{Value: l.Code, Label: l.Name})
+		fd.Priorities = append(fd.Priorities, web.Option{Value: l.Code, Label: tr.T("priority." + l.Code)})
 	}
 	for _, l := range domain.SecurityLevels() {
-		fd.Securities = append(fd.Securities, web.Option{Value: l.Code, Label: l.Name})
+		fd.Securities = append(fd.Securities, web.Option{Value: l.Code, Label: tr.T("security." + l.Code)})
 	}
 	if recs, err := p.app.Records(c.Request.Context(), auth.ActorFrom(c), domain.RecordQuery{Limit: 200}); err == nil {
 		for _, r := range recs {
@@ -166,10 +166,7 @@ func (p *Pages) newDocument(c *gin.Context) {
 }
 
 func (p *Pages) renderForm(c *gin.Context, status int, dir string, form *web.Form) {
-	title := "Đăng ký văn bản đi"
-	if dir == string(domain.Incoming) {
-		title = "Đăng ký văn bản đến"
-	}
+	title := p.shell.Translator(c).T("form.title." + dir)
 	p.shell.Render(c, status, web.Page{Title: title, Content: "document_form", Form: form, Data: p.formData(c, dir)})
 }
 
@@ -258,14 +255,15 @@ func (p *Pages) register(c *gin.Context) {
 		d, err = p.app.Register(c.Request.Context(), auth.ActorFrom(c), d, up)
 	}
 	if err != nil {
-		if formErrors(form, err) {
+		if formErrors(p.shell.Translator(c), form, err) {
 			p.renderForm(c, invalidStatus(c), in.Direction, form)
 			return
 		}
 		p.fail(c, err)
 		return
 	}
-	p.shell.AddFlash(c, web.FlashSuccess, fmt.Sprintf("Đã đăng ký văn bản số %d vào %s.", d.Number, strings.ToLower(d.Direction.Name())))
+	tr := p.shell.Translator(c)
+	p.shell.AddFlash(c, web.FlashSuccess, tr.T("flash.registered", d.Number, strings.ToLower(tr.T("direction."+string(d.Direction)))))
 	p.redirect(c, "/documents/"+d.ID)
 }
 
@@ -303,7 +301,7 @@ func (p *Pages) document(c *gin.Context) {
 		data.Held = data.Held || f.LegalHold
 	}
 	if v.Record != nil {
-		data.Retention = v.Record.Retention.String()
+		data.Retention = retention(p.shell.Translator(c), v.Record.Retention)
 	}
 	if v.Document.Direction == domain.Outgoing {
 		data.Recipients, _ = p.app.Recipients(c.Request.Context(), auth.ActorFrom(c))
@@ -337,7 +335,7 @@ func (p *Pages) addFile(c *gin.Context) {
 		p.fail(c, err)
 		return
 	}
-	p.shell.AddFlash(c, web.FlashSuccess, "Đã lưu tệp "+up.Name+".")
+	p.shell.AddFlash(c, web.FlashSuccess, p.shell.Translator(c).T("flash.file_saved", up.Name))
 	p.redirect(c, "/documents/"+c.Param("id"))
 }
 
@@ -353,7 +351,7 @@ func (p *Pages) send(c *gin.Context) {
 		p.fail(c, err)
 		return
 	}
-	p.shell.AddFlash(c, web.FlashSuccess, fmt.Sprintf("Đã gửi văn bản điện tử tới %d đơn vị.", len(ds)))
+	p.shell.AddFlash(c, web.FlashSuccess, p.shell.Translator(c).T("flash.sent", len(ds)))
 	p.redirect(c, "/documents/"+c.Param("id"))
 }
 
@@ -362,7 +360,7 @@ func (p *Pages) markRead(c *gin.Context) {
 		p.fail(c, err)
 		return
 	}
-	p.shell.AddFlash(c, web.FlashSuccess, "Đã xác nhận đọc văn bản; đơn vị gửi sẽ thấy trạng thái Đã đọc.")
+	p.shell.AddFlash(c, web.FlashSuccess, p.shell.Translator(c).T("flash.read"))
 	p.redirect(c, "/documents/"+c.Param("id"))
 }
 
@@ -371,7 +369,7 @@ func (p *Pages) fileDocument(c *gin.Context) {
 		p.fail(c, err)
 		return
 	}
-	p.shell.AddFlash(c, web.FlashSuccess, "Đã xếp văn bản vào hồ sơ; tệp được khóa theo thời hạn bảo quản.")
+	p.shell.AddFlash(c, web.FlashSuccess, p.shell.Translator(c).T("flash.filed"))
 	p.redirect(c, "/documents/"+c.Param("id"))
 }
 
@@ -381,11 +379,11 @@ func (p *Pages) legalHold(c *gin.Context) {
 		p.fail(c, err)
 		return
 	}
-	msg := "Đã bỏ giữ pháp lý."
+	msg := "flash.hold_off"
 	if on {
-		msg = "Đã đặt giữ pháp lý: không ai xóa được tệp cho tới khi bỏ giữ."
+		msg = "flash.hold_on"
 	}
-	p.shell.AddFlash(c, web.FlashSuccess, msg)
+	p.shell.AddFlash(c, web.FlashSuccess, p.shell.Translator(c).T(msg))
 	p.redirect(c, "/documents/"+c.Param("id"))
 }
 
@@ -395,7 +393,7 @@ func (p *Pages) grant(c *gin.Context) {
 		p.fail(c, err)
 		return
 	}
-	p.shell.AddFlash(c, web.FlashSuccess, "Đã ghi nhận quyền đọc văn bản; mọi lượt đọc văn bản mật được ghi vào nhật ký truy cập.")
+	p.shell.AddFlash(c, web.FlashSuccess, p.shell.Translator(c).T("flash.granted"))
 	p.redirect(c, "/documents/"+c.Param("id"))
 }
 
@@ -404,7 +402,7 @@ func (p *Pages) revokeGrant(c *gin.Context) {
 		p.fail(c, err)
 		return
 	}
-	p.shell.AddFlash(c, web.FlashSuccess, "Đã thu hồi quyền đọc văn bản.")
+	p.shell.AddFlash(c, web.FlashSuccess, p.shell.Translator(c).T("flash.revoked"))
 	p.redirect(c, "/documents/"+c.Param("id"))
 }
 
@@ -414,7 +412,7 @@ func (p *Pages) accessLog(c *gin.Context) {
 		p.fail(c, err)
 		return
 	}
-	p.shell.Render(c, http.StatusOK, web.Page{Title: "Nhật ký truy cập văn bản", Content: "access_log", Data: list})
+	p.shell.Render(c, http.StatusOK, web.Page{Title: p.shell.Translator(c).T("access.title"), Content: "access_log", Data: list})
 }
 
 func (p *Pages) download(c *gin.Context) {
@@ -447,11 +445,12 @@ func (p *Pages) renderRecords(c *gin.Context, status int, form *web.Form) {
 		p.fail(c, err)
 		return
 	}
+	tr := p.shell.Translator(c)
 	var rights []web.Option
 	for _, r := range domain.RightsList() {
-		rights = append(rights, web.Option{Value: r.Code, Label: r.Name})
+		rights = append(rights, web.Option{Value: r.Code, Label: tr.T("rights." + r.Code)})
 	}
-	p.shell.Render(c, status, web.Page{Title: "Hồ sơ lưu trữ", Content: "records", Form: form, Data: recordsData{Records: list, Query: q, Rights: rights}})
+	p.shell.Render(c, status, web.Page{Title: tr.T("records.title"), Content: "records", Form: form, Data: recordsData{Records: list, Query: q, Rights: rights}})
 }
 
 func (p *Pages) createRecord(c *gin.Context) {
@@ -475,14 +474,14 @@ func (p *Pages) createRecord(c *gin.Context) {
 		r, err = p.app.CreateRecord(c.Request.Context(), auth.ActorFrom(c), r)
 	}
 	if err != nil {
-		if formErrors(form, err) {
+		if formErrors(p.shell.Translator(c), form, err) {
 			p.renderRecords(c, http.StatusUnprocessableEntity, form)
 			return
 		}
 		p.fail(c, err)
 		return
 	}
-	p.shell.AddFlash(c, web.FlashSuccess, "Đã lập hồ sơ "+r.FileCode+".")
+	p.shell.AddFlash(c, web.FlashSuccess, p.shell.Translator(c).T("flash.record_created", r.FileCode))
 	p.redirect(c, "/records/"+r.ID)
 }
 
@@ -497,7 +496,7 @@ func (p *Pages) record(c *gin.Context) {
 		p.fail(c, err)
 		return
 	}
-	p.shell.Render(c, http.StatusOK, web.Page{Title: "Hồ sơ " + v.Record.FileCode, Content: "record",
+	p.shell.Render(c, http.StatusOK, web.Page{Title: p.shell.Translator(c).T("record.page_title", v.Record.FileCode), Content: "record",
 		Data: recordData{View: v, RetainUntil: v.Record.RetainUntil(time.Now())}})
 }
 
@@ -507,5 +506,13 @@ func (p *Pages) fixity(c *gin.Context) {
 		p.fail(c, err)
 		return
 	}
-	p.shell.Render(c, http.StatusOK, web.Page{Title: "Kiểm tra toàn vẹn tệp", Content: "fixity", Data: alerts})
+	p.shell.Render(c, http.StatusOK, web.Page{Title: p.shell.Translator(c).T("fixity.title"), Content: "fixity", Data: alerts})
+}
+
+// retention is a record's retention period as the page's language says it.
+func retention(tr web.Translator, r domain.RetentionClass) string {
+	if r.Permanent {
+		return tr.T("retention.permanent")
+	}
+	return tr.T("retention.years", r.Years)
 }
