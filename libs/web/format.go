@@ -271,3 +271,16 @@ func (f numberFormat) percent(v any) (string, error) {
 	}
 	return f.decimalOf(x, number.MaxFractionDigits(1)) + " %", nil
 }
+
+// Decimal is FormatDecimal in the translator's language: 1.234,5 in Vietnamese, 1,234.5 in
+// English, for numbers a handler writes into a page's text.
+func (t Translator) Decimal(x float64, places int) string {
+	s, _ := numberFormats[t.lang].decimal(x, places) // a float64 always formats
+	return s
+}
+
+// Percent is FormatPercent in the translator's language: 83,5 % in Vietnamese, 83.5 % in English.
+func (t Translator) Percent(pct float64) string {
+	s, _ := numberFormats[t.lang].percent(pct) // a float64 always formats
+	return s
+}

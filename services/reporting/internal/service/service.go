@@ -18,6 +18,7 @@ import (
 	"egov.vn/platform/services/reporting/internal/app"
 	"egov.vn/platform/services/reporting/internal/ports/api"
 	"egov.vn/platform/services/reporting/internal/ports/pages"
+	"egov.vn/platform/services/reporting/internal/ports/pages/i18n"
 )
 
 // Service is the wired reporting.
@@ -43,7 +44,7 @@ func (d directory) Subtree(ctx context.Context, slug string) ([]string, error) {
 
 // New wires the service over a database the bootstrap has migrated (Needs lists the sets).
 func New(ctx context.Context, cfg Config, d bootstrap.Deps) (*Service, error) {
-	w, err := bootstrap.NewWeb(ctx, Name, cfg.Common, cfg.ServiceConfig, d, bootstrap.WebOptions{Title: pages.Title, Pages: pages.Templates()})
+	w, err := bootstrap.NewWeb(ctx, Name, cfg.Common, cfg.ServiceConfig, d, bootstrap.WebOptions{Title: pages.Title, Pages: pages.Templates(), Messages: i18n.Catalogue()})
 	if err != nil {
 		return nil, err
 	}

@@ -72,13 +72,13 @@ func (p *Pages) Routes(signedIn, public gin.IRouter) {
 // (web.Shell.Fail); a refusal and a bad period say more here, since reporting knows what is
 // missing.
 func (p *Pages) fail(c *gin.Context, err error) {
+	tr := p.shell.Translator(c)
 	switch apperr.KindOf(err) {
 	case apperr.KindForbidden:
-		p.shell.RenderError(c, http.StatusForbidden, "Không có quyền xem", cmp.Or(apperr.As(err).Message,
-			"Bạn không có quyền xem báo cáo này."))
+		p.shell.RenderError(c, http.StatusForbidden, tr.T("fail.forbidden.title"), tr.ErrorMessage(apperr.As(err), "fail.forbidden"))
 	case apperr.KindInvalid:
-		p.shell.RenderError(c, http.StatusUnprocessableEntity, "Yêu cầu không hợp lệ", apperr.As(err).Message+
-			" — kỳ báo cáo có dạng 2026 (năm), 2026-Q4 (quý) hoặc 2026-11 (tháng).")
+		p.shell.RenderError(c, http.StatusUnprocessableEntity, tr.T("fail.invalid.title"),
+			tr.T("fail.invalid", tr.Reasons(apperr.As(err), "web.invalid")))
 	default:
 		p.shell.Fail(c, err)
 	}
@@ -107,38 +107,54 @@ type cell struct {
 	Met, HasTarget, HasValue                 bool
 }
 
-func formatValue(v float64, unit string) string {
+// formatValue writes an indicator's value with its unit ("%", "ngày", "điểm" in the domain) in
+// the page's language.
+func formatValue(tr web.Translator, v float64, unit string) string {
 	switch unit {
 	case "%":
-		return web.FormatPercent(v)
+		return tr.Percent(v)
 	case "ngày":
-		return web.FormatDecimal(v, 1) + " ngày"
+		return tr.T("value.days", tr.Decimal(v, 1))
+	case "điểm":
+		return tr.T("value.points", tr.Decimal(v, 1))
 	default:
-		return web.FormatDecimal(v, 1) + " " + unit
+		return tr.Decimal(v, 1) + " " + unit
 	}
 }
 
-func comparatorText(c domain.Comparator) string {
+func comparatorText(tr web.Translator, c domain.Comparator) string {
 	switch c {
 	case domain.Above:
-		return "trên"
+		return tr.T("target.above")
 	case domain.AtMost:
-		return "không quá"
+		return tr.T("target.at_most")
 	default:
-		return "từ"
+		return tr.T("target.at_least")
 	}
 }
 
-func cells(r app.TenantReport) []cell {
+// periodLabel names a reporting period in the page's language: "Quý 4/2026", "Q4 2026".
+func periodLabel(tr web.Translator, p domain.Period) string {
+	switch p.Kind {
+	case domain.KindYear:
+		return tr.T("period.year", p.From.Year())
+	case domain.KindQuarter:
+		return tr.T("period.quarter", (p.From.Num()-1)/3+1, p.From.Year())
+	default:
+		return tr.T("period.month", p.From.Num(), p.From.Year())
+	}
+}
+
+func cells(tr web.Translator, r app.TenantReport) []cell {
 	var out []cell
 	for _, iv := range r.Indicators {
-		c := cell{Code: iv.Code, Name: iv.Name, Unit: iv.Unit, Formula: iv.Formula, Value: "—"}
+		c := cell{Code: iv.Code, Name: tr.T("indicator." + iv.Code), Unit: iv.Unit, Formula: tr.T("indicator." + iv.Code + ".formula"), Value: "—"}
 		if iv.Value != nil {
-			c.Value, c.HasValue = formatValue(*iv.Value, iv.Unit), true
+			c.Value, c.HasValue = formatValue(tr, *iv.Value, iv.Unit), true
 		}
 		if iv.Target != nil {
 			c.HasTarget = true
-			c.Target = comparatorText(iv.Target.Comparator) + " " + formatValue(iv.Target.Value, iv.Unit)
+			c.Target = comparatorText(tr, iv.Target.Comparator) + " " + formatValue(tr, iv.Target.Value, iv.Unit)
 		}
 		if iv.Met != nil {
 			c.Met = *iv.Met
@@ -156,11 +172,11 @@ type unitRow struct {
 	Index      string
 }
 
-func rowOf(r app.TenantReport) unitRow {
+func rowOf(tr web.Translator, r app.TenantReport) unitRow {
 	f := func(code string) string {
 		if v, ok := r.Value(code); ok {
 			def, _ := domain.DefinitionOf(code)
-			return formatValue(v, def.Unit)
+			return formatValue(tr, v, def.Unit)
 		}
 		return "—"
 	}
@@ -207,23 +223,23 @@ type figureLink struct {
 
 type exportLink struct{ Name, CSV, XLSX string }
 
-func periodOptions(now time.Time, current string) []periodOption {
+func periodOptions(tr web.Translator, now time.Time, current string) []periodOption {
 	month := domain.MonthOf(now)
 	var out []periodOption
 	for y := month.Year(); y >= month.Year()-2; y-- {
 		yp := domain.PeriodOf(domain.KindYear, domain.MonthFor(y, 1))
-		out = append(out, periodOption{Key: yp.Key(), Label: yp.Label(), Selected: yp.Key() == current})
+		out = append(out, periodOption{Key: yp.Key(), Label: periodLabel(tr, yp), Selected: yp.Key() == current})
 		for q := 4; q >= 1; q-- {
 			qp := domain.PeriodOf(domain.KindQuarter, domain.MonthFor(y, 3*q))
 			if qp.From > month {
 				continue
 			}
-			out = append(out, periodOption{Key: qp.Key(), Label: qp.Label(), Selected: qp.Key() == current})
+			out = append(out, periodOption{Key: qp.Key(), Label: periodLabel(tr, qp), Selected: qp.Key() == current})
 		}
 	}
 	for m := month; m > month.Add(-12); m = m.Add(-1) {
 		mp := domain.PeriodOf(domain.KindMonth, m)
-		out = append(out, periodOption{Key: mp.Key(), Label: mp.Label(), Selected: mp.Key() == current})
+		out = append(out, periodOption{Key: mp.Key(), Label: periodLabel(tr, mp), Selected: mp.Key() == current})
 	}
 	return out
 }
@@ -235,19 +251,23 @@ func (p *Pages) dashboard(c *gin.Context) {
 		p.fail(c, err)
 		return
 	}
+	tr := p.shell.Translator(c)
 	pr, _ := domain.ParsePeriod(d.Unit.Period)
-	v := dashboardView{Unit: rowOf(d.Unit), Cells: cells(d.Unit), Period: d.Unit.Period, Baseline: d.Unit.Baseline,
-		Label: pr.Label(), Periods: periodOptions(p.app.Now(), d.Unit.Period)}
+	v := dashboardView{Unit: rowOf(tr, d.Unit), Cells: cells(tr, d.Unit), Period: d.Unit.Period, Baseline: d.Unit.Baseline,
+		Label: periodLabel(tr, pr), Periods: periodOptions(tr, p.app.Now(), d.Unit.Period)}
+	if b, err := domain.ParsePeriod(d.Unit.Baseline); err == nil {
+		v.Baseline = periodLabel(tr, b)
+	}
 	if now := p.app.Now(); now.Before(pr.End()) {
 		v.AsOf = web.FormatDateTime(now)
 	}
 	cd := chartData{Months: d.Trend.Months, Bars: map[string][]*float64{}}
 	for _, code := range app.TrendIndicators {
 		def, _ := domain.DefinitionOf(code)
-		cd.Series = append(cd.Series, chartSeries{Label: def.Name + " (%)", Values: d.Trend.Series[code]})
+		cd.Series = append(cd.Series, chartSeries{Label: tr.T("indicator."+def.Code) + " (%)", Values: d.Trend.Series[code]})
 	}
 	for _, ch := range d.Children {
-		v.Children = append(v.Children, rowOf(ch))
+		v.Children = append(v.Children, rowOf(tr, ch))
 		cd.Units = append(cd.Units, ch.Tenant.DisplayName())
 		for _, code := range []string{domain.IOnTimeRate, domain.ISatisfaction} {
 			var val *float64
@@ -270,14 +290,14 @@ func (p *Pages) dashboard(c *gin.Context) {
 		app.FigureNotArchived: l.Returned - l.ReturnedArchived, app.FigureRated: l.Ratings,
 		app.FigureNotSatisfied: l.Ratings - l.RatingsSatisfied}
 	for _, f := range app.Figures {
-		v.Figures = append(v.Figures, figureLink{Code: f.Code, Name: f.Name, Count: counts[f.Code]})
+		v.Figures = append(v.Figures, figureLink{Code: f.Code, Name: tr.T("figure." + f.Code), Count: counts[f.Code]})
 	}
 	for _, t := range export.ExportTables {
 		base := p.prefix + "/units/" + url.PathEscape(slug) + "/export/" + t.Code + "?period=" + url.QueryEscape(d.Unit.Period)
-		v.Tables = append(v.Tables, exportLink{Name: t.Name, CSV: base + "&format=csv", XLSX: base + "&format=xlsx"})
+		v.Tables = append(v.Tables, exportLink{Name: tr.T("table." + t.Code), CSV: base + "&format=csv", XLSX: base + "&format=xlsx"})
 	}
 	web.SetTenant(c, web.Tenant{Slug: slug, Name: d.Unit.Tenant.DisplayName()})
-	p.shell.Render(c, http.StatusOK, web.Page{Title: "Báo cáo chỉ tiêu cải cách hành chính", Content: "dashboard", Data: v})
+	p.shell.Render(c, http.StatusOK, web.Page{Title: tr.T("dash.title"), Content: "dashboard", Data: v})
 }
 
 type rankingView struct {
@@ -314,15 +334,16 @@ func (p *Pages) ranking(c *gin.Context) {
 		p.fail(c, err)
 		return
 	}
+	tr := p.shell.Translator(c)
 	def, _ := domain.DefinitionOf(indicator)
 	pr, _ := domain.ParsePeriod(unit.Period)
-	v := rankingView{Unit: rowOf(unit), Period: unit.Period, Label: pr.Label(), Indicator: indicator, Name: def.Name,
-		Options: periodOptions(p.app.Now(), unit.Period), Indicators: domain.Catalogue()}
+	v := rankingView{Unit: rowOf(tr, unit), Period: unit.Period, Label: periodLabel(tr, pr), Indicator: indicator, Name: tr.T("indicator." + def.Code),
+		Options: periodOptions(tr, p.app.Now(), unit.Period), Indicators: domain.Catalogue()}
 	for i, r := range rs {
-		row := rowOf(r)
+		row := rowOf(tr, r)
 		val := "—"
 		if x, ok := r.Value(indicator); ok {
-			val = formatValue(x, def.Unit)
+			val = formatValue(tr, x, def.Unit)
 		}
 		v.Rows = append(v.Rows, rankRow{Rank: i + 1, Slug: row.Slug, Name: row.Name, Value: val, OnTime: row.OnTime,
 			Satisfied: row.Satisfied, Index: row.Index})
@@ -330,7 +351,7 @@ func (p *Pages) ranking(c *gin.Context) {
 	base := p.prefix + "/units/" + url.PathEscape(slug) + "/export/ranking?period=" + url.QueryEscape(unit.Period) + "&indicator=" + url.QueryEscape(indicator)
 	v.CSV, v.XLSX = base+"&format=csv", base+"&format=xlsx"
 	web.SetTenant(c, web.Tenant{Slug: slug, Name: unit.Tenant.DisplayName()})
-	p.shell.Render(c, http.StatusOK, web.Page{Title: "Xếp hạng các đơn vị trực thuộc", Content: "ranking", Data: v})
+	p.shell.Render(c, http.StatusOK, web.Page{Title: tr.T("rank.title"), Content: "ranking", Data: v})
 }
 
 type dossiersView struct {
@@ -361,14 +382,18 @@ func (p *Pages) dossiers(c *gin.Context) {
 		p.fail(c, err)
 		return
 	}
+	tr := p.shell.Translator(c)
 	pr, _ := domain.ParsePeriod(pg.Period)
-	v := dossiersView{Unit: pg.Tenant, Period: pg.Period, Label: pr.Label(), Figure: figure, FigureName: export.FigureName(figure), Total: pg.Total}
+	v := dossiersView{Unit: pg.Tenant, Period: pg.Period, Label: periodLabel(tr, pr), Figure: figure, FigureName: tr.T("figure." + figure), Total: pg.Total}
+	if !tr.Has("figure." + figure) {
+		v.FigureName = figure
+	}
 	for _, d := range pg.Dossiers {
-		row := dossierRowView{ReceiptCode: d.ReceiptCode, Tenant: d.Tenant, Procedure: d.ProcedureName, Channel: export.ChannelName(d.Channel),
-			State: export.StateName(d.State), Received: web.FormatDate(d.ReceivedAt), Due: web.FormatDate(d.DueAt), Resolved: web.FormatDate(d.ResolvedAt),
-			Rating: export.RatingName(d.Rating)}
+		row := dossierRowView{ReceiptCode: d.ReceiptCode, Tenant: d.Tenant, Procedure: d.ProcedureName, Channel: optional(tr, "channel.", d.Channel),
+			State: optional(tr, "state.", d.State), Received: web.FormatDate(d.ReceivedAt), Due: web.FormatDate(d.DueAt), Resolved: web.FormatDate(d.ResolvedAt),
+			Rating: optional(tr, "rating.", d.Rating)}
 		if d.Resolved() {
-			row.OnTime = map[bool]string{true: "Đúng hạn", false: "Quá hạn"}[d.OnTime]
+			row.OnTime = map[bool]string{true: tr.T("col.on_time"), false: tr.T("list.late")}[d.OnTime]
 		}
 		v.Rows = append(v.Rows, row)
 	}
@@ -382,5 +407,17 @@ func (p *Pages) dossiers(c *gin.Context) {
 	exp := p.prefix + "/units/" + url.PathEscape(slug) + "/export/dossiers?period=" + url.QueryEscape(pg.Period) + "&figure=" + url.QueryEscape(figure)
 	v.CSV, v.XLSX = exp+"&format=csv", exp+"&format=xlsx"
 	web.SetTenant(c, web.Tenant{Slug: slug, Name: pg.Tenant.DisplayName()})
-	p.shell.Render(c, http.StatusOK, web.Page{Title: "Hồ sơ: " + v.FigureName, Content: "dossiers", Data: v})
+	p.shell.Render(c, http.StatusOK, web.Page{Title: tr.T("list.title", v.FigureName), Content: "dossiers", Data: v})
+}
+
+// optional names a code of the event data (a channel, a state, a rating) in the page's language;
+// no code is no name, and a code this version does not know shows as itself.
+func optional(tr web.Translator, prefix, code string) string {
+	if code == "" {
+		return ""
+	}
+	if tr.Has(prefix + code) {
+		return tr.T(prefix + code)
+	}
+	return code
 }
