@@ -18,6 +18,7 @@ import (
 	"egov.vn/platform/services/hr/internal/domain"
 	hrapi "egov.vn/platform/services/hr/internal/ports/api"
 	"egov.vn/platform/services/hr/internal/ports/pages"
+	"egov.vn/platform/services/hr/internal/ports/pages/i18n"
 )
 
 // Service is HR assembled: its use cases behind the API and the pages.
@@ -39,7 +40,7 @@ func New(ctx context.Context, cfg Config, d bootstrap.Deps) (*Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	w, err := bootstrap.NewWeb(ctx, Name, cfg.Common, cfg.ServiceConfig, d, bootstrap.WebOptions{Title: "Nhân sự", Pages: templates})
+	w, err := bootstrap.NewWeb(ctx, Name, cfg.Common, cfg.ServiceConfig, d, bootstrap.WebOptions{Title: "Nhân sự", Pages: templates, Messages: i18n.Catalogue()})
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", Name, err)
 	}

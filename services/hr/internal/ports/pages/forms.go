@@ -81,17 +81,18 @@ func (p *Pages) render(c *gin.Context, status int, section string, page web.Page
 func (p *Pages) subnav(c *gin.Context, section string) subnav {
 	officer := domain.ManagesStaff(auth.ActorFrom(c))
 	n := subnav{CSS: p.assetURL("hr.css")}
-	add := func(key, label, href string) {
-		n.Links = append(n.Links, navLink{Label: label, Href: p.prefix + href, Current: key == section})
+	tr := p.shell.Translator(c)
+	add := func(key, href string) {
+		n.Links = append(n.Links, navLink{Label: tr.T("nav." + key), Href: p.prefix + href, Current: key == section})
 	}
-	add("staff", "Nhân sự", "/staff")
+	add("staff", "/staff")
 	if officer {
-		add("hire", "Tuyển dụng", "/staff/new")
+		add("hire", "/staff/new")
 	}
-	add("units", "Cơ cấu tổ chức", "/units")
-	add("statistics", "Thống kê", "/statistics")
+	add("units", "/units")
+	add("statistics", "/statistics")
 	if officer {
-		add("import", "Nhập từ tệp", "/import")
+		add("import", "/import")
 	}
 	return n
 }
@@ -102,14 +103,16 @@ func (p *Pages) officer(c *gin.Context) bool {
 	if domain.ManagesStaff(auth.ActorFrom(c)) {
 		return true
 	}
-	p.shell.Fail(c, apperr.Forbidden("Chỉ cán bộ tổ chức – nhân sự của đơn vị được cập nhật hồ sơ nhân sự."))
+	p.shell.Fail(c, apperr.Forbidden(p.shell.Translator(c).T("err.officer_only")))
 	return false
 }
 
-// fields collects what a form's values cannot be (before the app sees them), by field.
-type fields struct{ errs web.FormErrors }
-
-const badDate = "Ngày không hợp lệ; chọn ngày hoặc ghi theo dạng dd/mm/yyyy, ví dụ 07/12/2025"
+// fields collects what a form's values cannot be (before the app sees them), by field, in the
+// page's language.
+type fields struct {
+	errs web.FormErrors
+	tr   web.Translator
+}
 
 func (f *fields) add(name, msg string) {
 	if f.errs == nil {
@@ -126,7 +129,7 @@ func (f *fields) date(v url.Values, name string, def time.Time) time.Time {
 	}
 	d, err := domain.ParseDate(s)
 	if err != nil {
-		f.add(name, badDate)
+		f.add(name, f.tr.T("err.date"))
 	}
 	return d
 }
@@ -146,7 +149,7 @@ func (f *fields) step(v url.Values) int {
 	}
 	n, err := strconv.Atoi(s)
 	if err != nil {
-		f.add("step", "Bậc lương là một số từ 1 đến 12; để trống nếu không xếp bậc")
+		f.add("step", f.tr.T("err.step"))
 	}
 	return n
 }
@@ -154,7 +157,7 @@ func (f *fields) step(v url.Values) int {
 // failForm shows the form again with what was typed and the errors by field; an error that is
 // not about the input (403, 404, 500) gets the shell's error page.
 func (p *Pages) failForm(c *gin.Context, err error, values url.Values, again func(*web.Form)) {
-	fe, other := formErrors(err)
+	fe, other := formErrors(p.shell.Translator(c), err)
 	if other != nil {
 		p.shell.Fail(c, other)
 		return
@@ -170,7 +173,9 @@ func (p *Pages) renderForm(c *gin.Context, status int, section, title, content s
 
 // ---- hire
 
-var genders = []web.Option{{Value: string(domain.Male), Label: domain.Male.Label()}, {Value: string(domain.Female), Label: domain.Female.Label()}}
+func genders(tr web.Translator) []web.Option {
+	return []web.Option{{Value: string(domain.Male), Label: tr.T("gender.male")}, {Value: string(domain.Female), Label: tr.T("gender.female")}}
+}
 
 func (p *Pages) hireForm(c *gin.Context) {
 	if !p.officer(c) {
@@ -185,8 +190,9 @@ func (p *Pages) renderHire(c *gin.Context, status int, form *web.Form) {
 		p.shell.Fail(c, err)
 		return
 	}
-	p.renderForm(c, status, "hire", "Tuyển dụng nhân sự", "hire", form, map[string]any{
-		"Units": units, "Categories": categoryOptions(), "Genders": genders})
+	tr := p.shell.Translator(c)
+	p.renderForm(c, status, "hire", tr.T("hire.title"), "hire", form, map[string]any{
+		"Units": units, "Categories": categoryOptions(tr), "Genders": genders(tr)})
 }
 
 func (p *Pages) hire(c *gin.Context) {
@@ -195,7 +201,7 @@ func (p *Pages) hire(c *gin.Context) {
 	}
 	_ = c.Request.ParseForm()
 	v := c.Request.PostForm
-	var f fields
+	f := fields{tr: p.shell.Translator(c)}
 	in := staffInput(&f, v)
 	as := app.AssignmentInput{UnitID: v.Get("unit_id"), Position: v.Get("position"), Rank: v.Get("rank"), Step: f.step(v),
 		EffectiveOn: f.date(v, "effective_on", p.today())}
@@ -210,7 +216,7 @@ func (p *Pages) hire(c *gin.Context) {
 		p.failForm(c, err, v, func(form *web.Form) { p.renderHire(c, http.StatusUnprocessableEntity, form) })
 		return
 	}
-	p.shell.AddFlash(c, web.FlashSuccess, "Đã tuyển dụng "+pr.Staff.FullName+" từ ngày "+web.FormatDate(as.EffectiveOn)+".")
+	p.shell.AddFlash(c, web.FlashSuccess, f.tr.T("flash.hired", pr.Staff.FullName, web.FormatDate(as.EffectiveOn)))
 	c.Redirect(http.StatusSeeOther, p.prefix+"/staff/"+pr.Staff.ID)
 }
 
@@ -238,8 +244,9 @@ func (p *Pages) editForm(c *gin.Context) {
 }
 
 func (p *Pages) renderEdit(c *gin.Context, status int, pr app.Profile, form *web.Form) {
-	p.renderForm(c, status, "staff", "Sửa thông tin cá nhân: "+pr.Staff.FullName, "hire", form, map[string]any{
-		"Edit": true, "Staff": pr.Staff, "Categories": categoryOptions(), "Genders": genders})
+	tr := p.shell.Translator(c)
+	p.renderForm(c, status, "staff", tr.T("edit.title", pr.Staff.FullName), "hire", form, map[string]any{
+		"Edit": true, "Staff": pr.Staff, "Categories": categoryOptions(tr), "Genders": genders(tr)})
 }
 
 // edit corrects the person's own data; the link to their sign-in account is not on the form and
@@ -254,7 +261,7 @@ func (p *Pages) edit(c *gin.Context) {
 	}
 	_ = c.Request.ParseForm()
 	v := c.Request.PostForm
-	var f fields
+	f := fields{tr: p.shell.Translator(c)}
 	in := staffInput(&f, v)
 	in.UserSubject = pr.Staff.UserSubject
 	again := func(form *web.Form) { p.renderEdit(c, http.StatusUnprocessableEntity, pr, form) }
@@ -268,7 +275,7 @@ func (p *Pages) edit(c *gin.Context) {
 		p.failForm(c, err, v, again)
 		return
 	}
-	p.shell.AddFlash(c, web.FlashSuccess, "Đã lưu thông tin cá nhân.")
+	p.shell.AddFlash(c, web.FlashSuccess, f.tr.T("flash.edited"))
 	c.Redirect(http.StatusSeeOther, p.prefix+"/staff/"+pr.Staff.ID)
 }
 
@@ -305,15 +312,16 @@ func (p *Pages) renderMove(c *gin.Context, status int, form *web.Form) {
 		p.shell.Fail(c, err)
 		return
 	}
+	tr := p.shell.Translator(c)
 	data := map[string]any{"Staff": pr.Staff, "Units": units, "Rehire": rehiring(c)}
-	title := "Điều động, bổ nhiệm: "
+	title := tr.T("move.title", pr.Staff.FullName)
 	if rehiring(c) {
-		title = "Tuyển dụng lại: "
+		title = tr.T("rehire.title", pr.Staff.FullName)
 	}
 	if pr.Current != nil {
-		data["Current"] = names[pr.Current.UnitID] + ", " + pr.Current.Position + " (từ " + web.FormatDate(pr.Current.From) + ")"
+		data["Current"] = tr.T("move.current", names[pr.Current.UnitID], pr.Current.Position, web.FormatDate(pr.Current.From))
 	}
-	p.renderForm(c, status, "staff", title+pr.Staff.FullName, "move", form, data)
+	p.renderForm(c, status, "staff", title, "move", form, data)
 }
 
 func (p *Pages) move(c *gin.Context) {
@@ -322,7 +330,7 @@ func (p *Pages) move(c *gin.Context) {
 	}
 	_ = c.Request.ParseForm()
 	v := c.Request.PostForm
-	var f fields
+	f := fields{tr: p.shell.Translator(c)}
 	in := app.AssignmentInput{UnitID: v.Get("unit_id"), Position: v.Get("position"), Rank: v.Get("rank"), Step: f.step(v),
 		EffectiveOn: f.date(v, "effective_on", p.today())}
 	again := func(form *web.Form) { p.renderMove(c, http.StatusUnprocessableEntity, form) }
@@ -334,10 +342,10 @@ func (p *Pages) move(c *gin.Context) {
 	}
 	ctx, actor := c.Request.Context(), auth.ActorFrom(c)
 	var err error
-	done := "Đã ghi nhận điều động từ ngày "
+	done := "flash.moved"
 	if rehiring(c) {
 		_, err = p.app.Rehire(ctx, actor, c.Param("id"), in)
-		done = "Đã ghi nhận tuyển dụng lại từ ngày "
+		done = "flash.rehired"
 	} else {
 		_, err = p.app.Move(ctx, actor, c.Param("id"), in)
 	}
@@ -345,7 +353,7 @@ func (p *Pages) move(c *gin.Context) {
 		p.failForm(c, err, v, again)
 		return
 	}
-	p.shell.AddFlash(c, web.FlashSuccess, done+web.FormatDate(in.EffectiveOn)+".")
+	p.shell.AddFlash(c, web.FlashSuccess, f.tr.T(done, web.FormatDate(in.EffectiveOn)))
 	c.Redirect(http.StatusSeeOther, p.prefix+"/staff/"+c.Param("id"))
 }
 
@@ -363,7 +371,7 @@ func (p *Pages) renderLeave(c *gin.Context, status int, form *web.Form) {
 	if !ok {
 		return
 	}
-	p.renderForm(c, status, "staff", "Thôi việc: "+pr.Staff.FullName, "leave", form, map[string]any{"Staff": pr.Staff, "Reasons": leaveReasons})
+	p.renderForm(c, status, "staff", p.shell.Translator(c).T("leave.title", pr.Staff.FullName), "leave", form, map[string]any{"Staff": pr.Staff, "Reasons": leaveReasons})
 }
 
 func (p *Pages) leave(c *gin.Context) {
@@ -372,7 +380,7 @@ func (p *Pages) leave(c *gin.Context) {
 	}
 	_ = c.Request.ParseForm()
 	v := c.Request.PostForm
-	var f fields
+	f := fields{tr: p.shell.Translator(c)}
 	on := f.date(v, "effective_on", p.today())
 	again := func(form *web.Form) { p.renderLeave(c, http.StatusUnprocessableEntity, form) }
 	if f.errs != nil {
@@ -385,7 +393,7 @@ func (p *Pages) leave(c *gin.Context) {
 		p.failForm(c, err, v, again)
 		return
 	}
-	p.shell.AddFlash(c, web.FlashSuccess, "Đã ghi nhận thôi việc từ ngày "+web.FormatDate(on)+".")
+	p.shell.AddFlash(c, web.FlashSuccess, f.tr.T("flash.left", web.FormatDate(on)))
 	c.Redirect(http.StatusSeeOther, p.prefix+"/staff/"+c.Param("id"))
 }
 
@@ -398,13 +406,14 @@ func (p *Pages) levelOptions(c *gin.Context) ([]web.Option, error) {
 	if err != nil {
 		return nil, err
 	}
+	tr := p.shell.Translator(c)
 	var out []web.Option
 	for _, k := range domain.Kinds {
 		if !k.Graded() {
 			continue
 		}
 		for _, l := range codes.Of(k) {
-			out = append(out, web.Option{Value: string(k) + ":" + l.Code, Label: k.Label() + " – " + l.Name})
+			out = append(out, web.Option{Value: string(k) + ":" + l.Code, Label: tr.T("qual_kind."+string(k)) + " – " + l.Name})
 		}
 	}
 	return out, nil
@@ -430,9 +439,10 @@ func (p *Pages) renderQualification(c *gin.Context, status int, training bool, f
 		return
 	}
 	data := map[string]any{"Staff": pr.Staff, "Training": training}
-	title, content := "Thêm văn bằng, chứng chỉ: "+pr.Staff.FullName, "qualification"
+	tr := p.shell.Translator(c)
+	title, content := tr.T("qualification.title", pr.Staff.FullName), "qualification"
 	if training {
-		title, content = "Thêm khóa bồi dưỡng: "+pr.Staff.FullName, "training"
+		title, content = tr.T("training.title", pr.Staff.FullName), "training"
 	} else {
 		levels, err := p.levelOptions(c)
 		if err != nil {
@@ -461,7 +471,7 @@ func (p *Pages) addQualification(c *gin.Context) {
 	v := c.Request.PostForm
 	training := v.Get("form") == "training"
 	again := func(form *web.Form) { p.renderQualification(c, http.StatusUnprocessableEntity, training, form) }
-	var f fields
+	f := fields{tr: p.shell.Translator(c)}
 	q := domain.Qualification{AwardingBody: v.Get("awarding_body"), AwardedOn: f.date(v, "awarded_on", time.Time{})}
 	if training {
 		q.Kind, q.Course, q.Result = domain.Training, v.Get("course"), v.Get("result")
@@ -470,7 +480,7 @@ func (p *Pages) addQualification(c *gin.Context) {
 		kind, level, _ := strings.Cut(v.Get("level"), ":")
 		q.Kind, q.Level, q.Field, q.Language = domain.Kind(kind), level, v.Get("field"), v.Get("language")
 		if v.Get("level") == "" {
-			f.add("level", "Chọn loại và trình độ của văn bằng, chứng chỉ")
+			f.add("level", f.tr.T("err.level"))
 		}
 	}
 	up, err := f.evidenceFile(c)
@@ -501,20 +511,20 @@ func (p *Pages) addQualification(c *gin.Context) {
 		p.failForm(c, err, v, again)
 		return
 	}
-	what := "văn bằng, chứng chỉ"
+	what := f.tr.T("qualification.what")
 	if training {
-		what = "khóa bồi dưỡng " + strings.TrimSpace(q.Course)
+		what = f.tr.T("training.what", strings.TrimSpace(q.Course))
 	}
 	if up.reader != nil {
 		if _, err := p.app.AttachEvidence(ctx, actor, added.ID, up.header.Filename, up.contentType, up.header.Size, up.reader); err != nil {
 			// The qualification is kept; say plainly that its file is not.
-			p.shell.AddFlash(c, web.FlashError, "Đã ghi "+what+" nhưng chưa lưu được tệp minh chứng; vui lòng thử tải lại tệp sau.")
+			p.shell.AddFlash(c, web.FlashError, f.tr.T("flash.recorded_without_file", what))
 			c.Redirect(http.StatusSeeOther, p.prefix+"/staff/"+c.Param("id"))
 			return
 		}
-		what += " kèm tệp minh chứng"
+		what = f.tr.T("flash.with_file", what)
 	}
-	p.shell.AddFlash(c, web.FlashSuccess, "Đã ghi "+what+".")
+	p.shell.AddFlash(c, web.FlashSuccess, f.tr.T("flash.recorded", what))
 	c.Redirect(http.StatusSeeOther, p.prefix+"/staff/"+c.Param("id"))
 }
 
@@ -540,11 +550,11 @@ func (f *fields) evidenceFile(c *gin.Context) (upload, error) {
 	up.contentType, up.reader = sniff(file)
 	switch {
 	case fh.Size == 0:
-		f.add("file", "Tệp minh chứng rỗng; chọn lại tệp")
+		f.add("file", f.tr.T("err.file_empty"))
 	case !evidenceTypes[up.contentType]:
-		f.add("file", "Tệp minh chứng phải là bản quét PDF, JPEG hoặc PNG")
+		f.add("file", f.tr.T("err.file_type"))
 	case fh.Size > 20<<20:
-		f.add("file", "Tệp minh chứng lớn hơn 20 MB; quét lại với độ phân giải thấp hơn")
+		f.add("file", f.tr.T("err.file_size"))
 	}
 	return up, nil
 }
@@ -566,7 +576,8 @@ func (p *Pages) renderEvidence(c *gin.Context, status int, form *web.Form) {
 		if q.ID != c.Param("qid") {
 			continue
 		}
-		what := q.Kind.Label()
+		tr := p.shell.Translator(c)
+		what := tr.T("qual_kind." + string(q.Kind))
 		if q.Course != "" {
 			what += ": " + q.Course
 		} else if codes, err := p.app.Levels(c.Request.Context()); err == nil {
@@ -574,8 +585,8 @@ func (p *Pages) renderEvidence(c *gin.Context, status int, form *web.Form) {
 				what += " – " + l.Name
 			}
 		}
-		p.renderForm(c, status, "staff", "Tệp minh chứng: "+pr.Staff.FullName, "evidence", form, map[string]any{
-			"Staff": pr.Staff, "QualificationID": q.ID, "What": what + " (cấp ngày " + web.FormatDate(q.AwardedOn) + ")", "Replaces": q.Evidence != nil})
+		p.renderForm(c, status, "staff", tr.T("evidence.title", pr.Staff.FullName), "evidence", form, map[string]any{
+			"Staff": pr.Staff, "QualificationID": q.ID, "What": tr.T("evidence.what", what, web.FormatDate(q.AwardedOn)), "Replaces": q.Evidence != nil})
 		return
 	}
 	p.shell.Fail(c, apperr.NotFound("qualification", c.Param("qid")))
@@ -590,14 +601,14 @@ func (p *Pages) attachEvidence(c *gin.Context) {
 		p.shell.Fail(c, err)
 		return
 	}
-	var f fields
+	f := fields{tr: p.shell.Translator(c)}
 	up, err := f.evidenceFile(c)
 	if err != nil {
 		p.shell.Fail(c, err)
 		return
 	}
 	if up.reader == nil {
-		f.add("file", "Chọn tệp minh chứng (PDF, JPEG hoặc PNG)")
+		f.add("file", f.tr.T("err.file_missing"))
 	} else {
 		defer func() { _ = up.file.Close() }()
 	}
@@ -621,7 +632,7 @@ func (p *Pages) attachEvidence(c *gin.Context) {
 		p.failForm(c, err, c.Request.PostForm, again)
 		return
 	}
-	p.shell.AddFlash(c, web.FlashSuccess, "Đã lưu tệp minh chứng "+up.header.Filename+".")
+	p.shell.AddFlash(c, web.FlashSuccess, p.shell.Translator(c).T("flash.evidence_saved", up.header.Filename))
 	c.Redirect(http.StatusSeeOther, p.prefix+"/staff/"+c.Param("id"))
 }
 
@@ -726,35 +737,43 @@ func (p *Pages) importHelp(c *gin.Context) (staff, quals []columnHelp, err error
 		}
 		levels = append(levels, k.Label()+": "+strings.Join(ls, ", "))
 	}
-	const date = "Ngày dạng dd/mm/yyyy (07/12/2025) hoặc yyyy-mm-dd"
+	// The columns' names and the allowed values (Nam, Nữ, the categories and kinds as the file
+	// writes them) are what the file holds, so they stay as they are in either language; what
+	// they mean is in the page's language.
+	tr := p.shell.Translator(c)
+	date := tr.T("import.date")
+	col := func(dataset, name string, allowed ...any) columnHelp {
+		id := "import." + dataset + "." + name
+		return columnHelp{name, tr.T(id), tr.T(id+".allowed", allowed...)}
+	}
 	staff = []columnHelp{
-		{"ho_ten", "Họ và tên", "Bắt buộc, tối đa 100 ký tự"},
-		{"ngay_sinh", "Ngày sinh", "Bắt buộc. " + date},
-		{"gioi_tinh", "Giới tính", "Nam, Nữ"},
-		{"cccd", "Số căn cước công dân", "Bắt buộc, 12 chữ số, khớp năm sinh và giới tính"},
-		{"phan_loai", "Phân loại", strings.Join(cats, ", ")},
-		{"dien_thoai", "Điện thoại", "Không bắt buộc; 9–11 chữ số, có thể bắt đầu bằng +84"},
-		{"email", "Thư điện tử", "Không bắt buộc"},
-		{"dia_chi", "Địa chỉ", "Không bắt buộc"},
-		{"ma_don_vi", "Mã đơn vị công tác", strings.Join(units, "; ")},
-		{"chuc_vu", "Chức vụ", "Bắt buộc, tối đa 150 ký tự"},
-		{"ngach", "Mã ngạch", "Không bắt buộc, ví dụ 01.003"},
-		{"bac", "Bậc lương", "1 đến 12; để trống nếu không xếp bậc"},
-		{"ngay_hieu_luc", "Ngày bắt đầu công tác", date},
+		col("staff", "ho_ten"),
+		col("staff", "ngay_sinh", date),
+		col("staff", "gioi_tinh"),
+		col("staff", "cccd"),
+		col("staff", "phan_loai", strings.Join(cats, ", ")),
+		col("staff", "dien_thoai"),
+		col("staff", "email"),
+		col("staff", "dia_chi"),
+		col("staff", "ma_don_vi", strings.Join(units, "; ")),
+		col("staff", "chuc_vu"),
+		col("staff", "ngach"),
+		col("staff", "bac"),
+		col("staff", "ngay_hieu_luc", date),
 	}
 	quals = []columnHelp{
-		{"cccd", "Số CCCD của người đã có trong hồ sơ", "12 chữ số"},
-		{"loai", "Loại", strings.Join(kinds, ", ")},
-		{"trinh_do", "Mã trình độ (trừ Bồi dưỡng)", strings.Join(levels, ". ")},
-		{"chuyen_nganh", "Chuyên ngành", "Bắt buộc với văn bằng Chuyên môn"},
-		{"ngoai_ngu", "Ngoại ngữ", "Bắt buộc với Ngoại ngữ, ví dụ Tiếng Anh"},
-		{"noi_cap", "Nơi cấp, cơ sở đào tạo", "Bắt buộc"},
-		{"ngay_cap", "Ngày cấp", date + "; với Bồi dưỡng có thể để trống (lấy ngày kết thúc)"},
-		{"khoa_hoc", "Tên khóa bồi dưỡng", "Bắt buộc với Bồi dưỡng"},
-		{"tu_ngay", "Ngày bắt đầu khóa học", date + "; bắt buộc với Bồi dưỡng"},
-		{"den_ngay", "Ngày kết thúc khóa học", date + "; bắt buộc với Bồi dưỡng"},
-		{"ket_qua", "Kết quả", "Không bắt buộc, ví dụ Hoàn thành, Giỏi"},
-		{"minh_chung", "Nơi lưu minh chứng", "Không bắt buộc, ví dụ số hồ sơ lưu trữ"},
+		col("qual", "cccd"),
+		col("qual", "loai", strings.Join(kinds, ", ")),
+		col("qual", "trinh_do", strings.Join(levels, ". ")),
+		col("qual", "chuyen_nganh"),
+		col("qual", "ngoai_ngu"),
+		col("qual", "noi_cap"),
+		col("qual", "ngay_cap", date),
+		col("qual", "khoa_hoc"),
+		col("qual", "tu_ngay", date),
+		col("qual", "den_ngay", date),
+		col("qual", "ket_qua"),
+		col("qual", "minh_chung"),
 	}
 	return staff, quals, nil
 }

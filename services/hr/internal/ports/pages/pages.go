@@ -110,7 +110,7 @@ func (p *Pages) asset(c *gin.Context) {
 // their name there).
 func (p *Pages) header(c *gin.Context) {
 	actor := auth.ActorFrom(c)
-	viewer := &web.Viewer{Name: actor.Name, Role: roleLabel(actor), Tenant: web.Tenant{Slug: string(actor.Tenant)}}
+	viewer := &web.Viewer{Name: actor.Name, Role: roleLabel(p.shell.Translator(c), actor), Tenant: web.Tenant{Slug: string(actor.Tenant)}}
 	if p.tenants != nil {
 		if t, err := p.tenants.Tenant(c.Request.Context(), string(actor.Tenant)); err == nil {
 			viewer.Tenant.Name = t.Name
@@ -120,28 +120,29 @@ func (p *Pages) header(c *gin.Context) {
 	c.Next()
 }
 
-func roleLabel(a platform.Actor) string {
+func roleLabel(tr web.Translator, a platform.Actor) string {
 	switch {
 	case a.Has(platform.RoleHROfficer):
-		return "Cán bộ tổ chức – nhân sự"
+		return tr.T("role.hr.officer")
 	case a.Has(platform.RoleReportView):
-		return "Lãnh đạo, theo dõi báo cáo"
+		return tr.T("role.report.view")
 	}
 	return ""
 }
 
-// formErrors turns an invalid-input error into the form's field errors; other errors are returned.
-func formErrors(err error) (web.FormErrors, error) {
+// formErrors turns an invalid-input error into the form's field errors, in the page's language;
+// other errors are returned.
+func formErrors(tr web.Translator, err error) (web.FormErrors, error) {
 	e := apperr.As(err)
 	if e == nil || (e.Kind != apperr.KindInvalid && e.Kind != apperr.KindConflict) {
 		return nil, err
 	}
 	fe := web.FormErrors{}
 	for _, f := range e.Fields {
-		fe.Add(f.Field, f.Reason)
+		fe.Add(f.Field, tr.FieldReason(e, f))
 	}
 	if len(e.Fields) == 0 {
-		fe.Add("form", e.Message)
+		fe.Add("form", tr.ErrorMessage(e, "web.invalid"))
 	}
 	return fe, nil
 }
@@ -187,10 +188,15 @@ func (p *Pages) unitOptions(c *gin.Context) ([]web.Option, map[string]string, er
 	return opts, names, nil
 }
 
-var unitKinds = []web.Option{
-	{Value: string(domain.UnitOffice), Label: domain.UnitOffice.Label()}, {Value: string(domain.UnitDepartment), Label: domain.UnitDepartment.Label()},
-	{Value: string(domain.UnitCenter), Label: domain.UnitCenter.Label()}, {Value: string(domain.UnitDesk), Label: domain.UnitDesk.Label()},
-	{Value: string(domain.UnitTeam), Label: domain.UnitTeam.Label()}, {Value: string(domain.UnitAuthority), Label: domain.UnitAuthority.Label()},
+// unitKindsOffered are the kinds of unit in the order the form offers them.
+var unitKindsOffered = []domain.UnitKind{domain.UnitOffice, domain.UnitDepartment, domain.UnitCenter, domain.UnitDesk, domain.UnitTeam, domain.UnitAuthority}
+
+func unitKinds(tr web.Translator) []web.Option {
+	out := make([]web.Option, len(unitKindsOffered))
+	for i, k := range unitKindsOffered {
+		out[i] = web.Option{Value: string(k), Label: tr.T("unit_kind." + string(k))}
+	}
+	return out
 }
 
 func (p *Pages) units(c *gin.Context) { p.renderUnits(c, http.StatusOK, nil) }
@@ -202,9 +208,10 @@ func (p *Pages) renderUnits(c *gin.Context, status int, form *web.Form) {
 		p.shell.Fail(c, err)
 		return
 	}
+	tr := p.shell.Translator(c)
 	rows := make([]unitRow, len(nodes))
 	for i, n := range nodes {
-		rows[i] = unitRow{ID: n.ID, Code: n.Code, Name: n.Name, Kind: n.Kind.Label(), OpenedOn: web.FormatDate(n.OpenedOn), Indent: strings.Repeat("— ", n.Depth)}
+		rows[i] = unitRow{ID: n.ID, Code: n.Code, Name: n.Name, Kind: tr.T("unit_kind." + string(n.Kind)), OpenedOn: web.FormatDate(n.OpenedOn), Indent: strings.Repeat("— ", n.Depth)}
 	}
 	parents, _, err := p.unitOptions(c)
 	if err != nil {
@@ -214,8 +221,8 @@ func (p *Pages) renderUnits(c *gin.Context, status int, form *web.Form) {
 	if form == nil {
 		form = web.NewForm(nil).Set("opened_on", web.DateInput(p.today()))
 	}
-	p.render(c, status, "units", web.Page{Title: "Cơ cấu tổ chức", Content: "units", Form: form, Data: map[string]any{
-		"On": web.DateInput(on), "OnText": web.FormatDate(on), "Units": rows, "Kinds": unitKinds, "Parents": parents,
+	p.render(c, status, "units", web.Page{Title: tr.T("units.title"), Content: "units", Form: form, Data: map[string]any{
+		"On": web.DateInput(on), "OnText": web.FormatDate(on), "Units": rows, "Kinds": unitKinds(tr), "Parents": parents,
 		"Officer": domain.ManagesStaff(auth.ActorFrom(c))}})
 }
 
@@ -225,7 +232,7 @@ func (p *Pages) createUnit(c *gin.Context) {
 	_, err := p.app.CreateUnit(c.Request.Context(), auth.ActorFrom(c), app.UnitInput{Code: f.Get("code"), Name: f.Get("name"), Kind: domain.UnitKind(f.Get("kind")),
 		ParentID: f.Get("parent_id"), OpenedOn: parseDay(f.Get("opened_on"), time.Time{})})
 	if err != nil {
-		fe, other := formErrors(err)
+		fe, other := formErrors(p.shell.Translator(c), err)
 		if other != nil {
 			p.shell.Fail(c, other)
 			return
@@ -235,14 +242,11 @@ func (p *Pages) createUnit(c *gin.Context) {
 		p.renderUnits(c, http.StatusUnprocessableEntity, form)
 		return
 	}
-	p.shell.AddFlash(c, web.FlashSuccess, "Đã thêm đơn vị "+strings.TrimSpace(f.Get("name"))+".")
+	p.shell.AddFlash(c, web.FlashSuccess, p.shell.Translator(c).T("flash.unit_created", strings.TrimSpace(f.Get("name"))))
 	c.Redirect(http.StatusSeeOther, p.prefix+"/units")
 }
 
 type versionRow struct{ From, To, Name, Parent, Change, Reason string }
-
-var changeLabels = map[domain.Change]string{domain.ChangeCreated: "Thành lập", domain.ChangeRenamed: "Đổi tên",
-	domain.ChangeMoved: "Chuyển trực thuộc", domain.ChangeClosed: "Giải thể, sáp nhập"}
 
 func (p *Pages) unit(c *gin.Context) { p.renderUnit(c, http.StatusOK, nil) }
 
@@ -257,10 +261,11 @@ func (p *Pages) renderUnit(c *gin.Context, status int, form *web.Form) {
 		p.shell.Fail(c, err)
 		return
 	}
+	tr := p.shell.Translator(c)
 	hist := make([]versionRow, len(vs))
 	for i, v := range vs {
 		hist[i] = versionRow{From: web.FormatDate(v.ValidFrom), To: lastDay(v.ValidTo), Name: v.Name, Parent: names[v.ParentID],
-			Change: changeLabels[v.Change], Reason: v.Reason}
+			Change: tr.T("unit_change." + string(v.Change)), Reason: v.Reason}
 	}
 	if form == nil {
 		form = web.NewForm(nil).Set("effective_on", web.DateInput(p.today()))
@@ -270,8 +275,9 @@ func (p *Pages) renderUnit(c *gin.Context, status int, form *web.Form) {
 		closed = web.FormatDate(*u.ClosedOn)
 	}
 	p.render(c, status, "units", web.Page{Title: u.Name, Content: "unit", Form: form, Data: map[string]any{
-		"Unit": u, "Kind": u.Kind.Label(), "OpenedOn": web.FormatDate(u.OpenedOn), "ClosedOn": closed, "History": hist, "Parents": parents,
-		"Changes": []web.Option{{Value: "renamed", Label: "Đổi tên"}, {Value: "moved", Label: "Chuyển trực thuộc"}, {Value: "closed", Label: "Giải thể, sáp nhập"}},
+		"Unit": u, "Kind": tr.T("unit_kind." + string(u.Kind)), "OpenedOn": web.FormatDate(u.OpenedOn), "ClosedOn": closed, "History": hist, "Parents": parents,
+		"Changes": []web.Option{{Value: "renamed", Label: tr.T("unit_change.renamed")}, {Value: "moved", Label: tr.T("unit_change.moved")},
+			{Value: "closed", Label: tr.T("unit_change.closed")}},
 		"Officer": domain.ManagesStaff(auth.ActorFrom(c))}})
 }
 
@@ -281,7 +287,7 @@ func (p *Pages) changeUnit(c *gin.Context) {
 	_, err := p.app.ChangeUnit(c.Request.Context(), auth.ActorFrom(c), c.Param("id"), app.UnitChange{Change: domain.Change(f.Get("change")), Name: f.Get("name"),
 		ParentID: f.Get("parent_id"), EffectiveOn: parseDay(f.Get("effective_on"), time.Time{}), Reason: f.Get("reason")})
 	if err != nil {
-		fe, other := formErrors(err)
+		fe, other := formErrors(p.shell.Translator(c), err)
 		if other != nil {
 			p.shell.Fail(c, other)
 			return
@@ -291,7 +297,7 @@ func (p *Pages) changeUnit(c *gin.Context) {
 		p.renderUnit(c, http.StatusUnprocessableEntity, form)
 		return
 	}
-	p.shell.AddFlash(c, web.FlashSuccess, "Đã ghi nhận thay đổi của đơn vị.")
+	p.shell.AddFlash(c, web.FlashSuccess, p.shell.Translator(c).T("flash.unit_changed"))
 	c.Redirect(http.StatusSeeOther, p.prefix+"/units/"+c.Param("id"))
 }
 
@@ -299,10 +305,10 @@ func (p *Pages) changeUnit(c *gin.Context) {
 
 type staffRow struct{ ID, Name, Category, Unit, Position, BirthDate string }
 
-func categoryOptions() []web.Option {
+func categoryOptions(tr web.Translator) []web.Option {
 	out := make([]web.Option, len(domain.Categories))
 	for i, k := range domain.Categories {
-		out[i] = web.Option{Value: string(k), Label: k.Label()}
+		out[i] = web.Option{Value: string(k), Label: tr.T("category." + string(k))}
 	}
 	return out
 }
@@ -327,16 +333,17 @@ func (p *Pages) staff(c *gin.Context) {
 		p.shell.Fail(c, err)
 		return
 	}
+	tr := p.shell.Translator(c)
 	rows := make([]staffRow, len(page.Items))
 	for i, l := range page.Items {
-		rows[i] = staffRow{ID: l.Staff.ID, Name: l.Staff.FullName, Category: l.Staff.Category.Label(), Unit: names[l.Assignment.UnitID],
+		rows[i] = staffRow{ID: l.Staff.ID, Name: l.Staff.FullName, Category: tr.T("category." + string(l.Staff.Category)), Unit: names[l.Assignment.UnitID],
 			Position: l.Assignment.Position}
 		if page.Personal[i] {
 			rows[i].BirthDate = web.FormatDate(l.Staff.BirthDate)
 		}
 	}
-	p.render(c, http.StatusOK, "staff", web.Page{Title: "Danh sách nhân sự", Content: "staff", Data: map[string]any{
-		"Rows": rows, "Total": page.Total, "Units": opts, "Categories": categoryOptions(), "Unit": c.Query("unit"),
+	p.render(c, http.StatusOK, "staff", web.Page{Title: tr.T("staff.title"), Content: "staff", Data: map[string]any{
+		"Rows": rows, "Total": page.Total, "Units": opts, "Categories": categoryOptions(tr), "Unit": c.Query("unit"),
 		"Category": string(f.Category), "Q": f.Query, "On": web.DateInput(on)}})
 }
 
@@ -372,16 +379,17 @@ func (p *Pages) profile(c *gin.Context) {
 		p.shell.Fail(c, err)
 		return
 	}
-	data := map[string]any{"Personal": pr.Personal, "Category": pr.Staff.Category.Label(), "ID": pr.Staff.ID,
+	tr := p.shell.Translator(c)
+	data := map[string]any{"Personal": pr.Personal, "Category": tr.T("category." + string(pr.Staff.Category)), "ID": pr.Staff.ID,
 		"Officer": pr.Personal && domain.ManagesStaff(auth.ActorFrom(c)), "Employed": pr.Current != nil}
 	if pr.Current != nil {
 		data["Unit"], data["Position"] = names[pr.Current.UnitID], pr.Current.Position
 	} else {
-		data["Unit"], data["Position"] = "—", "Đã nghỉ việc"
+		data["Unit"], data["Position"] = "—", tr.T("profile.left")
 	}
 	if pr.Personal {
 		s := pr.Staff
-		data["BirthDate"], data["Gender"], data["CCCD"] = web.FormatDate(s.BirthDate), s.Gender.Label(), s.CCCD
+		data["BirthDate"], data["Gender"], data["CCCD"] = web.FormatDate(s.BirthDate), tr.T("gender."+string(s.Gender)), s.CCCD
 		data["Phone"], data["Email"], data["Address"] = s.Contacts.Phone, s.Contacts.Email, s.Contacts.Address
 	}
 	var hist []historyRow
@@ -389,11 +397,11 @@ func (p *Pages) profile(c *gin.Context) {
 		a := pr.Employment.Assignments[i]
 		rank := a.Rank
 		if a.Step > 0 {
-			rank += ", bậc " + itoa(a.Step)
+			rank += ", " + tr.T("profile.step", a.Step)
 		}
-		note := changeLabel(a.Change)
+		note := changeLabel(tr, a.Change)
 		if a.EndReason != "" {
-			note += "; thôi việc: " + a.EndReason
+			note += "; " + tr.T("profile.left_because", a.EndReason)
 		}
 		hist = append(hist, historyRow{From: web.FormatDate(a.From), To: lastDay(a.To), Unit: names[a.UnitID], Position: a.Position, Rank: rank, Note: note})
 	}
@@ -411,7 +419,7 @@ func (p *Pages) profile(c *gin.Context) {
 		if q.Kind == domain.Training && q.StartOn != nil && q.EndOn != nil {
 			detail += ", " + web.FormatDate(*q.StartOn) + " – " + web.FormatDate(*q.EndOn)
 		}
-		row := qualificationRow{ID: q.ID, Kind: q.Kind.Label(), Level: level, Detail: detail, Body: q.AwardingBody, Awarded: web.FormatDate(q.AwardedOn)}
+		row := qualificationRow{ID: q.ID, Kind: tr.T("qual_kind." + string(q.Kind)), Level: level, Detail: detail, Body: q.AwardingBody, Awarded: web.FormatDate(q.AwardedOn)}
 		if q.Evidence != nil {
 			row.Evidence = q.Evidence.FileName
 		}
@@ -421,12 +429,10 @@ func (p *Pages) profile(c *gin.Context) {
 	p.render(c, http.StatusOK, "staff", web.Page{Title: pr.Staff.FullName, Content: "profile", Data: data})
 }
 
-func changeLabel(c domain.Change) string {
+func changeLabel(tr web.Translator, c domain.Change) string {
 	switch c {
-	case domain.ChangeHired:
-		return "Tuyển dụng"
-	case domain.ChangeMoved:
-		return "Điều động, bổ nhiệm"
+	case domain.ChangeHired, domain.ChangeMoved:
+		return tr.T("career." + string(c))
 	}
 	return string(c)
 }
@@ -435,7 +441,9 @@ func itoa(n int) string { return strconv.Itoa(n) }
 
 // ---- import wizard
 
-var datasets = []web.Option{{Value: string(app.StaffData), Label: "Hồ sơ nhân sự"}, {Value: string(app.QualificationsData), Label: "Trình độ, bồi dưỡng"}}
+func datasets(tr web.Translator) []web.Option {
+	return []web.Option{{Value: string(app.StaffData), Label: tr.T("import.dataset.staff")}, {Value: string(app.QualificationsData), Label: tr.T("import.dataset.qualifications")}}
+}
 
 func (p *Pages) importForm(c *gin.Context) { p.renderImportForm(c, http.StatusOK, nil) }
 
@@ -448,9 +456,10 @@ func (p *Pages) renderImportForm(c *gin.Context, status int, form *web.Form) {
 		p.shell.Fail(c, err)
 		return
 	}
-	p.render(c, status, "import", web.Page{Title: "Nhập dữ liệu từ tệp", Content: "import", Form: form, Data: map[string]any{
-		"Datasets": datasets, "Help": []helpTable{{ID: "help-staff", Caption: "Tệp hồ sơ nhân sự", Rows: staffHelp},
-			{ID: "help-qualifications", Caption: "Tệp trình độ, bồi dưỡng", Rows: qualHelp}}}})
+	tr := p.shell.Translator(c)
+	p.render(c, status, "import", web.Page{Title: tr.T("import.title"), Content: "import", Form: form, Data: map[string]any{
+		"Datasets": datasets(tr), "Help": []helpTable{{ID: "help-staff", Caption: tr.T("import.help.staff"), Rows: staffHelp},
+			{ID: "help-qualifications", Caption: tr.T("import.help.qualifications"), Rows: qualHelp}}}})
 }
 
 func formatOf(name string) sheet.Format {
@@ -468,11 +477,12 @@ func (p *Pages) importCheck(c *gin.Context) {
 	if err != nil || dataset == "" {
 		form := web.NewForm(c.Request.PostForm)
 		form.Errors = web.FormErrors{}
+		tr := p.shell.Translator(c)
 		if dataset == "" {
-			form.Errors.Add("dataset", "Chọn loại dữ liệu")
+			form.Errors.Add("dataset", tr.T("import.err.dataset"))
 		}
 		if err != nil {
-			form.Errors.Add("file", "Chọn tệp CSV hoặc XLSX để nhập")
+			form.Errors.Add("file", tr.T("import.err.file"))
 		}
 		p.renderImportForm(c, http.StatusUnprocessableEntity, form)
 		return
@@ -515,7 +525,7 @@ func (p *Pages) runImport(c *gin.Context, dataset string, format sheet.Format, n
 	}
 	if err != nil {
 		var fe web.FormErrors
-		if fe, err = formErrors(err); err != nil {
+		if fe, err = formErrors(p.shell.Translator(c), err); err != nil {
 			p.shell.Fail(c, err)
 			return
 		}
@@ -531,7 +541,7 @@ func (p *Pages) runImport(c *gin.Context, dataset string, format sheet.Format, n
 		return
 	}
 	if rep.Committed {
-		p.shell.AddFlash(c, web.FlashSuccess, "Đã nhập "+itoa(rep.Rows)+" dòng từ tệp "+name+".")
+		p.shell.AddFlash(c, web.FlashSuccess, p.shell.Translator(c).T("flash.imported", rep.Rows, name))
 		c.Redirect(http.StatusSeeOther, p.prefix+"/staff")
 		return
 	}
@@ -539,7 +549,7 @@ func (p *Pages) runImport(c *gin.Context, dataset string, format sheet.Format, n
 	if !rep.OK() {
 		status = http.StatusUnprocessableEntity
 	}
-	p.render(c, status, "import", web.Page{Title: "Kết quả kiểm tra tệp", Content: "import_report", Data: map[string]any{
+	p.render(c, status, "import", web.Page{Title: p.shell.Translator(c).T("import.report.title"), Content: "import_report", Data: map[string]any{
 		"Report": rep, "Dataset": dataset, "Format": format, "FileName": name, "Content": base64.StdEncoding.EncodeToString(content)}})
 }
 
@@ -583,14 +593,16 @@ func (p *Pages) statistics(c *gin.Context) {
 		p.shell.Fail(c, err)
 		return
 	}
+	tr := p.shell.Translator(c)
 	var cats []categoryRow
 	chartCats := map[string]any{}
 	var labels []string
 	var values []int
 	for _, k := range domain.Categories {
 		b, n := ch.From.ByCategory[k], ch.To.ByCategory[k]
-		cats = append(cats, categoryRow{Label: k.Label(), Before: b, Now: n, Delta: signed(n - b)})
-		labels, values = append(labels, k.Label()), append(values, n)
+		label := tr.T("category." + string(k))
+		cats = append(cats, categoryRow{Label: label, Before: b, Now: n, Delta: signed(n - b)})
+		labels, values = append(labels, label), append(values, n)
 	}
 	chartCats["labels"], chartCats["values"] = labels, values
 	var levels []levelTable
@@ -599,8 +611,8 @@ func (p *Pages) statistics(c *gin.Context) {
 	// more levels shows more bars; the chart's x axis is the kinds.
 	maxSteps := 0
 	for _, ks := range ch.To.Levels {
-		levels = append(levels, levelTable{Kind: ks.Kind.Label(), Shares: ks.Shares})
-		kindLabels = append(kindLabels, ks.Kind.Label())
+		levels = append(levels, levelTable{Kind: tr.T("qual_kind." + string(ks.Kind)), Shares: ks.Shares})
+		kindLabels = append(kindLabels, tr.T("qual_kind."+string(ks.Kind)))
 		maxSteps = max(maxSteps, len(ks.Shares))
 	}
 	type series struct {
@@ -609,7 +621,7 @@ func (p *Pages) statistics(c *gin.Context) {
 	}
 	var ss []series
 	for step := range maxSteps {
-		s := series{Label: "Từ mức " + itoa(step+1) + " trở lên"}
+		s := series{Label: tr.T("stats.series", step+1)}
 		for _, ks := range ch.To.Levels {
 			v := 0.0
 			if step < len(ks.Shares) {
@@ -619,7 +631,7 @@ func (p *Pages) statistics(c *gin.Context) {
 		}
 		ss = append(ss, s)
 	}
-	p.render(c, http.StatusOK, "statistics", web.Page{Title: "Thống kê nhân sự", Content: "statistics", Data: map[string]any{
+	p.render(c, http.StatusOK, "statistics", web.Page{Title: tr.T("stats.title"), Content: "statistics", Data: map[string]any{
 		"Change": ch, "Categories": cats, "HeadcountDelta": signed(ch.Headcount), "Levels": levels, "Units": opts, "Unit": c.Query("unit"),
 		"On": web.DateInput(on), "From": web.DateInput(from), "OnText": web.FormatDate(on), "FromText": web.FormatDate(from),
 		"ChartJSON": map[string]any{"categories": chartCats, "levels": map[string]any{"labels": kindLabels, "series": ss}},
