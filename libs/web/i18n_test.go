@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -110,4 +111,27 @@ func TestServiceMessageMayNotShadowTheShells(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "web.sign_out") {
 		t.Fatalf("New accepted a service id that shadows the shell's: %v", err)
 	}
+}
+
+// NoVietnameseLeft finds a Vietnamese message a page in English still shows, and passes the
+// data the caller names.
+func TestNoVietnameseLeftFindsALeak(t *testing.T) {
+	t.Parallel()
+	cat := web.Catalogue{web.LangVI: {"save": "Lưu hồ sơ", "unit": "Văn phòng"}, web.LangEN: {"save": "Save the record", "unit": "Office"}}
+	rec := &recorder{TB: t}
+	webtest.NoVietnameseLeft(rec, "page", `<button>Lưu hồ sơ</button> <td>Văn phòng HĐND</td>`, cat, "Văn phòng")
+	if len(rec.errors) != 1 || !strings.Contains(rec.errors[0], "Lưu hồ sơ") {
+		t.Fatalf("findings %q, want the button's Vietnamese only", rec.errors)
+	}
+}
+
+// recorder is a testing.TB that keeps the errors a helper reports instead of failing.
+type recorder struct {
+	testing.TB
+	errors []string
+}
+
+func (r *recorder) Helper() {}
+func (r *recorder) Errorf(format string, args ...any) {
+	r.errors = append(r.errors, fmt.Sprintf(format, args...))
 }

@@ -1,6 +1,7 @@
 package webtest
 
 import (
+	"html/template"
 	"regexp"
 	"strings"
 	"testing"
@@ -52,3 +53,37 @@ func EnglishPage(t testing.TB, where, body string) {
 		}
 	}
 }
+
+// NoVietnameseLeft fails t for every Vietnamese message of cat (and of the shell) found on a page
+// shown in English: a template or handler that wrote the Vietnamese text itself, or that looked
+// a message up in the wrong language, leaves it there. Only messages of at least two words that
+// the English catalogue words differently are looked for, without their fmt verbs' parts, so a
+// name or a code the two languages share is not a finding. data lists the Vietnamese texts the
+// page shows as data (a unit called "Văn phòng", a seeded procedure's "bản sao"), which stay.
+func NoVietnameseLeft(t testing.TB, where, body string, cat web.Catalogue, data ...string) {
+	t.Helper()
+	seen := map[string]bool{}
+	for _, d := range data {
+		seen[d] = true
+	}
+	for _, c := range []web.Catalogue{web.ShellCatalogue(), cat} {
+		for id, vi := range c[web.LangVI] {
+			en, ok := c[web.LangEN][id]
+			if !ok || en == vi {
+				continue
+			}
+			for _, part := range verbSplitRE.Split(vi, -1) {
+				part = strings.TrimSpace(part)
+				if len(strings.Fields(part)) < 2 || seen[part] {
+					continue
+				}
+				seen[part] = true
+				if strings.Contains(body, template.HTMLEscapeString(part)) || strings.Contains(body, part) {
+					t.Errorf("%s: the English page still says %q (message %s)", where, part, id)
+				}
+			}
+		}
+	}
+}
+
+var verbSplitRE = regexp.MustCompile(`%(\[\d+\])?[-+# 0]*\d*(\.\d+)?[a-zA-Z%]`)

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"egov.vn/platform/libs/web/webtest"
+	"egov.vn/platform/services/archives/internal/ports/pages/i18n"
 	"egov.vn/platform/services/identity/identitytest"
 )
 
@@ -34,6 +35,7 @@ func TestEveryPageInEnglish(t *testing.T) {
 	}
 	body := get("/?lang=en")
 	webtest.EnglishPage(t, "/?lang=en", body)
+	webtest.NoVietnameseLeft(t, "/?lang=en", body, i18n.Catalogue(), "Báo cáo", "Thông báo")
 	if !strings.Contains(body, "Register an outgoing document") || !strings.Contains(body, `>Records and archives</a>`) {
 		t.Errorf("the registers in English:\n%s", body)
 	}
@@ -49,6 +51,8 @@ func TestEveryPageInEnglish(t *testing.T) {
 	for path, want := range pages {
 		body := get(path)
 		webtest.EnglishPage(t, path, body)
+		// The kinds of document (Báo cáo, Thông báo…) are Decree 30's names and stay Vietnamese.
+		webtest.NoVietnameseLeft(t, path, body, i18n.Catalogue(), "Báo cáo", "Thông báo")
 		if !strings.Contains(body, want) {
 			t.Errorf("%s in English does not say %q", path, want)
 		}

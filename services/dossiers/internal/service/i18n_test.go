@@ -11,6 +11,7 @@ import (
 
 	"egov.vn/platform/libs/store/storetest"
 	"egov.vn/platform/libs/web/webtest"
+	"egov.vn/platform/services/dossiers/internal/ports/pages/i18n"
 	"egov.vn/platform/services/identity/identitytest"
 )
 
@@ -45,6 +46,7 @@ func TestEveryPageInEnglish(t *testing.T) {
 	}
 	body := get("/?lang=en")
 	webtest.EnglishPage(t, "/?lang=en", body)
+	webtest.NoVietnameseLeft(t, "/?lang=en", body, i18n.Catalogue(), "bản chính", "bản sao", "ngày làm việc")
 	if !strings.Contains(body, "<h1>Dossiers</h1>") || !strings.Contains(body, "Assigned to me") || !strings.Contains(body, `>One-stop shop</a>`) {
 		t.Errorf("the inbox in English:\n%s", body)
 	}
@@ -62,6 +64,9 @@ func TestEveryPageInEnglish(t *testing.T) {
 	for path, want := range pages {
 		body := get(path)
 		webtest.EnglishPage(t, path, body)
+		// The seeded procedures are Vietnamese data: their names and documents ("Cấp bản sao…",
+		// "… (bản chính)") and their legal basis ("… ngày làm việc").
+		webtest.NoVietnameseLeft(t, path, body, i18n.Catalogue(), "bản chính", "bản sao", "ngày làm việc")
 		if !strings.Contains(body, want) {
 			t.Errorf("%s in English does not say %q", path, want)
 		}

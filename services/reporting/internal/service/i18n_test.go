@@ -8,6 +8,7 @@ import (
 
 	"egov.vn/platform/libs/web/webtest"
 	"egov.vn/platform/services/identity/identitytest"
+	"egov.vn/platform/services/reporting/internal/ports/pages/i18n"
 )
 
 // TestEveryPageInEnglish walks the reports with ?lang=en once and then on the remembered choice:
@@ -35,6 +36,7 @@ func TestEveryPageInEnglish(t *testing.T) {
 	}
 	body := get("/units/huyen-dong-hung?period=2026&lang=en")
 	webtest.EnglishPage(t, "the dashboard", body)
+	webtest.NoVietnameseLeft(t, "the dashboard", body, i18n.Catalogue())
 	for _, want := range []string{"<h1>Administrative reform indicators</h1>", "Dossiers resolved on time", "Year 2026", "Units below"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("the dashboard in English does not say %q", want)
@@ -48,6 +50,7 @@ func TestEveryPageInEnglish(t *testing.T) {
 	for path, want := range pages {
 		body := get(path)
 		webtest.EnglishPage(t, path, body)
+		webtest.NoVietnameseLeft(t, path, body, i18n.Catalogue())
 		if !strings.Contains(body, want) {
 			t.Errorf("%s in English does not say %q", path, want)
 		}

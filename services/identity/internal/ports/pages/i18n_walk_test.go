@@ -9,6 +9,7 @@ import (
 	"egov.vn/platform/libs/store/storetest"
 	"egov.vn/platform/libs/web/webtest"
 	"egov.vn/platform/services/identity/internal/app"
+	"egov.vn/platform/services/identity/internal/ports/pages/i18n"
 )
 
 // TestEveryPageInEnglish walks identity's pages, the unit administrator's included, on an English
@@ -37,6 +38,7 @@ func TestEveryPageInEnglish(t *testing.T) {
 		r := b.get(path)
 		wantStatus(t, r, http.StatusOK)
 		webtest.EnglishPage(t, path, r.body)
+		webtest.NoVietnameseLeft(t, path, r.body, i18n.Catalogue())
 		mustContain(t, r.body, want)
 	}
 }
