@@ -225,6 +225,15 @@ type numberFormat struct{ p *message.Printer }
 
 var numberFormats = map[Lang]numberFormat{LangVI: {vi}, LangEN: {en}}
 
+// numbersIn is the number formats of l; a language without its own (a zero Translator's) writes
+// numbers the Vietnamese way.
+func numbersIn(l Lang) numberFormat {
+	if f, ok := numberFormats[l]; ok {
+		return f
+	}
+	return numberFormats[LangVI]
+}
+
 func (f numberFormat) decimalOf(x float64, opt number.Option) string {
 	if math.IsNaN(x) || math.IsInf(x, 0) {
 		return "—"
@@ -275,12 +284,12 @@ func (f numberFormat) percent(v any) (string, error) {
 // Decimal is FormatDecimal in the translator's language: 1.234,5 in Vietnamese, 1,234.5 in
 // English, for numbers a handler writes into a page's text.
 func (t Translator) Decimal(x float64, places int) string {
-	s, _ := numberFormats[t.lang].decimal(x, places) // a float64 always formats
+	s, _ := numbersIn(t.lang).decimal(x, places) // a float64 always formats
 	return s
 }
 
 // Percent is FormatPercent in the translator's language: 83,5 % in Vietnamese, 83.5 % in English.
 func (t Translator) Percent(pct float64) string {
-	s, _ := numberFormats[t.lang].percent(pct) // a float64 always formats
+	s, _ := numbersIn(t.lang).percent(pct) // a float64 always formats
 	return s
 }

@@ -104,3 +104,24 @@ func TestFormattingFuncsInTemplates(t *testing.T) {
 		`<td class="num">0 đ</td>`,
 	)
 }
+
+// A handler writes numbers in its page's language; a Translator of no language writes them the
+// Vietnamese way instead of failing.
+func TestTranslatorNumbers(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		tr           web.Translator
+		decimal, pct string
+	}{
+		{web.NewTranslator(web.LangVI, nil), "1.234,50", "83,5 %"},
+		{web.NewTranslator(web.LangEN, nil), "1,234.50", "83.5 %"},
+		{web.Translator{}, "1.234,50", "83,5 %"},
+	} {
+		if got := c.tr.Decimal(1234.5, 2); got != c.decimal {
+			t.Errorf("%q: Decimal = %q, want %q", c.tr.Lang(), got, c.decimal)
+		}
+		if got := c.tr.Percent(83.5); got != c.pct {
+			t.Errorf("%q: Percent = %q, want %q", c.tr.Lang(), got, c.pct)
+		}
+	}
+}

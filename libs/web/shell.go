@@ -239,7 +239,7 @@ func New(cfg Config) (*Shell, error) {
 // parseBase parses the layout and the field templates for pages in l.
 func (s *Shell) parseBase(l Lang) (*template.Template, error) {
 	tr := Translator{lang: l, msgs: s.messages[l]}
-	nf := numberFormats[l]
+	nf := numbersIn(l)
 	langFuncs := template.FuncMap{
 		// t is a message of the catalogue in the page's language: {{t "intake.title"}},
 		// {{t "inbox.count" .Data.Total}}.
