@@ -41,8 +41,7 @@ func (w *Web) login(c *gin.Context) {
 	ep, err := w.resolve(ctx)
 	if err != nil {
 		w.logger(ctx).WarnContext(ctx, "auth: sign-in cannot start: identity is unreachable", "error", err.Error())
-		w.errorPage(c, http.StatusServiceUnavailable, "Chưa kết nối được dịch vụ đăng nhập",
-			"Dịch vụ đăng nhập tạm thời chưa sẵn sàng. Vui lòng thử lại sau ít phút.")
+		w.errorPage(c, http.StatusServiceUnavailable, "web.signin.unreachable.title", "web.signin.unreachable")
 		return
 	}
 	ls := loginState{
@@ -79,27 +78,24 @@ func (w *Web) callback(c *gin.Context) {
 	}
 	if opErr := q.Get("error"); opErr != "" {
 		log.InfoContext(ctx, "auth: identity refused the sign-in", "op_error", printable(opErr, 64))
-		w.errorPage(c, http.StatusBadRequest, "Đăng nhập không thành công", opErrorMessage(opErr))
+		w.errorPage(c, http.StatusBadRequest, "web.signin.failed.title", opErrorMessage(opErr))
 		return
 	}
 	if ls == nil || subtle.ConstantTimeCompare([]byte(state), []byte(ls.State)) != 1 {
 		log.WarnContext(ctx, "auth: sign-in callback without a matching sign-in in progress",
 			"state_well_formed", validState(state))
-		w.errorPage(c, http.StatusBadRequest, "Phiên đăng nhập đã hết hạn",
-			"Yêu cầu đăng nhập đã hết hạn hoặc không hợp lệ (quá 10 phút, hoặc mở từ một liên kết cũ). Vui lòng đăng nhập lại.")
+		w.errorPage(c, http.StatusBadRequest, "web.signin.expired.title", "web.signin.expired")
 		return
 	}
 	code := q.Get("code")
 	if code == "" {
-		w.errorPage(c, http.StatusBadRequest, "Đăng nhập không thành công",
-			"Dịch vụ đăng nhập không trả về mã xác thực. Vui lòng đăng nhập lại.")
+		w.errorPage(c, http.StatusBadRequest, "web.signin.failed.title", "web.signin.no_code")
 		return
 	}
 	ep, err := w.resolve(ctx)
 	if err != nil {
 		log.WarnContext(ctx, "auth: sign-in cannot finish: identity is unreachable", "error", err.Error())
-		w.errorPage(c, http.StatusServiceUnavailable, "Chưa kết nối được dịch vụ đăng nhập",
-			"Dịch vụ đăng nhập tạm thời chưa sẵn sàng. Vui lòng thử lại sau ít phút.")
+		w.errorPage(c, http.StatusServiceUnavailable, "web.signin.unreachable.title", "web.signin.unreachable")
 		return
 	}
 	tok, err := w.oauth2Config(ep).Exchange(context.WithValue(ctx, oauth2.HTTPClient, w.client), code,
@@ -112,31 +108,26 @@ func (w *Web) callback(c *gin.Context) {
 			status = http.StatusBadRequest
 		}
 		log.WarnContext(ctx, "auth: code exchange failed", "error", err.Error())
-		w.errorPage(c, status, "Đăng nhập không thành công",
-			"Không hoàn tất được đăng nhập với dịch vụ đăng nhập. Vui lòng đăng nhập lại.")
+		w.errorPage(c, status, "web.signin.failed.title", "web.signin.exchange")
 		return
 	}
 	rawID, _ := tok.Extra("id_token").(string)
 	if rawID == "" {
 		log.WarnContext(ctx, "auth: token response has no id_token; is the openid scope allowed for this client?")
-		w.errorPage(c, http.StatusBadGateway, "Đăng nhập không thành công",
-			"Dịch vụ đăng nhập không trả về thông tin người dùng. Vui lòng báo cho bộ phận công nghệ thông tin.")
+		w.errorPage(c, http.StatusBadGateway, "web.signin.failed.title", "web.signin.no_id_token")
 		return
 	}
 	s, err := w.sessionFromIDToken(ctx, rawID, ls.Nonce)
 	if err != nil {
 		log.WarnContext(ctx, "auth: ID token refused", "error", err.Error())
-		w.errorPage(c, http.StatusBadRequest, "Đăng nhập không thành công",
-			"Thông tin đăng nhập nhận được không hợp lệ. Vui lòng đăng nhập lại.")
+		w.errorPage(c, http.StatusBadRequest, "web.signin.failed.title", "web.signin.bad_id_token")
 		return
 	}
 	value, err := encodeCookie(w.sessions, sessionCookie, s)
 	if tooLarge := (*cookieTooLargeError)(nil); errors.As(err, &tooLarge) {
 		log.ErrorContext(ctx, "auth: the session does not fit in a cookie", "error", err.Error(),
 			"subject", s.Subject, "roles", len(s.Roles))
-		w.errorPage(c, http.StatusInternalServerError, "Không lưu được phiên đăng nhập",
-			"Thông tin tài khoản của bạn (tên, vai trò) quá lớn để lưu trong trình duyệt. "+
-				"Vui lòng báo cho bộ phận công nghệ thông tin để rà soát các vai trò được cấp.")
+		w.errorPage(c, http.StatusInternalServerError, "web.signin.too_large.title", "web.signin.too_large")
 		return
 	} else if err != nil {
 		w.internalError(c, "auth: cannot store the session", err)
@@ -251,18 +242,17 @@ func (w *Web) endSessionURL(endpoint, idToken string) string {
 }
 
 // opErrorMessage explains identity's error code (RFC 6749 §4.1.2.1, OIDC Core §3.1.2.6) to the
-// person, in Vietnamese.
-func opErrorMessage(code string) string {
+// person: the message id in the shell's catalogue, and its argument.
+func opErrorMessage(code string) message {
 	switch code {
 	case "access_denied":
-		return "Bạn đã từ chối cho phép, hoặc tài khoản của bạn không được dùng dịch vụ này. Nếu cần quyền truy cập, hãy liên hệ quản trị viên của đơn vị."
+		return message{id: "web.signin.op.denied"}
 	case "login_required", "interaction_required", "consent_required", "account_selection_required":
-		return "Bạn cần đăng nhập tại trang đăng nhập của hệ thống. Vui lòng đăng nhập lại."
+		return message{id: "web.signin.op.login"}
 	case "server_error", "temporarily_unavailable":
-		return "Dịch vụ đăng nhập đang gặp sự cố. Vui lòng thử lại sau ít phút."
+		return message{id: "web.signin.op.down"}
 	}
-	return "Dịch vụ đăng nhập từ chối yêu cầu (mã lỗi: " + printable(code, 64) +
-		"). Vui lòng đăng nhập lại; nếu lỗi vẫn còn, hãy báo cho bộ phận công nghệ thông tin."
+	return message{id: "web.signin.op.other", args: []any{printable(code, 64)}}
 }
 
 // printable keeps the printable ASCII of s, at most n bytes: identity's error codes are ASCII,

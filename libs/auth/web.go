@@ -222,8 +222,7 @@ func (w *Web) Session() gin.HandlerFunc {
 		if err != nil {
 			w.logger(c.Request.Context()).ErrorContext(c.Request.Context(), "auth: cannot check whether the session was ended",
 				"error", err.Error())
-			w.errorPage(c, http.StatusServiceUnavailable, "Tạm thời không kiểm tra được phiên đăng nhập",
-				"Hệ thống chưa kiểm tra được phiên đăng nhập của bạn. Vui lòng thử lại sau ít phút.")
+			w.errorPage(c, http.StatusServiceUnavailable, "web.signin.unchecked.title", "web.signin.unchecked")
 			return
 		}
 		if ended {
