@@ -1,0 +1,169 @@
+package browser
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"egov.vn/platform/libs/testenv"
+	"egov.vn/platform/libs/workspace"
+)
+
+// AxePackage is the folder, below the repository root, whose package.json pins axe-core;
+// infra/test-deps.sh installs it there with `npm ci`, and infra/test-env.sh passes the script's
+// path on as TEST_AXE_JS.
+const AxePackage = "libs/devkit/browser/axe"
+
+// The widths every page is checked at: a desktop and a common phone (iPhone 12 to 15).
+var axeSizes = []struct {
+	name          string
+	width, height int64
+	phone         bool
+}{
+	{"desktop 1280 px", 1280, 900, false},
+	{"phone 390 px", 390, 844, true},
+}
+
+// Violation is one axe-core rule a page breaks, with the elements that break it.
+type Violation struct {
+	Rule   string     `json:"id"`
+	Impact string     `json:"impact"`
+	Help   string     `json:"help"`
+	URL    string     `json:"helpUrl"`
+	Nodes  []AxeNodes `json:"nodes"`
+}
+
+// AxeNodes is one element that breaks a rule: its CSS selector and what axe says to fix.
+type AxeNodes struct {
+	Target  string `json:"target"`
+	Summary string `json:"summary"`
+}
+
+var axeScript struct {
+	once sync.Once
+	src  string
+	err  error
+}
+
+// axeSource reads axe.min.js once per test binary.
+func axeSource() (string, error) {
+	axeScript.once.Do(func() {
+		path := os.Getenv("TEST_AXE_JS")
+		if path == "" {
+			root, err := workspace.Root()
+			if err != nil {
+				axeScript.err = err
+				return
+			}
+			path = filepath.Join(root, AxePackage, "node_modules", "axe-core", "axe.min.js")
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			axeScript.err = fmt.Errorf("axe-core is not installed (make test-deps runs npm ci in %s): %w", AxePackage, err)
+			return
+		}
+		axeScript.src = string(b)
+	})
+	return axeScript.src, axeScript.err
+}
+
+// axeRun runs every axe-core rule over the document and answers the serious and critical
+// violations only: minor and moderate ones (best practices such as a heading level skipped) are
+// worth a look but do not stop a person from using the page.
+const axeRun = `(async () => {
+	const r = await axe.run(document, {resultTypes: ["violations"]});
+	return r.violations.filter(v => v.impact === "serious" || v.impact === "critical").map(v => ({
+		id: v.id, impact: v.impact, help: v.help, helpUrl: v.helpUrl,
+		nodes: v.nodes.map(n => ({target: n.target.map(String).join(" >> "),
+			summary: (n.failureSummary || "").replace(/\s+/g, " ").trim()})),
+	}));
+})()`
+
+// Axe injects axe-core into the tab's current page (once per page) and answers the serious and
+// critical violations it finds at the current viewport.
+func Axe(ctx context.Context) ([]Violation, error) {
+	src, err := axeSource()
+	if err != nil {
+		return nil, err
+	}
+	loaded, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`typeof window.axe === "object"`))
+	if err != nil {
+		return nil, err
+	}
+	if !loaded {
+		// Evaluated through DevTools, so the page's Content-Security-Policy does not apply.
+		if err := chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](src)); err != nil {
+			return nil, fmt.Errorf("inject axe-core: %w", err)
+		}
+	}
+	return chromedp.Run(ctx, chromedp.Evaluate[[]Violation](axeRun, chromedp.EvalAwaitPromise))
+}
+
+// Accessible checks the current page with axe-core at desktop and phone widths and fails the
+// test (without stopping it) with each serious or critical violation: its rule, impact, the
+// element's selector and what to fix. page names the page in the failure. The tab is left at its
+// window size. Without axe-core installed the check fails under CI and is skipped, with a line in
+// the log, elsewhere.
+func (s *Session) Accessible(page string) {
+	s.t.Helper()
+	CheckAccessible(s.t, s.ctx, page, s.Shot)
+}
+
+// CheckAccessible is Session.Accessible for a test that drives a tab without a Session. shot,
+// when not nil, saves a screenshot of a page that fails.
+func CheckAccessible(t testing.TB, ctx context.Context, page string, shot func(name string)) {
+	t.Helper()
+	if _, err := axeSource(); err != nil {
+		if testenv.InCI() {
+			t.Fatal(err)
+		}
+		t.Logf("accessibility check of %s skipped: %v", page, err)
+		return
+	}
+	defer func() {
+		if err := chromedp.Do(ctx, chromedp.ResetViewport()); err != nil {
+			t.Errorf("back to the window size after checking %s: %v", page, err)
+		}
+	}()
+	for _, size := range axeSizes {
+		opts := []chromedp.EmulateViewportOption{}
+		if size.phone {
+			opts = append(opts, chromedp.EmulateMobile, chromedp.EmulateTouch)
+		}
+		if err := chromedp.Do(ctx, chromedp.EmulateViewport(size.width, size.height, opts...)); err != nil {
+			t.Errorf("%s at %s: %v", page, size.name, err)
+			return
+		}
+		found, err := Axe(ctx)
+		if err != nil {
+			t.Errorf("axe-core on %s at %s: %v", page, size.name, err)
+			return
+		}
+		if len(found) == 0 {
+			continue
+		}
+		if shot != nil {
+			shot("axe-" + strings.ReplaceAll(size.name, " ", "-"))
+		}
+		t.Errorf("%s at %s: %s", page, size.name, FormatViolations(found))
+	}
+}
+
+// FormatViolations lists violations one element a line, for a test failure.
+func FormatViolations(found []Violation) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d serious or critical accessibility violations (axe-core):", len(found))
+	for _, v := range found {
+		for _, n := range v.Nodes {
+			fmt.Fprintf(&b, "\n  %s (%s) at %s: %s; %s", v.Rule, v.Impact, n.Target, v.Help, n.Summary)
+		}
+		fmt.Fprintf(&b, "\n    see %s", v.URL)
+	}
+	return b.String()
+}

@@ -1,0 +1,54 @@
+package browser_test
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"egov.vn/platform/libs/devkit/browser"
+)
+
+// TestAxeFindsWhatBlocksPeople serves two pages under a CSP as strict as the shell's: one with a
+// button that has no name and grey-on-white text, one without. axe-core must be injected despite
+// the CSP, name both faults on the first with their selectors, and find nothing on the second.
+func TestAxeFindsWhatBlocksPeople(t *testing.T) {
+	ctx := browser.Chromium(t, 60*time.Second)
+	pages := map[string]string{
+		"/bad": `<!doctype html><html lang="vi"><head><title>Lỗi</title></head><body><main>
+<h1>Trang lỗi</h1><button id="nameless"></button><p id="faint" style="color:#ccc">Chữ mờ</p></main></body></html>`,
+		"/good": `<!doctype html><html lang="vi"><head><title>Tốt</title></head><body><main>
+<h1>Trang tốt</h1><button type="button">Lưu</button><p>Chữ rõ</p></main></body></html>`,
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// style-src 'unsafe-inline' only so that the faint text shows; scripts stay strict.
+		w.Header().Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'unsafe-inline'")
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		_, _ = w.Write([]byte(pages[r.URL.Path]))
+	}))
+	defer srv.Close()
+
+	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/bad")); err != nil {
+		t.Fatal(err)
+	}
+	found, err := browser.Axe(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	report := browser.FormatViolations(found)
+	for _, want := range []string{"button-name (critical) at #nameless", "color-contrast (serious) at #faint"} {
+		if !strings.Contains(report, want) {
+			t.Errorf("axe report lacks %q:\n%s", want, report)
+		}
+	}
+
+	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/good")); err != nil {
+		t.Fatal(err)
+	}
+	if found, err := browser.Axe(ctx); err != nil || len(found) != 0 {
+		t.Errorf("clean page: %v (err %v)", browser.FormatViolations(found), err)
+	}
+}
