@@ -167,3 +167,60 @@ func FormatViolations(found []Violation) string {
 	}
 	return b.String()
 }
+
+// errorsAnnounced answers what keeps a form's errors from being announced: no summary a screen
+// reader reads out (role="alert", or focus moved into it), an invalid field not marked
+// aria-invalid or not pointing at its message, a summary link to no field.
+const errorsAnnounced = `(() => {
+	const faults = [];
+	const summary = document.querySelector(".error-summary");
+	if (!summary) {
+		faults.push("no error summary (.error-summary)");
+	} else if (summary.getAttribute("role") !== "alert" && !summary.contains(document.activeElement)) {
+		faults.push("the error summary is neither role=\"alert\" nor focused");
+	}
+	for (const a of document.querySelectorAll(".error-summary a[href^='#']")) {
+		if (!document.getElementById(decodeURIComponent(a.hash.slice(1)))) {
+			faults.push("the summary links " + a.hash + ", which is on no element");
+		}
+	}
+	const invalid = document.querySelectorAll("[aria-invalid='true']");
+	if (invalid.length === 0) {
+		faults.push("no field is marked aria-invalid=\"true\"");
+	}
+	for (const f of invalid) {
+		const ids = (f.getAttribute("aria-describedby") || "").split(/\s+/).filter(Boolean);
+		const said = ids.map(id => document.getElementById(id)).filter(Boolean).map(e => e.textContent.trim()).join(" ");
+		if (said === "") {
+			faults.push("#" + f.id + " is invalid but aria-describedby names no message");
+		}
+	}
+	for (const e of document.querySelectorAll(".field-error")) {
+		if (!document.querySelector("[aria-describedby~='" + e.id + "']")) {
+			faults.push("the message " + (e.id ? "#" + e.id : JSON.stringify(e.textContent.trim())) + " is described by no field");
+		}
+	}
+	return faults;
+})()`
+
+// ErrorsAnnounced checks that the form errors on the current page reach a screen reader: an
+// error summary with role="alert" (or focus in it) whose links lead to the fields, and each
+// invalid field marked aria-invalid with aria-describedby naming its message. It fails the test,
+// without stopping it, with each fault.
+func (s *Session) ErrorsAnnounced(page string) {
+	s.t.Helper()
+	CheckErrorsAnnounced(s.t, s.ctx, page)
+}
+
+// CheckErrorsAnnounced is Session.ErrorsAnnounced for a test that drives a tab without a Session.
+func CheckErrorsAnnounced(t testing.TB, ctx context.Context, page string) {
+	t.Helper()
+	faults, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](errorsAnnounced))
+	if err != nil {
+		t.Errorf("errors on %s: %v", page, err)
+		return
+	}
+	if len(faults) > 0 {
+		t.Errorf("the errors on %s are not announced:\n  %s", page, strings.Join(faults, "\n  "))
+	}
+}

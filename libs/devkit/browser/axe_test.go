@@ -1,6 +1,7 @@
 package browser_test
 
 import (
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -52,3 +53,49 @@ func TestAxeFindsWhatBlocksPeople(t *testing.T) {
 		t.Errorf("clean page: %v (err %v)", browser.FormatViolations(found), err)
 	}
 }
+
+// TestErrorsAnnounced: a form whose errors a screen reader hears passes; one whose summary is
+// silent and whose field does not point at its message fails, naming both.
+func TestErrorsAnnounced(t *testing.T) {
+	ctx := browser.Chromium(t, 60*time.Second)
+	pages := map[string]string{
+		"/heard": `<!doctype html><html lang="vi"><title>x</title><main>
+<div class="error-summary" role="alert"><ul><li><a href="#f-name">Nhập họ tên</a></li></ul></div>
+<label for="f-name">Họ tên</label><p class="field-error" id="f-name-error">Nhập họ tên</p>
+<input id="f-name" aria-invalid="true" aria-describedby="f-name-error"></main>`,
+		"/silent": `<!doctype html><html lang="vi"><title>x</title><main>
+<div class="error-summary"><ul><li><a href="#f-nam">Nhập họ tên</a></li></ul></div>
+<label for="f-name">Họ tên</label><p class="field-error" id="f-name-error">Nhập họ tên</p>
+<input id="f-name" aria-invalid="true"></main>`,
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		_, _ = w.Write([]byte(pages[r.URL.Path]))
+	}))
+	defer srv.Close()
+
+	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/heard")); err != nil {
+		t.Fatal(err)
+	}
+	browser.CheckErrorsAnnounced(t, ctx, "the heard form")
+
+	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/silent")); err != nil {
+		t.Fatal(err)
+	}
+	rec := &recorder{TB: t}
+	browser.CheckErrorsAnnounced(rec, ctx, "the silent form")
+	for _, want := range []string{`neither role="alert" nor focused`, "links #f-nam", "#f-name is invalid but aria-describedby", "#f-name-error is described by no field"} {
+		if !strings.Contains(rec.failure, want) {
+			t.Errorf("the failure does not say %q:\n%s", want, rec.failure)
+		}
+	}
+}
+
+// recorder keeps a check's failure instead of failing the test.
+type recorder struct {
+	testing.TB
+	failure string
+}
+
+func (r *recorder) Helper()                           {}
+func (r *recorder) Errorf(format string, args ...any) { r.failure += fmt.Sprintf(format, args...) }
