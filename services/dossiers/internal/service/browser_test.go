@@ -27,6 +27,7 @@ func TestDeskIntakeInTheBrowser(t *testing.T) {
 	if err := chromedp.Do(ctx, chromedp.Navigate(h.Base+"/tiep-nhan"), chromedp.WaitVisible(chromedp.CSS(`input[name="username"]`))); err != nil {
 		t.Fatalf("sign-in page: %v", err)
 	}
+	browser.CheckAccessible(t, ctx, "the sign-in page", shot)
 	if err := chromedp.Do(ctx,
 		chromedp.SendKeys(chromedp.CSS(`input[name="username"]`), "hoa.nt"),
 		chromedp.SendKeys(chromedp.CSS(`input[name="password"]`), h.IDP.Password),
@@ -60,6 +61,7 @@ func TestDeskIntakeInTheBrowser(t *testing.T) {
 		t.Fatalf("fill the form: %v", err)
 	}
 	shot("1-intake-form")
+	browser.CheckAccessible(t, ctx, "the intake form", shot)
 	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`#receive`)), chromedp.WaitVisible(chromedp.CSS(`#receipt-code`))); err != nil {
 		t.Fatalf("receive: %v", err)
 	}
@@ -71,6 +73,19 @@ func TestDeskIntakeInTheBrowser(t *testing.T) {
 		t.Fatalf("receipt code %q", code)
 	}
 	shot("2-dossier")
+	browser.CheckAccessible(t, ctx, "the dossier page", shot)
+	// A dossier that does not exist: the 404 page.
+	dossierPage, err := chromedp.Run(ctx, chromedp.Location())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(ctx, chromedp.Navigate(h.Base+"/ho-so/00000000-0000-0000-0000-000000000000"), chromedp.WaitVisible(chromedp.CSS("main h1"))); err != nil {
+		t.Fatalf("an unknown dossier: %v", err)
+	}
+	browser.CheckAccessible(t, ctx, "the 404 page", shot)
+	if err := chromedp.Do(ctx, chromedp.Navigate(dossierPage), chromedp.WaitVisible(chromedp.CSS(`#print-receipt`))); err != nil {
+		t.Fatalf("back to the dossier: %v", err)
+	}
 	attr, err := chromedp.Run(ctx, chromedp.AttributeValue(chromedp.CSS(`#print-receipt`), "href"))
 	if err != nil {
 		t.Fatal(err)
@@ -101,6 +116,7 @@ func TestDeskIntakeInTheBrowser(t *testing.T) {
 			t.Errorf("%s does not list %s", page, code)
 		}
 		shot(fmt.Sprintf("%d-%s", 4+i, strings.Trim(strings.NewReplacer("/", "", "?inbox=", "inbox-").Replace(page), "-")))
+		browser.CheckAccessible(t, ctx, page, shot)
 	}
 	// The ledger's spreadsheet (libs/sheet), fetched with the officer's session: the byte-order
 	// mark Excel needs to show Vietnamese, the header and the new dossier.
@@ -153,6 +169,7 @@ func TestCalendarAdminInTheBrowser(t *testing.T) {
 		t.Fatalf("2026's days off do not show Tết on 17/02/2026:\n%s", days)
 	}
 	shot("1-year")
+	browser.CheckAccessible(t, ctx, "the working calendar", shot)
 
 	// No basis given: the page says what to fill in, and keeps what was typed. (The browser
 	// itself stops an empty required field; the attribute is taken off to reach the server's
@@ -174,6 +191,8 @@ func TestCalendarAdminInTheBrowser(t *testing.T) {
 		t.Fatalf("the date typed was lost: %q %v", v, err)
 	}
 	shot("2-missing-basis")
+	browser.CheckErrorsAnnounced(t, ctx, "the calendar without a basis")
+	browser.CheckAccessible(t, ctx, "the calendar without a basis", shot)
 
 	if err := chromedp.Do(ctx, chromedp.SendKeys(chromedp.CSS(`#f-note`), "Làm bù cho ngày nghỉ 31/12"),
 		chromedp.Click(chromedp.CSS(`#save-day`)), chromedp.WaitVisible(chromedp.CSS(`.flash`))); err != nil {

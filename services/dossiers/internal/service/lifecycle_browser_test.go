@@ -69,6 +69,7 @@ func TestLifecycleInTheBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 	shot("1-assign")
+	browser.CheckAccessible(t, ctx, "the dossier with the assign form", shot)
 	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`form:has(input[value="assign"]) button`)), chromedp.WaitVisible(chromedp.CSS(`#handler`))); err != nil {
 		t.Fatalf("assign: %v", err)
 	}
@@ -100,12 +101,14 @@ func TestLifecycleInTheBrowser(t *testing.T) {
 		t.Fatalf("waiting page: %q", got)
 	}
 	shot("2-waiting-for-the-leader")
+	browser.CheckAccessible(t, ctx, "the dossier waiting for the leader", shot)
 	if err := chromedp.Do(ctx, chromedp.Navigate(h.Base+"/?inbox=awaiting_approval"), chromedp.WaitVisible(chromedp.CSS(`table`))); err != nil {
 		t.Fatal(err)
 	}
 	if got := text(); !strings.Contains(got, d.ReceiptCode) || !strings.Contains(got, "Lê Thị Xử") {
 		t.Fatalf("the leader's list of what waits: %q", got)
 	}
+	browser.CheckAccessible(t, ctx, "the list awaiting approval", shot)
 	// Sent back with a note; the page shows the note until the step is redone.
 	if err := chromedp.Do(ctx, chromedp.Navigate(page), chromedp.WaitVisible(chromedp.CSS(`form:has(input[value="send_back"])`)),
 		chromedp.SendKeys(chromedp.CSS(`form:has(input[value="send_back"]) input[name="note"]`), "Ghi sai ngày sinh, sửa lại"),
@@ -160,6 +163,7 @@ func TestLifecycleInTheBrowser(t *testing.T) {
 		t.Fatalf("fill the result form: %v", err)
 	}
 	shot("4-attach-result")
+	browser.CheckAccessible(t, ctx, "the dossier with the result form", shot)
 	if err := chromedp.Do(ctx, stale, chromedp.Click(chromedp.CSS(`#attach-result button`)), newPage, chromedp.WaitVisible(chromedp.CSS(`#result-file`))); err != nil {
 		t.Fatalf("attach the result: %v", err)
 	}
@@ -188,6 +192,7 @@ func TestLifecycleInTheBrowser(t *testing.T) {
 		t.Fatalf("after a 403 to htmx the page shows %q: want the message, and the dossier still there", got)
 	}
 	shot("6-forbidden-htmx")
+	browser.CheckAccessible(t, ctx, "the dossier with a 403 answered to htmx", shot)
 	var after struct {
 		dossierJSON
 		Result map[string]any `json:"result"`
@@ -232,6 +237,7 @@ func TestLifecycleInTheBrowser(t *testing.T) {
 		t.Fatalf("the intake form for a handler: %q", got)
 	}
 	shot("7-handler-no-intake")
+	browser.CheckAccessible(t, ctx, "the 403 page", shot)
 
 	// The sent-back event of services/EVENTS.md: the note and the step to redo.
 	var rows []events.OutboxEvent
