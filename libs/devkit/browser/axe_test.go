@@ -99,3 +99,38 @@ type recorder struct {
 
 func (r *recorder) Helper()                           {}
 func (r *recorder) Errorf(format string, args ...any) { r.failure += fmt.Sprintf(format, args...) }
+
+// TestKeyboard: on a page with a skip link, a field that hides its focus and a field that traps
+// Tab, the check names the hidden focus and what the trap keeps out of reach; on a clean page it
+// finds nothing.
+func TestKeyboard(t *testing.T) {
+	ctx := browser.Chromium(t, 60*time.Second)
+	const head = `<!doctype html><html lang="vi"><title>x</title><style>.skip-link{position:absolute;top:-10rem}.skip-link:focus{top:0}
+:focus-visible{outline:3px solid #000}#hidden:focus{outline:none}</style><a class="skip-link" href="#main">Bỏ qua</a><main id="main" tabindex="-1">`
+	pages := map[string]string{
+		"/clean": head + `<label for="a">A</label><input id="a"><button type="button">Lưu</button></main>`,
+		"/faulty": head + `<label for="hidden">A</label><input id="hidden"><label for="trap">B</label><input id="trap">
+<button type="button" id="beyond">Lưu</button></main><script>document.getElementById("trap").addEventListener("keydown", e => { if (e.key === "Tab") e.preventDefault(); });</script>`,
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		_, _ = w.Write([]byte(pages[r.URL.Path]))
+	}))
+	defer srv.Close()
+
+	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/clean")); err != nil {
+		t.Fatal(err)
+	}
+	browser.CheckKeyboard(t, ctx, "the clean page")
+
+	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/faulty")); err != nil {
+		t.Fatal(err)
+	}
+	rec := &recorder{TB: t}
+	browser.CheckKeyboard(rec, ctx, "the faulty page")
+	for _, want := range []string{"the focus on input#hidden", "Tab never reaches button#beyond"} {
+		if !strings.Contains(rec.failure, want) {
+			t.Errorf("the failure does not say %q:\n%s", want, rec.failure)
+		}
+	}
+}
