@@ -101,6 +101,7 @@ func TestShellInRealBrowser(t *testing.T) {
 		t.Errorf("Tab does not bring the skip link on screen (top %v, err %v)", skipTop, err)
 	}
 	browser.CheckAccessible(t, ctx, "the shell's form", nil)
+	browser.CheckKeyboard(t, ctx, "the shell's form")
 
 	// Submit empty: the errors come back next to the field, nothing is lost.
 	if err := chromedp.Do(ctx,

@@ -73,6 +73,7 @@ func TestClerkPagesInChromium(t *testing.T) {
 	shot("archives-2-loi-bieu-mau.png")
 	browser.CheckErrorsAnnounced(t, ctx, "the document form with errors")
 	browser.CheckAccessible(t, ctx, "the document form with errors", nil)
+	browser.CheckKeyboard(t, ctx, "the document form with errors")
 	if err := chromedp.Do(ctx,
 		chromedp.SendKeys(chromedp.CSS("#f-issuing_organ"), "UBND xã Đông Tân"),
 		chromedp.SetValue(chromedp.CSS("#f-type"), "quyet-dinh"),

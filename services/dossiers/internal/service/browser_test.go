@@ -62,6 +62,7 @@ func TestDeskIntakeInTheBrowser(t *testing.T) {
 	}
 	shot("1-intake-form")
 	browser.CheckAccessible(t, ctx, "the intake form", shot)
+	browser.CheckKeyboard(t, ctx, "the intake form")
 	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`#receive`)), chromedp.WaitVisible(chromedp.CSS(`#receipt-code`))); err != nil {
 		t.Fatalf("receive: %v", err)
 	}
@@ -170,6 +171,7 @@ func TestCalendarAdminInTheBrowser(t *testing.T) {
 	}
 	shot("1-year")
 	browser.CheckAccessible(t, ctx, "the working calendar", shot)
+	browser.CheckKeyboard(t, ctx, "the working calendar")
 
 	// No basis given: the page says what to fill in, and keeps what was typed. (The browser
 	// itself stops an empty required field; the attribute is taken off to reach the server's

@@ -58,6 +58,7 @@ func TestCitizenPagesInTheBrowser(t *testing.T) {
 			publicLayout(t, ctx)
 			shot("1-lookup")
 			a11y(t, ctx, size.name, "the lookup page")
+			browser.CheckKeyboard(t, ctx, "the lookup page")
 			if err := chromedp.Do(ctx, chromedp.SendKeys(chromedp.CSS(`input[name="phone_last4"]`), "5678"),
 				chromedp.Submit(chromedp.CSS(`form[action$="/tra-cuu"]`)), chromedp.WaitVisible(chromedp.CSS(`#lookup-result`))); err != nil {
 				t.Fatalf("look up: %v", err)

@@ -81,6 +81,7 @@ func formsInChromium(t *testing.T, db *gorm.DB) {
 	// The staff list: the sub-navigation, and "Tại ngày" is today in Vietnam.
 	s.SignIn("/hr/staff", "nhansu.dongtan", h.IDP.Password, "#staff-caption")
 	s.Accessible("the staff list")
+	s.Keyboard("the staff list")
 	contains("sub-navigation", "nav.hr-nav", "Nhân sự", "Tuyển dụng", "Cơ cấu tổ chức", "Thống kê", "Nhập từ tệp")
 	if on := browser.Eval[string](s, `document.querySelector("#f-on").value`); on != web.DateInput(web.Today(time.Now())) {
 		t.Fatalf("Tại ngày = %s, want the Vietnamese today %s", on, web.DateInput(web.Today(time.Now())))
@@ -108,6 +109,7 @@ func formsInChromium(t *testing.T, db *gorm.DB) {
 	s.Shot("hire-errors")
 	s.ErrorsAnnounced("the hire form with errors")
 	s.Accessible("the hire form with errors")
+	s.Keyboard("the hire form with errors")
 	browser.Eval[string](s, `document.querySelector("#f-cccd").value = ""`)
 	s.Fill("#f-cccd", "034085001234")
 	set("#f-gender", "male")

@@ -114,6 +114,7 @@ func TestSingleSignOnInChromium(t *testing.T) {
 	}
 	shot("sso-1-dang-nhap.png")
 	chromium.CheckAccessible(t, ctx, "the sign-in page", nil)
+	chromium.CheckKeyboard(t, ctx, "the sign-in page")
 	// A wrong password: the page says so.
 	if err := chromedp.Do(ctx,
 		chromedp.SendKeys(chromedp.CSS(`input[name="username"]`), "hoa.nt"),

@@ -83,6 +83,9 @@ func administrationInChromium(t *testing.T, db *gorm.DB) {
 		t.Fatalf("the new account form: %v (at %s)", err, location())
 	}
 	axe("the new account form")
+	if db.Name() == "sqlite" {
+		chromium.CheckKeyboard(t, ctx, "the new account form")
+	}
 	if err := chromedp.Do(ctx,
 		chromedp.SetValue(chromedp.CSS(`select[name="unit"]`), "xa-dong-tan"),
 		chromedp.SendKeys(chromedp.CSS(`input[name="name"]`), "Phạm Thị Lan"),

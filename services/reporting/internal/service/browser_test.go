@@ -73,6 +73,7 @@ func TestDashboardInChromium(t *testing.T) {
 	}
 	shot("reporting-1-tong-hop-huyen.png")
 	browser.CheckAccessible(t, ctx, "the district's dashboard", nil)
+	browser.CheckKeyboard(t, ctx, "the district's dashboard")
 
 	// Ranking: Đông La (every dossier on time) before Đông Tân.
 	if err := chromedp.Do(ctx, chromedp.Navigate(h.base+"/units/huyen-dong-hung/ranking?period=2026&indicator=on_time_rate"),
