@@ -9,6 +9,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 
 	"egov.vn/platform/libs/testenv"
@@ -127,7 +129,7 @@ func CheckAccessible(t testing.TB, ctx context.Context, page string, shot func(n
 		return
 	}
 	defer func() {
-		if err := chromedp.Do(ctx, chromedp.ResetViewport()); err != nil {
+		if err := chromedp.Do(ctx, clearViewport); err != nil {
 			t.Errorf("back to the window size after checking %s: %v", page, err)
 		}
 	}()
@@ -153,6 +155,16 @@ func CheckAccessible(t testing.TB, ctx context.Context, page string, shot func(n
 		}
 		t.Errorf("%s at %s: %s", page, size.name, FormatViolations(found))
 	}
+}
+
+// clearViewport ends the emulated viewport and touch, back to the window's own size
+// (chromedp.ResetViewport leaves the last emulated width in place).
+var clearViewport chromedp.Action[chromedp.Void] = func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
+	if _, err := cdp.Call(ctx, t, emulation.ClearDeviceMetricsOverride, cdp.Empty{}); err != nil {
+		return chromedp.Void{}, err
+	}
+	_, err := cdp.Call(ctx, t, emulation.SetTouchEmulationEnabled, emulation.SetTouchEmulationEnabledParams{Enabled: false})
+	return chromedp.Void{}, err
 }
 
 // FormatViolations lists violations one element a line, for a test failure.

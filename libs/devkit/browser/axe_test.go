@@ -17,7 +17,7 @@ import (
 // button that has no name and grey-on-white text, one without. axe-core must be injected despite
 // the CSP, name both faults on the first with their selectors, and find nothing on the second.
 func TestAxeFindsWhatBlocksPeople(t *testing.T) {
-	ctx := browser.Chromium(t, 60*time.Second)
+	ctx := browser.Chromium(t, 60*time.Second, chromedp.WindowSize(1000, 700))
 	pages := map[string]string{
 		"/bad": `<!doctype html><html lang="vi"><head><title>Lỗi</title></head><body><main>
 <h1>Trang lỗi</h1><button id="nameless"></button><p id="faint" style="color:#ccc">Chữ mờ</p></main></body></html>`,
@@ -51,6 +51,11 @@ func TestAxeFindsWhatBlocksPeople(t *testing.T) {
 	}
 	if found, err := browser.Axe(ctx); err != nil || len(found) != 0 {
 		t.Errorf("clean page: %v (err %v)", browser.FormatViolations(found), err)
+	}
+	// The check at both widths passes, and leaves the tab at its window's width.
+	browser.CheckAccessible(t, ctx, "the clean page", nil)
+	if w, err := chromedp.Run(ctx, chromedp.Evaluate[int](`innerWidth`)); err != nil || w != 1000 {
+		t.Errorf("after the check the page is %d px wide (err %v), want the window's 1000", w, err)
 	}
 }
 
