@@ -239,6 +239,26 @@ func TestLifecycleInTheBrowser(t *testing.T) {
 	shot("7-handler-no-intake")
 	browser.CheckAccessible(t, ctx, "the 403 page", shot)
 
+	// The desk returns the result; the citizen looks the dossier up and rates the service.
+	if st := h.do("POST", "/dossiers/"+d.ID+"/actions", receiver, map[string]any{"action": "return", "version": after.Version}, &d); st != 200 || d.State != "returned" {
+		t.Fatalf("return: %d %+v", st, d)
+	}
+	if err := chromedp.Do(ctx, chromedp.Navigate(h.Base+"/tra-cuu?ma="+d.ReceiptCode), chromedp.WaitVisible(chromedp.CSS(`input[name="phone_last4"]`)),
+		chromedp.SendKeys(chromedp.CSS(`input[name="phone_last4"]`), "5678"),
+		chromedp.Submit(chromedp.CSS(`form[action$="/tra-cuu"]`)), chromedp.WaitVisible(chromedp.CSS(`form[action$="/danh-gia"]`))); err != nil {
+		t.Fatalf("the citizen's lookup of a returned dossier: %v", err)
+	}
+	shot("8-rating-form")
+	browser.CheckAccessible(t, ctx, "the rating form", shot)
+	browser.CheckKeyboard(t, ctx, "the rating form")
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`input[name="rating"][value="satisfied"]`)),
+		chromedp.Submit(chromedp.CSS(`form[action$="/danh-gia"]`)), chromedp.WaitNotPresent(chromedp.CSS(`form[action$="/danh-gia"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`main`))); err != nil {
+		t.Fatalf("rate: %v", err)
+	}
+	shot("9-rated")
+	browser.CheckAccessible(t, ctx, "the page after rating", shot)
+
 	// The sent-back event of services/EVENTS.md: the note and the step to redo.
 	var rows []events.OutboxEvent
 	h.DB.Where("subject = ?", "egov.xa-dong-tan.dossiers.dossier.sent-back").Find(&rows)
