@@ -36,6 +36,15 @@ func TestDeskIntakeInTheBrowser(t *testing.T) {
 	); err != nil {
 		t.Fatalf("sign in and reach the intake form: %v", err)
 	}
+	// Sent empty (the browser's own check of required fields taken off, as an older browser
+	// would): the errors are announced, the form keeps its place.
+	if err := chromedp.Do(ctx,
+		chromedp.Evaluate[chromedp.Void](`document.querySelectorAll('form [required]').forEach(e => e.removeAttribute('required'))`),
+		chromedp.Click(chromedp.CSS(`#receive`)), chromedp.WaitVisible(chromedp.CSS(`.error-summary`))); err != nil {
+		t.Fatalf("send the intake form empty: %v", err)
+	}
+	browser.CheckErrorsAnnounced(t, ctx, "the intake form with errors")
+	browser.CheckAccessible(t, ctx, "the intake form with errors", shot)
 	// Choosing the procedure loads its checklist (htmx).
 	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(() => { const s = document.querySelector('#f-procedure_code'); s.value = '1.001193';
 		s.dispatchEvent(new Event('change', {bubbles: true})); return true; })()`)); err != nil {
@@ -172,6 +181,14 @@ func TestCalendarAdminInTheBrowser(t *testing.T) {
 	shot("1-year")
 	browser.CheckAccessible(t, ctx, "the working calendar", shot)
 	browser.CheckKeyboard(t, ctx, "the working calendar")
+	// The unit's log of reads of personal data, the administrator's too.
+	if err := chromedp.Do(ctx, chromedp.Navigate(h.Base+"/nhat-ky-truy-cap"), chromedp.WaitVisible(chromedp.CSS("main h1"))); err != nil {
+		t.Fatalf("the access log: %v", err)
+	}
+	browser.CheckAccessible(t, ctx, "the access log", shot)
+	if err := chromedp.Do(ctx, chromedp.Navigate(h.Base+"/lich-lam-viec?year=2026"), chromedp.WaitVisible(chromedp.CSS(`#days-off`))); err != nil {
+		t.Fatalf("back to the calendar: %v", err)
+	}
 
 	// No basis given: the page says what to fill in, and keeps what was typed. (The browser
 	// itself stops an empty required field; the attribute is taken off to reach the server's
