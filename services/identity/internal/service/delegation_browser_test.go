@@ -85,6 +85,15 @@ func administrationInChromium(t *testing.T, db *gorm.DB) {
 	axe("the new account form")
 	if db.Name() == "sqlite" {
 		chromium.CheckKeyboard(t, ctx, "the new account form")
+		// Sent empty (the browser's own check of required fields taken off): the errors are
+		// announced.
+		if err := chromedp.Do(ctx,
+			chromedp.Evaluate[chromedp.Void](`document.querySelectorAll('form [required]').forEach(e => e.removeAttribute('required'))`),
+			chromedp.Submit(chromedp.CSS(`input[name="username"]`)), chromedp.WaitVisible(chromedp.CSS(`.error-summary`))); err != nil {
+			t.Fatalf("the new account form sent empty: %v (at %s)", err, location())
+		}
+		chromium.CheckErrorsAnnounced(t, ctx, "the new account form with errors")
+		axe("the new account form with errors")
 	}
 	if err := chromedp.Do(ctx,
 		chromedp.SetValue(chromedp.CSS(`select[name="unit"]`), "xa-dong-tan"),
