@@ -34,15 +34,15 @@ var axeSizes = []struct {
 
 // Violation is one axe-core rule a page breaks, with the elements that break it.
 type Violation struct {
-	Rule   string     `json:"id"`
-	Impact string     `json:"impact"`
-	Help   string     `json:"help"`
-	URL    string     `json:"helpUrl"`
-	Nodes  []AxeNodes `json:"nodes"`
+	Rule   string    `json:"id"`
+	Impact string    `json:"impact"`
+	Help   string    `json:"help"`
+	URL    string    `json:"helpUrl"`
+	Nodes  []AxeNode `json:"nodes"`
 }
 
-// AxeNodes is one element that breaks a rule: its CSS selector and what axe says to fix.
-type AxeNodes struct {
+// AxeNode is one element that breaks a rule: its CSS selector and what axe says to fix.
+type AxeNode struct {
 	Target  string `json:"target"`
 	Summary string `json:"summary"`
 }
