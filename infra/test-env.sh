@@ -4,6 +4,8 @@
 #                      a private cluster started here
 #   TEST_NATS_URL      a private nats-server with JetStream from ./bin
 #   TEST_MINIO_*       a private MinIO from ./bin
+#   TEST_AXE_JS        axe-core's script for the browser tests' accessibility checks
+#                      (installed by infra/test-deps.sh)
 # Every server listens on 127.0.0.1 on a free port and is stopped when the command ends.
 set -euo pipefail
 
@@ -104,6 +106,8 @@ start_minio() {
 start_postgres
 start_nats
 start_minio
+axe_js=$root/libs/devkit/browser/axe/node_modules/axe-core/axe.min.js
+[ -f "$axe_js" ] && export TEST_AXE_JS=$axe_js
 # envtest finds etcd and kube-apiserver here.
 export KUBEBUILDER_ASSETS=$bin
 

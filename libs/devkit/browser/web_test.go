@@ -14,6 +14,7 @@ import (
 
 	"egov.vn/platform/libs/devkit/browser"
 	"egov.vn/platform/libs/testenv"
+	"egov.vn/platform/libs/web"
 	"egov.vn/platform/libs/web/webtest"
 )
 
@@ -99,6 +100,8 @@ func TestShellInRealBrowser(t *testing.T) {
 	if err != nil || skipTop < 0 {
 		t.Errorf("Tab does not bring the skip link on screen (top %v, err %v)", skipTop, err)
 	}
+	browser.CheckAccessible(t, ctx, "the shell's form", nil)
+	browser.CheckKeyboard(t, ctx, "the shell's form")
 
 	// Submit empty: the errors come back next to the field, nothing is lost.
 	if err := chromedp.Do(ctx,
@@ -112,6 +115,8 @@ func TestShellInRealBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 	testenv.WriteArtifact(t, "web-form-errors-375.png", png)
+	browser.CheckErrorsAnnounced(t, ctx, "the shell's form with errors")
+	browser.CheckAccessible(t, ctx, "the shell's form with errors", nil)
 
 	// Fill it in and submit: the CSRF token in the page gets the POST through, the redirect
 	// lands on the list with the success message.
@@ -140,6 +145,7 @@ func TestShellInRealBrowser(t *testing.T) {
 	}
 	testenv.WriteArtifact(t, "web-flash-375.png", png)
 	checkCSP("page after redirect")
+	browser.CheckAccessible(t, ctx, "the shell's list with a flash", nil)
 
 	// The flash is gone on reload.
 	if err := chromedp.Do(ctx, chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS("#list"))); err != nil {
@@ -148,6 +154,21 @@ func TestShellInRealBrowser(t *testing.T) {
 	if n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll(".flash").length`)); err != nil || n != 0 {
 		t.Errorf("%d flashes after reload (err %v), want 0", n, err)
 	}
+
+	// A form whose CSRF token no longer matches lands on the shell's error page, which must be
+	// as usable as any other.
+	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/dossiers/new"), chromedp.WaitVisible(chromedp.CSS("#f-full_name")),
+		evalVoid(`document.querySelector('form:not(.logout) input[name="`+web.CSRFFieldName+`"]').value = "het-han"`),
+		chromedp.SendKeys(chromedp.CSS("#f-full_name"), "Nguyễn Văn Bình"),
+		chromedp.Click(chromedp.CSS(`form:not(.logout) button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS("main h1")),
+	); err != nil {
+		t.Fatalf("submit with a stale CSRF token: %v", err)
+	}
+	if body, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("main"))); err != nil || !strings.Contains(body, "Biểu mẫu đã hết hạn") {
+		t.Fatalf("the CSRF page says %q (err %v)", body, err)
+	}
+	browser.CheckAccessible(t, ctx, "the CSRF error page", nil)
 }
 
 func evalVoid(js string) chromedp.Action[chromedp.Void] { return chromedp.Evaluate[chromedp.Void](js) }

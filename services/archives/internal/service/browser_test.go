@@ -59,6 +59,7 @@ func TestClerkPagesInChromium(t *testing.T) {
 
 	signIn("mai.lt")
 	shot("archives-1-so-van-ban-di.png")
+	browser.CheckAccessible(t, ctx, "the outgoing register", nil)
 	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#new-outgoing")), chromedp.WaitVisible(chromedp.CSS("#document-form"))); err != nil {
 		t.Fatalf("open the form: %v", err)
 	}
@@ -70,6 +71,9 @@ func TestClerkPagesInChromium(t *testing.T) {
 		t.Fatalf("error summary %q", s)
 	}
 	shot("archives-2-loi-bieu-mau.png")
+	browser.CheckErrorsAnnounced(t, ctx, "the document form with errors")
+	browser.CheckAccessible(t, ctx, "the document form with errors", nil)
+	browser.CheckKeyboard(t, ctx, "the document form with errors")
 	if err := chromedp.Do(ctx,
 		chromedp.SendKeys(chromedp.CSS("#f-issuing_organ"), "UBND xã Đông Tân"),
 		chromedp.SetValue(chromedp.CSS("#f-type"), "quyet-dinh"),
@@ -96,11 +100,21 @@ func TestClerkPagesInChromium(t *testing.T) {
 	}
 	docURL := location()
 	shot("archives-4-da-gui.png")
+	browser.CheckAccessible(t, ctx, "the document page", nil)
 	// The file downloads through the service and the access log shows it.
 	if err := chromedp.Do(ctx, chromedp.Navigate(h.base+"/fixity"), chromedp.WaitVisible(chromedp.CSS("#alerts"))); err != nil {
 		t.Fatalf("fixity page: %v", err)
 	}
 	shot("archives-5-kiem-tra-toan-ven.png")
+	browser.CheckAccessible(t, ctx, "the fixity page", nil)
+	if err := chromedp.Do(ctx, chromedp.Navigate(h.base+"/access-log"), chromedp.WaitVisible(chromedp.CSS("main"))); err != nil {
+		t.Fatalf("access log: %v", err)
+	}
+	browser.CheckAccessible(t, ctx, "the access log", nil)
+	if err := chromedp.Do(ctx, chromedp.Navigate(h.base+"/records"), chromedp.WaitVisible(chromedp.CSS("#record-form"))); err != nil {
+		t.Fatalf("records: %v", err)
+	}
+	browser.CheckAccessible(t, ctx, "the record files", nil)
 	if err := chromedp.Do(ctx, chromedp.Navigate(h.base+"/records"), chromedp.WaitVisible(chromedp.CSS("#record-form")),
 		chromedp.SendKeys(chromedp.CSS("#f-file_code"), "01.VP.2026"),
 		chromedp.SendKeys(chromedp.CSS("#f-title"), "Hồ sơ chuyển đổi số năm 2026"),
@@ -114,6 +128,7 @@ func TestClerkPagesInChromium(t *testing.T) {
 	if s := text("#retention"); s != "20 năm" {
 		t.Fatalf("retention %q", s)
 	}
+	browser.CheckAccessible(t, ctx, "a record file", nil)
 	if err := chromedp.Do(ctx, chromedp.Navigate(docURL), chromedp.WaitVisible(chromedp.CSS("#file-it")),
 		chromedp.SetValue(chromedp.CSS("#record_id"), recordID(t, h)), chromedp.Click(chromedp.CSS("#file-it")),
 		chromedp.WaitVisible(chromedp.CSS(".flash"))); err != nil {
@@ -137,11 +152,13 @@ func TestClerkPagesInChromium(t *testing.T) {
 		t.Fatalf("xa-dong-la's incoming register: %q", s)
 	}
 	shot("archives-7-so-van-ban-den.png")
+	browser.CheckAccessible(t, ctx, "the incoming register", nil)
 	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#register tbody a")), chromedp.WaitVisible(chromedp.CSS("#mark-read")),
 		chromedp.Click(chromedp.CSS("#mark-read")), chromedp.WaitVisible(chromedp.CSS(".flash"))); err != nil {
 		t.Fatalf("acknowledge reading: %v (at %s)", err, location())
 	}
 	shot("archives-8-da-doc.png")
+	browser.CheckAccessible(t, ctx, "an incoming document", nil)
 	var state string
 	h.db.Table("deliveries").Pluck("state", &state)
 	if state != "read" {

@@ -27,6 +27,7 @@ func TestDeskIntakeInTheBrowser(t *testing.T) {
 	if err := chromedp.Do(ctx, chromedp.Navigate(h.Base+"/tiep-nhan"), chromedp.WaitVisible(chromedp.CSS(`input[name="username"]`))); err != nil {
 		t.Fatalf("sign-in page: %v", err)
 	}
+	browser.CheckAccessible(t, ctx, "the sign-in page", shot)
 	if err := chromedp.Do(ctx,
 		chromedp.SendKeys(chromedp.CSS(`input[name="username"]`), "hoa.nt"),
 		chromedp.SendKeys(chromedp.CSS(`input[name="password"]`), h.IDP.Password),
@@ -35,6 +36,15 @@ func TestDeskIntakeInTheBrowser(t *testing.T) {
 	); err != nil {
 		t.Fatalf("sign in and reach the intake form: %v", err)
 	}
+	// Sent empty (the browser's own check of required fields taken off, as an older browser
+	// would): the errors are announced, the form keeps its place.
+	if err := chromedp.Do(ctx,
+		chromedp.Evaluate[chromedp.Void](`document.querySelectorAll('form [required]').forEach(e => e.removeAttribute('required'))`),
+		chromedp.Click(chromedp.CSS(`#receive`)), chromedp.WaitVisible(chromedp.CSS(`.error-summary`))); err != nil {
+		t.Fatalf("send the intake form empty: %v", err)
+	}
+	browser.CheckErrorsAnnounced(t, ctx, "the intake form with errors")
+	browser.CheckAccessible(t, ctx, "the intake form with errors", shot)
 	// Choosing the procedure loads its checklist (htmx).
 	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(() => { const s = document.querySelector('#f-procedure_code'); s.value = '1.001193';
 		s.dispatchEvent(new Event('change', {bubbles: true})); return true; })()`)); err != nil {
@@ -60,6 +70,8 @@ func TestDeskIntakeInTheBrowser(t *testing.T) {
 		t.Fatalf("fill the form: %v", err)
 	}
 	shot("1-intake-form")
+	browser.CheckAccessible(t, ctx, "the intake form", shot)
+	browser.CheckKeyboard(t, ctx, "the intake form")
 	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`#receive`)), chromedp.WaitVisible(chromedp.CSS(`#receipt-code`))); err != nil {
 		t.Fatalf("receive: %v", err)
 	}
@@ -71,6 +83,19 @@ func TestDeskIntakeInTheBrowser(t *testing.T) {
 		t.Fatalf("receipt code %q", code)
 	}
 	shot("2-dossier")
+	browser.CheckAccessible(t, ctx, "the dossier page", shot)
+	// A dossier that does not exist: the 404 page.
+	dossierPage, err := chromedp.Run(ctx, chromedp.Location())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(ctx, chromedp.Navigate(h.Base+"/ho-so/00000000-0000-0000-0000-000000000000"), chromedp.WaitVisible(chromedp.CSS("main h1"))); err != nil {
+		t.Fatalf("an unknown dossier: %v", err)
+	}
+	browser.CheckAccessible(t, ctx, "the 404 page", shot)
+	if err := chromedp.Do(ctx, chromedp.Navigate(dossierPage), chromedp.WaitVisible(chromedp.CSS(`#print-receipt`))); err != nil {
+		t.Fatalf("back to the dossier: %v", err)
+	}
 	attr, err := chromedp.Run(ctx, chromedp.AttributeValue(chromedp.CSS(`#print-receipt`), "href"))
 	if err != nil {
 		t.Fatal(err)
@@ -101,6 +126,7 @@ func TestDeskIntakeInTheBrowser(t *testing.T) {
 			t.Errorf("%s does not list %s", page, code)
 		}
 		shot(fmt.Sprintf("%d-%s", 4+i, strings.Trim(strings.NewReplacer("/", "", "?inbox=", "inbox-").Replace(page), "-")))
+		browser.CheckAccessible(t, ctx, page, shot)
 	}
 	// The ledger's spreadsheet (libs/sheet), fetched with the officer's session: the byte-order
 	// mark Excel needs to show Vietnamese, the header and the new dossier.
@@ -153,6 +179,16 @@ func TestCalendarAdminInTheBrowser(t *testing.T) {
 		t.Fatalf("2026's days off do not show Tết on 17/02/2026:\n%s", days)
 	}
 	shot("1-year")
+	browser.CheckAccessible(t, ctx, "the working calendar", shot)
+	browser.CheckKeyboard(t, ctx, "the working calendar")
+	// The unit's log of reads of personal data, the administrator's too.
+	if err := chromedp.Do(ctx, chromedp.Navigate(h.Base+"/nhat-ky-truy-cap"), chromedp.WaitVisible(chromedp.CSS("main h1"))); err != nil {
+		t.Fatalf("the access log: %v", err)
+	}
+	browser.CheckAccessible(t, ctx, "the access log", shot)
+	if err := chromedp.Do(ctx, chromedp.Navigate(h.Base+"/lich-lam-viec?year=2026"), chromedp.WaitVisible(chromedp.CSS(`#days-off`))); err != nil {
+		t.Fatalf("back to the calendar: %v", err)
+	}
 
 	// No basis given: the page says what to fill in, and keeps what was typed. (The browser
 	// itself stops an empty required field; the attribute is taken off to reach the server's
@@ -174,6 +210,8 @@ func TestCalendarAdminInTheBrowser(t *testing.T) {
 		t.Fatalf("the date typed was lost: %q %v", v, err)
 	}
 	shot("2-missing-basis")
+	browser.CheckErrorsAnnounced(t, ctx, "the calendar without a basis")
+	browser.CheckAccessible(t, ctx, "the calendar without a basis", shot)
 
 	if err := chromedp.Do(ctx, chromedp.SendKeys(chromedp.CSS(`#f-note`), "Làm bù cho ngày nghỉ 31/12"),
 		chromedp.Click(chromedp.CSS(`#save-day`)), chromedp.WaitVisible(chromedp.CSS(`.flash`))); err != nil {

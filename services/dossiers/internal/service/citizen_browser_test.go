@@ -57,6 +57,8 @@ func TestCitizenPagesInTheBrowser(t *testing.T) {
 			}
 			publicLayout(t, ctx)
 			shot("1-lookup")
+			a11y(t, ctx, size.name, "the lookup page")
+			browser.CheckKeyboard(t, ctx, "the lookup page")
 			if err := chromedp.Do(ctx, chromedp.SendKeys(chromedp.CSS(`input[name="phone_last4"]`), "5678"),
 				chromedp.Submit(chromedp.CSS(`form[action$="/tra-cuu"]`)), chromedp.WaitVisible(chromedp.CSS(`#lookup-result`))); err != nil {
 				t.Fatalf("look up: %v", err)
@@ -72,6 +74,7 @@ func TestCitizenPagesInTheBrowser(t *testing.T) {
 			}
 			publicLayout(t, ctx)
 			shot("2-result")
+			a11y(t, ctx, size.name, "the lookup result")
 
 			// A wrong phone number: one error summary, not two.
 			if err := chromedp.Do(ctx, chromedp.Navigate(h.Base+"/tra-cuu?ma="+d.ReceiptCode), chromedp.WaitVisible(chromedp.CSS(`input[name="phone_last4"]`)),
@@ -82,6 +85,8 @@ func TestCitizenPagesInTheBrowser(t *testing.T) {
 			if n := count(t, ctx, `.error-summary`); n != 1 {
 				t.Errorf("%d error summaries, want 1", n)
 			}
+			browser.CheckErrorsAnnounced(t, ctx, "the lookup with a wrong phone")
+			a11y(t, ctx, size.name, "the lookup with a wrong phone")
 
 			// The unit's procedures, chosen from the tree.
 			if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`a[href$="/thu-tuc"]`)), chromedp.WaitVisible(chromedp.CSS(`#f-don-vi`)),
@@ -97,7 +102,17 @@ func TestCitizenPagesInTheBrowser(t *testing.T) {
 			}
 			publicLayout(t, ctx)
 			shot("3-procedures")
+			a11y(t, ctx, size.name, "the unit's procedures")
 		})
+	}
+}
+
+// a11y runs axe-core over the page once per test: browser.CheckAccessible checks it at desktop
+// and phone widths itself, so the phone run of a walk that repeats at both sizes skips it.
+func a11y(t *testing.T, ctx context.Context, size, page string) {
+	t.Helper()
+	if size == "desktop" {
+		browser.CheckAccessible(t, ctx, page, nil)
 	}
 }
 
@@ -181,6 +196,7 @@ func TestFormsPrintInTheBrowser(t *testing.T) {
 					}
 				}
 				shot("form-" + n + "-screen")
+				a11y(t, ctx, size.name, "form "+n)
 				if err := chromedp.Do(ctx, emulateMedia("print")); err != nil {
 					t.Fatal(err)
 				}
@@ -210,6 +226,7 @@ func TestFormsPrintInTheBrowser(t *testing.T) {
 			if first := text(t, ctx, `main tbody tr:first-child td:first-child`); first != "1" {
 				t.Errorf("the ledger's first row is numbered %q", first)
 			}
+			a11y(t, ctx, size.name, "the ledger")
 			if err := chromedp.Do(ctx, chromedp.Navigate(h.Base+"/so-theo-doi?format=html"), chromedp.WaitVisible(chromedp.CSS(`#print`))); err != nil {
 				t.Fatalf("form 07: the print button never shows: %v", err)
 			}
@@ -217,6 +234,7 @@ func TestFormsPrintInTheBrowser(t *testing.T) {
 				t.Errorf("form 07 is not the wide ledger of %s", d.ReceiptCode)
 			}
 			shot("form-7-screen")
+			a11y(t, ctx, size.name, "form 07")
 		})
 	}
 }

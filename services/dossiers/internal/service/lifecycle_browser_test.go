@@ -69,6 +69,7 @@ func TestLifecycleInTheBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 	shot("1-assign")
+	browser.CheckAccessible(t, ctx, "the dossier with the assign form", shot)
 	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`form:has(input[value="assign"]) button`)), chromedp.WaitVisible(chromedp.CSS(`#handler`))); err != nil {
 		t.Fatalf("assign: %v", err)
 	}
@@ -100,12 +101,14 @@ func TestLifecycleInTheBrowser(t *testing.T) {
 		t.Fatalf("waiting page: %q", got)
 	}
 	shot("2-waiting-for-the-leader")
+	browser.CheckAccessible(t, ctx, "the dossier waiting for the leader", shot)
 	if err := chromedp.Do(ctx, chromedp.Navigate(h.Base+"/?inbox=awaiting_approval"), chromedp.WaitVisible(chromedp.CSS(`table`))); err != nil {
 		t.Fatal(err)
 	}
 	if got := text(); !strings.Contains(got, d.ReceiptCode) || !strings.Contains(got, "Lê Thị Xử") {
 		t.Fatalf("the leader's list of what waits: %q", got)
 	}
+	browser.CheckAccessible(t, ctx, "the list awaiting approval", shot)
 	// Sent back with a note; the page shows the note until the step is redone.
 	if err := chromedp.Do(ctx, chromedp.Navigate(page), chromedp.WaitVisible(chromedp.CSS(`form:has(input[value="send_back"])`)),
 		chromedp.SendKeys(chromedp.CSS(`form:has(input[value="send_back"]) input[name="note"]`), "Ghi sai ngày sinh, sửa lại"),
@@ -160,6 +163,7 @@ func TestLifecycleInTheBrowser(t *testing.T) {
 		t.Fatalf("fill the result form: %v", err)
 	}
 	shot("4-attach-result")
+	browser.CheckAccessible(t, ctx, "the dossier with the result form", shot)
 	if err := chromedp.Do(ctx, stale, chromedp.Click(chromedp.CSS(`#attach-result button`)), newPage, chromedp.WaitVisible(chromedp.CSS(`#result-file`))); err != nil {
 		t.Fatalf("attach the result: %v", err)
 	}
@@ -188,6 +192,7 @@ func TestLifecycleInTheBrowser(t *testing.T) {
 		t.Fatalf("after a 403 to htmx the page shows %q: want the message, and the dossier still there", got)
 	}
 	shot("6-forbidden-htmx")
+	browser.CheckAccessible(t, ctx, "the dossier with a 403 answered to htmx", shot)
 	var after struct {
 		dossierJSON
 		Result map[string]any `json:"result"`
@@ -232,6 +237,27 @@ func TestLifecycleInTheBrowser(t *testing.T) {
 		t.Fatalf("the intake form for a handler: %q", got)
 	}
 	shot("7-handler-no-intake")
+	browser.CheckAccessible(t, ctx, "the 403 page", shot)
+
+	// The desk returns the result; the citizen looks the dossier up and rates the service.
+	if st := h.do("POST", "/dossiers/"+d.ID+"/actions", receiver, map[string]any{"action": "return", "version": after.Version}, &d); st != 200 || d.State != "returned" {
+		t.Fatalf("return: %d %+v", st, d)
+	}
+	if err := chromedp.Do(ctx, chromedp.Navigate(h.Base+"/tra-cuu?ma="+d.ReceiptCode), chromedp.WaitVisible(chromedp.CSS(`input[name="phone_last4"]`)),
+		chromedp.SendKeys(chromedp.CSS(`input[name="phone_last4"]`), "5678"),
+		chromedp.Submit(chromedp.CSS(`form[action$="/tra-cuu"]`)), chromedp.WaitVisible(chromedp.CSS(`form[action$="/danh-gia"]`))); err != nil {
+		t.Fatalf("the citizen's lookup of a returned dossier: %v", err)
+	}
+	shot("8-rating-form")
+	browser.CheckAccessible(t, ctx, "the rating form", shot)
+	browser.CheckKeyboard(t, ctx, "the rating form")
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`input[name="rating"][value="satisfied"]`)),
+		chromedp.Submit(chromedp.CSS(`form[action$="/danh-gia"]`)), chromedp.WaitNotPresent(chromedp.CSS(`form[action$="/danh-gia"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`main`))); err != nil {
+		t.Fatalf("rate: %v", err)
+	}
+	shot("9-rated")
+	browser.CheckAccessible(t, ctx, "the page after rating", shot)
 
 	// The sent-back event of services/EVENTS.md: the note and the step to redo.
 	var rows []events.OutboxEvent

@@ -103,6 +103,12 @@ func TestPagesInChromium(t *testing.T) {
 		t.Fatalf("unit tree: %q", got)
 	}
 	shot("3-units")
+	browser.CheckAccessible(t, ctx, "the unit tree", shot)
+	// One unit's page, with its history.
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`main a[href*="/units/"]`)), chromedp.WaitVisible(chromedp.CSS("h1"))); err != nil {
+		t.Fatalf("a unit's page: %v", err)
+	}
+	browser.CheckAccessible(t, ctx, "a unit's page", shot)
 
 	// Import wizard: the broken file is reported by line and column, nothing written.
 	upload := func(file string) {
@@ -121,8 +127,10 @@ func TestPagesInChromium(t *testing.T) {
 		t.Fatalf("report of the broken file: %s errors, %q", n, got)
 	}
 	shot("4-import-errors")
+	browser.CheckAccessible(t, ctx, "the import report with errors", shot)
 	upload("fixed.csv")
 	shot("5-import-ready")
+	browser.CheckAccessible(t, ctx, "the import ready to commit", shot)
 	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#import-commit")), chromedp.WaitVisible(chromedp.CSS(".flash"))); err != nil {
 		t.Fatalf("commit: %v", err)
 	}
@@ -142,4 +150,5 @@ func TestPagesInChromium(t *testing.T) {
 		t.Fatalf("headcount = %q, want 3", got)
 	}
 	shot("7-statistics")
+	browser.CheckAccessible(t, ctx, "the statistics", shot)
 }

@@ -80,6 +80,8 @@ func formsInChromium(t *testing.T, db *gorm.DB) {
 
 	// The staff list: the sub-navigation, and "Tại ngày" is today in Vietnam.
 	s.SignIn("/hr/staff", "nhansu.dongtan", h.IDP.Password, "#staff-caption")
+	s.Accessible("the staff list")
+	s.Keyboard("the staff list")
 	contains("sub-navigation", "nav.hr-nav", "Nhân sự", "Tuyển dụng", "Cơ cấu tổ chức", "Thống kê", "Nhập từ tệp")
 	if on := browser.Eval[string](s, `document.querySelector("#f-on").value`); on != web.DateInput(web.Today(time.Now())) {
 		t.Fatalf("Tại ngày = %s, want the Vietnamese today %s", on, web.DateInput(web.Today(time.Now())))
@@ -105,6 +107,9 @@ func formsInChromium(t *testing.T, db *gorm.DB) {
 		t.Fatalf("the CCCD field is not marked invalid: %q", inv)
 	}
 	s.Shot("hire-errors")
+	s.ErrorsAnnounced("the hire form with errors")
+	s.Accessible("the hire form with errors")
+	s.Keyboard("the hire form with errors")
 	browser.Eval[string](s, `document.querySelector("#f-cccd").value = ""`)
 	s.Fill("#f-cccd", "034085001234")
 	set("#f-gender", "male")
@@ -119,6 +124,7 @@ func formsInChromium(t *testing.T, db *gorm.DB) {
 	s.Click("#hire-submit", ".flash-success")
 	contains("profile after hiring", "main", "Đã tuyển dụng Nguyễn Văn An từ ngày 01/07/2025", "12/03/1985", "Chánh Văn phòng", "01/07/2025")
 	s.Shot("hired")
+	s.Accessible("the profile")
 	profile := s.Location()
 
 	// Correct the personal data: the form starts from what is stored.
@@ -129,6 +135,8 @@ func formsInChromium(t *testing.T, db *gorm.DB) {
 	s.Fill("#f-phone", "12")
 	s.Click("#edit-submit", ".error-summary")
 	contains("correction errors", "main", "số điện thoại gồm 9–11 chữ số")
+	s.ErrorsAnnounced("the correction form with errors")
+	s.Accessible("the correction form with errors")
 	browser.Eval[string](s, `document.querySelector("#f-phone").value = ""`)
 	s.Fill("#f-phone", "0912345678")
 	s.Click("#edit-submit", ".flash-success")
@@ -136,6 +144,7 @@ func formsInChromium(t *testing.T, db *gorm.DB) {
 
 	// Move to the service centre from 1 January 2026.
 	s.Click("#action-move", "#move-submit")
+	s.Accessible("the move form")
 	set("#f-unit_id", unit("Trung tâm Phục vụ"))
 	s.Fill("#f-position", "Giám đốc Trung tâm")
 	set("#f-effective_on", "2026-01-01")
@@ -146,6 +155,8 @@ func formsInChromium(t *testing.T, db *gorm.DB) {
 	s.Click("#action-qualification", "#qualification-submit")
 	s.Click("#qualification-submit", ".error-summary")
 	contains("qualification errors", "main", "Chọn loại và trình độ")
+	s.ErrorsAnnounced("the qualification form with errors")
+	s.Accessible("the qualification form with errors")
 	set("#f-level", "professional:thac_si")
 	s.Fill("#f-field", "Quản lý công")
 	s.Fill("#f-awarding_body", "Học viện Hành chính Quốc gia")
@@ -167,6 +178,8 @@ func formsInChromium(t *testing.T, db *gorm.DB) {
 	set("#f-end_on", "2025-10-01")
 	s.Click("#training-submit", ".error-summary")
 	contains("training errors", "main", "ngày kết thúc trước ngày bắt đầu")
+	s.ErrorsAnnounced("the training form with errors")
+	s.Accessible("the training form with errors")
 	if got := browser.Eval[string](s, `document.querySelector("#f-course").value`); !strings.HasPrefix(got, "Bồi dưỡng kiến thức") {
 		t.Fatalf("the course typed is lost: %q", got)
 	}
@@ -184,6 +197,8 @@ func formsInChromium(t *testing.T, db *gorm.DB) {
 	s.Do("choose a text file", chromedp.SetUploadFiles(chromedp.CSS("#f-file"), []string{notScan}))
 	s.Click("#evidence-submit", ".error-summary")
 	contains("evidence errors", "main", "PDF, JPEG hoặc PNG")
+	s.ErrorsAnnounced("the evidence form with errors")
+	s.Accessible("the evidence form with errors")
 	s.Do("choose the scan", chromedp.SetUploadFiles(chromedp.CSS("#f-file"), []string{scan}))
 	s.Click("#evidence-submit", ".flash-success")
 	if n, up := browser.Eval[int](s, `document.querySelectorAll('a[href$="/evidence"]:not(.evidence-upload)').length`),
@@ -196,6 +211,8 @@ func formsInChromium(t *testing.T, db *gorm.DB) {
 	set("#f-effective_on", "2026-03-01")
 	s.Click("#leave-submit", ".error-summary")
 	contains("leave errors", "main", "lý do thôi việc")
+	s.ErrorsAnnounced("the leave form with errors")
+	s.Accessible("the leave form with errors")
 	s.Fill("#f-reason", "Chuyển công tác đến UBND xã Đông Hoàng")
 	s.Click("#leave-submit", ".flash-success")
 	contains("profile after leaving", "main", "Đã ghi nhận thôi việc từ ngày 01/03/2026", "Đã nghỉ việc", "Chuyển công tác đến UBND xã Đông Hoàng")
@@ -208,6 +225,8 @@ func formsInChromium(t *testing.T, db *gorm.DB) {
 	set("#f-effective_on", "2026-02-01")
 	s.Click("#move-submit", ".error-summary")
 	contains("rehire errors", "main", "từ ngày nghỉ việc trở đi")
+	s.ErrorsAnnounced("the rehire form with errors")
+	s.Accessible("the rehire form with errors")
 	set("#f-effective_on", "2026-06-01")
 	s.Click("#move-submit", ".flash-success")
 	contains("profile after the rehire", "main", "Đã ghi nhận tuyển dụng lại từ ngày 01/06/2026", "Phòng Kinh tế", "Chuyên viên")
@@ -224,6 +243,7 @@ func formsInChromium(t *testing.T, db *gorm.DB) {
 		t.Fatalf("qualifications XLSX template: %s", xlsx)
 	}
 	s.Shot("import")
+	s.Accessible("the import page")
 
 	// A phone: the hire form's errors fit 390 px.
 	s.Do("phone size", chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile))
@@ -245,6 +265,7 @@ func formsInChromium(t *testing.T, db *gorm.DB) {
 	}
 	s.Open("/hr/staff/new", "h1")
 	contains("hire form for a leader", "main", "Không có quyền")
+	s.Accessible("the 403 page")
 	post := await(`(() => {
 		const body = new URLSearchParams({full_name: "Lê Văn Cường"});
 		body.set("` + web.CSRFFieldName + `", document.querySelector('input[name="` + web.CSRFFieldName + `"]').value);

@@ -113,6 +113,21 @@ func TestSingleSignOnInChromium(t *testing.T) {
 		t.Fatalf("the first service sent the browser to %s, want identity's sign-in page", loc)
 	}
 	shot("sso-1-dang-nhap.png")
+	chromium.CheckAccessible(t, ctx, "the sign-in page", nil)
+	chromium.CheckKeyboard(t, ctx, "the sign-in page")
+	// A wrong password: the page says so.
+	if err := chromedp.Do(ctx,
+		chromedp.SendKeys(chromedp.CSS(`input[name="username"]`), "hoa.nt"),
+		chromedp.SendKeys(chromedp.CSS(`input[name="password"]`), "sai-mat-khau"),
+		chromedp.Submit(chromedp.CSS(`input[name="password"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[role="alert"]`)),
+	); err != nil {
+		t.Fatalf("a wrong password: %v (at %s)", err, location())
+	}
+	chromium.CheckAccessible(t, ctx, "the sign-in page after a wrong password", nil)
+	if err := chromedp.Do(ctx, chromedp.Navigate(dossiers.URL+"/"), chromedp.WaitVisible(chromedp.CSS(`input[name="username"]`))); err != nil {
+		t.Fatalf("sign-in page: %v (at %s)", err, location())
+	}
 	if err := chromedp.Do(ctx,
 		chromedp.SendKeys(chromedp.CSS(`input[name="username"]`), "hoa.nt"),
 		chromedp.SendKeys(chromedp.CSS(`input[name="password"]`), h.Password),
@@ -148,6 +163,10 @@ func TestSingleSignOnInChromium(t *testing.T) {
 		t.Fatalf("signing out: %v (at %s)", err, location())
 	}
 	shot("sso-4-da-dang-xuat.png")
+	if err := chromedp.Do(ctx, chromedp.Navigate(h.Issuer+"/logout"), chromedp.WaitVisible(chromedp.CSS("main"))); err != nil {
+		t.Fatalf("the sign-out page: %v (at %s)", err, location())
+	}
+	chromium.CheckAccessible(t, ctx, "the sign-out page", nil)
 
 	// 4. Both services now demand a sign-in again.
 	for _, rp := range []*relyingParty{dossiers, archives} {

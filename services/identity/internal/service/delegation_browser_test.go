@@ -38,6 +38,13 @@ func administrationInChromium(t *testing.T, db *gorm.DB) {
 		}
 		testenv.WriteArtifact(t, db.Name()+"-"+name, png)
 	}
+	// axe-core runs on one database's walk: the pages are the same on both.
+	axe := func(page string) {
+		t.Helper()
+		if db.Name() == "sqlite" {
+			chromium.CheckAccessible(t, ctx, page, nil)
+		}
+	}
 	text := func(sel string) string {
 		t.Helper()
 		s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
@@ -57,10 +64,38 @@ func administrationInChromium(t *testing.T, db *gorm.DB) {
 		t.Fatalf("administration page: %v (at %s)", err, location())
 	}
 	shot("qtdv-1-danh-sach.png")
+	axe("the accounts list")
+	if err := chromedp.Do(ctx, chromedp.Navigate(h.Issuer+"/admin/audit"), chromedp.WaitVisible(chromedp.CSS("main"))); err != nil {
+		t.Fatalf("audit page: %v (at %s)", err, location())
+	}
+	axe("the sign-in audit")
+	if err := chromedp.Do(ctx, chromedp.Navigate(h.Issuer+"/account"), chromedp.WaitVisible(chromedp.CSS("main"))); err != nil {
+		t.Fatalf("account page: %v (at %s)", err, location())
+	}
+	axe("the person's own account page")
+	if err := chromedp.Do(ctx, chromedp.Navigate(h.Issuer+"/admin"), chromedp.WaitVisible(chromedp.CSS(`a.button[href*="/admin/accounts/new"]`))); err != nil {
+		t.Fatalf("administration page: %v (at %s)", err, location())
+	}
 
 	// 2. Create a reception officer: the slip shows the one-time password.
 	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`a.button[href*="/admin/accounts/new"]`)),
-		chromedp.WaitVisible(chromedp.CSS(`input[name="username"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`input[name="username"]`))); err != nil {
+		t.Fatalf("the new account form: %v (at %s)", err, location())
+	}
+	axe("the new account form")
+	if db.Name() == "sqlite" {
+		chromium.CheckKeyboard(t, ctx, "the new account form")
+		// Sent empty (the browser's own check of required fields taken off): the errors are
+		// announced.
+		if err := chromedp.Do(ctx,
+			chromedp.Evaluate[chromedp.Void](`document.querySelectorAll('form [required]').forEach(e => e.removeAttribute('required'))`),
+			chromedp.Submit(chromedp.CSS(`input[name="username"]`)), chromedp.WaitVisible(chromedp.CSS(`.error-summary`))); err != nil {
+			t.Fatalf("the new account form sent empty: %v (at %s)", err, location())
+		}
+		chromium.CheckErrorsAnnounced(t, ctx, "the new account form with errors")
+		axe("the new account form with errors")
+	}
+	if err := chromedp.Do(ctx,
 		chromedp.SetValue(chromedp.CSS(`select[name="unit"]`), "xa-dong-tan"),
 		chromedp.SendKeys(chromedp.CSS(`input[name="name"]`), "Phạm Thị Lan"),
 		chromedp.SendKeys(chromedp.CSS(`input[name="username"]`), "lan.pt"),
@@ -75,6 +110,7 @@ func administrationInChromium(t *testing.T, db *gorm.DB) {
 		t.Fatalf("slip: password %q, username %q", first, text("#slip-username"))
 	}
 	shot("qtdv-2-phieu-giao-tai-khoan.png")
+	axe("the account slip")
 
 	// 3. The account page never shows it again.
 	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`a.button[href$="/admin/accounts/lan.pt"]`)),
@@ -88,6 +124,7 @@ func administrationInChromium(t *testing.T, db *gorm.DB) {
 	if strings.Contains(page, first) {
 		t.Fatal("the one-time password is shown again on the account page")
 	}
+	axe("an account's administration page")
 
 	// 4. Reset: a new one-time password on a new slip.
 	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`form[action$="/reset"] button`)),

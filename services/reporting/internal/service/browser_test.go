@@ -72,6 +72,8 @@ func TestDashboardInChromium(t *testing.T) {
 		t.Errorf("communes table: %q", children)
 	}
 	shot("reporting-1-tong-hop-huyen.png")
+	browser.CheckAccessible(t, ctx, "the district's dashboard", nil)
+	browser.CheckKeyboard(t, ctx, "the district's dashboard")
 
 	// Ranking: Đông La (every dossier on time) before Đông Tân.
 	if err := chromedp.Do(ctx, chromedp.Navigate(h.base+"/units/huyen-dong-hung/ranking?period=2026&indicator=on_time_rate"),
@@ -83,6 +85,7 @@ func TestDashboardInChromium(t *testing.T) {
 		t.Errorf("ranking: %q, want Đông La first", rows)
 	}
 	shot("reporting-2-xep-hang.png")
+	browser.CheckAccessible(t, ctx, "the ranking", nil)
 
 	// Drill down: the commune, then the dossiers it received.
 	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`#ranking a[href*="/units/xa-dong-tan"]`)), chromedp.WaitVisible(chromedp.CSS("#figures"))); err != nil {
@@ -91,6 +94,7 @@ func TestDashboardInChromium(t *testing.T) {
 	if loc := location(); !strings.Contains(loc, "/units/xa-dong-tan") {
 		t.Fatalf("drill-down went to %s", loc)
 	}
+	browser.CheckAccessible(t, ctx, "the commune's dashboard", nil)
 	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`#figures a[href$="figure=received"]`)), chromedp.WaitVisible(chromedp.CSS("#dossiers"))); err != nil {
 		t.Fatalf("dossiers page: %v (at %s)", err, location())
 	}
@@ -104,4 +108,11 @@ func TestDashboardInChromium(t *testing.T) {
 		t.Errorf("Đông La's dossiers appear under Đông Tân: %q", list)
 	}
 	shot("reporting-3-ho-so.png")
+	browser.CheckAccessible(t, ctx, "the dossiers behind a figure", nil)
+
+	// A unit outside the leader's subtree: the error page.
+	if err := chromedp.Do(ctx, chromedp.Navigate(h.base+"/units/tinh?period=2026"), chromedp.WaitVisible(chromedp.CSS("main"))); err != nil {
+		t.Fatalf("another unit's dashboard: %v", err)
+	}
+	browser.CheckAccessible(t, ctx, "the error page for another unit", nil)
 }

@@ -330,9 +330,9 @@ var page = template.Must(template.New("form").Parse(`<!doctype html>
 <main class="doc{{if .Wide}} doc-wide{{end}}">
 <p class="num">{{.Number}}</p>
 <div class="head"><div>{{.Unit}}</div><div>CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM<br>Độc lập – Tự do – Hạnh phúc</div></div>
-<h1 class="title">{{.Title}}</h1><p class="sub">{{.Subtitle}}</p>
+<h1 class="title" id="doc-title">{{.Title}}</h1><p class="sub">{{.Subtitle}}</p>
 {{range .Lines}}<p>{{.}}</p>{{end}}
-{{with .Table}}<div class="table-scroll"><table><colgroup>{{range .Percents}}<col width="{{.}}%">{{end}}</colgroup><thead><tr>{{range .Header}}<th scope="col">{{.}}</th>{{end}}</tr></thead><tbody>
+{{with .Table}}<div class="table-scroll" role="region" tabindex="0" aria-labelledby="doc-title"><table><colgroup>{{range .Percents}}<col width="{{.}}%">{{end}}</colgroup><thead><tr>{{range .Header}}<th scope="col">{{.}}</th>{{end}}</tr></thead><tbody>
 {{range .Rows}}<tr>{{range .}}<td>{{.}}</td>{{end}}</tr>{{end}}</tbody></table></div>{{end}}
 {{range .After}}<p>{{.}}</p>{{end}}
 {{with .Lookup}}<div class="lookup" id="lookup"><img src="{{.QRDataURI}}" alt="Mã QR mở trang tra cứu hồ sơ"><p>{{.Text}}</p></div>{{end}}
