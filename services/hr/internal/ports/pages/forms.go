@@ -125,7 +125,10 @@ func (f *fields) date(v url.Values, name string, def time.Time) time.Time {
 		return def
 	}
 	d, err := domain.ParseDate(s)
-	if err != nil {
+	switch {
+	case errors.Is(err, domain.ErrDateTooEarly):
+		f.add(name, "Năm phải từ 1900 trở đi; kiểm tra lại ngày đã ghi")
+	case err != nil:
 		f.add(name, badDate)
 	}
 	return d
