@@ -766,13 +766,22 @@ func (h *API) rate(c *gin.Context) {
 	c.JSON(http.StatusOK, gin.H{"rated": true})
 }
 
-// respondCitizen answers a citizen: too many lookups is 429 with Retry-After, the seconds until
-// the sliding window lets the next lookup through.
-func respondCitizen(c *gin.Context, err error) {
+// SetRetryAfter sets Retry-After to the seconds until the sliding window lets the next lookup
+// through, when err is app.ErrTooManyLookups carrying them; the API and the lookup page both
+// answer their 429 with it.
+func SetRetryAfter(c *gin.Context, err error) {
 	if e := apperr.As(err); e != nil && e.Code == app.ErrTooManyLookups.Code {
 		if secs, ok := e.Details["retry_after_seconds"].(int64); ok {
 			c.Header("Retry-After", strconv.FormatInt(secs, 10))
 		}
+	}
+}
+
+// respondCitizen answers a citizen: too many lookups is 429 with Retry-After, the seconds until
+// the sliding window lets the next lookup through.
+func respondCitizen(c *gin.Context, err error) {
+	if e := apperr.As(err); e != nil && e.Code == app.ErrTooManyLookups.Code {
+		SetRetryAfter(c, err)
 		httpapi.WriteProblem(c, httpapi.Problem{Status: http.StatusTooManyRequests, Title: "Too many requests", Code: e.Code, Detail: e.Message})
 		return
 	}

@@ -832,6 +832,7 @@ func (p *Pages) lookup(c *gin.Context) {
 		status = http.StatusNotFound
 		if e.Code == app.ErrTooManyLookups.Code {
 			status = http.StatusTooManyRequests
+			api.SetRetryAfter(c, err)
 		}
 	} else {
 		pv := api.PublicView(d)
