@@ -161,6 +161,7 @@ type Shell struct {
 	cookiePath string
 	pages      map[string]*template.Template
 	assets     map[string]*asset
+	uploads    uploadLimits // page routes that take a file (PostUpload)
 }
 
 // errorPage is the built-in page for RenderError. The "/" cannot occur in a service page's name.

@@ -77,7 +77,7 @@ func (p *Pages) Routes(staff, public gin.IRouter) {
 	staff.GET("/ho-so/:id", p.dossier)
 	staff.POST("/ho-so/:id/hanh-dong", p.act)
 	staff.GET("/ho-so/:id/phieu/:form", p.form)
-	staff.POST("/ho-so/:id/ket-qua", p.attachResult)
+	p.shell.PostUpload(staff, "/ho-so/:id/ket-qua", domain.MaxResultSize+1<<20, p.attachResult)
 	staff.GET("/ho-so/:id/ket-qua", p.resultFile)
 	staff.GET("/so-theo-doi", p.ledger)
 	staff.GET("/nhat-ky-truy-cap", p.accessLog)
