@@ -165,17 +165,7 @@ func (p *Pages) names(c *gin.Context, units ...string) map[string]string {
 // unitNames maps unit slugs to the units' names. The directory being away only costs the names:
 // the slug is shown instead.
 func (p *Pages) unitNames(ctx context.Context, slugs ...string) map[string]string {
-	out := map[string]string{}
-	for _, s := range slugs {
-		if _, done := out[s]; done || s == "" {
-			continue
-		}
-		out[s] = s
-		if t, err := p.units.Tenant(ctx, s); err == nil && t.Name != "" {
-			out[s] = t.Name
-		}
-	}
-	return out
+	return api.UnitNames(ctx, p.units, slugs...)
 }
 
 func nameOr(names map[string]string, subject string) string {
@@ -557,13 +547,8 @@ func (p *Pages) form(c *gin.Context) {
 		p.fail(c, err)
 		return
 	}
-	// Form 06 names the units that handled the dossier.
-	units := []string{d.Tenant, d.Holder}
-	for _, h := range d.History {
-		units = append(units, h.Tenant)
-	}
 	var buf bytes.Buffer
-	ct, err := p.forms.WriteNamed(&buf, n, pdf, d, st, p.unitNames(c.Request.Context(), units...))
+	ct, err := p.forms.WriteNamed(&buf, n, pdf, d, st, p.unitNames(c.Request.Context(), api.FormUnits(d)...))
 	if err != nil {
 		p.fail(c, err)
 		return
