@@ -34,7 +34,9 @@ func (s *Shell) Fail(c *gin.Context, err error) {
 	case apperr.KindNotFound:
 		s.RenderError(c, http.StatusNotFound, "Không tìm thấy", "Không có mục này trong đơn vị của bạn, hoặc bạn không được xem.")
 	case apperr.KindForbidden:
-		s.RenderError(c, http.StatusForbidden, "Không có quyền", orDefault(message, "Bạn không có quyền thực hiện việc này; hãy liên hệ quản trị đơn vị."))
+		// The service's home may be refused just the same: the way on is the person's own page.
+		s.renderError(c, http.StatusForbidden, "Không có quyền", orDefault(message, "Bạn không có quyền thực hiện việc này; hãy liên hệ quản trị đơn vị."),
+			&NavItem{Label: "Về trang tài khoản của bạn", Href: AccountPage})
 	case apperr.KindUnauthenticated:
 		s.RenderError(c, http.StatusUnauthorized, "Cần đăng nhập", "Phiên làm việc đã hết; vui lòng đăng nhập lại.")
 	case apperr.KindConflict:

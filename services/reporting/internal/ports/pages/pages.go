@@ -69,13 +69,10 @@ func (p *Pages) Routes(signedIn, public gin.IRouter) {
 }
 
 // fail shows an error as a page a person can act on, with the shell's one error page
-// (web.Shell.Fail); a refusal and a bad period say more here, since reporting knows what is
-// missing.
+// (web.Shell.Fail, which also answers a refusal, with a way out to the person's own page); a bad
+// period says more here, since reporting knows what is missing.
 func (p *Pages) fail(c *gin.Context, err error) {
 	switch apperr.KindOf(err) {
-	case apperr.KindForbidden:
-		p.shell.RenderError(c, http.StatusForbidden, "Không có quyền xem", cmp.Or(apperr.As(err).Message,
-			"Bạn không có quyền xem báo cáo này."))
 	case apperr.KindInvalid:
 		p.shell.RenderError(c, http.StatusUnprocessableEntity, "Yêu cầu không hợp lệ", apperr.As(err).Message+
 			" — kỳ báo cáo có dạng 2026 (năm), 2026-Q4 (quý) hoặc 2026-11 (tháng).")
