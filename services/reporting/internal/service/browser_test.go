@@ -119,6 +119,7 @@ func TestDashboardInChromium(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Logf("trend chart on a 390 px phone: %.0f px plot in a %.0f px wide chart", plot["plot"], plot["width"])
 	if plot["plot"] < 0.6*plot["width"] || plot["page"] > 390 {
 		t.Errorf("trend chart on a phone: %v px plot in a %v px wide chart, page %v px wide; want a plot at least 0.6 of the width and no sideways scroll",
 			plot["plot"], plot["width"], plot["page"])
