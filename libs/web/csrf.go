@@ -37,7 +37,7 @@ type ginContextKey struct{}
 // CSRF returns the middleware that rejects unsafe requests (POST, PUT, PATCH, DELETE) which come
 // from another site or lack a valid token, with 403 and a page saying in Vietnamese what to do.
 // Mount it on the router group that serves pages, before the handlers; safe requests pass and get a
-// token for csrfField. Do not mount it on bearer-token APIs: they are not exposed to CSRF.
+// token for csrfField. Routes registered with PostUpload get their body limit here, first. Do not mount it on bearer-token APIs: they are not exposed to CSRF.
 func (s *Shell) CSRF() gin.HandlerFunc {
 	h := nosurf.New(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c := r.Context().Value(ginContextKey{}).(*gin.Context)
@@ -63,6 +63,14 @@ func (s *Shell) CSRF() gin.HandlerFunc {
 		c.Abort()
 	}))
 	return func(c *gin.Context) {
+		// An upload route's own body limit, and its form read strictly, before nosurf reads
+		// the form for the token (uploads.go).
+		ok, done := s.applyUploadLimit(c)
+		defer done()
+		if !ok {
+			c.Abort()
+			return
+		}
 		ctx := context.WithValue(c.Request.Context(), ginContextKey{}, c)
 		h.ServeHTTP(c.Writer, c.Request.WithContext(ctx))
 	}

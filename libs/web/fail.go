@@ -33,7 +33,9 @@ func (s *Shell) Fail(c *gin.Context, err error) {
 	case apperr.KindNotFound:
 		s.RenderError(c, http.StatusNotFound, tr.T("web.not_found.title"), tr.T("web.not_found"))
 	case apperr.KindForbidden:
-		s.RenderError(c, http.StatusForbidden, tr.T("web.forbidden.title"), tr.ErrorMessage(e, "web.forbidden"))
+		// The service's home may be refused just the same: the way on is the person's own page.
+		s.renderError(c, http.StatusForbidden, tr.T("web.forbidden.title"), tr.ErrorMessage(e, "web.forbidden"),
+			&NavItem{Label: tr.T("web.back_account"), Href: AccountPage})
 	case apperr.KindUnauthenticated:
 		s.RenderError(c, http.StatusUnauthorized, tr.T("web.unauth.title"), tr.T("web.unauth"))
 	case apperr.KindConflict:

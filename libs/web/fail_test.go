@@ -40,6 +40,16 @@ func TestFailAnswersEachKindWithItsStatus(t *testing.T) {
 		if name == "ours" && strings.Contains(w.Body.String(), "nil map") {
 			t.Error("a failure of ours shows its details to the person")
 		}
+		// A refusal's way on is the person's own page: the service's home may be refused too
+		// (issue 16: the reports' 403 button led back to the same 403). Other errors keep it.
+		back := `<a class="button" href="/auth/account">Về trang tài khoản của bạn</a>`
+		if home := `href="/dossiers">Về trang chính của Một cửa</a>`; name == "forbidden" {
+			if !strings.Contains(w.Body.String(), back) || strings.Contains(w.Body.String(), home) {
+				t.Errorf("the 403 page does not lead to the account page:\n%s", w.Body.String())
+			}
+		} else if strings.Contains(w.Body.String(), back) || !strings.Contains(w.Body.String(), home) {
+			t.Errorf("%s: the error page does not lead to the service's home", name)
+		}
 	}
 }
 

@@ -71,9 +71,14 @@ func DefaultNav() []NavItem {
 		{Label: "Văn thư – Lưu trữ", Href: "/archives", ID: "web.nav.archives"},
 		{Label: "Nhân sự", Href: "/hr", ID: "web.nav.hr"},
 		{Label: "Báo cáo", Href: "/reports", ID: "web.nav.reports"},
-		{Label: "Tài khoản", Href: "/auth/account", ID: "web.nav.account"},
+		{Label: "Tài khoản", Href: AccountPage, ID: "web.nav.account"},
 	}
 }
+
+// AccountPage is the signed-in person's own page at identity, which every account may open:
+// where a refusal sends them, since the refusing service's home may be refused just the same
+// (a person without report.view sent from /reports back to /reports).
+const AccountPage = "/auth/account"
 
 // Tenant is the administrative unit whose data a page shows.
 type Tenant struct {
@@ -159,6 +164,8 @@ type View struct {
 	CSRFToken string
 	LoginURL  string
 	LogoutURL string
+	// Back, on an error page, is where its button leads instead of the service's home.
+	Back *NavItem
 }
 
 // HXHeaders is the value of <body hx-headers>, carrying the CSRF token on htmx requests.
@@ -173,8 +180,9 @@ type Shell struct {
 	messages   map[Lang]Messages
 	// pages holds each page parsed once per language, with {{t}} and the dates' words bound to
 	// it: a request picks its language's set instead of cloning templates per request.
-	pages  map[Lang]map[string]*template.Template
-	assets map[string]*asset
+	pages   map[Lang]map[string]*template.Template
+	assets  map[string]*asset
+	uploads uploadLimits // page routes that take a file (PostUpload)
 }
 
 // errorPage is the built-in page for RenderError. The "/" cannot occur in a service page's name.
@@ -361,6 +369,11 @@ func (s *Shell) Render(c *gin.Context, status int, p Page) {
 // default) show nothing at all, leaving the person's click without an answer. The layout's
 // htmx-config lets 4xx and 5xx answers be swapped for this.
 func (s *Shell) RenderError(c *gin.Context, status int, title, message string) {
+	s.renderError(c, status, title, message, nil)
+}
+
+// renderError is RenderError whose button leads to back, when set, on a staff page.
+func (s *Shell) renderError(c *gin.Context, status int, title, message string, back *NavItem) {
 	if c.GetHeader("HX-Request") == "true" && c.GetHeader("HX-Boosted") == "" {
 		c.Writer.Header().Add("Vary", "HX-Request")
 		c.Header("HX-Retarget", "#htmx-error")
@@ -371,6 +384,9 @@ func (s *Shell) RenderError(c *gin.Context, status int, title, message string) {
 	}
 	var buf bytes.Buffer
 	v := s.view(c, Page{Title: title, Content: errorPage, Data: message})
+	if !v.Public {
+		v.Back = back
+	}
 	if err := s.pages[v.Lang][errorPage].ExecuteTemplate(&buf, "layout", v); err != nil {
 		// The built-in page is tested; if it still fails, plain text is better than nothing.
 		s.logger.ErrorContext(c.Request.Context(), "web: render error page", "error", err.Error())

@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"go.yaml.in/yaml/v3"
+
+	"egov.vn/platform/libs/platform"
 )
 
 // Config is the local stack as infra/dev/stack.yaml describes it. Zero values take the defaults
@@ -72,6 +74,11 @@ type AdminConfig struct {
 	// SeedFile lists demo tenants and staff that the admin service creates at start (passed as
 	// NAME_SEED_FILE); they share the administrator's dev password and are printed with it.
 	SeedFile string `yaml:"seed-file"`
+	// RootTenant is the slug of identity's root tenant (the province), passed as
+	// NAME_ROOT_TENANT_SLUG. The services' own clients are registered in it, as the services'
+	// rules expect (archives lets a service token act for its tenant and the units below it):
+	// a client with no tenant gets tokens that name no unit, which every API refuses.
+	RootTenant string `yaml:"root-tenant"`
 }
 
 // ServiceDef is one line of the services list.
@@ -321,6 +328,15 @@ func (c *Config) validate(file string, top map[string]int, adminNamed bool) erro
 	}
 	if adminNamed && len(c.Services) > 0 && names[c.Admin.Service] == 0 {
 		bad(top["admin"], "admin.service", "no service named %q in the services list", c.Admin.Service)
+	}
+	if c.Admin.RootTenant != "" && !platform.ValidSlug(c.Admin.RootTenant) {
+		bad(top["admin"], "admin.root-tenant", "%q: %s", c.Admin.RootTenant, platform.SlugReason)
+	}
+	if admin, ok := c.Service(c.Admin.Service); ok {
+		if v, set := admin.Env[strings.ToUpper(admin.Name)+"_ROOT_TENANT_SLUG"]; set {
+			bad(admin.Line, fmt.Sprintf("services (%s).env.%s_ROOT_TENANT_SLUG", admin.Name, strings.ToUpper(admin.Name)),
+				"%q: set the root tenant once, as admin.root-tenant (the services' clients are registered in it)", v)
+		}
 	}
 	return errors.Join(errs...)
 }

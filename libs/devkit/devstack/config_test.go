@@ -29,7 +29,7 @@ func TestLoadConfigOfTheRepository(t *testing.T) {
 			t.Errorf("%s: line not recorded", s.Name)
 		}
 	}
-	if cfg.Admin.Service != "identity" || cfg.Admin.PasswordFile != "var/admin-password" {
+	if cfg.Admin.Service != "identity" || cfg.Admin.PasswordFile != "var/admin-password" || cfg.Admin.RootTenant != "tinh" {
 		t.Errorf("admin = %+v", cfg.Admin)
 	}
 	if cfg.Onboard.Tenants == "" || cfg.Onboard.Staff == "" || cfg.Onboard.Package != "./operator/cmd" {
@@ -138,6 +138,9 @@ func TestParseConfigErrorsNameLineAndField(t *testing.T) {
 		{"env name", "services:\n  - {name: x, prefix: /x, port: 1, env: {\"A-B\": 1}}\n", []string{"stack.yaml:2", "env.A-B"}},
 		{"public listen", "listen: 0.0.0.0:8080\nservices:\n  - {name: x, prefix: /x, port: 1}\n", []string{"stack.yaml:1", "listen", "loopback"}},
 		{"bad duration", "stop-timeout: soon\nservices:\n  - {name: x, prefix: /x, port: 1}\n", []string{"line 1", "duration"}},
+		{"bad root tenant", "admin: {root-tenant: Tinh_TB}\nservices:\n  - {name: identity, prefix: /auth, port: 1}\n", []string{"stack.yaml:1", "admin.root-tenant", "Tinh_TB"}},
+		{"root tenant set twice", "admin: {root-tenant: tinh}\nservices:\n  - {name: identity, prefix: /auth, port: 1, env: {IDENTITY_ROOT_TENANT_SLUG: tinh-tb}}\n",
+			[]string{"stack.yaml:3", "IDENTITY_ROOT_TENANT_SLUG", "admin.root-tenant"}},
 		{"admin service unknown", "admin: {service: idp}\nservices:\n  - {name: x, prefix: /x, port: 1}\n", []string{"stack.yaml:1", "admin.service", "idp"}},
 		{"no services", "listen: 127.0.0.1:8080\n", []string{"services", "at least one"}},
 		{"empty", "", []string{"empty"}},

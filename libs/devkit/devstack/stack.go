@@ -281,6 +281,9 @@ func (s *stack) serviceEnv(svc ServiceDef) ([]string, error) {
 			return nil, err
 		}
 		env = append(env, n+"_BOOTSTRAP_ADMIN_USERNAME="+s.cfg.Admin.Username, n+"_BOOTSTRAP_ADMIN_PASSWORD="+pw)
+		if s.cfg.Admin.RootTenant != "" {
+			env = append(env, n+"_ROOT_TENANT_SLUG="+s.cfg.Admin.RootTenant)
+		}
 		clients, err := s.devClients()
 		if err != nil {
 			return nil, err
@@ -438,7 +441,8 @@ func (s *stack) clientSecret(name string) (string, error) {
 
 // devClients writes var/dev-clients.yaml, the identity seed of every other service's client: the
 // code flow for its pages through the gateway, back-channel logout, and client credentials with
-// the service role for calls between services. The platform chart registers the same clients.
+// the service role for calls between services, in the root tenant (admin.root-tenant), so that
+// a service's token names the province and may act for the units below it.
 func (s *stack) devClients() (string, error) {
 	audiences := []string{s.cfg.Admin.Service}
 	for _, svc := range s.cfg.Services {
@@ -457,10 +461,10 @@ func (s *stack) devClients() (string, error) {
 			return "", err
 		}
 		base := s.origin + svc.Prefix
-		fmt.Fprintf(&b, "  - {client_id: %q, name: %q, tenant: \"\", type: confidential, redirect_uris: [%q], post_logout_redirect_uris: [%q],\n"+
+		fmt.Fprintf(&b, "  - {client_id: %q, name: %q, tenant: %q, type: confidential, redirect_uris: [%q], post_logout_redirect_uris: [%q],\n"+
 			"     backchannel_logout_uri: %q, grant_types: [authorization_code, refresh_token, client_credentials], roles: [service],\n"+
 			"     audiences: [%s], secret: %q}\n",
-			svc.Name, "Dịch vụ "+svc.Name, base+"/auth/callback", base+"/", base+"/auth/backchannel-logout", strings.Join(audiences, ", "), secret)
+			svc.Name, "Dịch vụ "+svc.Name, s.cfg.Admin.RootTenant, base+"/auth/callback", base+"/", base+"/auth/backchannel-logout", strings.Join(audiences, ", "), secret)
 	}
 	file := filepath.Join(s.varDir, "dev-clients.yaml")
 	if err := os.WriteFile(file, []byte(b.String()), 0o600); err != nil {

@@ -35,6 +35,8 @@ type Stack struct {
 	DB DB
 	// Log holds everything the stack's processes printed; it is saved as an artifact.
 	Log *testenv.Buffer
+	// Var is the stack's runtime folder: databases and the generated secrets (var/<name>-client-secret).
+	Var string
 }
 
 // URL is the origin plus path.
@@ -85,7 +87,7 @@ func Start(t *testing.T, db DB) *Stack {
 			DSN:   func(name string) string { return dsns[name] },
 			Ready: func(r devstack.Ready) { readyCh <- r }})
 	}()
-	s := &Stack{DB: db, Log: out}
+	s := &Stack{DB: db, Log: out, Var: cfg.Var}
 	t.Cleanup(func() {
 		cancel()
 		select {

@@ -64,7 +64,7 @@ func (s *Service) Routes(e *gin.Engine) {
 	s.api.Routes(s.Web.API(e, s.App.Scope), s.Web.Operator(e))
 	s.Web.Idempotency.Rederive(http.MethodPost, s.Web.Prefix+"/api/v1/documents", s.api.AnswerRegistered)
 	// The file plus the form around it.
-	s.pages.Routes(s.Web.Pages(e, s.App.Scope), httpapi.MaxBody(s.cfg.MaxUploadBytes+1<<20))
+	s.pages.Routes(s.Web.Pages(e, s.App.Scope), s.cfg.MaxUploadBytes+1<<20) // the file plus the form around it
 }
 
 // RunJobs runs the hand-off of returned dossiers' results, the fixity check and the orphan

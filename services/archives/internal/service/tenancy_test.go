@@ -134,6 +134,18 @@ func TestProvisioningEnsuresTheBucket(t *testing.T) {
 	}
 	mustStatus(t, h.sendJSON(h.clerk("xa-dong-tan"), http.MethodPut, "/api/v1/tenants/xa-dong-xuan", body), http.StatusForbidden, "clerk provisions")
 	mustStatus(t, h.sendJSON(op, http.MethodPut, "/api/v1/tenants/Not_A_Slug", body), http.StatusUnprocessableEntity, "bad slug")
+	// A valid client-credentials token without platform.admin is known and refused: 403, not 401
+	// (issue 18, finding 12), whether its client is the province's or platform-wide.
+	for _, tok := range []struct{ name, token string }{
+		{"the dossiers service", h.idp.ServiceToken(t, "dossiers", "tinh-thai-binh", []string{"service"}, "archives")},
+		{"a platform-wide service", h.idp.ServiceToken(t, "hr", "", []string{"service"}, "archives")},
+	} {
+		r := h.sendJSON(tok.token, http.MethodPut, "/api/v1/tenants/xa-dong-xuan", body)
+		mustStatus(t, r, http.StatusForbidden, tok.name+" provisions")
+		if r.Header.Get("WWW-Authenticate") != "" {
+			t.Errorf("%s: a 403 asks for credentials: %q", tok.name, r.Header.Get("WWW-Authenticate"))
+		}
+	}
 }
 
 func operatorToken(t *testing.T, idp *identitytest.Server) string {

@@ -343,5 +343,10 @@ func TestAPI(t *testing.T) {
 		if st := h.do("GET", "/dossiers/"+fm.ID+"/forms/1", receiver, nil, nil); st != 200 {
 			t.Fatalf("form 01: %d", st)
 		}
+		// Form 06 through the API names the units as the page does, not their slugs (issue 16).
+		st, _, form6 := h.get("/dossiers/"+fm.ID+"/forms/6", receiver)
+		if st != 200 || !bytes.Contains(form6, []byte("UBND xã Đông Tân – ")) || bytes.Contains(form6, []byte("xa-dong-tan – ")) {
+			t.Fatalf("form 06 through the API: %d, want the unit's name on every row\n%s", st, form6)
+		}
 	})
 }

@@ -53,7 +53,7 @@ func New(ctx context.Context, cfg Config, d bootstrap.Deps) (*Service, error) {
 	appCfg.CodeLimit, appCfg.CodeWindow = cfg.LookupCodeLimit, cfg.LookupCodeWindow
 	a := app.New(app.Deps{Store: st, Files: files, Directory: adapters.Directory{D: w.Auth.Directory}, Tracer: d.Tracer, Now: d.Now}, appCfg)
 	renderer := forms.New(forms.Options{LookupURL: w.BaseURL + "/tra-cuu", Stylesheet: w.Shell.Asset("print.css"), Script: w.Shell.Asset("print.js")})
-	s := &Service{App: a, API: apiport.New(a, renderer), Pages: pages.New(a, w.Shell, renderer, w.Auth.Directory, w.Prefix), Web: w,
+	s := &Service{App: a, API: apiport.New(a, renderer, w.Auth.Directory), Pages: pages.New(a, w.Shell, renderer, w.Auth.Directory, w.Prefix), Web: w,
 		log: d.Log, cfg: cfg, store: st}
 	if d.JetStream != nil {
 		s.archiveLinks = &adapters.ArchiveLinksConsumer{DB: d.DB, JS: d.JetStream, App: a, Stream: bootstrap.Stream, Durable: "dossiers-archive-links", Log: d.Log}

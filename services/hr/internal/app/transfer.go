@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -156,6 +157,10 @@ func (c cells) date(rep *ImportReport, line int, col string, required bool) (tim
 		return time.Time{}, true
 	}
 	d, err := domain.ParseDate(s)
+	if errors.Is(err, domain.ErrDateTooEarly) {
+		rep.add(line, col, err.Error())
+		return time.Time{}, false
+	}
 	if err != nil {
 		rep.add(line, col, "ngày phải viết dạng yyyy-mm-dd hoặc dd/mm/yyyy")
 		return time.Time{}, false

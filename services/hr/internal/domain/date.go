@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"errors"
 	"strings"
 	"time"
 
@@ -36,16 +37,27 @@ func Today(now time.Time) time.Time {
 	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 }
 
+// FirstYear is the earliest year HR takes in a date. No civil servant in service was born, hired or
+// trained before 1900, and a year 0001 is what an empty date looks like once written out
+// (time.Time's zero): read back, it would silently mean "no date".
+const FirstYear = 1900
+
+// ErrDateTooEarly is ParseDate's answer to a well-formed date before FirstYear; its message is
+// the one a person fixes the date with.
+var ErrDateTooEarly = errors.New("năm phải từ 1900 trở đi; kiểm tra lại ngày, tháng, năm")
+
 // ParseDate reads an ISO date (2006-01-02); it also accepts the Vietnamese dd/mm/yyyy that staff
-// type into spreadsheets.
+// type into spreadsheets. A date before FirstYear is ErrDateTooEarly, never the zero time.
 func ParseDate(s string) (time.Time, error) {
 	s = strings.TrimSpace(s)
-	if t, err := time.Parse(DateLayout, s); err == nil {
-		return t, nil
-	}
-	t, err := time.Parse("02/01/2006", s)
+	t, err := time.Parse(DateLayout, s)
 	if err != nil {
-		return time.Time{}, err
+		if t, err = time.Parse("02/01/2006", s); err != nil {
+			return time.Time{}, err
+		}
+	}
+	if t.Year() < FirstYear {
+		return time.Time{}, ErrDateTooEarly
 	}
 	return t, nil
 }

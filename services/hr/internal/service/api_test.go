@@ -185,6 +185,8 @@ func TestBadInputIsAClear4xx(t *testing.T) {
 		{"bad JSON", officer, http.MethodPost, "/api/v1/staff", []byte(`{"full_name":`), 400, "bad_request"},
 		{"unknown field", officer, http.MethodPost, "/api/v1/units", map[string]any{"code": "X", "colour": "red"}, 400, "colour"},
 		{"bad date parameter", officer, http.MethodGet, "/api/v1/staff?on=31/12/2024", nil, 400, "on"},
+		{"the zero date as a parameter", officer, http.MethodGet, "/api/v1/staff?on=0001-01-01", nil, 400, "on"},
+		{"a birth date in year 1", officer, http.MethodPost, "/api/v1/staff", hireBody("Lê Văn C", "034090001234", "0001-01-01", "male", vp, "Chuyên viên", "2025-08-01", ""), 422, "1900"},
 		{"bad CCCD", officer, http.MethodPost, "/api/v1/staff", hireBody("Lê Văn C", "034085001234", "1990-02-02", "male", vp, "Chuyên viên", "2025-08-01", ""), 422, "cccd"},
 		{"unknown unit", officer, http.MethodPost, "/api/v1/staff", hireBody("Lê Văn C", "034090001234", "1990-02-02", "male", "nope", "Chuyên viên", "2025-08-01", ""), 422, "unit_id"},
 		{"unknown level", officer, http.MethodPost, "/api/v1/levels", map[string]any{"kind": "it", "code": "IC3", "name": "IC3", "rank": 15}, 403, string(platform.RoleTenantAdmin)},

@@ -115,4 +115,28 @@ func TestDashboardInChromium(t *testing.T) {
 		t.Fatalf("another unit's dashboard: %v", err)
 	}
 	browser.CheckAccessible(t, ctx, "the error page for another unit", nil)
+
+	// On a 390 px phone the trend chart keeps a plot one can read: not squashed to half its
+	// width under a legend that wraps over four lines (issue 16).
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2)),
+		chromedp.Navigate(h.base+"/units/huyen-dong-hung?period=2026"),
+		chromedp.WaitVisible(chromedp.CSS(`html[data-charts="ready"]`))); err != nil {
+		t.Fatalf("the dashboard on a phone: %v", err)
+	}
+	plot, err := chromedp.Run(ctx, chromedp.Evaluate[map[string]float64](`(() => {
+		const c = Chart.getChart(document.getElementById("trend-chart"));
+		return {width: c.width, plot: c.chartArea.bottom - c.chartArea.top, page: document.documentElement.scrollWidth};
+	})()`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("trend chart on a 390 px phone: %.0f px plot in a %.0f px wide chart", plot["plot"], plot["width"])
+	if plot["plot"] < 0.6*plot["width"] || plot["page"] > 390 {
+		t.Errorf("trend chart on a phone: %v px plot in a %v px wide chart, page %v px wide; want a plot at least 0.6 of the width and no sideways scroll",
+			plot["plot"], plot["width"], plot["page"])
+	}
+	shot("reporting-4-dien-thoai.png")
+	if png, err := chromedp.Run(ctx, chromedp.Screenshot(chromedp.CSS(".chart-box"))); err == nil {
+		testenv.WriteArtifact(t, "reporting-5-dien-thoai-bieu-do.png", png)
+	}
 }

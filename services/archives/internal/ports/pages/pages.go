@@ -53,13 +53,15 @@ func New(a *app.App, shell *web.Shell, prefix string) *Pages {
 }
 
 // Routes mounts the pages on r, whose requests are signed in, CSRF-protected and carry the actor
-// and its tenant scope (bootstrap.Web.Pages with the app's Scope); upload raises the body limit.
-func (p *Pages) Routes(r gin.IRouter, upload gin.HandlerFunc) {
+// and its tenant scope (bootstrap.Web.Pages with the app's Scope). A document's form may carry
+// a file of up to uploadLimit bytes with it; the shell applies that limit before its CSRF check
+// reads the form.
+func (p *Pages) Routes(r gin.IRouter, uploadLimit int64) {
 	r.GET("/", p.registers)
 	r.GET("/documents/new", p.newDocument)
-	r.POST("/documents", upload, p.register)
+	p.shell.PostUpload(r, "/documents", uploadLimit, p.register)
 	r.GET("/documents/:id", p.document)
-	r.POST("/documents/:id/files", upload, p.addFile)
+	p.shell.PostUpload(r, "/documents/:id/files", uploadLimit, p.addFile)
 	r.POST("/documents/:id/send", p.send)
 	r.POST("/documents/:id/read", p.markRead)
 	r.POST("/documents/:id/record", p.fileDocument)

@@ -6,6 +6,7 @@ package api
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -30,8 +31,40 @@ import (
 
 // Forms renders forms 01–07; ports/forms implements it.
 type Forms interface {
-	// Write writes form n of d as PDF or as a printable page, and returns its content type.
-	Write(w io.Writer, form int, pdf bool, d *domain.Dossier, unit app.Settings) (contentType string, err error)
+	// WriteNamed writes form n of d as PDF or as a printable page, naming units by unitNames
+	// (slug → name), and returns its content type.
+	WriteNamed(w io.Writer, form int, pdf bool, d *domain.Dossier, unit app.Settings, unitNames map[string]string) (contentType string, err error)
+}
+
+// Units finds a unit of the tenant tree (identity's, through auth.Directory) by its slug.
+type Units interface {
+	Tenant(ctx context.Context, slug string) (auth.Tenant, error)
+}
+
+// FormUnits are the units a form names for d: the one that received it, the one holding it and
+// every one in its history (form 06, the control sheet, lists who handled each step).
+func FormUnits(d *domain.Dossier) []string {
+	units := []string{d.Tenant, d.Holder}
+	for _, h := range d.History {
+		units = append(units, h.Tenant)
+	}
+	return units
+}
+
+// UnitNames maps each of slugs to its unit's name, or to the slug itself when the tree cannot
+// say (an unknown unit, identity unreachable): a form is still printed.
+func UnitNames(ctx context.Context, units Units, slugs ...string) map[string]string {
+	out := map[string]string{}
+	for _, s := range slugs {
+		if _, done := out[s]; done || s == "" {
+			continue
+		}
+		out[s] = s
+		if t, err := units.Tenant(ctx, s); err == nil && t.Name != "" {
+			out[s] = t.Name
+		}
+	}
+	return out
 }
 
 // ParseFormName reads a form's name in a URL, "3" or "3.pdf": its number, from 1 to last, and
@@ -49,10 +82,11 @@ func ParseFormName(name string, last int) (n int, pdf bool, ok bool) {
 type API struct {
 	app   *app.App
 	forms Forms
+	units Units
 }
 
-// New returns the handlers over the use cases.
-func New(a *app.App, forms Forms) *API { return &API{app: a, forms: forms} }
+// New returns the handlers over the use cases; units names units on the forms.
+func New(a *app.App, forms Forms, units Units) *API { return &API{app: a, forms: forms, units: units} }
 
 func actor(c *gin.Context) platform.Actor { return auth.ActorFrom(c) }
 
@@ -564,7 +598,7 @@ func (h *API) form(c *gin.Context) {
 		return
 	}
 	var buf bytes.Buffer
-	ct, err := h.forms.Write(&buf, n, pdf, d, st)
+	ct, err := h.forms.WriteNamed(&buf, n, pdf, d, st, UnitNames(c.Request.Context(), h.units, FormUnits(d)...))
 	if err != nil {
 		httpapi.RespondError(c, err)
 		return
@@ -766,13 +800,22 @@ func (h *API) rate(c *gin.Context) {
 	c.JSON(http.StatusOK, gin.H{"rated": true})
 }
 
-// respondCitizen answers a citizen: too many lookups is 429 with Retry-After, the seconds until
-// the sliding window lets the next lookup through.
-func respondCitizen(c *gin.Context, err error) {
+// SetRetryAfter sets Retry-After to the seconds until the sliding window lets the next lookup
+// through, when err is app.ErrTooManyLookups carrying them; the API and the lookup page both
+// answer their 429 with it.
+func SetRetryAfter(c *gin.Context, err error) {
 	if e := apperr.As(err); e != nil && e.Code == app.ErrTooManyLookups.Code {
 		if secs, ok := e.Details["retry_after_seconds"].(int64); ok {
 			c.Header("Retry-After", strconv.FormatInt(secs, 10))
 		}
+	}
+}
+
+// respondCitizen answers a citizen: too many lookups is 429 with Retry-After, the seconds until
+// the sliding window lets the next lookup through.
+func respondCitizen(c *gin.Context, err error) {
+	if e := apperr.As(err); e != nil && e.Code == app.ErrTooManyLookups.Code {
+		SetRetryAfter(c, err)
 		httpapi.WriteProblem(c, httpapi.Problem{Status: http.StatusTooManyRequests, Title: "Too many requests", Code: e.Code, Detail: e.Message})
 		return
 	}

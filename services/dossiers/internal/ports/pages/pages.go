@@ -78,7 +78,7 @@ func (p *Pages) Routes(staff, public gin.IRouter) {
 	staff.GET("/ho-so/:id", p.dossier)
 	staff.POST("/ho-so/:id/hanh-dong", p.act)
 	staff.GET("/ho-so/:id/phieu/:form", p.form)
-	staff.POST("/ho-so/:id/ket-qua", p.attachResult)
+	p.shell.PostUpload(staff, "/ho-so/:id/ket-qua", domain.MaxResultSize+1<<20, p.attachResult)
 	staff.GET("/ho-so/:id/ket-qua", p.resultFile)
 	staff.GET("/so-theo-doi", p.ledger)
 	staff.GET("/nhat-ky-truy-cap", p.accessLog)
@@ -189,17 +189,7 @@ func (p *Pages) names(c *gin.Context, units ...string) map[string]string {
 // unitNames maps unit slugs to the units' names. The directory being away only costs the names:
 // the slug is shown instead.
 func (p *Pages) unitNames(ctx context.Context, slugs ...string) map[string]string {
-	out := map[string]string{}
-	for _, s := range slugs {
-		if _, done := out[s]; done || s == "" {
-			continue
-		}
-		out[s] = s
-		if t, err := p.units.Tenant(ctx, s); err == nil && t.Name != "" {
-			out[s] = t.Name
-		}
-	}
-	return out
+	return api.UnitNames(ctx, p.units, slugs...)
 }
 
 func nameOr(names map[string]string, subject string) string {
@@ -580,13 +570,8 @@ func (p *Pages) form(c *gin.Context) {
 		p.fail(c, err)
 		return
 	}
-	// Form 06 names the units that handled the dossier.
-	units := []string{d.Tenant, d.Holder}
-	for _, h := range d.History {
-		units = append(units, h.Tenant)
-	}
 	var buf bytes.Buffer
-	ct, err := p.forms.WriteNamed(&buf, n, pdf, d, st, p.unitNames(c.Request.Context(), units...))
+	ct, err := p.forms.WriteNamed(&buf, n, pdf, d, st, p.unitNames(c.Request.Context(), api.FormUnits(d)...))
 	if err != nil {
 		p.fail(c, err)
 		return
@@ -863,6 +848,7 @@ func (p *Pages) lookup(c *gin.Context) {
 		status = http.StatusNotFound
 		if e.Code == app.ErrTooManyLookups.Code {
 			status = http.StatusTooManyRequests
+			api.SetRetryAfter(c, err)
 		}
 	} else {
 		pv := api.PublicView(d)

@@ -73,8 +73,8 @@ func queryDate(c *gin.Context, name string) (time.Time, error) {
 		return time.Time{}, nil
 	}
 	d, err := time.Parse(domain.DateLayout, s)
-	if err != nil {
-		return time.Time{}, apperr.Malformed(name, "must be a date written 2006-01-02")
+	if err != nil || d.Year() < domain.FirstYear {
+		return time.Time{}, apperr.Malformed(name, "must be a date written 2006-01-02, from 1900 on")
 	}
 	return d, nil
 }
@@ -89,6 +89,10 @@ func (d Date) parse(field string) (time.Time, error) {
 	t, err := time.Parse(domain.DateLayout, string(d))
 	if err != nil {
 		return time.Time{}, apperr.Invalid(field, "ngày phải viết dạng yyyy-mm-dd")
+	}
+	if t.Year() < domain.FirstYear {
+		// 0001-01-01 is the zero time: taken as such it would mean "not given".
+		return time.Time{}, apperr.Invalid(field, domain.ErrDateTooEarly.Error())
 	}
 	return t, nil
 }

@@ -42,20 +42,11 @@ func (p *Pages) formRoutes(g gin.IRouter) {
 	g.POST("/staff/:id/leave", p.leave)
 	g.GET("/staff/:id/qualifications/new", p.qualificationForm)
 	g.GET("/staff/:id/trainings/new", p.trainingForm)
-	g.POST("/staff/:id/qualifications", maxBody(maxEvidence), p.addQualification)
+	p.shell.PostUpload(g, "/staff/:id/qualifications", maxEvidence, p.addQualification)
 	g.GET("/qualifications/:qid/evidence", p.evidence)
 	g.GET("/staff/:id/qualifications/:qid/evidence", p.evidenceForm)
-	g.POST("/staff/:id/qualifications/:qid/evidence", maxBody(maxEvidence), p.attachEvidence)
+	p.shell.PostUpload(g, "/staff/:id/qualifications/:qid/evidence", maxEvidence, p.attachEvidence)
 	g.GET("/import/template", p.importTemplate)
-}
-
-// maxBody bounds a request body; an overlong one fails the form's parse with
-// http.MaxBytesError, which the shell shows as "Tệp quá lớn".
-func maxBody(n int64) gin.HandlerFunc {
-	return func(c *gin.Context) {
-		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, n)
-		c.Next()
-	}
 }
 
 // ---- sub-navigation
@@ -128,7 +119,10 @@ func (f *fields) date(v url.Values, name string, def time.Time) time.Time {
 		return def
 	}
 	d, err := domain.ParseDate(s)
-	if err != nil {
+	switch {
+	case errors.Is(err, domain.ErrDateTooEarly):
+		f.add(name, f.tr.T("err.date.too_early"))
+	case err != nil:
 		f.add(name, f.tr.T("err.date"))
 	}
 	return d

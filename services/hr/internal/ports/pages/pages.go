@@ -21,7 +21,6 @@ import (
 
 	"egov.vn/platform/libs/apperr"
 	"egov.vn/platform/libs/auth"
-	"egov.vn/platform/libs/httpapi"
 	"egov.vn/platform/libs/platform"
 	"egov.vn/platform/libs/sheet"
 	"egov.vn/platform/libs/web"
@@ -81,8 +80,8 @@ func (p *Pages) Routes(r gin.IRouter) {
 	g.GET("/staff", p.staff)
 	g.GET("/staff/:id", p.profile)
 	g.GET("/import", p.importForm)
-	g.POST("/import", httpapi.MaxBody(maxUpload), p.importCheck)
-	g.POST("/import/commit", httpapi.MaxBody(maxUpload*2), p.importCommit)
+	p.shell.PostUpload(g, "/import", maxUpload, p.importCheck)
+	p.shell.PostUpload(g, "/import/commit", maxUpload*2, p.importCommit)
 	g.GET("/statistics", p.statistics)
 	p.formRoutes(g)
 }

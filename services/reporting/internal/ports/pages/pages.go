@@ -69,13 +69,11 @@ func (p *Pages) Routes(signedIn, public gin.IRouter) {
 }
 
 // fail shows an error as a page a person can act on, with the shell's one error page
-// (web.Shell.Fail); a refusal and a bad period say more here, since reporting knows what is
-// missing.
+// (web.Shell.Fail, which also answers a refusal, with a way out to the person's own page); a bad
+// period says more here, since reporting knows what is missing.
 func (p *Pages) fail(c *gin.Context, err error) {
 	tr := p.shell.Translator(c)
 	switch apperr.KindOf(err) {
-	case apperr.KindForbidden:
-		p.shell.RenderError(c, http.StatusForbidden, tr.T("fail.forbidden.title"), tr.ErrorMessage(apperr.As(err), "fail.forbidden"))
 	case apperr.KindInvalid:
 		p.shell.RenderError(c, http.StatusUnprocessableEntity, tr.T("fail.invalid.title"),
 			tr.T("fail.invalid", tr.Reasons(apperr.As(err), "web.invalid")))

@@ -4,11 +4,9 @@ import "egov.vn/platform/libs/web"
 
 // en is the reporting pages in English: the same as vi says, not word for word.
 var en = web.Messages{
-	"service":              "Reports",
-	"fail.forbidden.title": "Not allowed to see this",
-	"fail.forbidden":       "You are not allowed to see this report.",
-	"fail.invalid.title":   "Request not valid",
-	"fail.invalid":         "%s — a reporting period is written 2026 (year), 2026-Q4 (quarter) or 2026-11 (month).",
+	"service":            "Reports",
+	"fail.invalid.title": "Request not valid",
+	"fail.invalid":       "%s — a reporting period is written 2026 (year), 2026-Q4 (quarter) or 2026-11 (month).",
 
 	"period":         "Reporting period",
 	"period.year":    "Year %d",

@@ -6,11 +6,9 @@ import "egov.vn/platform/libs/web"
 // figures, tables, channels, states and ratings are added from the domain and the exports
 // (Catalogue).
 var vi = web.Messages{
-	"service":              "Báo cáo",
-	"fail.forbidden.title": "Không có quyền xem",
-	"fail.forbidden":       "Bạn không có quyền xem báo cáo này.",
-	"fail.invalid.title":   "Yêu cầu không hợp lệ",
-	"fail.invalid":         "%s — kỳ báo cáo có dạng 2026 (năm), 2026-Q4 (quý) hoặc 2026-11 (tháng).",
+	"service":            "Báo cáo",
+	"fail.invalid.title": "Yêu cầu không hợp lệ",
+	"fail.invalid":       "%s — kỳ báo cáo có dạng 2026 (năm), 2026-Q4 (quý) hoặc 2026-11 (tháng).",
 
 	"period":         "Kỳ báo cáo",
 	"period.year":    "Năm %d",
