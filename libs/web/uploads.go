@@ -95,9 +95,8 @@ func (s *Shell) applyUploadLimit(c *gin.Context) (ok bool, done func()) {
 			return false, done
 		}
 		s.logger.WarnContext(c.Request.Context(), "web: upload form refused", "path", c.Request.URL.Path, "error", err.Error())
-		s.RenderError(c, http.StatusBadRequest, "Biểu mẫu không đọc được",
-			"Biểu mẫu gửi lên có phần không đọc được (tên trường hoặc tên tệp bị hỏng), nên chưa có gì được lưu. "+
-				"Hãy tải lại trang, chọn lại tệp rồi gửi lại.")
+		tr := s.Translator(c)
+		s.RenderError(c, http.StatusBadRequest, tr.T("web.unreadable_form.title"), tr.T("web.unreadable_form"))
 		return false, done
 	}
 	form := c.Request.MultipartForm
