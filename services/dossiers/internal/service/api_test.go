@@ -215,6 +215,12 @@ func TestAPI(t *testing.T) {
 			dossierJSON
 			Result map[string]any `json:"result"`
 		}
+		// A file part net/http would skip (two filenames) refuses the whole form: no result is
+		// attached without its file, and the dossier's version does not move (the next attach
+		// with the same version succeeds).
+		if st := h.attachResultPart(fm.ID, leader, fm.Version, resultPDF, `form-data; name="file"; filename="a.pdf"; filename="b.pdf"`, &p); st != 400 {
+			t.Fatalf("a result part with two filenames: %d %+v", st, p)
+		}
 		if st := h.attachResult(fm.ID, leader, fm.Version, resultPDF, &withResult); st != 200 || withResult.Result["content_type"] != "application/pdf" ||
 			withResult.Result["size"] != float64(len(resultPDF)) || withResult.Result["signer"] != "Nguyễn Văn Chủ" {
 			t.Fatalf("attach the result: %d %+v", st, withResult)

@@ -157,6 +157,20 @@ func TestCatalogueImportExport(t *testing.T) {
 			t.Fatalf("a JSON row with a negative time: %d %s", st, b)
 		}
 
+		// Past the documented 1 MiB the file is refused as too large (413), not as a bad line, and
+		// nothing is imported.
+		before := len(exportCSV())
+		big := bytes.Clone(buf.Bytes())
+		for len(big) <= 1<<20 {
+			big = append(big, buf.Bytes()[bytes.IndexByte(buf.Bytes(), '\n')+1:]...)
+		}
+		if st, b := send("POST", "/procedures/import", admin, "text/csv", big); st != 413 {
+			t.Fatalf("a %d-byte catalogue: %d %s", len(big), st, b)
+		}
+		if after := len(exportCSV()); after != before {
+			t.Fatalf("a refused oversized import changed the catalogue: %d rows, then %d", before, after)
+		}
+
 		// Only the unit's admin imports.
 		if st, _ := send("POST", "/procedures/import", receiver, "text/csv", buf.Bytes()); st != 403 {
 			t.Fatalf("a reception officer imported the catalogue: %d", st)

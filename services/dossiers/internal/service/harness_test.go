@@ -11,6 +11,7 @@ import (
 	"mime/multipart"
 	"net"
 	"net/http"
+	"net/textproto"
 	"strconv"
 	"testing"
 	"time"
@@ -130,13 +131,22 @@ func (h *harness) do(method, path, token string, body any, out any) int {
 // answer into out.
 func (h *harness) attachResult(id, token string, version int, file []byte, out any) int {
 	h.t.Helper()
+	return h.attachResultPart(id, token, version, file, `form-data; name="file"; filename="giay-chung-nhan.pdf"`, out)
+}
+
+// attachResultPart is attachResult with the file part's Content-Disposition as given.
+func (h *harness) attachResultPart(id, token string, version int, file []byte, disposition string, out any) int {
+	h.t.Helper()
 	var body bytes.Buffer
 	w := multipart.NewWriter(&body)
 	for k, v := range map[string]string{"version": strconv.Itoa(version), "result_type": "Giấy chứng nhận",
 		"result_summary": "Giấy chứng nhận kết hôn", "result_signer": "Nguyễn Văn Chủ"} {
 		_ = w.WriteField(k, v)
 	}
-	fw, _ := w.CreateFormFile("file", "giay-chung-nhan.pdf")
+	part := textproto.MIMEHeader{}
+	part.Set("Content-Disposition", disposition)
+	part.Set("Content-Type", "application/octet-stream")
+	fw, _ := w.CreatePart(part)
 	_, _ = fw.Write(file)
 	_ = w.Close()
 	req, _ := http.NewRequest("PUT", h.Base+"/api/v1/dossiers/"+id+"/result", &body)

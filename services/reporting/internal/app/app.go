@@ -183,7 +183,7 @@ func (t tree) ancestors(slug string) []string {
 // completed from identity's directory when one is wired.
 func (a *App) Scope(ctx context.Context, who platform.Actor) (context.Context, error) {
 	if !who.Has(platform.RoleReportView) || who.Tenant == "" {
-		return ctx, apperr.Forbidden("cần vai trò report.view của một đơn vị để xem báo cáo")
+		return ctx, apperr.Forbidden("Cần vai trò report.view của một đơn vị để xem báo cáo")
 	}
 	if a.dir != nil {
 		a.learn(ctx, string(who.Tenant))
@@ -251,7 +251,7 @@ func (a *App) readable(ctx context.Context, slug string) (tree, store.Scope, err
 		return tree{}, sc, err
 	}
 	if !sc.CanRead(slug) {
-		return tree{}, sc, apperr.Forbidden("đơn vị này nằm ngoài phạm vi được xem báo cáo của bạn").WithDetail("tenant", slug)
+		return tree{}, sc, apperr.Forbidden("Đơn vị này nằm ngoài phạm vi được xem báo cáo của bạn").WithDetail("tenant", slug)
 	}
 	t, err := a.tree(ctx)
 	return t, sc, err
@@ -616,7 +616,7 @@ func (a *App) DeleteTarget(ctx context.Context, who platform.Actor, indicator, p
 
 func (a *App) mayWriteTargets(ctx context.Context, who platform.Actor) error {
 	if !who.Has(platform.RoleTenantAdmin) {
-		return apperr.Forbidden("đặt chỉ tiêu cần vai trò tenant.admin của đơn vị")
+		return apperr.Forbidden("Đặt chỉ tiêu cần vai trò tenant.admin của đơn vị")
 	}
 	sc, err := store.ScopeFrom(ctx)
 	if err != nil {

@@ -235,7 +235,7 @@ func (h *API) importProcedures(c *gin.Context) {
 		cellErrors []app.RowError
 	)
 	if strings.HasPrefix(c.ContentType(), "text/csv") {
-		var perr *apperr.Error
+		var perr error
 		rows, lines, cellErrors, perr = parseCSV(c.Request.Body)
 		if perr != nil {
 			httpapi.RespondError(c, perr)
@@ -256,7 +256,7 @@ func (h *API) importProcedures(c *gin.Context) {
 // parseCSV reads the catalogue's CSV form (its header row first, as the export writes it). A cell
 // that cannot be read is returned as a row error with its line and column, to be reported with
 // the validation of the rows; a file that is not CSV of the catalogue's columns is an error at once.
-func parseCSV(r io.Reader) ([]domain.Procedure, []int, []app.RowError, *apperr.Error) {
+func parseCSV(r io.Reader) ([]domain.Procedure, []int, []app.RowError, error) {
 	var (
 		out   []domain.Procedure
 		lines []int
@@ -275,6 +275,9 @@ func parseCSV(r io.Reader) ([]domain.Procedure, []int, []app.RowError, *apperr.E
 	}
 	if err != nil {
 		var e *apperr.Error
+		if tooLarge := new(http.MaxBytesError); errors.As(err, &tooLarge) {
+			return nil, nil, nil, err // 413: the body limit, not a fault in a line
+		}
 		if !errors.As(err, &e) {
 			e = apperr.Malformed("file", err.Error())
 		}
@@ -671,10 +674,15 @@ func ReadResultUpload(c *gin.Context) (up app.ResultUpload, version int, err err
 	if err := httpapi.LimitBody(c, domain.MaxResultSize+1<<20); err != nil {
 		return up, 0, err
 	}
-	// Small fields in memory, the file (up to its limit) spilled to a temporary file.
-	if err := c.Request.ParseMultipartForm(1 << 20); err != nil {
+	// Small fields in memory, the file (up to its limit) spilled to a temporary file. A part
+	// net/http would skip (a duplicate filename) refuses the whole form: the result is never
+	// attached without its file.
+	if err := httpapi.ParseMultipartForm(c.Request, 1<<20); err != nil {
 		if tooLarge := new(http.MaxBytesError); errors.As(err, &tooLarge) {
 			return up, 0, err // 413
+		}
+		if errors.Is(err, httpapi.ErrUnreadablePart) {
+			return up, 0, apperr.Malformed("file", "a part of the form has a Content-Disposition that cannot be read (for example two filename parameters); send each field and the file once, with one name and one filename")
 		}
 		return up, 0, apperr.Malformed("", "send multipart/form-data with the fields result_type, result_summary, result_signer, version and the file")
 	}

@@ -73,8 +73,9 @@ func FuzzParseCatalogueCSV(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		ps, lines, rowErrs, perr := parseCSV(bytes.NewReader(data))
 		if perr != nil {
-			if perr.Kind != apperr.KindMalformed && perr.Kind != apperr.KindInvalid || perr.Message == "" {
-				t.Fatalf("file refused with %v (kind %v)", perr, perr.Kind)
+			var e *apperr.Error
+			if !errors.As(perr, &e) || e.Kind != apperr.KindMalformed && e.Kind != apperr.KindInvalid || e.Message == "" {
+				t.Fatalf("file refused with %v", perr)
 			}
 			return
 		}
