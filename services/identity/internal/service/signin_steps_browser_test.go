@@ -57,6 +57,17 @@ func TestSignInStepsInChromium(t *testing.T) {
 		s.Accessible(page)
 	}
 
+	// An address identity does not have: the shell's 404 page, with a way back, not a JSON error.
+	s.Open("/auth/khong-co-trang-nay", "main h1")
+	if h1 := s.Text("main h1"); h1 != "Không tìm thấy trang" {
+		t.Errorf("an unknown address at identity shows %q, want the shell's 404 page", h1)
+	}
+	if n := chromium.Eval[int](s, `document.querySelectorAll('main a.button[href="/auth"]').length`); n != 1 {
+		t.Errorf("the 404 page offers no way back to identity's start page")
+	}
+	s.Shot("khong-tim-thay")
+	s.Accessible("the 404 page")
+
 	s.Open("/auth/login", `input[name="username"]`)
 	look("the sign-in page", "mat-khau")
 	s.Fill(`input[name="username"]`, "lan.pt")
@@ -85,7 +96,7 @@ func TestSignInStepsInChromium(t *testing.T) {
 	s.Fill(`input[name="new_password"]`, "Dong-Tan-mua-lua-2026")
 	s.Fill(`input[name="confirm_password"]`, "Dong-Tan-mua-lua-2026")
 	s.Do("set the new password", chromedp.Click(chromedp.CSS(`form button[type="submit"]`)),
-		chromedp.WaitNotPresent(chromedp.CSS(`input[name="confirm_password"]`)), chromedp.WaitVisible(chromedp.CSS(`main`)))
+		chromedp.WaitNotPresent(chromedp.CSS(`form[action$="/login/new-password"]`)), chromedp.WaitVisible(chromedp.CSS(`main`)))
 	if !chromium.Eval[bool](s, `document.querySelector('header .account') !== null`) {
 		t.Errorf("signed in at %s, but the header does not show the account", s.Location())
 	}
