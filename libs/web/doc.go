@@ -15,7 +15,9 @@
 // (a phone's wheel, a desktop calendar), is keyboard-usable and announced by screen readers
 // without a script of ours (the strict CSP allows none inline, and a picker written here would
 // be one more thing axe and the keyboard tests must chase), and always posts the unambiguous
-// ISO yyyy-mm-dd, so "04/03" is never read as the wrong month. A text field typed "dd/mm/yyyy"
-// would give all that up to fix the display in foreign-language browsers only, which the
-// units' staff do not use.
+// ISO yyyy-mm-dd, so "04/03" is never parsed as the wrong month. The cost, seen in the e2e
+// language test's screenshots: in a browser whose own language is US English the field shows
+// 12/07/2026 for 7 December, even on a Vietnamese page. Everything the platform shows back (the
+// lists, the profile, forms 01-07, the flash after saving) is dd/mm/yyyy, so a slip shows at
+// once. A text field typed "dd/mm/yyyy" would give the rest up to fix that display only.
 package web

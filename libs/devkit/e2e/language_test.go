@@ -90,7 +90,9 @@ const pageWords = `(() => {
 func english(t *testing.T, b *browser.Session, where string) {
 	t.Helper()
 	b.Shot(shotName(where))
-	html := browser.Eval[string](b, `document.documentElement.outerHTML`)
+	// The served <html lang>, as EnglishPage reads it: a page's script may add attributes of its
+	// own to <html> (reporting's charts mark themselves ready there).
+	html := browser.Eval[string](b, `'<html lang="' + document.documentElement.lang + '">' + document.documentElement.innerHTML`)
 	webtest.EnglishPage(t, where, html)
 	webtest.NoVietnameseLeft(t, where, html, web.Catalogue{})
 	for _, w := range browser.Eval[[]string](b, pageWords) {
