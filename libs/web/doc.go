@@ -18,6 +18,6 @@
 // ISO yyyy-mm-dd, so "04/03" is never parsed as the wrong month. The cost, seen in the e2e
 // language test's screenshots: in a browser whose own language is US English the field shows
 // 12/07/2026 for 7 December, even on a Vietnamese page. Everything the platform shows back (the
-// lists, the profile, forms 01-07, the flash after saving) is dd/mm/yyyy, so a slip shows at
+// lists, the staff profile, forms 01-07) is dd/mm/yyyy, so a slip shows at
 // once. A text field typed "dd/mm/yyyy" would give the rest up to fix that display only.
 package web
