@@ -20,6 +20,9 @@ func (s *Shell) NotFound(c *gin.Context) {
 		httpapi.NotFound(c)
 		return
 	}
+	// No route means no session middleware ran: the header would offer a signed-in person
+	// "Đăng nhập", which leads back to this very address. It offers neither.
+	c.Set(noAccountKey, true)
 	tr := s.Translator(c)
 	s.RenderError(c, http.StatusNotFound, tr.T("web.no_page.title"), tr.T("web.no_page"))
 }

@@ -32,6 +32,9 @@ func TestUnknownAddressIsAPageForBrowsersAndAProblemForPrograms(t *testing.T) {
 	}
 	mustContain(t, w.Body.String(), `<html lang="vi">`, "<h1>Không tìm thấy trang</h1>",
 		`<a class="button" href="/dossiers">Về trang chính của Một cửa</a>`)
+	if body := w.Body.String(); strings.Contains(body, `class="account"`) || strings.Contains(body, "/dossiers/login?next=") {
+		t.Errorf("the 404 page guesses the person is signed out (a sign-in button): %s", body)
+	}
 	if csp := w.Header().Get("Content-Security-Policy"); !strings.Contains(csp, "default-src 'self'") {
 		t.Errorf("404 page without the strict CSP: %q", csp)
 	}
