@@ -73,6 +73,11 @@ func formsInChromium(t *testing.T, db *gorm.DB) {
 	}
 	contains := func(what, sel string, want ...string) {
 		t.Helper()
+		// The element a click waits for (the flash) is at the top of the page: on a loaded
+		// machine Chromium shows it while the rest of the answer is still being parsed.
+		for deadline := time.Now().Add(10 * time.Second); browser.Eval[string](s, `document.readyState`) != "complete" && time.Now().Before(deadline); {
+			time.Sleep(100 * time.Millisecond)
+		}
 		got := s.Text(sel)
 		for _, w := range want {
 			if !strings.Contains(got, w) {
