@@ -108,10 +108,7 @@ func NewEngine(opts Options, middleware ...gin.HandlerFunc) *gin.Engine {
 		bodyLimit(opts.MaxBodyBytes),
 		errorResponder,
 	)
-	e.NoRoute(func(c *gin.Context) {
-		RespondError(c, &apperr.Error{Kind: apperr.KindNotFound, Code: "route_not_found",
-			Message: fmt.Sprintf("there is no endpoint %s %s", c.Request.Method, c.Request.URL.Path)})
-	})
+	e.NoRoute(NotFound)
 	e.NoMethod(func(c *gin.Context) {
 		WriteProblem(c, Problem{Status: http.StatusMethodNotAllowed, Code: "method_not_allowed",
 			Detail: fmt.Sprintf("%s is not allowed on %s", c.Request.Method, c.Request.URL.Path)})
@@ -125,6 +122,14 @@ func NewEngine(opts Options, middleware ...gin.HandlerFunc) *gin.Engine {
 
 	e.Use(middleware...)
 	return e
+}
+
+// NotFound is the engine's answer to a request no route matched: a 404 problem with the code
+// route_not_found. A service with pages replaces it with web.Shell's NotFound, which still gives
+// this answer to everything but a browser asking for a page.
+func NotFound(c *gin.Context) {
+	RespondError(c, &apperr.Error{Kind: apperr.KindNotFound, Code: "route_not_found",
+		Message: fmt.Sprintf("there is no endpoint %s %s", c.Request.Method, c.Request.URL.Path)})
 }
 
 // RequestID returns the request id NewEngine put in ctx, or "".

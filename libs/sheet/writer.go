@@ -18,12 +18,20 @@ type Options struct {
 	Title string
 	// SheetName names the XLSX sheet; default "Sheet1".
 	SheetName string
+	// Notes, in an XLSX file, are rows of text on a second sheet named NotesName, after the
+	// table: what a person reads while filling the table in, such as an import template's
+	// allowed values. Read only ever reads the first sheet, so a filled-in template is read as
+	// if they were not there. CSV files, a single table, have none.
+	Notes     [][]string
+	NotesName string
 }
 
 // Writer writes one table: Header once, then Row for each row, then Close. Cells are strings
 // (kept as text, so a CCCD keeps its leading zero and a date is not reinterpreted by Excel's
 // locale) or numbers (int, int64, float64: kept as numbers in XLSX).
 type Writer struct {
+	notes  [][]string
+	nname  string
 	format Format
 	out    io.Writer
 	csv    *csv.Writer
@@ -36,7 +44,7 @@ type Writer struct {
 
 // NewWriter starts a file in format on out.
 func NewWriter(format Format, out io.Writer, o Options) (*Writer, error) {
-	w := &Writer{format: format, out: out}
+	w := &Writer{format: format, out: out, notes: o.Notes, nname: o.NotesName}
 	switch format {
 	case CSV:
 		if _, err := out.Write(bom); err != nil {
@@ -133,7 +141,48 @@ func (w *Writer) Close() error {
 	if err := w.stream.Flush(); err != nil {
 		return err
 	}
+	if err := w.writeNotes(); err != nil {
+		return err
+	}
 	return w.xlsx.Write(w.out)
+}
+
+// writeNotes adds the notes' sheet, its first row in bold, in excelize's normal mode: the
+// stream of the first sheet is flushed, and the notes are a few dozen rows.
+func (w *Writer) writeNotes() error {
+	if len(w.notes) == 0 {
+		return nil
+	}
+	name := w.nname
+	if name == "" {
+		name = "Sheet2"
+	}
+	if _, err := w.xlsx.NewSheet(name); err != nil {
+		return err
+	}
+	for i, row := range w.notes {
+		ref, err := excelize.CoordinatesToCellName(1, i+1)
+		if err != nil {
+			return err
+		}
+		cells := make([]any, len(row))
+		for j, c := range row {
+			cells[j] = c
+		}
+		if err := w.xlsx.SetSheetRow(name, ref, &cells); err != nil {
+			return err
+		}
+		if i == 0 {
+			end, err := excelize.CoordinatesToCellName(max(len(row), 1), 1)
+			if err != nil {
+				return err
+			}
+			if err := w.xlsx.SetCellStyle(name, "A1", end, w.bold); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 func (w *Writer) setRow(cells []any) error {

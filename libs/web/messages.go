@@ -70,6 +70,9 @@ var shellCatalogue = Catalogue{
 		"web.signin.op.other":          "Dịch vụ đăng nhập từ chối yêu cầu (mã lỗi: %s). Vui lòng đăng nhập lại; nếu lỗi vẫn còn, hãy báo cho bộ phận công nghệ thông tin.",
 		"web.signin.again":             "Đăng nhập lại",
 		"web.signin.home":              "Về trang chủ",
+		// pages2: the page for an address no route has (Shell.NotFound).
+		"web.no_page.title": "Không tìm thấy trang",
+		"web.no_page":       "Không có trang nào ở địa chỉ này. Có thể địa chỉ bị gõ sai hoặc trang đã được chuyển đi; hãy kiểm tra lại, hoặc về trang chính bằng nút dưới đây.",
 	},
 	LangEN: {
 		"web.site":                     "E-government",
@@ -137,5 +140,8 @@ var shellCatalogue = Catalogue{
 		"web.signin.op.other":          "The sign-in service refused the request (error code: %s). Sign in again; if it keeps failing, tell the IT department.",
 		"web.signin.again":             "Sign in again",
 		"web.signin.home":              "Home page",
+		// pages2: the page for an address no route has (Shell.NotFound).
+		"web.no_page.title": "Page not found",
+		"web.no_page":       "There is no page at this address. It may have been mistyped or the page has moved; check it, or go to the start page with the button below.",
 	},
 }

@@ -98,6 +98,8 @@ const (
 	viewerKey = "egov.web.viewer"
 	tenantKey = "egov.web.tenant"
 	publicKey = "egov.web.public"
+	// noAccountKey marks a request whose page must not guess whether the person is signed in.
+	noAccountKey = "egov.web.no_account"
 )
 
 // SetViewer records the signed-in person for the pages of this request.
@@ -166,6 +168,9 @@ type View struct {
 	LogoutURL string
 	// Back, on an error page, is where its button leads instead of the service's home.
 	Back *NavItem
+	// NoAccount leaves out the header's sign-in or sign-out: on a page answered before the
+	// session was read (an unknown address), either could be wrong.
+	NoAccount bool
 }
 
 // HXHeaders is the value of <body hx-headers>, carrying the CSRF token on htmx requests.
@@ -437,6 +442,7 @@ func (s *Shell) view(c *gin.Context, p Page) *View {
 		CSRFToken: csrfToken(c.Request),
 		LogoutURL: s.cfg.LogoutURL,
 		LoginURL:  s.cfg.LoginURL + "?next=" + url.QueryEscape(c.Request.URL.RequestURI()),
+		NoAccount: c.GetBool(noAccountKey),
 	}
 	if v.SiteName == "" {
 		v.SiteName = tr.T("web.site")

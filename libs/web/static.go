@@ -78,11 +78,16 @@ func (s *Shell) Asset(name string) string {
 	return s.cfg.Prefix + "/static/" + name + "?v=" + a.version
 }
 
-// Mount serves the shell's static files at Prefix+"/static/" on r, the service's engine.
+// Mount serves the shell's static files at Prefix+"/static/" on r, the service's engine. When r
+// is the engine itself (as bootstrap.Web.Pages and identity mount it), the shell also answers the
+// routes nobody registered (NotFound): the one place every service gets its 404 page.
 func (s *Shell) Mount(r gin.IRoutes) {
 	p := s.cfg.Prefix + "/static/*file"
 	r.GET(p, s.serveStatic)
 	r.HEAD(p, s.serveStatic)
+	if e, ok := r.(*gin.Engine); ok {
+		e.NoRoute(s.NotFound)
+	}
 }
 
 func (s *Shell) serveStatic(c *gin.Context) {

@@ -129,3 +129,23 @@ func (s *Session) Shot(name string) {
 	s.shots++
 	testenv.WriteArtifact(s.t, fmt.Sprintf("%s%02d-%s.png", s.prefix, s.shots, name), png)
 }
+
+// ShotPhone saves a full-page screenshot of the page as a 390 px phone shows it (the size
+// CheckAccessible checks), then gives the tab its own window size back.
+func (s *Session) ShotPhone(name string) {
+	s.t.Helper()
+	phone := axeSizes[0]
+	for _, size := range axeSizes {
+		if size.phone {
+			phone = size
+		}
+	}
+	if err := chromedp.Do(s.ctx, chromedp.EmulateViewport(phone.width, phone.height, chromedp.EmulateMobile, chromedp.EmulateTouch)); err != nil {
+		s.t.Logf("phone screenshot %s: %v", name, err)
+		return
+	}
+	s.Shot(name + "-390px")
+	if err := chromedp.Do(s.ctx, clearViewport); err != nil {
+		s.t.Errorf("back to the window size after the phone screenshot %s: %v", name, err)
+	}
+}

@@ -58,6 +58,16 @@ func journey(t *testing.T, s *e2e.Stack) {
 	receiver := staffWith(t, s, commune, platform.RoleDossierReceive)
 	handler := staffWith(t, s, commune, platform.RoleDossierHandle)
 	leader := staffWith(t, s, commune, platform.RoleDossierApprove)
+	// accessible runs axe-core (desktop and 390 px) on the page the journey is at, once per kind
+	// of page: the same page met again in another state or by another person adds time, not cover.
+	checked := map[string]bool{}
+	accessible := func(page string) {
+		t.Helper()
+		if !checked[page] {
+			checked[page] = true
+			b.Accessible(page)
+		}
+	}
 
 	// 1. The receiver signs in once and finds the commune's catalogue on the intake form.
 	b.SignIn("/dossiers/tiep-nhan", receiver.Username, s.Password, "#f-procedure_code")
@@ -66,6 +76,7 @@ func journey(t *testing.T, s *e2e.Stack) {
 		t.Fatal("the procedure list at /dossiers/tiep-nhan is empty: the commune was not provisioned in dossiers")
 	}
 	b.Shot("intake-form")
+	accessible("the intake form with a procedure's checklist")
 
 	// 2. Receive a birth registration (or the first procedure) and get its receipt.
 	browser.Eval[bool](b, `(() => { const s = document.querySelector('#f-procedure_code');
@@ -87,6 +98,7 @@ func journey(t *testing.T, s *e2e.Stack) {
 		t.Error("the dossier page offers no receipt (form 01) to print")
 	}
 	b.Shot("received")
+	accessible("the dossier page just received")
 	loc, err := url.Parse(b.Location())
 	if err != nil {
 		t.Fatal(err)
@@ -140,7 +152,9 @@ func journey(t *testing.T, s *e2e.Stack) {
 			b.Shot("not-in-my-list-" + who.Username)
 			t.Errorf("%s's own list does not show %s", who.Username, code)
 		}
+		accessible("a handler's own list")
 		b.Open(dossier, "#receipt-code")
+		accessible("the dossier page with a step to complete")
 		steps := 0
 		for ; offers("complete_step") && steps < 20; steps++ {
 			act("complete_step")
@@ -158,6 +172,7 @@ func journey(t *testing.T, s *e2e.Stack) {
 		t.Errorf("the waiting dossier does not name its approver %s: %q", leader.Name, waiting)
 	}
 	b.Shot("steps-done")
+	accessible("the dossier page waiting for the leader")
 	b.SignOut()
 
 	// 5. The leader finds it waiting, sends it back once with a note; the handler reads the note
@@ -178,6 +193,7 @@ func journey(t *testing.T, s *e2e.Stack) {
 		t.Errorf("the handler does not see the leader's note: %q", got)
 	}
 	b.Shot("handler-reads-note")
+	accessible("the dossier page sent back with a note")
 	act("complete_step")
 	if st := state(); st != "Chờ lãnh đạo phê duyệt" {
 		t.Errorf("after the redo the dossier is %q", st)
@@ -201,6 +217,7 @@ func journey(t *testing.T, s *e2e.Stack) {
 	}
 	approveWithResult(leader, "Trích lục khai sinh của Trần Văn Nam")
 	b.Shot("approved")
+	accessible("the dossier page with its result ready")
 
 	// One sign-in serves every service: the leader's reports open without a second sign-in; one
 	// sign-out ends the session in every service.
@@ -236,10 +253,12 @@ func journey(t *testing.T, s *e2e.Stack) {
 		}
 	}
 	b.Shot("returned")
+	accessible("the dossier page returned, with its history")
 	b.SignOut()
 
 	// 7. The citizen looks the dossier up and rates it, without an account.
 	b.Open("/dossiers/tra-cuu", `input[name="receipt_code"]`)
+	accessible("the citizen's lookup form")
 	b.Fill(`input[name="receipt_code"]`, code)
 	b.Fill(`input[name="phone_last4"]`, "5678")
 	b.Click(`form[action$="/tra-cuu"] button`, "main h2")
@@ -247,10 +266,12 @@ func journey(t *testing.T, s *e2e.Stack) {
 		t.Errorf("the citizen's lookup shows %q", body)
 	}
 	b.Shot("lookup")
+	accessible("the citizen's lookup result with the rating form")
 	if browser.Eval[bool](b, `!!document.querySelector('input[name="rating"]')`) {
 		b.Do("rate", chromedp.Click(chromedp.CSS(`input[name="rating"][value="satisfied"]`)),
 			chromedp.Click(chromedp.CSS(`form[action$="/danh-gia"] button`)), chromedp.WaitVisible(chromedp.CSS(`.flash`)))
 		b.Shot("rated")
+		accessible("the citizen's lookup after rating")
 	} else {
 		t.Error("the citizen is not offered a rating for a returned dossier")
 	}
@@ -275,6 +296,7 @@ func journey(t *testing.T, s *e2e.Stack) {
 		t.Errorf("the archive record links the dossier at %q, want %q", back, dossier)
 	}
 	b.Shot("archive-record")
+	accessible("the archive record of the result")
 	b.SignOut()
 
 	// 9. The leader's dashboard counts the returned result, archived, within seconds of the hand-off.
@@ -292,6 +314,7 @@ func journey(t *testing.T, s *e2e.Stack) {
 				browser.Eval[string](b, figure("returned")), browser.Eval[string](b, figure("returned_not_archived")))
 		}
 		b.Shot("dashboard")
+		accessible("the unit's reform dashboard")
 		b.SignOut()
 	}
 
@@ -312,6 +335,7 @@ func journey(t *testing.T, s *e2e.Stack) {
 				t.Errorf("%s (%s): %s answers %d", m.Username, r, page, st)
 			}
 			b.Shot("home-" + m.Username + "-" + strings.ReplaceAll(string(r), ".", "-"))
+			accessible("the start page " + page)
 		}
 		b.Open(first, "main")
 		b.SignOut()
@@ -352,6 +376,7 @@ func journey(t *testing.T, s *e2e.Stack) {
 		t.Errorf("after the transfer the commune's page shows %q: want the district holding it and no action left here", main)
 	}
 	b.Shot("lien-thong-transferred")
+	accessible("the dossier page after a transfer to the district")
 	b.SignOut()
 
 	b.SignIn(dossier2, dLeader.Username, s.Password, "#receipt-code")

@@ -1,9 +1,12 @@
 package service_test
 
 import (
+	"archive/zip"
 	"bytes"
+	"encoding/base64"
 	"image"
 	"image/png"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -70,6 +73,11 @@ func formsInChromium(t *testing.T, db *gorm.DB) {
 	}
 	contains := func(what, sel string, want ...string) {
 		t.Helper()
+		// The element a click waits for (the flash) is at the top of the page: on a loaded
+		// machine Chromium shows it while the rest of the answer is still being parsed.
+		for deadline := time.Now().Add(10 * time.Second); browser.Eval[string](s, `document.readyState`) != "complete" && time.Now().Before(deadline); {
+			time.Sleep(100 * time.Millisecond)
+		}
 		got := s.Text(sel)
 		for _, w := range want {
 			if !strings.Contains(got, w) {
@@ -242,6 +250,16 @@ func formsInChromium(t *testing.T, db *gorm.DB) {
 	if !strings.HasPrefix(xlsx, "200 application/vnd.openxmlformats") {
 		t.Fatalf("qualifications XLSX template: %s", xlsx)
 	}
+	// The XLSX template carries the allowed values on a second sheet (its header row holds only
+	// the columns' codes, so the levels found in the file come from that sheet).
+	packed, err := base64.StdEncoding.DecodeString(await(`fetch(document.querySelector("#template-qualifications-xlsx").href)
+		.then(r => r.arrayBuffer()).then(b => { let s = ''; new Uint8Array(b).forEach(x => s += String.fromCharCode(x)); return btoa(s); })`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if text := unzipped(t, packed); !strings.Contains(text, `name="Giá trị hợp lệ"`) || !strings.Contains(text, "thac_si (Thạc sĩ)") {
+		t.Errorf("the qualifications XLSX template has no sheet of allowed values with the levels")
+	}
 	s.Shot("import")
 	s.Accessible("the import page")
 
@@ -274,4 +292,27 @@ func formsInChromium(t *testing.T, db *gorm.DB) {
 	if post != "403" {
 		t.Fatalf("a leader posting the hire form gets %s, want 403", post)
 	}
+}
+
+// unzipped is every part of an XLSX file, unpacked and joined: enough to find a text in it.
+func unzipped(t *testing.T, packed []byte) string {
+	t.Helper()
+	zr, err := zip.NewReader(bytes.NewReader(packed), int64(len(packed)))
+	if err != nil {
+		t.Fatalf("the XLSX template is not a zip: %v", err)
+	}
+	var all strings.Builder
+	for _, f := range zr.File {
+		rc, err := f.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := io.ReadAll(rc)
+		_ = rc.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		all.Write(b)
+	}
+	return all.String()
 }

@@ -666,17 +666,29 @@ func (p *Pages) importTemplate(c *gin.Context) {
 		p.shell.Fail(c, apperr.Invalid("format", "Mẫu có dạng csv hoặc xlsx"))
 		return
 	}
-	columns, name := app.StaffColumns, "mau-nhan-su"
+	staffHelp, qualHelp, err := p.importHelp(c)
+	if err != nil {
+		p.shell.Fail(c, err)
+		return
+	}
+	columns, name, help := app.StaffColumns, "mau-nhan-su", staffHelp
 	switch app.Dataset(c.Query("dataset")) {
 	case app.StaffData:
 	case app.QualificationsData:
-		columns, name = app.QualificationColumns, "mau-trinh-do"
+		columns, name, help = app.QualificationColumns, "mau-trinh-do", qualHelp
 	default:
 		p.shell.Fail(c, apperr.Invalid("dataset", "Chọn mẫu hồ sơ nhân sự hoặc mẫu trình độ"))
 		return
 	}
+	// An XLSX template carries the import page's table of columns and allowed values on a second
+	// sheet, so the person filling it in offline still has them; the import reads the first only.
+	tr := p.shell.Translator(c)
+	notes := [][]string{{tr.T("import.column"), tr.T("import.meaning"), tr.T("import.allowed")}}
+	for _, h := range help {
+		notes = append(notes, []string{h.Column, h.Meaning, h.Allowed})
+	}
 	var buf bytes.Buffer
-	w, err := sheet.NewWriter(format, &buf, sheet.Options{SheetName: "Mẫu nhập"})
+	w, err := sheet.NewWriter(format, &buf, sheet.Options{SheetName: "Mẫu nhập", Notes: notes, NotesName: tr.T("import.allowed")})
 	if err == nil {
 		err = w.Header(columns...)
 	}

@@ -115,7 +115,7 @@ func (p *Pages) renderLogin(c *gin.Context, status int, form *web.Form, a *domai
 		}
 	}
 	d.Alert = alert
-	p.render(c, status, "login", "login.title", d, form)
+	p.renderSignIn(c, status, "login", "login.title", d, form)
 }
 
 // authRequest loads the OIDC request a sign-in answers. An unknown or expired one gets a page

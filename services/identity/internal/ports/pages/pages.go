@@ -221,11 +221,24 @@ func (p *Pages) newView(c *gin.Context, here string) view {
 
 // render shows a page of this package in the shell, in the request's language.
 func (p *Pages) render(c *gin.Context, status int, content, titleID string, data any, form *web.Form) {
+	p.shell.Render(c, status, p.page(c, content, titleID, data, form))
+}
+
+// renderSignIn shows a page of the sign-in itself (password, second factor, first password) in
+// the shell's public layout: before the person is signed in, the services' menu and a "Đăng nhập"
+// button lead nowhere but back to this page.
+func (p *Pages) renderSignIn(c *gin.Context, status int, content, titleID string, data any, form *web.Form) {
+	page := p.page(c, content, titleID, data, form)
+	page.Public = true
+	p.shell.Render(c, status, page)
+}
+
+func (p *Pages) page(c *gin.Context, content, titleID string, data any, form *web.Form) web.Page {
 	page := web.Page{Title: p.lang(c).T(titleID), Content: content, Data: data, Form: form}
 	if v, ok := data.(interface{ switchURL() string }); ok {
 		page.SwitchURL = v.switchURL()
 	}
-	p.shell.Render(c, status, page)
+	return page
 }
 
 // messageData is a page that only says something, with one way on.

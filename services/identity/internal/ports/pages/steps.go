@@ -60,7 +60,7 @@ func (p *Pages) renderTOTP(c *gin.Context, status int, codeErr, alert string) {
 		form.Errors.Add("code", codeErr)
 	}
 	noStore(c)
-	p.render(c, status, "totp", "totp.title", d, form)
+	p.renderSignIn(c, status, "totp", "totp.title", d, form)
 }
 
 func (p *Pages) totpPage(c *gin.Context) {
@@ -146,7 +146,7 @@ func (p *Pages) renderNewPassword(c *gin.Context, status int, user domain.User, 
 	d := passwordData{view: p.newView(c, p.cfg.Prefix+"/login/new-password"), Username: user.Username,
 		MinLength: p.app.Config().PasswordPolicy.MinLength}
 	noStore(c)
-	p.render(c, status, "new_password", "newpw.title", d, form)
+	p.renderSignIn(c, status, "new_password", "newpw.title", d, form)
 }
 
 // newPasswordStep checks that the pending sign-in is at the new-password step: a person with a
