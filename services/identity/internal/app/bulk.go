@@ -93,7 +93,11 @@ func (p ImportProblem) Reason() string {
 	if p.Code == "" {
 		return p.Value
 	}
-	return fmt.Sprintf(importReasons[p.Code], p.Value, p.Other)
+	reason := importReasons[p.Code]
+	if !strings.Contains(reason, "%") {
+		return reason
+	}
+	return fmt.Sprintf(reason, p.Value, p.Other)
 }
 
 // ImportedAccount is one account a file makes. OneTimePassword is set only in a commit's answer.
@@ -163,16 +167,21 @@ func (s *App) ImportAccountsAsPlatform(ctx context.Context, actor string, format
 	return s.importAccounts(ctx, importScope{actor: actor, tenants: tenants}, format, r, commit)
 }
 
-// ImportTemplate writes an empty accounts file in format, with the header row and an example
-// line, for an administrator to fill in; the roles they may grant and the units of their subtree
-// come with it (ImportChoices) for the pages to list.
-func ImportTemplate(format sheet.Format, w io.Writer, example []string) error {
+// ImportTemplate writes an accounts file to fill in: the header row, notes (lines whose first
+// cell starts with '#', which the import skips: the roles and units the file may name) and an
+// example line.
+func ImportTemplate(format sheet.Format, w io.Writer, notes [][]string, example []string) error {
 	out, err := sheet.NewWriter(format, w, sheet.Options{SheetName: "tai_khoan"})
 	if err != nil {
 		return err
 	}
 	if err := out.Header(ImportColumns...); err != nil {
 		return err
+	}
+	for _, n := range notes {
+		if err := out.Strings(n); err != nil {
+			return err
+		}
 	}
 	if example != nil {
 		if err := out.Strings(example); err != nil {
@@ -225,6 +234,9 @@ func (s *App) importAccounts(ctx context.Context, scope importScope, format shee
 	now := s.Now()
 	seen, seenStaff := map[string]int{}, map[string]int{}
 	header, err := ImportLimits.Read(format, r, func(line int, row []string) error {
+		if len(row) > 0 && strings.HasPrefix(strings.TrimSpace(row[0]), "#") {
+			return nil // a note, as the template lists the roles and units
+		}
 		rep.Rows++
 		cell := func(col string) string {
 			i := slices.Index(ImportColumns, col)
