@@ -286,6 +286,9 @@ func TestBulkImportAPI(t *testing.T) {
 			t.Helper()
 			req, _ := http.NewRequest(http.MethodPost, h.Issuer+"/api/v1/accounts/import"+query, strings.NewReader(body))
 			req.Header.Set("Content-Type", "text/csv")
+			if !strings.Contains(query, "csv") {
+				req.Header.Set("Content-Type", sheet.XLSX.ContentType())
+			}
 			req.Header.Set("Authorization", "Bearer "+op)
 			if key != "" {
 				req.Header.Set("Idempotency-Key", key)
