@@ -95,7 +95,7 @@ func bulkImportInChromium(t *testing.T, db *gorm.DB) {
 	axe("the import page")
 
 	// 2. A file with an error: the report names line 4, column don_vi; nothing is created.
-	if err := chromedp.Do(ctx, chromedp.SetUploadFiles(`input[type="file"]`, []string{bad}),
+	if err := chromedp.Do(ctx, chromedp.SetUploadFiles(chromedp.CSS(`input[type="file"]`), []string{bad}),
 		chromedp.Click(chromedp.CSS(`#import-check`)),
 		chromedp.WaitVisible(chromedp.CSS(`#import-errors`)),
 	); err != nil {
@@ -114,7 +114,7 @@ func bulkImportInChromium(t *testing.T, db *gorm.DB) {
 	// 3. The fixed file: the accounts to be made, then the commit and the sheet.
 	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`#import-again`)),
 		chromedp.WaitVisible(chromedp.CSS(`input[type="file"]`)),
-		chromedp.SetUploadFiles(`input[type="file"]`, []string{good}),
+		chromedp.SetUploadFiles(chromedp.CSS(`input[type="file"]`), []string{good}),
 		chromedp.Click(chromedp.CSS(`#import-check`)),
 		chromedp.WaitVisible(chromedp.CSS(`#import-accounts`)),
 	); err != nil {
@@ -125,8 +125,8 @@ func bulkImportInChromium(t *testing.T, db *gorm.DB) {
 	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`#import-commit`)), chromedp.WaitVisible(chromedp.CSS(`section.slip`))); err != nil {
 		t.Fatalf("commit: %v (at %s)", err, location())
 	}
-	var passwords []string
-	if err := chromedp.Do(ctx, chromedp.Evaluate(`Array.from(document.querySelectorAll('section.slip code.secret')).map(e => e.textContent)`, &passwords)); err != nil {
+	passwords, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll('section.slip code.secret')).map(e => e.textContent)`))
+	if err != nil {
 		t.Fatal(err)
 	}
 	if len(passwords) != 3 {
