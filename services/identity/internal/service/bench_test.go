@@ -11,6 +11,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -172,14 +173,15 @@ func BenchmarkBulkOnboarding(b *testing.B) {
 	units := []string{"huyen-dong-hung", "xa-dong-tan", "xa-dong-hoa"}
 	hasher := adapters.NewPasswordHasher(mem, iter, par)
 	const hashes = 10
-	start := time.Now()
+	start, cpu0 := time.Now(), cpuTime(b)
 	for range hashes {
 		if _, err := hasher.Hash(app.OneTimePassword()); err != nil {
 			b.Fatal(err)
 		}
 	}
-	perHash := time.Since(start) / hashes
+	perHash, cpuPerHash := time.Since(start)/hashes, (cpuTime(b)-cpu0)/hashes
 	b.ResetTimer()
+	cpu0 = cpuTime(b)
 	for i := range b.N {
 		var file strings.Builder
 		file.WriteString("ten_dang_nhap,ho_ten,email,vai_tro,don_vi,ma_can_bo\n")
@@ -192,9 +194,22 @@ func BenchmarkBulkOnboarding(b *testing.B) {
 		}
 	}
 	b.StopTimer()
+	// On a shared machine the wall time says more about the neighbours than about identity; the
+	// CPU time this process spent (hashing, checking, the driver's side of the inserts) does not.
+	b.ReportMetric((cpuTime(b)-cpu0).Seconds()/float64(b.N), "cpu-s/op")
 	b.ReportMetric(float64(perHash.Microseconds())/1000, "ms/hash")
+	b.ReportMetric(float64(cpuPerHash.Microseconds())/1000, "cpu-ms/hash")
 	b.ReportMetric(float64(mem), "argon2-KiB")
 	b.ReportMetric(float64(iter), "argon2-iterations")
 	b.ReportMetric(float64(runtime.GOMAXPROCS(0)), "GOMAXPROCS")
-	b.Logf("argon2id m=%d KiB t=%d p=%d: %v per hash on one core; GOMAXPROCS %d", mem, iter, par, perHash, runtime.GOMAXPROCS(0))
+	b.Logf("argon2id m=%d KiB t=%d p=%d: %v per hash on one core (%v of CPU); GOMAXPROCS %d", mem, iter, par, perHash, cpuPerHash, runtime.GOMAXPROCS(0))
+}
+
+// cpuTime is the user and system CPU time this process has used so far.
+func cpuTime(b *testing.B) time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		b.Fatal(err)
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
