@@ -344,3 +344,57 @@ func TestBulkImportAPI(t *testing.T) {
 		}
 	})
 }
+
+// The template a district's administrator downloads lists the roles they may grant (with their
+// Vietnamese names) and the units of their subtree as notes, and goes back in as it is: the
+// notes are skipped and the example line is a valid account. A reception officer gets 403 on
+// every import page.
+func TestBulkImportTemplateAndPagesAccess(t *testing.T) {
+	storetest.EachDB(t, func(t *testing.T, db *gorm.DB) {
+		h := startIdentity(t, db)
+		tr := h.seedTree(t)
+		b := h.signInPages(t, tr.admins["huyen-dong-hung"].Username, h.Password)
+		for _, format := range []sheet.Format{sheet.CSV, sheet.XLSX} {
+			st, body := b.get("/auth/admin/import/template." + string(format))
+			if st != http.StatusOK {
+				t.Fatalf("template %s: %d", format, st)
+			}
+			var rows [][]string
+			if _, err := sheet.Read(format, strings.NewReader(body), func(_ int, cells []string) error {
+				rows = append(rows, cells)
+				return nil
+			}); err != nil {
+				t.Fatal(err)
+			}
+			notes := map[string]bool{}
+			for _, r := range rows {
+				if strings.HasPrefix(r[0], "#") {
+					notes[r[1]] = true
+				}
+			}
+			for _, want := range []string{"dossier.receive", "tenant.admin", "huyen-dong-hung", "xa-dong-tan", "xa-dong-hoa"} {
+				if !notes[want] {
+					t.Errorf("%s template: no note for %s in %v", format, want, rows)
+				}
+			}
+			for _, never := range []string{"platform.admin", "service", "xa-vu-hoi", "tinh-thai-binh"} {
+				if notes[never] {
+					t.Errorf("%s template lists %s", format, never)
+				}
+			}
+			rep, err := h.ID.App.ImportAccounts(context.Background(), tr.admins["huyen-dong-hung"], format, strings.NewReader(body), false)
+			if err != nil || !rep.OK() || rep.Rows != 1 || len(rep.Accounts) != 1 || rep.Accounts[0].User.Username != "hoa.nt" {
+				t.Fatalf("the %s template sent back as it is: %v %+v", format, err, rep)
+			}
+		}
+		if st, body := b.get("/auth/admin/import"); st != http.StatusOK || !strings.Contains(body, "Tiếp nhận hồ sơ tại bộ phận một cửa") {
+			t.Fatalf("import page: %d", st)
+		}
+		officer := h.signInPages(t, tr.staff["huyen-dong-hung"].Username, h.Password)
+		for _, p := range []string{"/auth/admin/import", "/auth/admin/import/template.csv"} {
+			if st, _ := officer.get(p); st != http.StatusForbidden {
+				t.Fatalf("a reception officer on %s: %d", p, st)
+			}
+		}
+	})
+}
