@@ -132,8 +132,8 @@ func (r *AccountImport) add(p ImportProblem) {
 	r.Problems = append(r.Problems, p)
 }
 
-// ErrImportRejected is a commit of a file with problems: nothing was written. The report is in the
-// error's detail "report" (the API) and returned beside it (the pages).
+// importRejected is the answer to a commit of a file with problems: nothing was written. The
+// report is returned beside it; the API puts it in the problem's "report".
 func importRejected(n int) error {
 	return apperr.Conflict("import_rejected", fmt.Sprintf("tệp có %d lỗi; không tài khoản nào được tạo. Sửa các dòng được nêu rồi nhập lại", n))
 }
@@ -191,7 +191,9 @@ func ImportTemplate(format sheet.Format, w io.Writer, notes [][]string, example 
 	return out.Close()
 }
 
-var staffIDOK = func(s string) bool { return len(s) <= 64 && !strings.ContainsAny(s, " \t\r\n") }
+// staffIDOK checks the shape of an HR staff id only: HR owns the records, and linking an account
+// to its record (and checking it exists) is HR's and the link's business.
+func staffIDOK(s string) bool { return len(s) <= 64 && !strings.ContainsAny(s, " \t\r\n") }
 
 // parseRoles splits a roles cell; a role may be written by name (dossier.receive) or by its
 // Vietnamese description as the template lists it.
