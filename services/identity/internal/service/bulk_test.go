@@ -398,3 +398,47 @@ func TestBulkImportTemplateAndPagesAccess(t *testing.T) {
 		}
 	})
 }
+
+// Two administrators commit overlapping files at the same time: one file is created whole, the
+// other not at all (its usernames taken by the first, found in its transaction or by the unique
+// index), never a mix.
+func TestBulkImportConcurrentCommitsDoNotMix(t *testing.T) {
+	storetest.EachDB(t, func(t *testing.T, db *gorm.DB) {
+		h := startIdentity(t, db)
+		tr := h.seedTree(t)
+		var a, b []string
+		for i := range 20 {
+			a = append(a, fmt.Sprintf("dua.%02d,Người %d,,dossier.receive,xa-dong-tan,", i, i))
+			b = append(b, fmt.Sprintf("dua.%02d,Người %d,,dossier.receive,xa-dong-hoa,", i+10, i+10))
+		}
+		type result struct {
+			rep app.AccountImport
+			err error
+		}
+		results := make(chan result, 2)
+		for _, job := range []struct {
+			admin string
+			lines []string
+		}{{"xa-dong-tan", a}, {"xa-dong-hoa", b}} {
+			go func() {
+				rep, err := h.ID.App.ImportAccounts(context.Background(), tr.admins[job.admin], sheet.CSV, accountsFile(job.lines...), true)
+				results <- result{rep, err}
+			}()
+		}
+		committed := 0
+		for range 2 {
+			r := <-results
+			switch {
+			case r.err == nil && r.rep.Committed:
+				committed++
+			case conflictCodeOf(r.err) == "import_rejected":
+			default:
+				t.Fatalf("a concurrent commit: %v", r.err)
+			}
+		}
+		n := countUsers(t, db, "dua.")
+		if committed != 1 || n != 20 {
+			t.Fatalf("%d commits went through and %d accounts exist; the files share 10 usernames, so exactly one whole file is expected", committed, n)
+		}
+	})
+}
