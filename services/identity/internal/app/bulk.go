@@ -357,7 +357,7 @@ func (s *App) importAccounts(ctx context.Context, scope importScope, format shee
 		}
 		return nil
 	})
-	if err == errTakenSince || conflictCode(err) == "user_exists" {
+	if conflictCode(err) == "user_exists" { // errTakenSince, or the unique index's Conflict
 		// Someone took a username between the check and the write: report it by line.
 		if err := s.markTaken(ctx, &rep); err != nil {
 			return rep, err
