@@ -231,6 +231,21 @@ func (s *Store) UserAndTenant(ctx context.Context, id string) (domain.User, doma
 		domain.Tenant{ID: r.TenantID, Slug: r.TenantSlug, Disabled: r.TenantDisabled}, nil
 }
 
+// TakenUsernames returns which of usernames already name an account, in chunks of 500 so that
+// a file of a few thousand stays under both databases' limits on bound parameters.
+func (s *Store) TakenUsernames(ctx context.Context, usernames []string) ([]string, error) {
+	var out []string
+	for start := 0; start < len(usernames); start += 500 {
+		var found []string
+		if err := s.q(ctx).Model(&userRow{}).Where("username IN ?", usernames[start:min(start+500, len(usernames))]).
+			Pluck("username", &found).Error; err != nil {
+			return nil, err
+		}
+		out = append(out, found...)
+	}
+	return out, nil
+}
+
 // ListUsers returns a tenant's accounts (every account when tenantID is "").
 func (s *Store) ListUsers(ctx context.Context, tenantID string) ([]domain.User, error) {
 	q := s.q(ctx).Order("username")

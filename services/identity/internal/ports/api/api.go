@@ -19,6 +19,7 @@ import (
 	"egov.vn/platform/libs/auth"
 	"egov.vn/platform/libs/httpapi"
 	"egov.vn/platform/libs/platform"
+	"egov.vn/platform/libs/sheet"
 	"egov.vn/platform/services/identity/internal/app"
 	"egov.vn/platform/services/identity/internal/domain"
 )
@@ -57,6 +58,7 @@ func (a *API) Routes(v1 gin.IRouter) {
 	g.PATCH("/clients/:id", a.patchClient)
 	g.POST("/clients/:id/rotate-secret", a.rotateSecret)
 	g.POST("/onboard", a.onboard)
+	g.POST("/accounts/import", httpapi.MaxBody(app.ImportLimits.Bytes), a.importAccounts)
 	g.GET("/audit", a.audit)
 }
 
@@ -467,4 +469,84 @@ func (a *API) audit(c *gin.Context) {
 		events = []domain.AuditEvent{}
 	}
 	c.JSON(http.StatusOK, gin.H{"events": events})
+}
+
+// ImportProblemView is one problem of an accounts file.
+type ImportProblemView struct {
+	Line   int    `json:"line"`
+	Column string `json:"column"`
+	Code   string `json:"code"`
+	Reason string `json:"reason"` // Vietnamese, with what to fix
+}
+
+// ImportedAccountView is one account an accounts file makes; the one-time password appears in the
+// commit's answer only, and never again.
+type ImportedAccountView struct {
+	Line            int      `json:"line"`
+	Username        string   `json:"username"`
+	Name            string   `json:"name"`
+	Tenant          string   `json:"tenant"`
+	Roles           []string `json:"roles"`
+	OneTimePassword string   `json:"one_time_password,omitempty"`
+}
+
+// ImportView is the answer to POST /accounts/import.
+type ImportView struct {
+	Rows      int                   `json:"rows"`
+	Errors    []ImportProblemView   `json:"errors"`
+	Truncated bool                  `json:"truncated"`
+	Committed bool                  `json:"committed"`
+	Accounts  []ImportedAccountView `json:"accounts"`
+}
+
+func importView(rep app.AccountImport) ImportView {
+	v := ImportView{Rows: rep.Rows, Truncated: rep.Truncated, Committed: rep.Committed, Errors: []ImportProblemView{}, Accounts: []ImportedAccountView{}}
+	for _, p := range rep.Problems {
+		v.Errors = append(v.Errors, ImportProblemView{Line: p.Line, Column: p.Column, Code: p.Code, Reason: p.Reason()})
+	}
+	for _, a := range rep.Accounts {
+		v.Accounts = append(v.Accounts, ImportedAccountView{Line: a.Line, Username: a.User.Username, Name: a.User.Name, Tenant: a.Unit.Slug,
+			Roles: nonNil(a.User.Roles), OneTimePassword: a.OneTimePassword})
+	}
+	return v
+}
+
+// importAccounts checks an accounts file (the body, CSV or XLSX as ?format= says; XLSX by
+// default) and, with ?commit=true only, creates every account in one transaction. A dry run is
+// the default, so that a mistaken call changes nothing.
+func (a *API) importAccounts(c *gin.Context) {
+	// The commit's answer carries the one-time passwords; the idempotency guard would keep it in
+	// its table for replay, in clear. A retried commit is safe without a key: every username is
+	// then taken and nothing is created twice.
+	if c.GetHeader("Idempotency-Key") != "" {
+		httpapi.RespondError(c, apperr.Malformed("Idempotency-Key", "not accepted here: the answer holds one-time passwords, which are never stored; "+
+			"a retried commit creates nothing twice (its usernames are then taken)"))
+		return
+	}
+	f, err := sheet.ParseFormat("format", c.DefaultQuery("format", string(sheet.XLSX)))
+	if err != nil {
+		httpapi.RespondError(c, err)
+		return
+	}
+	commit := false
+	if s := c.Query("commit"); s != "" {
+		if commit, err = strconv.ParseBool(s); err != nil {
+			httpapi.RespondError(c, apperr.Malformed("commit", "must be true or false"))
+			return
+		}
+	}
+	rep, err := a.app.ImportAccountsAsPlatform(c.Request.Context(), actor(c), f, c.Request.Body, commit)
+	if apperr.As(err) != nil && apperr.As(err).Code == "import_rejected" {
+		err = apperr.As(err).WithDetail("report", importView(rep))
+	}
+	if err != nil {
+		httpapi.RespondError(c, err)
+		return
+	}
+	c.Header("Cache-Control", "no-store")
+	status := http.StatusOK
+	if rep.Committed {
+		status = http.StatusCreated
+	}
+	c.JSON(status, importView(rep))
 }

@@ -23,6 +23,7 @@ import (
 	"github.com/gorilla/securecookie"
 
 	"egov.vn/platform/libs/apperr"
+	"egov.vn/platform/libs/sheet"
 	"egov.vn/platform/libs/web"
 	"egov.vn/platform/services/identity/internal/app"
 	"egov.vn/platform/services/identity/internal/domain"
@@ -152,6 +153,11 @@ func (p *Pages) Routes(r gin.IRouter) {
 	adm.POST("/accounts/:username/roles", p.setAccountRoles)
 	adm.GET("/audit", p.auditPage)
 	adm.GET("/audit.csv", p.auditCSV)
+	adm.GET("/import", p.importPage)
+	adm.GET("/import/template.csv", p.importTemplate(sheet.CSV))
+	adm.GET("/import/template.xlsx", p.importTemplate(sheet.XLSX))
+	p.shell.PostUpload(adm, "/import", maxImportUpload, p.importCheck)
+	p.shell.PostUpload(adm, "/import/commit", maxImportUpload, p.importCommit)
 }
 
 // SessionFromRequest returns the active SSO session named by the request's cookie and its person,
