@@ -157,6 +157,19 @@ func NoteResource(ctx context.Context, resource string) {
 	}
 }
 
+// NoteSecret tells the key of ctx's request, if any, that its answer holds something shown once
+// (a one-time password, a client secret). Such an answer is never kept: the key's table would
+// hold it in clear for the key's whole life. A retry is answered like a lost answer (the
+// route's Rederiver, or 409 idempotency_answer_lost naming what was made), so the change still
+// happens once and the secret is reset instead of replayed.
+func NoteSecret(ctx context.Context) {
+	if cl, ok := ctx.Value(claimKey{}).(*claim); ok {
+		cl.mu.Lock()
+		cl.secret = true
+		cl.mu.Unlock()
+	}
+}
+
 type claimKey struct{}
 
 // claim is one keyed request on its way: the store.TxHook that records its key in the first
@@ -171,6 +184,7 @@ type claim struct {
 	resource string
 	recorded bool
 	inUse    bool
+	secret   bool // the answer holds a secret shown once: never saved
 }
 
 // InTx records the key in the transaction, unless an earlier transaction of the request did. A

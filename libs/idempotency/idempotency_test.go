@@ -90,6 +90,16 @@ func newFixture(t *testing.T, db *gorm.DB) *fixture {
 		c.JSON(http.StatusCreated, th)
 	}
 	api.POST("/things", postThing)
+	// A change whose answer holds a secret shown once, as identity's account creation does.
+	api.POST("/secrets", func(c *gin.Context) {
+		th, err := make(c, "secret")
+		if err != nil {
+			httpapi.RespondError(c, err)
+			return
+		}
+		idempotency.NoteSecret(c.Request.Context())
+		c.JSON(http.StatusCreated, gin.H{"id": th.ID, "one_time_password": "Mk-" + th.ID})
+	})
 	// The same change as one PostgreSQL pipeline (store.PipelineTx), as dossiers' intake is made.
 	api.POST("/piped", func(c *gin.Context) {
 		if f.barrier != nil {
@@ -267,6 +277,36 @@ func TestLostAnswerIsDerivedAgainFromTheResource(t *testing.T) {
 		again := f.postJSON("u1", key, "a")
 		if again.status != http.StatusCreated || again.location != first.location || again.body != first.body || again.replayed != "true" {
 			t.Fatalf("derived answer = %+v, want the first %+v", again, first)
+		}
+		if n := f.count(); n != 1 {
+			t.Fatalf("%d things made, want 1", n)
+		}
+	})
+}
+
+// An answer holding a secret shown once is never kept in the keys' table: a retry makes nothing
+// again and is answered like a lost answer, naming what the first request made.
+func TestSecretAnswerIsNeverKept(t *testing.T) {
+	storetest.EachDB(t, func(t *testing.T, db *gorm.DB) {
+		f := newFixture(t, db)
+		key := uuid.NewString()
+		first := f.post("/api/secrets", "u1", key, "application/json", `{}`)
+		if first.status != http.StatusCreated || !strings.Contains(first.body, "Mk-") {
+			t.Fatalf("first = %+v", first)
+		}
+		var kept []struct {
+			Status int
+			Body   []byte
+		}
+		if err := db.Raw("SELECT status, body FROM idempotency_keys").Scan(&kept).Error; err != nil {
+			t.Fatal(err)
+		}
+		if len(kept) != 1 || kept[0].Status != 0 || len(kept[0].Body) != 0 {
+			t.Fatalf("the key's row keeps %+v, want the key without its answer", kept)
+		}
+		again := f.post("/api/secrets", "u1", key, "application/json", `{}`)
+		if again.status != http.StatusConflict || !strings.Contains(again.body, "idempotency_answer_lost") || strings.Contains(again.body, "Mk-") {
+			t.Fatalf("retry = %+v, want 409 idempotency_answer_lost without the secret", again)
 		}
 		if n := f.count(); n != 1 {
 			t.Fatalf("%d things made, want 1", n)

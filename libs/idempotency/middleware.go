@@ -199,8 +199,15 @@ func (g *Guard) save(ctx context.Context, cl *claim, w *bufferedWriter, recorded
 	}
 	encoded, _ := json.Marshal(headers)
 	status, body := w.status, w.buf.Bytes()
-	if w.passedThrough {
-		status, body = 0, nil // too large or streamed: derived again instead of replayed
+	cl.mu.Lock()
+	secret := cl.secret
+	cl.mu.Unlock()
+	if w.passedThrough || secret {
+		// Too large or streamed: derived again instead of replayed. A secret shown once is
+		// never kept, and a retry is answered like a lost answer.
+		status, body = 0, nil
+		headers = map[string]string{}
+		encoded, _ = json.Marshal(headers)
 	}
 	var err error
 	if recorded {

@@ -18,6 +18,7 @@ import (
 	"egov.vn/platform/libs/apperr"
 	"egov.vn/platform/libs/auth"
 	"egov.vn/platform/libs/httpapi"
+	"egov.vn/platform/libs/idempotency"
 	"egov.vn/platform/libs/platform"
 	"egov.vn/platform/libs/sheet"
 	"egov.vn/platform/services/identity/internal/app"
@@ -314,6 +315,9 @@ func (a *API) ensureUser(c *gin.Context) {
 func (a *API) answerUser(c *gin.Context, u domain.User, oneTime string, isNew bool, err error) {
 	respondOne(a, c, u, isNew, err, (*slugs).user, func(v *UserView) bool {
 		v.OneTimePassword = oneTime
+		if oneTime != "" {
+			idempotency.NoteSecret(c.Request.Context())
+		}
 		return oneTime != ""
 	})
 }
@@ -340,6 +344,7 @@ func (a *API) resetPassword(c *gin.Context) {
 		return
 	}
 	c.Header("Cache-Control", "no-store")
+	idempotency.NoteSecret(c.Request.Context())
 	c.JSON(http.StatusOK, gin.H{"one_time_password": pw})
 }
 
@@ -361,6 +366,9 @@ func (a *API) ensureClient(c *gin.Context) {
 func (a *API) answerClient(c *gin.Context, cl domain.Client, secret string, isNew bool, err error) {
 	respondOne(a, c, cl, isNew, err, (*slugs).client, func(v *ClientView) bool {
 		v.ClientSecret = secret
+		if secret != "" {
+			idempotency.NoteSecret(c.Request.Context())
+		}
 		return secret != ""
 	})
 }
@@ -396,6 +404,7 @@ func (a *API) rotateSecret(c *gin.Context) {
 		return
 	}
 	c.Header("Cache-Control", "no-store")
+	idempotency.NoteSecret(c.Request.Context())
 	c.JSON(http.StatusOK, gin.H{"client_id": c.Param("id"), "client_secret": secret})
 }
 
@@ -421,6 +430,7 @@ func (a *API) onboard(c *gin.Context) {
 	m := a.slugs(c)
 	v := OnboardView{Tenant: m.tenant(res.Tenant), TenantCreated: res.TenantCreated, Admin: m.user(res.Admin), Clients: []ClientView{}}
 	v.Admin.OneTimePassword = res.AdminOneTimePassword
+	idempotency.NoteSecret(c.Request.Context()) // a one-time password or a client secret, or neither: never kept
 	for _, ic := range res.Clients {
 		cv := m.client(ic.Client)
 		cv.ClientSecret = ic.Secret
