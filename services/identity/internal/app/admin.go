@@ -178,6 +178,9 @@ func (s *App) ensureUser(ctx context.Context, actor string, in UserInput) (domai
 	if apperr.KindOf(err) != apperr.KindNotFound {
 		return u, "", false, err
 	}
+	if err := s.checkStaffLink(ctx, u); err != nil {
+		return u, "", false, err
+	}
 	password, oneTime := in.Password, ""
 	if password == "" {
 		password = OneTimePassword()
@@ -222,7 +225,7 @@ func (s *App) UpdateUser(ctx context.Context, actor, username string, p UserPatc
 		u.Email = strings.TrimSpace(*p.Email)
 	}
 	if p.StaffID != nil {
-		u.StaffID = *p.StaffID
+		u.StaffID = strings.TrimSpace(*p.StaffID)
 	}
 	if p.Roles != nil {
 		if u.Roles, err = platform.NormalizeRoles("roles", *p.Roles); err != nil {
@@ -238,6 +241,9 @@ func (s *App) UpdateUser(ctx context.Context, actor, username string, p UserPatc
 	}
 	u.UpdatedAt = s.Now()
 	err = s.store.Transact(ctx, func(ctx context.Context) error {
+		if err := s.checkStaffLink(ctx, u); err != nil {
+			return err
+		}
 		if err := s.store.UpdateUser(ctx, u); err != nil {
 			return err
 		}
