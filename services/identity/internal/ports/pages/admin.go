@@ -149,8 +149,11 @@ func (p *Pages) renderNewAccount(c *gin.Context, status int, form *web.Form) {
 	p.render(c, status, "admin_new", "admin.new.title", d, form)
 }
 
+// newAccountPage offers the new-account form; HR's staff page opens it pre-filled with the
+// person's name, unit and HR record (name, unit, staff_id in the query).
 func (p *Pages) newAccountPage(c *gin.Context) {
-	p.renderNewAccount(c, http.StatusOK, web.NewForm(url.Values{"unit": {c.Query("unit")}}))
+	p.renderNewAccount(c, http.StatusOK, web.NewForm(url.Values{"unit": {c.Query("unit")}, "name": {c.Query("name")},
+		"staff_id": {c.Query("staff_id")}}))
 }
 
 // slipData is the hand-over slip of a one-time password. It is rendered in the answer to the
@@ -187,7 +190,7 @@ func (p *Pages) createAccount(c *gin.Context) {
 	l := p.lang(c)
 	form := web.NewForm(c.Request.PostForm)
 	in := app.NewAccount{Tenant: c.PostForm("unit"), Username: c.PostForm("username"), Name: c.PostForm("name"),
-		Email: c.PostForm("email"), Roles: c.PostFormArray("roles")}
+		Email: c.PostForm("email"), Roles: c.PostFormArray("roles"), StaffID: c.PostForm("staff_id")}
 	if strings.TrimSpace(in.Name) == "" {
 		form.Errors.Add("name", l.T("admin.err.name"))
 	}
@@ -210,6 +213,8 @@ func (p *Pages) createAccount(c *gin.Context) {
 		return
 	case conflictCode(err) == "user_exists":
 		form.Errors.Add("username", l.T("admin.err.username_taken"))
+	case conflictCode(err) == "staff_linked":
+		form.Errors.Add("staff_id", l.T("admin.err.staff_linked"))
 	case apperr.KindOf(err) == apperr.KindInvalid:
 		for _, f := range apperr.As(err).Fields {
 			field := f.Field
@@ -237,10 +242,16 @@ type accountData2 struct {
 	ListURL     string
 	AuditURL    string
 	Description []string
+	StaffURL    string // the linked HR record's page, when linked
 }
 
 // accountAdminPage shows one managed account and what the administrator can do to it.
 func (p *Pages) accountAdminPage(c *gin.Context) {
+	p.renderAccountAdmin(c, http.StatusOK, nil)
+}
+
+// renderAccountAdmin shows the account with form (the HR link form with its errors, or nil).
+func (p *Pages) renderAccountAdmin(c *gin.Context, status int, form *web.Form) {
 	ctx := c.Request.Context()
 	_, admin, _ := signedIn(c)
 	u, t, err := p.app.ManagedAccount(ctx, admin, c.Param("username"))
@@ -266,8 +277,52 @@ func (p *Pages) accountAdminPage(c *gin.Context) {
 	for _, r := range u.Roles {
 		d.Description = append(d.Description, d.Lang.roleDescription(r))
 	}
+	d.StaffURL = staffURL(u.StaffID)
+	if form == nil {
+		form = web.NewForm(url.Values{"staff_id": {u.StaffID}})
+	}
 	noStore(c)
-	p.render(c, http.StatusOK, "admin_account", "admin.account.title", d, nil)
+	p.render(c, status, "admin_account", "admin.account.title", d, form)
+}
+
+// hrStaffPath is HR's staff record page under the platform's one address (services/README.md
+// gives every service its fixed prefix; hr's is /hr).
+const hrStaffPath = "/hr/staff/"
+
+// staffURL is the page of the HR record staffID, or "" when the account is not linked.
+func staffURL(staffID string) string {
+	if staffID == "" {
+		return ""
+	}
+	return hrStaffPath + url.PathEscape(staffID)
+}
+
+// linkStaff links the account to an HR record, or unlinks it when the field is empty; a record
+// linked to another account of the unit is a field error on the same page.
+func (p *Pages) linkStaff(c *gin.Context) {
+	_, admin, _ := signedIn(c)
+	l := p.lang(c)
+	staffID := strings.TrimSpace(c.PostForm("staff_id"))
+	_, err := p.app.LinkAccountStaff(c.Request.Context(), admin, c.Param("username"), staffID)
+	switch {
+	case err == nil:
+		msg := "admin.flash.staff_linked"
+		if staffID == "" {
+			msg = "admin.flash.staff_unlinked"
+		}
+		p.flashRedirect(c, web.FlashSuccess, msg, p.adminURL("/accounts/"+url.PathEscape(c.Param("username"))))
+		return
+	case conflictCode(err) == "staff_linked":
+		form := web.NewForm(url.Values{"staff_id": {staffID}})
+		form.Errors.Add("staff_id", l.T("admin.err.staff_linked"))
+		p.renderAccountAdmin(c, http.StatusConflict, form)
+	case apperr.KindOf(err) == apperr.KindInvalid:
+		form := web.NewForm(url.Values{"staff_id": {staffID}})
+		form.Errors.Add("staff_id", l.T("admin.err.field.staff_id"))
+		p.renderAccountAdmin(c, http.StatusUnprocessableEntity, form)
+	default:
+		p.adminFail(c, err)
+	}
 }
 
 // resetAccount gives the account a one-time password and shows it on a slip, once.
@@ -338,6 +393,7 @@ var auditActions = []string{
 	domain.AuditSignIn, domain.AuditSignInFailed, domain.AuditLockedOut, domain.AuditTOTPFailed, domain.AuditSignOut,
 	domain.AuditPasswordChange, domain.AuditUserCreate, domain.AuditUserReset, domain.AuditUserUnlock,
 	domain.AuditUserDisable, domain.AuditUserEnable, domain.AuditUserRoles, domain.AuditUserEndSessions, domain.AuditUserUpdate,
+	domain.AuditUserStaffLink,
 }
 
 type auditRow struct {
