@@ -300,13 +300,17 @@ func (s *App) Users(ctx context.Context, tenantSlug string) ([]domain.User, erro
 
 // Staff lists the active accounts of one unit for the other services' staff directory (who may
 // be assigned a dossier, who may approve it): the caller gets names and roles, never secrets.
-func (s *App) Staff(ctx context.Context, tenantSlug string) ([]domain.User, error) {
+// withDisabled adds the disabled accounts too (HR shows whether a person's account is disabled).
+func (s *App) Staff(ctx context.Context, tenantSlug string, withDisabled bool) ([]domain.User, error) {
 	if tenantSlug == "" {
 		return nil, apperr.Invalid("slug", "name the unit whose staff to list")
 	}
 	us, err := s.Users(ctx, tenantSlug)
 	if err != nil {
 		return nil, err
+	}
+	if withDisabled {
+		return us, nil
 	}
 	return slices.DeleteFunc(us, func(u domain.User) bool { return u.Disabled }), nil
 }

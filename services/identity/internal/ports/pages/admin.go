@@ -76,6 +76,7 @@ type accountsData struct {
 	Accounts []accountRow
 	NewURL   string
 	AuditURL string
+	Linking  bool // opened to pick the account an HR record is linked to
 }
 
 // accountsPage lists the accounts of the subtree, one unit at a time when the filter names one.
@@ -100,9 +101,16 @@ func (p *Pages) accountsPage(c *gin.Context) {
 		names[t.ID] = t.Name
 		d.Units = append(d.Units, web.Option{Value: t.Slug, Label: t.Name})
 	}
+	// Opened from an HR record's "link an existing account" (staff_id in the query), each account's
+	// page opens with that record in its link form.
+	linking := ""
+	if staffID := strings.TrimSpace(c.Query("staff_id")); staffID != "" {
+		linking = "?" + url.Values{"staff_id": {staffID}}.Encode()
+		d.Linking = true
+	}
 	for _, u := range users {
 		r := accountRow{Username: u.Username, Name: u.Name, Unit: names[u.TenantID], Disabled: u.Disabled, Pending: u.MustChangePassword,
-			URL: p.adminURL("/accounts/" + url.PathEscape(u.Username))}
+			URL: p.adminURL("/accounts/"+url.PathEscape(u.Username)) + linking}
 		for _, role := range u.Roles {
 			r.Roles = append(r.Roles, d.Lang.roleDescription(role))
 		}
@@ -279,7 +287,11 @@ func (p *Pages) renderAccountAdmin(c *gin.Context, status int, form *web.Form) {
 	}
 	d.StaffURL = staffURL(u.StaffID)
 	if form == nil {
-		form = web.NewForm(url.Values{"staff_id": {u.StaffID}})
+		staffID := u.StaffID
+		if q := strings.TrimSpace(c.Query("staff_id")); q != "" {
+			staffID = q // opened from an HR record to link it: the administrator confirms with Save
+		}
+		form = web.NewForm(url.Values{"staff_id": {staffID}})
 	}
 	noStore(c)
 	p.render(c, status, "admin_account", "admin.account.title", d, form)

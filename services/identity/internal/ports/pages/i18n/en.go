@@ -83,6 +83,7 @@ var en = web.Messages{
 	"admin.flash.staff_linked":   "The account is linked to the HR record.",
 	"admin.flash.staff_unlinked": "The HR record is unlinked.",
 	"audit.user.staff_link":      "HR record linked",
+	"admin.staff.linking":        "Choose the account to link to the HR record you came from: its id is filled in on the account's page; press Save the HR link to confirm.",
 	// end staff record link
 
 	// Account page.

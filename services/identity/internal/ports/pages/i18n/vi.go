@@ -84,6 +84,7 @@ var vi = web.Messages{
 	"admin.flash.staff_linked":   "Đã liên kết tài khoản với hồ sơ nhân sự.",
 	"admin.flash.staff_unlinked": "Đã bỏ liên kết hồ sơ nhân sự.",
 	"audit.user.staff_link":      "Liên kết hồ sơ nhân sự",
+	"admin.staff.linking":        "Chọn tài khoản để liên kết với hồ sơ nhân sự vừa mở: mã hồ sơ được điền sẵn ở trang tài khoản, bấm Lưu liên kết hồ sơ để xác nhận.",
 	// end staff record link
 
 	// Account page.
