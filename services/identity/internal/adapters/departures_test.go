@@ -168,7 +168,17 @@ func TestStaffRecordLinksOneAccount(t *testing.T) {
 	storetest.EachDB(t, func(t *testing.T, db *gorm.DB) {
 		ctx := t.Context()
 		st := newStore(t, db)
-		tenant, hoa := seedDongTan(t, st)
+		// A unit at the top of its tree: the administrator's reach walks the parents.
+		tenant := domain.Tenant{ID: uuid.NewString(), Slug: "xa-dong-tan", Code: "12700", Name: "UBND xã Đông Tân",
+			Kind: platform.KindCommune, CreatedAt: base, UpdatedAt: base}
+		if err := st.CreateTenant(ctx, tenant); err != nil {
+			t.Fatal(err)
+		}
+		hoa := domain.User{ID: uuid.NewString(), TenantID: tenant.ID, Username: "hoa.nt", Name: "Nguyễn Thị Hoa",
+			Roles: []string{string(platform.RoleDossierReceive)}, PasswordHash: "$argon2id$placeholder", CreatedAt: base, UpdatedAt: base}
+		if err := st.CreateUser(ctx, hoa); err != nil {
+			t.Fatal(err)
+		}
 		admin := domain.User{ID: uuid.NewString(), TenantID: tenant.ID, Username: "admin.dongtan", Name: "Trần Văn Quản",
 			Roles: []string{string(platform.RoleTenantAdmin)}, PasswordHash: "$argon2id$placeholder", CreatedAt: base, UpdatedAt: base}
 		if err := st.CreateUser(ctx, admin); err != nil {
