@@ -282,7 +282,7 @@ type StaffView struct {
 	Name     string   `json:"name"`
 	Roles    []string `json:"roles"`
 	StaffID  string   `json:"staff_id,omitempty"`
-	Disabled bool     `json:"disabled"`
+	Disabled bool     `json:"disabled,omitempty"`
 }
 
 // listStaff answers the active accounts, or with ?accounts=all the disabled ones too.
