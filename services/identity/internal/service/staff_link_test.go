@@ -30,13 +30,14 @@ func TestStaffRecordLinkPages(t *testing.T) {
 
 		prefilled := "/auth/admin/accounts/new?" + url.Values{"unit": {"xa-dong-tan"}, "name": {"Vũ Thị Thu"}, "staff_id": {record}}.Encode()
 		st, page := b.get(prefilled)
-		if st != http.StatusOK || !strings.Contains(page, `value="`+record+`"`) || !strings.Contains(page, `value="Vũ Thị Thu"`) {
+		if st != http.StatusOK || !strings.Contains(page, `value="`+record+`"`) || !strings.Contains(page, `value="Vũ Thị Thu"`) ||
+			!strings.Contains(page, `<option value="xa-dong-tan" selected>`) {
 			t.Fatalf("the new-account form opened from HR: %d, not filled in with the name and record", st)
 		}
-		st, slip := b.submit(prefilled, "/admin/accounts", url.Values{"username": {"thu.vt"}, "roles": {string(platform.RoleDossierReceive)}})
+		st, slip := b.submit(prefilled, "/admin/accounts", url.Values{"unit": {"xa-dong-tan"}, "username": {"thu.vt"}, "roles": {string(platform.RoleDossierReceive)}})
 		otp := byID(t, slip, "one-time-password")
 		if st != http.StatusCreated || otp == "" {
-			t.Fatalf("create from the HR record: %d", st)
+			t.Fatalf("create from the HR record: %d:\n%s", st, slip)
 		}
 		_, account := b.get("/auth/admin/accounts/thu.vt")
 		if got := byID(t, account, "account-staff"); got != "Hồ sơ nhân sự của Vũ Thị Thu" || !strings.Contains(account, `href="/hr/staff/`+record+`"`) {
@@ -44,7 +45,7 @@ func TestStaffRecordLinkPages(t *testing.T) {
 		}
 
 		// The same record again: a field error on staff_id, and no account.
-		st, body := b.submit(prefilled, "/admin/accounts", url.Values{"username": {"thu.vt2"}, "roles": {string(platform.RoleDossierReceive)}})
+		st, body := b.submit(prefilled, "/admin/accounts", url.Values{"unit": {"xa-dong-tan"}, "username": {"thu.vt2"}, "roles": {string(platform.RoleDossierReceive)}})
 		if st != http.StatusUnprocessableEntity || !strings.Contains(body, "đã liên kết với một tài khoản khác") || !strings.Contains(body, `id="f-staff_id-error"`) {
 			t.Fatalf("a second account for a linked record: %d, want the field error on staff_id", st)
 		}
