@@ -149,6 +149,10 @@ func (p *Pages) renderNewAccount(c *gin.Context, status int, form *web.Form) {
 		return
 	}
 	d := newAccountData{view: p.newView(c, p.adminURL("/accounts/new"))}
+	if len(tenants) == 1 && form.Values.Get("unit") == "" {
+		// A commune's administrator has one unit to choose from: it is chosen for them.
+		form.Set("unit", tenants[0].Slug)
+	}
 	for _, t := range tenants {
 		d.Units = append(d.Units, web.Option{Value: t.Slug, Label: t.Name})
 	}
