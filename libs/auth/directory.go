@@ -42,6 +42,8 @@ type Person struct {
 	Username string   `json:"username"`
 	Name     string   `json:"name"`
 	Roles    []string `json:"roles"`
+	StaffID  string   `json:"staff_id,omitempty"` // the HR record the account is linked to
+	Disabled bool     `json:"disabled"`           // only Accounts lists disabled accounts
 }
 
 // HasRole reports whether p holds role.
@@ -247,8 +249,19 @@ func (d *Directory) Staff(ctx context.Context, slug string) ([]Person, error) {
 	return people, nil
 }
 
+// Accounts returns every account of unit slug, the disabled ones too, read from identity at each
+// call (GET <issuer>/api/v1/tenants/<slug>/staff?accounts=all, role service): HR shows whether a
+// person has an account and whether it is disabled, which must not lag behind a departure.
+func (d *Directory) Accounts(ctx context.Context, slug string) ([]Person, error) {
+	return d.fetchStaffQuery(ctx, slug, "?accounts=all")
+}
+
 func (d *Directory) fetchStaff(ctx context.Context, slug string) ([]Person, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, d.url+"/"+url.PathEscape(slug)+"/staff", nil)
+	return d.fetchStaffQuery(ctx, slug, "")
+}
+
+func (d *Directory) fetchStaffQuery(ctx context.Context, slug, query string) ([]Person, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, d.url+"/"+url.PathEscape(slug)+"/staff"+query, nil)
 	if err != nil {
 		return nil, err
 	}

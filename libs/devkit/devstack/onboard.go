@@ -55,6 +55,11 @@ type Ready struct {
 	Staff    []StaffMember
 	// OnboardErr says why onboarding failed; the stack runs anyway, without (some) demo data.
 	OnboardErr error
+	// Onboard onboards more Tenants (a manifest file) through the same `operator onboard` the
+	// demo units went through, but as a real unit is: its administrators get one-time passwords,
+	// which, with the clients' secrets, are written to credentialsFile (YAML, mode 0600:
+	// tenant -> "password/<username>" -> password). Set once the demo units are onboarded.
+	Onboard func(ctx context.Context, manifest, credentialsFile string) error
 }
 
 // Person finds a demo person by username.
@@ -114,19 +119,27 @@ func (s *stack) onboard(ctx context.Context) (Ready, error) {
 	}
 	as, _ := s.cfg.Service(s.cfg.Admin.Service)
 	issuer := s.origin + as.Prefix
-	cmd := exec.CommandContext(ctx, bin, append(append([]string{"onboard",
-		"--identity-url=" + issuer, "--identity-client-id=" + s.cfg.Onboard.Client, "--public-url=" + s.origin,
-		"--minio-endpoint=" + s.minioAddr, "--minio-access-key=" + s.minioUser,
-		"--admin-password-file=" + s.path(s.cfg.Admin.PasswordFile)}, args...), s.path(s.cfg.Onboard.Tenants))...)
-	cmd.Dir = s.Root
-	// Secrets go through the environment, never the command line (ps shows it).
-	cmd.Env = append(os.Environ(), "OPERATOR_IDENTITY_CLIENT_SECRET="+secret, "OPERATOR_MINIO_SECRET_KEY="+s.minioKey)
-	w := &prefixWriter{out: s.sup.out, prefix: fmt.Sprintf("%-*s | ", s.sup.NameWidth, "onboard")}
-	cmd.Stdout, cmd.Stderr = w, w
-	err = cmd.Run()
-	w.Flush()
-	if err != nil {
-		return ready, fmt.Errorf("operator onboard %s: %w", s.cfg.Onboard.Tenants, err)
+	run := func(ctx context.Context, manifest string, flags ...string) error {
+		cmd := exec.CommandContext(ctx, bin, append(append(append([]string{"onboard",
+			"--identity-url=" + issuer, "--identity-client-id=" + s.cfg.Onboard.Client, "--public-url=" + s.origin,
+			"--minio-endpoint=" + s.minioAddr, "--minio-access-key=" + s.minioUser}, flags...), args...), manifest)...)
+		cmd.Dir = s.Root
+		// Secrets go through the environment, never the command line (ps shows it).
+		cmd.Env = append(os.Environ(), "OPERATOR_IDENTITY_CLIENT_SECRET="+secret, "OPERATOR_MINIO_SECRET_KEY="+s.minioKey)
+		w := &prefixWriter{out: s.sup.out, prefix: fmt.Sprintf("%-*s | ", s.sup.NameWidth, "onboard")}
+		cmd.Stdout, cmd.Stderr = w, w
+		err := cmd.Run()
+		w.Flush()
+		if err != nil {
+			return fmt.Errorf("operator onboard %s: %w", manifest, err)
+		}
+		return nil
+	}
+	if err := run(ctx, s.path(s.cfg.Onboard.Tenants), "--admin-password-file="+s.path(s.cfg.Admin.PasswordFile)); err != nil {
+		return ready, err
+	}
+	ready.Onboard = func(ctx context.Context, manifest, credentialsFile string) error {
+		return run(ctx, manifest, "--credentials-file="+credentialsFile)
 	}
 	if len(ready.Staff) == 0 {
 		return ready, nil

@@ -49,7 +49,7 @@ func New(ctx context.Context, cfg Config, d bootstrap.Deps) (*Service, error) {
 		evidence = adapters.NewMinIOEvidence(d.Objects, cfg.BucketTestPrefix)
 	}
 	a := app.New(app.Deps{Repo: adapters.NewStore(d.DB, d.Outbox), Evidence: evidence, Tree: w.Auth.Directory, Tracer: d.Tracer, Now: d.Now})
-	return &Service{App: a, Web: w, api: hrapi.New(a), pages: pages.New(a, w.Shell, w.Prefix, w.Auth.Directory)}, nil
+	return &Service{App: a, Web: w, api: hrapi.New(a), pages: pages.New(a, w.Shell, w.Prefix, w.Auth.Directory, cfg.OIDCIssuer)}, nil
 }
 
 // Routes mounts everything under the prefix: the API, its contract, the pages with their sign-in.

@@ -9,6 +9,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"egov.vn/platform/libs/events"
 	"egov.vn/platform/libs/idempotency"
 	"egov.vn/platform/libs/store"
 	"egov.vn/platform/services/identity/migrations"
@@ -228,10 +229,10 @@ type auditRow struct {
 
 func (auditRow) TableName() string { return "audit_events" }
 
-// Migrations are identity's schema: the idempotency keys of its admin API and its own versioned
-// SQL (it has no outbox and is the sign-in, not a relying party). The bootstrap applies them at
-// start; tests use Migrate.
-var Migrations = []store.MigrationSet{idempotency.Migrations, migrations.Set}
+// Migrations are identity's schema: the events tables (processed_events, for the departures
+// consumer), the idempotency keys of its admin API and its own versioned SQL. The bootstrap
+// applies them at start; tests use Migrate.
+var Migrations = []store.MigrationSet{events.Migrations, idempotency.Migrations, migrations.Set}
 
 // Migrate brings identity's database to its newest schema: the versioned SQL in migrations/,
 // applied once under the platform's migration lock (store.MigrateAll).

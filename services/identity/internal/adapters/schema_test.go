@@ -6,6 +6,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"egov.vn/platform/libs/events"
 	"egov.vn/platform/libs/idempotency"
 	"egov.vn/platform/libs/store/storetest"
 )
@@ -22,7 +23,7 @@ func TestMigrationsReproduceTheAutoMigrateSchema(t *testing.T) {
 	t.Parallel()
 	storetest.EachDB(t, func(t *testing.T, db *gorm.DB) {
 		migrate := func(db *gorm.DB) error { return Migrate(context.Background(), db) }
-		storetest.RequireMigrationsMatch(t, db, migrate, modelSchema, legacySchema, idempotency.Migrations)
+		storetest.RequireMigrationsMatch(t, db, migrate, modelSchema, legacySchema, events.Migrations, idempotency.Migrations)
 	})
 }
 

@@ -202,6 +202,15 @@ func (s *Store) UserByUsername(ctx context.Context, username string) (domain.Use
 	return row.domain(), nil
 }
 
+// UserByStaffID finds the account of a unit linked to an HR record.
+func (s *Store) UserByStaffID(ctx context.Context, tenantID, staffID string) (domain.User, error) {
+	var row userRow
+	if err := s.q(ctx).Where("tenant_id = ? AND staff_id = ?", tenantID, staffID).Order("username").Take(&row).Error; err != nil {
+		return domain.User{}, notFound(err, "user", staffID)
+	}
+	return row.domain(), nil
+}
+
 // principalRow is an account with the tenant fields tokens need, read in one query.
 type principalRow struct {
 	ID             string

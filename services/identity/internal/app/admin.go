@@ -178,6 +178,9 @@ func (s *App) ensureUser(ctx context.Context, actor string, in UserInput) (domai
 	if apperr.KindOf(err) != apperr.KindNotFound {
 		return u, "", false, err
 	}
+	if err := s.checkStaffLink(ctx, u); err != nil {
+		return u, "", false, err
+	}
 	password, oneTime := in.Password, ""
 	if password == "" {
 		password = OneTimePassword()
@@ -222,7 +225,7 @@ func (s *App) UpdateUser(ctx context.Context, actor, username string, p UserPatc
 		u.Email = strings.TrimSpace(*p.Email)
 	}
 	if p.StaffID != nil {
-		u.StaffID = *p.StaffID
+		u.StaffID = strings.TrimSpace(*p.StaffID)
 	}
 	if p.Roles != nil {
 		if u.Roles, err = platform.NormalizeRoles("roles", *p.Roles); err != nil {
@@ -238,6 +241,9 @@ func (s *App) UpdateUser(ctx context.Context, actor, username string, p UserPatc
 	}
 	u.UpdatedAt = s.Now()
 	err = s.store.Transact(ctx, func(ctx context.Context) error {
+		if err := s.checkStaffLink(ctx, u); err != nil {
+			return err
+		}
 		if err := s.store.UpdateUser(ctx, u); err != nil {
 			return err
 		}
@@ -294,13 +300,17 @@ func (s *App) Users(ctx context.Context, tenantSlug string) ([]domain.User, erro
 
 // Staff lists the active accounts of one unit for the other services' staff directory (who may
 // be assigned a dossier, who may approve it): the caller gets names and roles, never secrets.
-func (s *App) Staff(ctx context.Context, tenantSlug string) ([]domain.User, error) {
+// withDisabled adds the disabled accounts too (HR shows whether a person's account is disabled).
+func (s *App) Staff(ctx context.Context, tenantSlug string, withDisabled bool) ([]domain.User, error) {
 	if tenantSlug == "" {
 		return nil, apperr.Invalid("slug", "name the unit whose staff to list")
 	}
 	us, err := s.Users(ctx, tenantSlug)
 	if err != nil {
 		return nil, err
+	}
+	if withDisabled {
+		return us, nil
 	}
 	return slices.DeleteFunc(us, func(u domain.User) bool { return u.Disabled }), nil
 }

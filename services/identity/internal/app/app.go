@@ -35,6 +35,8 @@ type Store interface {
 	UserByUsername(ctx context.Context, username string) (domain.User, error)
 	ListUsers(ctx context.Context, tenantID string) ([]domain.User, error)
 	TakenUsernames(ctx context.Context, usernames []string) ([]string, error)
+	// UserByStaffID finds the account of unit tenantID linked to the HR record staffID.
+	UserByStaffID(ctx context.Context, tenantID, staffID string) (domain.User, error)
 	UserAndTenant(ctx context.Context, id string) (domain.User, domain.Tenant, error)
 
 	ReserveSignIn(ctx context.Context, attemptID string, keys []domain.SignInKey, now time.Time) (refused *domain.SignInLock, locked []domain.SignInLock, err error)

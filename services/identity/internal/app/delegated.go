@@ -146,6 +146,9 @@ type NewAccount struct {
 	Name     string
 	Email    string
 	Roles    []string
+	// StaffID links the account to the person's HR record (the "create account" way from HR's
+	// staff page fills it in); "" makes an account without a record.
+	StaffID string
 }
 
 // CreateAccount creates an account in a unit of the administrator's subtree with a one-time
@@ -171,7 +174,7 @@ func (s *App) CreateAccount(ctx context.Context, admin domain.User, in NewAccoun
 	}
 	now := s.Now()
 	u = domain.User{ID: newID(), TenantID: t.ID, Username: strings.ToLower(strings.TrimSpace(in.Username)), Name: strings.TrimSpace(in.Name),
-		Email: strings.TrimSpace(in.Email), Roles: roles, MustChangePassword: true, CreatedAt: now, UpdatedAt: now}
+		Email: strings.TrimSpace(in.Email), Roles: roles, StaffID: strings.TrimSpace(in.StaffID), MustChangePassword: true, CreatedAt: now, UpdatedAt: now}
 	if err := u.Validate(); err != nil {
 		return u, "", err
 	}
@@ -180,6 +183,9 @@ func (s *App) CreateAccount(ctx context.Context, admin domain.User, in NewAccoun
 		return u, "", err
 	}
 	err = s.store.Transact(ctx, func(ctx context.Context) error {
+		if err := s.checkStaffLink(ctx, u); err != nil {
+			return err
+		}
 		if err := s.store.CreateUser(ctx, u); err != nil {
 			return err
 		}

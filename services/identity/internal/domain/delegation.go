@@ -43,4 +43,6 @@ const (
 	AuditUserRoles       = "user.roles"
 	AuditUserDisable     = "user.disable"
 	AuditUserEnable      = "user.enable"
+	// AuditUserStaffLink is an account linked to (or unlinked from) its HR record.
+	AuditUserStaffLink = "user.staff_link"
 )

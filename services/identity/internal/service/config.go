@@ -105,8 +105,9 @@ func (c Config) Validate() error {
 // rootSecret returns the 32-byte root key, creating the key file when needed.
 func (c Config) rootSecret() ([]byte, error) { return config.RootKey(c.SecretKey, c.SecretKeyFile) }
 
-// Needs says what identity asks of the runtime: its database only. It publishes no events and
-// keeps no files; its relying parties learn of sign-outs by back-channel logout.
+// Needs says what identity asks of the runtime: its database, and NATS for the one stream it
+// reads (HR's staff.left, which disables the departed person's account). It publishes no events
+// and keeps no files; its relying parties learn of sign-outs by back-channel logout.
 func Needs(Config) bootstrap.Needs {
-	return bootstrap.Needs{Options: bootstrap.Options{Migrations: adapters.Migrations}}
+	return bootstrap.Needs{Options: bootstrap.Options{Events: true, Migrations: adapters.Migrations}}
 }

@@ -45,8 +45,11 @@ type Service struct {
 	Prefix   string
 	// idempotency guards the admin API's changes (a retried rotate-secret must not rotate twice).
 	idempotency *idempotency.Guard
-	db          *gorm.DB
-	log         *slog.Logger
+	// departures disables the accounts of people HR recorded as having left; nil without NATS
+	// (tests that build bootstrap.Deps without JetStream).
+	departures *adapters.DeparturesConsumer
+	db         *gorm.DB
+	log        *slog.Logger
 }
 
 // New assembles identity from what the runtime opened, migrates its tables and ensures the root
@@ -128,6 +131,10 @@ func New(ctx context.Context, cfg Config, d bootstrap.Deps) (*Service, error) {
 	id := &Service{App: a, Keys: keys, Provider: provider, Pages: pg, Admin: adminapi.New(a), Verifier: verifier, Issuer: issuer,
 		Prefix: prefix, log: d.Log, db: d.DB,
 		idempotency: idempotency.New(d.DB, idempotency.Options{Caller: bootstrap.Caller, Now: now, Logger: d.Log})}
+	if d.JetStream != nil {
+		id.departures = &adapters.DeparturesConsumer{DB: d.DB, JS: d.JetStream, App: a, Stream: bootstrap.Stream,
+			Durable: "identity-departures", Log: d.Log}
+	}
 	if err := id.ensureStart(ctx, cfg); err != nil {
 		return nil, err
 	}
@@ -165,8 +172,20 @@ func (id *Service) Routes(r *gin.Engine) {
 func everyTenant(ctx context.Context, _ platform.Actor) (context.Context, error) { return ctx, nil }
 
 // RunJobs rotates keys when due and purges expired state (and expired idempotency keys), every
-// minute, until ctx ends.
+// minute, until ctx ends. Beside it runs the departures consumer; if that stops consuming,
+// RunJobs returns its error, so the process stops rather than leave departed people able to
+// sign in.
 func (id *Service) RunJobs(ctx context.Context) error {
+	var consumed chan error // nil without the consumer: never ready
+	if id.departures != nil {
+		consumed = make(chan error, 1)
+		go func() { consumed <- id.departures.Run(ctx) }()
+	}
+	return id.maintain(ctx, consumed)
+}
+
+// maintain is RunJobs' periodic work; it returns what consumed yields, if it yields first.
+func (id *Service) maintain(ctx context.Context, consumed <-chan error) error {
 	t := time.NewTicker(time.Minute)
 	defer t.Stop()
 	for {
@@ -182,6 +201,8 @@ func (id *Service) RunJobs(ctx context.Context) error {
 		select {
 		case <-ctx.Done():
 			return nil
+		case err := <-consumed:
+			return err
 		case <-t.C:
 		}
 	}

@@ -12,6 +12,7 @@ import (
 	"encoding/hex"
 	"io"
 	"net/http"
+	"net/url"
 	"path"
 	"strconv"
 	"strings"
@@ -23,6 +24,7 @@ import (
 	"egov.vn/platform/libs/auth"
 	"egov.vn/platform/libs/platform"
 	"egov.vn/platform/libs/sheet"
+	"egov.vn/platform/libs/telemetry"
 	"egov.vn/platform/libs/web"
 	"egov.vn/platform/services/hr/internal/app"
 	"egov.vn/platform/services/hr/internal/domain"
@@ -49,14 +51,19 @@ type Pages struct {
 	shell   *web.Shell
 	prefix  string
 	tenants *auth.Directory
-	now     func() time.Time
+	// identityURL is identity's public address (its issuer), where the "create account" and
+	// "link account" ways of a staff record lead.
+	identityURL string
+	now         func() time.Time
 	// versions are the content hashes of the assets, for cache-busting URLs.
 	versions map[string]string
 }
 
-// New returns the pages; tenants (may be nil) names the unit in the header.
-func New(a *app.App, shell *web.Shell, prefix string, tenants *auth.Directory) *Pages {
-	p := &Pages{app: a, shell: shell, prefix: prefix, tenants: tenants, now: time.Now, versions: map[string]string{}}
+// New returns the pages; tenants (may be nil) names the unit in the header and tells whether a
+// staff member has an account; identityURL is identity's public address.
+func New(a *app.App, shell *web.Shell, prefix string, tenants *auth.Directory, identityURL string) *Pages {
+	p := &Pages{app: a, shell: shell, prefix: prefix, tenants: tenants, identityURL: strings.TrimSuffix(identityURL, "/"), now: time.Now,
+		versions: map[string]string{}}
 	for _, name := range []string{"stats.js", "hr.css"} {
 		b, err := assets.ReadFile("static/" + name)
 		if err == nil {
@@ -425,7 +432,49 @@ func (p *Pages) profile(c *gin.Context) {
 		quals = append(quals, row)
 	}
 	data["Qualifications"] = quals
+	data["Account"] = p.accountOf(c, pr.Staff)
 	p.render(c, http.StatusOK, "staff", web.Page{Title: pr.Staff.FullName, Content: "profile", Data: data})
+}
+
+// accountView is what a staff record's page says of the person's account at identity.
+type accountView struct {
+	Known    bool // identity answered
+	Username string
+	Disabled bool
+	// The ways for an administrator or HR officer: identity's new-account page pre-filled with
+	// the record, the unit's accounts to link one of, or the linked account's page.
+	NewURL, LinkURL, URL string
+}
+
+// accountOf asks identity for the account linked to st. Identity away is not the page's failure:
+// the page says the state is unknown.
+func (p *Pages) accountOf(c *gin.Context, st domain.Staff) accountView {
+	var v accountView
+	if p.tenants == nil {
+		return v
+	}
+	people, err := p.tenants.Accounts(c.Request.Context(), st.Tenant)
+	if err != nil {
+		telemetry.Logger(c.Request.Context()).WarnContext(c.Request.Context(), "hr: reading accounts from identity failed", "tenant", st.Tenant, "error", err.Error())
+		return v
+	}
+	v.Known = true
+	for _, person := range people {
+		if person.StaffID == st.ID {
+			v.Username, v.Disabled = person.Username, person.Disabled
+			break
+		}
+	}
+	if auth.ActorFrom(c).HasAny(platform.RoleTenantAdmin, platform.RoleHROfficer) && p.identityURL != "" {
+		admin := p.identityURL + "/admin"
+		if v.Username != "" {
+			v.URL = admin + "/accounts/" + url.PathEscape(v.Username)
+		} else {
+			v.NewURL = admin + "/accounts/new?" + url.Values{"unit": {st.Tenant}, "name": {st.FullName}, "staff_id": {st.ID}}.Encode()
+			v.LinkURL = admin + "?" + url.Values{"unit": {st.Tenant}, "staff_id": {st.ID}}.Encode()
+		}
+	}
+	return v
 }
 
 func changeLabel(tr web.Translator, c domain.Change) string {

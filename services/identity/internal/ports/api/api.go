@@ -277,16 +277,25 @@ func (a *API) listUsers(c *gin.Context) {
 	respondList(a, c, "users", us, err, (*slugs).user)
 }
 
-// StaffView is one person of a unit's staff directory: who they are and what they may do.
+// StaffView is one person of a unit's staff directory: who they are, what they may do, the HR
+// record their account is linked to, and whether it is disabled.
 type StaffView struct {
 	Subject  string   `json:"subject"`
 	Username string   `json:"username"`
 	Name     string   `json:"name"`
 	Roles    []string `json:"roles"`
+	StaffID  string   `json:"staff_id,omitempty"`
+	Disabled bool     `json:"disabled,omitempty"`
 }
 
+// listStaff answers the active accounts, or with ?accounts=all the disabled ones too.
 func (a *API) listStaff(c *gin.Context) {
-	us, err := a.app.Staff(c.Request.Context(), c.Param("slug"))
+	all := c.Query("accounts") == "all"
+	if q := c.Query("accounts"); q != "" && !all {
+		httpapi.RespondError(c, apperr.Invalid("accounts", "must be all, or left out for the active accounts only"))
+		return
+	}
+	us, err := a.app.Staff(c.Request.Context(), c.Param("slug"), all)
 	if err != nil {
 		httpapi.RespondError(c, err)
 		return
@@ -297,7 +306,7 @@ func (a *API) listStaff(c *gin.Context) {
 		if roles == nil {
 			roles = []string{}
 		}
-		out[i] = StaffView{Subject: u.ID, Username: u.Username, Name: u.Name, Roles: roles}
+		out[i] = StaffView{Subject: u.ID, Username: u.Username, Name: u.Name, Roles: roles, StaffID: u.StaffID, Disabled: u.Disabled}
 	}
 	c.JSON(http.StatusOK, gin.H{"staff": out})
 }

@@ -103,6 +103,7 @@ type accountData struct {
 	Sessions    []sessionView
 	MinLength   int
 	AdminURL    string // the administration pages, for a unit's administrator
+	StaffURL    string // the person's HR record, when the account is linked to one
 }
 
 func (p *Pages) accountURL(fragment string) string {
@@ -117,7 +118,7 @@ func (p *Pages) accountURL(fragment string) string {
 func (p *Pages) renderAccount(c *gin.Context, status int, form *web.Form, codeErr, alert string) {
 	ctx := c.Request.Context()
 	sess, user, tenant := signedIn(c)
-	d := accountData{view: p.newView(c, p.accountURL("")), User: user, TenantName: tenant.Name,
+	d := accountData{view: p.newView(c, p.accountURL("")), User: user, TenantName: tenant.Name, StaffURL: staffURL(user.StaffID),
 		TOTPEnabled: user.TOTPEnabled, CodeError: codeErr, MinLength: p.app.Config().PasswordPolicy.MinLength}
 	d.Alert = alert
 	if user.HasRole(platform.RoleTenantAdmin) {

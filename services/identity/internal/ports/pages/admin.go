@@ -76,6 +76,7 @@ type accountsData struct {
 	Accounts []accountRow
 	NewURL   string
 	AuditURL string
+	Linking  bool // opened to pick the account an HR record is linked to
 }
 
 // accountsPage lists the accounts of the subtree, one unit at a time when the filter names one.
@@ -100,9 +101,16 @@ func (p *Pages) accountsPage(c *gin.Context) {
 		names[t.ID] = t.Name
 		d.Units = append(d.Units, web.Option{Value: t.Slug, Label: t.Name})
 	}
+	// Opened from an HR record's "link an existing account" (staff_id in the query), each account's
+	// page opens with that record in its link form.
+	linking := ""
+	if staffID := strings.TrimSpace(c.Query("staff_id")); staffID != "" {
+		linking = "?" + url.Values{"staff_id": {staffID}}.Encode()
+		d.Linking = true
+	}
 	for _, u := range users {
 		r := accountRow{Username: u.Username, Name: u.Name, Unit: names[u.TenantID], Disabled: u.Disabled, Pending: u.MustChangePassword,
-			URL: p.adminURL("/accounts/" + url.PathEscape(u.Username))}
+			URL: p.adminURL("/accounts/"+url.PathEscape(u.Username)) + linking}
 		for _, role := range u.Roles {
 			r.Roles = append(r.Roles, d.Lang.roleDescription(role))
 		}
@@ -141,6 +149,10 @@ func (p *Pages) renderNewAccount(c *gin.Context, status int, form *web.Form) {
 		return
 	}
 	d := newAccountData{view: p.newView(c, p.adminURL("/accounts/new"))}
+	if len(tenants) == 1 && form.Values.Get("unit") == "" {
+		// A commune's administrator has one unit to choose from: it is chosen for them.
+		form.Set("unit", tenants[0].Slug)
+	}
 	for _, t := range tenants {
 		d.Units = append(d.Units, web.Option{Value: t.Slug, Label: t.Name})
 	}
@@ -149,8 +161,11 @@ func (p *Pages) renderNewAccount(c *gin.Context, status int, form *web.Form) {
 	p.render(c, status, "admin_new", "admin.new.title", d, form)
 }
 
+// newAccountPage offers the new-account form; HR's staff page opens it pre-filled with the
+// person's name, unit and HR record (name, unit, staff_id in the query).
 func (p *Pages) newAccountPage(c *gin.Context) {
-	p.renderNewAccount(c, http.StatusOK, web.NewForm(url.Values{"unit": {c.Query("unit")}}))
+	p.renderNewAccount(c, http.StatusOK, web.NewForm(url.Values{"unit": {c.Query("unit")}, "name": {c.Query("name")},
+		"staff_id": {c.Query("staff_id")}}))
 }
 
 // slipData is the hand-over slip of a one-time password. It is rendered in the answer to the
@@ -187,7 +202,7 @@ func (p *Pages) createAccount(c *gin.Context) {
 	l := p.lang(c)
 	form := web.NewForm(c.Request.PostForm)
 	in := app.NewAccount{Tenant: c.PostForm("unit"), Username: c.PostForm("username"), Name: c.PostForm("name"),
-		Email: c.PostForm("email"), Roles: c.PostFormArray("roles")}
+		Email: c.PostForm("email"), Roles: c.PostFormArray("roles"), StaffID: c.PostForm("staff_id")}
 	if strings.TrimSpace(in.Name) == "" {
 		form.Errors.Add("name", l.T("admin.err.name"))
 	}
@@ -210,6 +225,8 @@ func (p *Pages) createAccount(c *gin.Context) {
 		return
 	case conflictCode(err) == "user_exists":
 		form.Errors.Add("username", l.T("admin.err.username_taken"))
+	case conflictCode(err) == "staff_linked":
+		form.Errors.Add("staff_id", l.T("admin.err.staff_linked"))
 	case apperr.KindOf(err) == apperr.KindInvalid:
 		for _, f := range apperr.As(err).Fields {
 			field := f.Field
@@ -237,10 +254,16 @@ type accountData2 struct {
 	ListURL     string
 	AuditURL    string
 	Description []string
+	StaffURL    string // the linked HR record's page, when linked
 }
 
 // accountAdminPage shows one managed account and what the administrator can do to it.
 func (p *Pages) accountAdminPage(c *gin.Context) {
+	p.renderAccountAdmin(c, http.StatusOK, nil)
+}
+
+// renderAccountAdmin shows the account with form (the HR link form with its errors, or nil).
+func (p *Pages) renderAccountAdmin(c *gin.Context, status int, form *web.Form) {
 	ctx := c.Request.Context()
 	_, admin, _ := signedIn(c)
 	u, t, err := p.app.ManagedAccount(ctx, admin, c.Param("username"))
@@ -266,8 +289,56 @@ func (p *Pages) accountAdminPage(c *gin.Context) {
 	for _, r := range u.Roles {
 		d.Description = append(d.Description, d.Lang.roleDescription(r))
 	}
+	d.StaffURL = staffURL(u.StaffID)
+	if form == nil {
+		staffID := u.StaffID
+		if q := strings.TrimSpace(c.Query("staff_id")); q != "" {
+			staffID = q // opened from an HR record to link it: the administrator confirms with Save
+		}
+		form = web.NewForm(url.Values{"staff_id": {staffID}})
+	}
 	noStore(c)
-	p.render(c, http.StatusOK, "admin_account", "admin.account.title", d, nil)
+	p.render(c, status, "admin_account", "admin.account.title", d, form)
+}
+
+// hrStaffPath is HR's staff record page under the platform's one address (services/README.md
+// gives every service its fixed prefix; hr's is /hr).
+const hrStaffPath = "/hr/staff/"
+
+// staffURL is the page of the HR record staffID, or "" when the account is not linked.
+func staffURL(staffID string) string {
+	if staffID == "" {
+		return ""
+	}
+	return hrStaffPath + url.PathEscape(staffID)
+}
+
+// linkStaff links the account to an HR record, or unlinks it when the field is empty; a record
+// linked to another account of the unit is a field error on the same page.
+func (p *Pages) linkStaff(c *gin.Context) {
+	_, admin, _ := signedIn(c)
+	l := p.lang(c)
+	staffID := strings.TrimSpace(c.PostForm("staff_id"))
+	_, err := p.app.LinkAccountStaff(c.Request.Context(), admin, c.Param("username"), staffID)
+	switch {
+	case err == nil:
+		msg := "admin.flash.staff_linked"
+		if staffID == "" {
+			msg = "admin.flash.staff_unlinked"
+		}
+		p.flashRedirect(c, web.FlashSuccess, msg, p.adminURL("/accounts/"+url.PathEscape(c.Param("username"))))
+		return
+	case conflictCode(err) == "staff_linked":
+		form := web.NewForm(url.Values{"staff_id": {staffID}})
+		form.Errors.Add("staff_id", l.T("admin.err.staff_linked"))
+		p.renderAccountAdmin(c, http.StatusConflict, form)
+	case apperr.KindOf(err) == apperr.KindInvalid:
+		form := web.NewForm(url.Values{"staff_id": {staffID}})
+		form.Errors.Add("staff_id", l.T("admin.err.field.staff_id"))
+		p.renderAccountAdmin(c, http.StatusUnprocessableEntity, form)
+	default:
+		p.adminFail(c, err)
+	}
 }
 
 // resetAccount gives the account a one-time password and shows it on a slip, once.
@@ -338,6 +409,7 @@ var auditActions = []string{
 	domain.AuditSignIn, domain.AuditSignInFailed, domain.AuditLockedOut, domain.AuditTOTPFailed, domain.AuditSignOut,
 	domain.AuditPasswordChange, domain.AuditUserCreate, domain.AuditUserReset, domain.AuditUserUnlock,
 	domain.AuditUserDisable, domain.AuditUserEnable, domain.AuditUserRoles, domain.AuditUserEndSessions, domain.AuditUserUpdate,
+	domain.AuditUserStaffLink,
 }
 
 type auditRow struct {

@@ -151,6 +151,7 @@ func (p *Pages) Routes(r gin.IRouter) {
 	adm.POST("/accounts/:username/enable", p.setAccountDisabled(false))
 	adm.POST("/accounts/:username/end-sessions", p.endAccountSessions)
 	adm.POST("/accounts/:username/roles", p.setAccountRoles)
+	adm.POST("/accounts/:username/staff", p.linkStaff)
 	adm.GET("/audit", p.auditPage)
 	adm.GET("/audit.csv", p.auditCSV)
 	adm.GET("/import", p.importPage)

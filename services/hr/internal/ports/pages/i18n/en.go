@@ -339,4 +339,16 @@ var en = web.Messages{
 	"report.step2.all":    "all",
 	"report.step2.after":  " the rows at once; if anything fails, no row is written.",
 	"report.commit":       "Confirm importing %s rows",
+
+	// staff record link
+	"account.title":    "Sign-in account",
+	"account.state":    "Account",
+	"account.unknown":  "Could not be read from the accounts service; reload the page in a few minutes.",
+	"account.none":     "No account yet",
+	"account.active":   "active",
+	"account.disabled": "disabled",
+	"account.open":     "Open the account",
+	"account.new":      "Create an account",
+	"account.link":     "Link an existing account",
+	// end staff record link
 }

@@ -286,4 +286,16 @@ var vi = web.Messages{
 	"report.step2.all":    "tất cả",
 	"report.step2.after":  " các dòng trong một lần; nếu có lỗi phát sinh thì không dòng nào được ghi.",
 	"report.commit":       "Xác nhận nhập %s dòng",
+
+	// staff record link
+	"account.title":    "Tài khoản đăng nhập",
+	"account.state":    "Tài khoản",
+	"account.unknown":  "Chưa đọc được từ hệ thống tài khoản; thử tải lại trang sau ít phút.",
+	"account.none":     "Chưa có tài khoản",
+	"account.active":   "đang hoạt động",
+	"account.disabled": "đã khóa",
+	"account.open":     "Mở tài khoản",
+	"account.new":      "Tạo tài khoản",
+	"account.link":     "Liên kết tài khoản có sẵn",
+	// end staff record link
 }

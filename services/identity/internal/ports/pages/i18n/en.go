@@ -69,6 +69,23 @@ var en = web.Messages{
 	"flash.password_changed":      "Your password has been changed.",
 	"flash.password_already_set":  "The password was already changed. Sign in with the new password.",
 
+	// staff record link
+	"account.staff":              "HR record",
+	"account.staff.open":         "HR record of %s",
+	"account.staff.none":         "Not linked to an HR record",
+	"admin.staff.lead":           "Link the account to the person's HR record. When HR records that the person left, the account is disabled at once and every session ends. Save an empty field to unlink.",
+	"admin.staff.id":             "HR record id",
+	"admin.staff.id_h":           "The id in the address of the record's page under Staff, after /hr/staff/",
+	"admin.new.staff_h":          "Optional. Filled in when opened from the HR record.",
+	"admin.staff.submit":         "Save the HR link",
+	"admin.err.staff_linked":     "This HR record is already linked to another account of the unit. Unlink it there first.",
+	"admin.err.field.staff_id":   "The HR record id is at most 64 characters, without spaces at either end",
+	"admin.flash.staff_linked":   "The account is linked to the HR record.",
+	"admin.flash.staff_unlinked": "The HR record is unlinked.",
+	"audit.user.staff_link":      "HR record linked",
+	"admin.staff.linking":        "Choose the account to link to the HR record you came from: its id is filled in on the account's page; press Save the HR link to confirm.",
+	// end staff record link
+
 	// Account page.
 	"account.title":           "My account",
 	"account.profile":         "Account details",

@@ -70,6 +70,23 @@ var vi = web.Messages{
 	"flash.password_changed":      "Đã đổi mật khẩu.",
 	"flash.password_already_set":  "Mật khẩu đã được đổi trước đó. Vui lòng đăng nhập bằng mật khẩu mới.",
 
+	// staff record link
+	"account.staff":              "Hồ sơ nhân sự",
+	"account.staff.open":         "Hồ sơ nhân sự của %s",
+	"account.staff.none":         "Chưa liên kết với hồ sơ nhân sự",
+	"admin.staff.lead":           "Liên kết tài khoản với hồ sơ nhân sự của người dùng. Khi bộ phận tổ chức ghi nhận người này nghỉ việc, tài khoản bị khóa ngay và mọi phiên đăng nhập kết thúc. Để trống rồi lưu để bỏ liên kết.",
+	"admin.staff.id":             "Mã hồ sơ nhân sự",
+	"admin.staff.id_h":           "Mã trong địa chỉ trang hồ sơ ở mục Nhân sự, sau /hr/staff/",
+	"admin.new.staff_h":          "Không bắt buộc. Điền sẵn khi mở từ trang hồ sơ nhân sự.",
+	"admin.staff.submit":         "Lưu liên kết hồ sơ",
+	"admin.err.staff_linked":     "Hồ sơ nhân sự này đã liên kết với một tài khoản khác của đơn vị. Bỏ liên kết ở tài khoản đó trước.",
+	"admin.err.field.staff_id":   "Mã hồ sơ nhân sự tối đa 64 ký tự, không có khoảng trắng ở đầu hoặc cuối",
+	"admin.flash.staff_linked":   "Đã liên kết tài khoản với hồ sơ nhân sự.",
+	"admin.flash.staff_unlinked": "Đã bỏ liên kết hồ sơ nhân sự.",
+	"audit.user.staff_link":      "Liên kết hồ sơ nhân sự",
+	"admin.staff.linking":        "Chọn tài khoản để liên kết với hồ sơ nhân sự vừa mở: mã hồ sơ được điền sẵn ở trang tài khoản, bấm Lưu liên kết hồ sơ để xác nhận.",
+	// end staff record link
+
 	// Account page.
 	"account.title":           "Tài khoản của tôi",
 	"account.profile":         "Thông tin tài khoản",
