@@ -15,7 +15,7 @@ import (
 )
 
 // TestProfileShowsTheAccount (issue 17 item 3): a staff record's page says whether the person has
-// an identity account, read from identity's staff directory; an HR officer without one is offered
+// an identity account, read from identity's staff directory; the unit's administrator, for a person without one, is offered
 // identity's new-account page filled in with the person's name, unit and record, or the unit's
 // accounts to link; once an account is linked the page names it, active, with a way to it.
 func TestProfileShowsTheAccount(t *testing.T) {
@@ -33,8 +33,21 @@ func TestProfileShowsTheAccount(t *testing.T) {
 	}
 	id := hired["staff"].(map[string]any)["id"].(string)
 	profile := h.Base + "/staff/" + id
-	c := h.IDP.PageClient(t, identitytest.Person{Tenant: "xa-dong-tan", Username: "nhansu.dongtan", Name: "Phạm Thu Hà",
+	// An HR officer alone is told who makes accounts, and offered no way that identity would refuse.
+	officerPage := h.IDP.PageClient(t, identitytest.Person{Tenant: "xa-dong-tan", Username: "nhansu.dongtan", Name: "Phạm Thu Hà",
 		Roles: []string{string(platform.RoleHROfficer)}}, profile)
+	if resp, err := officerPage.Get(profile); err != nil {
+		t.Fatal(err)
+	} else {
+		b, _ := io.ReadAll(resp.Body)
+		_ = resp.Body.Close()
+		if resp.StatusCode != http.StatusOK || !strings.Contains(string(b), `id="account-ask-admin"`) ||
+			strings.Contains(string(b), `id="account-new"`) || strings.Contains(string(b), `id="account-link"`) {
+			t.Fatalf("an HR officer's view of the account: %d\n%s", resp.StatusCode, b)
+		}
+	}
+	c := h.IDP.PageClient(t, identitytest.Person{Tenant: "xa-dong-tan", Username: "quantri.dongtan", Name: "Lê Văn Quản",
+		Roles: []string{string(platform.RoleTenantAdmin), string(platform.RoleHROfficer)}}, profile)
 	page := func() string {
 		t.Helper()
 		resp, err := c.Get(profile)

@@ -441,9 +441,12 @@ type accountView struct {
 	Known    bool // identity answered
 	Username string
 	Disabled bool
-	// The ways for an administrator or HR officer: identity's new-account page pre-filled with
-	// the record, the unit's accounts to link one of, or the linked account's page.
+	// The ways for the unit's administrator: identity's new-account page pre-filled with the
+	// record, the unit's accounts to link one of, or the linked account's page.
 	NewURL, LinkURL, URL string
+	// AskAdmin: an HR officer who is not the unit's administrator is told who makes accounts
+	// (identity's administration pages would answer them 403).
+	AskAdmin bool
 }
 
 // accountOf asks identity for the account linked to st. Identity away is not the page's failure:
@@ -465,7 +468,12 @@ func (p *Pages) accountOf(c *gin.Context, st domain.Staff) accountView {
 			break
 		}
 	}
-	if auth.ActorFrom(c).HasAny(platform.RoleTenantAdmin, platform.RoleHROfficer) && p.identityURL != "" {
+	actor := auth.ActorFrom(c)
+	if !actor.HasAny(platform.RoleTenantAdmin) {
+		v.AskAdmin = actor.HasAny(platform.RoleHROfficer)
+		return v
+	}
+	if p.identityURL != "" {
 		admin := p.identityURL + "/admin"
 		if v.Username != "" {
 			v.URL = admin + "/accounts/" + url.PathEscape(v.Username)

@@ -341,14 +341,15 @@ var en = web.Messages{
 	"report.commit":       "Confirm importing %s rows",
 
 	// staff record link
-	"account.title":    "Sign-in account",
-	"account.state":    "Account",
-	"account.unknown":  "Could not be read from the accounts service; reload the page in a few minutes.",
-	"account.none":     "No account yet",
-	"account.active":   "active",
-	"account.disabled": "disabled",
-	"account.open":     "Open the account",
-	"account.new":      "Create an account",
-	"account.link":     "Link an existing account",
+	"account.title":     "Sign-in account",
+	"account.state":     "Account",
+	"account.unknown":   "Could not be read from the accounts service; reload the page in a few minutes.",
+	"account.none":      "No account yet",
+	"account.active":    "active",
+	"account.disabled":  "disabled",
+	"account.open":      "Open the account",
+	"account.new":       "Create an account",
+	"account.link":      "Link an existing account",
+	"account.ask_admin": "Sign-in accounts are created, linked and disabled by the unit's administrator; ask them.",
 	// end staff record link
 }

@@ -288,14 +288,15 @@ var vi = web.Messages{
 	"report.commit":       "Xác nhận nhập %s dòng",
 
 	// staff record link
-	"account.title":    "Tài khoản đăng nhập",
-	"account.state":    "Tài khoản",
-	"account.unknown":  "Chưa đọc được từ hệ thống tài khoản; thử tải lại trang sau ít phút.",
-	"account.none":     "Chưa có tài khoản",
-	"account.active":   "đang hoạt động",
-	"account.disabled": "đã khóa",
-	"account.open":     "Mở tài khoản",
-	"account.new":      "Tạo tài khoản",
-	"account.link":     "Liên kết tài khoản có sẵn",
+	"account.title":     "Tài khoản đăng nhập",
+	"account.state":     "Tài khoản",
+	"account.unknown":   "Chưa đọc được từ hệ thống tài khoản; thử tải lại trang sau ít phút.",
+	"account.none":      "Chưa có tài khoản",
+	"account.active":    "đang hoạt động",
+	"account.disabled":  "đã khóa",
+	"account.open":      "Mở tài khoản",
+	"account.new":       "Tạo tài khoản",
+	"account.link":      "Liên kết tài khoản có sẵn",
+	"account.ask_admin": "Tài khoản đăng nhập do quản trị viên của đơn vị tạo, liên kết hoặc khóa; hãy gửi đề nghị cho quản trị viên.",
 	// end staff record link
 }
