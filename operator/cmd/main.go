@@ -35,7 +35,6 @@ type flags struct {
 	metricsAddr, probeAddr string
 	leaderElect            bool
 	identityURL            string
-	issuerURL              string
 	clientID               string
 	clientSecretFile       string
 	clientSecret           string
@@ -59,18 +58,17 @@ func newFlags(name string) (*flags, *flag.FlagSet) {
 	fs.StringVar(&f.probeAddr, "health-probe-bind-address", ":8081", "address of /healthz and /readyz")
 	fs.BoolVar(&f.leaderElect, "leader-elect", false, "elect a leader, so that only one replica reconciles")
 	fs.StringVar(&f.identityURL, "identity-url", env("OPERATOR_IDENTITY_URL", "http://localhost:8080/auth"), "identity's issuer URL as the operator reaches it (admin API at <url>/api/v1)")
-	fs.StringVar(&f.issuerURL, "issuer-url", env("OPERATOR_ISSUER_URL", ""), "identity's public issuer, written into client Secrets; default --identity-url")
 	fs.StringVar(&f.clientID, "identity-client-id", env("OPERATOR_IDENTITY_CLIENT_ID", "tenant-operator"), "the operator's identity client (client credentials, role platform.admin)")
 	fs.StringVar(&f.clientSecretFile, "identity-client-secret-file", "", "file holding the client's secret; else $OPERATOR_IDENTITY_CLIENT_SECRET")
 	fs.StringVar(&f.minio.Endpoint, "minio-endpoint", env("OPERATOR_MINIO_ENDPOINT", "127.0.0.1:9000"), "MinIO host:port")
 	fs.StringVar(&f.minio.AccessKey, "minio-access-key", env("OPERATOR_MINIO_ACCESS_KEY", ""), "MinIO access key of an administrator")
 	fs.StringVar(&f.minioSecretKeyFile, "minio-secret-key-file", "", "file holding the MinIO secret key; else $OPERATOR_MINIO_SECRET_KEY")
 	fs.BoolVar(&f.minio.UseTLS, "minio-use-tls", false, "reach MinIO over TLS")
+	fs.StringVar(&f.opts.StorageEndpoint, "tenant-storage-endpoint", env("OPERATOR_TENANT_STORAGE_ENDPOINT", ""), "MinIO host:port as tenants' workloads reach it, written into their storage Secret; default --minio-endpoint")
 	for _, s := range []platformv1.ServiceName{platformv1.ServiceDossiers, platformv1.ServiceArchives, platformv1.ServiceHR, platformv1.ServiceReporting} {
 		f.serviceURLs[s] = fs.String(string(s)+"-url", env("OPERATOR_"+strings.ToUpper(string(s))+"_URL", ""),
 			fmt.Sprintf("%s's URL with its prefix as the operator reaches it; empty: not deployed, its seed is reported as skipped", s))
 	}
-	fs.StringVar(&f.opts.PublicURL, "public-url", "http://localhost:8080", "the platform's origin as browsers see it (tenant clients' redirect URIs)")
 	fs.StringVar(&f.opts.NamespacePrefix, "namespace-prefix", "tenant-", "a tenant's namespace is this prefix + its slug")
 	fs.StringVar(&f.opts.BucketPrefix, "bucket-prefix", "", "tests only: put before the storage contract's bucket name tenant-<slug>")
 	fs.StringVar(&f.opts.OperatorNamespace, "operator-namespace", env("POD_NAMESPACE", ""), "the operator's own namespace, never used for a tenant")
@@ -95,12 +93,11 @@ func (f *flags) parse(fs *flag.FlagSet, args []string) error {
 	if f.clientSecret, err = secretValue(f.clientSecretFile, "OPERATOR_IDENTITY_CLIENT_SECRET"); err != nil {
 		errs = append(errs, err)
 	}
-	f.opts.IssuerURL = f.issuerURL
-	if f.opts.IssuerURL == "" {
-		f.opts.IssuerURL = f.identityURL
-	}
 	if f.minio.SecretKey, err = secretValue(f.minioSecretKeyFile, "OPERATOR_MINIO_SECRET_KEY"); err != nil {
 		errs = append(errs, err)
+	}
+	if f.opts.StorageEndpoint == "" {
+		f.opts.StorageEndpoint = f.minio.Endpoint
 	}
 	if err := f.minio.Validate(); err != nil {
 		errs = append(errs, err)
@@ -194,7 +191,8 @@ func run() error {
 	}
 	r := &controller.TenantReconciler{
 		Client: mgr.GetClient(), APIReader: mgr.GetAPIReader(), Scheme: scheme,
-		Identity: platformapi.NewIdentity(api, f.identityURL), Store: store, Provisioner: api, Options: f.opts,
+		Identity: platformapi.NewIdentity(api, f.identityURL), Store: store, Provisioner: api,
+		Recorder: mgr.GetEventRecorderFor("tenant-operator"), Options: f.opts,
 	}
 	if err := r.SetupWithManager(mgr); err != nil {
 		return fmt.Errorf("controller: %w", err)

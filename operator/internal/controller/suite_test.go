@@ -159,7 +159,7 @@ func newWorld(t *testing.T, idp *identitytest.Server, opts ...worldOption) *worl
 	w.opts = controller.Options{
 		NamespacePrefix: "tenant-", BucketPrefix: "op" + randHex(3) + "-", OperatorNamespace: "egov-operator",
 		PlatformNamespace: "egov-platform", AdminClusterRole: "admin", AdminUserPrefix: "oidc:",
-		PublicURL: "http://localhost:8080", ResyncPeriod: time.Hour,
+		ResyncPeriod:   time.Hour,
 		RetryBaseDelay: 100 * time.Millisecond, RetryMaxDelay: 2 * time.Second, MaxConcurrentReconciles: 4,
 	}
 	if idp != nil {
@@ -168,7 +168,6 @@ func newWorld(t *testing.T, idp *identitytest.Server, opts ...worldOption) *worl
 	for _, o := range opts {
 		o(w)
 	}
-	w.opts.IssuerURL = w.issuer
 	creds := platformapi.Credentials{Issuer: w.issuer, ClientID: w.clientID, ClientSecret: w.clientSecret}
 	if idp != nil {
 		creds.ClientID, creds.ClientSecret = idp.Operator.ID, idp.Operator.Secret
@@ -191,7 +190,7 @@ func (w *world) start(t *testing.T, id controller.IdentityAdmin, prov controller
 		t.Fatal(err)
 	}
 	r := &controller.TenantReconciler{Client: mgr.GetClient(), APIReader: mgr.GetAPIReader(), Scheme: shared.scheme,
-		Identity: id, Store: w.store, Provisioner: prov, Options: w.opts}
+		Identity: id, Store: w.store, Provisioner: prov, Recorder: mgr.GetEventRecorderFor("tenant-operator"), Options: w.opts}
 	if err := r.SetupWithManager(mgr); err != nil {
 		t.Fatal(err)
 	}
