@@ -20,6 +20,7 @@ import (
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/healthz"
+	"sigs.k8s.io/controller-runtime/pkg/metrics/filters"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
 	"egov.vn/platform/libs/objstore"
@@ -34,6 +35,8 @@ import (
 type flags struct {
 	metricsAddr, probeAddr string
 	leaderElect            bool
+	metricsSecure          bool
+	metricsCertDir         string
 	identityURL            string
 	clientID               string
 	clientSecretFile       string
@@ -55,6 +58,8 @@ func newFlags(name string) (*flags, *flag.FlagSet) {
 	f := &flags{serviceURLs: map[platformv1.ServiceName]*string{}}
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.StringVar(&f.metricsAddr, "metrics-bind-address", ":8080", "address of the Prometheus metrics endpoint; 0 turns it off")
+	fs.BoolVar(&f.metricsSecure, "metrics-secure", true, "serve metrics over HTTPS to callers the API server authenticates and authorizes (get on /metrics); false serves plain HTTP to anyone (local runs only)")
+	fs.StringVar(&f.metricsCertDir, "metrics-cert-dir", "", "directory with tls.crt and tls.key for the metrics server; empty: a self-signed certificate made in memory")
 	fs.StringVar(&f.probeAddr, "health-probe-bind-address", ":8081", "address of /healthz and /readyz")
 	fs.BoolVar(&f.leaderElect, "leader-elect", false, "elect a leader, so that only one replica reconciles")
 	fs.StringVar(&f.identityURL, "identity-url", env("OPERATOR_IDENTITY_URL", "http://localhost:8080/auth"), "identity's issuer URL as the operator reaches it (admin API at <url>/api/v1)")
@@ -110,6 +115,18 @@ func (f *flags) parse(fs *flag.FlagSet, args []string) error {
 		errs = append(errs, errors.New("the operator's identity client secret is missing: --identity-client-secret-file or $OPERATOR_IDENTITY_CLIENT_SECRET"))
 	}
 	return errors.Join(errs...)
+}
+
+// metricsOptions serve the metrics behind the API server's authentication and authorization:
+// a caller needs a token the API server accepts (TokenReview) and the right to get the
+// non-resource URL /metrics (SubjectAccessReview), as the chart's metrics-reader ClusterRole
+// grants. The reconcile counts and queue depths say which tenants exist and how often they fail.
+func metricsOptions(f *flags) metricsserver.Options {
+	o := metricsserver.Options{BindAddress: f.metricsAddr, SecureServing: f.metricsSecure, CertDir: f.metricsCertDir}
+	if f.metricsSecure {
+		o.FilterProvider = filters.WithAuthenticationAndAuthorization
+	}
+	return o
 }
 
 func env(name, def string) string {
@@ -173,7 +190,7 @@ func run() error {
 	}
 	mgr, err := ctrl.NewManager(ctrl.GetConfigOrDie(), ctrl.Options{
 		Scheme:                        scheme,
-		Metrics:                       metricsserver.Options{BindAddress: f.metricsAddr},
+		Metrics:                       metricsOptions(f),
 		HealthProbeBindAddress:        f.probeAddr,
 		LeaderElection:                f.leaderElect,
 		LeaderElectionID:              "tenant-operator.platform.egov.vn",

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"strings"
 	"testing"
 
 	corev1 "k8s.io/api/core/v1"
@@ -25,7 +26,7 @@ const chartDir = "../../../charts/operator"
 // output (run `make generate` after changing a marker).
 func TestChartCarriesTheGeneratedCRDAndRules(t *testing.T) {
 	for _, pair := range [][2]string{
-		{"../../config/crd/bases/platform.egov.vn_tenants.yaml", chartDir + "/crds/platform.egov.vn_tenants.yaml"},
+		{"../../config/crd/bases/platform.egov.vn_egovtenants.yaml", chartDir + "/files/crd.yaml"},
 		{"../../config/rbac/role.yaml", chartDir + "/files/role.yaml"},
 	} {
 		a, err := os.ReadFile(pair[0])
@@ -45,14 +46,89 @@ func TestChartCarriesTheGeneratedCRDAndRules(t *testing.T) {
 // The rendered chart is accepted by a real API server (server-side apply, dry run): every
 // object is valid for Kubernetes 1.34, the CRD included.
 func TestRenderedChartPassesServerSideDryRun(t *testing.T) {
-	kinds := dryRunChart(t, "tenant-operator", chartDir, "egov-operator", "--include-crds",
+	kinds := dryRunChart(t, "tenant-operator", chartDir, "egov-operator",
 		"--set", "identity.clientSecret=test-secret-value-of-32-characters", "--set", "minio.accessKey=operator",
-		"--set", "minio.secretKey=test-minio-secret")
+		"--set", "minio.secretKey=test-minio-secret", "--set", "metrics.readers[0].name=prometheus", "--set", "metrics.readers[0].namespace=monitoring")
 	for _, k := range []string{"CustomResourceDefinition", "ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding", "ServiceAccount", "Secret", "Deployment", "Service"} {
 		if kinds[k] == 0 {
 			t.Errorf("the chart renders no %s (got %v)", k, kinds)
 		}
 	}
+}
+
+// The CRD is a template upgraded with the chart, kept on uninstall unless crds.keep is false and
+// left out with crds.enabled=false; no credential is ever an argument of the operator's command.
+func TestOperatorChartCRDsAndCredentials(t *testing.T) {
+	helm := testenv.Binary(t, "helm")
+	render := func(args ...string) []unstructured.Unstructured {
+		t.Helper()
+		args = append([]string{"template", "tenant-operator", chartDir, "--namespace", "egov-operator", "--kube-version", "1.34.2",
+			"--set", "identity.existingSecret=operator-credentials", "--set", "minio.existingSecret=operator-credentials"}, args...)
+		out, err := exec.Command(helm, args...).CombinedOutput()
+		if err != nil {
+			t.Fatalf("helm template: %v\n%s", err, out)
+		}
+		dec := utilyaml.NewYAMLOrJSONDecoder(bytes.NewReader(out), 4096)
+		var objs []unstructured.Unstructured
+		for {
+			var u unstructured.Unstructured
+			if err := dec.Decode(&u.Object); err != nil {
+				if errors.Is(err, io.EOF) {
+					return objs
+				}
+				t.Fatal(err)
+			}
+			if len(u.Object) > 0 {
+				objs = append(objs, u)
+			}
+		}
+	}
+	find := func(objs []unstructured.Unstructured, kind string) *unstructured.Unstructured {
+		for i := range objs {
+			if objs[i].GetKind() == kind {
+				return &objs[i]
+			}
+		}
+		return nil
+	}
+	objs := render()
+	crd := find(objs, "CustomResourceDefinition")
+	if crd == nil || crd.GetName() != "egovtenants.platform.egov.vn" || crd.GetAnnotations()["helm.sh/resource-policy"] != "keep" {
+		t.Fatalf("CRD = %v", crd)
+	}
+	if plural, _, _ := unstructured.NestedString(crd.Object, "spec", "names", "plural"); plural != "egovtenants" {
+		t.Errorf("plural = %q", plural)
+	}
+	if find(objs, "Secret") != nil {
+		t.Error("with existing Secrets the chart still makes one")
+	}
+	dep := find(objs, "Deployment")
+	containers, _, _ := unstructured.NestedSlice(dep.Object, "spec", "template", "spec", "containers")
+	args, _ := containers[0].(map[string]any)["args"].([]any)
+	if len(args) == 0 {
+		t.Fatal("the operator container has no args")
+	}
+	for _, v := range args {
+		a, _ := v.(string)
+		if strings.Contains(a, "secret") || strings.Contains(a, "access-key") {
+			t.Errorf("a credential on the command line: %s", a)
+		}
+	}
+	if c := crdOf(render("--set", "crds.keep=false")); c == nil || c.GetAnnotations()["helm.sh/resource-policy"] != "" {
+		t.Errorf("crds.keep=false still keeps the CRD: %v", c)
+	}
+	if crdOf(render("--set", "crds.enabled=false")) != nil {
+		t.Error("crds.enabled=false still renders the CRD")
+	}
+}
+
+func crdOf(objs []unstructured.Unstructured) *unstructured.Unstructured {
+	for i := range objs {
+		if objs[i].GetKind() == "CustomResourceDefinition" {
+			return &objs[i]
+		}
+	}
+	return nil
 }
 
 // The platform chart (the five services) passes the same server-side dry run.

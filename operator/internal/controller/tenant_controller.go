@@ -173,14 +173,16 @@ func (r *TenantReconciler) recordTransitions(t *platformv1.Tenant, before []meta
 	}
 }
 
-// +kubebuilder:rbac:groups=platform.egov.vn,resources=tenants,verbs=get;list;watch;update;patch
-// +kubebuilder:rbac:groups=platform.egov.vn,resources=tenants/status,verbs=get;update;patch
-// +kubebuilder:rbac:groups=platform.egov.vn,resources=tenants/finalizers,verbs=update
+// +kubebuilder:rbac:groups=platform.egov.vn,resources=egovtenants,verbs=get;list;watch;update;patch
+// +kubebuilder:rbac:groups=platform.egov.vn,resources=egovtenants/status,verbs=get;update;patch
+// +kubebuilder:rbac:groups=platform.egov.vn,resources=egovtenants/finalizers,verbs=update
 // +kubebuilder:rbac:groups="",resources=namespaces;resourcequotas;limitranges;secrets,verbs=get;list;watch;create;update;patch;delete
 // +kubebuilder:rbac:groups=networking.k8s.io,resources=networkpolicies,verbs=get;list;watch;create;update;patch;delete
 // +kubebuilder:rbac:groups=rbac.authorization.k8s.io,resources=rolebindings,verbs=get;list;watch;create;update;patch;delete
 // +kubebuilder:rbac:groups=rbac.authorization.k8s.io,resources=clusterroles,verbs=bind,resourceNames=admin
 // +kubebuilder:rbac:groups="",resources=events,verbs=create;patch
+// +kubebuilder:rbac:groups=authentication.k8s.io,resources=tokenreviews,verbs=create
+// +kubebuilder:rbac:groups=authorization.k8s.io,resources=subjectaccessreviews,verbs=create
 
 // Reconcile brings one Tenant to its declared state.
 func (r *TenantReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
