@@ -115,7 +115,7 @@ func (s *stack) onboard(ctx context.Context) (Ready, error) {
 	as, _ := s.cfg.Service(s.cfg.Admin.Service)
 	issuer := s.origin + as.Prefix
 	cmd := exec.CommandContext(ctx, bin, append(append([]string{"onboard",
-		"--identity-url=" + issuer, "--identity-client-id=" + s.cfg.Onboard.Client, "--public-url=" + s.origin,
+		"--identity-url=" + issuer, "--identity-client-id=" + s.cfg.Onboard.Client,
 		"--minio-endpoint=" + s.minioAddr, "--minio-access-key=" + s.minioUser,
 		"--admin-password-file=" + s.path(s.cfg.Admin.PasswordFile)}, args...), s.path(s.cfg.Onboard.Tenants))...)
 	cmd.Dir = s.Root

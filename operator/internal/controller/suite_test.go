@@ -159,7 +159,7 @@ func newWorld(t *testing.T, idp *identitytest.Server, opts ...worldOption) *worl
 	w.opts = controller.Options{
 		NamespacePrefix: "tenant-", BucketPrefix: "op" + randHex(3) + "-", OperatorNamespace: "egov-operator",
 		PlatformNamespace: "egov-platform", AdminClusterRole: "admin", AdminUserPrefix: "oidc:",
-		ResyncPeriod:   time.Hour,
+		StorageEndpoint: m.Endpoint, ResyncPeriod: time.Hour,
 		RetryBaseDelay: 100 * time.Millisecond, RetryMaxDelay: 2 * time.Second, MaxConcurrentReconciles: 4,
 	}
 	if idp != nil {

@@ -257,7 +257,8 @@ func checkTenantUser(t *testing.T, w *world, ns, bucket string) {
 		t.Fatal(err)
 	}
 	if string(sec.Data["bucket"]) != bucket || string(sec.Data["access-key"]) != bucket || len(sec.Data["secret-key"]) != 40 || string(sec.Data["endpoint"]) == "" {
-		t.Fatalf("storage Secret = %v (bucket %q)", keys(sec.Data), sec.Data["bucket"])
+		t.Fatalf("storage Secret: bucket %q, access-key %q, secret-key of %d characters, endpoint %q; want bucket and user %s",
+			sec.Data["bucket"], sec.Data["access-key"], len(sec.Data["secret-key"]), sec.Data["endpoint"], bucket)
 	}
 	tenant, err := minio.New(string(sec.Data["endpoint"]), &minio.Options{Creds: credentials.NewStaticV4(string(sec.Data["access-key"]), string(sec.Data["secret-key"]), "")})
 	if err != nil {
