@@ -53,10 +53,7 @@ func (r *TenantReconciler) finalize(ctx context.Context, t *platformv1.Tenant) (
 				setCondition(t, CondDeleting, false, "BucketHasLockedObjects", msg)
 				return ctrl.Result{RequeueAfter: wait}, r.writeStatus(ctx, t, before)
 			}
-			if err := r.Store.Delete(ctx, bucket); err != nil {
-				return fail(reasonOf("Storage", err), err)
-			}
-			if err := r.Store.RemoveUser(ctx, storage.UserName(bucket)); err != nil {
+			if err := r.Store.Delete(ctx, bucket); err != nil { // the tenant's MinIO user too
 				return fail(reasonOf("Storage", err), err)
 			}
 		} else if u, err := r.Store.User(ctx, storage.UserName(bucket)); err != nil {
