@@ -38,7 +38,7 @@ Flags (the operator's, where they apply):
 func runOnboard() error {
 	f, fs := newFlags("operator onboard")
 	adminPasswordFile := fs.String("admin-password-file", "", "local stack and tests only: administrators made now get the password in this file instead of a one-time one")
-	credentialsFile := fs.String("credentials-file", "", "write the one-time passwords and client secrets identity issues to this file (mode 0600); without it they are not shown")
+	credentialsFile := fs.String("credentials-file", "", "write the one-time passwords identity issues to this file (mode 0600); without it they are not shown")
 	wait := fs.Duration("wait", time.Minute, "how long to retry a step whose service is unavailable")
 	fs.Usage = func() {
 		_, _ = fmt.Fprint(fs.Output(), onboardUsage)
