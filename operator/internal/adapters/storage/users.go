@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math/big"
 	"net/http"
@@ -92,8 +93,8 @@ func (s *Store) RemoveUser(ctx context.Context, name string) error {
 }
 
 func isNoSuchUser(err error) bool {
-	ae, ok := err.(*adminError)
-	return ok && ae.Code == "XMinioAdminNoSuchUser"
+	var ae *adminError
+	return errors.As(err, &ae) && ae.Code == "XMinioAdminNoSuchUser"
 }
 
 // NewSecretKey makes a random secret key of MinIO's longest generated length (40).
