@@ -11,13 +11,18 @@ import (
 	"testing"
 
 	corev1 "k8s.io/api/core/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/envtest"
+	sigyaml "sigs.k8s.io/yaml"
 
 	"egov.vn/platform/libs/testenv"
+	"egov.vn/platform/operator/internal/controller"
+	"egov.vn/platform/services/identity/identitytest"
 )
 
 const chartDir = "../../../charts/operator"
@@ -176,4 +181,60 @@ func dryRunChart(t *testing.T, release, dir, namespace string, args ...string) m
 		}
 	}
 	return kinds
+}
+
+// The operator does its whole job with only the chart's RBAC (the generated ClusterRole the
+// chart binds to its ServiceAccount), not as the cluster admin the other tests use.
+func TestOperatorWorksUnderTheChartsRBAC(t *testing.T) {
+	needCluster(t)
+	ctx := context.Background()
+	sa := "system:serviceaccount:egov-operator:tenant-operator-" + randHex(3)
+	user, err := shared.env.AddUser(envtest.User{Name: sa, Groups: []string{"system:serviceaccounts"}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(chartDir + "/files/role.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var role rbacv1.ClusterRole
+	if err := sigyaml.Unmarshal(b, &role); err != nil {
+		t.Fatal(err)
+	}
+	role.ObjectMeta = metav1.ObjectMeta{Name: "rbac-test-" + randHex(3)}
+	if err := shared.k8s.Create(ctx, &role); err != nil {
+		t.Fatal(err)
+	}
+	binding := &rbacv1.ClusterRoleBinding{ObjectMeta: metav1.ObjectMeta{Name: role.Name},
+		RoleRef:  rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: role.Name},
+		Subjects: []rbacv1.Subject{{Kind: rbacv1.UserKind, APIGroup: rbacv1.GroupName, Name: sa}}}
+	if err := shared.k8s.Create(ctx, binding); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = shared.k8s.Delete(ctx, binding); _ = shared.k8s.Delete(ctx, &role) })
+
+	// The user has the chart's rights and nothing more: it cannot read Pods.
+	limited, err := client.New(user.Config(), client.Options{Scheme: shared.scheme})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := limited.List(ctx, &corev1.PodList{}); !apierrors.IsForbidden(err) {
+		t.Fatalf("the operator's user lists Pods (err %v): the test would not exercise the chart's RBAC", err)
+	}
+
+	idp := identitytest.Start(t)
+	w := newWorld(t, idp, asUser(user.Config()))
+	slug := uniqueSlug("xa-dong-hop")
+	if err := w.k8s.Create(ctx, commune(slug, "12716")); err != nil {
+		t.Fatal(err)
+	}
+	got := w.waitCondition(slug, controller.CondReady, metav1.ConditionTrue, "")
+	if got.Status.Namespace == "" || len(got.Status.SecretRefs) != 2 {
+		t.Errorf("status under the chart's RBAC = %+v", got.Status)
+	}
+	// Deleting runs the finalizer with the same rights.
+	if err := w.k8s.Delete(ctx, got); err != nil {
+		t.Fatal(err)
+	}
+	w.waitGone(got)
 }

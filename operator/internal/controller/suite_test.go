@@ -118,6 +118,9 @@ type world struct {
 	clientID, clientSecret string
 	stop                   context.CancelFunc
 	done                   chan struct{}
+	// cfg is how the operator reaches the API server: the cluster admin unless the test runs it
+	// as a user with only the chart's RBAC.
+	cfg *rest.Config
 }
 
 type worldOption func(*world)
@@ -127,6 +130,9 @@ type worldOption func(*world)
 func identityAt(issuer, clientID, secret string) worldOption {
 	return func(w *world) { w.issuer, w.clientID, w.clientSecret = issuer, clientID, secret }
 }
+
+// asUser runs the operator with cfg instead of the cluster admin's.
+func asUser(cfg *rest.Config) worldOption { return func(w *world) { w.cfg = cfg } }
 
 // withServices sets the services' provisioning URLs.
 func withServices(urls map[platformv1.ServiceName]string) worldOption {
@@ -155,7 +161,7 @@ func newWorld(t *testing.T, idp *identitytest.Server, opts ...worldOption) *worl
 		_, err := store.Exists(context.Background(), "probe-bucket")
 		return err == nil, fmt.Sprint(err)
 	})
-	w := &world{t: t, k8s: shared.k8s, idp: idp, store: store, done: make(chan struct{})}
+	w := &world{t: t, k8s: shared.k8s, idp: idp, store: store, done: make(chan struct{}), cfg: shared.cfg}
 	w.opts = controller.Options{
 		NamespacePrefix: "tenant-", BucketPrefix: "op" + randHex(3) + "-", OperatorNamespace: "egov-operator",
 		PlatformNamespace: "egov-platform", AdminClusterRole: "admin", AdminUserPrefix: "oidc:",
@@ -181,7 +187,7 @@ func newWorld(t *testing.T, idp *identitytest.Server, opts ...worldOption) *worl
 // start runs a manager with the reconciler until the test ends.
 func (w *world) start(t *testing.T, id controller.IdentityAdmin, prov controller.Provisioner) {
 	t.Helper()
-	mgr, err := ctrl.NewManager(shared.cfg, ctrl.Options{
+	mgr, err := ctrl.NewManager(w.cfg, ctrl.Options{
 		Scheme: shared.scheme, Metrics: metricsserver.Options{BindAddress: "0"}, HealthProbeBindAddress: "0",
 		Cache:      controller.CacheOptions(),
 		Controller: config.Controller{SkipNameValidation: ptr.To(true)},
