@@ -6,5 +6,5 @@ package operator
 
 //go:generate ../bin/controller-gen object paths=./api/...
 //go:generate ../bin/controller-gen crd rbac:roleName=tenant-operator paths=./... output:crd:artifacts:config=config/crd/bases output:rbac:artifacts:config=config/rbac
-//go:generate cp config/crd/bases/platform.egov.vn_tenants.yaml ../charts/operator/crds/platform.egov.vn_tenants.yaml
+//go:generate cp config/crd/bases/platform.egov.vn_egovtenants.yaml ../charts/operator/files/crd.yaml
 //go:generate cp config/rbac/role.yaml ../charts/operator/files/role.yaml

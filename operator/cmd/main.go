@@ -20,6 +20,7 @@ import (
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/healthz"
+	"sigs.k8s.io/controller-runtime/pkg/metrics/filters"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
 	"egov.vn/platform/libs/objstore"
@@ -34,8 +35,9 @@ import (
 type flags struct {
 	metricsAddr, probeAddr string
 	leaderElect            bool
+	metricsSecure          bool
+	metricsCertDir         string
 	identityURL            string
-	issuerURL              string
 	clientID               string
 	clientSecretFile       string
 	clientSecret           string
@@ -56,21 +58,22 @@ func newFlags(name string) (*flags, *flag.FlagSet) {
 	f := &flags{serviceURLs: map[platformv1.ServiceName]*string{}}
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.StringVar(&f.metricsAddr, "metrics-bind-address", ":8080", "address of the Prometheus metrics endpoint; 0 turns it off")
+	fs.BoolVar(&f.metricsSecure, "metrics-secure", true, "serve metrics over HTTPS to callers the API server authenticates and authorizes (get on /metrics); false serves plain HTTP to anyone (local runs only)")
+	fs.StringVar(&f.metricsCertDir, "metrics-cert-dir", "", "directory with tls.crt and tls.key for the metrics server; empty: a self-signed certificate made in memory")
 	fs.StringVar(&f.probeAddr, "health-probe-bind-address", ":8081", "address of /healthz and /readyz")
 	fs.BoolVar(&f.leaderElect, "leader-elect", false, "elect a leader, so that only one replica reconciles")
 	fs.StringVar(&f.identityURL, "identity-url", env("OPERATOR_IDENTITY_URL", "http://localhost:8080/auth"), "identity's issuer URL as the operator reaches it (admin API at <url>/api/v1)")
-	fs.StringVar(&f.issuerURL, "issuer-url", env("OPERATOR_ISSUER_URL", ""), "identity's public issuer, written into client Secrets; default --identity-url")
 	fs.StringVar(&f.clientID, "identity-client-id", env("OPERATOR_IDENTITY_CLIENT_ID", "tenant-operator"), "the operator's identity client (client credentials, role platform.admin)")
 	fs.StringVar(&f.clientSecretFile, "identity-client-secret-file", "", "file holding the client's secret; else $OPERATOR_IDENTITY_CLIENT_SECRET")
 	fs.StringVar(&f.minio.Endpoint, "minio-endpoint", env("OPERATOR_MINIO_ENDPOINT", "127.0.0.1:9000"), "MinIO host:port")
 	fs.StringVar(&f.minio.AccessKey, "minio-access-key", env("OPERATOR_MINIO_ACCESS_KEY", ""), "MinIO access key of an administrator")
 	fs.StringVar(&f.minioSecretKeyFile, "minio-secret-key-file", "", "file holding the MinIO secret key; else $OPERATOR_MINIO_SECRET_KEY")
 	fs.BoolVar(&f.minio.UseTLS, "minio-use-tls", false, "reach MinIO over TLS")
+	fs.StringVar(&f.opts.StorageEndpoint, "tenant-storage-endpoint", env("OPERATOR_TENANT_STORAGE_ENDPOINT", ""), "MinIO host:port as tenants' workloads reach it, written into their storage Secret; default --minio-endpoint")
 	for _, s := range []platformv1.ServiceName{platformv1.ServiceDossiers, platformv1.ServiceArchives, platformv1.ServiceHR, platformv1.ServiceReporting} {
 		f.serviceURLs[s] = fs.String(string(s)+"-url", env("OPERATOR_"+strings.ToUpper(string(s))+"_URL", ""),
 			fmt.Sprintf("%s's URL with its prefix as the operator reaches it; empty: not deployed, its seed is reported as skipped", s))
 	}
-	fs.StringVar(&f.opts.PublicURL, "public-url", "http://localhost:8080", "the platform's origin as browsers see it (tenant clients' redirect URIs)")
 	fs.StringVar(&f.opts.NamespacePrefix, "namespace-prefix", "tenant-", "a tenant's namespace is this prefix + its slug")
 	fs.StringVar(&f.opts.BucketPrefix, "bucket-prefix", "", "tests only: put before the storage contract's bucket name tenant-<slug>")
 	fs.StringVar(&f.opts.OperatorNamespace, "operator-namespace", env("POD_NAMESPACE", ""), "the operator's own namespace, never used for a tenant")
@@ -95,12 +98,11 @@ func (f *flags) parse(fs *flag.FlagSet, args []string) error {
 	if f.clientSecret, err = secretValue(f.clientSecretFile, "OPERATOR_IDENTITY_CLIENT_SECRET"); err != nil {
 		errs = append(errs, err)
 	}
-	f.opts.IssuerURL = f.issuerURL
-	if f.opts.IssuerURL == "" {
-		f.opts.IssuerURL = f.identityURL
-	}
 	if f.minio.SecretKey, err = secretValue(f.minioSecretKeyFile, "OPERATOR_MINIO_SECRET_KEY"); err != nil {
 		errs = append(errs, err)
+	}
+	if f.opts.StorageEndpoint == "" {
+		f.opts.StorageEndpoint = f.minio.Endpoint
 	}
 	if err := f.minio.Validate(); err != nil {
 		errs = append(errs, err)
@@ -113,6 +115,18 @@ func (f *flags) parse(fs *flag.FlagSet, args []string) error {
 		errs = append(errs, errors.New("the operator's identity client secret is missing: --identity-client-secret-file or $OPERATOR_IDENTITY_CLIENT_SECRET"))
 	}
 	return errors.Join(errs...)
+}
+
+// metricsOptions serve the metrics behind the API server's authentication and authorization:
+// a caller needs a token the API server accepts (TokenReview) and the right to get the
+// non-resource URL /metrics (SubjectAccessReview), as the chart's metrics-reader ClusterRole
+// grants. The reconcile counts and queue depths say which tenants exist and how often they fail.
+func metricsOptions(f *flags) metricsserver.Options {
+	o := metricsserver.Options{BindAddress: f.metricsAddr, SecureServing: f.metricsSecure, CertDir: f.metricsCertDir}
+	if f.metricsSecure {
+		o.FilterProvider = filters.WithAuthenticationAndAuthorization
+	}
+	return o
 }
 
 func env(name, def string) string {
@@ -176,7 +190,7 @@ func run() error {
 	}
 	mgr, err := ctrl.NewManager(ctrl.GetConfigOrDie(), ctrl.Options{
 		Scheme:                        scheme,
-		Metrics:                       metricsserver.Options{BindAddress: f.metricsAddr},
+		Metrics:                       metricsOptions(f),
 		HealthProbeBindAddress:        f.probeAddr,
 		LeaderElection:                f.leaderElect,
 		LeaderElectionID:              "tenant-operator.platform.egov.vn",
@@ -194,7 +208,8 @@ func run() error {
 	}
 	r := &controller.TenantReconciler{
 		Client: mgr.GetClient(), APIReader: mgr.GetAPIReader(), Scheme: scheme,
-		Identity: platformapi.NewIdentity(api, f.identityURL), Store: store, Provisioner: api, Options: f.opts,
+		Identity: platformapi.NewIdentity(api, f.identityURL), Store: store, Provisioner: api,
+		Recorder: mgr.GetEventRecorderFor("tenant-operator"), Options: f.opts,
 	}
 	if err := r.SetupWithManager(mgr); err != nil {
 		return fmt.Errorf("controller: %w", err)

@@ -33,8 +33,8 @@ func TestFlagsReadSecretsFromFilesOrEnvironment(t *testing.T) {
 	if f.clientSecret != "from-file" || f.minio.SecretKey != "from-env" {
 		t.Errorf("secrets = %q, %q", f.clientSecret, f.minio.SecretKey)
 	}
-	if f.opts.IssuerURL != "http://identity:8080/auth" {
-		t.Errorf("issuer defaults to the identity URL, got %q", f.opts.IssuerURL)
+	if f.identityURL != "http://identity:8080/auth" {
+		t.Errorf("identity URL = %q", f.identityURL)
 	}
 	if f.opts.ServiceURLs[platformv1.ServiceDossiers] != "http://dossiers:8080/dossiers" || f.opts.ServiceURLs[platformv1.ServiceHR] != "" {
 		t.Errorf("service URLs = %v", f.opts.ServiceURLs)

@@ -27,7 +27,7 @@ const onboardUsage = `usage: operator onboard [flags] FILE...
 
 Onboards the Tenants in the YAML files (several documents per file allowed, parents before their
 children) with the steps the operator's controller runs, but without Kubernetes: the identity
-tenant with its administrators and OIDC clients, the bucket by the storage contract, and the
+tenant with its administrators, the bucket and its MinIO user by the storage contract, and the
 provisioning in every service whose URL is given. Idempotent: running it again changes nothing
 that is already in place. Used by the local stack (make run) and the e2e tier.
 
@@ -38,7 +38,7 @@ Flags (the operator's, where they apply):
 func runOnboard() error {
 	f, fs := newFlags("operator onboard")
 	adminPasswordFile := fs.String("admin-password-file", "", "local stack and tests only: administrators made now get the password in this file instead of a one-time one")
-	credentialsFile := fs.String("credentials-file", "", "write the one-time passwords and client secrets identity issues to this file (mode 0600); without it they are not shown")
+	credentialsFile := fs.String("credentials-file", "", "write the one-time passwords identity issues to this file (mode 0600); without it they are not shown")
 	wait := fs.Duration("wait", time.Minute, "how long to retry a step whose service is unavailable")
 	fs.Usage = func() {
 		_, _ = fmt.Fprint(fs.Output(), onboardUsage)
@@ -77,7 +77,7 @@ func runOnboard() error {
 		return err
 	}
 	o := &onboarder{out: os.Stdout, identity: platformapi.NewIdentity(api, f.identityURL), store: store, prov: api,
-		publicURL: f.opts.PublicURL, bucketPrefix: f.opts.BucketPrefix, urls: f.opts.ServiceURLs, adminPassword: adminPassword, wait: *wait}
+		bucketPrefix: f.opts.BucketPrefix, urls: f.opts.ServiceURLs, adminPassword: adminPassword, wait: *wait}
 	issued, err := o.run(ctx, tenants)
 	if *credentialsFile != "" && len(issued) > 0 {
 		b, merr := sigsyaml.Marshal(issued)
@@ -156,7 +156,6 @@ type onboarder struct {
 	identity      onboard.IdentityAdmin
 	store         onboard.Buckets
 	prov          onboard.Provisioner
-	publicURL     string
 	bucketPrefix  string
 	urls          map[platformv1.ServiceName]string
 	adminPassword string
@@ -178,20 +177,19 @@ func (o *onboarder) run(ctx context.Context, tenants []*platformv1.Tenant) (map[
 	for _, t := range tenants {
 		var res onboard.IdentityResult
 		err := o.retry(ctx, func() (err error) {
-			res, err = onboard.Identity(ctx, o.identity, t, onboard.Clients(o.publicURL, t), o.adminPassword)
+			// Without a cluster there is no status to remember former administrators by: the
+			// controller disables those; this command only adds.
+			res, err = onboard.Identity(ctx, o.identity, t, nil, o.adminPassword)
 			return err
 		})
 		identityReady := err == nil
 		if err != nil {
 			fail(t, "identity", err)
 		} else {
-			o.say("%s: identity tenant %s, %d administrators, %d OIDC clients\n", t.Name, res.Tenant.ID, len(t.Spec.Admins), len(t.Spec.Services))
+			o.say("%s: identity tenant %s, %d administrators\n", t.Name, res.Tenant.ID, len(t.Spec.Admins))
 			creds := map[string]string{}
 			for k, v := range res.OneTime {
 				creds["password/"+k] = v
-			}
-			for k, v := range res.Issued {
-				creds["client/"+k] = v
 			}
 			if len(creds) > 0 {
 				issued[t.Name] = creds

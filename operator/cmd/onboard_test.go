@@ -122,7 +122,7 @@ func TestOnboardTheDevTenants(t *testing.T) {
 	id := &fakeIdentity{tenants: map[string]platformapi.IdentityTenant{}, users: map[string]platformapi.IdentityUser{}}
 	buckets, services := &fakeBuckets{}, &fakeServices{}
 	var out bytes.Buffer
-	o := &onboarder{out: &out, identity: id, store: buckets, prov: services, publicURL: "http://localhost:8080",
+	o := &onboarder{out: &out, identity: id, store: buckets, prov: services,
 		urls:          map[platformv1.ServiceName]string{"dossiers": "http://d/dossiers", "archives": "http://a/archives", "hr": "http://h/hr", "reporting": "http://r/reports"},
 		adminPassword: "Demo-password-1"}
 	for run := 1; run <= 2; run++ {

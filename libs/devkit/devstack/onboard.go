@@ -121,7 +121,7 @@ func (s *stack) onboard(ctx context.Context) (Ready, error) {
 	issuer := s.origin + as.Prefix
 	run := func(ctx context.Context, manifest string, flags ...string) error {
 		cmd := exec.CommandContext(ctx, bin, append(append(append([]string{"onboard",
-			"--identity-url=" + issuer, "--identity-client-id=" + s.cfg.Onboard.Client, "--public-url=" + s.origin,
+			"--identity-url=" + issuer, "--identity-client-id=" + s.cfg.Onboard.Client,
 			"--minio-endpoint=" + s.minioAddr, "--minio-access-key=" + s.minioUser}, flags...), args...), manifest)...)
 		cmd.Dir = s.Root
 		// Secrets go through the environment, never the command line (ps shows it).

@@ -30,6 +30,9 @@ const (
 	ServiceReporting ServiceName = "reporting"
 )
 
+// AllServices are the services a tenant can use, in a fixed order.
+var AllServices = []ServiceName{ServiceDossiers, ServiceArchives, ServiceHR, ServiceReporting}
+
 // DeletionPolicy says what deleting the Tenant does to the unit's data.
 // +kubebuilder:validation:Enum=Retain;Delete
 type DeletionPolicy string
@@ -168,7 +171,7 @@ type CredentialSecret struct {
 	Name string `json:"name"`
 	// Namespace of the Secret.
 	Namespace string `json:"namespace"`
-	// Purpose says what it holds: admin-password or oidc-client.
+	// Purpose says what it holds: admin-password or storage.
 	Purpose string `json:"purpose"`
 }
 
@@ -198,14 +201,21 @@ type TenantStatus struct {
 	// +listMapKey=name
 	// +optional
 	SecretRefs []CredentialSecret `json:"secretRefs,omitempty"`
+	// Admins are the usernames the operator made administrators in identity (spec.admins as last
+	// applied). One that leaves spec.admins is disabled in identity; accounts the tenant's own
+	// administrators made are never in this list, so the operator never touches them.
+	// +listType=set
+	// +optional
+	Admins []string `json:"admins,omitempty"`
 }
 
 // Tenant is one administrative unit onboarded onto the platform. Its name is the unit's slug.
 //
 // +kubebuilder:object:root=true
 // +kubebuilder:subresource:status
-// +kubebuilder:resource:scope=Cluster,shortName=tn
+// +kubebuilder:resource:scope=Cluster,path=egovtenants,singular=egovtenant,shortName=tn
 // +kubebuilder:printcolumn:name="Ready",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].status`
+// +kubebuilder:printcolumn:name="Reason",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].reason`
 // +kubebuilder:printcolumn:name="Code",type=string,JSONPath=`.spec.code`
 // +kubebuilder:printcolumn:name="Parent",type=string,JSONPath=`.spec.parent`
 // +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`

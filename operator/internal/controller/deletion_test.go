@@ -13,6 +13,7 @@ import (
 
 	"egov.vn/platform/libs/platform"
 	platformv1 "egov.vn/platform/operator/api/v1alpha1"
+	"egov.vn/platform/operator/internal/adapters/storage"
 	"egov.vn/platform/operator/internal/controller"
 	"egov.vn/platform/services/identity/identitytest"
 )
@@ -47,6 +48,10 @@ func TestDeleteWithRetainKeepsTheData(t *testing.T) {
 	it, err := w.identity.Tenant(ctx, slug)
 	if err != nil || !it.Disabled {
 		t.Errorf("identity tenant after Retain = %+v, %v; want kept and disabled", it, err)
+	}
+	// The tenant's MinIO user is kept, disabled: the bucket stays, not a way into it.
+	if u, err := w.store.User(ctx, storage.UserName(bucket)); err != nil || !u.Exists || u.Enabled {
+		t.Errorf("MinIO user after Retain = %+v, %v; want kept and disabled", u, err)
 	}
 	// The namespace is on its way out (envtest runs no namespace controller to finish it).
 	var ns corev1.Namespace
@@ -101,11 +106,8 @@ func TestDeleteWithDeleteWaitsForLockedObjectsThenRemovesEverything(t *testing.T
 	if err != nil || !it.Disabled {
 		t.Errorf("identity tenant after Delete = %+v, %v; want disabled (identity has no delete)", it, err)
 	}
-	clients, _ := w.identity.Clients(ctx, slug)
-	for _, c := range clients {
-		if !c.Disabled {
-			t.Errorf("client %s still enabled after Delete", c.ClientID)
-		}
+	if u, err := w.store.User(ctx, storage.UserName(bucket)); err != nil || u.Exists {
+		t.Errorf("MinIO user after Delete = %+v, %v; want removed", u, err)
 	}
 	users, _ := w.identity.Users(ctx, slug)
 	for _, u := range users {

@@ -14,6 +14,7 @@ import (
 	"egov.vn/platform/libs/apperr"
 	platformv1 "egov.vn/platform/operator/api/v1alpha1"
 	"egov.vn/platform/operator/internal/adapters/platformapi"
+	"egov.vn/platform/operator/internal/adapters/storage"
 )
 
 // finalize runs when a Tenant is deleted. Retain disables the identity tenant and keeps the
@@ -52,7 +53,15 @@ func (r *TenantReconciler) finalize(ctx context.Context, t *platformv1.Tenant) (
 				setCondition(t, CondDeleting, false, "BucketHasLockedObjects", msg)
 				return ctrl.Result{RequeueAfter: wait}, r.writeStatus(ctx, t, before)
 			}
-			if err := r.Store.Delete(ctx, bucket); err != nil {
+			if err := r.Store.Delete(ctx, bucket); err != nil { // the tenant's MinIO user too
+				return fail(reasonOf("Storage", err), err)
+			}
+		} else if u, err := r.Store.User(ctx, storage.UserName(bucket)); err != nil {
+			return fail(reasonOf("Storage", err), err)
+		} else if u.Exists && u.Enabled {
+			// Retain keeps the bucket, not a way into it: the user's keys stop working, and
+			// applying the Tenant again enables it.
+			if err := r.Store.SetUserEnabled(ctx, storage.UserName(bucket), false); err != nil {
 				return fail(reasonOf("Storage", err), err)
 			}
 		}

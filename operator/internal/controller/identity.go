@@ -3,6 +3,7 @@ package controller
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
@@ -14,25 +15,22 @@ import (
 	"egov.vn/platform/operator/internal/onboard"
 )
 
-// Secrets the identity step keeps in the tenant namespace.
-const (
-	// AdminSecretName holds, per administrator username, the one-time password identity issued,
-	// until the person replaces it (then the key is dropped: the value no longer works).
-	AdminSecretName = "identity-admin-passwords"
-	// ClientSecretPrefix + service names the Secret of the tenant's OIDC client for that service.
-	ClientSecretPrefix = "oidc-client-"
-)
+// AdminSecretName holds, per administrator username, the one-time password identity issued,
+// until the person replaces it (then the key is dropped: the value no longer works). Whoever
+// onboards the unit reads it to hand the password over (README, "Onboard a commune").
+const AdminSecretName = "identity-admin-passwords"
 
-// ClientID names the tenant's OIDC client for a service.
-func ClientID(tenant string, svc platformv1.ServiceName) string { return onboard.ClientID(tenant, svc) }
+// LegacyClientSecretPrefix + service named the Secrets of the per-service OIDC clients earlier
+// versions made. Nothing read them; the operator deletes any that remain.
+const LegacyClientSecretPrefix = "oidc-client-"
 
-// ensureIdentity keeps the identity tenant, its administrators and clients, and the Secrets
-// holding their credentials. Identity returns a password or a client secret only when it makes
-// one; a Secret lost later is refilled by resetting the password (only while the person has not
-// yet replaced it) or rotating the client's secret, never on an ordinary reconcile.
+// ensureIdentity keeps the identity tenant, its administrators and the Secret holding their
+// one-time passwords. Identity returns a password only when it makes one; a Secret lost later is
+// refilled by resetting the password (only while the person has not yet replaced it), never on an
+// ordinary reconcile.
 func (r *TenantReconciler) ensureIdentity(ctx context.Context, t *platformv1.Tenant, namespaceReady bool) error {
 	if !namespaceReady {
-		setCondition(t, CondIdentity, false, "WaitingForNamespace", "the credentials go into Secrets in the tenant namespace, which is not ready")
+		setCondition(t, CondIdentity, false, "WaitingForNamespace", "the one-time passwords go into a Secret in the tenant namespace, which is not ready")
 		return nil
 	}
 	it, err := r.syncIdentity(ctx, t)
@@ -45,27 +43,36 @@ func (r *TenantReconciler) ensureIdentity(ctx context.Context, t *platformv1.Ten
 	if it.Parent != "" {
 		parent = "under " + it.Parent
 	}
-	setCondition(t, CondIdentity, true, ReasonDone, fmt.Sprintf("identity tenant %s %s, %d administrators, %d OIDC clients", it.ID, parent, len(t.Spec.Admins), len(t.Spec.Services)))
+	setCondition(t, CondIdentity, true, ReasonDone, fmt.Sprintf("identity tenant %s %s, %d administrators", it.ID, parent, len(t.Spec.Admins)))
 	return nil
 }
 
-// syncIdentity runs onboarding's identity step, then keeps the Secrets holding what it issued.
+// syncIdentity runs onboarding's identity step, then keeps the Secret holding what it issued.
 func (r *TenantReconciler) syncIdentity(ctx context.Context, t *platformv1.Tenant) (platformapi.IdentityTenant, error) {
-	clients := onboard.Clients(r.PublicURL, t)
-	res, err := onboard.Identity(ctx, r.Identity, t, clients, "")
+	res, err := onboard.Identity(ctx, r.Identity, t, t.Status.Admins, "")
+	for _, u := range res.Disabled {
+		r.event(t, corev1.EventTypeNormal, "AdminDisabled", "identity account %s disabled: it is no longer in spec.admins", u)
+	}
+	for _, u := range res.Enabled {
+		r.event(t, corev1.EventTypeNormal, "AdminEnabled", "identity account %s enabled again: it is in spec.admins", u)
+	}
 	if err != nil {
 		return res.Tenant, err
 	}
-	return res.Tenant, r.syncSecrets(ctx, t, clients, res.Users, res.Issued, res.OneTime)
+	// Only now, with every former administrator disabled, does the list forget them.
+	admins := make([]string, 0, len(t.Spec.Admins))
+	for _, a := range t.Spec.Admins {
+		admins = append(admins, a.Username)
+	}
+	slices.Sort(admins)
+	t.Status.Admins = admins
+	return res.Tenant, r.syncSecrets(ctx, t, res.Users, res.OneTime)
 }
 
-// syncSecrets writes the credentials into the tenant namespace and records them in the status.
-func (r *TenantReconciler) syncSecrets(ctx context.Context, t *platformv1.Tenant, clients []platformapi.IdentityClient,
-	users map[string]platformapi.IdentityUser, issued, oneTime map[string]string,
-) error {
+// syncSecrets writes the one-time passwords into the tenant namespace and records the Secret in
+// the status.
+func (r *TenantReconciler) syncSecrets(ctx context.Context, t *platformv1.Tenant, users map[string]platformapi.IdentityUser, oneTime map[string]string) error {
 	ns := r.namespaceName(t)
-	refs := []platformv1.CredentialSecret{{Name: AdminSecretName, Namespace: ns, Purpose: "admin-password"}}
-
 	var current corev1.Secret
 	if err := r.Get(ctx, client.ObjectKey{Namespace: ns, Name: AdminSecretName}, &current); ignoreNotFound(err) != nil {
 		return err
@@ -95,43 +102,29 @@ func (r *TenantReconciler) syncSecrets(ctx context.Context, t *platformv1.Tenant
 	}); err != nil {
 		return err
 	}
-
-	for _, c := range clients {
-		svc := strings.TrimPrefix(c.ClientID, t.Name+"-")
-		name := ClientSecretPrefix + svc
-		refs = append(refs, platformv1.CredentialSecret{Name: name, Namespace: ns, Purpose: "oidc-client"})
-		var cur corev1.Secret
-		if err := r.Get(ctx, client.ObjectKey{Namespace: ns, Name: name}, &cur); ignoreNotFound(err) != nil {
-			return err
-		}
-		secret := issued[c.ClientID]
-		if secret == "" {
-			secret = string(cur.Data["client-secret"])
-		}
-		if secret == "" { // made earlier and its Secret was lost: the old value cannot be read back
-			s, err := r.Identity.RotateSecret(ctx, c.ClientID)
-			if err != nil {
+	// The per-service client Secrets of earlier versions held credentials nobody read. They
+	// carry the managed-by label, so the cache shows them and no call is made when none is left.
+	for _, s := range platformv1.AllServices {
+		var old corev1.Secret
+		if err := r.Get(ctx, client.ObjectKey{Namespace: ns, Name: LegacyClientSecretPrefix + string(s)}, &old); err != nil {
+			if ignoreNotFound(err) != nil {
 				return err
 			}
-			secret = s
+			continue
 		}
-		obj := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: ns}}
-		if _, err := r.own(ctx, t, obj, func() {
-			obj.Type = corev1.SecretTypeOpaque
-			obj.Data = map[string][]byte{"client-id": []byte(c.ClientID), "client-secret": []byte(secret), "issuer": []byte(r.IssuerURL)}
-		}); err != nil {
+		if err := r.Delete(ctx, &old); ignoreNotFound(err) != nil {
 			return err
 		}
 	}
-	// Secrets of services the tenant stopped using go with their (now disabled) clients.
-	for _, s := range []platformv1.ServiceName{platformv1.ServiceDossiers, platformv1.ServiceArchives, platformv1.ServiceHR, platformv1.ServiceReporting} {
-		if !t.Spec.Uses(s) {
-			old := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: ClientSecretPrefix + string(s), Namespace: ns}}
-			if err := r.Delete(ctx, old); ignoreNotFound(err) != nil {
-				return err
-			}
-		}
-	}
-	t.Status.SecretRefs = refs
+	setSecretRef(t, platformv1.CredentialSecret{Name: AdminSecretName, Namespace: ns, Purpose: "admin-password"})
 	return nil
+}
+
+// setSecretRef records a credential Secret in the status, replacing one of the same name.
+func setSecretRef(t *platformv1.Tenant, ref platformv1.CredentialSecret) {
+	t.Status.SecretRefs = slices.DeleteFunc(t.Status.SecretRefs, func(c platformv1.CredentialSecret) bool {
+		return c.Name == ref.Name || strings.HasPrefix(c.Name, LegacyClientSecretPrefix)
+	})
+	t.Status.SecretRefs = append(t.Status.SecretRefs, ref)
+	slices.SortFunc(t.Status.SecretRefs, func(a, b platformv1.CredentialSecret) int { return strings.Compare(a.Name, b.Name) })
 }

@@ -118,6 +118,9 @@ type world struct {
 	clientID, clientSecret string
 	stop                   context.CancelFunc
 	done                   chan struct{}
+	// cfg is how the operator reaches the API server: the cluster admin unless the test runs it
+	// as a user with only the chart's RBAC.
+	cfg *rest.Config
 }
 
 type worldOption func(*world)
@@ -127,6 +130,9 @@ type worldOption func(*world)
 func identityAt(issuer, clientID, secret string) worldOption {
 	return func(w *world) { w.issuer, w.clientID, w.clientSecret = issuer, clientID, secret }
 }
+
+// asUser runs the operator with cfg instead of the cluster admin's.
+func asUser(cfg *rest.Config) worldOption { return func(w *world) { w.cfg = cfg } }
 
 // withServices sets the services' provisioning URLs.
 func withServices(urls map[platformv1.ServiceName]string) worldOption {
@@ -155,11 +161,11 @@ func newWorld(t *testing.T, idp *identitytest.Server, opts ...worldOption) *worl
 		_, err := store.Exists(context.Background(), "probe-bucket")
 		return err == nil, fmt.Sprint(err)
 	})
-	w := &world{t: t, k8s: shared.k8s, idp: idp, store: store, done: make(chan struct{})}
+	w := &world{t: t, k8s: shared.k8s, idp: idp, store: store, done: make(chan struct{}), cfg: shared.cfg}
 	w.opts = controller.Options{
 		NamespacePrefix: "tenant-", BucketPrefix: "op" + randHex(3) + "-", OperatorNamespace: "egov-operator",
 		PlatformNamespace: "egov-platform", AdminClusterRole: "admin", AdminUserPrefix: "oidc:",
-		PublicURL: "http://localhost:8080", ResyncPeriod: time.Hour,
+		StorageEndpoint: m.Endpoint, ResyncPeriod: time.Hour,
 		RetryBaseDelay: 100 * time.Millisecond, RetryMaxDelay: 2 * time.Second, MaxConcurrentReconciles: 4,
 	}
 	if idp != nil {
@@ -168,7 +174,6 @@ func newWorld(t *testing.T, idp *identitytest.Server, opts ...worldOption) *worl
 	for _, o := range opts {
 		o(w)
 	}
-	w.opts.IssuerURL = w.issuer
 	creds := platformapi.Credentials{Issuer: w.issuer, ClientID: w.clientID, ClientSecret: w.clientSecret}
 	if idp != nil {
 		creds.ClientID, creds.ClientSecret = idp.Operator.ID, idp.Operator.Secret
@@ -182,7 +187,7 @@ func newWorld(t *testing.T, idp *identitytest.Server, opts ...worldOption) *worl
 // start runs a manager with the reconciler until the test ends.
 func (w *world) start(t *testing.T, id controller.IdentityAdmin, prov controller.Provisioner) {
 	t.Helper()
-	mgr, err := ctrl.NewManager(shared.cfg, ctrl.Options{
+	mgr, err := ctrl.NewManager(w.cfg, ctrl.Options{
 		Scheme: shared.scheme, Metrics: metricsserver.Options{BindAddress: "0"}, HealthProbeBindAddress: "0",
 		Cache:      controller.CacheOptions(),
 		Controller: config.Controller{SkipNameValidation: ptr.To(true)},
@@ -191,7 +196,7 @@ func (w *world) start(t *testing.T, id controller.IdentityAdmin, prov controller
 		t.Fatal(err)
 	}
 	r := &controller.TenantReconciler{Client: mgr.GetClient(), APIReader: mgr.GetAPIReader(), Scheme: shared.scheme,
-		Identity: id, Store: w.store, Provisioner: prov, Options: w.opts}
+		Identity: id, Store: w.store, Provisioner: prov, Recorder: mgr.GetEventRecorderFor("tenant-operator"), Options: w.opts}
 	if err := r.SetupWithManager(mgr); err != nil {
 		t.Fatal(err)
 	}

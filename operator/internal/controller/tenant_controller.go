@@ -23,6 +23,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/client-go/tools/record"
 	"k8s.io/client-go/util/retry"
 	"k8s.io/client-go/util/workqueue"
 	ctrl "sigs.k8s.io/controller-runtime"
@@ -90,6 +91,11 @@ type ObjectStore interface {
 	onboard.Buckets
 	Locks(ctx context.Context, bucket string) (storage.Locks, error)
 	Delete(ctx context.Context, bucket string) error
+	User(ctx context.Context, name string) (storage.User, error)
+	PutUser(ctx context.Context, name, secretKey string) error
+	SetUserEnabled(ctx context.Context, name string, enabled bool) error
+	AttachPolicy(ctx context.Context, name, policy string) error
+	RemoveUser(ctx context.Context, name string) error
 }
 
 // Provisioner seeds a tenant's data in a service.
@@ -110,10 +116,9 @@ type Options struct {
 	AdminClusterRole string
 	// AdminUserPrefix is how the cluster's OIDC authenticator names identity's users ("oidc:").
 	AdminUserPrefix string
-	// PublicURL is the platform's origin as browsers see it; the tenants' OIDC clients redirect there.
-	PublicURL string
-	// IssuerURL is identity's public issuer, written into the client Secrets.
-	IssuerURL string
+	// StorageEndpoint is MinIO's host:port as the tenant's workloads reach it, written into the
+	// tenant's storage Secret.
+	StorageEndpoint string
 	// ServiceURLs are the services as the operator reaches them (origin + prefix); an empty one
 	// is not deployed.
 	ServiceURLs map[platformv1.ServiceName]string
@@ -135,17 +140,49 @@ type TenantReconciler struct {
 	Identity    IdentityAdmin
 	Store       ObjectStore
 	Provisioner Provisioner
+	// Recorder records Kubernetes Events on the Tenant (kubectl describe shows them); nil records
+	// none.
+	Recorder record.EventRecorder
 	Options
 }
 
-// +kubebuilder:rbac:groups=platform.egov.vn,resources=tenants,verbs=get;list;watch;update;patch
-// +kubebuilder:rbac:groups=platform.egov.vn,resources=tenants/status,verbs=get;update;patch
-// +kubebuilder:rbac:groups=platform.egov.vn,resources=tenants/finalizers,verbs=update
+// event records a Kubernetes Event on the Tenant.
+func (r *TenantReconciler) event(t *platformv1.Tenant, typ, reason, format string, args ...any) {
+	if r.Recorder != nil {
+		r.Recorder.Eventf(t, typ, reason, format, args...)
+	}
+}
+
+// recordTransitions records one Event per condition whose status or reason changed in this
+// reconcile: Normal when it turned True, Warning when it turned False. A reconcile that changes
+// nothing records nothing, so the Events list what happened and not the resyncs.
+func (r *TenantReconciler) recordTransitions(t *platformv1.Tenant, before []metav1.Condition) {
+	for _, typ := range append(slices.Clone(stepConditions), CondReady) {
+		c := meta.FindStatusCondition(t.Status.Conditions, typ)
+		if c == nil {
+			continue
+		}
+		if old := meta.FindStatusCondition(before, typ); old != nil && old.Status == c.Status && old.Reason == c.Reason {
+			continue
+		}
+		kind := corev1.EventTypeNormal
+		if c.Status != metav1.ConditionTrue {
+			kind = corev1.EventTypeWarning
+		}
+		r.event(t, kind, typ+c.Reason, "%s=%s: %s", typ, c.Status, c.Message)
+	}
+}
+
+// +kubebuilder:rbac:groups=platform.egov.vn,resources=egovtenants,verbs=get;list;watch;update;patch
+// +kubebuilder:rbac:groups=platform.egov.vn,resources=egovtenants/status,verbs=get;update;patch
+// +kubebuilder:rbac:groups=platform.egov.vn,resources=egovtenants/finalizers,verbs=update
 // +kubebuilder:rbac:groups="",resources=namespaces;resourcequotas;limitranges;secrets,verbs=get;list;watch;create;update;patch;delete
 // +kubebuilder:rbac:groups=networking.k8s.io,resources=networkpolicies,verbs=get;list;watch;create;update;patch;delete
 // +kubebuilder:rbac:groups=rbac.authorization.k8s.io,resources=rolebindings,verbs=get;list;watch;create;update;patch;delete
 // +kubebuilder:rbac:groups=rbac.authorization.k8s.io,resources=clusterroles,verbs=bind,resourceNames=admin
 // +kubebuilder:rbac:groups="",resources=events,verbs=create;patch
+// +kubebuilder:rbac:groups=authentication.k8s.io,resources=tokenreviews,verbs=create
+// +kubebuilder:rbac:groups=authorization.k8s.io,resources=subjectaccessreviews,verbs=create
 
 // Reconcile brings one Tenant to its declared state.
 func (r *TenantReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
@@ -168,10 +205,11 @@ func (r *TenantReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctr
 
 	nsErr := r.ensureNamespace(ctx, &t)
 	idErr := r.ensureIdentity(ctx, &t, nsErr == nil)
-	stErr := r.ensureStorage(ctx, &t)
+	stErr := r.ensureStorage(ctx, &t, nsErr == nil)
 	seedErr := r.ensureSeeds(ctx, &t, idErr == nil)
 	r.summarize(&t)
 	t.Status.ObservedGeneration = t.Generation
+	r.recordTransitions(&t, before.Conditions)
 
 	if err := r.writeStatus(ctx, &t, before); err != nil {
 		return ctrl.Result{}, err

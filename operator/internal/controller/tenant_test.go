@@ -5,8 +5,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"slices"
 	"strings"
 	"sync"
@@ -14,6 +17,8 @@ import (
 	"time"
 
 	"github.com/minio/minio-go/v7"
+	"github.com/minio/minio-go/v7/pkg/credentials"
+	"golang.org/x/oauth2/clientcredentials"
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
@@ -120,7 +125,7 @@ func TestApplyTenantOnboardsEverything(t *testing.T) {
 		&networkingv1.NetworkPolicy{ObjectMeta: metav1.ObjectMeta{Name: controller.AllowEgressPolicy, Namespace: ns}},
 		&rbacv1.RoleBinding{ObjectMeta: metav1.ObjectMeta{Name: controller.AdminsBindingName, Namespace: ns}},
 		&corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: controller.AdminSecretName, Namespace: ns}},
-		&corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: controller.ClientSecretPrefix + "dossiers", Namespace: ns}},
+		&corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: controller.StorageSecretName, Namespace: ns}},
 	} {
 		if err := w.k8s.Get(ctx, client.ObjectKeyFromObject(obj), obj); err != nil {
 			t.Fatalf("%T %s: %v", obj, obj.GetName(), err)
@@ -144,7 +149,8 @@ func TestApplyTenantOnboardsEverything(t *testing.T) {
 		t.Errorf("admins binding = %+v %+v", binding.RoleRef, binding.Subjects)
 	}
 
-	// Identity: the tenant under its parent, both administrators, a client per service.
+	// Identity: the tenant under its parent, both administrators, and no per-service client
+	// (the services sign people in with their own clients; nothing would hold these).
 	it, err := w.identity.Tenant(ctx, slug)
 	if err != nil || it.Parent != "huyen-dong-hung" || it.Code != "12710" || it.ID != got.Status.IdentityTenantID || it.Disabled {
 		t.Fatalf("identity tenant = %+v, %v", it, err)
@@ -153,9 +159,11 @@ func TestApplyTenantOnboardsEverything(t *testing.T) {
 	if len(users) != 2 || !slices.Contains(users[0].Roles, string(platform.RoleTenantAdmin)) {
 		t.Errorf("identity users = %+v", users)
 	}
-	clients, _ := w.identity.Clients(ctx, slug)
-	if len(clients) != 4 {
-		t.Errorf("identity clients = %d, want one per service (4): %+v", len(clients), clients)
+	if clients, err := w.identity.Clients(ctx, slug); err != nil || len(clients) != 0 {
+		t.Errorf("identity clients = %+v, %v; want none", clients, err)
+	}
+	if got.Status.Admins == nil || !slices.Equal(got.Status.Admins, []string{"admin." + slug, "hai.nv." + slug}) {
+		t.Errorf("status.admins = %v", got.Status.Admins)
 	}
 	admins, _ := w.secret(ns, controller.AdminSecretName)
 	for _, u := range []string{"admin." + slug, "hai.nv." + slug} {
@@ -163,16 +171,23 @@ func TestApplyTenantOnboardsEverything(t *testing.T) {
 			t.Errorf("admin Secret has no one-time password for %s: %v", u, keys(admins.Data))
 		}
 	}
-	dsec, _ := w.secret(ns, controller.ClientSecretPrefix+"dossiers")
-	if string(dsec.Data["client-id"]) != slug+"-dossiers" || len(dsec.Data["client-secret"]) < 32 || string(dsec.Data["issuer"]) != idp.Issuer {
-		t.Errorf("client Secret = %v", keys(dsec.Data))
+	var secrets corev1.SecretList
+	if err := w.k8s.List(ctx, &secrets, client.InNamespace(ns)); err != nil {
+		t.Fatal(err)
 	}
-	if len(got.Status.SecretRefs) != 5 {
+	for _, sec := range secrets.Items {
+		if sec.Name != controller.AdminSecretName && sec.Name != controller.StorageSecretName {
+			t.Errorf("the tenant namespace holds a Secret nobody reads: %s", sec.Name)
+		}
+	}
+	if len(got.Status.SecretRefs) != 2 {
 		t.Errorf("secret refs = %+v", got.Status.SecretRefs)
 	}
 
 	// MinIO: object lock, versioning, retention, quota, policy.
-	checkBucket(t, w.store, platform.BucketName(w.opts.BucketPrefix, platform.Slug(slug)), 1, 5)
+	bucket := platform.BucketName(w.opts.BucketPrefix, platform.Slug(slug))
+	checkBucket(t, w.store, bucket, 1, 5)
+	checkTenantUser(t, w, ns, bucket)
 
 	// Seeds: each deployed service was called with the unit's identity (a reconcile that started
 	// from a cache not yet showing the first seed may call again: the contract is idempotent).
@@ -185,13 +200,13 @@ func TestApplyTenantOnboardsEverything(t *testing.T) {
 	}
 
 	// Another reconcile (forced by an annotation) changes nothing: no new credentials.
-	before := string(dsec.Data["client-secret"])
+	before := string(admins.Data["admin."+slug])
 	poke(t, w, slug)
 	time.Sleep(2 * time.Second)
 	w.waitCondition(slug, controller.CondReady, metav1.ConditionTrue, "")
-	dsec2, _ := w.secret(ns, controller.ClientSecretPrefix+"dossiers")
-	if string(dsec2.Data["client-secret"]) != before {
-		t.Error("a plain reconcile regenerated the client secret")
+	admins2, _ := w.secret(ns, controller.AdminSecretName)
+	if string(admins2.Data["admin."+slug]) != before {
+		t.Error("a plain reconcile issued a new one-time password")
 	}
 	if b := dossiers.bodies(slug); len(b) != seeds {
 		t.Errorf("the seed ran again for the same generation: %d calls, %d before", len(b), seeds)
@@ -229,6 +244,43 @@ func poke(t testing.TB, w *world, name string) {
 	tn.Annotations["test/poke"] = time.Now().Format(time.RFC3339Nano)
 	if err := w.k8s.Patch(context.Background(), tn, patch); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// checkTenantUser asserts the tenant's MinIO user (keys in its Secret) may write its bucket and
+// may not read another's.
+func checkTenantUser(t *testing.T, w *world, ns, bucket string) {
+	t.Helper()
+	ctx := context.Background()
+	sec, err := w.secret(ns, controller.StorageSecretName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(sec.Data["bucket"]) != bucket || string(sec.Data["access-key"]) != bucket || len(sec.Data["secret-key"]) != 40 || string(sec.Data["endpoint"]) == "" {
+		t.Fatalf("storage Secret: bucket %q, access-key %q, secret-key of %d characters, endpoint %q; want bucket and user %s",
+			sec.Data["bucket"], sec.Data["access-key"], len(sec.Data["secret-key"]), sec.Data["endpoint"], bucket)
+	}
+	tenant, err := minio.New(string(sec.Data["endpoint"]), &minio.Options{Creds: credentials.NewStaticV4(string(sec.Data["access-key"]), string(sec.Data["secret-key"]), "")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := []byte("biên nhận hồ sơ")
+	if _, err := tenant.PutObject(ctx, bucket, "probe.txt", bytes.NewReader(body), int64(len(body)), minio.PutObjectOptions{SendContentMd5: true}); err != nil {
+		t.Errorf("the tenant's user cannot write its own bucket: %v", err)
+	}
+	other := w.opts.BucketPrefix + "other-" + randHex(3)
+	if err := w.store.S3().MakeBucket(ctx, other, minio.MakeBucketOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	denied := false
+	for o := range tenant.ListObjects(ctx, other, minio.ListObjectsOptions{}) {
+		denied = o.Err != nil && minio.ToErrorResponse(o.Err).Code == "AccessDenied"
+	}
+	if !denied {
+		t.Error("the tenant's user may list another bucket")
+	}
+	if _, err := tenant.PutObject(ctx, other, "x", bytes.NewReader(body), int64(len(body)), minio.PutObjectOptions{}); minio.ToErrorResponse(err).Code != "AccessDenied" {
+		t.Errorf("the tenant's user writes another bucket: %v", err)
 	}
 }
 
@@ -308,22 +360,22 @@ func TestHandEditsAreRestored(t *testing.T) {
 		return len(b.Subjects) == 1 && b.Subjects[0].Name == "oidc:admin."+slug && b.Labels[controller.LabelManagedBy] == controller.ManagedBy, b.Subjects[0].Name
 	})
 
-	// A deleted client Secret comes back with a new secret (the old one cannot be read back),
-	// and identity accepts the new one only.
-	name := controller.ClientSecretPrefix + "archives"
-	old, err := w.secret(ns, name)
+	// A deleted admin-password Secret comes back with a new one-time password (the old one
+	// cannot be read back from identity), since the administrator has not used it yet.
+	old, err := w.secret(ns, controller.AdminSecretName)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if err := w.k8s.Delete(ctx, old); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, 30*time.Second, "client Secret recreated", func() (bool, string) {
-		s, err := w.secret(ns, name)
+	eventually(t, 30*time.Second, "admin-password Secret recreated", func() (bool, string) {
+		s, err := w.secret(ns, controller.AdminSecretName)
 		if err != nil {
 			return false, err.Error()
 		}
-		return s.UID != old.UID && len(s.Data["client-secret"]) >= 32 && !bytes.Equal(s.Data["client-secret"], old.Data["client-secret"]), "same"
+		pw := s.Data["admin."+slug]
+		return s.UID != old.UID && len(pw) >= 10 && !bytes.Equal(pw, old.Data["admin."+slug]), "same"
 	})
 
 	// Drift in MinIO (the default retention changed by hand) is put back on the next reconcile.
@@ -381,4 +433,178 @@ func TestIdentityDownAtFirst(t *testing.T) {
 	}
 	w.waitCondition(slug, controller.CondIdentity, metav1.ConditionTrue, "")
 	w.waitCondition(slug, controller.CondReady, metav1.ConditionTrue, "")
+}
+
+// An administrator taken out of spec.admins is disabled in identity, through the admin API (so
+// identity audits it as an admin change, once); put back, the account is enabled again. An
+// account the tenant's own administrator made is never touched.
+func TestRemovedAdminIsDisabledAndReAddedEnabled(t *testing.T) {
+	idp := identitytest.Start(t)
+	w := newWorld(t, idp)
+	ctx := context.Background()
+	slug := uniqueSlug("xa-dong-kinh")
+	tn := commune(slug, "12719")
+	second := platformv1.TenantAdmin{Username: "hai.nv." + slug, Name: "Nguyễn Văn Hải"}
+	tn.Spec.Admins = append(tn.Spec.Admins, second)
+	if err := w.k8s.Create(ctx, tn); err != nil {
+		t.Fatal(err)
+	}
+	w.waitCondition(slug, controller.CondReady, metav1.ConditionTrue, "")
+	// A clerk the tenant made itself (not an administrator of the spec).
+	if _, err := w.identity.EnsureUser(ctx, platformapi.IdentityUser{Tenant: slug, Username: "clerk." + slug, Name: "Lê Thị Mai",
+		Roles: []string{string(platform.RoleDossierReceive)}}); err != nil {
+		t.Fatal(err)
+	}
+
+	setAdmins := func(admins []platformv1.TenantAdmin) {
+		t.Helper()
+		cur, err := w.get(slug)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cur.Spec.Admins = admins
+		if err := w.k8s.Update(ctx, cur); err != nil {
+			t.Fatal(err)
+		}
+	}
+	user := func(name string) platformapi.IdentityUser {
+		us, err := w.identity.Users(ctx, slug)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, u := range us {
+			if u.Username == name {
+				return u
+			}
+		}
+		t.Fatalf("no account %s in identity", name)
+		return platformapi.IdentityUser{}
+	}
+
+	setAdmins(tn.Spec.Admins[:1])
+	got := w.waitCondition(slug, controller.CondReady, metav1.ConditionTrue, "")
+	eventually(t, 30*time.Second, "removed admin disabled", func() (bool, string) {
+		return user(second.Username).Disabled, "still enabled"
+	})
+	if !slices.Equal(got.Status.Admins, []string{"admin." + slug}) {
+		t.Errorf("status.admins = %v", got.Status.Admins)
+	}
+	if user("admin."+slug).Disabled || user("clerk."+slug).Disabled {
+		t.Error("an account still in the spec, or one the tenant made, was disabled")
+	}
+	// Reconciles that change nothing call identity for nothing: one audit line for the change.
+	poke(t, w, slug)
+	time.Sleep(2 * time.Second)
+	audit := auditLines(t, idp, slug, "user.update")
+	var disabledLines int
+	for _, e := range audit {
+		if strings.Contains(e.Detail, second.Username) && strings.Contains(e.Detail, "disabled true") {
+			disabledLines++
+			if e.Actor != idp.Operator.ID || e.Outcome != "ok" {
+				t.Errorf("audit line = %+v, want the operator's client as actor", e)
+			}
+		}
+	}
+	if disabledLines != 1 {
+		t.Errorf("identity audited the disabling %d times, want once: %+v", disabledLines, audit)
+	}
+	if !hasEvent(t, w, slug, "AdminDisabled", second.Username) {
+		t.Error("no AdminDisabled Event names the account")
+	}
+
+	// Put back, the same account is enabled again (no new account, no new password).
+	setAdmins(append(tn.Spec.Admins[:1:1], second))
+	eventually(t, 30*time.Second, "re-added admin enabled", func() (bool, string) {
+		return !user(second.Username).Disabled, "still disabled"
+	})
+	w.waitCondition(slug, controller.CondReady, metav1.ConditionTrue, "")
+}
+
+type auditLine struct {
+	Actor, Action, Subject, Outcome, Detail string
+}
+
+// auditLines reads identity's audit log of a tenant through the admin API.
+func auditLines(t *testing.T, idp *identitytest.Server, tenant, action string) []auditLine {
+	t.Helper()
+	cc := clientcredentials.Config{ClientID: idp.Operator.ID, ClientSecret: idp.Operator.Secret, TokenURL: idp.Issuer + "/oauth/token"}
+	resp, err := cc.Client(context.Background()).Get(idp.Issuer + "/api/v1/audit?tenant=" + tenant + "&action=" + action + "&limit=500")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = resp.Body.Close() }()
+	var out struct{ Events []auditLine }
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("audit log: %s, %v", resp.Status, err)
+	}
+	return out.Events
+}
+
+// hasEvent reports whether the Tenant has a Kubernetes Event with reason whose message holds text.
+func hasEvent(t *testing.T, w *world, tenant, reason, text string) bool {
+	t.Helper()
+	found := false
+	eventually(t, 30*time.Second, "event "+reason, func() (bool, string) {
+		var evs corev1.EventList
+		if err := w.k8s.List(context.Background(), &evs); err != nil {
+			return false, err.Error()
+		}
+		for _, e := range evs.Items {
+			if e.InvolvedObject.Name == tenant && e.InvolvedObject.Kind == "Tenant" && e.Reason == reason && strings.Contains(e.Message, text) {
+				found = true
+				return true, ""
+			}
+		}
+		return false, fmt.Sprintf("%d events, none %s", len(evs.Items), reason)
+	})
+	return found
+}
+
+// Inside a cluster identity's public URL may not resolve: discovery publishes
+// https://egov.invalid/auth/... (.invalid never resolves), and the operator must still get its
+// token and call the admin API at the internal URL it was given.
+func TestEveryCallGoesToTheInternalURL(t *testing.T) {
+	idp := identitytest.Start(t)
+	const public = "https://egov.invalid/auth"
+	target, _ := url.Parse(idp.Origin)
+	proxy := httputil.NewSingleHostReverseProxy(target)
+	proxy.ModifyResponse = func(resp *http.Response) error {
+		if !strings.HasSuffix(resp.Request.URL.Path, "/.well-known/openid-configuration") {
+			return nil
+		}
+		b, err := io.ReadAll(resp.Body)
+		if err != nil {
+			return err
+		}
+		b = bytes.ReplaceAll(b, []byte(idp.Issuer), []byte(public))
+		resp.Body, resp.ContentLength = io.NopCloser(bytes.NewReader(b)), int64(len(b))
+		resp.Header.Set("Content-Length", fmt.Sprint(len(b)))
+		return nil
+	}
+	internal := httptest.NewServer(proxy)
+	t.Cleanup(internal.Close)
+
+	// Discovery, as the operator sees it, names only the public URL.
+	resp, err := http.Get(internal.URL + "/auth/.well-known/openid-configuration")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		TokenEndpoint string `json:"token_endpoint"`
+	}
+	_ = json.NewDecoder(resp.Body).Decode(&doc)
+	_ = resp.Body.Close()
+	if doc.TokenEndpoint != public+"/oauth/token" {
+		t.Fatalf("the test's discovery does not publish the public URL: %+v", doc)
+	}
+
+	w := newWorld(t, nil, identityAt(internal.URL+"/auth", idp.Operator.ID, idp.Operator.Secret))
+	slug := uniqueSlug("xa-dong-son")
+	if err := w.k8s.Create(context.Background(), commune(slug, "12715")); err != nil {
+		t.Fatal(err)
+	}
+	w.waitCondition(slug, controller.CondIdentity, metav1.ConditionTrue, "")
+	if it, err := w.identity.Tenant(context.Background(), slug); err != nil || it.Parent != "huyen-dong-hung" {
+		t.Errorf("identity tenant = %+v, %v", it, err)
+	}
 }

@@ -59,20 +59,9 @@ var Seeds = []Seed{
 	{platformv1.ServiceReporting, "ReportingRegistered", "the registration for roll-ups"},
 }
 
-// servicePath is each service's path prefix behind the platform's origin.
-var servicePath = map[platformv1.ServiceName]string{
-	platformv1.ServiceDossiers: "/dossiers", platformv1.ServiceArchives: "/archives",
-	platformv1.ServiceHR: "/hr", platformv1.ServiceReporting: "/reports",
-}
-
-// serviceTitle is how staff know each service (client names are shown on the consent and
-// account pages).
-var serviceTitle = map[platformv1.ServiceName]string{
-	platformv1.ServiceDossiers: "Một cửa điện tử", platformv1.ServiceArchives: "Văn thư - Lưu trữ",
-	platformv1.ServiceHR: "Quản lý nhân sự", platformv1.ServiceReporting: "Báo cáo cải cách hành chính",
-}
-
-// ClientID names the tenant's OIDC client for a service.
+// ClientID is how earlier versions of the operator named a tenant's per-service OIDC client
+// (<slug>-<service>). Nothing ever used those clients (the services sign people in with their own
+// platform-wide clients), so onboarding no longer makes them and disables any that remain.
 func ClientID(tenant string, svc platformv1.ServiceName) string { return tenant + "-" + string(svc) }
 
 // Provisioning is the tenant as every service's provisioning API takes it.
@@ -137,50 +126,25 @@ func Provision(ctx context.Context, p Provisioner, s Seed, baseURL string, t *pl
 	return fmt.Sprintf("%s: %s (tenant created there: %t; seeded: %s)", s.Service, s.What, res.Created, strings.Join(seeded, ", ")), nil
 }
 
-// Clients are the tenant's OIDC clients: one confidential code-flow client per enabled service,
-// for the unit's own applications of that service, whose tokens are for that service.
-func Clients(publicURL string, t *platformv1.Tenant) []platformapi.IdentityClient {
-	svcs := slices.Clone(t.Spec.Services)
-	slices.Sort(svcs)
-	out := make([]platformapi.IdentityClient, 0, len(svcs))
-	base := strings.TrimSuffix(publicURL, "/")
-	for _, s := range svcs {
-		p := servicePath[s]
-		out = append(out, platformapi.IdentityClient{
-			ClientID: ClientID(t.Name, s), Name: serviceTitle[s] + " - " + t.Spec.DisplayName, Type: "confidential",
-			RedirectURIs: []string{base + p + "/auth/callback"}, PostLogoutRedirectURIs: []string{base + p + "/"},
-			GrantTypes: []string{"authorization_code", "refresh_token"}, Audiences: []string{string(s)},
-		})
-	}
-	return out
-}
-
-// clientDiffers reports whether identity's client lost the settings onboarding gives it.
-func clientDiffers(have, want platformapi.IdentityClient) bool {
-	eq := func(a, b []string) bool {
-		a, b = slices.Clone(a), slices.Clone(b)
-		slices.Sort(a)
-		slices.Sort(b)
-		return slices.Equal(a, b)
-	}
-	return have.Name != want.Name || !eq(have.RedirectURIs, want.RedirectURIs) || !eq(have.PostLogoutRedirectURIs, want.PostLogoutRedirectURIs) ||
-		!eq(have.GrantTypes, want.GrantTypes) || !eq(have.Audiences, want.Audiences)
-}
-
 // IdentityResult is what the identity step leaves: the tenant as identity shows it, the accounts
-// of the tenant, and the credentials identity made in this call (it shows them only once).
+// of the tenant, the one-time passwords identity made in this call (it shows them only once), and
+// the administrators removed from the spec that were disabled now.
 type IdentityResult struct {
-	Tenant  platformapi.IdentityTenant
-	Users   map[string]platformapi.IdentityUser
-	Issued  map[string]string // client id → secret just made
-	OneTime map[string]string // username → one-time password just made
+	Tenant   platformapi.IdentityTenant
+	Users    map[string]platformapi.IdentityUser
+	OneTime  map[string]string // username → one-time password just made
+	Disabled []string          // former administrators disabled in this call
+	Enabled  []string          // administrators enabled again in this call
 }
 
-// Identity keeps the identity tenant, its administrators (enabled, tenant.admin) and clients.
-// adminPassword, when not empty, is given to administrators created now instead of a one-time
-// password: the local stack and tests only, where people sign in with a known demo password.
-func Identity(ctx context.Context, id IdentityAdmin, t *platformv1.Tenant, clients []platformapi.IdentityClient, adminPassword string) (IdentityResult, error) {
-	res := IdentityResult{Issued: map[string]string{}, OneTime: map[string]string{}}
+// Identity keeps the identity tenant and its administrators (enabled, tenant.admin), disables
+// the administrators named in formerAdmins that the spec no longer lists, and disables the
+// per-service clients earlier versions made. formerAdmins are the usernames an earlier run put in
+// as administrators (the Tenant's status.admins); accounts the tenant's own administrators made
+// are never touched. adminPassword, when not empty, is given to administrators created now
+// instead of a one-time password: the local stack and tests only.
+func Identity(ctx context.Context, id IdentityAdmin, t *platformv1.Tenant, formerAdmins []string, adminPassword string) (IdentityResult, error) {
+	res := IdentityResult{OneTime: map[string]string{}}
 	slug := t.Name
 	it, err := id.Tenant(ctx, slug)
 	switch {
@@ -190,7 +154,6 @@ func Identity(ctx context.Context, id IdentityAdmin, t *platformv1.Tenant, clien
 			Tenant: platformapi.IdentityTenant{Slug: slug, Code: t.Spec.Code, Name: t.Spec.DisplayName, Kind: string(t.Spec.Kind), Parent: t.Spec.Parent},
 			Admin: platformapi.IdentityUser{Username: first.Username, Name: first.Name, Email: first.Email,
 				Roles: []string{string(platform.RoleTenantAdmin)}, Password: adminPassword},
-			Clients: clients,
 		})
 		if err != nil {
 			return res, err
@@ -198,11 +161,6 @@ func Identity(ctx context.Context, id IdentityAdmin, t *platformv1.Tenant, clien
 		it = out.Tenant
 		if out.Admin.OneTimePassword != "" {
 			res.OneTime[out.Admin.Username] = out.Admin.OneTimePassword
-		}
-		for _, c := range out.Clients {
-			if c.ClientSecret != "" {
-				res.Issued[c.ClientID] = c.ClientSecret
-			}
 		}
 	case err != nil:
 		return res, err
@@ -224,83 +182,85 @@ func Identity(ctx context.Context, id IdentityAdmin, t *platformv1.Tenant, clien
 				return res, err
 			}
 		}
-		if err := syncClients(ctx, id, t, clients, res.Issued); err != nil {
+		if err := retireClients(ctx, id, t); err != nil {
 			return res, err
 		}
 	}
 	res.Tenant = it
-	res.Users, err = syncAdmins(ctx, id, t, res.OneTime, adminPassword)
+	err = syncAdmins(ctx, id, t, formerAdmins, adminPassword, &res)
 	return res, err
 }
 
-// syncClients creates missing clients, puts back changed settings, re-enables disabled ones and
-// disables those of services the tenant no longer uses.
-func syncClients(ctx context.Context, id IdentityAdmin, t *platformv1.Tenant, want []platformapi.IdentityClient, issued map[string]string) error {
+// retireClients disables the per-service clients (<slug>-<service>) that earlier versions of the
+// operator made: no service or tenant application uses them, and an enabled confidential client
+// whose secret nobody holds is only a door left open.
+func retireClients(ctx context.Context, id IdentityAdmin, t *platformv1.Tenant) error {
 	have, err := id.Clients(ctx, t.Name)
 	if err != nil {
 		return err
 	}
-	byID := map[string]platformapi.IdentityClient{}
 	for _, c := range have {
-		byID[c.ClientID] = c
-	}
-	for _, c := range want {
-		h, ok := byID[c.ClientID]
-		if !ok || clientDiffers(h, c) {
-			out, err := id.EnsureClient(ctx, c)
-			if err != nil {
-				return err
-			}
-			if out.ClientSecret != "" {
-				issued[c.ClientID] = out.ClientSecret
-			}
+		svc, ok := strings.CutPrefix(c.ClientID, t.Name+"-")
+		if !ok || c.Disabled || !slices.Contains(platformv1.AllServices, platformv1.ServiceName(svc)) {
+			continue
 		}
-		if ok && h.Disabled {
-			if err := id.SetClientDisabled(ctx, c.ClientID, false); err != nil {
-				return err
-			}
-		}
-		delete(byID, c.ClientID)
-	}
-	for cid, h := range byID {
-		if strings.HasPrefix(cid, t.Name+"-") && !h.Disabled {
-			if err := id.SetClientDisabled(ctx, cid, true); err != nil {
-				return err
-			}
+		if err := id.SetClientDisabled(ctx, c.ClientID, true); err != nil {
+			return err
 		}
 	}
 	return nil
 }
 
-// syncAdmins makes sure every administrator has an enabled account with tenant.admin.
-func syncAdmins(ctx context.Context, id IdentityAdmin, t *platformv1.Tenant, oneTime map[string]string, password string) (map[string]platformapi.IdentityUser, error) {
+// syncAdmins makes sure every administrator has an enabled account with tenant.admin, and
+// disables the former administrators (formerAdmins not in the spec). Each change is one call to
+// identity's admin API, which audits it as an admin change; nothing is called when the account
+// is already as it should be, so a reconcile that changes nothing leaves no audit line.
+func syncAdmins(ctx context.Context, id IdentityAdmin, t *platformv1.Tenant, formerAdmins []string, password string, res *IdentityResult) error {
 	list, err := id.Users(ctx, t.Name)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	users := map[string]platformapi.IdentityUser{}
 	for _, u := range list {
 		users[u.Username] = u
 	}
+	res.Users = users
+	want := map[string]bool{}
 	for _, a := range t.Spec.Admins {
+		want[a.Username] = true
 		u, ok := users[a.Username]
 		if !ok {
 			out, err := id.EnsureUser(ctx, platformapi.IdentityUser{Tenant: t.Name, Username: a.Username, Name: a.Name, Email: a.Email,
 				Roles: []string{string(platform.RoleTenantAdmin)}, Password: password})
 			if err != nil {
-				return nil, err
+				return err
 			}
 			if out.OneTimePassword != "" {
-				oneTime[a.Username] = out.OneTimePassword
+				res.OneTime[a.Username] = out.OneTimePassword
 			}
 			users[a.Username] = out
 			continue
 		}
 		if u.Disabled {
 			if err := id.SetUserDisabled(ctx, a.Username, false); err != nil {
-				return nil, err
+				return err
 			}
+			u.Disabled = false
+			users[a.Username] = u
+			res.Enabled = append(res.Enabled, a.Username)
 		}
 	}
-	return users, nil
+	for _, name := range formerAdmins {
+		u, ok := users[name]
+		if want[name] || !ok || u.Disabled {
+			continue // still an administrator, gone from identity, or already disabled
+		}
+		if err := id.SetUserDisabled(ctx, name, true); err != nil {
+			return err
+		}
+		u.Disabled = true
+		users[name] = u
+		res.Disabled = append(res.Disabled, name)
+	}
+	return nil
 }

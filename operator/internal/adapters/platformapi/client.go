@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	neturl "net/url"
 	"strings"
 	"sync"
 
@@ -23,7 +24,10 @@ import (
 
 // Credentials are the operator's own identity client.
 type Credentials struct {
-	Issuer       string // identity's issuer URL as the operator reaches it, e.g. http://identity:8080/auth
+	// Issuer is identity's issuer URL as the operator reaches it inside the cluster, e.g.
+	// http://identity.egov-platform.svc:8080/auth. Every call goes there, the token endpoint
+	// included (see internalEndpoint).
+	Issuer       string
 	ClientID     string
 	ClientSecret string
 }
@@ -35,7 +39,8 @@ type Client struct {
 }
 
 // NewClient returns a client whose token comes from the issuer's token endpoint, found through
-// discovery the first time it is needed (identity may well be down when the operator starts).
+// discovery the first time it is needed (identity may well be down when the operator starts) and
+// moved onto the internal issuer URL.
 func NewClient(creds Credentials, base *http.Client) *Client {
 	if base == nil {
 		base = http.DefaultClient
@@ -94,6 +99,7 @@ func (d *discoveringSource) discover(ctx context.Context) (string, error) {
 		return "", apperr.Unavailable("identity", fmt.Errorf("discovery at %s answered %s", url, resp.Status))
 	}
 	var doc struct {
+		Issuer        string `json:"issuer"`
 		TokenEndpoint string `json:"token_endpoint"`
 	}
 	if err := json.NewDecoder(resp.Body).Decode(&doc); err != nil {
@@ -102,7 +108,29 @@ func (d *discoveringSource) discover(ctx context.Context) (string, error) {
 	if doc.TokenEndpoint == "" {
 		return "", apperr.Unavailable("identity", fmt.Errorf("discovery at %s has no token_endpoint", url))
 	}
-	return doc.TokenEndpoint, nil
+	return internalEndpoint(d.creds.Issuer, doc.Issuer, doc.TokenEndpoint)
+}
+
+// internalEndpoint moves an endpoint that discovery published under identity's public issuer
+// (https://egov.example.vn/auth/oauth/token) onto the issuer URL the operator was given
+// (http://identity.egov-platform.svc:8080/auth/oauth/token). Inside a cluster the public name
+// may not resolve, or resolve to the ingress with a certificate the pod does not trust; identity
+// answers the same paths on its Service. An endpoint outside the public issuer keeps its path
+// under the internal origin.
+func internalEndpoint(internal, public, endpoint string) (string, error) {
+	in, err := neturl.Parse(strings.TrimSuffix(internal, "/"))
+	if err != nil {
+		return "", fmt.Errorf("identity URL %q: %w", internal, err)
+	}
+	if rest, ok := strings.CutPrefix(endpoint, strings.TrimSuffix(public, "/")); ok && public != "" && (rest == "" || strings.HasPrefix(rest, "/")) {
+		return in.String() + rest, nil
+	}
+	ep, err := neturl.Parse(endpoint)
+	if err != nil {
+		return "", apperr.Unavailable("identity", fmt.Errorf("discovery's token_endpoint %q: %w", endpoint, err))
+	}
+	ep.Scheme, ep.Host = in.Scheme, in.Host
+	return ep.String(), nil
 }
 
 // do sends in as JSON (nil for no body) with the operator's token and decodes a 2xx answer into

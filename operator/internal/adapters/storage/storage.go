@@ -181,7 +181,7 @@ func (s *Store) Locks(ctx context.Context, bucket string) (Locks, error) {
 	return l, nil
 }
 
-// Delete removes every version in the bucket, the bucket and its policy. It refuses (a
+// Delete removes every version in the bucket, the bucket, the tenant's user and the policy. It refuses (a
 // conflict) while any version is locked: retention is never bypassed by the operator.
 func (s *Store) Delete(ctx context.Context, bucket string) error {
 	l, err := s.Locks(ctx, bucket)
@@ -209,6 +209,10 @@ func (s *Store) Delete(ctx context.Context, bucket string) error {
 	}
 	if err := s.s3.RemoveBucket(ctx, bucket); err != nil && minio.ToErrorResponse(err).Code != "NoSuchBucket" {
 		return unavailable(err)
+	}
+	// The tenant's user goes first: MinIO refuses to remove a policy still attached to a user.
+	if err := s.RemoveUser(ctx, UserName(bucket)); err != nil {
+		return err
 	}
 	if _, err := s.adminCall(ctx, http.MethodDelete, "remove-canned-policy", url.Values{"name": {PolicyName(bucket)}}, nil); err != nil && !isNotFound(err) {
 		return err
