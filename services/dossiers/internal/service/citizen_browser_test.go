@@ -145,6 +145,39 @@ func TestFormsPrintInTheBrowser(t *testing.T) {
 	if st := h.do("POST", "/dossiers", h.token("xa-dong-tan", "hoa.nt", "dossier.receive"), birthIntake(), &d); st != 201 {
 		t.Fatalf("intake: %d", st)
 	}
+	// Forms 02-05 exist once the dossier has been through what they record: a supplement asked
+	// for, a refusal, a new appointment, processing stopped. One dossier each, brought there
+	// through the API by the people who do it.
+	receiver, leader := h.token("xa-dong-tan", "hoa.nt", "dossier.receive"), h.token("xa-dong-tan", "chu.nv", "dossier.approve")
+	formDossier := map[string]string{"1": d.ID, "6": d.ID}
+	later := time.Now().AddDate(0, 2, 0).UTC().Format(time.RFC3339)
+	for n, steps := range map[string][]struct {
+		token string
+		act   map[string]any
+	}{
+		"2": {{receiver, map[string]any{"action": "request_supplement", "note": "Bổ sung bản sao giấy chứng sinh"}}},
+		"3": {{receiver, map[string]any{"action": "refuse", "note": "Thủ tục không thuộc thẩm quyền của xã"}}},
+		"4": {{leader, map[string]any{"action": "extend", "note": "Cần xác minh thêm tại nơi cư trú", "new_due_at": later}}},
+		"5": {{leader, map[string]any{"action": "assign", "unit": "Tư pháp – Hộ tịch"}},
+			{leader, map[string]any{"action": "stop", "note": "Người nộp đề nghị dừng giải quyết"}}},
+	} {
+		var f struct {
+			ID      string `json:"id"`
+			Version int    `json:"version"`
+		}
+		if st := h.do("POST", "/dossiers", receiver, birthIntake(), &f); st != 201 {
+			t.Fatalf("intake for form %s: %d", n, st)
+		}
+		for _, s := range steps {
+			s.act["version"] = f.Version
+			var out map[string]any
+			if st := h.do("POST", "/dossiers/"+f.ID+"/actions", s.token, s.act, &out); st != 200 {
+				t.Fatalf("form %s: %v: %d %v", n, s.act["action"], st, out)
+			}
+			f.Version = int(out["version"].(float64))
+		}
+		formDossier[n] = f.ID
+	}
 	for _, size := range []struct {
 		name          string
 		width, height int
@@ -166,8 +199,8 @@ func TestFormsPrintInTheBrowser(t *testing.T) {
 			if s := text(t, ctx, `.timeline`); strings.Contains(s, "xa-dong-tan") {
 				t.Errorf("the timeline shows a slug: %q", s)
 			}
-			for _, n := range []string{"1", "6"} {
-				if err := chromedp.Do(ctx, chromedp.Navigate(h.Base+"/ho-so/"+d.ID+"/phieu/"+n), chromedp.WaitVisible(chromedp.CSS(`#print`))); err != nil {
+			for _, n := range []string{"1", "2", "3", "4", "5", "6"} {
+				if err := chromedp.Do(ctx, chromedp.Navigate(h.Base+"/ho-so/"+formDossier[n]+"/phieu/"+n), chromedp.WaitVisible(chromedp.CSS(`#print`))); err != nil {
 					t.Fatalf("form %s: the print button never shows (print.js blocked?): %v", n, err)
 				}
 				// The page is served under the strict CSP that blocked the inline handler and style.
