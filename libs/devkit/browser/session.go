@@ -71,9 +71,14 @@ func (s *Session) SignOut() {
 			chromedp.WaitNotPresent(chromedp.CSS("form.logout button")), chromedp.WaitReady(chromedp.CSS("body")))
 		return
 	}
+	// The confirmation page's body is marked before the click and the wait is for a body without
+	// the mark: its own body is ready at once, and a navigation started while the sign-out post is
+	// still in flight aborts one of the two (net::ERR_ABORTED, then a hang until the deadline).
 	s.Do("sign out at identity", chromedp.Navigate(s.origin+"/auth/logout"),
 		chromedp.WaitVisible(chromedp.CSS(`form[action$="/logout"] button[type="submit"]`)),
-		chromedp.Click(chromedp.CSS(`form[action$="/logout"] button[type="submit"]`)), chromedp.WaitReady(chromedp.CSS("body")))
+		chromedp.Evaluate[chromedp.Void](`document.body.dataset.signingOut = '1'`),
+		chromedp.Click(chromedp.CSS(`form[action$="/logout"] button[type="submit"]`)),
+		chromedp.WaitReady(chromedp.CSS(`body:not([data-signing-out])`)))
 }
 
 // Fill types value into the field sel.
