@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"slices"
+	"strings"
 
 	"go.yaml.in/yaml/v3"
 
@@ -25,7 +26,37 @@ type Seed struct {
 		Tenant   string   `yaml:"tenant"`
 		Roles    []string `yaml:"roles"`
 	} `yaml:"users"`
-	Clients []app.ClientInput `yaml:"clients"`
+	Clients []SeedClient `yaml:"clients"`
+}
+
+// SeedClient is a client of the seed file. Its secret is given inline (secret) or, so that the
+// file itself holds none and can live in a ConfigMap, as the path of a file holding it
+// (secret_file: a mounted Secret's key, as the platform chart mounts an existingSecret).
+type SeedClient struct {
+	app.ClientInput `yaml:",inline"`
+	SecretFile      string `yaml:"secret_file"`
+}
+
+// input is the client with its secret read from SecretFile when one is named.
+func (c SeedClient) input() (app.ClientInput, error) {
+	in := c.ClientInput
+	if c.SecretFile == "" {
+		return in, nil
+	}
+	if in.Secret != "" {
+		return in, fmt.Errorf("client %s: give secret or secret_file, not both", in.ClientID)
+	}
+	b, err := os.ReadFile(c.SecretFile)
+	if err != nil {
+		return in, fmt.Errorf("client %s: secret_file: %w", in.ClientID, err)
+	}
+	// A Secret's key written by hand (kubectl create secret --from-file) often ends in a newline
+	// that is no part of the secret.
+	in.Secret = strings.TrimRight(string(b), "\r\n")
+	if in.Secret == "" {
+		return in, fmt.Errorf("client %s: secret_file %s is empty", in.ClientID, c.SecretFile)
+	}
+	return in, nil
 }
 
 func (id *Service) ensureStart(ctx context.Context, cfg Config) error {
@@ -88,7 +119,11 @@ func (id *Service) ensureSeed(ctx context.Context, cfg Config, file string) erro
 		}
 	}
 	for _, c := range seed.Clients {
-		if _, _, _, err := id.App.EnsureClient(ctx, startActor, c); err != nil {
+		in, err := c.input()
+		if err != nil {
+			return fmt.Errorf("identity: seed file %s: %w", file, err)
+		}
+		if _, _, _, err := id.App.EnsureClient(ctx, startActor, in); err != nil {
 			return fmt.Errorf("identity: seed client %s: %w", c.ClientID, err)
 		}
 	}
