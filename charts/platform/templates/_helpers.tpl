@@ -34,3 +34,24 @@ helm.sh/chart: {{ .Chart.Name }}-{{ .Chart.Version }}
 {{- $_ := set $keep "admin-password" (ternary (index $old "admin-password" | default "" | b64dec) (randAlphaNum 24) (hasKey $old "admin-password")) }}
 {{- $keep | toJson }}
 {{- end }}
+
+{{/* The Secret the services read their keys from: the operator's own, or the generated one. */}}
+{{- define "egov.secretName" -}}
+{{- .Values.secrets.existingSecret | default (include "egov.generatedName" .) }}
+{{- end }}
+
+{{/* An image by name: registry/name:tag, pinned with @digest when image.digests names one. */}}
+{{- define "egov.image" -}}
+{{- $img := .root.Values.image }}
+{{- $ref := printf "%s/%s:%s" $img.registry .name $img.tag }}
+{{- with (index ($img.digests | default dict) .name) }}{{ $ref = printf "%s@%s" $ref . }}{{ end }}
+{{- $ref }}
+{{- end }}
+
+{{/* trustedProxies, required: without it every citizen seems to come from the ingress. */}}
+{{- define "egov.trustedProxies" -}}
+{{- if not .Values.trustedProxies }}
+{{- fail "trustedProxies is required: list the CIDRs of your ingress controller's (or front proxy's) pods, e.g. --set 'trustedProxies={10.244.0.0/16}'. Sign-in lockout and the citizen lookup's limits count per client address, and without it every request seems to come from the ingress." }}
+{{- end }}
+{{- join "," .Values.trustedProxies }}
+{{- end }}
