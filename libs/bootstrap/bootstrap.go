@@ -126,7 +126,7 @@ func Start(ctx context.Context, o Options) (rt *Runtime, err error) {
 		}
 		rt.closers = append(rt.closers, func(context.Context) error { return rt.NATS.Drain() })
 		var stream jetstream.Stream
-		if stream, err = events.EnsureStream(ctx, rt.JetStream, Stream); err != nil {
+		if stream, err = events.EnsureStreamReplicas(ctx, rt.JetStream, Stream, o.Common.NATSStreamReplicas); err != nil {
 			return rt, fmt.Errorf("bootstrap: %w", err)
 		}
 		rt.relay = events.NewRelay(rt.DB, rt.JetStream, events.RelayConfig{Logger: log})

@@ -34,6 +34,9 @@ type Common struct {
 	DatabaseDSN string `env:"DB_DSN" secret:"true"`
 	// NATSURL may list several servers separated by commas.
 	NATSURL string `env:"NATS_URL" envDefault:"nats://127.0.0.1:4222"`
+	// NATSStreamReplicas is how many servers of a NATS cluster keep the platform stream (1 for
+	// one server, 3 for a cluster of three). A stream that already has more keeps them.
+	NATSStreamReplicas int `env:"NATS_STREAM_REPLICAS" envDefault:"1"`
 	// MinIOEndpoint is host:port without a scheme, as minio-go expects; TLS is MinIOUseTLS.
 	MinIOEndpoint  string `env:"MINIO_ENDPOINT" envDefault:"127.0.0.1:9000"`
 	MinIOAccessKey string `env:"MINIO_ACCESS_KEY" envDefault:"minioadmin" secret:"true"`
@@ -74,6 +77,9 @@ func (c Common) Validate() error {
 			errs = append(errs, Invalid("NATS_URL", "must be one or more comma-separated nats://host:port URLs"))
 			break
 		}
+	}
+	if c.NATSStreamReplicas < 1 || c.NATSStreamReplicas > 5 {
+		errs = append(errs, Invalid("NATS_STREAM_REPLICAS", "must be from 1 to 5 (JetStream's limit), e.g. 3 for a cluster of three"))
 	}
 	if strings.Contains(c.MinIOEndpoint, "://") {
 		errs = append(errs, Invalid("MINIO_ENDPOINT", "must be host:port without a scheme; set MINIO_USE_TLS=true for https"))

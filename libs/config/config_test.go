@@ -92,14 +92,15 @@ func TestPrefixedVariablesOverride(t *testing.T) {
 func TestAllProblemsNamedByVariableAndSecretsRedacted(t *testing.T) {
 	t.Parallel()
 	_, ce := load(t, map[string]string{
-		"DOSSIERS_HTTP_ADDR":      "8080",                    // rule: not host:port
-		"DOSSIERS_DEADLINE_DAYS":  "fifteen",                 // parse
-		"DOSSIERS_POLL_EVERY":     "often",                   // parse
-		"DOSSIERS_MINIO_USE_TLS":  "yes please",              // parse
-		"DOSSIERS_LOG_LEVEL":      "loud",                    // parse
-		"DOSSIERS_WEBHOOK_PASS":   "hunter22",                // rule quoting a secret
-		"DOSSIERS_DB_DSN":         "mysql://u:topsecret@db/", // rule on a secret
-		"DOSSIERS_MINIO_ENDPOINT": "https://minio:9000",      // rule
+		"DOSSIERS_HTTP_ADDR":            "8080",                    // rule: not host:port
+		"DOSSIERS_DEADLINE_DAYS":        "fifteen",                 // parse
+		"DOSSIERS_POLL_EVERY":           "often",                   // parse
+		"DOSSIERS_MINIO_USE_TLS":        "yes please",              // parse
+		"DOSSIERS_LOG_LEVEL":            "loud",                    // parse
+		"DOSSIERS_WEBHOOK_PASS":         "hunter22",                // rule quoting a secret
+		"DOSSIERS_DB_DSN":               "mysql://u:topsecret@db/", // rule on a secret
+		"DOSSIERS_MINIO_ENDPOINT":       "https://minio:9000",      // rule
+		"DOSSIERS_NATS_STREAM_REPLICAS": "7",                       // rule: JetStream keeps at most 5
 		// OIDC_CLIENT_SECRET missing: required
 	})
 	if ce == nil {
@@ -107,15 +108,16 @@ func TestAllProblemsNamedByVariableAndSecretsRedacted(t *testing.T) {
 	}
 	got := problems(ce)
 	want := map[string]string{
-		"DOSSIERS_OIDC_CLIENT_SECRET": "is required but not set",
-		"DOSSIERS_HTTP_ADDR":          "must be host:port",
-		"DOSSIERS_DEADLINE_DAYS":      `must be a whole number (strconv.ParseInt: parsing "fifteen": invalid syntax)`,
-		"DOSSIERS_POLL_EVERY":         "must be a duration such as 30s",
-		"DOSSIERS_MINIO_USE_TLS":      "must be true or false",
-		"DOSSIERS_LOG_LEVEL":          "must be a log level",
-		"DOSSIERS_WEBHOOK_PASS":       "[REDACTED]",
-		"DOSSIERS_DB_DSN":             "must start with sqlite://",
-		"DOSSIERS_MINIO_ENDPOINT":     "without a scheme",
+		"DOSSIERS_OIDC_CLIENT_SECRET":   "is required but not set",
+		"DOSSIERS_HTTP_ADDR":            "must be host:port",
+		"DOSSIERS_DEADLINE_DAYS":        `must be a whole number (strconv.ParseInt: parsing "fifteen": invalid syntax)`,
+		"DOSSIERS_POLL_EVERY":           "must be a duration such as 30s",
+		"DOSSIERS_MINIO_USE_TLS":        "must be true or false",
+		"DOSSIERS_LOG_LEVEL":            "must be a log level",
+		"DOSSIERS_WEBHOOK_PASS":         "[REDACTED]",
+		"DOSSIERS_DB_DSN":               "must start with sqlite://",
+		"DOSSIERS_MINIO_ENDPOINT":       "without a scheme",
+		"DOSSIERS_NATS_STREAM_REPLICAS": "must be from 1 to 5",
 	}
 	for v, frag := range want {
 		if !strings.Contains(got[v], frag) {

@@ -52,11 +52,28 @@ func DefaultStreamConfig(name string, subjects ...string) jetstream.StreamConfig
 }
 
 // EnsureStream creates the stream or updates it to DefaultStreamConfig(name, subjects...);
-// subjects default to "egov.>".
+// subjects default to "egov.>". An existing stream keeps its replicas (EnsureStreamReplicas).
 func EnsureStream(ctx context.Context, js jetstream.JetStream, name string, subjects ...string) (jetstream.Stream, error) {
-	s, err := js.CreateOrUpdateStream(ctx, DefaultStreamConfig(name, subjects...))
-	if err != nil {
+	return EnsureStreamReplicas(ctx, js, name, 1, subjects...)
+}
+
+// EnsureStreamReplicas is EnsureStream with the replicas a NATS cluster should keep of it. An
+// existing stream with more replicas keeps them: every service ensures the stream at start, and
+// one started with an older or smaller setting must not take away copies an operator or another
+// service asked for (a downgrade would also move the stream's data between servers).
+func EnsureStreamReplicas(ctx context.Context, js jetstream.JetStream, name string, replicas int, subjects ...string) (jetstream.Stream, error) {
+	cfg := DefaultStreamConfig(name, subjects...)
+	cfg.Replicas = max(replicas, 1)
+	existing, err := js.Stream(ctx, name)
+	switch {
+	case err == nil:
+		cfg.Replicas = max(cfg.Replicas, existing.CachedInfo().Config.Replicas)
+	case !errors.Is(err, jetstream.ErrStreamNotFound):
 		return nil, fmt.Errorf("events: ensure stream %s: %w", name, err)
+	}
+	s, err := js.CreateOrUpdateStream(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("events: ensure stream %s with %d replicas: %w", name, cfg.Replicas, err)
 	}
 	return s, nil
 }

@@ -21,6 +21,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
 
 	"egov.vn/platform/libs/redact"
 	"egov.vn/platform/libs/workspace"
@@ -135,6 +137,58 @@ func StartNATSAt(t testing.TB, port int, storeDir string) *Process {
 	addr := fmt.Sprintf("127.0.0.1:%d", port)
 	return start(t, addr, Binary(t, "nats-server"),
 		[]string{"-a", "127.0.0.1", "-p", fmt.Sprint(port), "-js", "-sd", storeDir}, nil)
+}
+
+// StartNATSCluster starts a private JetStream cluster of n nats-servers on loopback ports (routes
+// between them, one store each) and returns the client URL of every server, comma-separated as
+// NATS_URL takes them. It returns once the cluster has elected its JetStream meta leader, i.e. once
+// a replicated stream can be made.
+func StartNATSCluster(t testing.TB, n int) string {
+	t.Helper()
+	ports, routes := make([]int, n), make([]int, n)
+	for i := range n {
+		ports[i], routes[i] = FreePort(t), FreePort(t)
+	}
+	var routeURLs, clientURLs []string
+	for i := range n {
+		routeURLs = append(routeURLs, fmt.Sprintf("nats://127.0.0.1:%d", routes[i]))
+		clientURLs = append(clientURLs, fmt.Sprintf("nats://127.0.0.1:%d", ports[i]))
+	}
+	for i := range n {
+		start(t, fmt.Sprintf("127.0.0.1:%d", ports[i]), Binary(t, "nats-server"), []string{
+			"-a", "127.0.0.1", "-p", fmt.Sprint(ports[i]), "-js", "-sd", t.TempDir(),
+			"--server_name", fmt.Sprintf("n%d", i+1), "--cluster_name", "egov-test",
+			"--cluster", routeURLs[i], "--routes", strings.Join(routeURLs, ","),
+		}, nil)
+	}
+	// The meta leader is elected a few seconds after the routes connect; until then JetStream
+	// requests fail.
+	url := strings.Join(clientURLs, ",")
+	deadline := time.Now().Add(60 * time.Second)
+	for !jetStreamReady(url) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the NATS cluster of %d elected no JetStream leader in 60 s", n)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	return url
+}
+
+// jetStreamReady reports whether JetStream answers at url (its account information).
+func jetStreamReady(url string) bool {
+	nc, err := nats.Connect(url, nats.Timeout(time.Second))
+	if err != nil {
+		return false
+	}
+	defer nc.Close()
+	js, err := jetstream.New(nc)
+	if err != nil {
+		return false
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	_, err = js.AccountInfo(ctx)
+	return err == nil
 }
 
 // NATS returns the URL of a NATS server with JetStream: TEST_NATS_URL when `make test` started

@@ -3,6 +3,7 @@ package controller_test
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"os/exec"
 	"strings"
@@ -190,6 +191,33 @@ func TestPlatformChartForProduction(t *testing.T) {
 					t.Errorf("identity does not mount the client secrets of egov-keys: %v", vols)
 				}
 			}
+		}
+	})
+
+	t.Run("observability and the stream", func(t *testing.T) {
+		objs, msg := renderPlatform(t, append([]string{"--set", "metrics.serviceMonitor.enabled=true",
+			"--set", "metrics.serviceMonitor.labels.release=kube-prometheus-stack",
+			"--set", "otel.endpoint=http://otel-collector.observability.svc:4318", "--set", "nats.streamReplicas=3"}, proxies...)...)
+		if msg != "" {
+			t.Fatal(msg)
+		}
+		sm := ofKind(objs, "ServiceMonitor")
+		if len(sm) != 1 || sm[0].GetLabels()["release"] != "kube-prometheus-stack" {
+			t.Errorf("ServiceMonitors: %v", sm)
+		}
+		np := ofKind(objs, "NetworkPolicy")
+		if len(np) != 1 || !strings.Contains(fmt.Sprint(np[0].Object["spec"]), "monitoring") {
+			t.Errorf("the NetworkPolicy does not admit the scraper's namespace: %v", np)
+		}
+		for _, d := range ofKind(objs, "Deployment") {
+			c := containerOf(t, d)
+			if env(c, strings.ToUpper(d.GetName())+"_NATS_STREAM_REPLICAS") != "3" ||
+				env(c, "OTEL_EXPORTER_OTLP_ENDPOINT") != "http://otel-collector.observability.svc:4318" {
+				t.Errorf("%s: stream replicas or OTLP endpoint not passed on", d.GetName())
+			}
+		}
+		if objs, _ := renderPlatform(t, proxies...); len(ofKind(objs, "ServiceMonitor")) != 0 {
+			t.Error("a ServiceMonitor without metrics.serviceMonitor.enabled")
 		}
 	})
 }
