@@ -150,8 +150,13 @@ func secretValue(file, envName string) (string, error) {
 
 func main() {
 	run := run
-	if len(os.Args) > 1 && os.Args[1] == "onboard" {
-		run = runOnboard
+	if len(os.Args) > 1 {
+		switch os.Args[1] {
+		case "onboard":
+			run = runOnboard
+		case "check":
+			run = runCheck
+		}
 	}
 	if err := run(); err != nil {
 		fmt.Fprintln(os.Stderr, "operator:", err)

@@ -55,3 +55,10 @@ helm.sh/chart: {{ .Chart.Name }}-{{ .Chart.Version }}
 {{- end }}
 {{- join "," .Values.trustedProxies }}
 {{- end }}
+
+{{/* Every enabled service's readiness URL inside the namespace, comma-separated. */}}
+{{- define "egov.readyURLs" -}}
+{{- $out := list }}
+{{- range $name, $svc := .Values.services }}{{ if $svc.enabled }}{{ $out = append $out (printf "http://%s:8080/readyz" $name) }}{{ end }}{{ end }}
+{{- join "," $out }}
+{{- end }}

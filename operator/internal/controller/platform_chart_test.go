@@ -100,6 +100,18 @@ func TestPlatformChartForProduction(t *testing.T) {
 				t.Errorf("%s: fixed replicas missing without autoscaling", d.GetName())
 			}
 		}
+		// `helm test`: the operator's image checks every service's readiness and one sign-in.
+		if pods := ofKind(objs, "Pod"); len(pods) != 1 || pods[0].GetAnnotations()["helm.sh/hook"] != "test" {
+			t.Errorf("helm test pods: %v", pods)
+		} else {
+			c := containerOf(t, pods[0])
+			img, _, _ := unstructured.NestedString(c, "image")
+			args, _, _ := unstructured.NestedStringSlice(c, "args")
+			if img != "egov.local/tenant-operator:dev" || len(args) == 0 || args[0] != "check" ||
+				!strings.Contains(strings.Join(args, " "), "http://reporting:8080/readyz") {
+				t.Errorf("the check pod runs %s %v", img, args)
+			}
+		}
 		if n := len(ofKind(objs, "HorizontalPodAutoscaler")); n != 0 {
 			t.Errorf("%d HPAs without autoscaling.enabled", n)
 		}
@@ -222,9 +234,14 @@ func TestPlatformChartForProduction(t *testing.T) {
 	})
 }
 
+// containerOf is the one container of a Deployment's pod, or of a Pod.
 func containerOf(t *testing.T, d unstructured.Unstructured) map[string]any {
 	t.Helper()
-	cs, _, _ := unstructured.NestedSlice(d.Object, "spec", "template", "spec", "containers")
+	path := []string{"spec", "template", "spec", "containers"}
+	if d.GetKind() == "Pod" {
+		path = []string{"spec", "containers"}
+	}
+	cs, _, _ := unstructured.NestedSlice(d.Object, path...)
 	if len(cs) != 1 {
 		t.Fatalf("%s: %d containers", d.GetName(), len(cs))
 	}

@@ -36,6 +36,7 @@ type Credentials struct {
 type Client struct {
 	plain  *http.Client // for discovery and the token endpoint
 	bearer *http.Client // adds the token
+	tokens oauth2.TokenSource
 }
 
 // NewClient returns a client whose token comes from the issuer's token endpoint, found through
@@ -45,12 +46,17 @@ func NewClient(creds Credentials, base *http.Client) *Client {
 	if base == nil {
 		base = http.DefaultClient
 	}
-	ts := &discoveringSource{creds: creds, http: base}
+	ts := oauth2.ReuseTokenSource(nil, &discoveringSource{creds: creds, http: base})
 	return &Client{
 		plain:  base,
-		bearer: &http.Client{Transport: &oauth2.Transport{Source: oauth2.ReuseTokenSource(nil, ts), Base: base.Transport}, Timeout: base.Timeout},
+		bearer: &http.Client{Transport: &oauth2.Transport{Source: ts, Base: base.Transport}, Timeout: base.Timeout},
+		tokens: ts,
 	}
 }
+
+// SignIn gets the operator client's access token from identity (client credentials), as every
+// call does first; `operator check` uses it to prove that identity signs a client in.
+func (c *Client) SignIn() (*oauth2.Token, error) { return c.tokens.Token() }
 
 // discoveringSource finds the token endpoint once, then gets tokens by client credentials.
 type discoveringSource struct {
