@@ -13,5 +13,7 @@ mkdir -p bin/charts
 for c in "${charts[@]}"; do
 	d=$(dirname "$c")
 	bin/helm lint "$d"
+	# Each profile beside values.yaml (values-trial.yaml) is linted on top of it.
+	for v in "$d"/values-*.yaml; do bin/helm lint "$d" -f "$v"; done
 	bin/helm package "$d" -d bin/charts
 done
