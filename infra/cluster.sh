@@ -85,7 +85,14 @@ up() {
 	packages
 	"$root/infra/servers.sh" etcd kube-apiserver helm
 	"$here/build.sh"
-	[ -f "$S/images/postgresql.tar" ] || "$here/images.sh" build
+	# The images are rebuilt when what makes them changed (the scripts, the pins, the pause source).
+	local inputs
+	inputs=$(cat "$here/images.sh" "$here/mkimage.sh" "$here/versions.sh" "$here/postgresql/docker-entrypoint.sh" \
+		"$root/libs/devkit/cmd/egov-pause/main.go" | sha256sum | cut -d' ' -f1)
+	if [ "$(cat "$S/images/inputs.sha256" 2>/dev/null)" != "$inputs" ]; then
+		"$here/images.sh" build
+		echo "$inputs" >"$S/images/inputs.sha256"
+	fi
 	if ! running kube-apiserver; then
 		for p in 32379 32380 32381 $APISERVER_PORT 10257 10259 10248 10249 10256; do
 			port_free "$p" || { say "port $p is taken: another cluster or program runs here"; return 1; }
@@ -126,10 +133,9 @@ up() {
 	# --- containerd and the images ---------------------------------------------------------------
 	start containerd containerd --config "$E/containerd.toml"
 	wait_for 30 "containerd up" ctr version
-	local imgs
-	imgs=$(ctr -n k8s.io images ls -q)
-	if ! grep -qx "$PAUSE_IMAGE" <<<"$imgs" || ! grep -qx "$COREDNS_IMAGE" <<<"$imgs"; then
+	if [ "$(cat "$S/containerd/images.sha256" 2>/dev/null)" != "$inputs" ]; then
 		"$here/images.sh" import
+		echo "$inputs" >"$S/containerd/images.sha256"
 		mark "images imported"
 	fi
 
@@ -283,10 +289,21 @@ down() {
 }
 
 status() {
-	local n rc=0
+	local n rc=0 rss total=0
 	for n in containerd etcd kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy; do
-		if running "$n"; then printf '%-24s running (pid %s)\n' "$n" "$(cat "$R/$n.pid")"; else printf '%-24s stopped\n' "$n"; rc=3; fi
+		if running "$n"; then
+			rss=$(awk '/^VmRSS/{print int($2/1024)}' "/proc/$(cat "$R/$n.pid")/status")
+			total=$((total + rss))
+			printf '%-24s running (pid %s, %s MiB)\n' "$n" "$(cat "$R/$n.pid")" "$rss"
+		else
+			printf '%-24s stopped\n' "$n"
+			rc=3
+		fi
 	done
+	printf '%-24s %s MiB\n' "node and control plane" "$total"
+	if [ -f /sys/fs/cgroup/memory/kubepods/memory.usage_in_bytes ]; then
+		printf '%-24s %s MiB\n' "pods (kubepods cgroup)" "$(($(cat /sys/fs/cgroup/memory/kubepods/memory.usage_in_bytes) / 1048576))"
+	fi
 	if running kube-apiserver; then
 		kubectl get nodes -o wide
 		kubectl get pods -A -o wide

@@ -168,12 +168,21 @@ func TestTrialProfileOnARealCluster(t *testing.T) {
 		ctx := browser.Chromium(t, 3*time.Minute)
 		b := browser.NewSession(t, ctx, publicURL, "cluster-")
 		b.SignIn("/auth/", "admin", password, "main")
+		if at := browser.Eval[string](b, `location.href`); at != publicURL+"/auth/account" {
+			t.Errorf("signed in, the administrator is at %s, want %s/auth/account", at, publicURL)
+		}
 		// One sign-in serves every service: reporting's pages open without another form.
 		b.Do("open reporting", chromedp.Navigate(publicURL+"/reports/"), chromedp.WaitReady(chromedp.CSS("body")))
 		if browser.Eval[bool](b, `!!document.querySelector('input[name="password"]')`) {
 			t.Error("reporting asked for a second sign-in")
 		}
 	})
+
+	if out, err := c.cmd("infra/cluster.sh", "status").CombinedOutput(); err != nil {
+		t.Errorf("infra/cluster.sh status: %v\n%s", err, out)
+	} else {
+		t.Logf("infra/cluster.sh status, the platform installed:\n%s", out)
+	}
 
 	// A commune deleted under the default Retain policy: its namespace goes, its bucket and
 	// records stay, its siblings are untouched.
