@@ -119,14 +119,23 @@ func TestTrialProfileOnARealCluster(t *testing.T) {
 	port := testenv.FreePort(t)
 	publicURL := fmt.Sprintf("http://localhost:%d", port)
 	images := c.versions()
+	platformValues := []string{"-f", "charts/platform/values-trial.yaml", "--set", "publicURL=" + publicURL,
+		"--set", "image.pullPolicy=Never", "--set", "trial.imagePullPolicy=Never",
+		"--set", "trial.postgresql.image=" + images["POSTGRES_IMAGE"], "--set", "trial.nats.image=" + images["NATS_IMAGE"],
+		"--set", "trial.minio.image=" + images["MINIO_IMAGE"], "--set", "trial.proxy.image=" + images["CADDY_IMAGE"],
+		"--wait", "--timeout", "10m"}
 	timed("helm install platform (trial, every pod Ready)", func() {
-		c.run("bin/helm", "install", "egov", "charts/platform", "-n", platformNS, "--create-namespace",
-			"-f", "charts/platform/values-trial.yaml", "--set", "publicURL="+publicURL,
-			"--set", "image.pullPolicy=Never", "--set", "trial.imagePullPolicy=Never",
-			"--set", "trial.postgresql.image="+images["POSTGRES_IMAGE"], "--set", "trial.nats.image="+images["NATS_IMAGE"],
-			"--set", "trial.minio.image="+images["MINIO_IMAGE"], "--set", "trial.proxy.image="+images["CADDY_IMAGE"],
-			"--wait", "--timeout", "10m")
+		c.run("bin/helm", append([]string{"install", "egov", "charts/platform", "-n", platformNS, "--create-namespace"}, platformValues...)...)
 	})
+	// The generated passwords are read back on upgrade (lookup): the same install upgraded keeps
+	// every one of them, so PostgreSQL, MinIO and identity still take them.
+	before := c.output("bin/kubectl", "-n", platformNS, "get", "secret", "egov-generated", "-o", "jsonpath={.data}")
+	timed("helm upgrade platform (same values)", func() {
+		c.run("bin/helm", append([]string{"upgrade", "egov", "charts/platform", "-n", platformNS}, platformValues...)...)
+	})
+	if after := c.output("bin/kubectl", "-n", platformNS, "get", "secret", "egov-generated", "-o", "jsonpath={.data}"); after != before {
+		t.Error("helm upgrade changed the generated Secret: lookup did not keep the passwords")
+	}
 	timed("helm install operator (Ready)", func() {
 		c.run("bin/helm", "install", "tenant-operator", "charts/operator", "-n", operatorNS,
 			"--set", "image.repository=egov.local/tenant-operator", "--set", "image.tag=dev", "--set", "image.pullPolicy=Never",
