@@ -181,7 +181,7 @@ up() {
 	# --- cluster DNS -------------------------------------------------------------------------------------
 	wait_for 60 "default ServiceAccount exists" kubectl get serviceaccount default
 	kubectl apply -f "$E/coredns.yaml" >/dev/null
-	wait_for 120 "CoreDNS ready" kubectl -n kube-system wait --for=jsonpath={.status.readyReplicas}=1 deployment/coredns --timeout=1s
+	wait_for 120 "CoreDNS ready" kubectl -n kube-system wait --for='jsonpath={.status.readyReplicas}=1' deployment/coredns --timeout=1s
 	mark "cluster up (export KUBECONFIG=$E/admin.kubeconfig)"
 }
 
@@ -266,7 +266,7 @@ down() {
 	done
 	if [ -f "$R/sysctl.saved" ]; then
 		local k v
-		while IFS== read -r k v; do sysctl -qw "$k=$v"; done <"$R/sysctl.saved"
+		while IFS='=' read -r k v; do sysctl -qw "$k=$v"; done <"$R/sysctl.saved"
 		rm -f "$R/sysctl.saved"
 		say "sysctls restored"
 	fi

@@ -85,13 +85,14 @@ build() {
 	passwd "$r" postgres 999
 	image postgresql "$w/pg" "$POSTGRES_IMAGE" '["/usr/local/bin/docker-entrypoint.sh"]' \
 		'["PATH=/usr/lib/postgresql/15/bin:/usr/local/bin:/usr/bin:/bin","PGDATA=/var/lib/postgresql/data"]'
-	log "built $(ls "$out"/*.tar | wc -l) images in $out"
+	local tars=("$out"/*.tar)
+	log "built ${#tars[@]} images in $out"
 }
 
 import() {
-	local t
-	for t in "$out"/*.tar; do ctr -n k8s.io images import --no-unpack=false "$t" >/dev/null; done
-	log "imported $(ls "$out"/*.tar | wc -l) images into containerd"
+	local t n=0
+	for t in "$out"/*.tar; do ctr -n k8s.io images import "$t" >/dev/null; n=$((n + 1)); done
+	log "imported $n images into containerd"
 }
 
 case ${1:-all} in
