@@ -40,6 +40,27 @@ test-e2e: test-deps ## End-to-end tests across services (build tag e2e); fails w
 	[ "$$rc" -eq 0 ] || exit "$$rc"; \
 	[ "$$passed" -gt 0 ] || { echo "test-e2e: FAIL: no end-to-end test ran (a skipped one does not count)"; exit 1; }
 
+# The real single-node cluster (infra/cluster.sh, needs root): the trial profile installed with
+# Helm, Tenants onboarded, a sign-in through the front proxy. Not part of `make test`.
+CLUSTER_TEST_FLAGS ?= -count=1 -timeout 60m
+.PHONY: test-cluster
+test-cluster: ## The charts on a real single-node Kubernetes (build tag cluster); fails when no test ran.
+	infra/test-deps.sh
+	log=$$(mktemp); trap 'rm -f "$$log"' EXIT; rc=0; \
+	infra/test-env.sh go test $(CLUSTER_TEST_FLAGS) -v -tags cluster ./libs/devkit/clustertest/ 2>&1 | tee "$$log" || rc=$$?; \
+	passed=$$(grep -cE '^--- PASS: Test' "$$log" || true); \
+	echo "test-cluster: $$passed cluster tests passed"; \
+	[ "$$rc" -eq 0 ] || exit "$$rc"; \
+	[ "$$passed" -gt 0 ] || { echo "test-cluster: FAIL: no cluster test ran (a skipped one does not count)"; exit 1; }
+
+.PHONY: cluster-up
+cluster-up: ## Bring up the single-node test cluster (infra/cluster.sh; root); KUBECONFIG=var/cluster/etc/admin.kubeconfig.
+	infra/cluster.sh up
+
+.PHONY: cluster-down
+cluster-down: ## Stop the test cluster and undo every host change it made (WIPE=1 also deletes its state).
+	infra/cluster.sh down
+
 # Go fuzzes one target per `go test -fuzz` run, so each `func FuzzX(f *testing.F)` in a test file
 # under libs/, services/ or operator/ gets its own run of FUZZTIME. Every target is run even when
 # one fails; a failing input is written to its package's testdata/fuzz/FuzzX/ (commit it as a seed

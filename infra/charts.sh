@@ -16,5 +16,8 @@ for c in "${charts[@]}"; do
 	lint=()
 	[ -f "$d/ci/lint-values.yaml" ] && lint=(-f "$d/ci/lint-values.yaml")
 	bin/helm lint "$d" "${lint[@]}"
+	# Each profile beside values.yaml (values-trial.yaml) is linted on top of it, on its own: a
+	# profile gives everything an installation must set.
+	for v in "$d"/values-*.yaml; do [ -e "$v" ] && bin/helm lint "$d" -f "$v"; done
 	bin/helm package "$d" -d bin/charts
 done

@@ -32,6 +32,17 @@ helm.sh/chart: {{ .Chart.Name }}-{{ .Chart.Version }}
 {{- end }}
 {{- $_ := set $keep "operator-client-secret" (ternary (index $old "operator-client-secret" | default "" | b64dec) (randAlphaNum 48) (hasKey $old "operator-client-secret")) }}
 {{- $_ := set $keep "admin-password" (ternary (index $old "admin-password" | default "" | b64dec) (randAlphaNum 24) (hasKey $old "admin-password")) }}
+{{- if .Values.trial.enabled }}
+{{- /* The trial profile's own servers: PostgreSQL's superuser and one role per service, MinIO's
+     root user. Kept here with the rest so that every template reads the same values. */}}
+{{- range $k := list "postgres-password" "minio-root-password" }}
+{{- $_ := set $keep $k (ternary (index $old $k | default "" | b64dec) (randAlphaNum 32) (hasKey $old $k)) }}
+{{- end }}
+{{- range $name, $svc := .Values.services }}
+{{- $k := printf "postgres-%s-password" $name }}
+{{- $_ := set $keep $k (ternary (index $old $k | default "" | b64dec) (randAlphaNum 32) (hasKey $old $k)) }}
+{{- end }}
+{{- end }}
 {{- $keep | toJson }}
 {{- end }}
 
@@ -61,4 +72,17 @@ helm.sh/chart: {{ .Chart.Name }}-{{ .Chart.Version }}
 {{- $out := list }}
 {{- range $name, $svc := .Values.services }}{{ if $svc.enabled }}{{ $out = append $out (printf "http://%s:8080/readyz" $name) }}{{ end }}{{ end }}
 {{- join "," $out }}
+{{- end }}
+
+{{/* The trial profile's object names. */}}
+{{- define "egov.trial.postgres" -}}{{ .Release.Name }}-postgresql{{- end }}
+{{- define "egov.trial.nats" -}}{{ .Release.Name }}-nats{{- end }}
+{{- define "egov.trial.minio" -}}{{ .Release.Name }}-minio{{- end }}
+{{- define "egov.trial.proxy" -}}{{ .Release.Name }}-proxy{{- end }}
+
+{{/* The hardened container settings every trial server shares. */}}
+{{- define "egov.trial.containerSecurity" -}}
+allowPrivilegeEscalation: false
+readOnlyRootFilesystem: true
+capabilities: {drop: [ALL]}
 {{- end }}

@@ -1,0 +1,337 @@
+//go:build cluster
+
+package clustertest
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/minio/minio-go/v7"
+	"github.com/minio/minio-go/v7/pkg/credentials"
+
+	"egov.vn/platform/libs/devkit/browser"
+	"egov.vn/platform/libs/testenv"
+	"egov.vn/platform/libs/workspace"
+)
+
+const (
+	platformNS = "egov-platform"
+	operatorNS = "egov-operator"
+	district   = "huyen-dong-hung"
+	commune1   = "xa-dong-tan"
+	commune2   = "xa-dong-hop"
+)
+
+// tenants: a district under the platform's root province and two of its communes.
+const tenants = `apiVersion: platform.egov.vn/v1alpha1
+kind: Tenant
+metadata: {name: ` + district + `}
+spec:
+  code: "339"
+  displayName: UBND huyện Đông Hưng
+  kind: district
+  parent: tinh-thai-binh
+  admins: [{username: an.nv, name: Nguyễn Văn An}]
+---
+apiVersion: platform.egov.vn/v1alpha1
+kind: Tenant
+metadata: {name: ` + commune1 + `}
+spec:
+  code: "12700"
+  displayName: UBND xã Đông Tân
+  kind: commune
+  parent: ` + district + `
+  admins: [{username: tuan.pv, name: Phạm Văn Tuấn}]
+---
+apiVersion: platform.egov.vn/v1alpha1
+kind: Tenant
+metadata: {name: ` + commune2 + `}
+spec:
+  code: "12716"
+  displayName: UBND xã Đông Hợp
+  kind: commune
+  parent: ` + district + `
+  admins: [{username: hoa.lt, name: Lê Thị Hoa}]
+`
+
+// The whole trial, on a real cluster: up, images, helm install of both charts, three Tenants
+// Ready, a sign-in through the front proxy, a commune deleted with the Retain policy.
+func TestTrialProfileOnARealCluster(t *testing.T) {
+	root, err := workspace.Root()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if reason := cannotRun(); reason != "" {
+		if testenv.InCI() {
+			t.Fatalf("the cluster test cannot run: %s", reason)
+		}
+		t.Skipf("the cluster test cannot run: %s", reason)
+	}
+	c := &cluster{t: t, root: root, kubeconfig: filepath.Join(root, "var/cluster/etc/admin.kubeconfig")}
+	figures := map[string]time.Duration{}
+	timed := func(name string, f func()) {
+		t.Helper()
+		start := time.Now()
+		f()
+		figures[name] = time.Since(start).Round(100 * time.Millisecond)
+		t.Logf("%s: %s", name, figures[name])
+	}
+	t.Cleanup(func() {
+		if t.Failed() {
+			c.dumpState()
+		}
+		start := time.Now()
+		down := exec.Command(filepath.Join(root, "infra/cluster.sh"), "down")
+		down.Env = append(os.Environ(), "WIPE=1")
+		out, err := down.CombinedOutput()
+		if err != nil {
+			t.Errorf("infra/cluster.sh down: %v\n%s", err, out)
+		}
+		t.Logf("cluster down: %s", time.Since(start).Round(100*time.Millisecond))
+	})
+
+	// A fresh cluster: the state a previous run left (its releases, its Tenants) goes first.
+	c.t.Setenv("WIPE", "1")
+	c.run("infra/cluster.sh", "down")
+	c.t.Setenv("WIPE", "0")
+	timed("cluster up", func() { c.run("infra/cluster.sh", "up") })
+	timed("service images built and imported", func() {
+		c.run("infra/images.sh")
+		tars, _ := filepath.Glob(filepath.Join(root, "var/images/*.tar"))
+		if len(tars) < 6 {
+			t.Fatalf("infra/images.sh wrote %d image tarballs, want the five services and the operator", len(tars))
+		}
+		for _, tar := range tars {
+			c.run("ctr", "-n", "k8s.io", "images", "import", tar)
+		}
+	})
+
+	port := testenv.FreePort(t)
+	publicURL := fmt.Sprintf("http://localhost:%d", port)
+	images := c.versions()
+	platformValues := []string{"-f", "charts/platform/values-trial.yaml", "--set", "publicURL=" + publicURL,
+		"--set", "image.pullPolicy=Never", "--set", "trial.imagePullPolicy=Never",
+		"--set", "trial.postgresql.image=" + images["POSTGRES_IMAGE"], "--set", "trial.nats.image=" + images["NATS_IMAGE"],
+		"--set", "trial.minio.image=" + images["MINIO_IMAGE"], "--set", "trial.proxy.image=" + images["CADDY_IMAGE"],
+		"--wait", "--timeout", "10m"}
+	timed("helm install platform (trial, every pod Ready)", func() {
+		c.run("bin/helm", append([]string{"install", "egov", "charts/platform", "-n", platformNS, "--create-namespace"}, platformValues...)...)
+	})
+	// The generated passwords are read back on upgrade (lookup): the same install upgraded keeps
+	// every one of them, so PostgreSQL, MinIO and identity still take them.
+	before := c.output("bin/kubectl", "-n", platformNS, "get", "secret", "egov-generated", "-o", "jsonpath={.data}")
+	timed("helm upgrade platform (same values)", func() {
+		c.run("bin/helm", append([]string{"upgrade", "egov", "charts/platform", "-n", platformNS}, platformValues...)...)
+	})
+	if after := c.output("bin/kubectl", "-n", platformNS, "get", "secret", "egov-generated", "-o", "jsonpath={.data}"); after != before {
+		t.Error("helm upgrade changed the generated Secret: lookup did not keep the passwords")
+	}
+	timed("helm install operator (Ready)", func() {
+		c.run("bin/helm", "install", "tenant-operator", "charts/operator", "-n", operatorNS,
+			"--set", "image.repository=egov.local/tenant-operator", "--set", "image.tag=dev", "--set", "image.pullPolicy=Never",
+			"--set", "replicaCount=1",
+			"--set", "identity.url=http://identity."+platformNS+".svc:8080/auth",
+			"--set", "identity.existingSecret=tenant-operator-credentials", "--set", "minio.existingSecret=tenant-operator-credentials",
+			"--set", "minio.endpoint=egov-minio."+platformNS+".svc:9000",
+			"--set", "services.dossiersUrl=http://dossiers."+platformNS+".svc:8080/dossiers",
+			"--set", "services.archivesUrl=http://archives."+platformNS+".svc:8080/archives",
+			"--set", "services.hrUrl=http://hr."+platformNS+".svc:8080/hr",
+			"--set", "services.reportingUrl=http://reporting."+platformNS+".svc:8080/reports",
+			"--set", "platformNamespace="+platformNS,
+			"--wait", "--timeout", "5m")
+	})
+	timed("three Tenants Ready", func() {
+		c.runIn(tenants, "bin/kubectl", "apply", "-f", "-")
+		for _, slug := range []string{district, commune1, commune2} {
+			c.run("bin/kubectl", "wait", "--for=condition=Ready", "egovtenant/"+slug, "--timeout=5m")
+		}
+	})
+	for _, slug := range []string{commune1, commune2} {
+		c.run("bin/kubectl", "get", "namespace", "tenant-"+slug)
+	}
+
+	// A sign-in through the front proxy, in Chromium, at the platform's single origin.
+	pf := exec.Command(filepath.Join(root, "bin/kubectl"), "--kubeconfig", c.kubeconfig, "-n", platformNS,
+		"port-forward", "svc/egov-proxy", fmt.Sprintf("%d:80", port))
+	var pfOut bytes.Buffer
+	pf.Stdout, pf.Stderr = &pfOut, &pfOut
+	if err := pf.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = pf.Process.Kill(); _ = pf.Wait() })
+	if err := testenv.WaitTCP(fmt.Sprintf("127.0.0.1:%d", port), 30*time.Second); err != nil {
+		t.Fatalf("port-forward: %v\n%s", err, pfOut.String())
+	}
+	password := c.secret(platformNS, "egov-generated", "admin-password")
+	timed("sign-in through the front proxy", func() {
+		ctx := browser.Chromium(t, 3*time.Minute)
+		b := browser.NewSession(t, ctx, publicURL, "cluster-")
+		b.SignIn("/auth/", "admin", password, "main")
+		if at := browser.Eval[string](b, `location.href`); at != publicURL+"/auth/account" {
+			t.Errorf("signed in, the administrator is at %s, want %s/auth/account", at, publicURL)
+		}
+		// One sign-in serves every service: reporting's pages open without another form.
+		b.Do("open reporting", chromedp.Navigate(publicURL+"/reports/"), chromedp.WaitReady(chromedp.CSS("body")))
+		if browser.Eval[bool](b, `!!document.querySelector('input[name="password"]')`) {
+			t.Error("reporting asked for a second sign-in")
+		}
+	})
+
+	if out, err := c.cmd("infra/cluster.sh", "status").CombinedOutput(); err != nil {
+		t.Errorf("infra/cluster.sh status: %v\n%s", err, out)
+	} else {
+		t.Logf("infra/cluster.sh status, the platform installed:\n%s", out)
+	}
+
+	// A commune deleted under the default Retain policy: its namespace goes, its bucket and
+	// records stay, its siblings are untouched.
+	timed("commune deleted (Retain)", func() {
+		c.run("bin/kubectl", "delete", "egovtenant/"+commune2, "--timeout=3m")
+	})
+	if out := c.output("bin/kubectl", "get", "namespace", "tenant-"+commune2, "--ignore-not-found", "-o", "jsonpath={.metadata.deletionTimestamp}"); out == "" {
+		if c.output("bin/kubectl", "get", "namespace", "tenant-"+commune2, "--ignore-not-found", "-o", "name") != "" {
+			t.Errorf("the deleted commune's namespace is not being deleted")
+		}
+	}
+	mc := c.minio()
+	for _, slug := range []string{commune1, commune2} {
+		ok, err := mc.BucketExists(context.Background(), "tenant-"+slug)
+		if err != nil || !ok {
+			t.Errorf("bucket tenant-%s exists = %v (%v): Retain keeps the deleted commune's records", slug, ok, err)
+		}
+	}
+	c.run("bin/kubectl", "wait", "--for=condition=Ready", "egovtenant/"+commune1, "--timeout=1m")
+	c.run("bin/kubectl", "get", "namespace", "tenant-"+commune1)
+
+	var lines []string
+	for k, v := range figures {
+		lines = append(lines, fmt.Sprintf("  %-48s %s", k, v))
+	}
+	t.Logf("figures:\n%s", strings.Join(lines, "\n"))
+}
+
+// cannotRun says why this machine cannot hold the cluster, or "".
+func cannotRun() string {
+	if os.Geteuid() != 0 {
+		return "it needs root (containerd, iptables, cgroups)"
+	}
+	for _, b := range []string{"ip", "iptables", "openssl", "apt-get", "go"} {
+		if _, err := exec.LookPath(b); err != nil {
+			return b + " is missing"
+		}
+	}
+	if _, err := os.Stat("/usr/lib/postgresql/15/bin/postgres"); err != nil {
+		return "Debian's postgresql-15 is missing (the trial's PostgreSQL image is packed from it; infra/test-deps.sh installs it)"
+	}
+	return ""
+}
+
+type cluster struct {
+	t          *testing.T
+	root       string
+	kubeconfig string
+}
+
+func (c *cluster) cmd(name string, args ...string) *exec.Cmd {
+	if strings.Contains(name, "/") {
+		name = filepath.Join(c.root, name)
+	}
+	cmd := exec.Command(name, args...)
+	cmd.Dir = c.root
+	cmd.Env = append(os.Environ(), "KUBECONFIG="+c.kubeconfig)
+	return cmd
+}
+
+func (c *cluster) run(name string, args ...string) { c.t.Helper(); c.runIn("", name, args...) }
+
+func (c *cluster) runIn(stdin, name string, args ...string) {
+	c.t.Helper()
+	cmd := c.cmd(name, args...)
+	cmd.Stdin = strings.NewReader(stdin)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		c.t.Fatalf("%s %s: %v\n%s", name, strings.Join(args, " "), err, tail(out, 60))
+	}
+}
+
+func (c *cluster) output(name string, args ...string) string {
+	c.t.Helper()
+	out, err := c.cmd(name, args...).Output()
+	if err != nil {
+		c.t.Fatalf("%s %s: %v", name, strings.Join(args, " "), err)
+	}
+	return strings.TrimSpace(string(out))
+}
+
+func (c *cluster) secret(ns, name, key string) string {
+	c.t.Helper()
+	out := c.output("bin/kubectl", "-n", ns, "get", "secret", name, "-o", "go-template={{index .data \""+key+"\" | base64decode}}")
+	if out == "" {
+		c.t.Fatalf("secret %s/%s has no %s", ns, name, key)
+	}
+	return out
+}
+
+// minio is a client of the trial's MinIO at its ClusterIP (the host reaches ClusterIPs).
+func (c *cluster) minio() *minio.Client {
+	c.t.Helper()
+	ip := c.output("bin/kubectl", "-n", platformNS, "get", "service", "egov-minio", "-o", "jsonpath={.spec.clusterIP}")
+	mc, err := minio.New(net.JoinHostPort(ip, "9000"), &minio.Options{Creds: credentials.NewStaticV4(
+		c.secret(platformNS, "egov-minio", "access-key"), c.secret(platformNS, "egov-minio", "secret-key"), "")})
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	return mc
+}
+
+// versions reads the image names infra/cluster/versions.sh gives the images it builds.
+func (c *cluster) versions() map[string]string {
+	c.t.Helper()
+	f, err := os.Open(filepath.Join(c.root, "infra/cluster/versions.sh"))
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	defer f.Close()
+	vars := map[string]string{}
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		line := strings.TrimSpace(strings.SplitN(sc.Text(), "#", 2)[0])
+		k, v, ok := strings.Cut(line, "=")
+		if !ok {
+			continue
+		}
+		vars[k] = os.Expand(v, func(s string) string { return vars[s] })
+	}
+	return vars
+}
+
+// dumpState logs what a failed run needs: the pods, the Tenants, the events.
+func (c *cluster) dumpState() {
+	for _, args := range [][]string{
+		{"get", "pods", "-A", "-o", "wide"},
+		{"get", "egovtenants", "-o", "wide"},
+		{"get", "events", "-A", "--sort-by=.lastTimestamp"},
+	} {
+		out, _ := c.cmd("bin/kubectl", args...).CombinedOutput()
+		c.t.Logf("kubectl %s:\n%s", strings.Join(args, " "), tail(out, 80))
+	}
+	out, _ := c.cmd("bin/kubectl", "logs", "-n", operatorNS, "deployment/tenant-operator", "--tail=40").CombinedOutput()
+	c.t.Logf("operator log:\n%s", out)
+}
+
+func tail(b []byte, n int) string {
+	lines := strings.Split(strings.TrimRight(string(b), "\n"), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "\n")
+}
