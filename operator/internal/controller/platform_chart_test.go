@@ -15,14 +15,12 @@ import (
 	"egov.vn/platform/libs/testenv"
 )
 
-const platformChart = "../../../charts/platform"
-
 // renderPlatform renders the platform chart with args; it returns the objects, or helm's error
 // text when the chart refuses the values.
 func renderPlatform(t *testing.T, args ...string) ([]unstructured.Unstructured, string) {
 	t.Helper()
 	helm := testenv.Binary(t, "helm")
-	args = append([]string{"template", "egov", platformChart, "--namespace", "egov-platform", "--kube-version", "1.34.2"}, args...)
+	args = append([]string{"template", "egov", platformChartDir, "--namespace", "egov-platform", "--kube-version", "1.34.2"}, args...)
 	out, err := exec.Command(helm, args...).CombinedOutput()
 	if err != nil {
 		return nil, string(out)
@@ -150,7 +148,7 @@ func TestPlatformChartForProduction(t *testing.T) {
 			t.Fatal(msg)
 		}
 		// The API server takes every object as rendered (the HPAs included).
-		dryRunChart(t, "egov", platformChart, "egov-platform", args...)
+		dryRunChart(t, "egov", platformChartDir, "egov-platform", args...)
 		if s := ofKind(objs, "Secret"); len(s) != 0 {
 			t.Errorf("with existingSecret the chart still renders %s", s[0].GetName())
 		}
