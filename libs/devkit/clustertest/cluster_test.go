@@ -6,8 +6,12 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
+	"io"
 	"net"
+	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -210,6 +214,13 @@ func TestTrialProfileOnARealCluster(t *testing.T) {
 			t.Errorf("bucket tenant-%s exists = %v (%v): Retain keeps the deleted commune's records", slug, ok, err)
 		}
 	}
+	// identity keeps the deleted commune's tenant, disabled; its sibling stays enabled.
+	token := c.operatorToken(publicURL)
+	for slug, disabled := range map[string]bool{commune1: false, commune2: true} {
+		if got := identityTenant(t, publicURL, token, slug); got.Disabled != disabled {
+			t.Errorf("identity's tenant %s: disabled = %v, want %v", slug, got.Disabled, disabled)
+		}
+	}
 	c.run("bin/kubectl", "wait", "--for=condition=Ready", "egovtenant/"+commune1, "--timeout=1m")
 	c.run("bin/kubectl", "get", "namespace", "tenant-"+commune1)
 
@@ -334,4 +345,59 @@ func tail(b []byte, n int) string {
 		lines = lines[len(lines)-n:]
 	}
 	return strings.Join(lines, "\n")
+}
+
+// operatorToken is a client-credentials token of the operator's client (platform.admin), from
+// identity through the front proxy.
+func (c *cluster) operatorToken(publicURL string) string {
+	c.t.Helper()
+	form := url.Values{"grant_type": {"client_credentials"}}
+	req, err := http.NewRequest(http.MethodPost, publicURL+"/auth/oauth/token", strings.NewReader(form.Encode()))
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.SetBasicAuth("tenant-operator", c.secret(platformNS, "egov-generated", "operator-client-secret"))
+	var out struct {
+		AccessToken string `json:"access_token"`
+	}
+	getJSON(c.t, req, &out)
+	return out.AccessToken
+}
+
+type tenantView struct {
+	Slug     string `json:"slug"`
+	Disabled bool   `json:"disabled"`
+}
+
+// identityTenant reads a tenant from identity's API (GET /tenants/{slug}).
+func identityTenant(t *testing.T, publicURL, token, slug string) tenantView {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, publicURL+"/auth/api/v1/tenants/"+slug, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	var v tenantView
+	getJSON(t, req, &v)
+	if v.Slug != slug {
+		t.Fatalf("identity answered tenant %q for %q", v.Slug, slug)
+	}
+	return v
+}
+
+func getJSON(t *testing.T, req *http.Request, out any) {
+	t.Helper()
+	resp, err := (&http.Client{Timeout: 30 * time.Second}).Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("%s %s: %d %s", req.Method, req.URL, resp.StatusCode, body)
+	}
+	if err := json.Unmarshal(body, out); err != nil {
+		t.Fatalf("%s %s: %v", req.Method, req.URL, err)
+	}
 }
