@@ -140,6 +140,14 @@ func TestTrialProfileOnARealCluster(t *testing.T) {
 	if after := c.output("bin/kubectl", "-n", platformNS, "get", "secret", "egov-generated", "-o", "jsonpath={.data}"); after != before {
 		t.Error("helm upgrade changed the generated Secret: lookup did not keep the passwords")
 	}
+	// helm test: a pod of the operator's image checks every service's /readyz and signs the
+	// operator's client in at identity, inside the cluster by its DNS names.
+	timed("helm test platform (readiness, one sign-in)", func() {
+		out := c.output("bin/helm", "test", "egov", "-n", platformNS, "--timeout", "3m", "--logs")
+		if !strings.Contains(out, "ready: http://reporting:8080/readyz") || !strings.Contains(out, "signed in: client tenant-operator") {
+			t.Errorf("helm test did not check readiness and sign in:\n%s", out)
+		}
+	})
 	timed("helm install operator (Ready)", func() {
 		c.run("bin/helm", "install", "tenant-operator", "charts/operator", "-n", operatorNS,
 			"--set", "image.repository=egov.local/tenant-operator", "--set", "image.tag=dev", "--set", "image.pullPolicy=Never",
