@@ -1,7 +1,7 @@
 # shellcheck shell=bash disable=SC2034 # sourced: the variables are used by the scripts that source it
 # The test cluster's pinned versions and the names of the images it builds (sourced by
 # infra/cluster.sh, build.sh and images.sh; the cluster test reads the image names from here too).
-KUBE_VERSION=1.34.2 # the controller-runtime the operator pins (v0.22) speaks 1.34
+# KUBE_VERSION is infra/build-cache.sh's, one pin for the test servers and the cluster.
 CRICTL_VERSION=v1.34.0
 COREDNS_VERSION=v1.14.7
 CADDY_VERSION=v2.10.2
