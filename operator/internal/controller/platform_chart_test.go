@@ -122,6 +122,11 @@ func TestPlatformChartForProduction(t *testing.T) {
 		if !strings.Contains(seed, "secret_file: \"/etc/egov/secrets/dossiers-client-secret\"") || strings.Contains(seed, "secret:") {
 			t.Errorf("the clients seed:\n%s", seed)
 		}
+		// identity posts sign-outs to the services itself, by their Service names: a pod may not
+		// reach the public origin.
+		if !strings.Contains(seed, `backchannel_logout_uri: "http://reporting:8080/reports/auth/backchannel-logout"`) {
+			t.Errorf("the clients seed does not send reporting's sign-out to its Service:\n%s", seed)
+		}
 		// archives' path has its own Ingress with the upload limits; the rest keeps the defaults.
 		for _, ing := range ofKind(objs, "Ingress") {
 			ann := ing.GetAnnotations()

@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"net"
 	"net/url"
 	"regexp"
 	"slices"
@@ -90,7 +91,7 @@ func (c Client) Validate(devMode bool) error {
 		}
 	}
 	if c.BackchannelLogoutURI != "" {
-		if reason := checkClientURL(c.BackchannelLogoutURI, devMode); reason != "" {
+		if reason := checkBackchannelURL(c.BackchannelLogoutURI, devMode); reason != "" {
 			errs.Add("backchannel_logout_uri", reason)
 		}
 	}
@@ -117,6 +118,35 @@ func checkClientURL(raw string, devMode bool) string {
 		return ""
 	}
 	return "must use https (plain http only on localhost)"
+}
+
+// checkBackchannelURL is checkClientURL for the back-channel logout URI, which identity calls
+// itself and no browser ever opens, so plain http is also allowed to a cluster-internal host: a
+// single-label name ("reporting") or a Service's name under .svc. Identity inside the cluster
+// reaches the services by those names, as every call between the platform's services does, and
+// cannot count on reaching the public origin (a trial's is localhost through port-forward). The
+// logout token it carries is signed and names a session, nothing more.
+func checkBackchannelURL(raw string, devMode bool) string {
+	reason := checkClientURL(raw, devMode)
+	if reason == "" {
+		return ""
+	}
+	if u, err := url.Parse(raw); err == nil && u.Scheme == "http" && u.IsAbs() && !strings.Contains(raw, "#") && clusterInternal(u.Hostname()) {
+		return ""
+	}
+	if strings.HasPrefix(reason, "must use https") {
+		return "must use https (plain http only on localhost or a cluster-internal name such as http://reporting:8080 or *.svc)"
+	}
+	return reason
+}
+
+// clusterInternal reports whether host is a name only a cluster's DNS answers: one label, or a
+// Service under .svc or .svc.cluster.local. An IP address is not.
+func clusterInternal(host string) bool {
+	if host == "" || net.ParseIP(host) != nil {
+		return false
+	}
+	return !strings.Contains(host, ".") || strings.HasSuffix(host, ".svc") || strings.HasSuffix(host, ".svc.cluster.local")
 }
 
 func quote(s string) string { return `"` + s + `"` }

@@ -361,6 +361,14 @@ func TestClientValidate(t *testing.T) {
 		{"http post-logout URI on another host", false, func(c *Client) { c.PostLogoutRedirectURIs = []string{"http://motcua.thaibinh.gov.vn/"} }, []string{"post_logout_redirect_uris"}},
 		{"http back-channel URI on another host", false, func(c *Client) { c.BackchannelLogoutURI = "http://motcua.thaibinh.gov.vn/bc" }, []string{"backchannel_logout_uri"}},
 		{"http back-channel URI in dev mode", true, func(c *Client) { c.BackchannelLogoutURI = "http://dossiers.egov.svc:8080/bc" }, nil},
+		// identity calls it itself, inside the cluster: a Service's name is enough, not a public host.
+		{"http back-channel URI to a Service's short name", false, func(c *Client) { c.BackchannelLogoutURI = "http://reporting:8080/reports/auth/backchannel-logout" }, nil},
+		{"http back-channel URI to a Service under .svc", false, func(c *Client) { c.BackchannelLogoutURI = "http://dossiers.egov.svc:8080/bc" }, nil},
+		{"http back-channel URI to a Service under .svc.cluster.local", false, func(c *Client) { c.BackchannelLogoutURI = "http://hr.egov.svc.cluster.local:8080/bc" }, nil},
+		{"http back-channel URI to an IP address", false, func(c *Client) { c.BackchannelLogoutURI = "http://10.96.0.12:8080/bc" }, []string{"backchannel_logout_uri"}},
+		{"http back-channel URI to a host named like a Service", false, func(c *Client) { c.BackchannelLogoutURI = "http://hr.svc.evil.example/bc" }, []string{"backchannel_logout_uri"}},
+		{"http back-channel URI with a fragment", false, func(c *Client) { c.BackchannelLogoutURI = "http://reporting:8080/bc#x" }, []string{"backchannel_logout_uri"}},
+		{"http redirect to a Service's short name", false, func(c *Client) { c.RedirectURIs = []string{"http://reporting:8080/auth/callback"} }, []string{"redirect_uris"}},
 
 		{"redirect with a fragment", false, func(c *Client) { c.RedirectURIs = []string{"https://motcua.thaibinh.gov.vn/cb#ket-qua"} }, []string{"redirect_uris"}},
 		{"redirect with an empty fragment", false, func(c *Client) { c.RedirectURIs = []string{"https://motcua.thaibinh.gov.vn/cb#"} }, []string{"redirect_uris"}},
