@@ -2,9 +2,11 @@ package browser
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -31,13 +33,25 @@ func NewSession(t testing.TB, ctx context.Context, origin, prefix string) *Sessi
 func (s *Session) Context() context.Context { return s.ctx }
 
 // Do runs actions, failing the test with what was being done.
+// One step waits StepTimeout at most for what it expects.
 func (s *Session) Do(what string, actions ...chromedp.Action[chromedp.Void]) {
 	s.t.Helper()
-	if err := chromedp.Do(s.ctx, actions...); err != nil {
+	ctx, cancel := context.WithTimeout(s.ctx, StepTimeout)
+	defer cancel()
+	if err := chromedp.Do(ctx, actions...); err != nil {
 		s.Shot("failed")
+		if errors.Is(err, context.DeadlineExceeded) && s.ctx.Err() == nil {
+			err = fmt.Errorf("what it waits for did not come within %s (the screenshot shows the page): %w", StepTimeout, err)
+		}
 		s.t.Fatalf("%s: %v", what, err)
 	}
 }
+
+// StepTimeout bounds one step of a Session (Do and the helpers built on it): a page that never
+// shows what the test waits for (a sign-in form that does not come because a session was not
+// ended) fails the test in minutes, with a screenshot, instead of holding it until the whole
+// walk's deadline.
+const StepTimeout = 2 * time.Minute
 
 // Open navigates to path below the origin and waits for sel (e.g. "main").
 func (s *Session) Open(path, sel string) {
@@ -96,7 +110,9 @@ func (s *Session) Click(sel, then string) {
 // Text is the visible text of sel.
 func (s *Session) Text(sel string) string {
 	s.t.Helper()
-	v, err := chromedp.Run(s.ctx, chromedp.Text(chromedp.CSS(sel)))
+	ctx, cancel := context.WithTimeout(s.ctx, StepTimeout)
+	defer cancel()
+	v, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
 	if err != nil {
 		s.t.Fatalf("text of %s: %v", sel, err)
 	}
@@ -106,7 +122,9 @@ func (s *Session) Text(sel string) string {
 // Eval evaluates a JavaScript expression.
 func Eval[T any](s *Session, js string) T {
 	s.t.Helper()
-	v, err := chromedp.Run(s.ctx, chromedp.Evaluate[T](js))
+	ctx, cancel := context.WithTimeout(s.ctx, StepTimeout)
+	defer cancel()
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](js))
 	if err != nil {
 		s.t.Fatalf("evaluate %s: %v", js, err)
 	}
@@ -116,7 +134,9 @@ func Eval[T any](s *Session, js string) T {
 // Location is the page's URL.
 func (s *Session) Location() string {
 	s.t.Helper()
-	v, err := chromedp.Run(s.ctx, chromedp.Location())
+	ctx, cancel := context.WithTimeout(s.ctx, StepTimeout)
+	defer cancel()
+	v, err := chromedp.Run(ctx, chromedp.Location())
 	if err != nil {
 		s.t.Fatal(err)
 	}
@@ -126,7 +146,9 @@ func (s *Session) Location() string {
 // Shot saves a full-page screenshot into the test artifacts.
 func (s *Session) Shot(name string) {
 	s.t.Helper()
-	png, err := chromedp.Run(s.ctx, chromedp.FullScreenshot(100)) // quality 100 gives PNG, below it JPEG
+	ctx, cancel := context.WithTimeout(s.ctx, StepTimeout)
+	defer cancel()
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)) // quality 100 gives PNG, below it JPEG
 	if err != nil {
 		s.t.Logf("screenshot %s: %v", name, err)
 		return
