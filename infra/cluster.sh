@@ -73,8 +73,11 @@ packages() {
 	[ -x /usr/lib/cni/bridge ] || need+=(containernetworking-plugins)
 	command -v iptables >/dev/null || need+=(iptables)
 	command -v conntrack >/dev/null || need+=(conntrack)
+	command -v ip >/dev/null || need+=(iproute2)
+	command -v openssl >/dev/null || need+=(openssl)
 	[ ${#need[@]} -eq 0 ] && return 0
 	say "installing Debian packages: ${need[*]}"
+	apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${need[@]}" >/dev/null
 }
 

@@ -6,6 +6,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/rand"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -24,15 +25,16 @@ import (
 	"github.com/minio/minio-go/v7/pkg/credentials"
 
 	"egov.vn/platform/libs/devkit/browser"
+	"egov.vn/platform/libs/devkit/devstack"
+	"egov.vn/platform/libs/devkit/e2e"
 	"egov.vn/platform/libs/testenv"
-	"egov.vn/platform/libs/workspace"
 )
 
 const (
 	platformNS = "egov-platform"
 	operatorNS = "egov-operator"
 	district   = "huyen-dong-hung"
-	commune1   = "xa-dong-tan"
+	commune1   = e2e.Commune // the journey's commune
 	commune2   = "xa-dong-hop"
 )
 
@@ -68,66 +70,17 @@ spec:
   admins: [{username: hoa.lt, name: Lê Thị Hoa}]
 `
 
-// The whole trial, on a real cluster: up, images, helm install of both charts, three Tenants
-// Ready, a sign-in through the front proxy, a commune deleted with the Retain policy.
+// The whole trial, on a real cluster: up, images, helm install of both charts, helm test, three
+// Tenants Ready, a sign-in through the front proxy, the journey of a citizen's dossier through
+// it (intake to the dashboard, and liên thông to the district), a commune deleted with the
+// Retain policy.
 func TestTrialProfileOnARealCluster(t *testing.T) {
-	root, err := workspace.Root()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if reason := cannotRun(); reason != "" {
-		if testenv.InCI() {
-			t.Fatalf("the cluster test cannot run: %s", reason)
-		}
-		t.Skipf("the cluster test cannot run: %s", reason)
-	}
-	c := &cluster{t: t, root: root, kubeconfig: filepath.Join(root, "var/cluster/etc/admin.kubeconfig")}
-	figures := map[string]time.Duration{}
-	timed := func(name string, f func()) {
-		t.Helper()
-		start := time.Now()
-		f()
-		figures[name] = time.Since(start).Round(100 * time.Millisecond)
-		t.Logf("%s: %s", name, figures[name])
-	}
-	t.Cleanup(func() {
-		if t.Failed() {
-			c.dumpState()
-		}
-		start := time.Now()
-		down := exec.Command(filepath.Join(root, "infra/cluster.sh"), "down")
-		down.Env = append(os.Environ(), "WIPE=1")
-		out, err := down.CombinedOutput()
-		if err != nil {
-			t.Errorf("infra/cluster.sh down: %v\n%s", err, out)
-		}
-		t.Logf("cluster down: %s", time.Since(start).Round(100*time.Millisecond))
-	})
-
-	// A fresh cluster: the state a previous run left (its releases, its Tenants) goes first.
-	c.t.Setenv("WIPE", "1")
-	c.run("infra/cluster.sh", "down")
-	c.t.Setenv("WIPE", "0")
-	timed("cluster up", func() { c.run("infra/cluster.sh", "up") })
-	timed("service images built and imported", func() {
-		c.run("infra/images.sh")
-		tars, _ := filepath.Glob(filepath.Join(root, "var/images/*.tar"))
-		if len(tars) < 6 {
-			t.Fatalf("infra/images.sh wrote %d image tarballs, want the five services and the operator", len(tars))
-		}
-		for _, tar := range tars {
-			c.run("ctr", "-n", "k8s.io", "images", "import", tar)
-		}
-	})
+	c := newCluster(t)
+	timed := c.timed
 
 	port := testenv.FreePort(t)
 	publicURL := fmt.Sprintf("http://localhost:%d", port)
-	images := c.versions()
-	platformValues := []string{"-f", "charts/platform/values-trial.yaml", "--set", "publicURL=" + publicURL,
-		"--set", "image.pullPolicy=Never", "--set", "trial.imagePullPolicy=Never",
-		"--set", "trial.postgresql.image=" + images["POSTGRES_IMAGE"], "--set", "trial.nats.image=" + images["NATS_IMAGE"],
-		"--set", "trial.minio.image=" + images["MINIO_IMAGE"], "--set", "trial.proxy.image=" + images["CADDY_IMAGE"],
-		"--wait", "--timeout", "10m"}
+	platformValues := c.platformValues(publicURL)
 	timed("helm install platform (trial, every pod Ready)", func() {
 		c.run("bin/helm", append([]string{"install", "egov", "charts/platform", "-n", platformNS, "--create-namespace"}, platformValues...)...)
 	})
@@ -148,20 +101,7 @@ func TestTrialProfileOnARealCluster(t *testing.T) {
 			t.Errorf("helm test did not check readiness and sign in:\n%s", out)
 		}
 	})
-	timed("helm install operator (Ready)", func() {
-		c.run("bin/helm", "install", "tenant-operator", "charts/operator", "-n", operatorNS,
-			"--set", "image.repository=egov.local/tenant-operator", "--set", "image.tag=dev", "--set", "image.pullPolicy=Never",
-			"--set", "replicaCount=1",
-			"--set", "identity.url=http://identity."+platformNS+".svc:8080/auth",
-			"--set", "identity.existingSecret=tenant-operator-credentials", "--set", "minio.existingSecret=tenant-operator-credentials",
-			"--set", "minio.endpoint=egov-minio."+platformNS+".svc:9000",
-			"--set", "services.dossiersUrl=http://dossiers."+platformNS+".svc:8080/dossiers",
-			"--set", "services.archivesUrl=http://archives."+platformNS+".svc:8080/archives",
-			"--set", "services.hrUrl=http://hr."+platformNS+".svc:8080/hr",
-			"--set", "services.reportingUrl=http://reporting."+platformNS+".svc:8080/reports",
-			"--set", "platformNamespace="+platformNS,
-			"--wait", "--timeout", "5m")
-	})
+	timed("helm install operator (Ready)", func() { c.installOperator() })
 	timed("three Tenants Ready", func() {
 		c.runIn(tenants, "bin/kubectl", "apply", "-f", "-")
 		for _, slug := range []string{district, commune1, commune2} {
@@ -173,7 +113,7 @@ func TestTrialProfileOnARealCluster(t *testing.T) {
 	}
 
 	// A sign-in through the front proxy, in Chromium, at the platform's single origin.
-	pf := exec.Command(filepath.Join(root, "bin/kubectl"), "--kubeconfig", c.kubeconfig, "-n", platformNS,
+	pf := exec.Command(filepath.Join(c.root, "bin/kubectl"), "--kubeconfig", c.kubeconfig, "-n", platformNS,
 		"port-forward", "svc/egov-proxy", fmt.Sprintf("%d:80", port))
 	var pfOut bytes.Buffer
 	pf.Stdout, pf.Stderr = &pfOut, &pfOut
@@ -198,6 +138,27 @@ func TestTrialProfileOnARealCluster(t *testing.T) {
 			t.Error("reporting asked for a second sign-in")
 		}
 	})
+
+	// The journey of a citizen's dossier through the front proxy, as the people who do it: the
+	// demo staff of infra/dev/staff.yaml who work at the district and at the journey's commune,
+	// made through identity's admin API with the operator's client, as `make run` makes them.
+	// Services reach each other by their cluster DNS names; the result goes to archives and the
+	// dashboard through the trial's NATS.
+	site := e2e.Site{Origin: publicURL, Password: "Thu-" + rand.Text(), ShotPrefix: "cluster-",
+		Staff: c.journeyStaff(district, e2e.Commune),
+		Tenants: []devstack.DemoTenant{
+			{Slug: district, Name: "UBND huyện Đông Hưng", Kind: "district", Parent: "tinh-thai-binh"},
+			{Slug: e2e.Commune, Name: "UBND xã Đông Tân", Kind: "commune", Parent: district},
+		}}
+	timed("journey staff made at identity", func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+		defer cancel()
+		if err := devstack.EnsureStaff(ctx, publicURL+"/auth", "tenant-operator",
+			c.secret(platformNS, "egov-generated", "operator-client-secret"), site.Password, site.Staff); err != nil {
+			t.Fatalf("making the journey's staff at identity: %v", err)
+		}
+	})
+	timed("the journey through the front proxy", func() { e2e.Journey(t, site) })
 
 	if out, err := c.cmd("infra/cluster.sh", "status").CombinedOutput(); err != nil {
 		t.Errorf("infra/cluster.sh status: %v\n%s", err, out)
@@ -232,11 +193,6 @@ func TestTrialProfileOnARealCluster(t *testing.T) {
 	c.run("bin/kubectl", "wait", "--for=condition=Ready", "egovtenant/"+commune1, "--timeout=1m")
 	c.run("bin/kubectl", "get", "namespace", "tenant-"+commune1)
 
-	var lines []string
-	for k, v := range figures {
-		lines = append(lines, fmt.Sprintf("  %-48s %s", k, v))
-	}
-	t.Logf("figures:\n%s", strings.Join(lines, "\n"))
 }
 
 // cannotRun says why this machine cannot hold the cluster, or "".
@@ -244,7 +200,9 @@ func cannotRun() string {
 	if os.Geteuid() != 0 {
 		return "it needs root (containerd, iptables, cgroups)"
 	}
-	for _, b := range []string{"ip", "iptables", "openssl", "apt-get", "go"} {
+	// infra/cluster.sh installs containerd, runc, the CNI plugins, iptables, conntrack, ip and
+	// openssl with apt-get when they are missing.
+	for _, b := range []string{"apt-get", "go"} {
 		if _, err := exec.LookPath(b); err != nil {
 			return b + " is missing"
 		}
@@ -253,12 +211,6 @@ func cannotRun() string {
 		return "Debian's postgresql-15 is missing (the trial's PostgreSQL image is packed from it; infra/test-deps.sh installs it)"
 	}
 	return ""
-}
-
-type cluster struct {
-	t          *testing.T
-	root       string
-	kubeconfig string
 }
 
 func (c *cluster) cmd(name string, args ...string) *exec.Cmd {
@@ -379,7 +331,7 @@ type tenantView struct {
 }
 
 // identityTenant reads a tenant from identity's API (GET /tenants/{slug}).
-func identityTenant(t *testing.T, publicURL, token, slug string) tenantView {
+func identityTenant(t testing.TB, publicURL, token, slug string) tenantView {
 	t.Helper()
 	req, err := http.NewRequest(http.MethodGet, publicURL+"/auth/api/v1/tenants/"+slug, nil)
 	if err != nil {
@@ -394,7 +346,7 @@ func identityTenant(t *testing.T, publicURL, token, slug string) tenantView {
 	return v
 }
 
-func getJSON(t *testing.T, req *http.Request, out any) {
+func getJSON(t testing.TB, req *http.Request, out any) {
 	t.Helper()
 	resp, err := (&http.Client{Timeout: 30 * time.Second}).Do(req)
 	if err != nil {

@@ -47,7 +47,7 @@ func TestDemoStaffCoverTheLifecycle(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	staff, err := readStaff("../../../infra/dev/staff.yaml")
+	staff, err := ReadStaff("../../../infra/dev/staff.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}

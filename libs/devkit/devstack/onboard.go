@@ -88,7 +88,7 @@ func (s *stack) onboard(ctx context.Context) (Ready, error) {
 		return ready, err
 	}
 	if s.cfg.Onboard.Staff != "" {
-		if ready.Staff, err = readStaff(s.path(s.cfg.Onboard.Staff)); err != nil {
+		if ready.Staff, err = ReadStaff(s.path(s.cfg.Onboard.Staff)); err != nil {
 			return ready, err
 		}
 	}
@@ -144,7 +144,7 @@ func (s *stack) onboard(ctx context.Context) (Ready, error) {
 	if len(ready.Staff) == 0 {
 		return ready, nil
 	}
-	return ready, ensureStaff(ctx, issuer, s.cfg.Onboard.Client, secret, pw, ready.Staff)
+	return ready, EnsureStaff(ctx, issuer, s.cfg.Onboard.Client, secret, pw, ready.Staff)
 }
 
 // buildPackage compiles pkg into out; the go command runs in its own process group so that
@@ -204,8 +204,9 @@ func readDemoTenants(file string) ([]DemoTenant, error) {
 	}
 }
 
-// readStaff reads the demo staff file and checks every role against the platform's list.
-func readStaff(file string) ([]StaffMember, error) {
+// ReadStaff reads a demo staff file (infra/dev/staff.yaml) and checks every role against the
+// platform's list.
+func ReadStaff(file string) ([]StaffMember, error) {
 	b, err := os.ReadFile(file) //nolint:gosec // the stack's own config names it
 	if err != nil {
 		return nil, err
@@ -235,10 +236,10 @@ type userView struct {
 	Disabled bool     `json:"disabled"`
 }
 
-// ensureStaff makes every demo person an enabled account with exactly the listed roles and the
+// EnsureStaff makes every demo person an enabled account with exactly the listed roles and the
 // demo password, through identity's admin API with the operator's client-credentials token. An
 // account that exists keeps its password; its roles and disabled flag are put back.
-func ensureStaff(ctx context.Context, issuer, clientID, secret, password string, staff []StaffMember) error {
+func EnsureStaff(ctx context.Context, issuer, clientID, secret, password string, staff []StaffMember) error {
 	httpc := &http.Client{Timeout: 15 * time.Second}
 	var disc struct {
 		TokenEndpoint string `json:"token_endpoint"`

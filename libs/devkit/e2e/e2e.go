@@ -39,6 +39,11 @@ type Stack struct {
 	Var string
 }
 
+// Site is the stack as the journey walks it, its screenshots named after the database.
+func (s *Stack) Site() Site {
+	return Site{Origin: s.Origin, Password: s.Password, Staff: s.Staff, Tenants: s.Tenants, ShotPrefix: fmt.Sprintf("e2e-%s-", s.DB)}
+}
+
 // URL is the origin plus path.
 func (s *Stack) URL(path string) string { return s.Origin + path }
 

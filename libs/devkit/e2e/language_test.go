@@ -27,9 +27,9 @@ func TestE2ELanguage(t *testing.T) {
 	s := e2e.Start(t, e2e.SQLite)
 	ctx := browser.Chromium(t, 10*time.Minute, chromedp.WindowSize(1280, 1000))
 	b := browser.NewSession(t, ctx, s.Origin, "e2e-lang-")
-	leader := staffWith(t, s, commune, platform.RoleDossierApprove) // also report.view
-	clerk := staffWith(t, s, commune, platform.RoleArchiveClerk)
-	hr := staffWith(t, s, commune, platform.RoleHROfficer)
+	leader := e2e.StaffWith(t, s.Site(), commune, platform.RoleDossierApprove) // also report.view
+	clerk := e2e.StaffWith(t, s.Site(), commune, platform.RoleArchiveClerk)
+	hr := e2e.StaffWith(t, s.Site(), commune, platform.RoleHROfficer)
 
 	// The choice is made on a citizen's page of dossiers, before anyone signs in.
 	b.Open("/dossiers/tra-cuu?lang=en", "main")
@@ -56,8 +56,8 @@ func TestE2ELanguage(t *testing.T) {
 	english(t, b, "hr's units")
 
 	// Back to Vietnamese with the header's switch, once, on hr: every service follows.
-	b.Do("switch to Vietnamese", markStale(), chromedp.Click(chromedp.CSS(`nav.lang-switch a[hreflang="vi"]`)),
-		waitNewPage(), chromedp.WaitVisible(chromedp.CSS("main")))
+	b.Do("switch to Vietnamese", e2e.MarkStale(), chromedp.Click(chromedp.CSS(`nav.lang-switch a[hreflang="vi"]`)),
+		e2e.WaitNewPage(), chromedp.WaitVisible(chromedp.CSS("main")))
 	vietnamese(t, b, "hr's units after the switch")
 	for _, page := range []string{"/hr/staff", "/auth/account", "/dossiers/tra-cuu"} {
 		b.Open(page, "main")
