@@ -3,7 +3,9 @@ package storage
 import (
 	"bytes"
 	"context"
+	"crypto/pbkdf2"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -12,7 +14,6 @@ import (
 	"net/url"
 
 	"github.com/secure-io/sio-go"
-	"golang.org/x/crypto/argon2"
 )
 
 // A tenant's own MinIO user: named after its bucket, allowed that bucket alone through the
@@ -21,8 +22,8 @@ import (
 //
 // MinIO's admin API takes a new user's secret key only encrypted with the caller's own secret
 // key (the format madmin-go's EncryptData writes: salt | AEAD id | nonce | sio-go stream). The
-// operator writes that format itself with sio-go (MIT) and x/crypto's argon2id, for the same
-// reason it signs the admin calls itself: madmin-go is AGPL-licensed.
+// operator writes that format itself with sio-go (MIT) and the standard library's PBKDF2, for the
+// same reason it signs the admin calls itself: madmin-go is AGPL-licensed.
 
 // UserName is the MinIO user of the tenant whose bucket is bucket.
 func UserName(bucket string) string { return bucket }
@@ -111,15 +112,18 @@ func NewSecretKey() (string, error) {
 	return string(b), nil
 }
 
-// The admin API's encryption: a 32-byte salt, one byte naming the AEAD and key derivation
-// (0x00: argon2id with time 1, memory 64 MiB, 4 threads, then AES-256-GCM), an 8-byte nonce, then
-// the sio-go stream.
+// The admin API's encryption: a 32-byte salt, one byte naming the AEAD and key derivation, an
+// 8-byte nonce, then the sio-go stream. The operator names 0x02, PBKDF2-SHA256 with 8,192 rounds
+// then AES-256-GCM: the derivation madmin-go uses in FIPS mode, which every MinIO decrypts. Not
+// 0x00 (argon2id, 64 MiB, 4 threads), madmin-go's default: each call then costs 64 MiB on both
+// sides and MinIO derives those keys one at a time under a process-wide lock. Onboarding every
+// commune of Vietnam, that killed the operator for memory at its 256 MiB limit (peak 805 MB
+// unbounded) and queued MinIO behind one core. The password is MinIO's root secret, random and
+// long, so a memory-hard derivation adds nothing a network attacker could not already try.
 const (
-	adminSaltLen      = 32
-	argon2idAESGCM    = 0x00
-	argon2idTime      = 1
-	argon2idMemoryKiB = 64 * 1024
-	argon2idThreads   = 4
+	adminSaltLen     = 32
+	pbkdf2SHA256GCM  = 0x02
+	pbkdf2Iterations = 8192
 )
 
 func encryptForAdmin(password string, plain []byte) ([]byte, error) {
@@ -127,7 +131,10 @@ func encryptForAdmin(password string, plain []byte) ([]byte, error) {
 	if _, err := rand.Read(salt); err != nil {
 		return nil, err
 	}
-	key := argon2.IDKey([]byte(password), salt, argon2idTime, argon2idMemoryKiB, argon2idThreads, 32)
+	key, err := pbkdf2.Key(sha256.New, password, salt, pbkdf2Iterations, 32)
+	if err != nil {
+		return nil, err
+	}
 	stream, err := sio.AES_256_GCM.Stream(key)
 	if err != nil {
 		return nil, err
@@ -138,7 +145,7 @@ func encryptForAdmin(password string, plain []byte) ([]byte, error) {
 	}
 	var out bytes.Buffer
 	out.Write(salt)
-	out.WriteByte(argon2idAESGCM)
+	out.WriteByte(pbkdf2SHA256GCM)
 	out.Write(nonce)
 	w := stream.EncryptWriter(&out, nonce, nil)
 	if _, err := w.Write(plain); err != nil {
