@@ -12,6 +12,8 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"runtime/debug"
+	"strconv"
 	"strings"
 	"time"
 
@@ -164,6 +166,21 @@ func main() {
 	}
 }
 
+// softMemoryLimit is the Go runtime's soft memory limit: 90% of the container's memory limit
+// (OPERATOR_MEMORY_LIMIT_BYTES, which the chart fills from the downward API), so the collector
+// works harder before the kernel kills the operator, rather than letting the heap double past the
+// limit. 0 when GOMEMLIMIT is set (the runtime already took it) or the limit is unknown.
+func softMemoryLimit(gomemlimit, containerLimit string) int64 {
+	if gomemlimit != "" {
+		return 0
+	}
+	n, err := strconv.ParseInt(containerLimit, 10, 64)
+	if err != nil || n <= 0 {
+		return 0
+	}
+	return n / 10 * 9
+}
+
 func run() error {
 	f, err := parseFlags(os.Args[1:])
 	if err != nil {
@@ -175,6 +192,10 @@ func run() error {
 	}
 	logger := telemetry.NewLogger(os.Stderr, level)
 	ctrl.SetLogger(logr.FromSlogHandler(logger.Handler()))
+	if limit := softMemoryLimit(os.Getenv("GOMEMLIMIT"), os.Getenv("OPERATOR_MEMORY_LIMIT_BYTES")); limit > 0 {
+		debug.SetMemoryLimit(limit)
+		logger.Info("soft memory limit", "bytes", limit)
+	}
 	ctx := ctrl.SetupSignalHandler()
 	tel, err := telemetry.Setup(ctx, "tenant-operator")
 	if err != nil {

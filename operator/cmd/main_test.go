@@ -40,3 +40,21 @@ func TestFlagsReadSecretsFromFilesOrEnvironment(t *testing.T) {
 		t.Errorf("service URLs = %v", f.opts.ServiceURLs)
 	}
 }
+
+// The soft memory limit is 90% of the container's limit, and yields to an explicit GOMEMLIMIT.
+func TestSoftMemoryLimit(t *testing.T) {
+	for _, tc := range []struct {
+		gomemlimit, limit string
+		want              int64
+	}{
+		{"", "268435456", 241591905}, // 256 MiB → 230.4 MiB
+		{"200MiB", "268435456", 0},   // the runtime already took GOMEMLIMIT
+		{"", "", 0},                  // no limit known (outside the chart)
+		{"", "not-a-number", 0},      // nothing sensible to apply
+		{"", "0", 0},
+	} {
+		if got := softMemoryLimit(tc.gomemlimit, tc.limit); got != tc.want {
+			t.Errorf("softMemoryLimit(%q, %q) = %d, want %d", tc.gomemlimit, tc.limit, got, tc.want)
+		}
+	}
+}
