@@ -63,7 +63,13 @@ func BuildBinary(ctx context.Context, root string, t Target, arch, out string) e
 	cmd.Stdout = &stderr
 	cmd.Stderr = &stderr
 	if err := cmd.Run(); err != nil {
-		return fmt.Errorf("image %s: go build ./%s: %w\n%s", t.Name, t.Dir, err, stderr.String())
+		hint := ""
+		if strings.Contains(stderr.String(), "module lookup disabled by GOPROXY=off") {
+			hint = "\nthe module cache lacks modules this image needs, and images are built offline: fill it first " +
+				"(`go mod download` in the module of ./" + t.Dir + ", or `make test-deps test`), or on an offline site copy " +
+				"GOMODCACHE from a machine that built the same commit"
+		}
+		return fmt.Errorf("image %s: go build ./%s: %w\n%s%s", t.Name, t.Dir, err, stderr.String(), hint)
 	}
 	return nil
 }
