@@ -4,6 +4,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -76,21 +77,8 @@ func Journey(t *testing.T, s Site) {
 	accessible("the intake form with a procedure's checklist")
 
 	// 2. Receive a birth registration (or the first procedure) and get its receipt.
-	browser.Eval[bool](b, `(() => { const s = document.querySelector('#f-procedure_code');
-		const birth = [...s.options].find(o => o.value === '1.001193');
-		s.value = birth ? birth.value : [...s.options].find(o => o.value).value;
-		s.dispatchEvent(new Event('change', {bubbles: true})); return true; })()`)
-	b.Do("checklist", chromedp.WaitVisible(chromedp.CSS(`#f-doc_0`)))
-	browser.Eval[bool](b, `(() => { document.querySelectorAll('#checklist input[type=checkbox]').forEach(c => c.checked = true); return true; })()`)
-	b.Fill(`#f-applicant_name`, "Trần Văn Nam")
-	b.Fill(`#f-applicant_id_number`, "034090001234")
-	b.Fill(`#f-applicant_phone`, "0912345678")
-	b.Fill(`#f-applicant_address`, "Thôn Đồng Nhân, xã Đông Tân")
-	b.Click(`#receive`, `#receipt-code`)
-	code := strings.TrimSpace(b.Text(`#receipt-code`))
-	if code == "" {
-		t.Fatal("no receipt code after receiving")
-	}
+	code := Receive(t, b, BirthRegistration, true,
+		Applicant{Name: "Trần Văn Nam", IDNumber: "034090001234", Phone: "0912345678", Address: "Thôn Đồng Nhân, xã Đông Tân"})
 	if href := browser.Eval[string](b, `document.querySelector('#print-receipt')?.getAttribute('href') || ''`); href == "" {
 		t.Error("the dossier page offers no receipt (form 01) to print")
 	}
@@ -348,19 +336,9 @@ func Journey(t *testing.T, s Site) {
 	dHandler := StaffWith(t, s, district, platform.RoleDossierHandle)
 	dLeader := StaffWith(t, s, district, platform.RoleDossierApprove)
 	b.SignIn("/dossiers/tiep-nhan", receiver.Username, s.Password, "#f-procedure_code")
-	if !browser.Eval[bool](b, `(() => { const s = document.querySelector('#f-procedure_code');
-		const o = [...s.options].find(o => o.value === '1.000688'); if (!o) return false;
-		s.value = o.value; s.dispatchEvent(new Event('change', {bubbles: true})); return true; })()`) {
-		t.Fatal("the commune's catalogue has no district-level procedure 1.000688 to pass on")
-	}
-	b.Do("checklist", chromedp.WaitVisible(chromedp.CSS(`#f-doc_0`)))
-	browser.Eval[bool](b, `(() => { document.querySelectorAll('#checklist input[type=checkbox]').forEach(c => c.checked = true); return true; })()`)
-	b.Fill(`#f-applicant_name`, "Phạm Thị Lan")
-	b.Fill(`#f-applicant_id_number`, "034190005678")
-	b.Fill(`#f-applicant_phone`, "0987654321")
-	b.Fill(`#f-applicant_address`, "Thôn Đông Thành, xã Đông Tân")
-	b.Click(`#receive`, `#receipt-code`)
-	code2 := strings.TrimSpace(b.Text(`#receipt-code`))
+	// A district-level procedure (marriage with a foreigner), which the commune passes on.
+	code2 := Receive(t, b, "1.000688", false,
+		Applicant{Name: "Phạm Thị Lan", IDNumber: "034190005678", Phone: "0987654321", Address: "Thôn Đông Thành, xã Đông Tân"})
 	loc2, err := url.Parse(b.Location())
 	if err != nil {
 		t.Fatal(err)
@@ -404,6 +382,40 @@ func Journey(t *testing.T, s Site) {
 	}
 	b.Shot("lien-thong-returned")
 	b.SignOut()
+}
+
+// BirthRegistration is the procedure code of a birth registration (đăng ký khai sinh).
+const BirthRegistration = "1.001193"
+
+// Applicant is the person a dossier is received for, as the intake form asks.
+type Applicant struct{ Name, IDNumber, Phone, Address string }
+
+// Receive fills the intake form the page shows for procedure (when orFirst, the catalogue's first
+// procedure should it lack that one), ticks every document of its checklist, receives the
+// dossier and returns its receipt code, the dossier's page being open. A catalogue without the
+// procedure, or no receipt code, fails the test.
+func Receive(t testing.TB, b *browser.Session, procedure string, orFirst bool, a Applicant) string {
+	t.Helper()
+	if !browser.Eval[bool](b, `(() => { const s = document.querySelector('#f-procedure_code');
+		let o = [...s.options].find(o => o.value === '`+procedure+`');
+		if (!o && `+strconv.FormatBool(orFirst)+`) o = [...s.options].find(o => o.value);
+		if (!o) return false;
+		s.value = o.value; s.dispatchEvent(new Event('change', {bubbles: true})); return true; })()`) {
+		b.Shot("no-procedure-" + procedure)
+		t.Fatalf("the catalogue at %s has no procedure %s to receive", b.Location(), procedure)
+	}
+	b.Do("checklist", chromedp.WaitVisible(chromedp.CSS(`#f-doc_0`)))
+	browser.Eval[bool](b, `(() => { document.querySelectorAll('#checklist input[type=checkbox]').forEach(c => c.checked = true); return true; })()`)
+	b.Fill(`#f-applicant_name`, a.Name)
+	b.Fill(`#f-applicant_id_number`, a.IDNumber)
+	b.Fill(`#f-applicant_phone`, a.Phone)
+	b.Fill(`#f-applicant_address`, a.Address)
+	b.Click(`#receive`, `#receipt-code`)
+	code := strings.TrimSpace(b.Text(`#receipt-code`))
+	if code == "" {
+		t.Fatal("no receipt code after receiving")
+	}
+	return code
 }
 
 // eventually reloads path (waiting for sel) until js gives a non-empty string, for at most a

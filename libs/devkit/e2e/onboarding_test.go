@@ -128,21 +128,8 @@ func onboarding(t *testing.T, s *e2e.Stack) {
 	b.Accessible("the new commune's intake form")
 
 	// 5. The officer receives a birth registration (or the first procedure) and gets its receipt.
-	browser.Eval[bool](b, `(() => { const s = document.querySelector('#f-procedure_code');
-		const birth = [...s.options].find(o => o.value === '1.001193');
-		s.value = birth ? birth.value : [...s.options].find(o => o.value).value;
-		s.dispatchEvent(new Event('change', {bubbles: true})); return true; })()`)
-	b.Do("checklist", chromedp.WaitVisible(chromedp.CSS(`#f-doc_0`)))
-	browser.Eval[bool](b, `(() => { document.querySelectorAll('#checklist input[type=checkbox]').forEach(c => c.checked = true); return true; })()`)
-	b.Fill(`#f-applicant_name`, "Lê Thị Mai")
-	b.Fill(`#f-applicant_id_number`, "034190005678")
-	b.Fill(`#f-applicant_phone`, "0987654321")
-	b.Fill(`#f-applicant_address`, "Thôn Phong Lẫm, xã Đông Phong")
-	b.Click(`#receive`, `#receipt-code`)
-	code := strings.TrimSpace(b.Text(`#receipt-code`))
-	if code == "" {
-		t.Fatal("no receipt code after receiving")
-	}
+	code := e2e.Receive(t, b, e2e.BirthRegistration, true,
+		e2e.Applicant{Name: "Lê Thị Mai", IDNumber: "034190005678", Phone: "0987654321", Address: "Thôn Phong Lẫm, xã Đông Phong"})
 	b.Shot("officer-received")
 	b.Accessible("the received dossier")
 	t.Logf("%s onboarded; %s created %s, who received dossier %s at %s", newCommune, newCommuneAdmin, newOfficer, code, b.Location())
