@@ -46,7 +46,7 @@ spec:
   code: "339"
   displayName: UBND huyện Đông Hưng
   kind: district
-  parent: tinh-thai-binh
+  parent: ` + rootProvince + `
   admins: [{username: an.nv, name: Nguyễn Văn An}]
 ---
 apiVersion: platform.egov.vn/v1alpha1
@@ -144,12 +144,12 @@ func TestTrialProfileOnARealCluster(t *testing.T) {
 	// made through identity's admin API with the operator's client, as `make run` makes them.
 	// Services reach each other by their cluster DNS names; the result goes to archives and the
 	// dashboard through the trial's NATS.
+	units, err := devstack.ParseDemoTenants([]byte(tenants))
+	if err != nil {
+		t.Fatal(err)
+	}
 	site := e2e.Site{Origin: publicURL, Password: "Thu-" + rand.Text(), ShotPrefix: "cluster-",
-		Staff: c.journeyStaff(district, e2e.Commune),
-		Tenants: []devstack.DemoTenant{
-			{Slug: district, Name: "UBND huyện Đông Hưng", Kind: "district", Parent: "tinh-thai-binh"},
-			{Slug: e2e.Commune, Name: "UBND xã Đông Tân", Kind: "commune", Parent: district},
-		}}
+		Staff: c.journeyStaff(district, e2e.Commune), Tenants: units}
 	timed("journey staff made at identity", func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 		defer cancel()

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -107,10 +108,6 @@ func BenchmarkCommunesOfVietnam(b *testing.B) {
 	}
 }
 
-// rootProvince is the platform's root tenant in the trial (rootTenant in the chart's values,
-// code 34): one of the 34 provinces, already in identity, not a Tenant.
-const rootProvince = "tinh-thai-binh"
-
 // vietnamTenants is the manifest of the units: the provinces other than the root, tinh-01… (codes
 // 01…, never the root's 34), then communes xa-0001… spread over all the provinces in turn, the
 // root included, each unit with one administrator.
@@ -157,22 +154,13 @@ func (c *cluster) operatorPID() int {
 	}
 	for _, p := range procs {
 		if exe, err := p.Executable(); err == nil && filepath.Base(exe) == "tenant-operator" {
-			if cmd, err := p.CmdLine(); err == nil && !contains(cmd, "check") {
+			if cmd, err := p.CmdLine(); err == nil && !slices.Contains(cmd, "check") {
 				return p.PID
 			}
 		}
 	}
 	c.t.Fatal("no tenant-operator process runs on the node")
 	return 0
-}
-
-func contains(args []string, s string) bool {
-	for _, a := range args {
-		if a == s {
-			return true
-		}
-	}
-	return false
 }
 
 // peakMiB is the process's peak resident set (VmHWM) in MiB.

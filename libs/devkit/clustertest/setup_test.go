@@ -19,6 +19,10 @@ import (
 	"egov.vn/platform/libs/workspace"
 )
 
+// rootProvince is the platform's root tenant in the trial (rootTenant in the chart's values,
+// code 34): one of the 34 provinces, already in identity, not a Tenant.
+const rootProvince = "tinh-thai-binh"
+
 // cluster is the single-node cluster of infra/cluster.sh as a test or benchmark drives it.
 type cluster struct {
 	t          testing.TB

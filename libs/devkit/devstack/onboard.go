@@ -165,13 +165,23 @@ func (s *stack) buildPackage(ctx context.Context, name, pkg, out string) error {
 	return nil
 }
 
-// readDemoTenants reads the slug, name, kind, parent and admins of each Tenant document.
+// readDemoTenants reads the slug, name, kind, parent and admins of each Tenant document of file.
 func readDemoTenants(file string) ([]DemoTenant, error) {
 	b, err := os.ReadFile(file) //nolint:gosec // the stack's own config names it
 	if err != nil {
 		return nil, err
 	}
-	dec := yaml.NewDecoder(bytes.NewReader(b))
+	out, err := ParseDemoTenants(b)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", file, err)
+	}
+	return out, nil
+}
+
+// ParseDemoTenants reads the slug, name, kind, parent and admins of each Tenant document of a
+// manifest (other kinds are skipped).
+func ParseDemoTenants(manifest []byte) ([]DemoTenant, error) {
+	dec := yaml.NewDecoder(bytes.NewReader(manifest))
 	var out []DemoTenant
 	for {
 		var doc struct {
@@ -191,7 +201,7 @@ func readDemoTenants(file string) ([]DemoTenant, error) {
 		if err := dec.Decode(&doc); errors.Is(err, io.EOF) {
 			return out, nil
 		} else if err != nil {
-			return nil, fmt.Errorf("%s: %w", file, err)
+			return nil, err
 		}
 		if doc.Kind != "Tenant" {
 			continue
