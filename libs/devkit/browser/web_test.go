@@ -161,6 +161,9 @@ func TestShellInRealBrowser(t *testing.T) {
 		evalVoid(`document.querySelector('form:not(.logout) input[name="`+web.CSRFFieldName+`"]').value = "het-han"`),
 		chromedp.SendKeys(chromedp.CSS("#f-full_name"), "Nguyễn Văn Bình"),
 		chromedp.Click(chromedp.CSS(`form:not(.logout) button[type="submit"]`)),
+		// The form page has a main h1 too: wait for the form to go, or the check below may read
+		// the page the click is leaving.
+		chromedp.WaitNotPresent(chromedp.CSS("#f-full_name")),
 		chromedp.WaitVisible(chromedp.CSS("main h1")),
 	); err != nil {
 		t.Fatalf("submit with a stale CSRF token: %v", err)

@@ -95,7 +95,10 @@ func onboarding(t *testing.T, s *e2e.Stack) {
 	b.Accessible("the administrator's account page")
 
 	// 3. The administrator creates a reception officer of the commune and gets the slip.
-	b.Click(`#admin-link`, `table, main`)
+	// The account page has a main too: wait for the list to replace it, or the shot and the
+	// check below may read the page the click is leaving, and the next Open race its navigation.
+	b.Do("open the account list", e2e.MarkStale(), chromedp.Click(chromedp.CSS(`#admin-link`)), e2e.WaitNewPage(),
+		chromedp.WaitVisible(chromedp.CSS(`main`)))
 	b.Shot("admin-accounts")
 	b.Accessible("the administrator's account list")
 	b.Open("/auth/admin/accounts/new", `#f-username`)
