@@ -59,6 +59,10 @@ func TestClerkPagesInChromium(t *testing.T) {
 
 	signIn("mai.lt")
 	shot("archives-1-so-van-ban-di.png")
+	// The header names the clerk's unit and role, as the other services' headers do.
+	if unit, role := text("header .brand-unit"), text("header .viewer-role"); unit != "UBND xã Đông Tân" || role != "Văn thư, lưu trữ" {
+		t.Errorf("the header shows the unit %q and the role %q, want UBND xã Đông Tân and Văn thư, lưu trữ", unit, role)
+	}
 	browser.CheckAccessible(t, ctx, "the outgoing register", nil)
 	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#new-outgoing")), chromedp.WaitVisible(chromedp.CSS("#document-form"))); err != nil {
 		t.Fatalf("open the form: %v", err)

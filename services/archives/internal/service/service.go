@@ -50,7 +50,7 @@ func New(ctx context.Context, cfg Config, d bootstrap.Deps) (*Service, error) {
 		MaxUploadBytes: cfg.MaxUploadBytes, PresignTTL: cfg.PresignTTL, FixityInterval: cfg.FixityInterval,
 		FixityLease: 10 * time.Minute, OrphanAge: cfg.OrphanAge, ServiceClients: cfg.ServiceClients,
 	})
-	s := &Service{App: a, Objects: objects, Store: st, Web: w, api: api.New(a), pages: pages.New(a, w.Shell, w.Prefix), cfg: cfg}
+	s := &Service{App: a, Objects: objects, Store: st, Web: w, api: api.New(a), pages: pages.New(a, w.Shell, w.Prefix, w.Auth.Directory), cfg: cfg}
 	if d.JetStream != nil {
 		s.Handoff = &adapters.Handoff{DB: d.DB, JS: d.JetStream, App: a, Stream: bootstrap.Stream, Durable: cfg.HandoffConsumer,
 			Workers: cfg.HandoffWorkers, Log: d.Log, Meter: d.Meter}

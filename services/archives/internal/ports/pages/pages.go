@@ -30,9 +30,10 @@ var templates embed.FS
 
 // Pages holds the page handlers.
 type Pages struct {
-	app    *app.App
-	shell  *web.Shell
-	prefix string
+	app     *app.App
+	shell   *web.Shell
+	prefix  string
+	tenants *auth.Directory
 }
 
 // Title is the service's name as clerks know it, in the shell's header and the browser tab.
@@ -47,9 +48,9 @@ func Templates() fs.FS {
 	return sub
 }
 
-// New returns the pages.
-func New(a *app.App, shell *web.Shell, prefix string) *Pages {
-	return &Pages{app: a, shell: shell, prefix: prefix}
+// New returns the pages; tenants (may be nil) names the clerk's unit in the header.
+func New(a *app.App, shell *web.Shell, prefix string, tenants *auth.Directory) *Pages {
+	return &Pages{app: a, shell: shell, prefix: prefix, tenants: tenants}
 }
 
 // Routes mounts the pages on r, whose requests are signed in, CSRF-protected and carry the actor
@@ -57,6 +58,7 @@ func New(a *app.App, shell *web.Shell, prefix string) *Pages {
 // a file of up to uploadLimit bytes with it; the shell applies that limit before its CSRF check
 // reads the form.
 func (p *Pages) Routes(r gin.IRouter, uploadLimit int64) {
+	r.Use(p.viewer)
 	r.GET("/", p.registers)
 	r.GET("/documents/new", p.newDocument)
 	p.shell.PostUpload(r, "/documents", uploadLimit, p.register)
@@ -74,6 +76,25 @@ func (p *Pages) Routes(r gin.IRouter, uploadLimit int64) {
 	r.POST("/records", p.createRecord)
 	r.GET("/records/:id", p.record)
 	r.GET("/fixity", p.fixity)
+}
+
+// viewer shows the person's role and unit in the shell's header, as the other services' pages
+// do: a commune's clerk who moves from the one-stop shop to the registers stays in "UBND xã …",
+// not in a nameless platform. The tree is identity's, cached (auth.Directory); a unit it cannot
+// name leaves the header as the session put it.
+func (p *Pages) viewer(c *gin.Context) {
+	a := auth.ActorFrom(c)
+	v := &web.Viewer{Name: a.Name, Tenant: web.Tenant{Slug: string(a.Tenant)}}
+	if a.Has(platform.RoleArchiveClerk) {
+		v.Role = p.shell.Translator(c).T("role.archive.clerk")
+	}
+	if p.tenants != nil {
+		if t, err := p.tenants.Tenant(c.Request.Context(), string(a.Tenant)); err == nil {
+			v.Tenant.Name = t.Name
+		}
+	}
+	web.SetViewer(c, v)
+	c.Next()
 }
 
 // fail shows an error the person can act on with the shell's one error page (web.Shell.Fail);

@@ -6,11 +6,12 @@ import "egov.vn/platform/libs/web"
 // ids translate the domain's field errors (web.Translator.FieldReason); a Vietnamese page shows
 // the domain's own words.
 var en = web.Messages{
-	"service":        "Records and archives",
-	"fail.forbidden": "The unit's documents are read by its clerks (archive.clerk) and leaders (dossier.approve); clerks' work needs archive.clerk. Confidential, secret and top-secret documents are read only with the permission of a competent person, recorded by a clerk (2018 Law on Protection of State Secrets). The access log is read by the unit's administrator (tenant.admin).",
-	"yes":            "Yes",
-	"no":             "No",
-	"search":         "Search",
+	"service":            "Records and archives",
+	"role.archive.clerk": "Records clerk",
+	"fail.forbidden":     "The unit's documents are read by its clerks (archive.clerk) and leaders (dossier.approve); clerks' work needs archive.clerk. Confidential, secret and top-secret documents are read only with the permission of a competent person, recorded by a clerk (2018 Law on Protection of State Secrets). The access log is read by the unit's administrator (tenant.admin).",
+	"yes":                "Yes",
+	"no":                 "No",
+	"search":             "Search",
 
 	"retention.permanent": "Permanent",
 	"retention.years":     "%d years",

@@ -5,11 +5,12 @@ import "egov.vn/platform/libs/web"
 // vi is the archives' pages in Vietnamese, the platform's language. The names of marks,
 // registers, delivery states and fixity problems are added from the domain (Catalogue).
 var vi = web.Messages{
-	"service":        "Văn thư – Lưu trữ",
-	"fail.forbidden": "Văn bản của đơn vị do văn thư (archive.clerk) và lãnh đạo (dossier.approve) đọc; các việc văn thư cần vai trò archive.clerk. Văn bản mật, tối mật, tuyệt mật chỉ đọc được khi người có thẩm quyền cho phép và văn thư ghi nhận quyền đọc (Luật Bảo vệ bí mật nhà nước 2018). Nhật ký truy cập do quản trị đơn vị (tenant.admin) xem.",
-	"yes":            "Có",
-	"no":             "Không",
-	"search":         "Tìm",
+	"service":            "Văn thư – Lưu trữ",
+	"role.archive.clerk": "Văn thư, lưu trữ",
+	"fail.forbidden":     "Văn bản của đơn vị do văn thư (archive.clerk) và lãnh đạo (dossier.approve) đọc; các việc văn thư cần vai trò archive.clerk. Văn bản mật, tối mật, tuyệt mật chỉ đọc được khi người có thẩm quyền cho phép và văn thư ghi nhận quyền đọc (Luật Bảo vệ bí mật nhà nước 2018). Nhật ký truy cập do quản trị đơn vị (tenant.admin) xem.",
+	"yes":                "Có",
+	"no":                 "Không",
+	"search":             "Tìm",
 
 	"retention.permanent": "Vĩnh viễn",
 	"retention.years":     "%d năm",
