@@ -11,7 +11,10 @@ import (
 	"sync"
 	"time"
 
+	"github.com/gin-gonic/gin"
+
 	"egov.vn/platform/libs/apperr"
+	"egov.vn/platform/libs/web"
 )
 
 // Tenant is an administrative unit as identity's tenant tree shows it.
@@ -94,6 +97,20 @@ func (d *Directory) Tenant(ctx context.Context, slug string) (Tenant, error) {
 		return Tenant{}, apperr.NotFound("unit", slug)
 	}
 	return t, nil
+}
+
+// SetViewer shows the signed-in actor in the page shell's header: their name, role (as the page's
+// language names it; "" for none) and their unit's name from dir. dir may be nil, or fail to name
+// the unit: the header then shows no unit name, as the session left it.
+func SetViewer(c *gin.Context, dir *Directory, role string) {
+	a := ActorFrom(c)
+	v := &web.Viewer{Name: a.Name, Role: role, Tenant: web.Tenant{Slug: string(a.Tenant)}}
+	if dir != nil {
+		if t, err := dir.Tenant(c.Request.Context(), string(a.Tenant)); err == nil {
+			v.Tenant.Name = t.Name
+		}
+	}
+	web.SetViewer(c, v)
 }
 
 // Within reports whether slug is ancestor itself or lies below it in the tree.

@@ -80,20 +80,13 @@ func (p *Pages) Routes(r gin.IRouter, uploadLimit int64) {
 
 // viewer shows the person's role and unit in the shell's header, as the other services' pages
 // do: a commune's clerk who moves from the one-stop shop to the registers stays in "UBND xã …",
-// not in a nameless platform. The tree is identity's, cached (auth.Directory); a unit it cannot
-// name leaves the header as the session put it.
+// not in a nameless platform.
 func (p *Pages) viewer(c *gin.Context) {
-	a := auth.ActorFrom(c)
-	v := &web.Viewer{Name: a.Name, Tenant: web.Tenant{Slug: string(a.Tenant)}}
-	if a.Has(platform.RoleArchiveClerk) {
-		v.Role = p.shell.Translator(c).T("role.archive.clerk")
+	role := ""
+	if auth.ActorFrom(c).Has(platform.RoleArchiveClerk) {
+		role = p.shell.Translator(c).T("role.archive.clerk")
 	}
-	if p.tenants != nil {
-		if t, err := p.tenants.Tenant(c.Request.Context(), string(a.Tenant)); err == nil {
-			v.Tenant.Name = t.Name
-		}
-	}
-	web.SetViewer(c, v)
+	auth.SetViewer(c, p.tenants, role)
 	c.Next()
 }
 

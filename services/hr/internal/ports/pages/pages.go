@@ -115,14 +115,7 @@ func (p *Pages) asset(c *gin.Context) {
 // header shows the person's role and their unit's name in the page header (the session put
 // their name there).
 func (p *Pages) header(c *gin.Context) {
-	actor := auth.ActorFrom(c)
-	viewer := &web.Viewer{Name: actor.Name, Role: roleLabel(p.shell.Translator(c), actor), Tenant: web.Tenant{Slug: string(actor.Tenant)}}
-	if p.tenants != nil {
-		if t, err := p.tenants.Tenant(c.Request.Context(), string(actor.Tenant)); err == nil {
-			viewer.Tenant.Name = t.Name
-		}
-	}
-	web.SetViewer(c, viewer)
+	auth.SetViewer(c, p.tenants, roleLabel(p.shell.Translator(c), auth.ActorFrom(c)))
 	c.Next()
 }
 
