@@ -106,18 +106,7 @@ func (c Client) Validate(devMode bool) error {
 // checkClientURL applies RFC 6749 §3.1.2 and the OAuth 2.0 Security BCP: absolute, no fragment,
 // https except on the loopback host.
 func checkClientURL(raw string, devMode bool) string {
-	u, err := url.Parse(raw)
-	switch {
-	case err != nil || !u.IsAbs() || u.Host == "":
-		return "must be an absolute URL"
-	case u.Fragment != "" || strings.Contains(raw, "#"): // "#" alone parses as no fragment
-		return "must not have a fragment"
-	case u.Scheme == "https":
-		return ""
-	case u.Scheme == "http" && (devMode || u.Hostname() == "localhost" || u.Hostname() == "127.0.0.1" || u.Hostname() == "::1"):
-		return ""
-	}
-	return "must use https (plain http only on localhost)"
+	return checkURL(raw, devMode, loopback, "must use https (plain http only on localhost)")
 }
 
 // checkBackchannelURL is checkClientURL for the back-channel logout URI, which identity calls
@@ -127,18 +116,28 @@ func checkClientURL(raw string, devMode bool) string {
 // cannot count on reaching the public origin (a trial's is localhost through port-forward). The
 // logout token it carries is signed and names a session, nothing more.
 func checkBackchannelURL(raw string, devMode bool) string {
-	reason := checkClientURL(raw, devMode)
-	if reason == "" {
-		return ""
-	}
-	if u, err := url.Parse(raw); err == nil && u.Scheme == "http" && u.IsAbs() && !strings.Contains(raw, "#") && clusterInternal(u.Hostname()) {
-		return ""
-	}
-	if strings.HasPrefix(reason, "must use https") {
-		return "must use https (plain http only on localhost or a cluster-internal name such as http://reporting:8080 or *.svc)"
-	}
-	return reason
+	return checkURL(raw, devMode, func(host string) bool { return loopback(host) || clusterInternal(host) },
+		"must use https (plain http only on localhost or a cluster-internal name such as http://reporting:8080 or *.svc)")
 }
+
+// checkURL is the rule both share: absolute, no fragment, and https unless devMode or
+// plainHTTP allows the host; notHTTPS is the reason given otherwise.
+func checkURL(raw string, devMode bool, plainHTTP func(host string) bool, notHTTPS string) string {
+	u, err := url.Parse(raw)
+	switch {
+	case err != nil || !u.IsAbs() || u.Host == "":
+		return "must be an absolute URL"
+	case u.Fragment != "" || strings.Contains(raw, "#"): // "#" alone parses as no fragment
+		return "must not have a fragment"
+	case u.Scheme == "https":
+		return ""
+	case u.Scheme == "http" && (devMode || plainHTTP(u.Hostname())):
+		return ""
+	}
+	return notHTTPS
+}
+
+func loopback(host string) bool { return host == "localhost" || host == "127.0.0.1" || host == "::1" }
 
 // clusterInternal reports whether host is a name only a cluster's DNS answers: one label, or a
 // Service under .svc or .svc.cluster.local. An IP address is not.
