@@ -36,7 +36,7 @@ func (s *Session) Context() context.Context { return s.ctx }
 // One step waits StepTimeout at most for what it expects.
 func (s *Session) Do(what string, actions ...chromedp.Action[chromedp.Void]) {
 	s.t.Helper()
-	ctx, cancel := context.WithTimeout(s.ctx, StepTimeout)
+	ctx, cancel := s.step()
 	defer cancel()
 	if err := chromedp.Do(ctx, actions...); err != nil {
 		s.Shot("failed")
@@ -52,6 +52,11 @@ func (s *Session) Do(what string, actions ...chromedp.Action[chromedp.Void]) {
 // ended) fails the test in minutes, with a screenshot, instead of holding it until the whole
 // walk's deadline.
 const StepTimeout = 2 * time.Minute
+
+// step is the context of one step: the session's, bounded by StepTimeout.
+func (s *Session) step() (context.Context, context.CancelFunc) {
+	return context.WithTimeout(s.ctx, StepTimeout)
+}
 
 // Open navigates to path below the origin and waits for sel (e.g. "main").
 func (s *Session) Open(path, sel string) {
@@ -110,7 +115,7 @@ func (s *Session) Click(sel, then string) {
 // Text is the visible text of sel.
 func (s *Session) Text(sel string) string {
 	s.t.Helper()
-	ctx, cancel := context.WithTimeout(s.ctx, StepTimeout)
+	ctx, cancel := s.step()
 	defer cancel()
 	v, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
 	if err != nil {
@@ -122,7 +127,7 @@ func (s *Session) Text(sel string) string {
 // Eval evaluates a JavaScript expression.
 func Eval[T any](s *Session, js string) T {
 	s.t.Helper()
-	ctx, cancel := context.WithTimeout(s.ctx, StepTimeout)
+	ctx, cancel := s.step()
 	defer cancel()
 	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](js))
 	if err != nil {
@@ -134,7 +139,7 @@ func Eval[T any](s *Session, js string) T {
 // Location is the page's URL.
 func (s *Session) Location() string {
 	s.t.Helper()
-	ctx, cancel := context.WithTimeout(s.ctx, StepTimeout)
+	ctx, cancel := s.step()
 	defer cancel()
 	v, err := chromedp.Run(ctx, chromedp.Location())
 	if err != nil {
@@ -146,7 +151,7 @@ func (s *Session) Location() string {
 // Shot saves a full-page screenshot into the test artifacts.
 func (s *Session) Shot(name string) {
 	s.t.Helper()
-	ctx, cancel := context.WithTimeout(s.ctx, StepTimeout)
+	ctx, cancel := s.step()
 	defer cancel()
 	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)) // quality 100 gives PNG, below it JPEG
 	if err != nil {

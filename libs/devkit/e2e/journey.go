@@ -227,16 +227,22 @@ func Journey(t *testing.T, s Site) {
 
 	// 6. The desk returns the result.
 	b.SignIn(dossier, receiver.Username, s.Password, "#receipt-code")
-	act("return")
-	if st := state(); st != "Đã trả kết quả" {
-		t.Errorf("after return the dossier is %q", st)
-	}
-	history := b.Text(`.timeline`)
-	for _, want := range []string{"Trả kết quả", "Phê duyệt", "Trả lại để xử lý lại", note, "Hoàn thành bước 1", "Phân công cho " + handler.Name, "Đính kèm kết quả"} {
-		if !strings.Contains(history, want) {
-			t.Errorf("the history does not say %q: %q", want, history)
+	// returnResult has the desk return the dossier whose page is open, then checks its state and
+	// that its history says each of wants.
+	returnResult := func(what string, wants ...string) {
+		t.Helper()
+		act("return")
+		if st := state(); st != "Đã trả kết quả" {
+			t.Errorf("after %s the dossier is %q", what, st)
+		}
+		history := b.Text(`.timeline`)
+		for _, want := range wants {
+			if !strings.Contains(history, want) {
+				t.Errorf("the history after %s does not say %q: %q", what, want, history)
+			}
 		}
 	}
+	returnResult("the return", "Trả kết quả", "Phê duyệt", "Trả lại để xử lý lại", note, "Hoàn thành bước 1", "Phân công cho "+handler.Name, "Đính kèm kết quả")
 	b.Shot("returned")
 	accessible("the dossier page returned, with its history")
 	b.SignOut()
@@ -370,16 +376,7 @@ func Journey(t *testing.T, s Site) {
 	b.SignOut()
 
 	b.SignIn(dossier2, receiver.Username, s.Password, "#receipt-code")
-	act("return")
-	if st := state(); st != "Đã trả kết quả" {
-		t.Errorf("after the commune returned the district's result the dossier is %q", st)
-	}
-	history2 := b.Text(`.timeline`)
-	for _, want := range []string{"Chuyển liên thông", nameOf(s, district), "Phân công cho " + dHandler.Name, "Phê duyệt", "Trả kết quả"} {
-		if !strings.Contains(history2, want) {
-			t.Errorf("the liên thông history does not say %q: %q", want, history2)
-		}
-	}
+	returnResult("the commune returned the district's result", "Chuyển liên thông", nameOf(s, district), "Phân công cho "+dHandler.Name, "Phê duyệt", "Trả kết quả")
 	b.Shot("lien-thong-returned")
 	b.SignOut()
 }
