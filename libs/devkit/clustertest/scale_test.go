@@ -181,18 +181,21 @@ func peakMiB(tb testing.TB, pid int) float64 {
 // what the container's limit holds it to (VmHWM also counts the binary's shared file pages).
 func cgroupPeakMiB(tb testing.TB, pid int) float64 {
 	tb.Helper()
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/cgroup", pid))
+	p, err := procfs.NewProc(pid)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	cgroups, err := p.Cgroups()
 	if err != nil {
 		tb.Fatal(err)
 	}
 	var files []string
-	for _, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
-		parts := strings.SplitN(line, ":", 3)
+	for _, cg := range cgroups {
 		switch {
-		case len(parts) == 3 && parts[1] == "memory": // cgroup v1
-			files = append(files, filepath.Join("/sys/fs/cgroup/memory", parts[2], "memory.max_usage_in_bytes"))
-		case len(parts) == 3 && parts[0] == "0" && parts[1] == "": // cgroup v2
-			files = append(files, filepath.Join("/sys/fs/cgroup", parts[2], "memory.peak"))
+		case slices.Contains(cg.Controllers, "memory"): // cgroup v1
+			files = append(files, filepath.Join("/sys/fs/cgroup/memory", cg.Path, "memory.max_usage_in_bytes"))
+		case cg.HierarchyID == 0 && len(cg.Controllers) == 0: // cgroup v2
+			files = append(files, filepath.Join("/sys/fs/cgroup", cg.Path, "memory.peak"))
 		}
 	}
 	for _, f := range files {
